@@ -1,0 +1,7 @@
+//! heat-core: the pure library of heat-rs.
+//!
+//! It reads Heat templates (HOT and CloudFormation, JSON or YAML), checks them
+//! as OpenStack Heat does, evaluates intrinsic functions and computes the
+//! dependency graph. It performs no I/O and depends on no runtime.
+
+pub mod syntax;

@@ -1,0 +1,700 @@
+//! Reading a document: JSON when it starts with `{` (as Heat decides), YAML
+//! otherwise, with PyYAML's YAML 1.1 scalar rules and CloudFormation's
+//! short-form tags.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+
+use super::node::{Map, Node, Number, Value};
+
+/// How a document was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JSON (the text starts with `{`).
+    Json,
+    /// YAML.
+    Yaml,
+}
+
+impl Format {
+    /// `"json"` or `"yaml"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Yaml => "yaml",
+        }
+    }
+}
+
+/// Bounds that keep a hostile document from exhausting memory or the stack.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Most values a document may hold once YAML aliases are expanded.
+    pub max_nodes: usize,
+    /// Deepest nesting of lists and maps.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_nodes: 2_000_000,
+            max_depth: 200,
+        }
+    }
+}
+
+/// A document that could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct SyntaxError {
+    /// What is wrong.
+    pub message: String,
+    /// The line (1-based), 0 when unknown.
+    pub line: u32,
+    /// The column (1-based), 0 when unknown.
+    pub column: u32,
+}
+
+impl SyntaxError {
+    fn at(message: impl Into<String>, span: &Span) -> Self {
+        SyntaxError {
+            message: message.into(),
+            line: span.start.line() as u32,
+            column: span.start.col() as u32 + 1,
+        }
+    }
+}
+
+/// Reads a template or environment document. `None` is an empty YAML
+/// document (Heat reads it as `{}`).
+pub fn parse_document(text: &str, limits: Limits) -> Result<(Format, Option<Node>), SyntaxError> {
+    let stripped = text.trim_matches(|c: char| c.is_whitespace());
+    if stripped.starts_with('{') {
+        // Python's json decides what is valid JSON; serde_json agrees on every
+        // document Heat can load. Lines come from the YAML reader, which reads
+        // JSON too; in the rare case it cannot, values simply have no line.
+        let json: serde_json::Value = serde_json::from_str(stripped).map_err(|e| SyntaxError {
+            message: e.to_string(),
+            line: e.line() as u32,
+            column: e.column() as u32,
+        })?;
+        let node = Builder::new(text, limits, true)
+            .run()
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| Node::from_json(&json));
+        check_depth(&node, limits.max_depth)?;
+        return Ok((Format::Json, Some(node)));
+    }
+    let node = Builder::new(text, limits, false).run()?;
+    Ok((Format::Yaml, node))
+}
+
+fn check_depth(node: &Node, max: usize) -> Result<(), SyntaxError> {
+    fn depth(node: &Node, level: usize, max: usize) -> bool {
+        if level > max {
+            return false;
+        }
+        match &node.value {
+            Value::List(l) => l.iter().all(|n| depth(n, level + 1, max)),
+            Value::Map(m) => m.iter().all(|(_, n)| depth(n, level + 1, max)),
+            _ => true,
+        }
+    }
+    if depth(node, 0, max) {
+        Ok(())
+    } else {
+        Err(SyntaxError {
+            message: format!("the document nests deeper than {max} levels"),
+            line: 0,
+            column: 0,
+        })
+    }
+}
+
+/// A collection being built.
+enum Frame {
+    List {
+        anchor: usize,
+        line: u32,
+        tag: Option<String>,
+        items: Vec<Node>,
+    },
+    Map {
+        anchor: usize,
+        line: u32,
+        tag: Option<String>,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
+}
+
+struct Builder<'a> {
+    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    limits: Limits,
+    json: bool,
+    nodes: usize,
+    anchors: HashMap<usize, (Node, usize)>,
+    stack: Vec<Frame>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a str, limits: Limits, json: bool) -> Self {
+        Builder {
+            parser: Parser::new_from_str(text),
+            limits,
+            json,
+            nodes: 0,
+            anchors: HashMap::new(),
+            stack: Vec::new(),
+        }
+    }
+
+    fn count(&mut self, n: usize, span: &Span) -> Result<(), SyntaxError> {
+        self.nodes += n;
+        if self.nodes > self.limits.max_nodes {
+            return Err(SyntaxError::at(
+                format!(
+                    "the document expands to more than {} values (YAML aliases nested too deeply?)",
+                    self.limits.max_nodes
+                ),
+                span,
+            ));
+        }
+        Ok(())
+    }
+
+    fn run(mut self) -> Result<Option<Node>, SyntaxError> {
+        let mut root: Option<Node> = None;
+        let mut documents = 0;
+        loop {
+            let Some(next) = self.parser.next_event() else {
+                break;
+            };
+            let (event, span) = next.map_err(|e| SyntaxError {
+                message: if e.info().contains("recursion limit") {
+                    format!("the document nests deeper than {} levels", self.limits.max_depth)
+                } else {
+                    e.info().to_string()
+                },
+                line: e.marker().line() as u32,
+                column: e.marker().col() as u32 + 1,
+            })?;
+            let line = span.start.line() as u32;
+            let done = match event {
+                Event::StreamStart | Event::Nothing | Event::DocumentEnd => None,
+                Event::StreamEnd => break,
+                Event::DocumentStart(_) => {
+                    documents += 1;
+                    if documents > 1 {
+                        return Err(SyntaxError::at(
+                            "expected a single document in the stream but found another document",
+                            &span,
+                        ));
+                    }
+                    None
+                }
+                Event::Alias(id) => {
+                    let Some((node, size)) = self.anchors.get(&id).cloned() else {
+                        return Err(SyntaxError::at("found undefined alias", &span));
+                    };
+                    self.count(size, &span)?;
+                    Some((node, 0usize, size))
+                }
+                Event::Scalar(text, style, anchor, tag) => {
+                    self.count(1, &span)?;
+                    let node = self.scalar(&text, style, tag.as_deref(), line, &span)?;
+                    Some((node, anchor, 1))
+                }
+                Event::SequenceStart(anchor, tag) => {
+                    self.open(&span)?;
+                    self.stack.push(Frame::List {
+                        anchor,
+                        line,
+                        tag: short_tag(tag.as_deref(), &span)?,
+                        items: Vec::new(),
+                    });
+                    None
+                }
+                Event::MappingStart(anchor, tag) => {
+                    self.open(&span)?;
+                    self.stack.push(Frame::Map {
+                        anchor,
+                        line,
+                        tag: short_tag(tag.as_deref(), &span)?,
+                        entries: Vec::new(),
+                        key: None,
+                    });
+                    None
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let frame = self.stack.pop().expect("parser balances collections");
+                    let (node, anchor) = self.close(frame, &span)?;
+                    let size = node_size(&node);
+                    Some((node, anchor, size))
+                }
+            };
+            if let Some((node, anchor, size)) = done {
+                if anchor != 0 {
+                    self.anchors.insert(anchor, (node.clone(), size));
+                }
+                match self.stack.last_mut() {
+                    None => root = Some(node),
+                    Some(Frame::List { items, .. }) => items.push(node),
+                    Some(Frame::Map { entries, key, .. }) => match key.take() {
+                        None => *key = Some(node),
+                        Some(k) => entries.push((k, node)),
+                    },
+                }
+            }
+        }
+        Ok(root)
+    }
+
+    fn open(&mut self, span: &Span) -> Result<(), SyntaxError> {
+        self.count(1, span)?;
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(SyntaxError::at(
+                format!("the document nests deeper than {} levels", self.limits.max_depth),
+                span,
+            ));
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, frame: Frame, span: &Span) -> Result<(Node, usize), SyntaxError> {
+        match frame {
+            Frame::List {
+                anchor,
+                line,
+                tag,
+                items,
+            } => {
+                let node = Node::at(Value::List(items), line);
+                Ok((apply_short_tag(tag, node, span)?, anchor))
+            }
+            Frame::Map {
+                anchor,
+                line,
+                tag,
+                entries,
+                ..
+            } => {
+                let mut map = Map::new();
+                // PyYAML's merge keys: merged entries first, own keys win.
+                let (merges, own): (Vec<_>, Vec<_>) = entries
+                    .into_iter()
+                    .partition(|(k, _)| !self.json && k.as_str() == Some("<<") && k.line != u32::MAX);
+                for (_, merged) in merges {
+                    let sources: Vec<Node> = match merged.value {
+                        Value::Map(_) => vec![merged],
+                        Value::List(l) => l.into_iter().rev().collect(),
+                        _ => {
+                            return Err(SyntaxError::at(
+                                "while constructing a mapping: expected a mapping or list of mappings for merging",
+                                span,
+                            ))
+                        }
+                    };
+                    for source in sources {
+                        let Value::Map(m) = source.value else {
+                            return Err(SyntaxError::at(
+                                "while constructing a mapping: expected a mapping for merging",
+                                span,
+                            ));
+                        };
+                        for (k, v) in m.entries_owned() {
+                            map.insert(k, v);
+                        }
+                    }
+                }
+                for (k, v) in own {
+                    map.insert(key_text(&k, span)?, v);
+                }
+                let node = Node::at(Value::Map(map), line);
+                Ok((apply_short_tag(tag, node, span)?, anchor))
+            }
+        }
+    }
+
+    fn scalar(
+        &self,
+        text: &str,
+        style: ScalarStyle,
+        tag: Option<&Tag>,
+        line: u32,
+        span: &Span,
+    ) -> Result<Node, SyntaxError> {
+        let plain = style == ScalarStyle::Plain;
+        let value = match tag {
+            Some(t) if t.handle == "tag:yaml.org,2002:" || t.handle == "!!" => {
+                core_tag(&t.suffix, text, span)?
+            }
+            Some(t) if t.handle == "!" && t.suffix.is_empty() => Value::String(text.to_string()),
+            Some(_) => {
+                let name = short_tag(tag, span)?.expect("a tag");
+                let inner = Node::at(
+                    if plain {
+                        resolve_plain(text, self.json, span)?
+                    } else {
+                        Value::String(text.to_string())
+                    },
+                    line,
+                );
+                return apply_short_tag(Some(name), inner, span);
+            }
+            None if plain => resolve_plain(text, self.json, span)?,
+            None => Value::String(text.to_string()),
+        };
+        Ok(Node::at(value, line))
+    }
+}
+
+impl Map {
+    fn entries_owned(self) -> impl Iterator<Item = (String, Node)> {
+        let mut out = Vec::with_capacity(self.len());
+        for (k, v) in self.iter() {
+            out.push((k.clone(), v.clone()));
+        }
+        out.into_iter()
+    }
+}
+
+fn node_size(node: &Node) -> usize {
+    match &node.value {
+        Value::List(l) => 1 + l.iter().map(node_size).sum::<usize>(),
+        Value::Map(m) => 1 + m.iter().map(|(_, v)| 1 + node_size(v)).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+/// A mapping key as the string Heat ends up with (Python keys become JSON
+/// object keys).
+fn key_text(key: &Node, span: &Span) -> Result<String, SyntaxError> {
+    Ok(match &key.value {
+        Value::String(s) => s.clone(),
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(Number::Int(i)) => i.to_string(),
+        Value::Number(Number::Float(f)) => format!("{f:?}"),
+        Value::List(_) | Value::Map(_) => {
+            return Err(SyntaxError::at(
+                "while constructing a mapping: found unhashable key",
+                span,
+            ))
+        }
+    })
+}
+
+fn core_tag(suffix: &str, text: &str, span: &Span) -> Result<Value, SyntaxError> {
+    Ok(match suffix {
+        "str" => Value::String(text.to_string()),
+        "null" => Value::Null,
+        "bool" | "int" | "float" => match resolve_plain(text, false, span)? {
+            v @ (Value::Bool(_) | Value::Number(_)) => v,
+            _ => {
+                return Err(SyntaxError::at(
+                    format!("could not read {text:?} as !!{suffix}"),
+                    span,
+                ))
+            }
+        },
+        other => {
+            return Err(SyntaxError::at(
+                format!("could not determine a constructor for the tag 'tag:yaml.org,2002:{other}'"),
+                span,
+            ))
+        }
+    })
+}
+
+/// The CloudFormation function a short-form tag stands for.
+fn short_tag(tag: Option<&Tag>, span: &Span) -> Result<Option<String>, SyntaxError> {
+    let Some(tag) = tag else { return Ok(None) };
+    if tag.handle == "!" {
+        let long = match tag.suffix.as_str() {
+            "Ref" | "Condition" => tag.suffix.clone(),
+            "GetAtt" | "Sub" | "Join" | "Select" | "Split" | "Base64" | "FindInMap" | "GetAZs"
+            | "ImportValue" | "If" | "Equals" | "Not" | "And" | "Or" | "Cidr" | "Length"
+            | "ToJsonString" | "Transform" => format!("Fn::{}", tag.suffix),
+            _ => String::new(),
+        };
+        if !long.is_empty() {
+            return Ok(Some(long));
+        }
+    }
+    if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" {
+        return match tag.suffix.as_str() {
+            "map" | "seq" | "omap" => Ok(None),
+            other => Err(SyntaxError::at(
+                format!("could not determine a constructor for the tag 'tag:yaml.org,2002:{other}'"),
+                span,
+            )),
+        };
+    }
+    Err(SyntaxError::at(
+        format!(
+            "could not determine a constructor for the tag '{}{}'",
+            tag.handle, tag.suffix
+        ),
+        span,
+    ))
+}
+
+/// Rewrites `!Fn value` to `{"Fn::Fn": value}`; `!GetAtt a.b` becomes
+/// `{"Fn::GetAtt": ["a", "b"]}` as CloudFormation defines it.
+fn apply_short_tag(tag: Option<String>, node: Node, _span: &Span) -> Result<Node, SyntaxError> {
+    let Some(name) = tag else { return Ok(node) };
+    let line = node.line;
+    let arg = match (&name[..], &node.value) {
+        ("Fn::GetAtt", Value::String(s)) => match s.split_once('.') {
+            Some((res, attr)) => Node::at(
+                Value::List(vec![
+                    Node::at(Value::String(res.to_string()), line),
+                    Node::at(Value::String(attr.to_string()), line),
+                ]),
+                line,
+            ),
+            None => node,
+        },
+        _ => node,
+    };
+    let mut map = Map::new();
+    map.insert(name, arg);
+    Ok(Node::at(Value::Map(map), line))
+}
+
+/// PyYAML's implicit resolvers (YAML 1.1) for a plain scalar; JSON's
+/// literals when reading JSON.
+fn resolve_plain(text: &str, json: bool, span: &Span) -> Result<Value, SyntaxError> {
+    if json {
+        return Ok(match text {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            "null" => Value::Null,
+            t if t.contains(['.', 'e', 'E']) => Value::Number(Number::Float(parse_float(t, span)?)),
+            t => match t.parse::<i64>() {
+                Ok(i) => Value::Number(Number::Int(i)),
+                Err(_) => Value::Number(Number::Float(parse_float(t, span)?)),
+            },
+        });
+    }
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::Null),
+        "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Ok(Value::Bool(true))
+        }
+        "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Ok(Value::Bool(false))
+        }
+        _ => {}
+    }
+    if let Some(i) = yaml11_int(text) {
+        return match i {
+            Some(i) => Ok(Value::Number(Number::Int(i))),
+            None => Err(SyntaxError::at(
+                format!("the integer {text} is too large (at most 64 bits are accepted)"),
+                span,
+            )),
+        };
+    }
+    if let Some(f) = yaml11_float(text) {
+        return Ok(Value::Number(Number::Float(f)));
+    }
+    Ok(Value::String(text.to_string()))
+}
+
+fn parse_float(text: &str, span: &Span) -> Result<f64, SyntaxError> {
+    match text.parse::<f64>() {
+        Ok(f) if f.is_finite() => Ok(f),
+        _ => Err(SyntaxError::at(format!("the number {text} is out of range"), span)),
+    }
+}
+
+fn split_sign(text: &str) -> (i64, &str) {
+    match text.as_bytes().first() {
+        Some(b'-') => (-1, &text[1..]),
+        Some(b'+') => (1, &text[1..]),
+        _ => (1, text),
+    }
+}
+
+/// `Some(Some(n))` for a YAML 1.1 integer, `Some(None)` for one too large,
+/// `None` when the text is not an integer.
+fn yaml11_int(text: &str) -> Option<Option<i64>> {
+    let (sign, body) = split_sign(text);
+    if body.is_empty() {
+        return None;
+    }
+    let digits = |s: &str, radix: u32| -> Option<Option<i64>> {
+        let clean: String = s.chars().filter(|c| *c != '_').collect();
+        if clean.is_empty() && radix != 8 || !s.chars().all(|c| c == '_' || c.is_digit(radix)) {
+            return None;
+        }
+        if clean.is_empty() {
+            return Some(Some(0));
+        }
+        Some(i64::from_str_radix(&clean, radix).ok().and_then(|v| v.checked_mul(sign)))
+    };
+    if let Some(rest) = body.strip_prefix("0b") {
+        return digits(rest, 2);
+    }
+    if let Some(rest) = body.strip_prefix("0x") {
+        return digits(rest, 16);
+    }
+    if body == "0" {
+        return Some(Some(0));
+    }
+    if let Some(rest) = body.strip_prefix('0') {
+        return digits(rest, 8);
+    }
+    if !body.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    if body.contains(':') {
+        // Sexagesimal: 1:20 is 80.
+        let mut parts = body.split(':');
+        let first = parts.next()?;
+        if !first.chars().all(|c| c.is_ascii_digit() || c == '_') {
+            return None;
+        }
+        let mut value: i64 = first.replace('_', "").parse().ok()?;
+        for part in parts {
+            if part.is_empty() || part.len() > 2 || !part.chars().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            let p: i64 = part.parse().ok()?;
+            if p > 59 {
+                return None;
+            }
+            value = value.checked_mul(60)?.checked_add(p)?;
+        }
+        return Some(Some(value * sign));
+    }
+    digits(body, 10)
+}
+
+/// A YAML 1.1 float as PyYAML resolves it (`1.5`, `.5`, `1.0e+3`, `.inf`),
+/// `None` otherwise; `1e3` is a string in YAML 1.1.
+fn yaml11_float(text: &str) -> Option<f64> {
+    let (sign, body) = split_sign(text);
+    let sign = sign as f64;
+    match body {
+        ".inf" | ".Inf" | ".INF" => return Some(sign * f64::INFINITY),
+        ".nan" | ".NaN" | ".NAN" if text == body => return Some(f64::NAN),
+        _ => {}
+    }
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    if let Some(exp) = exponent {
+        let digits = exp.strip_prefix(['+', '-'])?;
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+    }
+    let (int_part, frac) = mantissa.split_once('.')?;
+    let ok_int = int_part.is_empty() && !frac.is_empty() && frac.starts_with(|c: char| c.is_ascii_digit())
+        || int_part.starts_with(|c: char| c.is_ascii_digit())
+            && int_part.chars().all(|c| c.is_ascii_digit() || c == '_' || c == ':');
+    if !ok_int || !frac.chars().all(|c| c.is_ascii_digit() || c == '_') {
+        return None;
+    }
+    let value = if int_part.contains(':') {
+        let mut v = 0f64;
+        for part in int_part.split(':') {
+            v = v * 60.0 + part.replace('_', "").parse::<f64>().ok()?;
+        }
+        v + format!("0.{}", frac.replace('_', "")).parse::<f64>().ok()?
+    } else {
+        let clean = format!(
+            "{}.{}{}",
+            if int_part.is_empty() { "0" } else { int_part },
+            frac.replace('_', ""),
+            exponent.map(|e| format!("e{e}")).unwrap_or_default()
+        )
+        .replace('_', "");
+        clean.parse::<f64>().ok()?
+    };
+    Some(sign * value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml(text: &str) -> serde_json::Value {
+        parse_document(text, Limits::default()).unwrap().1.unwrap().to_json()
+    }
+
+    #[test]
+    fn yaml_1_1_scalars_resolve_as_pyyaml_does() {
+        let v = yaml("a: yes\nb: off\nc: 2013-05-23\nd: 010\ne: 0x1f\nf: 1:20\ng: 1e3\nh: 1.5\ni: ~\nj: '1'\nk: 1_000\nl: .5\n");
+        assert_eq!(
+            v,
+            serde_json::json!({"a": true, "b": false, "c": "2013-05-23", "d": 8, "e": 31, "f": 80,
+                "g": "1e3", "h": 1.5, "i": null, "j": "1", "k": 1000, "l": 0.5})
+        );
+    }
+
+    #[test]
+    fn lines_are_kept() {
+        let (_, node) = parse_document("a:\n  b:\n    - x\n    - y\n", Limits::default()).unwrap();
+        let node = node.unwrap();
+        let b = node.as_map().unwrap().get("a").unwrap().as_map().unwrap().get("b").unwrap();
+        assert_eq!(b.as_list().unwrap()[1].line, 4);
+    }
+
+    #[test]
+    fn merge_keys_and_aliases() {
+        let v = yaml("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\n");
+        assert_eq!(v["other"], serde_json::json!({"x": 1, "y": 3}));
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut doc = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..9 {
+            let prev = if i == 0 { "a".to_string() } else { format!("a{}", i - 1) };
+            doc.push_str(&format!("a{i}: &a{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let err = parse_document(&doc, Limits::default()).unwrap_err();
+        assert!(err.message.contains("expands to more than"), "{err}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let doc = "[".repeat(500) + &"]".repeat(500);
+        let err = parse_document(&format!("a: {doc}"), Limits::default()).unwrap_err();
+        assert!(err.message.contains("nests deeper"), "{err}");
+    }
+
+    #[test]
+    fn short_form_tags_become_long_form() {
+        let v = yaml("a: !Ref x\nb: !GetAtt r.attr\nc: !Join [',', [a, b]]\n");
+        assert_eq!(
+            v,
+            serde_json::json!({"a": {"Ref": "x"}, "b": {"Fn::GetAtt": ["r", "attr"]},
+                "c": {"Fn::Join": [",", ["a", "b"]]}})
+        );
+    }
+
+    #[test]
+    fn unknown_tags_are_errors_with_a_line() {
+        let err = parse_document("a: 1\nb: !Nope x\n", Limits::default()).unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("'!Nope'"), "{err}");
+    }
+
+    #[test]
+    fn json_keeps_number_kinds_and_lines() {
+        let (format, node) = parse_document("{\n \"a\": 1,\n \"b\": 1.0,\n \"c\": [true, null]\n}", Limits::default()).unwrap();
+        assert_eq!(format, Format::Json);
+        let node = node.unwrap();
+        assert_eq!(node.to_json(), serde_json::json!({"a": 1, "b": 1.0, "c": [true, null]}));
+        assert_eq!(node.as_map().unwrap().get("c").unwrap().line, 4);
+    }
+}
