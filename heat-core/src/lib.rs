@@ -4,4 +4,6 @@
 //! as OpenStack Heat does, evaluates intrinsic functions and computes the
 //! dependency graph. It performs no I/O and depends on no runtime.
 
+pub mod function;
 pub mod syntax;
+pub mod version;

@@ -1,0 +1,151 @@
+//! Evaluation of an [`Expr`] through a [`Resolver`], and validation without
+//! evaluation.
+
+use serde_json::Value as Json;
+
+use super::{builtins, Call, Expr, FnError, FnKind, Stage};
+
+/// What evaluation needs from the stack around a template: parameters,
+/// resources and their attributes, files, conditions.
+///
+/// Before anything is created, a resolver answers `None` for attributes and
+/// the logical name as a resource's reference; the engine's resolver answers
+/// with the cloud's values.
+pub trait Resolver {
+    /// The value of a parameter or pseudo parameter; `Err` with Heat's
+    /// message when it has no value or does not exist.
+    fn parameter(&self, name: &str) -> Result<Json, String>;
+    /// Whether a parameter (or pseudo parameter) of that name exists.
+    fn has_parameter(&self, name: &str) -> bool;
+    /// Whether a resource of that name exists (and is enabled).
+    fn has_resource(&self, name: &str) -> bool;
+    /// A resource's reference (`get_resource`, `Ref`): its physical id once
+    /// created, its name before.
+    fn reference_id(&self, name: &str) -> Json;
+    /// An attribute of a resource; `Ok(None)` while the resource is not
+    /// ready to give attributes.
+    fn attribute(&self, resource: &str, attribute: &str) -> Result<Option<Json>, String>;
+    /// Every attribute of a resource (`get_attr: [name]`), `None` while not ready.
+    fn all_attributes(&self, resource: &str) -> Option<Json>;
+    /// Whether the resource's type has the attribute; `None` when unknown.
+    fn has_attribute(&self, resource: &str, attribute: &str) -> Option<bool>;
+    /// A file from the files map (`get_file`).
+    fn file(&self, key: &str) -> Option<String>;
+    /// The availability zones (`Fn::GetAZs`).
+    fn availability_zones(&self) -> Vec<String>;
+    /// A named condition's value; `Err` for an unknown name or a failed
+    /// evaluation.
+    fn condition(&self, name: &str) -> Result<bool, FnError>;
+    /// A mapping of the `Mappings` section.
+    fn mapping(&self, name: &str) -> Option<Json>;
+    /// Data of the parent (facade) resource of a nested stack:
+    /// `metadata`, `update_policy` or `deletion_policy`.
+    fn facade(&self, what: &str) -> Result<Json, String>;
+    /// A value exported by another stack (`Fn::ImportValue`).
+    fn export(&self, _name: &str) -> Option<Json> {
+        None
+    }
+    /// The stack's region (for `Fn::Sub`'s `${AWS::Region}` and `Fn::GetAZs`).
+    fn region(&self) -> String {
+        self.parameter("AWS::Region")
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
+/// Evaluates a snippet to plain data.
+pub fn resolve(expr: &Expr, r: &dyn Resolver) -> Result<Json, FnError> {
+    Ok(resolve_nullable(expr, r)?.unwrap_or(Json::Null))
+}
+
+/// Evaluates a snippet; `None` means a nullable `if` removed the value.
+pub fn resolve_nullable(expr: &Expr, r: &dyn Resolver) -> Result<Option<Json>, FnError> {
+    match expr {
+        Expr::Lit(v) => Ok(Some(v.clone())),
+        Expr::List(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                if let Some(v) = resolve_nullable(item, r)? {
+                    out.push(v);
+                }
+            }
+            Ok(Some(Json::Array(out)))
+        }
+        Expr::Map(entries) => {
+            let mut out = serde_json::Map::with_capacity(entries.len());
+            for (k, v) in entries {
+                if let Some(v) = resolve_nullable(v, r)? {
+                    out.insert(k.clone(), v);
+                }
+            }
+            Ok(Some(Json::Object(out)))
+        }
+        Expr::Call(call) => builtins::call(call, r).map_err(|e| e.at(&call.name, call.line)),
+    }
+}
+
+/// Validates every function of a snippet without evaluating what need not
+/// be evaluated (Heat's `function.validate`).
+pub fn validate(expr: &Expr, r: &dyn Resolver) -> Result<(), FnError> {
+    match expr {
+        Expr::Lit(_) => Ok(()),
+        Expr::List(items) => items.iter().try_for_each(|e| validate(e, r)),
+        Expr::Map(entries) => entries.iter().try_for_each(|(_, e)| validate(e, r)),
+        Expr::Call(call) => {
+            validate(&call.args, r)?;
+            validate_call(call, r).map_err(|e| e.at(&call.name, call.line))
+        }
+    }
+}
+
+fn verr(message: impl Into<String>) -> FnError {
+    FnError::new(Stage::Validate, message)
+}
+
+fn validate_call(call: &Call, r: &dyn Resolver) -> Result<(), FnError> {
+    let name = &call.name;
+    match call.kind {
+        FnKind::Removed => Err(verr(format!(
+            "The template version is invalid: The function {name} is not supported in this version of HOT."
+        ))),
+        FnKind::GetAtt(_) => {
+            let Expr::List(args) = &call.args else { return Ok(()) };
+            let res = resolve(&args[0], r).map_err(|e| FnError { stage: Stage::Validate, ..e })?;
+            let res_name = super::python::str_of(&res);
+            if !res.is_string() || !r.has_resource(&res_name) {
+                return Err(verr(format!(
+                    "The specified reference \"{res_name}\" (in unknown) is incorrect."
+                )));
+            }
+            let Some(attr) = args.get(1) else { return Ok(()) };
+            let attr = resolve(attr, r).map_err(|e| FnError { stage: Stage::Validate, ..e })?;
+            let attr_name = super::python::str_of(&attr);
+            if r.has_attribute(&res_name, &attr_name) == Some(false) {
+                return Err(verr(format!(
+                    "The Referenced Attribute ({res_name} {attr_name}) is incorrect."
+                )));
+            }
+            Ok(())
+        }
+        FnKind::Repeat { .. } => {
+            let Expr::Map(m) = &call.args else { return Ok(()) };
+            match m.iter().find(|(k, _)| k == "for_each").map(|(_, v)| v) {
+                Some(Expr::Map(_) | Expr::Call(_)) | None => Ok(()),
+                Some(_) => Err(verr(format!(
+                    "The \"for_each\" argument to \"{name}\" must contain a map"
+                ))),
+            }
+        }
+        FnKind::MakeUrl => builtins::make_url_check(&call.args, name, true).map_err(|m| verr(m)),
+        FnKind::Yaql => {
+            let Expr::Map(m) = &call.args else { return Ok(()) };
+            match m.iter().find(|(k, _)| k == "expression").map(|(_, v)| v) {
+                Some(Expr::Lit(Json::String(s))) => super::yaql::parse(s).map(|_| ()).map_err(|e| verr(format!("Bad expression {e}."))),
+                Some(Expr::Call(_)) | None => Ok(()),
+                Some(_) => Err(verr(format!("The \"expression\" argument to {name} must contain a string."))),
+            }
+        }
+        _ => Ok(()),
+    }
+}
