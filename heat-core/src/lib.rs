@@ -4,6 +4,10 @@
 //! as OpenStack Heat does, evaluates intrinsic functions and computes the
 //! dependency graph. It performs no I/O and depends on no runtime.
 
+pub mod definition;
 pub mod function;
+pub mod graph;
+pub mod parameters;
 pub mod syntax;
+pub mod template;
 pub mod version;

@@ -279,3 +279,5 @@ pub struct Call {
     /// The line of the call, 0 when unknown.
     pub line: u32,
 }
+
+pub use conditions::sub_references;
