@@ -315,6 +315,9 @@ fn evaluate_case(case: &Json, header: &Json) -> Result<Json, (&'static str, Stri
     let Some(def) = def else {
         return Err(("template", errors.first().map(|e| e.to_string()).unwrap_or_default()));
     };
+    if case["category"] == "version" {
+        return Ok(json!({"class": template.dialect.class_name(), "version": [template.dialect.key(), template.version_value]}));
+    }
     if case["snippet"].is_null() && case["context"] == "template" {
         if let Some(e) = errors.first() {
             return Err(("template", e.to_string()));

@@ -75,18 +75,17 @@ pub fn parse_document(text: &str, limits: Limits) -> Result<(Format, Option<Node
         // Python's json decides what is valid JSON; serde_json agrees on every
         // document Heat can load. Lines come from the YAML reader, which reads
         // JSON too; in the rare case it cannot, values simply have no line.
-        let json: serde_json::Value = serde_json::from_str(stripped).map_err(|e| SyntaxError {
-            message: e.to_string(),
-            line: e.line() as u32,
-            column: e.column() as u32,
-        })?;
-        let node = Builder::new(text, limits, true)
-            .run()
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| Node::from_json(&json));
-        check_depth(&node, limits.max_depth)?;
-        return Ok((Format::Json, Some(node)));
+        // Heat tries JSON first and falls back to YAML (which accepts, for
+        // example, trailing commas).
+        if let Ok(json) = serde_json::from_str::<serde_json::Value>(stripped) {
+            let node = Builder::new(text, limits, true)
+                .run()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Node::from_json(&json));
+            check_depth(&node, limits.max_depth)?;
+            return Ok((Format::Json, Some(node)));
+        }
     }
     let node = Builder::new(text, limits, false).run()?;
     Ok((Format::Yaml, node))
