@@ -71,10 +71,14 @@ impl FnError {
         Self::new(Stage::Resolve, message)
     }
 
-    /// Sets the path and line when not set yet (the innermost function wins).
-    pub(crate) fn at(mut self, path: &str, line: u32) -> Self {
+    /// Places the error under `base`: errors found while evaluating carry
+    /// a path relative to the snippet, which `base` prefixes; parse errors
+    /// already carry their full path. The innermost line wins.
+    pub fn at(mut self, base: &str, line: u32) -> Self {
         if self.path.is_empty() {
-            self.path = path.to_string();
+            self.path = base.to_string();
+        } else if self.stage != Stage::Parse && !base.is_empty() {
+            self.path = format!("{base}.{}", self.path);
         }
         if self.line == 0 {
             self.line = line;
