@@ -30,7 +30,10 @@ pub struct InputError {
 fn read(path: &Path) -> Result<String, InputError> {
     std::fs::read_to_string(path).map_err(|e| InputError {
         file: path.display().to_string(),
-        error: TemplateError::new(ErrorKind::Syntax, format!("cannot read {}: {e}", path.display())),
+        error: TemplateError::new(
+            ErrorKind::Syntax,
+            format!("cannot read {}: {e}", path.display()),
+        ),
     })
 }
 
@@ -38,7 +41,10 @@ fn read(path: &Path) -> Result<String, InputError> {
 pub fn load(input: &TemplateInput) -> Result<Loaded, InputError> {
     let file = input.template.display().to_string();
     let text = read(&input.template)?;
-    let template = Template::parse(&text).map_err(|error| InputError { file: file.clone(), error })?;
+    let template = Template::parse(&text).map_err(|error| InputError {
+        file: file.clone(),
+        error,
+    })?;
     let mut env = Environment::default();
     for e in &input.environment {
         let env_text = read(e)?;
@@ -58,10 +64,15 @@ pub fn load(input: &TemplateInput) -> Result<Loaded, InputError> {
         let Some((k, v)) = p.split_once('=') else {
             return Err(InputError {
                 file,
-                error: TemplateError::new(ErrorKind::Parameter, format!("--parameter {p}: expected KEY=VALUE")),
+                error: TemplateError::new(
+                    ErrorKind::Parameter,
+                    format!("--parameter {p}: expected KEY=VALUE"),
+                ),
             });
         };
-        inputs.parameters.insert(k.to_string(), serde_json::Value::String(v.to_string()));
+        inputs
+            .parameters
+            .insert(k.to_string(), serde_json::Value::String(v.to_string()));
     }
     let dir = input.template.parent().unwrap_or(Path::new("."));
     let mut refs = Vec::new();
@@ -82,7 +93,12 @@ fn file_references(node: &Node, out: &mut Vec<String>) {
         Value::Map(m) => {
             for (k, v) in m.iter() {
                 let is_ref = (k == "get_file" || k == "type" || k == "Type")
-                    && v.as_str().is_some_and(|s| k == "get_file" || s.ends_with(".yaml") || s.ends_with(".yml") || s.ends_with(".json"));
+                    && v.as_str().is_some_and(|s| {
+                        k == "get_file"
+                            || s.ends_with(".yaml")
+                            || s.ends_with(".yml")
+                            || s.ends_with(".json")
+                    });
                 if is_ref {
                     out.push(v.as_str().unwrap_or_default().to_string());
                 } else {

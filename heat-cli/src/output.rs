@@ -8,8 +8,14 @@ use crate::cli::Format;
 /// Prints a value in the chosen format.
 pub fn print(value: &Json, format: Format) {
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(value).expect("JSON values serialise")),
-        Format::Yaml => print!("{}", serde_norway::to_string(value).expect("JSON values serialise as YAML")),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(value).expect("JSON values serialise")
+        ),
+        Format::Yaml => print!(
+            "{}",
+            serde_norway::to_string(value).expect("JSON values serialise as YAML")
+        ),
         Format::Table => print_table(value),
     }
 }
@@ -24,7 +30,10 @@ fn print_table(value: &Json) {
     for (k, v) in o {
         let text = match v {
             Json::String(s) => s.clone(),
-            other => serde_norway::to_string(other).unwrap_or_default().trim_end().to_string(),
+            other => serde_norway::to_string(other)
+                .unwrap_or_default()
+                .trim_end()
+                .to_string(),
         };
         for (i, line) in text.lines().enumerate() {
             let key = if i == 0 { k.as_str() } else { "" };
@@ -60,11 +69,22 @@ pub fn report(file: &str, errors: &[TemplateError], as_json: bool) -> i32 {
         if errors.len() > 1 {
             out["errors"] = Json::Array(errors.iter().map(|e| error_json(file, e)).collect());
         }
-        println!("{}", serde_json::to_string_pretty(&out).expect("serialisable"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).expect("serialisable")
+        );
     } else {
         for e in errors {
-            let location = if e.line > 0 { format!("{file}:{}", e.line) } else { file.to_string() };
-            let path = if e.path.is_empty() || e.message.contains(&e.path) { String::new() } else { format!("{}: ", e.path) };
+            let location = if e.line > 0 {
+                format!("{file}:{}", e.line)
+            } else {
+                file.to_string()
+            };
+            let path = if e.path.is_empty() || e.message.contains(&e.path) {
+                String::new()
+            } else {
+                format!("{}: ", e.path)
+            };
             eprintln!("error: {location}: {path}{}", e.message);
         }
     }

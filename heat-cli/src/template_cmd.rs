@@ -18,7 +18,8 @@ pub fn run(cmd: TemplateCommand) -> i32 {
         Ok(l) => l,
         Err(e) => return report(&e.file, &[e.error], as_json),
     };
-    let (def, errors) = StackDefinition::build(&loaded.template, loaded.inputs, &heat_resources::Catalog);
+    let (def, errors) =
+        StackDefinition::build(&loaded.template, loaded.inputs, &heat_resources::Catalog);
     if !errors.is_empty() {
         return report(&file, &errors, as_json);
     }
@@ -35,7 +36,13 @@ pub fn run(cmd: TemplateCommand) -> i32 {
                         .filter(|r| r.enabled)
                         .map(|r| (r.name.clone(), json!({"type": r.type_name, "requires": def.graph.requires(&r.name)})))
                         .collect();
-                    println!("{}", serde_json::to_string_pretty(&json!({"resources": resources, "levels": levels})).expect("serialisable"));
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(
+                            &json!({"resources": resources, "levels": levels})
+                        )
+                        .expect("serialisable")
+                    );
                 }
                 GraphFormat::Dot => print!("{}", dot(&def)),
                 GraphFormat::Svg => print!("{}", svg(&dot(&def))),
@@ -48,7 +55,10 @@ pub fn run(cmd: TemplateCommand) -> i32 {
 fn dot(def: &StackDefinition<'_>) -> String {
     let mut out = String::from("digraph stack {\n  rankdir=BT;\n  node [shape=box];\n");
     for r in def.resources.iter().filter(|r| r.enabled) {
-        out.push_str(&format!("  \"{}\" [label=\"{}\\n{}\"];\n", r.name, r.name, r.type_name));
+        out.push_str(&format!(
+            "  \"{}\" [label=\"{}\\n{}\"];\n",
+            r.name, r.name, r.type_name
+        ));
     }
     for r in def.resources.iter().filter(|r| r.enabled) {
         for dep in def.graph.requires(&r.name) {

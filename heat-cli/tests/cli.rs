@@ -4,7 +4,10 @@
 use std::process::Command;
 
 fn heat(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_heat")).args(args).output().expect("heat runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_heat"))
+        .args(args)
+        .output()
+        .expect("heat runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -29,8 +32,14 @@ fn graph_json_has_resources_and_levels() {
     let (code, out, _) = heat(&["template", "graph", "-t", &example(), "-f", "json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["resources"]["subnet"]["requires"], serde_json::json!(["net"]));
-    assert_eq!(v["levels"][0], serde_json::json!(["db_volume", "net", "router", "web_sg"]));
+    assert_eq!(
+        v["resources"]["subnet"]["requires"],
+        serde_json::json!(["net"])
+    );
+    assert_eq!(
+        v["levels"][0],
+        serde_json::json!(["db_volume", "net", "router", "web_sg"])
+    );
     assert_eq!(v["levels"].as_array().unwrap().len(), 5);
 }
 
@@ -50,7 +59,10 @@ fn validate_shows_parameters_as_heat_does() {
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["Parameters"]["db_password"]["NoEcho"], "true");
-    assert_eq!(v["Parameters"]["flavor"]["AllowedValues"], serde_json::json!(["m1.tiny", "m1.small", "m1.medium"]));
+    assert_eq!(
+        v["Parameters"]["flavor"]["AllowedValues"],
+        serde_json::json!(["m1.tiny", "m1.small", "m1.medium"])
+    );
     assert_eq!(v["Parameters"]["key_name"]["Label"], "Key pair");
 }
 
@@ -82,13 +94,22 @@ fn a_bad_reference_has_path_and_line() {
 fn an_unknown_function_in_a_condition_is_refused() {
     let e = json_error("heat_template_version: 2016-10-14\nconditions:\n  c: {equals: [{get_attr: [a, b]}, 1]}\nresources: {}\n");
     assert_eq!(e["path"], "conditions.c.equals[0].get_attr");
-    assert!(e["message"].as_str().unwrap().contains("invalid in this context"));
+    assert!(e["message"]
+        .as_str()
+        .unwrap()
+        .contains("invalid in this context"));
 }
 
 #[test]
 fn a_function_not_in_the_version_is_refused() {
     let e = json_error("heat_template_version: 2016-10-14\nresources:\n  a:\n    type: OS::Heat::None\n    properties:\n      x: {Fn::Select: [0, [a]]}\n");
-    assert!(e["message"].as_str().unwrap().contains("not supported in this version of HOT"), "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("not supported in this version of HOT"),
+        "{e}"
+    );
     assert_eq!(e["line"], 6);
 }
 
@@ -103,7 +124,13 @@ fn a_yaml_syntax_error_has_a_line() {
 fn an_unknown_version_lists_the_accepted_ones() {
     let e = json_error("heat_template_version: 2016-10-15\n");
     assert_eq!(e["kind"], "version");
-    assert!(e["message"].as_str().unwrap().contains("2016-10-14, 2017-02-24"), "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("2016-10-14, 2017-02-24"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -116,7 +143,16 @@ fn a_missing_parameter_is_named() {
     assert_eq!(code, 1);
     assert!(err.contains("The Parameter (p) was not provided."), "{err}");
     assert!(err.contains("resources.a.condition"), "{err}");
-    let (code, out, _) = heat(&["template", "graph", "-t", &path, "--parameter", "p=x", "-f", "json"]);
+    let (code, out, _) = heat(&[
+        "template",
+        "graph",
+        "-t",
+        &path,
+        "--parameter",
+        "p=x",
+        "-f",
+        "json",
+    ]);
     assert_eq!(code, 0);
     assert!(out.contains("\"a\""));
 }

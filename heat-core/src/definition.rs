@@ -142,10 +142,22 @@ pub struct StackDefinition<'t> {
     mappings: serde_json::Map<String, Json>,
 }
 
-const HOT_RESOURCE_KEYS: [&str; 7] =
-    ["type", "properties", "metadata", "depends_on", "deletion_policy", "update_policy", "description"];
+const HOT_RESOURCE_KEYS: [&str; 7] = [
+    "type",
+    "properties",
+    "metadata",
+    "depends_on",
+    "deletion_policy",
+    "update_policy",
+    "description",
+];
 
-fn err(kind: ErrorKind, message: impl Into<String>, path: impl Into<String>, line: u32) -> TemplateError {
+fn err(
+    kind: ErrorKind,
+    message: impl Into<String>,
+    path: impl Into<String>,
+    line: u32,
+) -> TemplateError {
     TemplateError::new(kind, message).at(path, line)
 }
 
@@ -198,11 +210,19 @@ impl<'t> StackDefinition<'t> {
             let Some(map) = node.as_map() else {
                 structure_ok = false;
                 let msg = if node.is_null() || node.as_str() == Some("") {
-                    if hot { "Each resource must contain a type key." } else { "Each Resource must contain a Type key." }.to_string()
+                    if hot {
+                        "Each resource must contain a type key."
+                    } else {
+                        "Each Resource must contain a Type key."
+                    }
+                    .to_string()
                 } else if hot {
                     format!("\"resources\" must contain a map of resource maps. Found a [<class '{}'>] instead", node.python_type())
                 } else {
-                    format!("Resources must contain Resource. Found a [<class '{}'>] instead", node.python_type())
+                    format!(
+                        "Resources must contain Resource. Found a [<class '{}'>] instead",
+                        node.python_type()
+                    )
                 };
                 errors.push(err(ErrorKind::Structure, msg, path, node.line));
                 continue;
@@ -228,7 +248,7 @@ impl<'t> StackDefinition<'t> {
             match map.get(type_key) {
                 None => {
                     structure_ok = false;
-                    let msg = if hot && map.is_empty() || hot && !map.contains_key("type") {
+                    let msg = if hot {
                         "Each resource must contain a type key."
                     } else {
                         "Each Resource must contain a Type key."
@@ -237,7 +257,12 @@ impl<'t> StackDefinition<'t> {
                 }
                 Some(t) if t.is_null() || t.as_str() == Some("") => {
                     structure_ok = false;
-                    errors.push(err(ErrorKind::Structure, "Each Resource must contain a Type key.", format!("{path}.{type_key}"), t.line));
+                    errors.push(err(
+                        ErrorKind::Structure,
+                        "Each Resource must contain a Type key.",
+                        format!("{path}.{type_key}"),
+                        t.line,
+                    ));
                 }
                 Some(t) if t.as_str().is_none() => {
                     structure_ok = false;
@@ -267,13 +292,23 @@ impl<'t> StackDefinition<'t> {
             match ParamSchema::from_node(dialect, name, node) {
                 Ok(schema) => {
                     if let Err(m) = schema.validate() {
-                        errors.push(err(ErrorKind::Parameter, m, format!("{params_section}.{name}"), node.line));
+                        errors.push(err(
+                            ErrorKind::Parameter,
+                            m,
+                            format!("{params_section}.{name}"),
+                            node.line,
+                        ));
                     }
                     parameters.push(schema);
                 }
                 Err(m) => {
                     params_ok = false;
-                    errors.push(err(ErrorKind::Parameter, m, format!("{params_section}.{name}"), node.line));
+                    errors.push(err(
+                        ErrorKind::Parameter,
+                        m,
+                        format!("{params_section}.{name}"),
+                        node.line,
+                    ));
                 }
             }
         }
@@ -288,7 +323,13 @@ impl<'t> StackDefinition<'t> {
             }
         }
         let mut values = HashMap::new();
-        for (name, value) in pseudo_parameters(dialect, &inputs.stack_name, &inputs.stack_id, &inputs.project_id, &inputs.region) {
+        for (name, value) in pseudo_parameters(
+            dialect,
+            &inputs.stack_name,
+            &inputs.stack_id,
+            &inputs.project_id,
+            &inputs.region,
+        ) {
             values.insert(name.to_string(), Ok(value));
         }
         for p in &parameters {
@@ -300,13 +341,19 @@ impl<'t> StackDefinition<'t> {
                 .or(p.default.as_ref());
             let value = match raw {
                 None => Err(format!("The Parameter ({}) was not provided.", p.name)),
-                Some(raw) => p.convert(raw).map_err(|m| format!("Parameter '{}' is invalid: {m}", p.name)),
+                Some(raw) => p
+                    .convert(raw)
+                    .map_err(|m| format!("Parameter '{}' is invalid: {m}", p.name)),
             };
             values.insert(p.name.clone(), value);
         }
         // 4. Parameter groups.
         if hot {
-            if let Some(groups) = template.root.get("parameter_groups").filter(|n| !n.is_null()) {
+            if let Some(groups) = template
+                .root
+                .get("parameter_groups")
+                .filter(|n| !n.is_null())
+            {
                 check_parameter_groups(groups, &parameters, &mut errors);
             }
         }
@@ -315,11 +362,18 @@ impl<'t> StackDefinition<'t> {
         }
         let resource_names: BTreeSet<String> = raw_resources.keys().cloned().collect();
         let is_resource = |n: &str| resource_names.contains(n);
-        let ctx = Context { dialect, is_resource: &is_resource };
+        let ctx = Context {
+            dialect,
+            is_resource: &is_resource,
+        };
         // 5. Conditions.
         let mut conditions = HashMap::new();
         let cond_section = template.section_name("conditions");
-        if let Some(node) = template.root.get(cond_section).filter(|_| has_conditions(dialect)) {
+        if let Some(node) = template
+            .root
+            .get(cond_section)
+            .filter(|_| has_conditions(dialect))
+        {
             match node.as_map() {
                 Some(map) => {
                     for (name, def) in map.iter() {
@@ -395,11 +449,25 @@ impl<'t> StackDefinition<'t> {
             }
             let path = format!("{res_section}.{}", r.name);
             if r.name.contains('/') {
-                errors.push(err(ErrorKind::Resource, "Resource name may not contain \"/\"", path.clone(), r.line));
+                errors.push(err(
+                    ErrorKind::Resource,
+                    "Resource name may not contain \"/\"",
+                    path.clone(),
+                    r.line,
+                ));
             }
-            let type_name = def.inputs.type_aliases.get(&r.type_name).cloned().unwrap_or_else(|| r.type_name.clone());
+            let type_name = def
+                .inputs
+                .type_aliases
+                .get(&r.type_name)
+                .cloned()
+                .unwrap_or_else(|| r.type_name.clone());
             let is_file = def.inputs.files.contains_key(&type_name);
-            let info = if is_file { TypeInfo::Known { attributes: None } } else { catalog.lookup(&type_name) };
+            let info = if is_file {
+                TypeInfo::Known { attributes: None }
+            } else {
+                catalog.lookup(&type_name)
+            };
             match info {
                 TypeInfo::Unknown if looks_like_template(&type_name) => errors.push(err(
                     ErrorKind::Resource,
@@ -427,20 +495,40 @@ impl<'t> StackDefinition<'t> {
             .map(|r| format!("'{}'", r.name))
             .collect();
         if !dupes.is_empty() {
-            errors.push(err(ErrorKind::Structure, format!("Duplicate names {{{}}}", dupes.join(", ")), "", 0));
+            errors.push(err(
+                ErrorKind::Structure,
+                format!("Duplicate names {{{}}}", dupes.join(", ")),
+                "",
+                0,
+            ));
         }
         // 7. Dependencies.
-        let enabled: Vec<String> = def.resources.iter().filter(|r| r.enabled).map(|r| r.name.clone()).collect();
+        let enabled: Vec<String> = def
+            .resources
+            .iter()
+            .filter(|r| r.enabled)
+            .map(|r| r.name.clone())
+            .collect();
         let mut graph = Graph::new(enabled.iter().cloned());
         for r in def.resources.iter().filter(|r| r.enabled) {
             let base = format!("{res_section}.{}", r.name);
             let mut required: Vec<(String, String)> = Vec::new();
             let mut problems = Vec::new();
             if let Some(p) = &r.properties {
-                def.references(p, &format!("{base}.{}", if hot { "properties" } else { "Properties" }), &mut required, &mut problems);
+                def.references(
+                    p,
+                    &format!("{base}.{}", if hot { "properties" } else { "Properties" }),
+                    &mut required,
+                    &mut problems,
+                );
             }
             if let Some(m) = &r.metadata {
-                def.references(m, &format!("{base}.{}", if hot { "metadata" } else { "Metadata" }), &mut required, &mut problems);
+                def.references(
+                    m,
+                    &format!("{base}.{}", if hot { "metadata" } else { "Metadata" }),
+                    &mut required,
+                    &mut problems,
+                );
             }
             errors.append(&mut problems);
             for (name, _) in &required {
@@ -452,7 +540,10 @@ impl<'t> StackDefinition<'t> {
                 } else if !resource_names.contains(dep) {
                     errors.push(err(
                         ErrorKind::Reference,
-                        format!("The specified reference \"{dep}\" (in {}) is incorrect.", r.name),
+                        format!(
+                            "The specified reference \"{dep}\" (in {}) is incorrect.",
+                            r.name
+                        ),
                         format!("{base}.{}", if hot { "depends_on" } else { "DependsOn" }),
                         r.line,
                     ));
@@ -475,11 +566,21 @@ impl<'t> StackDefinition<'t> {
         // 9. Function validation of resources and outputs.
         for r in def.resources.iter().filter(|r| r.enabled) {
             let base = format!("{res_section}.{}", r.name);
-            for (field, expr) in [("properties", &r.properties), ("metadata", &r.metadata), ("update_policy", &r.update_policy)] {
+            for (field, expr) in [
+                ("properties", &r.properties),
+                ("metadata", &r.metadata),
+                ("update_policy", &r.update_policy),
+            ] {
                 if let Some(e) = expr {
                     if let Err(fe) = function::validate(e, &def) {
-                        let field = if hot { field.to_string() } else { cfn_field(field).to_string() };
-                        errors.push(TemplateError::from(fe.at(&format!("{base}.{field}"), r.line)));
+                        let field = if hot {
+                            field.to_string()
+                        } else {
+                            cfn_field(field).to_string()
+                        };
+                        errors.push(TemplateError::from(
+                            fe.at(&format!("{base}.{field}"), r.line),
+                        ));
                     }
                 }
             }
@@ -489,21 +590,35 @@ impl<'t> StackDefinition<'t> {
                 if let Err(fe) = function::validate(v, &def) {
                     let sec = template.section_name("outputs");
                     let field = if hot { "value" } else { "Value" };
-                    errors.push(err(ErrorKind::Output, fe.message, format!("{sec}.{}.{field}{}", o.name, suffix(&fe.path)), if fe.line > 0 { fe.line } else { o.line }));
+                    errors.push(err(
+                        ErrorKind::Output,
+                        fe.message,
+                        format!("{sec}.{}.{field}{}", o.name, suffix(&fe.path)),
+                        if fe.line > 0 { fe.line } else { o.line },
+                    ));
                 }
             }
         }
         (Some(def), errors)
     }
 
-    fn resource_def(&self, name: &str, node: &Node, ctx: &Context<'_>) -> Result<ResourceDef, Vec<TemplateError>> {
+    fn resource_def(
+        &self,
+        name: &str,
+        node: &Node,
+        ctx: &Context<'_>,
+    ) -> Result<ResourceDef, Vec<TemplateError>> {
         let hot = self.template.dialect.is_hot();
         let res_section = self.template.section_name("resources");
         let map = node.as_map().expect("checked structure");
         let key = |hot_key: &'static str| if hot { hot_key } else { cfn_field(hot_key) };
         let base = format!("{res_section}.{name}");
         let mut errors = Vec::new();
-        let type_name = map.get(key("type")).and_then(Node::as_str).unwrap_or_default().to_string();
+        let type_name = map
+            .get(key("type"))
+            .and_then(Node::as_str)
+            .unwrap_or_default()
+            .to_string();
         let mut parse_field = |field: &'static str, want_map: bool| -> Option<Expr> {
             let node = map.get(key(field))?;
             let path = format!("{base}.{}", key(field));
@@ -547,7 +662,10 @@ impl<'t> StackDefinition<'t> {
                             Some(s) => depends_on.push(s.to_string()),
                             None => errors.push(err(
                                 ErrorKind::Structure,
-                                format!("Resource {name} {} must be a list of strings", key("depends_on")),
+                                format!(
+                                    "Resource {name} {} must be a list of strings",
+                                    key("depends_on")
+                                ),
                                 format!("{base}.{}", key("depends_on")),
                                 item.line,
                             )),
@@ -556,7 +674,10 @@ impl<'t> StackDefinition<'t> {
                 }
                 _ => errors.push(err(
                     ErrorKind::Structure,
-                    format!("Resource {name} {} type must be list or string", key("depends_on")),
+                    format!(
+                        "Resource {name} {} type must be list or string",
+                        key("depends_on")
+                    ),
                     format!("{base}.{}", key("depends_on")),
                     d.line,
                 )),
@@ -568,7 +689,12 @@ impl<'t> StackDefinition<'t> {
                 Ok(Json::String(s)) => {
                     let canon = match s.as_str() {
                         "Delete" | "Retain" | "Snapshot" => Some(s.clone()),
-                        "delete" | "retain" | "snapshot" if self.template.dialect.hot_at_least(crate::version::HotVersion::V2016_10_14) => {
+                        "delete" | "retain" | "snapshot"
+                            if self
+                                .template
+                                .dialect
+                                .hot_at_least(crate::version::HotVersion::V2016_10_14) =>
+                        {
                             let mut c = s.clone();
                             c[..1].make_ascii_uppercase();
                             Some(c)
@@ -587,7 +713,10 @@ impl<'t> StackDefinition<'t> {
                 }
                 Ok(other) => errors.push(err(
                     ErrorKind::Resource,
-                    format!("Invalid deletion policy \"{}\"", function::python::str_of(&other)),
+                    format!(
+                        "Invalid deletion policy \"{}\"",
+                        function::python::str_of(&other)
+                    ),
                     format!("{base}.{}", key("deletion_policy")),
                     node.line,
                 )),
@@ -629,7 +758,12 @@ impl<'t> StackDefinition<'t> {
             return Vec::new();
         };
         let Some(map) = node.as_map() else {
-            errors.push(err(ErrorKind::Output, format!("'{}' object has no attribute 'items'", node.python_type()), sec, node.line));
+            errors.push(err(
+                ErrorKind::Output,
+                format!("'{}' object has no attribute 'items'", node.python_type()),
+                sec,
+                node.line,
+            ));
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -680,8 +814,15 @@ impl<'t> StackDefinition<'t> {
             } else {
                 None
             };
-            let description = om.get(if hot { "description" } else { "Description" }).map(|d| function::python::str_of(&d.to_json()));
-            out.push(OutputDef { name: name.clone(), description, value, line: o.line });
+            let description = om
+                .get(if hot { "description" } else { "Description" })
+                .map(|d| function::python::str_of(&d.to_json()));
+            out.push(OutputDef {
+                name: name.clone(),
+                description,
+                value,
+                line: o.line,
+            });
         }
         out
     }
@@ -689,7 +830,13 @@ impl<'t> StackDefinition<'t> {
     /// Walks a snippet for the resources it references (`get_resource`,
     /// `get_attr`, `Ref`, `Fn::Sub`), following only the chosen branch of
     /// an `if`.
-    fn references(&self, e: &Expr, path: &str, out: &mut Vec<(String, String)>, errors: &mut Vec<TemplateError>) {
+    fn references(
+        &self,
+        e: &Expr,
+        path: &str,
+        out: &mut Vec<(String, String)>,
+        errors: &mut Vec<TemplateError>,
+    ) {
         match e {
             Expr::Lit(_) => {}
             Expr::List(l) => {
@@ -706,7 +853,13 @@ impl<'t> StackDefinition<'t> {
         }
     }
 
-    fn call_references(&self, c: &Call, path: &str, out: &mut Vec<(String, String)>, errors: &mut Vec<TemplateError>) {
+    fn call_references(
+        &self,
+        c: &Call,
+        path: &str,
+        out: &mut Vec<(String, String)>,
+        errors: &mut Vec<TemplateError>,
+    ) {
         let inner = format!("{path}.{}", c.name);
         match c.kind {
             FnKind::If { .. } => {
@@ -738,7 +891,9 @@ impl<'t> StackDefinition<'t> {
                         } else {
                             errors.push(err(
                                 ErrorKind::Reference,
-                                format!("The specified reference \"{name}\" (in {path}) is incorrect."),
+                                format!(
+                                    "The specified reference \"{name}\" (in {path}) is incorrect."
+                                ),
                                 inner,
                                 c.line,
                             ));
@@ -795,13 +950,22 @@ impl<'t> StackDefinition<'t> {
         for p in &self.parameters {
             params.insert(
                 p.name.clone(),
-                p.api_view(self.inputs.parameter_defaults.get(&p.name), self.inputs.parameters.get(&p.name), self.template.dialect.is_hot()),
+                p.api_view(
+                    self.inputs.parameter_defaults.get(&p.name),
+                    self.inputs.parameters.get(&p.name),
+                    self.template.dialect.is_hot(),
+                ),
             );
         }
         let mut out = serde_json::Map::new();
         out.insert("Description".into(), json!(self.template.description()));
         out.insert("Parameters".into(), Json::Object(params));
-        if let Some(groups) = self.template.root.get("parameter_groups").filter(|g| self.template.dialect.is_hot() && !g.is_null()) {
+        if let Some(groups) = self
+            .template
+            .root
+            .get("parameter_groups")
+            .filter(|g| self.template.dialect.is_hot() && !g.is_null())
+        {
             let g = groups.to_json();
             if crate::function::python::str_of(&g) != "[]" {
                 out.insert("ParameterGroups".into(), g);
@@ -843,35 +1007,71 @@ fn cfn_field(hot: &str) -> &'static str {
 }
 
 fn looks_like_template(t: &str) -> bool {
-    t.ends_with(".yaml") || t.ends_with(".yml") || t.ends_with(".json") || t.ends_with(".template") || t.contains("://")
+    t.ends_with(".yaml")
+        || t.ends_with(".yml")
+        || t.ends_with(".json")
+        || t.ends_with(".template")
+        || t.contains("://")
 }
 
 fn check_parameter_groups(groups: &Node, params: &[ParamSchema], errors: &mut Vec<TemplateError>) {
-    let e = |m: String, path: String, line: u32| err(ErrorKind::Parameter, format!("Parameter Groups error: {path}: {m}"), path, line);
+    let e = |m: String, path: String, line: u32| {
+        err(
+            ErrorKind::Parameter,
+            format!("Parameter Groups error: {path}: {m}"),
+            path,
+            line,
+        )
+    };
     let Some(list) = groups.as_list() else {
-        errors.push(e("The parameter_groups should be a list.".into(), "parameter_groups".into(), groups.line));
+        errors.push(e(
+            "The parameter_groups should be a list.".into(),
+            "parameter_groups".into(),
+            groups.line,
+        ));
         return;
     };
     let mut seen: HashMap<String, usize> = HashMap::new();
     for g in list {
-        let label = g.as_map().and_then(|m| m.get("label")).and_then(Node::as_str).unwrap_or("").to_string();
+        let label = g
+            .as_map()
+            .and_then(|m| m.get("label"))
+            .and_then(Node::as_str)
+            .unwrap_or("")
+            .to_string();
         let path = format!("parameter_groups.{label}");
         let Some(ps) = g.as_map().and_then(|m| m.get("parameters")) else {
-            errors.push(e("The parameters must be provided for each parameter group.".into(), path, g.line));
+            errors.push(e(
+                "The parameters must be provided for each parameter group.".into(),
+                path,
+                g.line,
+            ));
             continue;
         };
         let Some(items) = ps.as_list() else {
-            errors.push(e("The parameters of parameter group should be a list.".into(), path, ps.line));
+            errors.push(e(
+                "The parameters of parameter group should be a list.".into(),
+                path,
+                ps.line,
+            ));
             continue;
         };
         for item in items {
             let name = function::python::str_of(&item.to_json());
             *seen.entry(name.clone()).or_default() += 1;
             if seen[&name] == 2 {
-                errors.push(e(format!("The {name} parameter must be assigned to one parameter group only."), path.clone(), item.line));
+                errors.push(e(
+                    format!("The {name} parameter must be assigned to one parameter group only."),
+                    path.clone(),
+                    item.line,
+                ));
             }
             if !params.iter().any(|p| p.name == name) {
-                errors.push(e(format!("The grouped parameter {name} does not reference a valid parameter."), path.clone(), item.line));
+                errors.push(e(
+                    format!("The grouped parameter {name} does not reference a valid parameter."),
+                    path.clone(),
+                    item.line,
+                ));
             }
         }
     }
@@ -924,7 +1124,12 @@ impl Resolver for StackDefinition<'_> {
     }
 
     fn condition(&self, name: &str) -> Result<bool, FnError> {
-        let invalid = || FnError::new(function::Stage::Resolve, format!("Invalid condition \"{name}\""));
+        let invalid = || {
+            FnError::new(
+                function::Stage::Resolve,
+                format!("Invalid condition \"{name}\""),
+            )
+        };
         let Some(expr) = self.conditions.get(name) else {
             return Err(invalid());
         };
@@ -933,11 +1138,15 @@ impl Resolver for StackDefinition<'_> {
                 Some(b) => Ok(*b),
                 None => Err(FnError::new(
                     function::Stage::Resolve,
-                    format!("Condition validation error: Circular definition for condition \"{name}\""),
+                    format!(
+                        "Condition validation error: Circular definition for condition \"{name}\""
+                    ),
                 )),
             };
         }
-        self.condition_state.borrow_mut().insert(name.to_string(), None);
+        self.condition_state
+            .borrow_mut()
+            .insert(name.to_string(), None);
         let result = function::resolve(expr, self).and_then(|v| match v {
             Json::Bool(b) => Ok(b),
             other => Err(FnError::new(
@@ -949,7 +1158,9 @@ impl Resolver for StackDefinition<'_> {
             )),
         });
         if let Ok(b) = result {
-            self.condition_state.borrow_mut().insert(name.to_string(), Some(b));
+            self.condition_state
+                .borrow_mut()
+                .insert(name.to_string(), Some(b));
         }
         result
     }

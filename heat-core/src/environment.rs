@@ -33,11 +33,20 @@ impl Environment {
     /// Reads one environment document.
     pub fn parse(text: &str) -> Result<Environment, TemplateError> {
         let (_, node) = parse_document(text, Limits::default()).map_err(|e| {
-            TemplateError::new(ErrorKind::Environment, format!("Error parsing environment: {}", e.message)).at("", e.line)
+            TemplateError::new(
+                ErrorKind::Environment,
+                format!("Error parsing environment: {}", e.message),
+            )
+            .at("", e.line)
         })?;
-        let json = node.map(|n| n.to_json()).unwrap_or(Json::Object(JsonMap::new()));
+        let json = node
+            .map(|n| n.to_json())
+            .unwrap_or(Json::Object(JsonMap::new()));
         let Json::Object(o) = json else {
-            return Err(TemplateError::new(ErrorKind::Environment, "The environment is not a valid YAML mapping data type."));
+            return Err(TemplateError::new(
+                ErrorKind::Environment,
+                "The environment is not a valid YAML mapping data type.",
+            ));
         };
         for key in o.keys() {
             if !SECTIONS.contains(&key.as_str()) {
@@ -56,7 +65,11 @@ impl Environment {
             parameters: map("parameters"),
             parameter_defaults: map("parameter_defaults"),
             resource_registry: map("resource_registry"),
-            event_sinks: o.get("event_sinks").and_then(Json::as_array).cloned().unwrap_or_default(),
+            event_sinks: o
+                .get("event_sinks")
+                .and_then(Json::as_array)
+                .cloned()
+                .unwrap_or_default(),
         })
     }
 

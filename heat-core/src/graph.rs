@@ -40,15 +40,22 @@ impl Graph {
 
     /// What a resource requires, sorted by name.
     pub fn requires(&self, name: &str) -> Vec<String> {
-        let Some(&i) = self.index.get(name) else { return Vec::new() };
-        let mut v: Vec<String> = self.requires[i].iter().map(|&j| self.names[j].clone()).collect();
+        let Some(&i) = self.index.get(name) else {
+            return Vec::new();
+        };
+        let mut v: Vec<String> = self.requires[i]
+            .iter()
+            .map(|&j| self.names[j].clone())
+            .collect();
         v.sort();
         v
     }
 
     /// The resources that require `name`.
     pub fn required_by(&self, name: &str) -> Vec<String> {
-        let Some(&i) = self.index.get(name) else { return Vec::new() };
+        let Some(&i) = self.index.get(name) else {
+            return Vec::new();
+        };
         let mut v: Vec<String> = (0..self.names.len())
             .filter(|&j| self.requires[j].contains(&i))
             .map(|j| self.names[j].clone())
@@ -103,7 +110,8 @@ impl Graph {
         }
         for scc in tarjan_scc(&g) {
             let members: BTreeSet<usize> = scc.iter().map(|n| g[*n]).collect();
-            let is_cycle = members.len() > 1 || members.iter().any(|&m| self.requires[m].contains(&m));
+            let is_cycle =
+                members.len() > 1 || members.iter().any(|&m| self.requires[m].contains(&m));
             if !is_cycle {
                 continue;
             }
@@ -113,7 +121,11 @@ impl Graph {
             let mut seen = BTreeSet::from([start]);
             let mut cur = start;
             loop {
-                let next = self.requires[cur].iter().copied().find(|x| members.contains(x)).expect("in a cycle");
+                let next = self.requires[cur]
+                    .iter()
+                    .copied()
+                    .find(|x| members.contains(x))
+                    .expect("in a cycle");
                 if next == start || seen.contains(&next) {
                     if let Some(pos) = path.iter().position(|&p| p == next) {
                         path.drain(..pos);
@@ -143,7 +155,11 @@ mod tests {
         g.add_edge("d", "c");
         assert_eq!(
             g.levels().unwrap(),
-            vec![vec!["a".to_string()], vec!["b".into(), "c".into()], vec!["d".into()]]
+            vec![
+                vec!["a".to_string()],
+                vec!["b".into(), "c".into()],
+                vec!["d".into()]
+            ]
         );
     }
 

@@ -135,14 +135,43 @@ impl ParamSchema {
         let hot = dialect.is_hot();
         let allowed: &[&str] = if hot {
             if dialect.hot_at_least(HotVersion::V2018_03_02) {
-                &["type", "description", "default", "schema", "constraints", "hidden", "label", "immutable", "tags"]
+                &[
+                    "type",
+                    "description",
+                    "default",
+                    "schema",
+                    "constraints",
+                    "hidden",
+                    "label",
+                    "immutable",
+                    "tags",
+                ]
             } else {
-                &["type", "description", "default", "schema", "constraints", "hidden", "label", "immutable"]
+                &[
+                    "type",
+                    "description",
+                    "default",
+                    "schema",
+                    "constraints",
+                    "hidden",
+                    "label",
+                    "immutable",
+                ]
             }
         } else {
             &[
-                "Type", "Default", "NoEcho", "AllowedValues", "AllowedPattern", "MaxLength", "MinLength", "MaxValue",
-                "MinValue", "Description", "ConstraintDescription", "Label",
+                "Type",
+                "Default",
+                "NoEcho",
+                "AllowedValues",
+                "AllowedPattern",
+                "MaxLength",
+                "MinLength",
+                "MaxValue",
+                "MinValue",
+                "Description",
+                "ConstraintDescription",
+                "Label",
             ]
         };
         for key in map.keys() {
@@ -158,7 +187,11 @@ impl ParamSchema {
         let tags = match get("tags") {
             None | Some(Json::Null) => Vec::new(),
             Some(Json::Array(a)) => a,
-            Some(_) => return Err(format!("Tags property should be a list for parameter: {name}")),
+            Some(_) => {
+                return Err(format!(
+                    "Tags property should be a list for parameter: {name}"
+                ))
+            }
         };
         let constraints = if hot {
             hot_constraints(dialect, name, map.get("constraints"))?
@@ -166,13 +199,15 @@ impl ParamSchema {
             cfn_constraints(&map_json(node))?
         };
         let type_text = str_of(&type_value);
-        let kind = ParamType::parse(dialect, &type_text).ok_or_else(|| format!("Invalid type ({type_text})"))?;
+        let kind = ParamType::parse(dialect, &type_text)
+            .ok_or_else(|| format!("Invalid type ({type_text})"))?;
         let text = |v: Option<Json>| v.filter(|v| !v.is_null()).map(|v| str_of(&v));
         let (description, default, hidden, label) = if hot {
             (
                 text(get("description")),
                 get("default").filter(|v| !v.is_null()),
-                get("hidden").is_some_and(|v| crate::function::python::str_of(&v) != "" && truthy(&v)),
+                get("hidden")
+                    .is_some_and(|v| !crate::function::python::str_of(&v).is_empty() && truthy(&v)),
                 text(get("label")),
             )
         } else {
@@ -207,7 +242,10 @@ impl ParamSchema {
                 Constraint::Range(..) => ("Range", self.kind == ParamType::Number),
                 Constraint::Length(..) => (
                     "Length",
-                    matches!(self.kind, ParamType::String | ParamType::List | ParamType::Json),
+                    matches!(
+                        self.kind,
+                        ParamType::String | ParamType::List | ParamType::Json
+                    ),
                 ),
                 Constraint::Modulo(..) => ("Modulo", self.kind == ParamType::Number),
                 Constraint::AllowedValues(_) => ("AllowedValues", self.kind != ParamType::Json),
@@ -215,15 +253,27 @@ impl ParamSchema {
                 Constraint::Custom(_) => ("CustomConstraint", self.kind != ParamType::Json),
             };
             if !ok {
-                return Err(wrap(format!("{cname} constraint invalid for {}", self.type_text)));
+                return Err(wrap(format!(
+                    "{cname} constraint invalid for {}",
+                    self.type_text
+                )));
             }
         }
         if let Some(default) = &self.default {
             let value = if self.kind == ParamType::List {
                 match default {
-                    Json::String(s) => Json::Array(s.split(',').map(|p| Json::String(p.into())).collect()),
-                    Json::Array(a) => Json::Array(a.iter().map(|x| Json::String(str_of(x))).collect()),
-                    _ => return Err(wrap(format!("Default must be a comma-delimited list string: {}", str_of(default)))),
+                    Json::String(s) => {
+                        Json::Array(s.split(',').map(|p| Json::String(p.into())).collect())
+                    }
+                    Json::Array(a) => {
+                        Json::Array(a.iter().map(|x| Json::String(str_of(x))).collect())
+                    }
+                    _ => {
+                        return Err(wrap(format!(
+                            "Default must be a comma-delimited list string: {}",
+                            str_of(default)
+                        )))
+                    }
                 }
             } else {
                 default.clone()
@@ -240,7 +290,9 @@ impl ParamSchema {
         for c in &self.constraints {
             let failure = match &c.constraint {
                 Constraint::Range(min, max) => {
-                    let v = f64_of(value).ok_or_else(|| format!("could not convert string to float: '{}'", str_of(value)))?;
+                    let v = f64_of(value).ok_or_else(|| {
+                        format!("could not convert string to float: '{}'", str_of(value))
+                    })?;
                     let lo = min.as_ref().and_then(f64_of);
                     let hi = max.as_ref().and_then(f64_of);
                     (lo.is_some_and(|m| v < m) || hi.is_some_and(|m| v > m)).then(|| {
@@ -259,15 +311,30 @@ impl ParamSchema {
                         Json::Object(o) => o.len(),
                         other => str_of(other).chars().count(),
                     } as f64;
-                    let show = |b: &Option<f64>| b.map(|x| format!("{}", x as i64)).unwrap_or("None".into());
-                    (min.is_some_and(|m| len < m) || max.is_some_and(|m| len > m))
-                        .then(|| format!("length ({}) is out of range (min: {}, max: {})", len as i64, show(min), show(max)))
+                    let show = |b: &Option<f64>| {
+                        b.map(|x| format!("{}", x as i64)).unwrap_or("None".into())
+                    };
+                    (min.is_some_and(|m| len < m) || max.is_some_and(|m| len > m)).then(|| {
+                        format!(
+                            "length ({}) is out of range (min: {}, max: {})",
+                            len as i64,
+                            show(min),
+                            show(max)
+                        )
+                    })
                 }
                 Constraint::Modulo(step, offset) => {
                     let v = f64_of(value).unwrap_or(f64::NAN);
                     let (s, o) = (f64_of(step).unwrap_or(1.0), f64_of(offset).unwrap_or(0.0));
                     let m = v - s * (v / s).floor();
-                    (m != o).then(|| format!("{} is not a multiple of {} with an offset of {})", str_of(value), str_of(step), str_of(offset)))
+                    (m != o).then(|| {
+                        format!(
+                            "{} is not a multiple of {} with an offset of {})",
+                            str_of(value),
+                            str_of(step),
+                            str_of(offset)
+                        )
+                    })
                 }
                 Constraint::AllowedValues(allowed) => {
                     let ok = match value {
@@ -288,7 +355,11 @@ impl ParamSchema {
                 Constraint::AllowedPattern(p) => {
                     let s = str_of(value);
                     let re = Regex::new(&format!("^(?:{p})")).map_err(|e| e.to_string())?;
-                    let ok = re.find(&s).ok().flatten().is_some_and(|m| m.end() == s.len());
+                    let ok = re
+                        .find(&s)
+                        .ok()
+                        .flatten()
+                        .is_some_and(|m| m.end() == s.len());
                     (!ok).then(|| format!("\"{s}\" does not match pattern \"{p}\""))
                 }
                 Constraint::Custom(_) => {
@@ -297,7 +368,11 @@ impl ParamSchema {
                 }
             };
             if let Some(message) = failure {
-                return Err(c.description.clone().filter(|d| !d.is_empty()).unwrap_or(message));
+                return Err(c
+                    .description
+                    .clone()
+                    .filter(|d| !d.is_empty())
+                    .unwrap_or(message));
             }
         }
         Ok(())
@@ -348,7 +423,10 @@ impl ParamSchema {
     pub fn api_view(&self, default: Option<&Json>, user_value: Option<&Json>, hot: bool) -> Json {
         let mut o = JsonMap::new();
         o.insert("Type".into(), json!(self.kind.api_name()));
-        o.insert("Description".into(), json!(self.description.clone().unwrap_or_default()));
+        o.insert(
+            "Description".into(),
+            json!(self.description.clone().unwrap_or_default()),
+        );
         if let Some(d) = default.or(self.default.as_ref()) {
             o.insert("Default".into(), d.clone());
         }
@@ -397,10 +475,19 @@ impl ParamSchema {
             }
         }
         if !descriptions.is_empty() {
-            o.insert("ConstraintDescription".into(), json!(descriptions.join(" ")));
+            o.insert(
+                "ConstraintDescription".into(),
+                json!(descriptions.join(" ")),
+            );
         }
-        o.insert("NoEcho".into(), json!(if self.hidden { "true" } else { "false" }));
-        o.insert("Label".into(), json!(self.label.clone().unwrap_or_else(|| self.name.clone())));
+        o.insert(
+            "NoEcho".into(),
+            json!(if self.hidden { "true" } else { "false" }),
+        );
+        o.insert(
+            "Label".into(),
+            json!(self.label.clone().unwrap_or_else(|| self.name.clone())),
+        );
         Json::Object(o)
     }
 }
@@ -447,16 +534,26 @@ fn bounds(kind: &str, v: &Json) -> Result<(Option<Json>, Option<Json>), String> 
     let conv = |k: &str| -> Result<Option<Json>, String> {
         match o.get(k) {
             None | Some(Json::Null) => Ok(None),
-            Some(x) => num_of(x).map(Some).ok_or_else(|| "min/max must be numeric".to_string()),
+            Some(x) => num_of(x)
+                .map(Some)
+                .ok_or_else(|| "min/max must be numeric".to_string()),
         }
     };
     Ok((conv("min")?, conv("max")?))
 }
 
-fn hot_constraints(dialect: Dialect, name: &str, node: Option<&Node>) -> Result<Vec<ConstraintDef>, String> {
-    let Some(node) = node.filter(|n| !n.is_null()) else { return Ok(Vec::new()) };
+fn hot_constraints(
+    dialect: Dialect,
+    name: &str,
+    node: Option<&Node>,
+) -> Result<Vec<ConstraintDef>, String> {
+    let Some(node) = node.filter(|n| !n.is_null()) else {
+        return Ok(Vec::new());
+    };
     let Some(items) = node.as_list() else {
-        return Err(format!("Invalid parameter constraints for parameter {name}, expected a list"));
+        return Err(format!(
+            "Invalid parameter constraints for parameter {name}, expected a list"
+        ));
     };
     let modulo = dialect.hot_at_least(HotVersion::V2017_02_24);
     let mut out = Vec::new();
@@ -466,7 +563,13 @@ fn hot_constraints(dialect: Dialect, name: &str, node: Option<&Node>) -> Result<
         };
         for k in o.keys() {
             if ![
-                "description", "length", "range", "modulo", "allowed_values", "allowed_pattern", "custom_constraint",
+                "description",
+                "length",
+                "range",
+                "modulo",
+                "allowed_values",
+                "allowed_pattern",
+                "custom_constraint",
             ]
             .contains(&k.as_str())
             {
@@ -483,22 +586,36 @@ fn hot_constraints(dialect: Dialect, name: &str, node: Option<&Node>) -> Result<
                     return Err(format!("Invalid key '{k}' for modulo constraint"));
                 }
             }
-            let (Some(step), Some(offset)) = (mo.get("step").and_then(num_of), mo.get("offset").and_then(num_of)) else {
-                return Err("A modulo constraint must have a step value and an offset value specified.".into());
+            let (Some(step), Some(offset)) = (
+                mo.get("step").and_then(num_of),
+                mo.get("offset").and_then(num_of),
+            ) else {
+                return Err(
+                    "A modulo constraint must have a step value and an offset value specified."
+                        .into(),
+                );
             };
             Constraint::Modulo(step, offset)
         } else if let Some(r) = o.get("range") {
             let (min, max) = bounds("range", r)?;
             if min.is_none() && max.is_none() {
-                return Err("A range constraint must have a min value and/or a max value specified.".into());
+                return Err(
+                    "A range constraint must have a min value and/or a max value specified.".into(),
+                );
             }
             Constraint::Range(min, max)
         } else if let Some(l) = o.get("length") {
             let (min, max) = bounds("length", l)?;
             if min.is_none() && max.is_none() {
-                return Err("A length constraint must have a min value and/or a max value specified.".into());
+                return Err(
+                    "A length constraint must have a min value and/or a max value specified."
+                        .into(),
+                );
             }
-            if [&min, &max].iter().any(|b| b.as_ref().is_some_and(|v| !v.is_i64())) {
+            if [&min, &max]
+                .iter()
+                .any(|b| b.as_ref().is_some_and(|v| !v.is_i64()))
+            {
                 return Err("min/max length must be integral".into());
             }
             Constraint::Length(min.and_then(|v| v.as_f64()), max.and_then(|v| v.as_f64()))
@@ -518,13 +635,19 @@ fn hot_constraints(dialect: Dialect, name: &str, node: Option<&Node>) -> Result<
         } else {
             return Err("No constraint expressed".into());
         };
-        out.push(ConstraintDef { constraint, description });
+        out.push(ConstraintDef {
+            constraint,
+            description,
+        });
     }
     Ok(out)
 }
 
 fn cfn_constraints(o: &JsonMap<String, Json>) -> Result<Vec<ConstraintDef>, String> {
-    let description = o.get("ConstraintDescription").filter(|d| !d.is_null()).map(str_of);
+    let description = o
+        .get("ConstraintDescription")
+        .filter(|d| !d.is_null())
+        .map(str_of);
     let num = |k: &str| -> Result<Option<Json>, String> {
         match o.get(k) {
             None | Some(Json::Null) => Ok(None),
@@ -534,13 +657,21 @@ fn cfn_constraints(o: &JsonMap<String, Json>) -> Result<Vec<ConstraintDef>, Stri
         }
     };
     let mut out = Vec::new();
-    let mut push = |c| out.push(ConstraintDef { constraint: c, description: description.clone() });
+    let mut push = |c| {
+        out.push(ConstraintDef {
+            constraint: c,
+            description: description.clone(),
+        })
+    };
     if o.contains_key("MinValue") || o.contains_key("MaxValue") {
         push(Constraint::Range(num("MinValue")?, num("MaxValue")?));
     }
     if o.contains_key("MinLength") || o.contains_key("MaxLength") {
         let (min, max) = (num("MinLength")?, num("MaxLength")?);
-        push(Constraint::Length(min.and_then(|v| v.as_f64()), max.and_then(|v| v.as_f64())));
+        push(Constraint::Length(
+            min.and_then(|v| v.as_f64()),
+            max.and_then(|v| v.as_f64()),
+        ));
     }
     if let Some(v) = o.get("AllowedValues") {
         let Json::Array(a) = v else {
@@ -559,7 +690,13 @@ fn cfn_constraints(o: &JsonMap<String, Json>) -> Result<Vec<ConstraintDef>, Stri
 }
 
 /// The pseudo parameters of a dialect and their values for a stack.
-pub fn pseudo_parameters(dialect: Dialect, stack_name: &str, stack_id: &str, tenant: &str, region: &str) -> Vec<(&'static str, Json)> {
+pub fn pseudo_parameters(
+    dialect: Dialect,
+    stack_name: &str,
+    stack_id: &str,
+    tenant: &str,
+    region: &str,
+) -> Vec<(&'static str, Json)> {
     let arn = format!("arn:openstack:heat::{tenant}:stacks/{stack_name}/{stack_id}");
     if dialect.is_hot() {
         vec![

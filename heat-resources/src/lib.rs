@@ -214,7 +214,10 @@ mod tests {
 
     #[test]
     fn knows_heat_types_and_refuses_others() {
-        assert_eq!(Catalog.lookup("OS::Nova::Server"), TypeInfo::Known { attributes: None });
+        assert_eq!(
+            Catalog.lookup("OS::Nova::Server"),
+            TypeInfo::Known { attributes: None }
+        );
         assert_eq!(Catalog.lookup("AWS::Lambda::Function"), TypeInfo::Unknown);
     }
 }

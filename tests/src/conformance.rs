@@ -27,7 +27,9 @@ pub fn expected_files(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![root.join("expected")];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -59,10 +61,15 @@ fn error_json(e: &TemplateError) -> Json {
 
 /// Runs one template of the corpus and compares it with Heat's results.
 pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog) -> Outcome {
-    let expected: Json = serde_json::from_str(&std::fs::read_to_string(expected_path).unwrap_or_default()).unwrap_or(Json::Null);
+    let expected: Json =
+        serde_json::from_str(&std::fs::read_to_string(expected_path).unwrap_or_default())
+            .unwrap_or(Json::Null);
     let id = expected["id"].as_str().unwrap_or_default().to_string();
     let corpus_path = root.join(expected["corpus_path"].as_str().unwrap_or_default());
-    let dir = corpus_path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let dir = corpus_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let text = std::fs::read_to_string(&corpus_path).unwrap_or_default();
     let mut line = serde_json::Map::new();
     line.insert("id".into(), json!(id));
@@ -80,19 +87,36 @@ pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog
                 exp_parse_ok && expected["version"].get("error").is_some()
                     || !exp_parse_ok && e.message.contains("version not found")
             };
-            return Outcome { line: Json::Object(line), agrees, why: format!("heat-rs: {}", e) };
+            return Outcome {
+                line: Json::Object(line),
+                agrees,
+                why: format!("heat-rs: {}", e),
+            };
         }
         Ok(t) => t,
     };
-    line.insert("parse".into(), json!({"ok": true, "format": template.format.name()}));
-    line.insert("version".into(), json!({"key": template.dialect.key(), "value": template.version_value}));
+    line.insert(
+        "parse".into(),
+        json!({"ok": true, "format": template.format.name()}),
+    );
+    line.insert(
+        "version".into(),
+        json!({"key": template.dialect.key(), "value": template.version_value}),
+    );
     if !exp_parse_ok {
-        let short_form = expected["parse"]["error"]["message"].as_str().unwrap_or_default().contains("could not determine a constructor for the tag '!");
+        let short_form = expected["parse"]["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("could not determine a constructor for the tag '!");
         let agrees = short_form;
         return Outcome {
             line: Json::Object(line),
             agrees,
-            why: if agrees { String::new() } else { "heat-rs parsed a template Heat rejects".into() },
+            why: if agrees {
+                String::new()
+            } else {
+                "heat-rs parsed a template Heat rejects".into()
+            },
         };
     }
     // Inputs: environment, files, synthesized parameter values.
@@ -107,7 +131,11 @@ pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog
             }
         }
     }
-    for f in expected["files"]["provided"].as_array().into_iter().flatten() {
+    for f in expected["files"]["provided"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         if let Some(name) = f.as_str() {
             if let Ok(content) = std::fs::read_to_string(dir.join(name)) {
                 inputs.files.insert(name.to_string(), content);
@@ -126,7 +154,10 @@ pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog
     let mut agrees = exp_version["key"].as_str() == Some(template.dialect.key())
         && exp_version["value"].as_str() == Some(template.version_value.as_str());
     if !agrees {
-        why.push(format!("version {} differs from Heat's {}", template.version_value, exp_version));
+        why.push(format!(
+            "version {} differs from Heat's {}",
+            template.version_value, exp_version
+        ));
     }
     // Graph.
     let exp_graph = &expected["generic"]["graph"];
@@ -140,12 +171,17 @@ pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog
                     .iter()
                     .map(|n| (n.clone(), json!(def.graph.requires(n))))
                     .collect();
-                line.insert("graph".into(), json!({"requires": requires, "levels": levels}));
-                if exp_graph.get("requires").is_some() && exp_graph["cycle"].is_null() {
-                    if Json::Object(requires) != exp_graph["requires"] || json!(levels) != exp_graph["levels"] {
-                        agrees = false;
-                        why.push("graph differs from Heat's".into());
-                    }
+                line.insert(
+                    "graph".into(),
+                    json!({"requires": requires, "levels": levels}),
+                );
+                if exp_graph.get("requires").is_some()
+                    && exp_graph["cycle"].is_null()
+                    && (Json::Object(requires) != exp_graph["requires"]
+                        || json!(levels) != exp_graph["levels"])
+                {
+                    agrees = false;
+                    why.push("graph differs from Heat's".into());
                 }
             }
             Err(cycle) => {
@@ -157,7 +193,12 @@ pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog
         }
     }
     if !exp_graph["cycle"].is_null() {
-        let remaining: Vec<&str> = exp_graph["cycle"]["remaining"].as_array().into_iter().flatten().filter_map(Json::as_str).collect();
+        let remaining: Vec<&str> = exp_graph["cycle"]["remaining"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str)
+            .collect();
         match cycle_error {
             Some(e) if e.cycle.iter().all(|n| remaining.contains(&n.as_str())) => {}
             _ => {
@@ -168,7 +209,9 @@ pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog
     }
     // Validation verdict.
     let tv = &expected["template_validate"];
-    let heat_fails = tv.get("raised").is_some() || tv["result"].get("Error").is_some() || exp_graph.get("error").is_some();
+    let heat_fails = tv.get("raised").is_some()
+        || tv["result"].get("Error").is_some()
+        || exp_graph.get("error").is_some();
     if let Some(first) = errors.first() {
         line.insert("error".into(), error_json(first));
         if errors.len() > 1 {
@@ -177,13 +220,23 @@ pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog
     }
     if heat_fails && errors.is_empty() {
         agrees = false;
-        why.push(format!("Heat refuses it: {}", tv["result"]["Error"].as_str().or(tv["raised"]["message"].as_str()).unwrap_or("graph error")));
+        why.push(format!(
+            "Heat refuses it: {}",
+            tv["result"]["Error"]
+                .as_str()
+                .or(tv["raised"]["message"].as_str())
+                .unwrap_or("graph error")
+        ));
     }
     if !heat_fails && !errors.is_empty() {
         agrees = false;
         why.push(format!("heat-rs refuses it: {}", errors[0]));
     }
-    Outcome { line: Json::Object(line), agrees, why: why.join("; ") }
+    Outcome {
+        line: Json::Object(line),
+        agrees,
+        why: why.join("; "),
+    }
 }
 
 /// A resolver for function cases: the template's definition, with the
@@ -205,14 +258,22 @@ impl Resolver for CaseResolver<'_> {
         self.def.has_resource(name)
     }
     fn reference_id(&self, name: &str) -> Json {
-        self.attrs[name].get("reference_id").cloned().unwrap_or_else(|| json!(name))
+        self.attrs[name]
+            .get("reference_id")
+            .cloned()
+            .unwrap_or_else(|| json!(name))
     }
     fn attribute(&self, resource: &str, attribute: &str) -> Result<Option<Json>, String> {
         let r = &self.attrs[resource];
         if r.get("action").and_then(Json::as_str) == Some("INIT") {
             return Ok(None);
         }
-        Ok(Some(r["attributes"].get(attribute).cloned().unwrap_or(Json::Null)))
+        Ok(Some(
+            r["attributes"]
+                .get(attribute)
+                .cloned()
+                .unwrap_or(Json::Null),
+        ))
     }
     fn all_attributes(&self, resource: &str) -> Option<Json> {
         let r = &self.attrs[resource];
@@ -243,8 +304,16 @@ impl Resolver for CaseResolver<'_> {
         }
         Ok(match what {
             "metadata" => self.parent.get("metadata").cloned().unwrap_or(json!({})),
-            "update_policy" => self.parent.get("update_policy").cloned().unwrap_or(json!({})),
-            _ => self.parent.get("deletion_policy").cloned().unwrap_or(json!("Delete")),
+            "update_policy" => self
+                .parent
+                .get("update_policy")
+                .cloned()
+                .unwrap_or(json!({})),
+            _ => self
+                .parent
+                .get("deletion_policy")
+                .cloned()
+                .unwrap_or(json!("Delete")),
         })
     }
 }
@@ -271,19 +340,53 @@ pub fn run_case(case: &Json, header: &Json) -> Outcome {
         (Ok(v), None) => {
             let exp = &case["expected_result"];
             let ok = v == exp;
-            (ok, if ok { String::new() } else { format!("heat-rs gives {v}, Heat {exp}") })
+            (
+                ok,
+                if ok {
+                    String::new()
+                } else {
+                    format!("heat-rs gives {v}, Heat {exp}")
+                },
+            )
         }
         (Err((stage, _)), Some(e)) => {
             let exp_stage = e["stage"].as_str().unwrap_or_default();
             let same = *stage == exp_stage
-                || (matches!(exp_stage, "template" | "stack" | "parse") && matches!(*stage, "template" | "parse"))
+                || (matches!(exp_stage, "template" | "stack" | "parse")
+                    && matches!(*stage, "template" | "parse"))
                 || (exp_stage == "resource_data" && *stage == "resolve");
-            (same, if same { String::new() } else { format!("heat-rs fails at {stage}, Heat at {exp_stage}: {}", e["message"]) })
+            (
+                same,
+                if same {
+                    String::new()
+                } else {
+                    format!(
+                        "heat-rs fails at {stage}, Heat at {exp_stage}: {}",
+                        e["message"]
+                    )
+                },
+            )
         }
-        (Ok(v), Some(e)) => (false, format!("heat-rs gives {v}, Heat fails at {}: {}", e["stage"], e["message"])),
-        (Err((stage, m)), None) => (false, format!("heat-rs fails at {stage}: {m}; Heat gives {}", case["expected_result"])),
+        (Ok(v), Some(e)) => (
+            false,
+            format!(
+                "heat-rs gives {v}, Heat fails at {}: {}",
+                e["stage"], e["message"]
+            ),
+        ),
+        (Err((stage, m)), None) => (
+            false,
+            format!(
+                "heat-rs fails at {stage}: {m}; Heat gives {}",
+                case["expected_result"]
+            ),
+        ),
     };
-    Outcome { line: Json::Object(line), agrees, why }
+    Outcome {
+        line: Json::Object(line),
+        agrees,
+        why,
+    }
 }
 
 fn evaluate_case(case: &Json, header: &Json) -> Result<Json, (&'static str, String)> {
@@ -306,17 +409,28 @@ fn evaluate_case(case: &Json, header: &Json) -> Result<Json, (&'static str, Stri
         inputs.parameters = p.clone();
     }
     if let Some(files) = case["files"].as_object() {
-        inputs.files = files.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect::<HashMap<_, _>>();
+        inputs.files = files
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+            .collect::<HashMap<_, _>>();
     }
     if let Some(azs) = case["availability_zones"].as_array() {
-        inputs.availability_zones = azs.iter().filter_map(|a| a.as_str().map(String::from)).collect();
+        inputs.availability_zones = azs
+            .iter()
+            .filter_map(|a| a.as_str().map(String::from))
+            .collect();
     }
     let (def, errors) = StackDefinition::build(&template, inputs, &AnyType);
     let Some(def) = def else {
-        return Err(("template", errors.first().map(|e| e.to_string()).unwrap_or_default()));
+        return Err((
+            "template",
+            errors.first().map(|e| e.to_string()).unwrap_or_default(),
+        ));
     };
     if case["category"] == "version" {
-        return Ok(json!({"class": template.dialect.class_name(), "version": [template.dialect.key(), template.version_value]}));
+        return Ok(
+            json!({"class": template.dialect.class_name(), "version": [template.dialect.key(), template.version_value]}),
+        );
     }
     if case["snippet"].is_null() && case["context"] == "template" {
         if let Some(e) = errors.first() {
@@ -336,17 +450,26 @@ fn evaluate_case(case: &Json, header: &Json) -> Result<Json, (&'static str, Stri
     };
     let condition = case["context"] == "condition";
     let node = Node::from_json(&case["snippet"]);
-    let expr = function::parse(&node, &ctx, "", condition).map_err(|e| (stage_of(&e), e.to_string()))?;
+    let expr =
+        function::parse(&node, &ctx, "", condition).map_err(|e| (stage_of(&e), e.to_string()))?;
     function::validate(&expr, &resolver).map_err(|e| (stage_of(&e), e.to_string()))?;
     let v = function::resolve_nullable(&expr, &resolver).map_err(|e| {
-        let stage = if e.stage == Stage::Parse { "parse" } else { "resolve" };
+        let stage = if e.stage == Stage::Parse {
+            "parse"
+        } else {
+            "resolve"
+        };
         (stage, e.to_string())
     })?;
     Ok(v.unwrap_or(Json::Null))
 }
 
 /// Runs every template under `root`; prints lines through `emit`.
-pub fn run_templates(root: &Path, catalog: &dyn TypeCatalog, emit: &mut dyn FnMut(&Outcome)) -> (usize, usize) {
+pub fn run_templates(
+    root: &Path,
+    catalog: &dyn TypeCatalog,
+    emit: &mut dyn FnMut(&Outcome),
+) -> (usize, usize) {
     let (mut pass, mut fail) = (0, 0);
     for f in expected_files(root) {
         let o = run_template(root, &f, catalog);
@@ -362,7 +485,8 @@ pub fn run_templates(root: &Path, catalog: &dyn TypeCatalog, emit: &mut dyn FnMu
 
 /// Runs every case of a cases file.
 pub fn run_cases(file: &Path, emit: &mut dyn FnMut(&Outcome)) -> (usize, usize) {
-    let data: Json = serde_json::from_str(&std::fs::read_to_string(file).unwrap_or_default()).unwrap_or(Json::Null);
+    let data: Json = serde_json::from_str(&std::fs::read_to_string(file).unwrap_or_default())
+        .unwrap_or(Json::Null);
     let (mut pass, mut fail) = (0, 0);
     for case in data["cases"].as_array().into_iter().flatten() {
         let o = run_case(case, &data);

@@ -10,7 +10,9 @@ use heat_tests::conformance::{run_cases, run_templates};
 fn corpus() -> PathBuf {
     std::env::var_os("HEAT_CONFORMANCE_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance"))
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance")
+        })
 }
 
 /// Disagreements that are deliberate or not yet covered, by id.
@@ -35,7 +37,11 @@ const KNOWN_CASES: [&str; 4] = [
 #[test]
 fn templates_agree_with_heat() {
     let root = corpus();
-    assert!(root.join("expected").is_dir(), "no conformance corpus at {}", root.display());
+    assert!(
+        root.join("expected").is_dir(),
+        "no conformance corpus at {}",
+        root.display()
+    );
     let mut unexpected = Vec::new();
     let (pass, fail) = run_templates(&root, &heat_resources::Catalog, &mut |o| {
         let id = o.line["id"].as_str().unwrap_or_default().to_string();
@@ -43,9 +49,20 @@ fn templates_agree_with_heat() {
             unexpected.push(format!("{id}: {}", o.why));
         }
     });
-    assert!(pass + fail >= 300, "the corpus has {} templates", pass + fail);
-    assert!(unexpected.is_empty(), "new disagreements:\n{}", unexpected.join("\n"));
-    assert!(pass * 100 >= (pass + fail) * 98, "{pass} passed, {fail} failed");
+    assert!(
+        pass + fail >= 300,
+        "the corpus has {} templates",
+        pass + fail
+    );
+    assert!(
+        unexpected.is_empty(),
+        "new disagreements:\n{}",
+        unexpected.join("\n")
+    );
+    assert!(
+        pass * 100 >= (pass + fail) * 98,
+        "{pass} passed, {fail} failed"
+    );
 }
 
 #[test]
@@ -59,6 +76,13 @@ fn function_cases_agree_with_heat() {
         }
     });
     assert!(pass + fail >= 800, "the corpus has {} cases", pass + fail);
-    assert!(unexpected.is_empty(), "new disagreements:\n{}", unexpected.join("\n"));
-    assert!(pass * 100 >= (pass + fail) * 98, "{pass} passed, {fail} failed");
+    assert!(
+        unexpected.is_empty(),
+        "new disagreements:\n{}",
+        unexpected.join("\n")
+    );
+    assert!(
+        pass * 100 >= (pass + fail) * 98,
+        "{pass} passed, {fail} failed"
+    );
 }

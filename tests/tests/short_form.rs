@@ -9,7 +9,9 @@ use heat_core::template::Template;
 fn corpus() -> PathBuf {
     std::env::var_os("HEAT_CONFORMANCE_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance"))
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance")
+        })
 }
 
 fn graph(path: &std::path::Path) -> Option<Vec<Vec<String>>> {
@@ -34,9 +36,14 @@ fn short_form_twins_have_the_same_graph() {
             }
             let rel = p.strip_prefix(&long_root).unwrap();
             let stem = rel.with_extension("");
-            let short = ["yaml", "yml"].iter().map(|x| root.join("aws-cfn-templates").join(stem.with_extension(x))).find(|s| s.exists());
+            let short = ["yaml", "yml"]
+                .iter()
+                .map(|x| root.join("aws-cfn-templates").join(stem.with_extension(x)))
+                .find(|s| s.exists());
             let Some(short) = short else { continue };
-            let (Some(a), Some(b)) = (graph(&p), graph(&short)) else { continue };
+            let (Some(a), Some(b)) = (graph(&p), graph(&short)) else {
+                continue;
+            };
             assert_eq!(a, b, "{} and its short form differ", rel.display());
             compared += 1;
         }

@@ -38,7 +38,6 @@ pub(super) fn truthy(v: &Json) -> bool {
     }
 }
 
-
 /// Evaluates one call.
 pub(super) fn call(c: &Call, r: &dyn Resolver) -> R<Option<Json>> {
     let name = c.name.as_str();
@@ -48,7 +47,9 @@ pub(super) fn call(c: &Call, r: &dyn Resolver) -> R<Option<Json>> {
             let arg = resolve(&c.args, r)?;
             let key = str_of(&arg);
             if !r.has_parameter(&key) {
-                return err(format!("The specified reference \"{key}\" (in unknown) is incorrect."));
+                return err(format!(
+                    "The specified reference \"{key}\" (in unknown) is incorrect."
+                ));
             }
             r.parameter(&key).map_err(FnError::resolve)?
         }
@@ -56,7 +57,9 @@ pub(super) fn call(c: &Call, r: &dyn Resolver) -> R<Option<Json>> {
             let arg = resolve(&c.args, r)?;
             let key = str_of(&arg);
             if !arg.is_string() || !r.has_resource(&key) {
-                return err(format!("The specified reference \"{key}\" (in unknown) is incorrect."));
+                return err(format!(
+                    "The specified reference \"{key}\" (in unknown) is incorrect."
+                ));
             }
             r.reference_id(&key)
         }
@@ -131,7 +134,12 @@ pub(super) fn call(c: &Call, r: &dyn Resolver) -> R<Option<Json>> {
             let level = lookup_key(&mapping, &key).ok_or_else(|| FnError::resolve(repr(&key)))?;
             lookup_key(&level, &value).ok_or_else(|| FnError::resolve(repr(&value)))?
         }
-        FnKind::GetAzs => Json::Array(r.availability_zones().into_iter().map(Json::String).collect()),
+        FnKind::GetAzs => Json::Array(
+            r.availability_zones()
+                .into_iter()
+                .map(Json::String)
+                .collect(),
+        ),
         FnKind::ResourceFacade { .. } => {
             let what = c.args.as_str().unwrap_or_default();
             let key = match what {
@@ -153,9 +161,12 @@ pub(super) fn call(c: &Call, r: &dyn Resolver) -> R<Option<Json>> {
                 None => Json::Object(Default::default()),
             };
             let Json::String(expr) = expr else {
-                return err(format!("The \"expression\" argument to {name} must contain a string."));
+                return err(format!(
+                    "The \"expression\" argument to {name} must contain a string."
+                ));
             };
-            let parsed = super::yaql::parse(&expr).map_err(|e| FnError::resolve(format!("Bad expression {e}.")))?;
+            let parsed = super::yaql::parse(&expr)
+                .map_err(|e| FnError::resolve(format!("Bad expression {e}.")))?;
             super::yaql::evaluate(&parsed, &data).map_err(FnError::resolve)?
         }
         FnKind::Equals => {
@@ -174,7 +185,11 @@ pub(super) fn call(c: &Call, r: &dyn Resolver) -> R<Option<Json>> {
             };
         }
         FnKind::Not { cfn } => {
-            let operand = if cfn { &list_items(&c.args)[0] } else { &c.args };
+            let operand = if cfn {
+                &list_items(&c.args)[0]
+            } else {
+                &c.args
+            };
             Json::Bool(!super::conditions::condition_value(operand, r)?)
         }
         FnKind::And | FnKind::Or => {
@@ -220,7 +235,11 @@ pub(super) fn call(c: &Call, r: &dyn Resolver) -> R<Option<Json>> {
                         ))
                     }
                 },
-                _ => return err(format!("Second argument to \"{name}\" should be a sequence.")),
+                _ => {
+                    return err(format!(
+                        "Second argument to \"{name}\" should be a sequence."
+                    ))
+                }
             }
         }
         FnKind::Removed => c.args.to_json(),
@@ -269,7 +288,9 @@ fn index_seq(seq: &Json, i: i64) -> Option<Json> {
             let chars: Vec<char> = s.chars().collect();
             let n = chars.len() as i64;
             let idx = if i < 0 { n + i } else { i };
-            (0..n).contains(&idx).then(|| Json::String(chars[idx as usize].to_string()))
+            (0..n)
+                .contains(&idx)
+                .then(|| Json::String(chars[idx as usize].to_string()))
         }
         _ => None,
     }
@@ -293,8 +314,13 @@ fn get_param(args: &Expr, name: &str, r: &dyn Resolver) -> R<Json> {
         let next = match (&value, key) {
             (Json::Object(o), Json::String(k)) => o.get(k).cloned(),
             (Json::Object(_), _) => None,
-            (Json::Array(_) | Json::String(_), Json::String(k)) => to_int(&Json::String(k.clone())).and_then(|i| index_seq(&value, i)),
-            (Json::Array(_) | Json::String(_), Json::Number(_) | Json::Bool(_)) => key.as_i64().or_else(|| key.as_bool().map(|b| b as i64)).and_then(|i| index_seq(&value, i)),
+            (Json::Array(_) | Json::String(_), Json::String(k)) => {
+                to_int(&Json::String(k.clone())).and_then(|i| index_seq(&value, i))
+            }
+            (Json::Array(_) | Json::String(_), Json::Number(_) | Json::Bool(_)) => key
+                .as_i64()
+                .or_else(|| key.as_bool().map(|b| b as i64))
+                .and_then(|i| index_seq(&value, i)),
             _ => None,
         };
         match next {
@@ -310,7 +336,9 @@ fn select_path(mut value: Json, path: &[Json]) -> Json {
     for key in path {
         let next = match (&value, key) {
             (Json::Object(o), Json::String(k)) => o.get(k).cloned(),
-            (Json::Array(_) | Json::String(_), Json::Number(n)) => n.as_i64().and_then(|i| index_seq(&value, i)),
+            (Json::Array(_) | Json::String(_), Json::Number(n)) => {
+                n.as_i64().and_then(|i| index_seq(&value, i))
+            }
             (Json::Array(_) | Json::String(_), Json::Bool(b)) => index_seq(&value, *b as i64),
             _ => None,
         };
@@ -327,7 +355,9 @@ fn get_attr(args: &Expr, style: AttStyle, r: &dyn Resolver) -> R<Json> {
     let res = resolve(&items[0], r)?;
     let res_name = str_of(&res);
     if !res.is_string() || !r.has_resource(&res_name) {
-        return err(format!("The specified reference \"{res_name}\" (in unknown) is incorrect."));
+        return err(format!(
+            "The specified reference \"{res_name}\" (in unknown) is incorrect."
+        ));
     }
     if items.len() == 1 {
         return Ok(r.all_attributes(&res_name).unwrap_or(Json::Null));
@@ -336,7 +366,10 @@ fn get_attr(args: &Expr, style: AttStyle, r: &dyn Resolver) -> R<Json> {
     let path = resolve(&Expr::List(items[2..].to_vec()), r)?;
     let path = path.as_array().cloned().unwrap_or_default();
     let attr_name = str_of(&attr);
-    let value = match r.attribute(&res_name, &attr_name).map_err(FnError::resolve)? {
+    let value = match r
+        .attribute(&res_name, &attr_name)
+        .map_err(FnError::resolve)?
+    {
         None => return Ok(Json::Null),
         Some(v) => v,
     };
@@ -375,9 +408,17 @@ fn join(args: &Expr, name: &str, multiple: bool, r: &dyn Resolver) -> R<Json> {
             Json::String(s) => s.clone(),
             Json::Array(_) | Json::Object(_) if multiple => json_dumps_sorted(s),
             other if multiple => {
-                return err(format!("Items to join must be string, map or list not {}", truncate(&repr(other))))
+                return err(format!(
+                    "Items to join must be string, map or list not {}",
+                    truncate(&repr(other))
+                ))
             }
-            other => return err(format!("Items to join must be strings not {}", truncate(&repr(other)))),
+            other => {
+                return err(format!(
+                    "Items to join must be strings not {}",
+                    truncate(&repr(other))
+                ))
+            }
         });
     }
     Ok(Json::String(parts.join(&delim)))
@@ -401,7 +442,13 @@ fn replace(name: &str, style: ReplaceStyle, template: Json, params: Json) -> R<J
     keys.sort_by_key(|k| std::cmp::Reverse(k.chars().count()));
     let mut values = Vec::with_capacity(keys.len());
     for key in &keys {
-        values.push(replacement(name, style, allow_empty, key, &params[key.as_str()])?);
+        values.push(replacement(
+            name,
+            style,
+            allow_empty,
+            key,
+            &params[key.as_str()],
+        )?);
     }
     let mut found = vec![false; keys.len()];
     let out = replace_rec(&template, &keys, &values, 0, &mut found);
@@ -422,7 +469,13 @@ fn replace(name: &str, style: ReplaceStyle, template: Json, params: Json) -> R<J
     Ok(Json::String(out))
 }
 
-fn replace_rec(s: &str, keys: &[&String], values: &[String], i: usize, found: &mut [bool]) -> String {
+fn replace_rec(
+    s: &str,
+    keys: &[&String],
+    values: &[String],
+    i: usize,
+    found: &mut [bool],
+) -> String {
     if i == keys.len() {
         return s.to_string();
     }
@@ -443,7 +496,13 @@ fn replace_rec(s: &str, keys: &[&String], values: &[String], i: usize, found: &m
         .join(&values[i])
 }
 
-fn replacement(name: &str, style: ReplaceStyle, allow_empty: bool, key: &str, value: &Json) -> R<String> {
+fn replacement(
+    name: &str,
+    style: ReplaceStyle,
+    allow_empty: bool,
+    key: &str,
+    value: &Json,
+) -> R<String> {
     let empty = || {
         FnError::resolve(format!(
             "{name} has an undefined or empty value for param {key}, must be a defined non-empty value"
@@ -475,28 +534,45 @@ fn str_split(args: &Expr, name: &str, r: &dyn Resolver) -> R<Json> {
     let example = format!("\"{name}\" : [ \",\", \"apples,pears\", <index>]");
     let args = resolve(args, r)?;
     let Json::Array(a) = args else {
-        return err(format!("Incorrect arguments to \"{name}\" should be: {example}"));
+        return err(format!(
+            "Incorrect arguments to \"{name}\" should be: {example}"
+        ));
     };
     if a.len() < 2 {
-        return err(format!("Incorrect arguments to \"{name}\" should be: {example}"));
+        return err(format!(
+            "Incorrect arguments to \"{name}\" should be: {example}"
+        ));
     }
     let (delim, target) = (&a[0], &a[1]);
     let s = match target {
         Json::Null => return Ok(Json::Null),
         Json::String(s) => s,
-        other => return err(format!("'{}' object has no attribute 'split'", type_name(other))),
+        other => {
+            return err(format!(
+                "'{}' object has no attribute 'split'",
+                type_name(other)
+            ))
+        }
     };
     let parts: Vec<Json> = match delim {
         Json::String(d) if d.is_empty() => return err("empty separator"),
-        Json::String(d) => s.split(d.as_str()).map(|p| Json::String(p.into())).collect(),
-        Json::Null => s.split_whitespace().map(|p| Json::String(p.into())).collect(),
+        Json::String(d) => s
+            .split(d.as_str())
+            .map(|p| Json::String(p.into()))
+            .collect(),
+        Json::Null => s
+            .split_whitespace()
+            .map(|p| Json::String(p.into()))
+            .collect(),
         other => return err(format!("must be str or None, not {}", type_name(other))),
     };
     let Some(index) = a.get(2) else {
         return Ok(Json::Array(parts));
     };
     let Some(i) = to_int(index) else {
-        return err(format!("Incorrect index to \"{name}\" should be: {example}"));
+        return err(format!(
+            "Incorrect index to \"{name}\" should be: {example}"
+        ));
     };
     index_seq(&Json::Array(parts.clone()), i).ok_or_else(|| {
         FnError::resolve(format!(
@@ -514,7 +590,8 @@ fn select(args: &Expr, name: &str, r: &dyn Resolver) -> R<Json> {
         return Ok(strings);
     }
     if let Json::String(s) = &strings {
-        strings = serde_json::from_str(s).map_err(|e| FnError::resolve(format!("\"{name}\": {e}")))?;
+        strings =
+            serde_json::from_str(s).map_err(|e| FnError::resolve(format!("\"{name}\": {e}")))?;
     }
     match &strings {
         Json::Object(o) => {
@@ -567,17 +644,32 @@ fn member_list_to_map(args: &Expr, r: &dyn Resolver) -> R<Json> {
     // Group `.member.N.Field=value` by N, in index order.
     let mut groups: std::collections::BTreeMap<u64, Vec<(String, String)>> = Default::default();
     for (k, v) in &partials {
-        let Some(rest) = k.strip_prefix(".member.") else { continue };
-        let Some((idx, field)) = rest.split_once('.') else { continue };
+        let Some(rest) = k.strip_prefix(".member.") else {
+            continue;
+        };
+        let Some((idx, field)) = rest.split_once('.') else {
+            continue;
+        };
         if idx.is_empty() || !idx.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
-        let Ok(idx) = idx.parse::<u64>() else { continue };
-        groups.entry(idx).or_default().push((field.to_string(), v.clone()));
+        let Ok(idx) = idx.parse::<u64>() else {
+            continue;
+        };
+        groups
+            .entry(idx)
+            .or_default()
+            .push((field.to_string(), v.clone()));
     }
     let mut out = serde_json::Map::new();
     for fields in groups.values() {
-        let get = |n: &str| fields.iter().rev().find(|(f, _)| f == n).map(|(_, v)| v.clone());
+        let get = |n: &str| {
+            fields
+                .iter()
+                .rev()
+                .find(|(f, _)| f == n)
+                .map(|(_, v)| v.clone())
+        };
         if let (Some(k), Some(v)) = (get(key_name), get(value_name)) {
             out.insert(k, Json::String(v));
         }
@@ -588,12 +680,18 @@ fn member_list_to_map(args: &Expr, r: &dyn Resolver) -> R<Json> {
 fn digest(args: &Expr, name: &str, r: &dyn Resolver) -> R<Json> {
     use sha2::Digest as _;
     let args = resolve(args, r)?;
-    let strings: Option<Vec<&str>> = args.as_array().and_then(|a| a.iter().map(|v| v.as_str()).collect());
+    let strings: Option<Vec<&str>> = args
+        .as_array()
+        .and_then(|a| a.iter().map(|v| v.as_str()).collect());
     let Some(strings) = strings else {
-        return err(format!("Argument to function \"{name}\" must be a list of strings"));
+        return err(format!(
+            "Argument to function \"{name}\" must be a list of strings"
+        ));
     };
     if strings.len() != 2 {
-        return err(format!("Function \"{name}\" usage: [\"<algorithm>\", \"<value>\"]"));
+        return err(format!(
+            "Function \"{name}\" usage: [\"<algorithm>\", \"<value>\"]"
+        ));
     }
     let data = strings[1].as_bytes();
     let hex = match strings[0].to_lowercase().as_str() {
@@ -621,15 +719,20 @@ fn hex(bytes: &[u8]) -> String {
 fn repeat(args: &Expr, name: &str, maps: bool, permutations: bool, r: &dyn Resolver) -> R<Json> {
     let for_each = resolve(map_arg(args, "for_each").expect("checked at parse"), r)?;
     let nested = if permutations {
-        map_arg(args, "permutations").and_then(|p| match p {
-            Expr::Lit(Json::Bool(b)) => Some(*b),
-            _ => None,
-        }).unwrap_or(true)
+        map_arg(args, "permutations")
+            .and_then(|p| match p {
+                Expr::Lit(Json::Bool(b)) => Some(*b),
+                _ => None,
+            })
+            .unwrap_or(true)
     } else {
         true
     };
     let Json::Object(for_each) = for_each else {
-        return err(format!("'{}' object has no attribute 'items'", type_name(&for_each)));
+        return err(format!(
+            "'{}' object has no attribute 'items'",
+            type_name(&for_each)
+        ));
     };
     if for_each.is_empty() {
         return err("not enough values to unpack (expected 2, got 0)");
@@ -650,8 +753,14 @@ fn repeat(args: &Expr, name: &str, maps: bool, permutations: bool, r: &dyn Resol
                 lists.push(o.keys().map(|k| Json::String(k.clone())).collect());
             }
             _ => {
-                let what = if maps && nested { "lists or maps" } else { "lists" };
-                return err(format!("The values of the \"for_each\" argument to \"{name}\" must be {what}"));
+                let what = if maps && nested {
+                    "lists or maps"
+                } else {
+                    "lists"
+                };
+                return err(format!(
+                    "The values of the \"for_each\" argument to \"{name}\" must be {what}"
+                ));
             }
         }
     }
@@ -677,7 +786,9 @@ fn repeat(args: &Expr, name: &str, maps: bool, permutations: bool, r: &dyn Resol
         combos
     } else {
         let n = lists.iter().map(Vec::len).min().unwrap_or(0);
-        (0..n).map(|i| lists.iter().map(|l| &l[i]).collect()).collect()
+        (0..n)
+            .map(|i| lists.iter().map(|l| &l[i]).collect())
+            .collect()
     };
     let mut out = Vec::with_capacity(combos.len());
     for combo in combos {
@@ -692,18 +803,28 @@ fn substitute(keys: &[String], values: &[&Json], template: &Json) -> R<Json> {
             let mut s = s.clone();
             for (k, v) in keys.iter().zip(values) {
                 let Json::String(v) = v else {
-                    return err(format!("replace() argument 2 must be str, not {}", type_name(v)));
+                    return err(format!(
+                        "replace() argument 2 must be str, not {}",
+                        type_name(v)
+                    ));
                 };
                 s = s.replace(k.as_str(), v);
             }
             Json::String(s)
         }
-        Json::Array(a) => Json::Array(a.iter().map(|e| substitute(keys, values, e)).collect::<R<_>>()?),
+        Json::Array(a) => Json::Array(
+            a.iter()
+                .map(|e| substitute(keys, values, e))
+                .collect::<R<_>>()?,
+        ),
         Json::Object(o) => {
             let mut out = serde_json::Map::new();
             for (k, v) in o {
                 let k2 = substitute(keys, values, &Json::String(k.clone()))?;
-                out.insert(k2.as_str().unwrap_or_default().to_string(), substitute(keys, values, v)?);
+                out.insert(
+                    k2.as_str().unwrap_or_default().to_string(),
+                    substitute(keys, values, v)?,
+                );
             }
             Json::Object(out)
         }
@@ -748,21 +869,31 @@ fn map_replace(args: &Expr, name: &str, r: &dyn Resolver) -> R<Json> {
     };
     let args = resolve(args, r)?;
     let Json::Array(a) = args else {
-        return err(format!("Incorrect arguments to \"{name}\" should be: {example}"));
+        return err(format!(
+            "Incorrect arguments to \"{name}\" should be: {example}"
+        ));
     };
     if a.is_empty() {
-        return err(format!("Incorrect arguments to \"{name}\" should be: {example}"));
+        return err(format!(
+            "Incorrect arguments to \"{name}\" should be: {example}"
+        ));
     }
     let in_map = ensure_map(&a[0])?;
     let Some(second) = a.get(1) else {
-        return err(format!("Incorrect arguments to \"{name}\" should be: {example}"));
+        return err(format!(
+            "Incorrect arguments to \"{name}\" should be: {example}"
+        ));
     };
     let repl = ensure_map(second)?;
     if a.len() != 2 {
-        return err(format!("Incorrect arguments to \"{name}\" should be: {example}"));
+        return err(format!(
+            "Incorrect arguments to \"{name}\" should be: {example}"
+        ));
     }
     if repl.keys().any(|k| k != "keys" && k != "values") {
-        return err(format!("Incorrect arguments to \"{name}\" should be: {example}"));
+        return err(format!(
+            "Incorrect arguments to \"{name}\" should be: {example}"
+        ));
     }
     let keys = ensure_map(repl.get("keys").unwrap_or(&Json::Null))?;
     let values = ensure_map(repl.get("values").unwrap_or(&Json::Null))?;
@@ -773,17 +904,25 @@ fn map_replace(args: &Expr, name: &str, r: &dyn Resolver) -> R<Json> {
             Some(new) => {
                 let new = str_of(new);
                 if in_map.contains_key(&new) && new != *k {
-                    return err(format!("key replacement {new} collides with a key in the input map"));
+                    return err(format!(
+                        "key replacement {new} collides with a key in the input map"
+                    ));
                 }
                 if out.contains_key(&new) {
-                    return err(format!("key replacement {new} collides with a key in the output map"));
+                    return err(format!(
+                        "key replacement {new} collides with a key in the output map"
+                    ));
                 }
                 new
             }
         };
         let value = match v {
             Json::String(s) => values.get(s).cloned().unwrap_or_else(|| v.clone()),
-            Json::Number(_) | Json::Bool(_) => values.get(&str_of(v)).filter(|_| false).cloned().unwrap_or_else(|| v.clone()),
+            Json::Number(_) | Json::Bool(_) => values
+                .get(&str_of(v))
+                .filter(|_| false)
+                .cloned()
+                .unwrap_or_else(|| v.clone()),
             _ => v.clone(),
         };
         out.insert(key, value);
@@ -807,10 +946,16 @@ fn filter(args: &Expr, r: &dyn Resolver) -> R<Json> {
     let Json::Array(values) = values else {
         return err("\"filter\" filters a list of values");
     };
-    Ok(Json::Array(seq.into_iter().filter(|i| !values.iter().any(|v| eq(v, i))).collect()))
+    Ok(Json::Array(
+        seq.into_iter()
+            .filter(|i| !values.iter().any(|v| eq(v, i)))
+            .collect(),
+    ))
 }
 
-const URL_KEYS: [&str; 8] = ["scheme", "username", "password", "host", "port", "path", "query", "fragment"];
+const URL_KEYS: [&str; 8] = [
+    "scheme", "username", "password", "host", "port", "path", "query", "fragment",
+];
 
 /// Heat's `make_url` argument checks; on unresolved arguments (validation)
 /// calls are accepted where a value is expected.
@@ -821,9 +966,16 @@ pub(super) fn make_url_check(args: &Expr, name: &str, unresolved: bool) -> Resul
         }
         return Ok(());
     };
-    let invalid: Vec<&str> = m.iter().map(|(k, _)| k.as_str()).filter(|k| !URL_KEYS.contains(k)).collect();
+    let invalid: Vec<&str> = m
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| !URL_KEYS.contains(k))
+        .collect();
     if !invalid.is_empty() {
-        return Err(format!("Invalid arguments to \"{name}\": {}", invalid.join(", ")));
+        return Err(format!(
+            "Invalid arguments to \"{name}\": {}",
+            invalid.join(", ")
+        ));
     }
     let json_args = args.to_json();
     check_url_values(m.iter().map(|(k, v)| (k.as_str(), v)), name, &json_args)
@@ -836,7 +988,9 @@ fn check_url_values<'a>(
 ) -> Result<(), String> {
     let entries: Vec<(&str, &Expr)> = entries.collect();
     for key in URL_KEYS {
-        let Some((_, v)) = entries.iter().find(|(k, _)| *k == key) else { continue };
+        let Some((_, v)) = entries.iter().find(|(k, _)| *k == key) else {
+            continue;
+        };
         if v.is_call() {
             if key == "query" {
                 return Ok(());
@@ -846,7 +1000,9 @@ fn check_url_values<'a>(
         match key {
             "query" => {
                 if !matches!(v, Expr::Map(_)) {
-                    return Err(format!("The \"{key}\" argument to \"{name}\" must be a map"));
+                    return Err(format!(
+                        "The \"{key}\" argument to \"{name}\" must be a map"
+                    ));
                 }
                 return Ok(());
             }
@@ -874,7 +1030,9 @@ fn check_url_values<'a>(
             }
             _ => {
                 if v.as_str().is_none() {
-                    return Err(format!("The \"{key}\" argument to \"{name}\" must be a string"));
+                    return Err(format!(
+                        "The \"{key}\" argument to \"{name}\" must be a string"
+                    ));
                 }
             }
         }
@@ -888,7 +1046,12 @@ fn make_url(args: &Expr, name: &str, r: &dyn Resolver) -> R<Json> {
         return err(format!("The arguments to \"{name}\" must be a map"));
     };
     let as_exprs: Vec<(String, Expr)> = o.iter().map(|(k, v)| (k.clone(), lit_expr(v))).collect();
-    check_url_values(as_exprs.iter().map(|(k, v)| (k.as_str(), v)), name, &resolved).map_err(FnError::resolve)?;
+    check_url_values(
+        as_exprs.iter().map(|(k, v)| (k.as_str(), v)),
+        name,
+        &resolved,
+    )
+    .map_err(FnError::resolve)?;
     let get = |k: &str| o.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let scheme = get("scheme");
     if scheme.contains(':') {
@@ -929,7 +1092,9 @@ fn make_url(args: &Expr, name: &str, r: &dyn Resolver) -> R<Json> {
         _ => String::new(),
     };
     let fragment = quote(&get("fragment"), "/");
-    Ok(Json::String(urlunsplit(&scheme, &netloc, &path, &query, &fragment)))
+    Ok(Json::String(urlunsplit(
+        &scheme, &netloc, &path, &query, &fragment,
+    )))
 }
 
 fn lit_expr(v: &Json) -> Expr {
@@ -959,13 +1124,15 @@ fn quote_plus(s: &str) -> String {
 }
 
 const USES_NETLOC: [&str; 20] = [
-    "", "ftp", "http", "gopher", "nntp", "telnet", "imap", "wais", "file", "mms", "https", "shttp", "snews",
-    "prospero", "rtsp", "rtspu", "rsync", "svn", "svn+ssh", "sftp",
+    "", "ftp", "http", "gopher", "nntp", "telnet", "imap", "wais", "file", "mms", "https", "shttp",
+    "snews", "prospero", "rtsp", "rtspu", "rsync", "svn", "svn+ssh", "sftp",
 ];
 
 fn urlunsplit(scheme: &str, netloc: &str, path: &str, query: &str, fragment: &str) -> String {
     let mut url = path.to_string();
-    if !netloc.is_empty() || (!scheme.is_empty() && USES_NETLOC.contains(&scheme) && !url.starts_with("//")) {
+    if !netloc.is_empty()
+        || (!scheme.is_empty() && USES_NETLOC.contains(&scheme) && !url.starts_with("//"))
+    {
         if !url.is_empty() && !url.starts_with('/') {
             url = format!("/{url}");
         }
@@ -1024,7 +1191,9 @@ fn cidr(args: &Expr, name: &str, r: &dyn Resolver) -> R<Json> {
     let Some((addr, prefix)) = block.split_once('/') else {
         return err(format!("\"{name}\": {block} is not a CIDR block"));
     };
-    let prefix: u32 = prefix.parse().map_err(|_| FnError::resolve(format!("\"{name}\": bad prefix in {block}")))?;
+    let prefix: u32 = prefix
+        .parse()
+        .map_err(|_| FnError::resolve(format!("\"{name}\": bad prefix in {block}")))?;
     let (base, width): (u128, u32) = if let Ok(v4) = addr.parse::<std::net::Ipv4Addr>() {
         (u32::from(v4) as u128, 32)
     } else if let Ok(v6) = addr.parse::<std::net::Ipv6Addr>() {
@@ -1032,15 +1201,33 @@ fn cidr(args: &Expr, name: &str, r: &dyn Resolver) -> R<Json> {
     } else {
         return err(format!("\"{name}\": {addr} is not an IP address"));
     };
-    if bits < 1 || bits as u32 > width || prefix > width || (width - bits as u32) < prefix || count < 1 || count > 256 {
-        return err(format!("\"{name}\": cannot carve {count} subnets of {bits} bits out of {block}"));
+    if bits < 1
+        || bits as u32 > width
+        || prefix > width
+        || (width - bits as u32) < prefix
+        || !(1..=256).contains(&count)
+    {
+        return err(format!(
+            "\"{name}\": cannot carve {count} subnets of {bits} bits out of {block}"
+        ));
     }
     let new_prefix = width - bits as u32;
     let available = 1u128 << (new_prefix - prefix).min(127);
     if count as u128 > available {
-        return err(format!("\"{name}\": {block} holds only {available} subnets of {bits} bits"));
+        return err(format!(
+            "\"{name}\": {block} holds only {available} subnets of {bits} bits"
+        ));
     }
-    let mask = if prefix == 0 { 0 } else { (!0u128 << (width - prefix)) & (if width == 128 { !0 } else { (1u128 << width) - 1 }) };
+    let mask = if prefix == 0 {
+        0
+    } else {
+        (!0u128 << (width - prefix))
+            & (if width == 128 {
+                !0
+            } else {
+                (1u128 << width) - 1
+            })
+    };
     let start = base & mask;
     let step = 1u128 << bits;
     let mut out = Vec::new();

@@ -64,7 +64,11 @@ pub(super) fn sub(args: &Expr, r: &dyn Resolver) -> Result<Json, FnError> {
     Ok(Json::String(out))
 }
 
-fn sub_variable(name: &str, vars: &serde_json::Map<String, Json>, r: &dyn Resolver) -> Result<Json, FnError> {
+fn sub_variable(
+    name: &str,
+    vars: &serde_json::Map<String, Json>,
+    r: &dyn Resolver,
+) -> Result<Json, FnError> {
     if let Some(v) = vars.get(name) {
         return Ok(v.clone());
     }
@@ -76,7 +80,10 @@ fn sub_variable(name: &str, vars: &serde_json::Map<String, Json>, r: &dyn Resolv
     }
     if let Some((res, attr)) = name.split_once('.') {
         if r.has_resource(res) {
-            return Ok(r.attribute(res, attr).map_err(FnError::resolve)?.unwrap_or(Json::Null));
+            return Ok(r
+                .attribute(res, attr)
+                .map_err(FnError::resolve)?
+                .unwrap_or(Json::Null));
         }
     }
     Err(FnError::resolve(format!(

@@ -20,7 +20,10 @@ pub struct Context<'a> {
 /// Parses a snippet found at `path`; `condition` selects the condition
 /// context (the `conditions` section, `if`'s first argument).
 pub fn parse(node: &Node, ctx: &Context<'_>, path: &str, condition: bool) -> Result<Expr, FnError> {
-    let mut p = Parser { ctx, path: path.to_string() };
+    let mut p = Parser {
+        ctx,
+        path: path.to_string(),
+    };
     p.node(node, condition)
 }
 
@@ -34,7 +37,9 @@ fn scalar(node: &Node) -> Json {
         Value::Null => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
         Value::Number(Number::Int(i)) => Json::from(*i),
-        Value::Number(Number::Float(f)) => serde_json::Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
+        Value::Number(Number::Float(f)) => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
         Value::String(s) => Json::String(s.clone()),
         Value::List(_) | Value::Map(_) => unreachable!("scalar() is only called on scalars"),
     }
@@ -66,7 +71,9 @@ impl Parser<'_, '_> {
                                 format!("The function \"{name}\" is invalid in this context"),
                             ))
                         }
-                        Lookup::Function(kind) => return self.call(kind, name, args, node.line, condition),
+                        Lookup::Function(kind) => {
+                            return self.call(kind, name, args, node.line, condition)
+                        }
                     }
                 }
                 let base = self.path.len();
@@ -104,7 +111,14 @@ impl Parser<'_, '_> {
         }
     }
 
-    fn call(&mut self, kind: FnKind, name: &str, args: &Node, line: u32, condition: bool) -> Result<Expr, FnError> {
+    fn call(
+        &mut self,
+        kind: FnKind,
+        name: &str,
+        args: &Node,
+        line: u32,
+        condition: bool,
+    ) -> Result<Expr, FnError> {
         let base = self.path.len();
         self.push(name);
         let parsed = self.args(kind, args, condition);
@@ -112,7 +126,9 @@ impl Parser<'_, '_> {
         let args = parsed?;
         let kind = match kind {
             FnKind::ParamRef => match &args {
-                Expr::List(_) => return Err(self.err(name, line, "unhashable type: 'list'".into())),
+                Expr::List(_) => {
+                    return Err(self.err(name, line, "unhashable type: 'list'".into()))
+                }
                 Expr::Map(_) => return Err(self.err(name, line, "unhashable type: 'dict'".into())),
                 Expr::Lit(Json::String(s)) if (self.ctx.is_resource)(s) => FnKind::GetResource,
                 _ => FnKind::ParamRef,
@@ -193,13 +209,12 @@ fn map_get<'e>(e: &'e Expr, key: &str) -> Option<&'e Expr> {
 fn check_shape(kind: FnKind, name: &str, args: &Expr) -> Result<(), String> {
     let n = list_len(args);
     match kind {
-        FnKind::GetAtt(AttStyle::Cfn) => {
-            if n != Some(2) {
+        FnKind::GetAtt(AttStyle::Cfn)
+            if n != Some(2) => {
                 return Err(format!(
                     "Arguments to \"{name}\" must be of the form [resource_name, attribute]"
                 ));
             }
-        }
         FnKind::GetAtt(AttStyle::All) => {
             if falsy(args) {
                 return Err(format!(
@@ -265,24 +280,22 @@ fn check_shape(kind: FnKind, name: &str, args: &Expr) -> Result<(), String> {
                 }
             }
         }
-        FnKind::StrSplit => {
-            if is_str(args) || is_map(args) {
+        FnKind::StrSplit
+            if (is_str(args) || is_map(args)) => {
                 return Err(format!(
                     "Incorrect arguments to \"{name}\" should be: \"{name}\" : [ \",\", \"apples,pears\", <index>]"
                 ));
             }
-        }
         FnKind::Split => {
             let msg = format!("Incorrect arguments to \"{name}\" should be: \"{name}\" : [ \",\", \"str1,str2\"]]");
             if is_str(args) || is_map(args) || n != Some(2) {
                 return Err(msg);
             }
         }
-        FnKind::Select => {
-            if n != Some(2) {
+        FnKind::Select
+            if n != Some(2) => {
                 return Err(format!("Arguments to \"{name}\" must be of the form [index, collection]"));
             }
-        }
         FnKind::MemberListToMap => {
             let Expr::List(l) = args else {
                 return Err(member_list_usage());
@@ -297,14 +310,13 @@ fn check_shape(kind: FnKind, name: &str, args: &Expr) -> Result<(), String> {
                 return Err(format!("{name} Value Name must be a string"));
             }
         }
-        FnKind::FindInMap => {
-            if n != Some(3) {
+        FnKind::FindInMap
+            if n != Some(3) => {
                 return Err(format!(
                     "not enough values to unpack (expected 3, got {})",
                     n.unwrap_or(0)
                 ));
             }
-        }
         FnKind::ResourceFacade { cfn } => {
             let allowed: [&str; 3] = if cfn {
                 ["Metadata", "DeletionPolicy", "UpdatePolicy"]
@@ -346,11 +358,10 @@ fn check_shape(kind: FnKind, name: &str, args: &Expr) -> Result<(), String> {
                 ));
             }
         }
-        FnKind::Equals => {
-            if falsy(args) || n != Some(2) {
+        FnKind::Equals
+            if (falsy(args) || n != Some(2)) => {
                 return Err(format!("Arguments to \"{name}\" must be of the form: [value_1, value_2]"));
             }
-        }
         FnKind::If { nullable } => {
             let ok = match n {
                 Some(3) => true,
@@ -366,11 +377,10 @@ fn check_shape(kind: FnKind, name: &str, args: &Expr) -> Result<(), String> {
                 return Err(format!("Arguments to \"{name}\" must be of the form: {form}"));
             }
         }
-        FnKind::Not { cfn: true } => {
-            if n != Some(1) {
+        FnKind::Not { cfn: true }
+            if n != Some(1) => {
                 return Err(format!("Arguments to \"{name}\" must be of the form: [condition]"));
             }
-        }
         FnKind::Not { cfn: false } => {
             if matches!(args, Expr::Lit(Json::Null)) {
                 return Err(format!("Argument to \"{name}\" must be a condition"));
@@ -413,16 +423,14 @@ fn check_shape(kind: FnKind, name: &str, args: &Expr) -> Result<(), String> {
                 ));
             }
         }
-        FnKind::Cidr => {
-            if n != Some(3) {
+        FnKind::Cidr
+            if n != Some(3) => {
                 return Err(format!("Arguments to \"{name}\" must be of the form [ip_block, count, cidr_bits]"));
             }
-        }
-        FnKind::Condition => {
-            if !is_str(args) {
+        FnKind::Condition
+            if !is_str(args) => {
                 return Err(format!("Argument to \"{name}\" must be a condition name"));
             }
-        }
         _ => {}
     }
     Ok(())

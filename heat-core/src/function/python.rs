@@ -12,7 +12,11 @@ pub fn float_repr(f: f64) -> String {
         return if f > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if f.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     // Shortest round-trip digits, then Python's layout rules.
     let sci = format!("{f:e}");
@@ -78,7 +82,11 @@ fn number_str(n: &serde_json::Number) -> String {
 }
 
 fn string_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -91,7 +99,9 @@ fn string_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c)
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -184,9 +194,12 @@ pub fn to_int(v: &Json) -> Option<i64> {
 pub fn eq(a: &Json, b: &Json) -> bool {
     match (a, b) {
         (Json::Number(_) | Json::Bool(_), Json::Number(_) | Json::Bool(_)) => {
-            as_f64(a) == as_f64(b) && (as_i64(a) == as_i64(b) || as_i64(a).is_none() || as_i64(b).is_none())
+            as_f64(a) == as_f64(b)
+                && (as_i64(a) == as_i64(b) || as_i64(a).is_none() || as_i64(b).is_none())
         }
-        (Json::Array(x), Json::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| eq(p, q)),
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| eq(p, q))
+        }
         (Json::Object(x), Json::Object(y)) => {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| eq(v, w)))
         }
@@ -242,13 +255,19 @@ mod tests {
 
     #[test]
     fn json_dumps_sorts_and_spaces() {
-        assert_eq!(json_dumps_sorted(&json!({"b": [1, "x"], "a": null})), r#"{"a": null, "b": [1, "x"]}"#);
+        assert_eq!(
+            json_dumps_sorted(&json!({"b": [1, "x"], "a": null})),
+            r#"{"a": null, "b": [1, "x"]}"#
+        );
         assert_eq!(json_dumps_sorted(&json!("é")), r#""\u00e9""#);
     }
 
     #[test]
     fn repr_matches_python() {
-        assert_eq!(repr(&json!({"a": [true, null, 1.5]})), "{'a': [True, None, 1.5]}");
+        assert_eq!(
+            repr(&json!({"a": [true, null, 1.5]})),
+            "{'a': [True, None, 1.5]}"
+        );
         assert_eq!(repr(&json!("it's")), "\"it's\"");
     }
 

@@ -53,7 +53,8 @@ fn lex(s: &str) -> Result<Vec<Tok>, String> {
             }
             let t: String = chars[start..i].iter().collect();
             let n = if t.contains('.') {
-                serde_json::Number::from_f64(t.parse().map_err(|_| format!("bad number {t}"))?).map(Json::Number)
+                serde_json::Number::from_f64(t.parse().map_err(|_| format!("bad number {t}"))?)
+                    .map(Json::Number)
             } else {
                 t.parse::<i64>().ok().map(Json::from)
             };
@@ -258,7 +259,9 @@ fn number(f: f64, ints: bool) -> Json {
     if ints && f.fract() == 0.0 && f.abs() < 9e15 {
         Json::from(f as i64)
     } else {
-        serde_json::Number::from_f64(f).map(Json::Number).unwrap_or(Json::Null)
+        serde_json::Number::from_f64(f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null)
     }
 }
 
@@ -282,7 +285,13 @@ fn eval(e: &Yaql, ctx: &Json) -> Result<Json, String> {
             match (&o, &i) {
                 (Json::Array(a), Json::Number(n)) => n
                     .as_i64()
-                    .and_then(|i| a.get(if i < 0 { (a.len() as i64 + i) as usize } else { i as usize }))
+                    .and_then(|i| {
+                        a.get(if i < 0 {
+                            (a.len() as i64 + i) as usize
+                        } else {
+                            i as usize
+                        })
+                    })
                     .cloned()
                     .ok_or("index out of range")?,
                 (Json::Object(m), Json::String(k)) => m.get(k).cloned().unwrap_or(Json::Null),
@@ -299,17 +308,27 @@ fn eval(e: &Yaql, ctx: &Json) -> Result<Json, String> {
         Yaql::Binary(a, op, b) => {
             let x = eval(a, ctx)?;
             if op == "and" {
-                return Ok(if super::builtins::truthy(&x) { eval(b, ctx)? } else { x });
+                return Ok(if super::builtins::truthy(&x) {
+                    eval(b, ctx)?
+                } else {
+                    x
+                });
             }
             if op == "or" {
-                return Ok(if super::builtins::truthy(&x) { x } else { eval(b, ctx)? });
+                return Ok(if super::builtins::truthy(&x) {
+                    x
+                } else {
+                    eval(b, ctx)?
+                });
             }
             let y = eval(b, ctx)?;
             let ints = x.is_i64() && y.is_i64();
             match op.as_str() {
                 "+" => match (&x, &y) {
                     (Json::String(p), Json::String(q)) => Json::String(format!("{p}{q}")),
-                    (Json::Array(p), Json::Array(q)) => Json::Array(p.iter().chain(q).cloned().collect()),
+                    (Json::Array(p), Json::Array(q)) => {
+                        Json::Array(p.iter().chain(q).cloned().collect())
+                    }
                     _ => number(num(&x)? + num(&y)?, ints),
                 },
                 "-" => number(num(&x)? - num(&y)?, ints),
@@ -351,11 +370,16 @@ fn eval(e: &Yaql, ctx: &Json) -> Result<Json, String> {
 
 fn method(r: &Json, name: &str, args: &[Yaql], ctx: &Json) -> Result<Json, String> {
     let arg = |i: usize| -> Result<Json, String> {
-        args.get(i).map(|a| eval(a, ctx)).transpose()?.ok_or_else(|| format!("{name}() needs an argument"))
+        args.get(i)
+            .map(|a| eval(a, ctx))
+            .transpose()?
+            .ok_or_else(|| format!("{name}() needs an argument"))
     };
     Ok(match name {
         "where" | "select" => {
-            let f = args.first().ok_or_else(|| format!("{name}() needs an argument"))?;
+            let f = args
+                .first()
+                .ok_or_else(|| format!("{name}() needs an argument"))?;
             let mut out = Vec::new();
             for item in items(r)? {
                 let v = eval(f, &item)?;
@@ -403,8 +427,20 @@ fn method(r: &Json, name: &str, args: &[Yaql], ctx: &Json) -> Result<Json, Strin
             }
             Json::Array(out)
         }
-        "keys" => Json::Array(r.as_object().ok_or("keys() needs a map")?.keys().map(|k| Json::String(k.clone())).collect()),
-        "values" => Json::Array(r.as_object().ok_or("values() needs a map")?.values().cloned().collect()),
+        "keys" => Json::Array(
+            r.as_object()
+                .ok_or("keys() needs a map")?
+                .keys()
+                .map(|k| Json::String(k.clone()))
+                .collect(),
+        ),
+        "values" => Json::Array(
+            r.as_object()
+                .ok_or("values() needs a map")?
+                .values()
+                .cloned()
+                .collect(),
+        ),
         "join" => {
             let sep = arg(0)?;
             let sep = sep.as_str().ok_or("join() separator must be a string")?;
@@ -414,7 +450,11 @@ fn method(r: &Json, name: &str, args: &[Yaql], ctx: &Json) -> Result<Json, Strin
         "split" => {
             let sep = arg(0)?;
             let s = r.as_str().ok_or("split() needs a string")?;
-            Json::Array(s.split(sep.as_str().ok_or("split() separator must be a string")?).map(|p| Json::String(p.into())).collect())
+            Json::Array(
+                s.split(sep.as_str().ok_or("split() separator must be a string")?)
+                    .map(|p| Json::String(p.into()))
+                    .collect(),
+            )
         }
         "flatten" => {
             let mut out = Vec::new();
@@ -426,7 +466,11 @@ fn method(r: &Json, name: &str, args: &[Yaql], ctx: &Json) -> Result<Json, Strin
             }
             Json::Array(out)
         }
-        "contains" => Json::Bool(items(r)?.iter().any(|x| super::python::eq(x, &arg(0).unwrap_or(Json::Null)))),
+        "contains" => Json::Bool(
+            items(r)?
+                .iter()
+                .any(|x| super::python::eq(x, &arg(0).unwrap_or(Json::Null))),
+        ),
         other => return Err(format!("unsupported yaql method {other}()")),
     })
 }

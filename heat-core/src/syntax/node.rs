@@ -154,7 +154,9 @@ impl Node {
                 .unwrap_or(Json::Null),
             Value::String(s) => Json::String(s.clone()),
             Value::List(l) => Json::Array(l.iter().map(Node::to_json).collect()),
-            Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+            Value::Map(m) => {
+                Json::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            }
         }
     }
 

@@ -168,13 +168,13 @@ impl<'a> Builder<'a> {
     fn run(mut self) -> Result<Option<Node>, SyntaxError> {
         let mut root: Option<Node> = None;
         let mut documents = 0;
-        loop {
-            let Some(next) = self.parser.next_event() else {
-                break;
-            };
+        while let Some(next) = self.parser.next_event() {
             let (event, span) = next.map_err(|e| SyntaxError {
                 message: if e.info().contains("recursion limit") {
-                    format!("the document nests deeper than {} levels", self.limits.max_depth)
+                    format!(
+                        "the document nests deeper than {} levels",
+                        self.limits.max_depth
+                    )
                 } else {
                     e.info().to_string()
                 },
@@ -256,7 +256,10 @@ impl<'a> Builder<'a> {
         self.count(1, span)?;
         if self.stack.len() >= self.limits.max_depth {
             return Err(SyntaxError::at(
-                format!("the document nests deeper than {} levels", self.limits.max_depth),
+                format!(
+                    "the document nests deeper than {} levels",
+                    self.limits.max_depth
+                ),
                 span,
             ));
         }
@@ -283,9 +286,9 @@ impl<'a> Builder<'a> {
             } => {
                 let mut map = Map::new();
                 // PyYAML's merge keys: merged entries first, own keys win.
-                let (merges, own): (Vec<_>, Vec<_>) = entries
-                    .into_iter()
-                    .partition(|(k, _)| !self.json && k.as_str() == Some("<<") && k.line != u32::MAX);
+                let (merges, own): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(k, _)| {
+                    !self.json && k.as_str() == Some("<<") && k.line != u32::MAX
+                });
                 for (_, merged) in merges {
                     let sources: Vec<Node> = match merged.value {
                         Value::Map(_) => vec![merged],
@@ -402,7 +405,9 @@ fn core_tag(suffix: &str, text: &str, span: &Span) -> Result<Value, SyntaxError>
         },
         other => {
             return Err(SyntaxError::at(
-                format!("could not determine a constructor for the tag 'tag:yaml.org,2002:{other}'"),
+                format!(
+                    "could not determine a constructor for the tag 'tag:yaml.org,2002:{other}'"
+                ),
                 span,
             ))
         }
@@ -428,7 +433,9 @@ fn short_tag(tag: Option<&Tag>, span: &Span) -> Result<Option<String>, SyntaxErr
         return match tag.suffix.as_str() {
             "map" | "seq" | "omap" => Ok(None),
             other => Err(SyntaxError::at(
-                format!("could not determine a constructor for the tag 'tag:yaml.org,2002:{other}'"),
+                format!(
+                    "could not determine a constructor for the tag 'tag:yaml.org,2002:{other}'"
+                ),
                 span,
             )),
         };
@@ -508,7 +515,10 @@ fn resolve_plain(text: &str, json: bool, span: &Span) -> Result<Value, SyntaxErr
 fn parse_float(text: &str, span: &Span) -> Result<f64, SyntaxError> {
     match text.parse::<f64>() {
         Ok(f) if f.is_finite() => Ok(f),
-        _ => Err(SyntaxError::at(format!("the number {text} is out of range"), span)),
+        _ => Err(SyntaxError::at(
+            format!("the number {text} is out of range"),
+            span,
+        )),
     }
 }
 
@@ -535,7 +545,11 @@ fn yaml11_int(text: &str) -> Option<Option<i64>> {
         if clean.is_empty() {
             return Some(Some(0));
         }
-        Some(i64::from_str_radix(&clean, radix).ok().and_then(|v| v.checked_mul(sign)))
+        Some(
+            i64::from_str_radix(&clean, radix)
+                .ok()
+                .and_then(|v| v.checked_mul(sign)),
+        )
     };
     if let Some(rest) = body.strip_prefix("0b") {
         return digits(rest, 2);
@@ -596,9 +610,12 @@ fn yaml11_float(text: &str) -> Option<f64> {
         }
     }
     let (int_part, frac) = mantissa.split_once('.')?;
-    let ok_int = int_part.is_empty() && !frac.is_empty() && frac.starts_with(|c: char| c.is_ascii_digit())
-        || int_part.starts_with(|c: char| c.is_ascii_digit())
-            && int_part.chars().all(|c| c.is_ascii_digit() || c == '_' || c == ':');
+    let ok_int =
+        int_part.is_empty() && !frac.is_empty() && frac.starts_with(|c: char| c.is_ascii_digit())
+            || int_part.starts_with(|c: char| c.is_ascii_digit())
+                && int_part
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '_' || c == ':');
     if !ok_int || !frac.chars().all(|c| c.is_ascii_digit() || c == '_') {
         return None;
     }
@@ -626,7 +643,11 @@ mod tests {
     use super::*;
 
     fn yaml(text: &str) -> serde_json::Value {
-        parse_document(text, Limits::default()).unwrap().1.unwrap().to_json()
+        parse_document(text, Limits::default())
+            .unwrap()
+            .1
+            .unwrap()
+            .to_json()
     }
 
     #[test]
@@ -643,7 +664,15 @@ mod tests {
     fn lines_are_kept() {
         let (_, node) = parse_document("a:\n  b:\n    - x\n    - y\n", Limits::default()).unwrap();
         let node = node.unwrap();
-        let b = node.as_map().unwrap().get("a").unwrap().as_map().unwrap().get("b").unwrap();
+        let b = node
+            .as_map()
+            .unwrap()
+            .get("a")
+            .unwrap()
+            .as_map()
+            .unwrap()
+            .get("b")
+            .unwrap();
         assert_eq!(b.as_list().unwrap()[1].line, 4);
     }
 
@@ -657,7 +686,11 @@ mod tests {
     fn alias_bombs_are_refused() {
         let mut doc = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..9 {
-            let prev = if i == 0 { "a".to_string() } else { format!("a{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("a{}", i - 1)
+            };
             doc.push_str(&format!("a{i}: &a{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         let err = parse_document(&doc, Limits::default()).unwrap_err();
@@ -690,10 +723,17 @@ mod tests {
 
     #[test]
     fn json_keeps_number_kinds_and_lines() {
-        let (format, node) = parse_document("{\n \"a\": 1,\n \"b\": 1.0,\n \"c\": [true, null]\n}", Limits::default()).unwrap();
+        let (format, node) = parse_document(
+            "{\n \"a\": 1,\n \"b\": 1.0,\n \"c\": [true, null]\n}",
+            Limits::default(),
+        )
+        .unwrap();
         assert_eq!(format, Format::Json);
         let node = node.unwrap();
-        assert_eq!(node.to_json(), serde_json::json!({"a": 1, "b": 1.0, "c": [true, null]}));
+        assert_eq!(
+            node.to_json(),
+            serde_json::json!({"a": 1, "b": 1.0, "c": [true, null]})
+        );
         assert_eq!(node.as_map().unwrap().get("c").unwrap().line, 4);
     }
 }

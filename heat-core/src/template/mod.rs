@@ -42,8 +42,11 @@ impl Template {
             ));
         }
         let (format, node) = parse_document(text, Limits::default()).map_err(|e| {
-            TemplateError::new(ErrorKind::Syntax, format!("Error parsing template: {}", e.message))
-                .at("", e.line)
+            TemplateError::new(
+                ErrorKind::Syntax,
+                format!("Error parsing template: {}", e.message),
+            )
+            .at("", e.line)
         })?;
         let node = node.unwrap_or_else(|| Node::new(Value::Map(Map::new())));
         let Value::Map(root) = node.value else {
@@ -57,13 +60,24 @@ impl Template {
 
     /// Detects the version of an already-read document.
     pub fn from_map(root: Map, format: Format) -> Result<Template, TemplateError> {
-        const KEYS: [&str; 3] = ["HeatTemplateFormatVersion", "heat_template_version", "AWSTemplateFormatVersion"];
+        const KEYS: [&str; 3] = [
+            "HeatTemplateFormatVersion",
+            "heat_template_version",
+            "AWSTemplateFormatVersion",
+        ];
         if !KEYS.iter().any(|k| root.contains_key(k)) {
-            return Err(TemplateError::new(ErrorKind::Version, "Template format version not found."));
+            return Err(TemplateError::new(
+                ErrorKind::Version,
+                "Template format version not found.",
+            ));
         }
         let present: Vec<(&str, &Node)> = KEYS
             .iter()
-            .filter_map(|k| root.get(k).filter(|v| v.as_str().is_some()).map(|v| (*k, v)))
+            .filter_map(|k| {
+                root.get(k)
+                    .filter(|v| v.as_str().is_some())
+                    .map(|v| (*k, v))
+            })
             .collect();
         let (key, node) = match present.as_slice() {
             [] => {
@@ -77,13 +91,19 @@ impl Template {
                 let names: Vec<&str> = many.iter().map(|(k, _)| *k).collect();
                 return Err(TemplateError::new(
                     ErrorKind::Version,
-                    format!("The template version is invalid: Ambiguous versions ({})", names.join(", ")),
+                    format!(
+                        "The template version is invalid: Ambiguous versions ({})",
+                        names.join(", ")
+                    ),
                 ));
             }
         };
         let value = node.as_str().expect("filtered to strings").to_string();
         let dialect = match key {
-            "heat_template_version" => HOT_VERSIONS.iter().find(|(v, _)| *v == value).map(|(_, h)| Dialect::Hot(*h)),
+            "heat_template_version" => HOT_VERSIONS
+                .iter()
+                .find(|(v, _)| *v == value)
+                .map(|(_, h)| Dialect::Hot(*h)),
             "AWSTemplateFormatVersion" => (value == "2010-09-09").then_some(Dialect::Cfn),
             _ => (value == "2012-12-12").then_some(Dialect::Heat),
         };
@@ -99,7 +119,9 @@ impl Template {
             };
             return Err(TemplateError::new(
                 ErrorKind::Version,
-                format!("The template version is invalid: \"{key}: {value}\". \"{key}\" {expected}"),
+                format!(
+                    "The template version is invalid: \"{key}: {value}\". \"{key}\" {expected}"
+                ),
             )
             .at(key, node.line));
         };
@@ -134,28 +156,54 @@ impl Template {
 
     /// A section as a map; absent, empty or null sections are empty.
     pub fn section_map(&self, hot_name: &'static str) -> Map {
-        self.section(hot_name).and_then(Node::as_map).cloned().unwrap_or_default()
+        self.section(hot_name)
+            .and_then(Node::as_map)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The top-level keys this dialect accepts.
     pub fn valid_sections(&self) -> &'static [&'static str] {
         match self.dialect {
             Dialect::Hot(v) if v.has_conditions() => &[
-                "heat_template_version", "description", "parameter_groups", "parameters", "resources", "outputs",
-                "__undefined__", "conditions",
+                "heat_template_version",
+                "description",
+                "parameter_groups",
+                "parameters",
+                "resources",
+                "outputs",
+                "__undefined__",
+                "conditions",
             ],
             Dialect::Hot(_) => &[
-                "heat_template_version", "description", "parameter_groups", "parameters", "resources", "outputs",
+                "heat_template_version",
+                "description",
+                "parameter_groups",
+                "parameters",
+                "resources",
+                "outputs",
                 "__undefined__",
             ],
             // `Metadata` goes beyond Heat, for templates written for AWS.
             Dialect::Cfn => &[
-                "AWSTemplateFormatVersion", "HeatTemplateFormatVersion", "Description", "Mappings", "Parameters",
-                "Resources", "Outputs", "Conditions", "Metadata",
+                "AWSTemplateFormatVersion",
+                "HeatTemplateFormatVersion",
+                "Description",
+                "Mappings",
+                "Parameters",
+                "Resources",
+                "Outputs",
+                "Conditions",
+                "Metadata",
             ],
             Dialect::Heat => &[
-                "AWSTemplateFormatVersion", "HeatTemplateFormatVersion", "Description", "Mappings", "Parameters",
-                "Resources", "Outputs",
+                "AWSTemplateFormatVersion",
+                "HeatTemplateFormatVersion",
+                "Description",
+                "Mappings",
+                "Parameters",
+                "Resources",
+                "Outputs",
             ],
         }
     }
