@@ -140,6 +140,7 @@ pub struct StackDefinition<'t> {
     pub graph: Graph,
     attributes: HashMap<String, Option<Vec<String>>>,
     mappings: serde_json::Map<String, Json>,
+    enabled: std::collections::HashSet<String>,
 }
 
 const HOT_RESOURCE_KEYS: [&str; 7] = [
@@ -426,6 +427,7 @@ impl<'t> StackDefinition<'t> {
             graph: Graph::default(),
             attributes: HashMap::new(),
             mappings,
+            enabled: Default::default(),
         };
         // Condition functions validate (removed functions and the like).
         let mut cond_names: Vec<&String> = def.conditions.keys().collect();
@@ -486,6 +488,11 @@ impl<'t> StackDefinition<'t> {
                 }
             }
         }
+        def.enabled = resources
+            .iter()
+            .filter(|r| r.enabled)
+            .map(|r| r.name.clone())
+            .collect();
         def.resources = resources;
         // Duplicate names.
         let dupes: Vec<String> = def
@@ -1093,9 +1100,13 @@ impl Resolver for StackDefinition<'_> {
     fn has_resource(&self, name: &str) -> bool {
         if self.resources.is_empty() {
             // While resources are being defined, every name of the section counts.
-            return self.template.section_map("resources").contains_key(name);
+            return self
+                .template
+                .section("resources")
+                .and_then(Node::as_map)
+                .is_some_and(|m| m.contains_key(name));
         }
-        self.resources.iter().any(|r| r.name == name && r.enabled)
+        self.enabled.contains(name)
     }
 
     fn reference_id(&self, name: &str) -> Json {

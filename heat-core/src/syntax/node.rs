@@ -13,10 +13,20 @@ pub enum Number {
 
 /// An ordered map of a document; later duplicate keys replace earlier values
 /// in place, as Python's `dict` does.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Map {
     entries: Vec<(String, Node)>,
+    /// Positions by key, kept for large maps so lookups stay O(1).
+    index: Option<std::collections::HashMap<String, usize>>,
 }
+
+impl PartialEq for Map {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
+}
+
+const INDEXED_FROM: usize = 16;
 
 impl Map {
     /// An empty map.
@@ -26,16 +36,35 @@ impl Map {
 
     /// Inserts a key, replacing the value of an existing key in place.
     pub fn insert(&mut self, key: String, value: Node) {
-        if let Some(slot) = self.entries.iter_mut().find(|(k, _)| *k == key) {
-            slot.1 = value;
-        } else {
-            self.entries.push((key, value));
+        if let Some(i) = self.position(&key) {
+            self.entries[i].1 = value;
+            return;
+        }
+        if let Some(index) = &mut self.index {
+            index.insert(key.clone(), self.entries.len());
+        }
+        self.entries.push((key, value));
+        if self.index.is_none() && self.entries.len() >= INDEXED_FROM {
+            self.index = Some(
+                self.entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, _))| (k.clone(), i))
+                    .collect(),
+            );
+        }
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.entries.iter().position(|(k, _)| k == key),
         }
     }
 
     /// The value of a key.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.position(key).map(|i| &self.entries[i].1)
     }
 
     /// Whether the map has a key.
