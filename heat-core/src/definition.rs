@@ -899,7 +899,8 @@ impl<'t> StackDefinition<'t> {
                             errors.push(err(
                                 ErrorKind::Reference,
                                 format!(
-                                    "The specified reference \"{name}\" (in {path}) is incorrect."
+                                    "The specified reference \"{name}\" (in {}) is incorrect.",
+                                    heat_path(path)
                                 ),
                                 inner,
                                 c.line,
@@ -979,6 +980,30 @@ impl<'t> StackDefinition<'t> {
             }
         }
         Json::Object(out)
+    }
+}
+
+/// Heat's spelling of a path in reference errors: `web.Properties.networks[0]`
+/// for `resources.web.properties.networks[0]`.
+fn heat_path(path: &str) -> String {
+    let rest = path
+        .strip_prefix("resources.")
+        .or_else(|| path.strip_prefix("Resources."))
+        .unwrap_or(path);
+    let mut parts = rest.splitn(3, '.');
+    let (name, field, tail) = (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next(),
+    );
+    let field = match field {
+        "properties" => "Properties",
+        "metadata" => "Metadata",
+        other => other,
+    };
+    match tail {
+        Some(t) => format!("{name}.{field}.{t}"),
+        None => format!("{name}.{field}"),
     }
 }
 

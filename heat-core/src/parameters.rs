@@ -38,8 +38,26 @@ impl ParamType {
             "CommaDelimitedList" if !hot => Self::List,
             "Json" if !hot => Self::Json,
             "Boolean" if !hot => Self::Boolean,
+            // Beyond Heat, for templates written for AWS: `List<...>` and the
+            // `AWS::` types (`AWS::EC2::KeyPair::KeyName`,
+            // `AWS::SSM::Parameter::Value<List<String>>`) hold strings or lists.
+            aws if dialect == Dialect::Cfn && Self::is_aws_type(aws) => {
+                if aws.starts_with("List<")
+                    || aws.contains("<List<")
+                    || aws.contains("<CommaDelimitedList>")
+                {
+                    Self::List
+                } else {
+                    Self::String
+                }
+            }
             _ => return None,
         })
+    }
+
+    /// Whether a CloudFormation type name is one of AWS's own parameter types.
+    pub fn is_aws_type(name: &str) -> bool {
+        (name.starts_with("List<") && name.ends_with('>')) || name.starts_with("AWS::")
     }
 
     /// The CloudFormation name the validate API shows.
@@ -422,7 +440,12 @@ impl ParamSchema {
     /// The entry the template-validate API shows for this parameter.
     pub fn api_view(&self, default: Option<&Json>, user_value: Option<&Json>, hot: bool) -> Json {
         let mut o = JsonMap::new();
-        o.insert("Type".into(), json!(self.kind.api_name()));
+        let type_name = if ParamType::is_aws_type(&self.type_text) {
+            self.type_text.as_str()
+        } else {
+            self.kind.api_name()
+        };
+        o.insert("Type".into(), json!(type_name));
         o.insert(
             "Description".into(),
             json!(self.description.clone().unwrap_or_default()),

@@ -243,6 +243,7 @@ pub(super) fn call(c: &Call, r: &dyn Resolver) -> R<Option<Json>> {
             }
         }
         FnKind::Removed => c.args.to_json(),
+        FnKind::NoValue => return Ok(None),
         FnKind::Sub => super::conditions::sub(&c.args, r)?,
         FnKind::Cidr => cidr(&c.args, name, r)?,
         FnKind::Length => match resolve(&c.args, r)? {

@@ -65,8 +65,10 @@ pub fn resolve_nullable(expr: &Expr, r: &dyn Resolver) -> Result<Option<Json>, F
         Expr::Lit(v) => Ok(Some(v.clone())),
         Expr::List(items) => {
             let mut out = Vec::with_capacity(items.len());
-            for item in items {
-                if let Some(v) = resolve_nullable(item, r)? {
+            for (i, item) in items.iter().enumerate() {
+                if let Some(v) =
+                    resolve_nullable(item, r).map_err(|e| e.under(&format!("[{i}]")))?
+                {
                     out.push(v);
                 }
             }
@@ -75,7 +77,7 @@ pub fn resolve_nullable(expr: &Expr, r: &dyn Resolver) -> Result<Option<Json>, F
         Expr::Map(entries) => {
             let mut out = serde_json::Map::with_capacity(entries.len());
             for (k, v) in entries {
-                if let Some(v) = resolve_nullable(v, r)? {
+                if let Some(v) = resolve_nullable(v, r).map_err(|e| e.under(k))? {
                     out.insert(k.clone(), v);
                 }
             }
@@ -90,8 +92,13 @@ pub fn resolve_nullable(expr: &Expr, r: &dyn Resolver) -> Result<Option<Json>, F
 pub fn validate(expr: &Expr, r: &dyn Resolver) -> Result<(), FnError> {
     match expr {
         Expr::Lit(_) => Ok(()),
-        Expr::List(items) => items.iter().try_for_each(|e| validate(e, r)),
-        Expr::Map(entries) => entries.iter().try_for_each(|(_, e)| validate(e, r)),
+        Expr::List(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, e)| validate(e, r).map_err(|err| err.under(&format!("[{i}]")))),
+        Expr::Map(entries) => entries
+            .iter()
+            .try_for_each(|(k, e)| validate(e, r).map_err(|err| err.under(k))),
         Expr::Call(call) => {
             validate(&call.args, r)?;
             validate_call(call, r).map_err(|e| e.at(&call.name, call.line))

@@ -71,6 +71,19 @@ impl FnError {
         Self::new(Stage::Resolve, message)
     }
 
+    /// Places a relative path (of an error found while evaluating) under a
+    /// map key or list index of the enclosing snippet.
+    pub(crate) fn under(mut self, segment: &str) -> Self {
+        if self.stage != Stage::Parse {
+            self.path = match (self.path.is_empty(), self.path.starts_with('[')) {
+                (true, _) => segment.to_string(),
+                (false, true) => format!("{segment}{}", self.path),
+                (false, false) => format!("{segment}.{}", self.path),
+            };
+        }
+        self
+    }
+
     /// Places the error under `base`: errors found while evaluating carry
     /// a path relative to the snippet, which `base` prefixes; parse errors
     /// already carry their full path. The innermost line wins.
@@ -269,6 +282,9 @@ pub enum FnKind {
     ToJsonString,
     /// `Fn::ImportValue`.
     ImportValue,
+    /// CloudFormation's `{"Ref": "AWS::NoValue"}`: removes the property or
+    /// item it stands in.
+    NoValue,
 }
 
 /// A function call in a template.

@@ -131,6 +131,11 @@ impl Parser<'_, '_> {
                 }
                 Expr::Map(_) => return Err(self.err(name, line, "unhashable type: 'dict'".into())),
                 Expr::Lit(Json::String(s)) if (self.ctx.is_resource)(s) => FnKind::GetResource,
+                Expr::Lit(Json::String(s))
+                    if s == "AWS::NoValue" && self.ctx.dialect == Dialect::Cfn =>
+                {
+                    FnKind::NoValue
+                }
                 _ => FnKind::ParamRef,
             },
             other => other,
