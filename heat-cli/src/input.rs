@@ -5,6 +5,7 @@ use std::path::Path;
 
 use heat_core::definition::Inputs;
 use heat_core::environment::Environment;
+use heat_core::parameters::{ParamSchema, ParamType};
 use heat_core::syntax::{Node, Value};
 use heat_core::template::{ErrorKind, Template, TemplateError};
 
@@ -45,17 +46,31 @@ pub fn load(input: &TemplateInput) -> Result<Loaded, InputError> {
         file: file.clone(),
         error,
     })?;
+    let types: std::collections::HashMap<String, ParamType> = template
+        .section_map("parameters")
+        .iter()
+        .filter_map(|(name, node)| {
+            ParamSchema::from_node(template.dialect, name, node)
+                .ok()
+                .map(|p| (name.clone(), p.kind))
+        })
+        .collect();
     let mut env = Environment::default();
     for e in &input.environment {
+        let env_file = e.display().to_string();
         let env_text = read(e)?;
         let parsed = Environment::parse(&env_text).map_err(|error| InputError {
-            file: e.display().to_string(),
+            file: env_file.clone(),
             error,
         })?;
-        env.merge(parsed);
+        env.merge(parsed, &env_file, &|k| types.get(k).copied())
+            .map_err(|m| InputError {
+                file: env_file.clone(),
+                error: TemplateError::new(ErrorKind::Environment, m.0),
+            })?;
     }
     let mut inputs = Inputs {
-        type_aliases: env.type_aliases(),
+        registry: env.registry,
         parameters: env.parameters,
         parameter_defaults: env.parameter_defaults,
         ..Inputs::default()

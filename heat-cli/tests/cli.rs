@@ -166,3 +166,60 @@ fn readable_errors_go_to_stderr_with_the_file() {
     assert!(err.contains("bad.yaml"), "{err}");
     assert!(err.contains("ghost"), "{err}");
 }
+
+#[test]
+fn environment_files_merge_in_order_and_map_types() {
+    let template = write(
+        "envt.yaml",
+        "heat_template_version: 2016-10-14\nparameters:\n  names: {type: comma_delimited_list}\n  size: {type: string, default: small}\nresources:\n  web:\n    type: My::Web\n  db:\n    type: Legacy::Database\n",
+    );
+    let e1 = write(
+        "e1.yaml",
+        "parameter_merge_strategies:\n  names: merge\nparameters:\n  names: [a]\nresource_registry:\n  My::Web: OS::Nova::Server\n  Legacy::*: OS::Heat::None\n",
+    );
+    let e2 = write("e2.yaml", "parameters:\n  names: [b]\n  size: large\n");
+    let (code, out, err) = heat(&[
+        "template", "validate", "-t", &template, "-e", &e1, "-e", &e2, "-f", "json",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["Parameters"]["names"]["Value"],
+        serde_json::json!(["a", "b"])
+    );
+    assert_eq!(v["Parameters"]["size"]["Value"], "large");
+    let (code, out, _) = heat(&["template", "validate", "-t", &template, "-f", "json"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("The Resource Type (My::Web) could not be found."),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_bad_environment_names_its_file() {
+    let template = write(
+        "envt2.yaml",
+        "heat_template_version: 2016-10-14\nresources: {}\n",
+    );
+    let env = write(
+        "bad_env.yaml",
+        "resource_registry:\n  resources:\n    web:\n      hooks: pre-nothing\n",
+    );
+    let (code, out, _) = heat(&[
+        "template", "validate", "-t", &template, "-e", &env, "-f", "json",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["error"]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("bad_env.yaml"));
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Invalid hook type \"pre-nothing\""),
+        "{v}"
+    );
+}

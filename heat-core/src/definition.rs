@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{json, Value as Json};
 
+use crate::environment::TypeTarget;
 use crate::function::{self, Call, Context, Expr, FnError, FnKind, Resolver};
 use crate::graph::Graph;
 use crate::parameters::{pseudo_parameters, ParamSchema};
@@ -51,8 +52,8 @@ pub struct Inputs {
     pub parameter_defaults: serde_json::Map<String, Json>,
     /// The files map (`get_file`, provider templates).
     pub files: HashMap<String, String>,
-    /// Resource type aliases from the environment's `resource_registry`.
-    pub type_aliases: HashMap<String, String>,
+    /// The environment's resource registry.
+    pub registry: crate::environment::Registry,
     /// Stack name.
     pub stack_name: String,
     /// Stack id.
@@ -73,7 +74,7 @@ impl Default for Inputs {
             parameters: Default::default(),
             parameter_defaults: Default::default(),
             files: HashMap::new(),
-            type_aliases: HashMap::new(),
+            registry: Default::default(),
             stack_name: "stack".into(),
             stack_id: "00000000-0000-0000-0000-000000000000".into(),
             project_id: "project".into(),
@@ -458,29 +459,33 @@ impl<'t> StackDefinition<'t> {
                     r.line,
                 ));
             }
-            let type_name = def
+            let known = |t: &str| catalog.lookup(t) != TypeInfo::Unknown;
+            let type_key = if hot { "type" } else { "Type" };
+            let info = match def
                 .inputs
-                .type_aliases
-                .get(&r.type_name)
-                .cloned()
-                .unwrap_or_else(|| r.type_name.clone());
-            let is_file = def.inputs.files.contains_key(&type_name);
-            let info = if is_file {
-                TypeInfo::Known { attributes: None }
-            } else {
-                catalog.lookup(&type_name)
+                .registry
+                .resolve(&r.type_name, Some(&r.name), &known)
+            {
+                Some(TypeTarget::Type(t)) => catalog.lookup(&t),
+                Some(TypeTarget::Template(f)) if def.inputs.files.contains_key(&f) => {
+                    TypeInfo::Known { attributes: None }
+                }
+                Some(TypeTarget::Template(f)) => {
+                    errors.push(err(
+                        ErrorKind::Resource,
+                        format!("Could not fetch remote template \"{f}\": Invalid URL scheme "),
+                        format!("{path}.{type_key}"),
+                        r.line,
+                    ));
+                    continue;
+                }
+                None => TypeInfo::Unknown,
             };
             match info {
-                TypeInfo::Unknown if looks_like_template(&type_name) => errors.push(err(
-                    ErrorKind::Resource,
-                    format!("Could not fetch remote template \"{type_name}\": Invalid URL scheme "),
-                    format!("{path}.{}", if hot { "type" } else { "Type" }),
-                    r.line,
-                )),
                 TypeInfo::Unknown => errors.push(err(
                     ErrorKind::Resource,
-                    format!("The Resource Type ({type_name}) could not be found."),
-                    format!("{path}.{}", if hot { "type" } else { "Type" }),
+                    format!("The Resource Type ({}) could not be found.", r.type_name),
+                    format!("{path}.{type_key}"),
                     r.line,
                 )),
                 TypeInfo::Known { attributes } => {
@@ -1036,14 +1041,6 @@ fn cfn_field(hot: &str) -> &'static str {
         "description" => "Description",
         _ => "Condition",
     }
-}
-
-fn looks_like_template(t: &str) -> bool {
-    t.ends_with(".yaml")
-        || t.ends_with(".yml")
-        || t.ends_with(".json")
-        || t.ends_with(".template")
-        || t.contains("://")
 }
 
 fn check_parameter_groups(groups: &Node, params: &[ParamSchema], errors: &mut Vec<TemplateError>) {

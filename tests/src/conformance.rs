@@ -125,7 +125,7 @@ pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog
         let env_path = root.join("templates").join(env_id);
         if let Ok(env_text) = std::fs::read_to_string(&env_path) {
             if let Ok(env) = Environment::parse(&env_text) {
-                inputs.type_aliases = env.type_aliases();
+                inputs.registry = env.registry;
                 inputs.parameters = env.parameters;
                 inputs.parameter_defaults = env.parameter_defaults;
             }
