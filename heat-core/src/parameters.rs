@@ -83,8 +83,9 @@ pub enum Constraint {
     Modulo(Json, Json),
     /// `allowed_values`.
     AllowedValues(Vec<Json>),
-    /// `allowed_pattern`.
-    AllowedPattern(String),
+    /// `allowed_pattern`, and the pattern compiled once when first needed,
+    /// anchored at the start as Python's `re.match` is.
+    AllowedPattern(String, Pattern),
     /// `custom_constraint`, checked by drivers.
     Custom(String),
 }
@@ -267,7 +268,9 @@ impl ParamSchema {
                 ),
                 Constraint::Modulo(..) => ("Modulo", self.kind == ParamType::Number),
                 Constraint::AllowedValues(_) => ("AllowedValues", self.kind != ParamType::Json),
-                Constraint::AllowedPattern(_) => ("AllowedPattern", self.kind == ParamType::String),
+                Constraint::AllowedPattern(..) => {
+                    ("AllowedPattern", self.kind == ParamType::String)
+                }
                 Constraint::Custom(_) => ("CustomConstraint", self.kind != ParamType::Json),
             };
             if !ok {
@@ -370,9 +373,9 @@ impl ParamSchema {
                         )
                     })
                 }
-                Constraint::AllowedPattern(p) => {
+                Constraint::AllowedPattern(p, re) => {
                     let s = str_of(value);
-                    let re = Regex::new(&format!("^(?:{p})")).map_err(|e| e.to_string())?;
+                    let re = re.get()?;
                     let ok = re
                         .find(&s)
                         .ok()
@@ -486,7 +489,7 @@ impl ParamSchema {
                 Constraint::AllowedValues(v) => {
                     o.insert("AllowedValues".into(), Json::Array(v.clone()));
                 }
-                Constraint::AllowedPattern(p) => {
+                Constraint::AllowedPattern(p, _) => {
                     o.insert("AllowedPattern".into(), json!(p));
                 }
                 Constraint::Custom(c) => {
@@ -512,6 +515,31 @@ impl ParamSchema {
             json!(self.label.clone().unwrap_or_else(|| self.name.clone())),
         );
         Json::Object(o)
+    }
+}
+
+/// An `allowed_pattern`, compiled on first use (compiling Unicode classes
+/// is the costliest step of validating a template).
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    source: String,
+    compiled: std::sync::OnceLock<Result<Regex, String>>,
+}
+
+impl Pattern {
+    fn new(source: &str) -> Self {
+        Pattern {
+            source: source.to_string(),
+            compiled: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The compiled pattern, anchored at the start.
+    pub fn get(&self) -> Result<&Regex, String> {
+        self.compiled
+            .get_or_init(|| Regex::new(&format!("^(?:{})", self.source)).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(Clone::clone)
     }
 }
 
@@ -651,8 +679,7 @@ fn hot_constraints(
             let Json::String(p) = p else {
                 return Err("AllowedPattern must be a string".into());
             };
-            Regex::new(p).map_err(|e| e.to_string())?;
-            Constraint::AllowedPattern(p.clone())
+            Constraint::AllowedPattern(p.clone(), Pattern::new(p))
         } else if let Some(c) = o.get("custom_constraint") {
             Constraint::Custom(str_of(c))
         } else {
@@ -706,8 +733,7 @@ fn cfn_constraints(o: &JsonMap<String, Json>) -> Result<Vec<ConstraintDef>, Stri
         let Json::String(p) = p else {
             return Err("AllowedPattern must be a string".into());
         };
-        Regex::new(p).map_err(|e| e.to_string())?;
-        push(Constraint::AllowedPattern(p.clone()));
+        push(Constraint::AllowedPattern(p.clone(), Pattern::new(p)));
     }
     Ok(out)
 }

@@ -156,3 +156,106 @@ fn validate_call(call: &Call, r: &dyn Resolver) -> Result<(), FnError> {
         _ => Ok(()),
     }
 }
+
+/// Partial evaluation: everything that can be computed now is, and what
+/// depends on attributes not yet known (a resource not created) stays a
+/// function call, its arguments partially evaluated. Used for previews and
+/// plans.
+pub fn partial(expr: &Expr, r: &dyn Resolver) -> Result<Expr, FnError> {
+    match expr {
+        Expr::Lit(_) => Ok(expr.clone()),
+        Expr::List(items) => Ok(Expr::List(
+            items
+                .iter()
+                .map(|e| partial(e, r))
+                .collect::<Result<_, _>>()?,
+        )),
+        Expr::Map(entries) => Ok(Expr::Map(
+            entries
+                .iter()
+                .map(|(k, e)| Ok((k.clone(), partial(e, r)?)))
+                .collect::<Result<_, FnError>>()?,
+        )),
+        Expr::Call(call) => {
+            if let FnKind::If { .. } = call.kind {
+                if !depends_on_unknown(&call.args, r) {
+                    return Ok(literal(resolve(expr, r)?));
+                }
+                // The condition never depends on attributes: choose the branch now.
+                let Expr::List(items) = &call.args else {
+                    return Ok(expr.clone());
+                };
+                return match (
+                    super::conditions::condition_value(&items[0], r)?,
+                    items.get(2),
+                ) {
+                    (true, _) => partial(&items[1], r),
+                    (false, Some(other)) => partial(other, r),
+                    (false, None) => Ok(Expr::Lit(Json::Null)),
+                };
+            }
+            let args = partial(&call.args, r)?;
+            let unknown_attr =
+                matches!(call.kind, FnKind::GetAtt(_)) && attribute_unknown(&args, r);
+            if unknown_attr || contains_call(&args) {
+                return Ok(Expr::Call(Box::new(super::Call {
+                    args,
+                    ..(**call).clone()
+                })));
+            }
+            let evaluated = super::Call {
+                args,
+                ..(**call).clone()
+            };
+            Ok(literal(
+                builtins::call(&evaluated, r)
+                    .map_err(|e| e.at(&call.name, call.line))?
+                    .unwrap_or(Json::Null),
+            ))
+        }
+    }
+}
+
+fn contains_call(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(_) => false,
+        Expr::List(l) => l.iter().any(contains_call),
+        Expr::Map(m) => m.iter().any(|(_, v)| contains_call(v)),
+        Expr::Call(_) => true,
+    }
+}
+
+fn attribute_unknown(args: &Expr, r: &dyn Resolver) -> bool {
+    let Expr::List(items) = args else {
+        return false;
+    };
+    let Some(res) = items.first().and_then(Expr::as_str) else {
+        return true;
+    };
+    match items.get(1) {
+        None => r.all_attributes(res).is_none(),
+        Some(Expr::Lit(Json::String(attr))) => matches!(r.attribute(res, attr), Ok(None)),
+        Some(_) => true,
+    }
+}
+
+fn depends_on_unknown(e: &Expr, r: &dyn Resolver) -> bool {
+    match e {
+        Expr::Lit(_) => false,
+        Expr::List(l) => l.iter().any(|x| depends_on_unknown(x, r)),
+        Expr::Map(m) => m.iter().any(|(_, x)| depends_on_unknown(x, r)),
+        Expr::Call(c) => {
+            (matches!(c.kind, FnKind::GetAtt(_)) && attribute_unknown(&c.args, r))
+                || depends_on_unknown(&c.args, r)
+        }
+    }
+}
+
+/// A plain value as an expression.
+pub fn literal(v: Json) -> Expr {
+    match v {
+        Json::Array(a) => Expr::List(a.into_iter().map(literal).collect()),
+        Json::Object(o) => Expr::Map(o.into_iter().map(|(k, v)| (k, literal(v))).collect()),
+        other => Expr::Lit(other),
+    }
+}

@@ -15,7 +15,7 @@ pub mod python;
 mod table;
 mod yaql;
 
-pub use eval::{resolve, resolve_nullable, validate, Resolver};
+pub use eval::{literal, partial, resolve, resolve_nullable, validate, Resolver};
 pub use parse::{parse, Context};
 pub use table::{lookup, Lookup};
 
