@@ -2,7 +2,7 @@
 //! environment, checked as Heat's template-validate checks it (every
 //! problem reported, not the first), with its dependency graph.
 
-use std::cell::RefCell;
+use std::sync::Mutex;
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{json, Value as Json};
@@ -27,11 +27,35 @@ pub enum TypeInfo {
     },
 }
 
+/// How a change to a property is applied on update (Heat's
+/// `update_allowed` and `immutable`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PropertyRule {
+    /// Changed in place.
+    UpdateAllowed,
+    /// A change replaces the resource.
+    Replace,
+    /// A change is an error.
+    Immutable,
+}
+
 /// The resource types a definition is checked against (heat-resources
 /// implements it; heat-core knows no types).
-pub trait TypeCatalog {
+pub trait TypeCatalog: Send + Sync {
     /// What the catalog knows about a type.
     fn lookup(&self, type_name: &str) -> TypeInfo;
+
+    /// How a change to a property of a type is applied.
+    fn property_rule(&self, _type_name: &str, _property: &str) -> PropertyRule {
+        PropertyRule::Replace
+    }
+
+    /// Problems with a resource's resolved properties (unknown or missing
+    /// properties, wrong types, failed constraints), as `(path, message)`
+    /// with paths relative to `properties`.
+    fn check_properties(&self, _type_name: &str, _properties: &Json) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 /// A catalog that knows every type (for graphs without a catalog).
@@ -132,7 +156,7 @@ pub struct StackDefinition<'t> {
     pub parameters: Vec<ParamSchema>,
     values: HashMap<String, Result<Json, String>>,
     conditions: HashMap<String, Expr>,
-    condition_state: RefCell<HashMap<String, Option<bool>>>,
+    condition_state: Mutex<HashMap<String, Option<bool>>>,
     /// Resources in document order.
     pub resources: Vec<ResourceDef>,
     /// Outputs in document order.
@@ -422,7 +446,7 @@ impl<'t> StackDefinition<'t> {
             parameters,
             values,
             conditions,
-            condition_state: RefCell::new(HashMap::new()),
+            condition_state: Mutex::new(HashMap::new()),
             resources: Vec::new(),
             outputs: Vec::new(),
             graph: Graph::default(),
@@ -1166,9 +1190,10 @@ impl Resolver for StackDefinition<'_> {
         let Some(expr) = self.conditions.get(name) else {
             return Err(invalid());
         };
-        if let Some(state) = self.condition_state.borrow().get(name) {
+        let known = self.condition_state.lock().expect("not poisoned").get(name).copied();
+        if let Some(state) = known {
             return match state {
-                Some(b) => Ok(*b),
+                Some(b) => Ok(b),
                 None => Err(FnError::new(
                     function::Stage::Resolve,
                     format!(
@@ -1177,9 +1202,7 @@ impl Resolver for StackDefinition<'_> {
                 )),
             };
         }
-        self.condition_state
-            .borrow_mut()
-            .insert(name.to_string(), None);
+        self.condition_state.lock().expect("not poisoned").insert(name.to_string(), None);
         let result = function::resolve(expr, self).and_then(|v| match v {
             Json::Bool(b) => Ok(b),
             other => Err(FnError::new(
@@ -1191,9 +1214,7 @@ impl Resolver for StackDefinition<'_> {
             )),
         });
         if let Ok(b) = result {
-            self.condition_state
-                .borrow_mut()
-                .insert(name.to_string(), Some(b));
+            self.condition_state.lock().expect("not poisoned").insert(name.to_string(), Some(b));
         }
         result
     }

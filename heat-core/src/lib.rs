@@ -5,6 +5,7 @@
 //! dependency graph. It performs no I/O and depends on no runtime.
 
 pub mod definition;
+pub mod engine;
 pub mod environment;
 pub mod function;
 pub mod graph;

@@ -1,0 +1,106 @@
+//! [`Driver`]: what the engine asks of a cloud, per resource. Creation is
+//! two-phase: `create` starts it and returns the physical id (persisted at
+//! once); `wait_ready` can be called again after a restart.
+
+use async_trait::async_trait;
+use serde_json::{Map as JsonMap, Value as Json};
+
+/// A resource as the driver sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceSpec {
+    /// The stack's id (cloud objects are tagged with it).
+    pub stack_id: String,
+    /// The stack's name.
+    pub stack_name: String,
+    /// The resource's logical name (cloud objects are tagged with it).
+    pub name: String,
+    /// The resource type.
+    pub type_name: String,
+    /// Resolved properties.
+    pub properties: Json,
+}
+
+/// How a driver operation failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriverErrorKind {
+    /// The object does not exist.
+    NotFound,
+    /// The cloud refused because of a conflicting state.
+    Conflict,
+    /// Worth retrying (timeouts, 503, throttling).
+    Transient,
+    /// Not worth retrying (bad request, quota, ERROR state).
+    Fatal,
+}
+
+/// A failed driver operation, with the cloud's own message.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct DriverError {
+    /// What kind of failure.
+    pub kind: DriverErrorKind,
+    /// The cloud's message.
+    pub message: String,
+}
+
+impl DriverError {
+    /// A fatal error.
+    pub fn fatal(message: impl Into<String>) -> Self {
+        DriverError { kind: DriverErrorKind::Fatal, message: message.into() }
+    }
+
+    /// A transient error.
+    pub fn transient(message: impl Into<String>) -> Self {
+        DriverError { kind: DriverErrorKind::Transient, message: message.into() }
+    }
+
+    /// A not-found error.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        DriverError { kind: DriverErrorKind::NotFound, message: message.into() }
+    }
+}
+
+/// Attributes of a resource.
+pub type Attributes = JsonMap<String, Json>;
+
+/// A cloud, as the engine drives it. Object-safe: held as `Arc<dyn Driver>`.
+#[async_trait]
+pub trait Driver: Send + Sync {
+    /// Starts creating; returns the physical id. Objects are named or tagged
+    /// with the stack id and resource name so [`Driver::find`] can find
+    /// them after a crash.
+    async fn create(&self, spec: &ResourceSpec) -> Result<String, DriverError>;
+
+    /// Waits until the object is ready; returns its attributes. Callable
+    /// again after a restart.
+    async fn wait_ready(&self, spec: &ResourceSpec, physical_id: &str) -> Result<Attributes, DriverError>;
+
+    /// Updates in place the properties that changed; returns the attributes.
+    async fn update(&self, spec: &ResourceSpec, physical_id: &str, old: &Json) -> Result<Attributes, DriverError>;
+
+    /// Deletes and waits until gone. Deleting what is gone succeeds.
+    async fn delete(&self, type_name: &str, physical_id: &str) -> Result<(), DriverError>;
+
+    /// Reads the object's live state (for `check`); `NotFound` when gone.
+    async fn check(&self, type_name: &str, physical_id: &str) -> Result<Attributes, DriverError>;
+
+    /// Finds an object created for `stack_id`/`resource` whose id was never
+    /// recorded (the engine died between the cloud call and the persist).
+    async fn find(&self, stack_id: &str, resource: &str, type_name: &str) -> Result<Option<String>, DriverError>;
+
+    /// Suspends (servers stop); other types do nothing.
+    async fn suspend(&self, _type_name: &str, _physical_id: &str) -> Result<(), DriverError> {
+        Ok(())
+    }
+
+    /// Resumes what was suspended.
+    async fn resume(&self, _type_name: &str, _physical_id: &str) -> Result<(), DriverError> {
+        Ok(())
+    }
+
+    /// Custom constraints (`nova.flavor`, `glance.image`, ...): `Err` with a
+    /// message when the value does not name an existing object.
+    async fn check_constraint(&self, _constraint: &str, _value: &Json) -> Result<(), String> {
+        Ok(())
+    }
+}

@@ -1,0 +1,194 @@
+//! What the engine persists: stacks, resources and events, as plain serde
+//! data.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map as JsonMap, Value as Json};
+
+/// A stack or resource action (Heat's nouns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Action {
+    /// Not acted on yet.
+    Init,
+    /// Create.
+    Create,
+    /// Update.
+    Update,
+    /// Delete.
+    Delete,
+    /// Roll back a failed create or update.
+    Rollback,
+    /// Suspend.
+    Suspend,
+    /// Resume.
+    Resume,
+    /// Check against the cloud.
+    Check,
+}
+
+impl Action {
+    /// The name Heat prints (`CREATE`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Init => "INIT",
+            Action::Create => "CREATE",
+            Action::Update => "UPDATE",
+            Action::Delete => "DELETE",
+            Action::Rollback => "ROLLBACK",
+            Action::Suspend => "SUSPEND",
+            Action::Resume => "RESUME",
+            Action::Check => "CHECK",
+        }
+    }
+}
+
+/// The status of an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    /// Running.
+    InProgress,
+    /// Done.
+    Complete,
+    /// Failed.
+    Failed,
+}
+
+impl Status {
+    /// The name Heat prints (`COMPLETE`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::InProgress => "IN_PROGRESS",
+            Status::Complete => "COMPLETE",
+            Status::Failed => "FAILED",
+        }
+    }
+}
+
+/// What a stack was created from: template, files and environment values.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StackSource {
+    /// The template document (text as given).
+    pub template: String,
+    /// The files map (`get_file`, provider templates).
+    pub files: JsonMap<String, Json>,
+    /// User parameter values.
+    pub parameters: JsonMap<String, Json>,
+    /// Parameter defaults from the environment.
+    pub parameter_defaults: JsonMap<String, Json>,
+    /// The environment's resource registry, as written.
+    pub resource_registry: JsonMap<String, Json>,
+}
+
+/// A stack as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StackRecord {
+    /// Id (uuid).
+    pub id: String,
+    /// Name, unique in a project.
+    pub name: String,
+    /// Project (tenant).
+    pub project: String,
+    /// Current action.
+    pub action: Action,
+    /// Its status.
+    pub status: Status,
+    /// Why it has this status.
+    pub reason: String,
+    /// What the stack is now made of.
+    pub source: StackSource,
+    /// What it was made of before the last update (for rollback).
+    pub previous: Option<StackSource>,
+    /// Resolved outputs, once complete.
+    pub outputs: Option<JsonMap<String, Json>>,
+    /// Bumped by every operation; writes compare it so two operations
+    /// never both act on a stack.
+    pub traversal: u64,
+    /// No rollback on failure.
+    pub disable_rollback: bool,
+    /// Timeout of an operation, minutes.
+    pub timeout_mins: Option<u64>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Creation time, seconds since the epoch.
+    pub created_at: f64,
+    /// Last update time.
+    pub updated_at: Option<f64>,
+}
+
+impl StackRecord {
+    /// `CREATE_COMPLETE` and the like.
+    pub fn status_text(&self) -> String {
+        format!("{}_{}", self.action.name(), self.status.name())
+    }
+}
+
+/// A resource as stored. A resource being replaced has two records with the
+/// same name: the old one (`current: false`) is deleted once the new one
+/// exists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceRecord {
+    /// Record id (unique in the store).
+    pub id: String,
+    /// Stack id.
+    pub stack_id: String,
+    /// Logical name.
+    pub name: String,
+    /// Type.
+    pub type_name: String,
+    /// The cloud's id, once the create call returned.
+    pub physical_id: Option<String>,
+    /// Action.
+    pub action: Action,
+    /// Status.
+    pub status: Status,
+    /// Why.
+    pub reason: String,
+    /// The resolved properties it was created or last updated with.
+    pub properties: Json,
+    /// Attributes read from the cloud.
+    pub attributes: JsonMap<String, Json>,
+    /// Whether this is the record the stack uses (false: replaced, to delete).
+    pub current: bool,
+    /// Names of the resources it requires.
+    pub requires: Vec<String>,
+    /// Deletion policy (`Delete`, `Retain`, `Snapshot`).
+    pub deletion_policy: String,
+    /// Last change, seconds since the epoch.
+    pub updated_at: f64,
+}
+
+impl ResourceRecord {
+    /// `CREATE_COMPLETE` and the like.
+    pub fn status_text(&self) -> String {
+        format!("{}_{}", self.action.name(), self.status.name())
+    }
+
+    /// Whether the resource exists in the cloud and is usable.
+    pub fn is_live(&self) -> bool {
+        self.physical_id.is_some() && !(self.action == Action::Delete && self.status == Status::Complete)
+    }
+}
+
+/// An event: one state transition of a stack or a resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Event id.
+    pub id: String,
+    /// Stack id.
+    pub stack_id: String,
+    /// Time, seconds since the epoch.
+    pub time: f64,
+    /// The resource (the stack's own name for stack events).
+    pub resource_name: String,
+    /// The resource's physical id.
+    pub physical_id: Option<String>,
+    /// The resource type (`OS::Heat::Stack` for stack events).
+    pub resource_type: String,
+    /// Action.
+    pub action: Action,
+    /// Status.
+    pub status: Status,
+    /// Reason.
+    pub reason: String,
+}
