@@ -2,8 +2,8 @@
 //! environment, checked as Heat's template-validate checks it (every
 //! problem reported, not the first), with its dependency graph.
 
-use std::sync::Mutex;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
 
 use serde_json::{json, Value as Json};
 
@@ -1190,7 +1190,12 @@ impl Resolver for StackDefinition<'_> {
         let Some(expr) = self.conditions.get(name) else {
             return Err(invalid());
         };
-        let known = self.condition_state.lock().expect("not poisoned").get(name).copied();
+        let known = self
+            .condition_state
+            .lock()
+            .expect("not poisoned")
+            .get(name)
+            .copied();
         if let Some(state) = known {
             return match state {
                 Some(b) => Ok(b),
@@ -1202,7 +1207,10 @@ impl Resolver for StackDefinition<'_> {
                 )),
             };
         }
-        self.condition_state.lock().expect("not poisoned").insert(name.to_string(), None);
+        self.condition_state
+            .lock()
+            .expect("not poisoned")
+            .insert(name.to_string(), None);
         let result = function::resolve(expr, self).and_then(|v| match v {
             Json::Bool(b) => Ok(b),
             other => Err(FnError::new(
@@ -1214,7 +1222,10 @@ impl Resolver for StackDefinition<'_> {
             )),
         });
         if let Ok(b) = result {
-            self.condition_state.lock().expect("not poisoned").insert(name.to_string(), Some(b));
+            self.condition_state
+                .lock()
+                .expect("not poisoned")
+                .insert(name.to_string(), Some(b));
         }
         result
     }

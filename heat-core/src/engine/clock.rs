@@ -23,13 +23,18 @@ pub struct IdSource {
 impl IdSource {
     /// Ids seeded with `seed` (a clock reading is a good seed).
     pub fn new(seed: u64) -> Self {
-        IdSource { seed, counter: std::sync::atomic::AtomicU64::new(0) }
+        IdSource {
+            seed,
+            counter: std::sync::atomic::AtomicU64::new(0),
+        }
     }
 
     /// The next id.
     pub fn next(&self) -> String {
         use sha2::Digest;
-        let n = self.counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let n = self
+            .counter
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut h = sha2::Sha256::new();
         h.update(self.seed.to_le_bytes());
         h.update(n.to_le_bytes());

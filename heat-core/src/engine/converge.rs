@@ -14,7 +14,7 @@ use super::live::Live;
 use super::model::{Action, ResourceRecord, StackRecord, Status};
 use super::{traversal, Engine};
 use crate::definition::{PropertyRule, ResourceDef, StackDefinition, TypeCatalog};
-use crate::function::{self, Resolver};
+use crate::function;
 use crate::template::Template;
 
 /// What an update does to one resource.
@@ -67,7 +67,9 @@ fn decide(
     let restricted = def.inputs.registry.restricted_actions(&rdef.name);
     let replace = |reason: String| {
         if restricted.iter().any(|a| a == "replace") {
-            ChangeKind::Refused { reason: "replace is restricted for resource.".into() }
+            ChangeKind::Refused {
+                reason: "replace is restricted for resource.".into(),
+            }
         } else {
             ChangeKind::Replaced { reason }
         }
@@ -75,14 +77,21 @@ fn decide(
     if record.type_name != rdef.type_name {
         return replace("type".into());
     }
-    if record.status == Status::Failed || record.physical_id.is_none() || record.action == Action::Init {
+    if record.status == Status::Failed
+        || record.physical_id.is_none()
+        || record.action == Action::Init
+    {
         return replace(format!("{} is {}", rdef.name, record.status_text()));
     }
     let empty = JsonMap::new();
     let old = record.properties.as_object().unwrap_or(&empty);
     let new = props.as_object().unwrap_or(&empty);
     let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
-    let changed: Vec<String> = keys.into_iter().filter(|k| old.get(*k) != new.get(*k)).cloned().collect();
+    let changed: Vec<String> = keys
+        .into_iter()
+        .filter(|k| old.get(*k) != new.get(*k))
+        .cloned()
+        .collect();
     if changed.is_empty() {
         return ChangeKind::Unchanged;
     }
@@ -90,7 +99,10 @@ fn decide(
         match catalog.property_rule(&rdef.type_name, k) {
             PropertyRule::Immutable => {
                 return ChangeKind::Refused {
-                    reason: format!("The property ({k}) of resource {} is immutable and cannot be updated", rdef.name),
+                    reason: format!(
+                        "The property ({k}) of resource {} is immutable and cannot be updated",
+                        rdef.name
+                    ),
                 }
             }
             PropertyRule::Replace => return replace(k.clone()),
@@ -98,13 +110,22 @@ fn decide(
         }
     }
     if restricted.iter().any(|a| a == "update") {
-        return ChangeKind::Refused { reason: "update is restricted for resource.".into() };
+        return ChangeKind::Refused {
+            reason: "update is restricted for resource.".into(),
+        };
     }
-    ChangeKind::Updated { properties: changed }
+    ChangeKind::Updated {
+        properties: changed,
+    }
 }
 
 /// The changes an update to `def` makes to `records`, without acting.
-pub fn preview(def: &StackDefinition<'_>, records: &[ResourceRecord], catalog: &dyn TypeCatalog, _stack_id: &str) -> Vec<Change> {
+pub fn preview(
+    def: &StackDefinition<'_>,
+    records: &[ResourceRecord],
+    catalog: &dyn TypeCatalog,
+    _stack_id: &str,
+) -> Vec<Change> {
     let live = Live::new(def, records);
     let mut out = Vec::new();
     for rdef in def.resources.iter().filter(|r| r.enabled) {
@@ -112,24 +133,38 @@ pub fn preview(def: &StackDefinition<'_>, records: &[ResourceRecord], catalog: &
             None => ChangeKind::Added,
             Some(record) => {
                 let props = match &rdef.properties {
-                    Some(p) => function::partial(p, &live).map(|e| e.to_json()).unwrap_or(Json::Null),
+                    Some(p) => function::partial(p, &live)
+                        .map(|e| e.to_json())
+                        .unwrap_or(Json::Null),
                     None => Json::Object(JsonMap::new()),
                 };
                 decide(catalog, def, rdef, &record, &props)
             }
         };
-        out.push(Change { name: rdef.name.clone(), type_name: rdef.type_name.clone(), kind });
+        out.push(Change {
+            name: rdef.name.clone(),
+            type_name: rdef.type_name.clone(),
+            kind,
+        });
     }
     for r in records.iter().filter(|r| r.current) {
         if !def.resources.iter().any(|d| d.enabled && d.name == r.name) {
-            out.push(Change { name: r.name.clone(), type_name: r.type_name.clone(), kind: ChangeKind::Deleted });
+            out.push(Change {
+                name: r.name.clone(),
+                type_name: r.type_name.clone(),
+                kind: ChangeKind::Deleted,
+            });
         }
     }
     out
 }
 
 /// Builds the definition of a stack's current source.
-fn definition<'t>(e: &Engine, stack: &StackRecord, template: &'t Template) -> Result<StackDefinition<'t>, String> {
+fn definition<'t>(
+    e: &Engine,
+    stack: &StackRecord,
+    template: &'t Template,
+) -> Result<StackDefinition<'t>, String> {
     let inputs = e.inputs(stack, &stack.source).map_err(|e| e.to_string())?;
     let (def, errors) = StackDefinition::build(template, inputs, e.catalog.as_ref());
     if let Some(first) = errors.first() {
@@ -139,15 +174,35 @@ fn definition<'t>(e: &Engine, stack: &StackRecord, template: &'t Template) -> Re
 }
 
 /// Converges the stack's records to its source; returns the outputs.
-pub(super) async fn converge(e: &Engine, stack: &StackRecord, cancel: &AtomicBool) -> Result<JsonMap<String, Json>, String> {
+pub(super) async fn converge(
+    e: &Engine,
+    stack: &StackRecord,
+    cancel: &AtomicBool,
+) -> Result<JsonMap<String, Json>, String> {
     let template = Template::parse(&stack.source.template).map_err(|e| e.to_string())?;
     let def = definition(e, stack, &template)?;
-    let mut records = e.store.resources(&stack.id).await.map_err(|e| e.to_string())?;
+    let mut records = e
+        .store
+        .resources(&stack.id)
+        .await
+        .map_err(|e| e.to_string())?;
     repair_duplicates(e, &mut records).await?;
     let live = Live::new(&def, &records);
-    let spares: Vec<ResourceRecord> = records.iter().filter(|r| !r.current && r.status == Status::Complete && r.physical_id.is_some()).cloned().collect();
-    let nodes: Vec<String> = def.resources.iter().filter(|r| r.enabled).map(|r| r.name.clone()).collect();
-    let requires: HashMap<String, Vec<String>> = nodes.iter().map(|n| (n.clone(), def.graph.requires(n))).collect();
+    let spares: Vec<ResourceRecord> = records
+        .iter()
+        .filter(|r| !r.current && r.status == Status::Complete && r.physical_id.is_some())
+        .cloned()
+        .collect();
+    let nodes: Vec<String> = def
+        .resources
+        .iter()
+        .filter(|r| r.enabled)
+        .map(|r| r.name.clone())
+        .collect();
+    let requires: HashMap<String, Vec<String>> = nodes
+        .iter()
+        .map(|n| (n.clone(), def.graph.requires(n)))
+        .collect();
     let outcome = traversal::run(&nodes, &requires, e.config.concurrency, cancel, |name| {
         let live = &live;
         let def = &def;
@@ -156,14 +211,24 @@ pub(super) async fn converge(e: &Engine, stack: &StackRecord, cancel: &AtomicBoo
     })
     .await;
     if let Some((_, message)) = outcome.failed {
-        return Err(format!("Resource {} failed: {message}", stack.action.name()));
+        return Err(format!(
+            "Resource {} failed: {message}",
+            stack.action.name()
+        ));
     }
     if outcome.cancelled {
         return Err(format!("Stack {} cancelled", stack.action.name()));
     }
-    let records = e.store.resources(&stack.id).await.map_err(|e| e.to_string())?;
+    let records = e
+        .store
+        .resources(&stack.id)
+        .await
+        .map_err(|e| e.to_string())?;
     let enabled: BTreeSet<&str> = nodes.iter().map(String::as_str).collect();
-    let obsolete: Vec<ResourceRecord> = records.into_iter().filter(|r| !r.current || !enabled.contains(r.name.as_str())).collect();
+    let obsolete: Vec<ResourceRecord> = records
+        .into_iter()
+        .filter(|r| !r.current || !enabled.contains(r.name.as_str()))
+        .collect();
     delete_records(e, stack, obsolete, cancel).await?;
     Ok(outputs(&def, &live))
 }
@@ -197,7 +262,9 @@ fn outputs(def: &StackDefinition<'_>, live: &Live<'_, '_>) -> JsonMap<String, Js
 async fn repair_duplicates(e: &Engine, records: &mut [ResourceRecord]) -> Result<(), String> {
     let mut newest: HashMap<String, (f64, String)> = HashMap::new();
     for r in records.iter().filter(|r| r.current) {
-        let entry = newest.entry(r.name.clone()).or_insert((r.updated_at, r.id.clone()));
+        let entry = newest
+            .entry(r.name.clone())
+            .or_insert((r.updated_at, r.id.clone()));
         if r.updated_at > entry.0 {
             *entry = (r.updated_at, r.id.clone());
         }
@@ -211,13 +278,22 @@ async fn repair_duplicates(e: &Engine, records: &mut [ResourceRecord]) -> Result
     Ok(())
 }
 
-async fn persist(e: &Engine, stack: &StackRecord, r: &mut ResourceRecord, action: Action, status: Status, reason: &str) -> Result<(), String> {
+async fn persist(
+    e: &Engine,
+    stack: &StackRecord,
+    r: &mut ResourceRecord,
+    action: Action,
+    status: Status,
+    reason: &str,
+) -> Result<(), String> {
     r.action = action;
     r.status = status;
     r.reason = reason.to_string();
     r.updated_at = e.clock.now();
     e.store.put_resource(r).await.map_err(|e| e.to_string())?;
-    e.event(stack, Some(r), reason).await.map_err(|e| e.to_string())
+    e.event(stack, Some(r), reason)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn converge_one(
@@ -228,7 +304,11 @@ async fn converge_one(
     spares: &[ResourceRecord],
     name: &str,
 ) -> Result<(), String> {
-    let rdef = def.resources.iter().find(|r| r.name == name).expect("a node of the definition");
+    let rdef = def
+        .resources
+        .iter()
+        .find(|r| r.name == name)
+        .expect("a node of the definition");
     let res_path = format!("{}.{name}", def.template.section_name("resources"));
     let props = match &rdef.properties {
         Some(p) => function::resolve(p, live).map_err(|err| format!("{}: {err}", res_path))?,
@@ -236,9 +316,15 @@ async fn converge_one(
     };
     let problems = e.catalog.check_properties(&rdef.type_name, &props);
     if let Some((path, message)) = problems.first() {
-        let field = if def.template.dialect.is_hot() { "properties" } else { "Properties" };
+        let field = if def.template.dialect.is_hot() {
+            "properties"
+        } else {
+            "Properties"
+        };
         let sep = if path.is_empty() { "" } else { "." };
-        return Err(format!("Property error: {res_path}.{field}{sep}{path}: {message}"));
+        return Err(format!(
+            "Property error: {res_path}.{field}{sep}{path}: {message}"
+        ));
     }
     let spec = ResourceSpec {
         stack_id: stack.id.clone(),
@@ -248,12 +334,18 @@ async fn converge_one(
         properties: props.clone(),
     };
     let requires = def.graph.requires(name);
-    let policy = rdef.deletion_policy.clone().unwrap_or_else(|| "Delete".into());
+    let policy = rdef
+        .deletion_policy
+        .clone()
+        .unwrap_or_else(|| "Delete".into());
     let Some(current) = live.record(name) else {
         return create(e, stack, live, &spec, requires, policy, None).await;
     };
     // A create or update interrupted by a restart: pick it up.
-    if current.status == Status::InProgress && matches!(current.action, Action::Create | Action::Init) && current.type_name == rdef.type_name {
+    if current.status == Status::InProgress
+        && matches!(current.action, Action::Create | Action::Init)
+        && current.type_name == rdef.type_name
+    {
         return resume_create(e, stack, live, &spec, current).await;
     }
     if current.action == Action::Delete && current.status == Status::Complete {
@@ -275,18 +367,45 @@ async fn converge_one(
             let mut r = current.clone();
             r.requires = requires;
             r.deletion_policy = policy;
-            persist(e, stack, &mut r, Action::Update, Status::InProgress, "state changed").await?;
+            persist(
+                e,
+                stack,
+                &mut r,
+                Action::Update,
+                Status::InProgress,
+                "state changed",
+            )
+            .await?;
             let pid = r.physical_id.clone().expect("decided on a live resource");
-            match e.retry(|| e.driver.update(&spec, &pid, &current.properties)).await {
+            match e
+                .retry(|| e.driver.update(&spec, &pid, &current.properties))
+                .await
+            {
                 Ok(attrs) => {
                     r.properties = props;
                     r.attributes = attrs;
-                    persist(e, stack, &mut r, Action::Update, Status::Complete, "state changed").await?;
+                    persist(
+                        e,
+                        stack,
+                        &mut r,
+                        Action::Update,
+                        Status::Complete,
+                        "state changed",
+                    )
+                    .await?;
                     live.set(r);
                     Ok(())
                 }
                 Err(err) => {
-                    persist(e, stack, &mut r, Action::Update, Status::Failed, &err.message).await?;
+                    persist(
+                        e,
+                        stack,
+                        &mut r,
+                        Action::Update,
+                        Status::Failed,
+                        &err.message,
+                    )
+                    .await?;
                     live.set(r);
                     Err(format!("{}: {}", res_path, err.message))
                 }
@@ -294,14 +413,23 @@ async fn converge_one(
         }
         ChangeKind::Replaced { .. } | ChangeKind::Added | ChangeKind::Deleted => {
             // A rollback puts back the resource an update replaced.
-            if let Some(spare) = spares.iter().find(|s| s.name == name && s.type_name == rdef.type_name && s.properties == props) {
+            if let Some(spare) = spares
+                .iter()
+                .find(|s| s.name == name && s.type_name == rdef.type_name && s.properties == props)
+            {
                 let mut back = spare.clone();
                 back.current = true;
                 back.updated_at = e.clock.now();
-                e.store.put_resource(&back).await.map_err(|e| e.to_string())?;
+                e.store
+                    .put_resource(&back)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 let mut old = current;
                 old.current = false;
-                e.store.put_resource(&old).await.map_err(|e| e.to_string())?;
+                e.store
+                    .put_resource(&old)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 live.set(back);
                 return Ok(());
             }
@@ -336,14 +464,28 @@ async fn create(
         deletion_policy,
         updated_at: e.clock.now(),
     };
-    persist(e, stack, &mut r, Action::Create, Status::InProgress, "state changed").await?;
+    persist(
+        e,
+        stack,
+        &mut r,
+        Action::Create,
+        Status::InProgress,
+        "state changed",
+    )
+    .await?;
     if r.current {
         live.set(r.clone());
     }
     finish_create(e, stack, live, spec, r, replacing).await
 }
 
-async fn resume_create(e: &Engine, stack: &StackRecord, live: &Live<'_, '_>, spec: &ResourceSpec, mut r: ResourceRecord) -> Result<(), String> {
+async fn resume_create(
+    e: &Engine,
+    stack: &StackRecord,
+    live: &Live<'_, '_>,
+    spec: &ResourceSpec,
+    mut r: ResourceRecord,
+) -> Result<(), String> {
     if r.physical_id.is_none() {
         if let Ok(Some(found)) = e.driver.find(&stack.id, &r.name, &r.type_name).await {
             r.physical_id = Some(found);
@@ -371,7 +513,15 @@ async fn finish_create(
                 e.store.put_resource(&r).await.map_err(|e| e.to_string())?;
             }
             Err(err) => {
-                persist(e, stack, &mut r, Action::Create, Status::Failed, &err.message).await?;
+                persist(
+                    e,
+                    stack,
+                    &mut r,
+                    Action::Create,
+                    Status::Failed,
+                    &err.message,
+                )
+                .await?;
                 if r.current {
                     live.set(r);
                 }
@@ -384,16 +534,35 @@ async fn finish_create(
         Ok(attrs) => {
             r.attributes = attrs;
             r.current = true;
-            persist(e, stack, &mut r, Action::Create, Status::Complete, "state changed").await?;
+            persist(
+                e,
+                stack,
+                &mut r,
+                Action::Create,
+                Status::Complete,
+                "state changed",
+            )
+            .await?;
             if let Some(mut old) = replacing {
                 old.current = false;
-                e.store.put_resource(&old).await.map_err(|e| e.to_string())?;
+                e.store
+                    .put_resource(&old)
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
             live.set(r);
             Ok(())
         }
         Err(err) => {
-            persist(e, stack, &mut r, Action::Create, Status::Failed, &err.message).await?;
+            persist(
+                e,
+                stack,
+                &mut r,
+                Action::Create,
+                Status::Failed,
+                &err.message,
+            )
+            .await?;
             if r.current {
                 live.set(r);
             }
@@ -404,17 +573,27 @@ async fn finish_create(
 
 /// Deletes records in reverse dependency order (a resource before what it
 /// requires), honouring deletion policies; removes them from the store.
-async fn delete_records(e: &Engine, stack: &StackRecord, records: Vec<ResourceRecord>, cancel: &AtomicBool) -> Result<(), String> {
+async fn delete_records(
+    e: &Engine,
+    stack: &StackRecord,
+    records: Vec<ResourceRecord>,
+    cancel: &AtomicBool,
+) -> Result<(), String> {
     if records.is_empty() {
         return Ok(());
     }
     let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
     let mut requires: HashMap<String, Vec<String>> = HashMap::new();
     for y in &records {
-        let before: Vec<String> = records.iter().filter(|x| x.id != y.id && x.requires.contains(&y.name)).map(|x| x.id.clone()).collect();
+        let before: Vec<String> = records
+            .iter()
+            .filter(|x| x.id != y.id && x.requires.contains(&y.name))
+            .map(|x| x.id.clone())
+            .collect();
         requires.insert(y.id.clone(), before);
     }
-    let by_id: HashMap<String, ResourceRecord> = records.into_iter().map(|r| (r.id.clone(), r)).collect();
+    let by_id: HashMap<String, ResourceRecord> =
+        records.into_iter().map(|r| (r.id.clone(), r)).collect();
     let outcome = traversal::run(&ids, &requires, e.config.concurrency, cancel, |id| {
         let r = by_id[&id].clone();
         async move { delete_one(e, stack, r).await }
@@ -428,11 +607,24 @@ async fn delete_records(e: &Engine, stack: &StackRecord, records: Vec<ResourceRe
 }
 
 async fn delete_one(e: &Engine, stack: &StackRecord, mut r: ResourceRecord) -> Result<(), String> {
-    persist(e, stack, &mut r, Action::Delete, Status::InProgress, "state changed").await?;
+    persist(
+        e,
+        stack,
+        &mut r,
+        Action::Delete,
+        Status::InProgress,
+        "state changed",
+    )
+    .await?;
     let mut physical = r.physical_id.clone();
     if physical.is_none() {
         // Created in the cloud but never recorded: find it by its tags.
-        physical = e.driver.find(&stack.id, &r.name, &r.type_name).await.ok().flatten();
+        physical = e
+            .driver
+            .find(&stack.id, &r.name, &r.type_name)
+            .await
+            .ok()
+            .flatten();
     }
     if let Some(pid) = physical {
         if r.deletion_policy != "Retain" {
@@ -440,36 +632,104 @@ async fn delete_one(e: &Engine, stack: &StackRecord, mut r: ResourceRecord) -> R
                 Ok(()) => {}
                 Err(err) if err.kind == DriverErrorKind::NotFound => {}
                 Err(err) => {
-                    persist(e, stack, &mut r, Action::Delete, Status::Failed, &err.message).await?;
+                    persist(
+                        e,
+                        stack,
+                        &mut r,
+                        Action::Delete,
+                        Status::Failed,
+                        &err.message,
+                    )
+                    .await?;
                     return Err(format!("resources.{}: {}", r.name, err.message));
                 }
             }
         }
     }
-    persist(e, stack, &mut r, Action::Delete, Status::Complete, "state changed").await?;
-    e.store.remove_resource(&stack.id, &r.id).await.map_err(|e| e.to_string())
+    persist(
+        e,
+        stack,
+        &mut r,
+        Action::Delete,
+        Status::Complete,
+        "state changed",
+    )
+    .await?;
+    e.store
+        .remove_resource(&stack.id, &r.id)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Deletes every resource of a stack.
-pub(super) async fn delete_all(e: &Engine, stack: &StackRecord, cancel: &AtomicBool) -> Result<(), String> {
-    let records = e.store.resources(&stack.id).await.map_err(|e| e.to_string())?;
+pub(super) async fn delete_all(
+    e: &Engine,
+    stack: &StackRecord,
+    cancel: &AtomicBool,
+) -> Result<(), String> {
+    let records = e
+        .store
+        .resources(&stack.id)
+        .await
+        .map_err(|e| e.to_string())?;
     delete_records(e, stack, records, cancel).await
 }
 
 /// Checks every live resource against the cloud; `Some(reason)` on failure.
-pub(super) async fn check_all(e: &Engine, stack: &StackRecord) -> Result<Option<String>, super::EngineError> {
+pub(super) async fn check_all(
+    e: &Engine,
+    stack: &StackRecord,
+) -> Result<Option<String>, super::EngineError> {
     let mut failure = None;
-    for mut r in e.store.resources(&stack.id).await?.into_iter().filter(|r| r.current) {
-        let Some(pid) = r.physical_id.clone() else { continue };
-        persist(e, stack, &mut r, Action::Check, Status::InProgress, "state changed").await.map_err(super::EngineError::Invalid)?;
+    for mut r in e
+        .store
+        .resources(&stack.id)
+        .await?
+        .into_iter()
+        .filter(|r| r.current)
+    {
+        let Some(pid) = r.physical_id.clone() else {
+            continue;
+        };
+        persist(
+            e,
+            stack,
+            &mut r,
+            Action::Check,
+            Status::InProgress,
+            "state changed",
+        )
+        .await
+        .map_err(super::EngineError::Invalid)?;
         match e.driver.check(&r.type_name, &pid).await {
             Ok(attrs) => {
                 r.attributes = attrs;
-                persist(e, stack, &mut r, Action::Check, Status::Complete, "state changed").await.map_err(super::EngineError::Invalid)?;
+                persist(
+                    e,
+                    stack,
+                    &mut r,
+                    Action::Check,
+                    Status::Complete,
+                    "state changed",
+                )
+                .await
+                .map_err(super::EngineError::Invalid)?;
             }
             Err(err) => {
-                persist(e, stack, &mut r, Action::Check, Status::Failed, &err.message).await.map_err(super::EngineError::Invalid)?;
-                failure.get_or_insert(format!("Resource CHECK failed: resources.{}: {}", r.name, err.message));
+                persist(
+                    e,
+                    stack,
+                    &mut r,
+                    Action::Check,
+                    Status::Failed,
+                    &err.message,
+                )
+                .await
+                .map_err(super::EngineError::Invalid)?;
+                failure.get_or_insert(format!(
+                    "Resource CHECK failed: resources.{}: {}",
+                    r.name, err.message
+                ));
             }
         }
     }
@@ -477,22 +737,56 @@ pub(super) async fn check_all(e: &Engine, stack: &StackRecord) -> Result<Option<
 }
 
 /// Suspends (reverse order) or resumes (dependency order) every resource.
-pub(super) async fn suspend_resume_all(e: &Engine, stack: &StackRecord, action: Action) -> Result<Option<String>, super::EngineError> {
-    let mut records: Vec<ResourceRecord> = e.store.resources(&stack.id).await?.into_iter().filter(|r| r.current).collect();
+pub(super) async fn suspend_resume_all(
+    e: &Engine,
+    stack: &StackRecord,
+    action: Action,
+) -> Result<Option<String>, super::EngineError> {
+    let mut records: Vec<ResourceRecord> = e
+        .store
+        .resources(&stack.id)
+        .await?
+        .into_iter()
+        .filter(|r| r.current)
+        .collect();
     let order = topological(&records);
     records.sort_by_key(|r| order.get(&r.name).copied().unwrap_or(0));
     if action == Action::Suspend {
         records.reverse();
     }
     for mut r in records {
-        let Some(pid) = r.physical_id.clone() else { continue };
-        persist(e, stack, &mut r, action, Status::InProgress, "state changed").await.map_err(super::EngineError::Invalid)?;
-        let result = if action == Action::Suspend { e.driver.suspend(&r.type_name, &pid).await } else { e.driver.resume(&r.type_name, &pid).await };
+        let Some(pid) = r.physical_id.clone() else {
+            continue;
+        };
+        persist(
+            e,
+            stack,
+            &mut r,
+            action,
+            Status::InProgress,
+            "state changed",
+        )
+        .await
+        .map_err(super::EngineError::Invalid)?;
+        let result = if action == Action::Suspend {
+            e.driver.suspend(&r.type_name, &pid).await
+        } else {
+            e.driver.resume(&r.type_name, &pid).await
+        };
         match result {
-            Ok(()) => persist(e, stack, &mut r, action, Status::Complete, "state changed").await.map_err(super::EngineError::Invalid)?,
+            Ok(()) => persist(e, stack, &mut r, action, Status::Complete, "state changed")
+                .await
+                .map_err(super::EngineError::Invalid)?,
             Err(err) => {
-                persist(e, stack, &mut r, action, Status::Failed, &err.message).await.map_err(super::EngineError::Invalid)?;
-                return Ok(Some(format!("Resource {} failed: resources.{}: {}", action.name(), r.name, err.message)));
+                persist(e, stack, &mut r, action, Status::Failed, &err.message)
+                    .await
+                    .map_err(super::EngineError::Invalid)?;
+                return Ok(Some(format!(
+                    "Resource {} failed: resources.{}: {}",
+                    action.name(),
+                    r.name,
+                    err.message
+                )));
             }
         }
     }

@@ -46,17 +46,26 @@ pub struct DriverError {
 impl DriverError {
     /// A fatal error.
     pub fn fatal(message: impl Into<String>) -> Self {
-        DriverError { kind: DriverErrorKind::Fatal, message: message.into() }
+        DriverError {
+            kind: DriverErrorKind::Fatal,
+            message: message.into(),
+        }
     }
 
     /// A transient error.
     pub fn transient(message: impl Into<String>) -> Self {
-        DriverError { kind: DriverErrorKind::Transient, message: message.into() }
+        DriverError {
+            kind: DriverErrorKind::Transient,
+            message: message.into(),
+        }
     }
 
     /// A not-found error.
     pub fn not_found(message: impl Into<String>) -> Self {
-        DriverError { kind: DriverErrorKind::NotFound, message: message.into() }
+        DriverError {
+            kind: DriverErrorKind::NotFound,
+            message: message.into(),
+        }
     }
 }
 
@@ -73,10 +82,19 @@ pub trait Driver: Send + Sync {
 
     /// Waits until the object is ready; returns its attributes. Callable
     /// again after a restart.
-    async fn wait_ready(&self, spec: &ResourceSpec, physical_id: &str) -> Result<Attributes, DriverError>;
+    async fn wait_ready(
+        &self,
+        spec: &ResourceSpec,
+        physical_id: &str,
+    ) -> Result<Attributes, DriverError>;
 
     /// Updates in place the properties that changed; returns the attributes.
-    async fn update(&self, spec: &ResourceSpec, physical_id: &str, old: &Json) -> Result<Attributes, DriverError>;
+    async fn update(
+        &self,
+        spec: &ResourceSpec,
+        physical_id: &str,
+        old: &Json,
+    ) -> Result<Attributes, DriverError>;
 
     /// Deletes and waits until gone. Deleting what is gone succeeds.
     async fn delete(&self, type_name: &str, physical_id: &str) -> Result<(), DriverError>;
@@ -86,7 +104,12 @@ pub trait Driver: Send + Sync {
 
     /// Finds an object created for `stack_id`/`resource` whose id was never
     /// recorded (the engine died between the cloud call and the persist).
-    async fn find(&self, stack_id: &str, resource: &str, type_name: &str) -> Result<Option<String>, DriverError>;
+    async fn find(
+        &self,
+        stack_id: &str,
+        resource: &str,
+        type_name: &str,
+    ) -> Result<Option<String>, DriverError>;
 
     /// Suspends (servers stop); other types do nothing.
     async fn suspend(&self, _type_name: &str, _physical_id: &str) -> Result<(), DriverError> {

@@ -26,17 +26,27 @@ impl<'d, 't> Live<'d, 't> {
         for r in records.iter().filter(|r| r.current) {
             map.insert(r.name.clone(), r.clone());
         }
-        Live { def, records: Mutex::new(map) }
+        Live {
+            def,
+            records: Mutex::new(map),
+        }
     }
 
     /// The current record of a resource.
     pub fn record(&self, name: &str) -> Option<ResourceRecord> {
-        self.records.lock().expect("not poisoned").get(name).cloned()
+        self.records
+            .lock()
+            .expect("not poisoned")
+            .get(name)
+            .cloned()
     }
 
     /// Replaces the current record of a resource.
     pub fn set(&self, record: ResourceRecord) {
-        self.records.lock().expect("not poisoned").insert(record.name.clone(), record);
+        self.records
+            .lock()
+            .expect("not poisoned")
+            .insert(record.name.clone(), record);
     }
 }
 
@@ -67,15 +77,21 @@ impl Resolver for Live<'_, '_> {
     }
 
     fn attribute(&self, resource: &str, attribute: &str) -> Result<Option<Json>, String> {
-        let Some(r) = self.record(resource).filter(ready) else { return Ok(None) };
+        let Some(r) = self.record(resource).filter(ready) else {
+            return Ok(None);
+        };
         if attribute == "show" {
             return Ok(Some(Json::Object(r.attributes.clone())));
         }
-        Ok(Some(r.attributes.get(attribute).cloned().unwrap_or(Json::Null)))
+        Ok(Some(
+            r.attributes.get(attribute).cloned().unwrap_or(Json::Null),
+        ))
     }
 
     fn all_attributes(&self, resource: &str) -> Option<Json> {
-        self.record(resource).filter(ready).map(|r| Json::Object(r.attributes))
+        self.record(resource)
+            .filter(ready)
+            .map(|r| Json::Object(r.attributes))
     }
 
     fn has_attribute(&self, resource: &str, attribute: &str) -> Option<bool> {

@@ -10,6 +10,8 @@ mod driver;
 mod live;
 mod model;
 mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod traversal;
 
 pub use clock::{Clock, IdSource};
@@ -108,6 +110,8 @@ pub struct Engine {
     ids: IdSource,
     config: EngineConfig,
     cancels: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    /// Cancelled operations and whether they roll back.
+    cancelled: Mutex<HashMap<String, bool>>,
 }
 
 impl Engine {
@@ -120,7 +124,16 @@ impl Engine {
         config: EngineConfig,
     ) -> Self {
         let seed = (clock.now() * 1e9) as u64 ^ (Arc::as_ptr(&store) as *const () as u64);
-        Engine { driver, store, clock, catalog, ids: IdSource::new(seed), config, cancels: Mutex::new(HashMap::new()) }
+        Engine {
+            driver,
+            store,
+            clock,
+            catalog,
+            ids: IdSource::new(seed),
+            config,
+            cancels: Mutex::new(HashMap::new()),
+            cancelled: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The state store.
@@ -136,12 +149,19 @@ impl Engine {
     fn inputs(&self, stack: &StackRecord, source: &StackSource) -> Result<Inputs, EngineError> {
         let mut registry = crate::environment::Registry::default();
         registry.load(&source.resource_registry).map_err(|e| {
-            EngineError::Template(vec![TemplateError::new(crate::template::ErrorKind::Environment, e.to_string())])
+            EngineError::Template(vec![TemplateError::new(
+                crate::template::ErrorKind::Environment,
+                e.to_string(),
+            )])
         })?;
         Ok(Inputs {
             parameters: source.parameters.clone(),
             parameter_defaults: source.parameter_defaults.clone(),
-            files: source.files.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect(),
+            files: source
+                .files
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect(),
             registry,
             stack_name: stack.name.clone(),
             stack_id: stack.id.clone(),
@@ -153,8 +173,13 @@ impl Engine {
     }
 
     /// Reads and checks a source for a stack: every problem, or the template.
-    pub fn check_source(&self, stack: &StackRecord, source: &StackSource) -> Result<Template, EngineError> {
-        let template = Template::parse(&source.template).map_err(|e| EngineError::Template(vec![e]))?;
+    pub fn check_source(
+        &self,
+        stack: &StackRecord,
+        source: &StackSource,
+    ) -> Result<Template, EngineError> {
+        let template =
+            Template::parse(&source.template).map_err(|e| EngineError::Template(vec![e]))?;
         let inputs = self.inputs(stack, source)?;
         let (_, errors) = StackDefinition::build(&template, inputs, self.catalog.as_ref());
         if !errors.is_empty() {
@@ -163,7 +188,13 @@ impl Engine {
         Ok(template)
     }
 
-    fn new_stack(&self, name: &str, source: StackSource, options: &StackOptions, rollback_default: bool) -> StackRecord {
+    fn new_stack(
+        &self,
+        name: &str,
+        source: StackSource,
+        options: &StackOptions,
+        rollback_default: bool,
+    ) -> StackRecord {
         StackRecord {
             id: self.ids.next(),
             name: name.to_string(),
@@ -183,10 +214,27 @@ impl Engine {
         }
     }
 
-    async fn event(&self, stack: &StackRecord, resource: Option<&ResourceRecord>, reason: &str) -> Result<(), StoreError> {
+    async fn event(
+        &self,
+        stack: &StackRecord,
+        resource: Option<&ResourceRecord>,
+        reason: &str,
+    ) -> Result<(), StoreError> {
         let (name, physical, type_name, action, status) = match resource {
-            Some(r) => (r.name.clone(), r.physical_id.clone(), r.type_name.clone(), r.action, r.status),
-            None => (stack.name.clone(), Some(stack.id.clone()), "OS::Heat::Stack".to_string(), stack.action, stack.status),
+            Some(r) => (
+                r.name.clone(),
+                r.physical_id.clone(),
+                r.type_name.clone(),
+                r.action,
+                r.status,
+            ),
+            None => (
+                stack.name.clone(),
+                Some(stack.id.clone()),
+                "OS::Heat::Stack".to_string(),
+                stack.action,
+                stack.status,
+            ),
         };
         self.store
             .add_event(&Event {
@@ -205,7 +253,14 @@ impl Engine {
 
     /// Moves a stack to a new action and status, compare-and-swap on its
     /// traversal; returns the stored record.
-    async fn transition(&self, stack: &StackRecord, action: Action, status: Status, reason: &str, new_traversal: bool) -> Result<StackRecord, EngineError> {
+    async fn transition(
+        &self,
+        stack: &StackRecord,
+        action: Action,
+        status: Status,
+        reason: &str,
+        new_traversal: bool,
+    ) -> Result<StackRecord, EngineError> {
         let mut next = stack.clone();
         next.action = action;
         next.status = status;
@@ -220,20 +275,34 @@ impl Engine {
     }
 
     async fn load(&self, name: &str) -> Result<StackRecord, EngineError> {
-        self.store.stack(name).await?.ok_or_else(|| EngineError::NotFound(name.to_string()))
+        self.store
+            .stack(name)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(name.to_string()))
     }
 
     /// Starts an operation on an existing stack: refused while another runs.
     async fn begin(&self, name: &str, action: Action) -> Result<StackRecord, EngineError> {
         let stack = self.load(name).await?;
         if stack.status == Status::InProgress {
-            return Err(EngineError::InProgress(stack.name.clone(), stack.status_text()));
+            return Err(EngineError::InProgress(
+                stack.name.clone(),
+                stack.status_text(),
+            ));
         }
         let started = self
-            .transition(&stack, action, Status::InProgress, &format!("Stack {} started", action.name()), true)
+            .transition(
+                &stack,
+                action,
+                Status::InProgress,
+                &format!("Stack {} started", action.name()),
+                true,
+            )
             .await
             .map_err(|e| match e {
-                EngineError::Store(StoreError::Conflict(_)) => EngineError::InProgress(stack.name.clone(), "another operation".into()),
+                EngineError::Store(StoreError::Conflict(_)) => {
+                    EngineError::InProgress(stack.name.clone(), "another operation".into())
+                }
                 other => other,
             })?;
         Ok(started)
@@ -241,7 +310,10 @@ impl Engine {
 
     fn cancel_flag(&self, stack_id: &str) -> Arc<AtomicBool> {
         let flag = Arc::new(AtomicBool::new(false));
-        self.cancels.lock().expect("not poisoned").insert(stack_id.to_string(), flag.clone());
+        self.cancels
+            .lock()
+            .expect("not poisoned")
+            .insert(stack_id.to_string(), flag.clone());
         flag
     }
 
@@ -250,19 +322,32 @@ impl Engine {
     }
 
     /// Creates a stack and waits until it is complete, failed or rolled back.
-    pub async fn create_stack(&self, name: &str, source: StackSource, options: StackOptions) -> Result<StackRecord, EngineError> {
+    pub async fn create_stack(
+        &self,
+        name: &str,
+        source: StackSource,
+        options: StackOptions,
+    ) -> Result<StackRecord, EngineError> {
         let probe = self.new_stack(name, source.clone(), &options, false);
         let template = self.check_source(&probe, &source)?;
         let rollback_default = !template.dialect.is_hot();
         let stack = self.new_stack(name, source, &options, rollback_default);
-        let stack = StackRecord { id: probe.id, ..stack };
+        let stack = StackRecord {
+            id: probe.id,
+            ..stack
+        };
         self.store.insert_stack(&stack).await?;
         self.event(&stack, None, "Stack CREATE started").await?;
         self.converge_and_finish(stack).await
     }
 
     /// Updates a stack to a new source (PATCH with `options.existing`).
-    pub async fn update_stack(&self, name: &str, source: Option<StackSource>, options: StackOptions) -> Result<StackRecord, EngineError> {
+    pub async fn update_stack(
+        &self,
+        name: &str,
+        source: Option<StackSource>,
+        options: StackOptions,
+    ) -> Result<StackRecord, EngineError> {
         let current = self.load(name).await?;
         let mut target = match (source, options.existing) {
             (Some(s), false) => s,
@@ -304,14 +389,23 @@ impl Engine {
     }
 
     /// What an update would do, per resource, without doing it.
-    pub async fn preview_update(&self, name: &str, source: StackSource) -> Result<Vec<Change>, EngineError> {
+    pub async fn preview_update(
+        &self,
+        name: &str,
+        source: StackSource,
+    ) -> Result<Vec<Change>, EngineError> {
         let stack = self.load(name).await?;
         let template = self.check_source(&stack, &source)?;
         let inputs = self.inputs(&stack, &source)?;
         let (def, _) = StackDefinition::build(&template, inputs, self.catalog.as_ref());
         let def = def.expect("checked above");
         let records = self.store.resources(&stack.id).await?;
-        Ok(converge::preview(&def, &records, self.catalog.as_ref(), &stack.id))
+        Ok(converge::preview(
+            &def,
+            &records,
+            self.catalog.as_ref(),
+            &stack.id,
+        ))
     }
 
     /// Deletes a stack (reverse dependency order, deletion policies
@@ -332,11 +426,22 @@ impl Engine {
         self.done_with(&stack.id);
         match result {
             Ok(()) => {
-                let done = self.transition(&stack, Action::Delete, Status::Complete, "Stack DELETE completed successfully", false).await?;
+                let done = self
+                    .transition(
+                        &stack,
+                        Action::Delete,
+                        Status::Complete,
+                        "Stack DELETE completed successfully",
+                        false,
+                    )
+                    .await?;
                 self.store.remove_stack(&stack.id).await?;
                 Ok(done)
             }
-            Err(reason) => self.transition(&stack, Action::Delete, Status::Failed, &reason, false).await,
+            Err(reason) => {
+                self.transition(&stack, Action::Delete, Status::Failed, &reason, false)
+                    .await
+            }
         }
     }
 
@@ -344,13 +449,16 @@ impl Engine {
     pub async fn cancel_update(&self, name: &str, rollback: bool) -> Result<(), EngineError> {
         let stack = self.load(name).await?;
         if !(stack.action == Action::Update && stack.status == Status::InProgress) {
-            return Err(EngineError::Invalid(format!("Stack {} is not updating ({})", stack.name, stack.status_text())));
+            return Err(EngineError::Invalid(format!(
+                "Stack {} is not updating ({})",
+                stack.name,
+                stack.status_text()
+            )));
         }
-        let mut rollback_stack = stack.clone();
-        if !rollback {
-            rollback_stack.disable_rollback = true;
-            self.store.update_stack(&rollback_stack, stack.traversal).await?;
-        }
+        self.cancelled
+            .lock()
+            .expect("not poisoned")
+            .insert(stack.id.clone(), rollback);
         if let Some(flag) = self.cancels.lock().expect("not poisoned").get(&stack.id) {
             flag.store(true, std::sync::atomic::Ordering::SeqCst);
         }
@@ -362,17 +470,45 @@ impl Engine {
         let stack = self.begin(name, Action::Check).await?;
         let outcome = converge::check_all(self, &stack).await?;
         match outcome {
-            None => self.transition(&stack, Action::Check, Status::Complete, "Stack CHECK completed successfully", false).await,
-            Some(reason) => self.transition(&stack, Action::Check, Status::Failed, &reason, false).await,
+            None => {
+                self.transition(
+                    &stack,
+                    Action::Check,
+                    Status::Complete,
+                    "Stack CHECK completed successfully",
+                    false,
+                )
+                .await
+            }
+            Some(reason) => {
+                self.transition(&stack, Action::Check, Status::Failed, &reason, false)
+                    .await
+            }
         }
     }
 
     /// Suspends (`Action::Suspend`) or resumes (`Action::Resume`) a stack.
-    pub async fn suspend_resume(&self, name: &str, action: Action) -> Result<StackRecord, EngineError> {
+    pub async fn suspend_resume(
+        &self,
+        name: &str,
+        action: Action,
+    ) -> Result<StackRecord, EngineError> {
         let stack = self.begin(name, action).await?;
         match converge::suspend_resume_all(self, &stack, action).await? {
-            None => self.transition(&stack, action, Status::Complete, &format!("Stack {} completed successfully", action.name()), false).await,
-            Some(reason) => self.transition(&stack, action, Status::Failed, &reason, false).await,
+            None => {
+                self.transition(
+                    &stack,
+                    action,
+                    Status::Complete,
+                    &format!("Stack {} completed successfully", action.name()),
+                    false,
+                )
+                .await
+            }
+            Some(reason) => {
+                self.transition(&stack, action, Status::Failed, &reason, false)
+                    .await
+            }
         }
     }
 
@@ -385,11 +521,29 @@ impl Engine {
             if stack.status != Status::InProgress {
                 continue;
             }
-            let resumed = self.transition(&stack, stack.action, Status::InProgress, &format!("Stack {} resumed after an engine restart", stack.action.name()), true).await?;
+            let resumed = self
+                .transition(
+                    &stack,
+                    stack.action,
+                    Status::InProgress,
+                    &format!(
+                        "Stack {} resumed after an engine restart",
+                        stack.action.name()
+                    ),
+                    true,
+                )
+                .await?;
             let done = match resumed.action {
                 Action::Delete => self.delete_from(resumed).await?,
                 Action::Check | Action::Suspend | Action::Resume => {
-                    self.transition(&resumed, resumed.action, Status::Failed, "Engine restarted during the operation", false).await?
+                    self.transition(
+                        &resumed,
+                        resumed.action,
+                        Status::Failed,
+                        "Engine restarted during the operation",
+                        false,
+                    )
+                    .await?
                 }
                 _ => self.converge_and_finish(resumed).await?,
             };
@@ -409,11 +563,20 @@ impl Engine {
                 done.outputs = Some(outputs);
                 self.store.update_stack(&done, stack.traversal).await?;
                 let reason = format!("Stack {} completed successfully", action.name());
-                self.transition(&done, action, Status::Complete, &reason, false).await
+                self.transition(&done, action, Status::Complete, &reason, false)
+                    .await
             }
             Err(reason) => {
-                let failed = self.transition(&stack, action, Status::Failed, &reason, false).await?;
-                if failed.disable_rollback || action == Action::Rollback {
+                let failed = self
+                    .transition(&stack, action, Status::Failed, &reason, false)
+                    .await?;
+                let cancelled = self
+                    .cancelled
+                    .lock()
+                    .expect("not poisoned")
+                    .remove(&stack.id);
+                let roll_back = cancelled.unwrap_or(!failed.disable_rollback);
+                if !roll_back || action == Action::Rollback {
                     return Ok(failed);
                 }
                 Box::pin(self.rollback(failed)).await
@@ -421,15 +584,23 @@ impl Engine {
         }
     }
 
-    async fn converge_with_timeout(&self, stack: &StackRecord) -> Result<JsonMap<String, Json>, String> {
-        let timeout = stack.timeout_mins.map(|m| Duration::from_secs(m * 60)).unwrap_or(self.config.default_timeout);
+    async fn converge_with_timeout(
+        &self,
+        stack: &StackRecord,
+    ) -> Result<JsonMap<String, Json>, String> {
+        let timeout = stack
+            .timeout_mins
+            .map(|m| Duration::from_secs(m * 60))
+            .unwrap_or(self.config.default_timeout);
         let cancel = self.cancel_flag(&stack.id);
         let work = converge::converge(self, stack, &cancel);
         let sleep = self.clock.sleep(timeout);
         futures::pin_mut!(work);
         let result = match futures::future::select(work, sleep).await {
             futures::future::Either::Left((r, _)) => r,
-            futures::future::Either::Right(((), _)) => Err(format!("{} timed out", stack.action.name())),
+            futures::future::Either::Right(((), _)) => {
+                Err(format!("{} timed out", stack.action.name()))
+            }
         };
         self.done_with(&stack.id);
         result
@@ -438,19 +609,47 @@ impl Engine {
     /// Rolls a failed create back (delete everything) or a failed update
     /// back (converge to the previous source).
     async fn rollback(&self, failed: StackRecord) -> Result<StackRecord, EngineError> {
-        let mut stack = self.transition(&failed, Action::Rollback, Status::InProgress, "Stack ROLLBACK started", true).await?;
+        let mut stack = self
+            .transition(
+                &failed,
+                Action::Rollback,
+                Status::InProgress,
+                "Stack ROLLBACK started",
+                true,
+            )
+            .await?;
         let expected = stack.traversal;
         match failed.action {
             Action::Create => {
                 let cancel = AtomicBool::new(false);
                 match converge::delete_all(self, &stack, &cancel).await {
-                    Ok(()) => self.transition(&stack, Action::Rollback, Status::Complete, "Stack ROLLBACK completed successfully", false).await,
-                    Err(reason) => self.transition(&stack, Action::Rollback, Status::Failed, &reason, false).await,
+                    Ok(()) => {
+                        self.transition(
+                            &stack,
+                            Action::Rollback,
+                            Status::Complete,
+                            "Stack ROLLBACK completed successfully",
+                            false,
+                        )
+                        .await
+                    }
+                    Err(reason) => {
+                        self.transition(&stack, Action::Rollback, Status::Failed, &reason, false)
+                            .await
+                    }
                 }
             }
             _ => {
                 let Some(previous) = stack.previous.take() else {
-                    return self.transition(&stack, Action::Rollback, Status::Failed, "nothing to roll back to", false).await;
+                    return self
+                        .transition(
+                            &stack,
+                            Action::Rollback,
+                            Status::Failed,
+                            "nothing to roll back to",
+                            false,
+                        )
+                        .await;
                 };
                 stack.source = previous;
                 self.store.update_stack(&stack, expected).await?;
@@ -469,7 +668,10 @@ impl Engine {
         let mut attempt = 0;
         loop {
             match op().await {
-                Err(e) if e.kind == DriverErrorKind::Transient && attempt < self.config.action_retry_limit => {
+                Err(e)
+                    if e.kind == DriverErrorKind::Transient
+                        && attempt < self.config.action_retry_limit =>
+                {
                     attempt += 1;
                     self.clock.sleep(delay).await;
                     delay *= 2;

@@ -166,7 +166,8 @@ impl ResourceRecord {
 
     /// Whether the resource exists in the cloud and is usable.
     pub fn is_live(&self) -> bool {
-        self.physical_id.is_some() && !(self.action == Action::Delete && self.status == Status::Complete)
+        self.physical_id.is_some()
+            && !(self.action == Action::Delete && self.status == Status::Complete)
     }
 }
 

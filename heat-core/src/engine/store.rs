@@ -79,7 +79,10 @@ impl MemoryStore {
 impl StateStore for MemoryStore {
     async fn insert_stack(&self, stack: &StackRecord) -> Result<(), StoreError> {
         let mut g = self.lock();
-        if g.stacks.values().any(|s| s.name == stack.name && s.project == stack.project) {
+        if g.stacks
+            .values()
+            .any(|s| s.name == stack.name && s.project == stack.project)
+        {
             return Err(StoreError::Exists(stack.name.clone()));
         }
         g.stacks.insert(stack.id.clone(), stack.clone());
@@ -88,7 +91,10 @@ impl StateStore for MemoryStore {
 
     async fn update_stack(&self, stack: &StackRecord, expected: u64) -> Result<(), StoreError> {
         let mut g = self.lock();
-        let current = g.stacks.get(&stack.id).ok_or_else(|| StoreError::NotFound(stack.id.clone()))?;
+        let current = g
+            .stacks
+            .get(&stack.id)
+            .ok_or_else(|| StoreError::NotFound(stack.id.clone()))?;
         if current.traversal != expected {
             return Err(StoreError::Conflict(stack.name.clone()));
         }
@@ -98,7 +104,10 @@ impl StateStore for MemoryStore {
 
     async fn stack(&self, id_or_name: &str) -> Result<Option<StackRecord>, StoreError> {
         let g = self.lock();
-        Ok(g.stacks.get(id_or_name).or_else(|| g.stacks.values().find(|s| s.name == id_or_name)).cloned())
+        Ok(g.stacks
+            .get(id_or_name)
+            .or_else(|| g.stacks.values().find(|s| s.name == id_or_name))
+            .cloned())
     }
 
     async fn stacks(&self) -> Result<Vec<StackRecord>, StoreError> {
@@ -114,25 +123,45 @@ impl StateStore for MemoryStore {
     }
 
     async fn put_resource(&self, resource: &ResourceRecord) -> Result<(), StoreError> {
-        self.lock().resources.insert((resource.stack_id.clone(), resource.id.clone()), resource.clone());
+        self.lock().resources.insert(
+            (resource.stack_id.clone(), resource.id.clone()),
+            resource.clone(),
+        );
         Ok(())
     }
 
     async fn remove_resource(&self, stack_id: &str, record_id: &str) -> Result<(), StoreError> {
-        self.lock().resources.remove(&(stack_id.to_string(), record_id.to_string()));
+        self.lock()
+            .resources
+            .remove(&(stack_id.to_string(), record_id.to_string()));
         Ok(())
     }
 
     async fn resources(&self, stack_id: &str) -> Result<Vec<ResourceRecord>, StoreError> {
-        Ok(self.lock().resources.iter().filter(|((s, _), _)| s == stack_id).map(|(_, r)| r.clone()).collect())
+        Ok(self
+            .lock()
+            .resources
+            .iter()
+            .filter(|((s, _), _)| s == stack_id)
+            .map(|(_, r)| r.clone())
+            .collect())
     }
 
     async fn add_event(&self, event: &Event) -> Result<(), StoreError> {
-        self.lock().events.entry(event.stack_id.clone()).or_default().push(event.clone());
+        self.lock()
+            .events
+            .entry(event.stack_id.clone())
+            .or_default()
+            .push(event.clone());
         Ok(())
     }
 
     async fn events(&self, stack_id: &str) -> Result<Vec<Event>, StoreError> {
-        Ok(self.lock().events.get(stack_id).cloned().unwrap_or_default())
+        Ok(self
+            .lock()
+            .events
+            .get(stack_id)
+            .cloned()
+            .unwrap_or_default())
     }
 }

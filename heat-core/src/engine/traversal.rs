@@ -24,12 +24,22 @@ pub struct Outcome {
 
 /// Runs `job(name)` for every node once all its `requires` are done.
 /// `requires` may name nodes outside `nodes` (already satisfied).
-pub async fn run<F, Fut>(nodes: &[String], requires: &HashMap<String, Vec<String>>, limit: usize, cancel: &AtomicBool, job: F) -> Outcome
+pub async fn run<F, Fut>(
+    nodes: &[String],
+    requires: &HashMap<String, Vec<String>>,
+    limit: usize,
+    cancel: &AtomicBool,
+    job: F,
+) -> Outcome
 where
     F: Fn(String) -> Fut,
     Fut: Future<Output = Result<(), String>>,
 {
-    let index: HashMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
     let mut waiting: Vec<usize> = vec![0; nodes.len()];
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     for (i, n) in nodes.iter().enumerate() {
@@ -59,7 +69,9 @@ where
             let fut = job(name.clone());
             running.push(async move { (i, fut.await) });
         }
-        let Some((i, result)) = running.next().await else { break };
+        let Some((i, result)) = running.next().await else {
+            break;
+        };
         match result {
             Ok(()) => {
                 out.done.push(nodes[i].clone());
@@ -77,7 +89,10 @@ where
             }
         }
     }
-    out.skipped = (0..nodes.len()).filter(|&i| !started[i]).map(|i| nodes[i].clone()).collect();
+    out.skipped = (0..nodes.len())
+        .filter(|&i| !started[i])
+        .map(|i| nodes[i].clone())
+        .collect();
     out
 }
 
@@ -112,7 +127,11 @@ mod tests {
         let requires = HashMap::from([("b".to_string(), vec!["a".to_string()])]);
         let cancel = AtomicBool::new(false);
         let out = futures::executor::block_on(run(&nodes, &requires, 1, &cancel, |n| async move {
-            if n == "a" { Err("boom".to_string()) } else { Ok(()) }
+            if n == "a" {
+                Err("boom".to_string())
+            } else {
+                Ok(())
+            }
         }));
         assert_eq!(out.failed, Some(("a".to_string(), "boom".to_string())));
         assert_eq!(out.skipped, vec!["b"]);

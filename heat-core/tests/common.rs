@@ -1,0 +1,191 @@
+//! Shared helpers of the engine tests: a tokio clock (virtual time in
+//! paused tests), a crashing store, a test catalog and stack builders.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures::future::BoxFuture;
+use heat_core::definition::{PropertyRule, TypeCatalog, TypeInfo};
+use heat_core::engine::testing::FakeDriver;
+use heat_core::engine::{
+    Clock, Engine, EngineConfig, Event, MemoryStore, ResourceRecord, StackRecord, StackSource,
+    StateStore, StoreError,
+};
+
+/// Time from tokio: virtual in `start_paused` tests.
+pub struct TokioClock {
+    base: tokio::time::Instant,
+}
+
+impl TokioClock {
+    pub fn new() -> Self {
+        TokioClock {
+            base: tokio::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for TokioClock {
+    fn now(&self) -> f64 {
+        1_700_000_000.0 + self.base.elapsed().as_secs_f64()
+    }
+    fn sleep(&self, d: Duration) -> BoxFuture<'static, ()> {
+        Box::pin(tokio::time::sleep(d))
+    }
+}
+
+/// Values update in place; `immutable` never changes; the rest replaces.
+pub struct TestCatalog;
+
+impl TypeCatalog for TestCatalog {
+    fn lookup(&self, _: &str) -> TypeInfo {
+        TypeInfo::Known { attributes: None }
+    }
+    fn property_rule(&self, _type_name: &str, property: &str) -> PropertyRule {
+        match property {
+            "value" => PropertyRule::UpdateAllowed,
+            "immutable" => PropertyRule::Immutable,
+            _ => PropertyRule::Replace,
+        }
+    }
+}
+
+/// A store that fails every write after `limit` writes, as if the engine
+/// process died there.
+pub struct CrashingStore {
+    pub inner: Arc<MemoryStore>,
+    writes: AtomicU64,
+    limit: u64,
+}
+
+impl CrashingStore {
+    pub fn new(inner: Arc<MemoryStore>, limit: u64) -> Self {
+        CrashingStore {
+            inner,
+            writes: AtomicU64::new(0),
+            limit,
+        }
+    }
+    pub fn crashed(&self) -> bool {
+        self.writes.load(Ordering::SeqCst) > self.limit
+    }
+    fn write(&self) -> Result<(), StoreError> {
+        if self.writes.fetch_add(1, Ordering::SeqCst) >= self.limit {
+            return Err(StoreError::Backend("the engine died".into()));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl StateStore for CrashingStore {
+    async fn insert_stack(&self, s: &StackRecord) -> Result<(), StoreError> {
+        self.write()?;
+        self.inner.insert_stack(s).await
+    }
+    async fn update_stack(&self, s: &StackRecord, e: u64) -> Result<(), StoreError> {
+        self.write()?;
+        self.inner.update_stack(s, e).await
+    }
+    async fn stack(&self, id: &str) -> Result<Option<StackRecord>, StoreError> {
+        self.inner.stack(id).await
+    }
+    async fn stacks(&self) -> Result<Vec<StackRecord>, StoreError> {
+        self.inner.stacks().await
+    }
+    async fn remove_stack(&self, id: &str) -> Result<(), StoreError> {
+        self.write()?;
+        self.inner.remove_stack(id).await
+    }
+    async fn put_resource(&self, r: &ResourceRecord) -> Result<(), StoreError> {
+        self.write()?;
+        self.inner.put_resource(r).await
+    }
+    async fn remove_resource(&self, s: &str, r: &str) -> Result<(), StoreError> {
+        self.write()?;
+        self.inner.remove_resource(s, r).await
+    }
+    async fn resources(&self, s: &str) -> Result<Vec<ResourceRecord>, StoreError> {
+        self.inner.resources(s).await
+    }
+    async fn add_event(&self, e: &Event) -> Result<(), StoreError> {
+        self.write()?;
+        self.inner.add_event(e).await
+    }
+    async fn events(&self, s: &str) -> Result<Vec<Event>, StoreError> {
+        self.inner.events(s).await
+    }
+}
+
+pub fn engine(driver: Arc<FakeDriver>, store: Arc<dyn StateStore>, concurrency: usize) -> Engine {
+    let config = EngineConfig {
+        concurrency,
+        retry_backoff: Duration::from_millis(100),
+        ..EngineConfig::default()
+    };
+    Engine::new(
+        driver,
+        store,
+        Arc::new(TokioClock::new()),
+        Arc::new(TestCatalog),
+        config,
+    )
+}
+
+pub fn source(template: &str) -> StackSource {
+    StackSource {
+        template: template.to_string(),
+        ..StackSource::default()
+    }
+}
+
+/// A HOT template of `OS::Heat::Value` resources `r0..` with the given
+/// requirements (`deps[i]` lists the indices resource `i` depends on).
+pub fn dag_template(deps: &[Vec<usize>]) -> String {
+    let mut t = String::from("heat_template_version: 2018-08-31\nresources:\n");
+    for (i, ds) in deps.iter().enumerate() {
+        t.push_str(&format!(
+            "  r{i}:\n    type: OS::Heat::Value\n    properties:\n      value: v{i}\n"
+        ));
+        if !ds.is_empty() {
+            let names: Vec<String> = ds.iter().map(|d| format!("r{d}")).collect();
+            t.push_str(&format!("    depends_on: [{}]\n", names.join(", ")));
+        }
+    }
+    t.push_str("outputs:\n  first: {value: {get_attr: [r0, value]}}\n");
+    t
+}
+
+/// The physical ids the store knows for a stack, and the objects the cloud
+/// holds for it: they must be equal (nothing leaked, nothing forgotten).
+pub async fn assert_no_leaks(driver: &FakeDriver, store: &dyn StateStore) {
+    let mut known: Vec<String> = Vec::new();
+    for s in store.stacks().await.unwrap() {
+        for r in store.resources(&s.id).await.unwrap() {
+            if let Some(p) = r.physical_id {
+                if !(r.action == heat_core::engine::Action::Delete
+                    && r.status == heat_core::engine::Status::Complete)
+                {
+                    known.push(p);
+                }
+            }
+        }
+    }
+    known.sort();
+    let mut held: Vec<String> = driver.objects().into_iter().map(|o| o.id).collect();
+    held.sort();
+    assert_eq!(held, known, "cloud objects differ from the store's records");
+}
+
+pub fn names(records: &[ResourceRecord]) -> HashMap<String, ResourceRecord> {
+    records
+        .iter()
+        .filter(|r| r.current)
+        .map(|r| (r.name.clone(), r.clone()))
+        .collect()
+}
