@@ -1,7 +1,7 @@
 //! Shared helpers of the engine tests: a tokio clock (virtual time in
 //! paused tests), a crashing store, a test catalog and stack builders.
 
-#![allow(dead_code)]
+#![allow(dead_code, missing_docs, clippy::new_without_default)]
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -70,6 +70,9 @@ impl CrashingStore {
             writes: AtomicU64::new(0),
             limit,
         }
+    }
+    pub fn writes(&self) -> u64 {
+        self.writes.load(Ordering::SeqCst)
     }
     pub fn crashed(&self) -> bool {
         self.writes.load(Ordering::SeqCst) > self.limit
