@@ -179,7 +179,8 @@ pub(super) async fn converge(
     stack: &StackRecord,
     cancel: &AtomicBool,
 ) -> Result<JsonMap<String, Json>, String> {
-    let template = Template::parse(&stack.source.template).map_err(|e| e.to_string())?;
+    let template = Template::parse_with(&stack.source.template, e.config.max_template_size)
+        .map_err(|e| e.to_string())?;
     let def = definition(e, stack, &template)?;
     let mut records = e
         .store

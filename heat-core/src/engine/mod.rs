@@ -48,6 +48,8 @@ pub struct EngineConfig {
     pub max_resources: usize,
     /// Default operation timeout (`stack_action_timeout`).
     pub default_timeout: Duration,
+    /// Heat's `max_template_size`, bytes.
+    pub max_template_size: usize,
 }
 
 impl Default for EngineConfig {
@@ -60,6 +62,7 @@ impl Default for EngineConfig {
             region: "RegionOne".into(),
             max_resources: 1000,
             default_timeout: Duration::from_secs(3600),
+            max_template_size: crate::template::MAX_TEMPLATE_SIZE,
         }
     }
 }
@@ -178,8 +181,8 @@ impl Engine {
         stack: &StackRecord,
         source: &StackSource,
     ) -> Result<Template, EngineError> {
-        let template =
-            Template::parse(&source.template).map_err(|e| EngineError::Template(vec![e]))?;
+        let template = Template::parse_with(&source.template, self.config.max_template_size)
+            .map_err(|e| EngineError::Template(vec![e]))?;
         let inputs = self.inputs(stack, source)?;
         let (_, errors) = StackDefinition::build(&template, inputs, self.catalog.as_ref());
         if !errors.is_empty() {
