@@ -50,6 +50,19 @@ pub trait TypeCatalog: Send + Sync {
         PropertyRule::Replace
     }
 
+    /// Whether a type supports the `Snapshot` deletion policy; `None` when
+    /// the catalog does not know.
+    fn supports_snapshot(&self, _type_name: &str) -> Option<bool> {
+        None
+    }
+
+    /// The property names of a type and which of them are required (with
+    /// no default), when the catalog has its schema; template validation
+    /// checks unknown and missing properties with them.
+    fn property_names(&self, _type_name: &str) -> Option<(Vec<String>, Vec<String>)> {
+        None
+    }
+
     /// Problems with a resource's resolved properties (unknown or missing
     /// properties, wrong types, failed constraints), as `(path, message)`
     /// with paths relative to `properties`.
@@ -485,11 +498,15 @@ impl<'t> StackDefinition<'t> {
             }
             let known = |t: &str| catalog.lookup(t) != TypeInfo::Unknown;
             let type_key = if hot { "type" } else { "Type" };
-            let info = match def
+            let resolved = def
                 .inputs
                 .registry
-                .resolve(&r.type_name, Some(&r.name), &known)
-            {
+                .resolve(&r.type_name, Some(&r.name), &known);
+            let resolved_type = match &resolved {
+                Some(TypeTarget::Type(t)) => Some(t.clone()),
+                _ => None,
+            };
+            let info = match resolved {
                 Some(TypeTarget::Type(t)) => catalog.lookup(&t),
                 Some(TypeTarget::Template(f)) if def.inputs.files.contains_key(&f) => {
                     TypeInfo::Known { attributes: None }
@@ -513,6 +530,32 @@ impl<'t> StackDefinition<'t> {
                     r.line,
                 )),
                 TypeInfo::Known { attributes } => {
+                    check_property_names(
+                        catalog,
+                        resolved_type.as_deref(),
+                        r,
+                        &path,
+                        hot,
+                        &mut errors,
+                    );
+                    if r.deletion_policy.as_deref() == Some("Snapshot")
+                        && resolved_type
+                            .as_deref()
+                            .and_then(|t| catalog.supports_snapshot(t))
+                            == Some(false)
+                    {
+                        let key = if hot {
+                            "deletion_policy"
+                        } else {
+                            "DeletionPolicy"
+                        };
+                        errors.push(err(
+                            ErrorKind::Resource,
+                            format!("{path}.{key}: \"Snapshot\" deletion policy not supported"),
+                            format!("{path}.{key}"),
+                            r.line,
+                        ));
+                    }
                     def.attributes.insert(r.name.clone(), attributes);
                 }
             }
@@ -1043,6 +1086,37 @@ fn suffix(fn_path: &str) -> String {
         fn_path.to_string()
     } else {
         format!(".{fn_path}")
+    }
+}
+
+/// Heat's template-time property check: unknown properties (missing and
+/// invalid values are checked when the resource is created, as in Heat).
+fn check_property_names(
+    catalog: &dyn TypeCatalog,
+    type_name: Option<&str>,
+    r: &ResourceDef,
+    path: &str,
+    hot: bool,
+    errors: &mut Vec<TemplateError>,
+) {
+    let Some((names, _required)) = type_name.and_then(|t| catalog.property_names(t)) else {
+        return;
+    };
+    let field = if hot { "properties" } else { "Properties" };
+    let keys: Vec<&String> = match &r.properties {
+        Some(Expr::Map(props)) => props.iter().map(|(k, _)| k).collect(),
+        None => Vec::new(),
+        Some(_) => return,
+    };
+    for k in &keys {
+        if !names.iter().any(|n| n == *k) {
+            errors.push(err(
+                ErrorKind::Resource,
+                format!("Property error: {path}.{field}: Unknown Property {k}"),
+                format!("{path}.{field}.{k}"),
+                r.line,
+            ));
+        }
     }
 }
 

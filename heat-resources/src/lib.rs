@@ -1,10 +1,13 @@
-//! heat-resources: the catalog of resource types heat-rs knows.
-//!
-//! Today it holds the names of the resource types OpenStack Heat 27 registers
-//! (so a template naming an unknown type is refused as Heat refuses it);
-//! property and attribute schemas come with the resource catalog work.
+//! heat-resources: the resource types heat-rs knows: the names OpenStack
+//! Heat 27 registers (a template naming another type is refused as Heat
+//! refuses it), property and attribute schemas matching Heat's plugins, and
+//! their validation with Heat's messages.
 
-use heat_core::definition::{TypeCatalog, TypeInfo};
+mod catalog;
+pub mod schema;
+mod types;
+
+pub use catalog::Catalog;
 
 /// The resource types Heat's registry has, by name.
 pub const HEAT_TYPES: &[&str] = &[
@@ -194,28 +197,19 @@ pub const HEAT_TYPES: &[&str] = &[
     "OS::Zun::Container",
 ];
 
-/// The catalog of Heat's resource types.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Catalog;
-
-impl TypeCatalog for Catalog {
-    fn lookup(&self, type_name: &str) -> TypeInfo {
-        if HEAT_TYPES.binary_search(&type_name).is_ok() || HEAT_TYPES.contains(&type_name) {
-            TypeInfo::Known { attributes: None }
-        } else {
-            TypeInfo::Unknown
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use heat_core::definition::{TypeCatalog, TypeInfo};
 
     #[test]
     fn knows_heat_types_and_refuses_others() {
-        assert_eq!(
+        assert!(matches!(
             Catalog.lookup("OS::Nova::Server"),
+            TypeInfo::Known { attributes: Some(a) } if a.contains(&"first_address".to_string())
+        ));
+        assert_eq!(
+            Catalog.lookup("OS::Zun::Container"),
             TypeInfo::Known { attributes: None }
         );
         assert_eq!(Catalog.lookup("AWS::Lambda::Function"), TypeInfo::Unknown);
