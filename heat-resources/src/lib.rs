@@ -4,10 +4,15 @@
 //! their validation with Heat's messages.
 
 mod catalog;
+mod cloud;
+mod driver;
 pub mod schema;
+pub mod sim;
 mod types;
 
 pub use catalog::Catalog;
+pub use cloud::Cloud;
+pub use driver::ResourceDriver;
 
 /// The resource types Heat's registry has, by name.
 pub const HEAT_TYPES: &[&str] = &[

@@ -1,0 +1,335 @@
+//! [`ResourceDriver`]: the engine's [`Driver`] for every catalog type: the
+//! types that need no cloud are realised here (values, random strings,
+//! software configs, test resources, delays), cloud-backed types go to a
+//! [`Cloud`] (the simulated one or OpenStack).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use heat_core::engine::{Attributes, Clock, Driver, DriverError, ResourceSpec};
+use serde_json::{json, Value as Json};
+
+use crate::cloud::Cloud;
+use crate::schema;
+use crate::Catalog;
+
+/// The driver of every catalog type.
+pub struct ResourceDriver {
+    cloud: Arc<dyn Cloud>,
+    clock: Arc<dyn Clock>,
+    ids: heat_core::engine::IdSource,
+}
+
+impl ResourceDriver {
+    /// A driver over a cloud.
+    pub fn new(cloud: Arc<dyn Cloud>, clock: Arc<dyn Clock>) -> Self {
+        let seed = (clock.now() * 1e9) as u64;
+        ResourceDriver {
+            cloud,
+            clock,
+            ids: heat_core::engine::IdSource::new(seed),
+        }
+    }
+
+    fn kind(type_name: &str) -> Option<&'static str> {
+        Catalog.schema(type_name).and_then(|t| t.cloud_kind)
+    }
+
+    fn props(spec: &ResourceSpec) -> Json {
+        match Catalog.schema(&spec.type_name) {
+            Some(t) => schema::with_defaults(&t.properties, &spec.properties),
+            None => spec.properties.clone(),
+        }
+    }
+
+    /// The attributes of a type that needs no cloud.
+    fn native_attributes(
+        &self,
+        spec: &ResourceSpec,
+        physical_id: &str,
+    ) -> Result<Attributes, DriverError> {
+        let p = Self::props(spec);
+        let mut a = Attributes::new();
+        match spec.type_name.as_str() {
+            "OS::Heat::Value" => {
+                a.insert(
+                    "value".into(),
+                    p.get("value").cloned().unwrap_or(Json::Null),
+                );
+            }
+            "OS::Heat::RandomString" => {
+                a.insert("value".into(), json!(random_string(&p)));
+            }
+            "OS::Heat::TestResource" => {
+                if p.get("fail") == Some(&json!(true)) {
+                    return Err(DriverError::fatal(format!(
+                        "Test Resource failed {}",
+                        spec.name
+                    )));
+                }
+                a.insert(
+                    "output".into(),
+                    p.get("value").cloned().unwrap_or(Json::Null),
+                );
+            }
+            "OS::Heat::SoftwareConfig" | "OS::Heat::StructuredConfig" => {
+                a.insert(
+                    "config".into(),
+                    p.get("config").cloned().unwrap_or(Json::Null),
+                );
+            }
+            "OS::Heat::CloudConfig" => {
+                let body = serde_norway_like(p.get("cloud_config").cloned().unwrap_or(json!({})));
+                a.insert("config".into(), json!(format!("#cloud-config\n{body}")));
+            }
+            "OS::Heat::MultipartMime" => {
+                let parts = p
+                    .get("parts")
+                    .and_then(Json::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let mut doc = String::from("Content-Type: multipart/mixed; boundary=\"===heat-rs===\"\nMIME-Version: 1.0\n");
+                for part in parts {
+                    doc.push_str("\n--===heat-rs===\nContent-Type: text/x-shellscript\n\n");
+                    doc.push_str(
+                        part.get("config")
+                            .and_then(Json::as_str)
+                            .unwrap_or_default(),
+                    );
+                    doc.push('\n');
+                }
+                doc.push_str("--===heat-rs===--\n");
+                a.insert("config".into(), json!(doc));
+            }
+            "OS::Heat::WaitConditionHandle"
+            | "OS::Heat::UpdateWaitConditionHandle"
+            | "AWS::CloudFormation::WaitConditionHandle" => {
+                a.insert("token".into(), json!(physical_id));
+                a.insert(
+                    "endpoint".into(),
+                    json!(format!("heat://signal/{physical_id}")),
+                );
+                a.insert(
+                    "curl_cli".into(),
+                    json!(format!(
+                        "heat stack resource signal {} {}",
+                        spec.stack_name, spec.name
+                    )),
+                );
+                a.insert(
+                    "signal".into(),
+                    json!({"stack": spec.stack_name, "resource": spec.name}),
+                );
+            }
+            "OS::Heat::ScalingPolicy" | "AWS::AutoScaling::ScalingPolicy" => {
+                let url = format!("heat://signal/{}/{}", spec.stack_id, spec.name);
+                a.insert("alarm_url".into(), json!(url));
+                a.insert("signal_url".into(), json!(url));
+                a.insert("AlarmUrl".into(), json!(url));
+            }
+            _ => {}
+        }
+        Ok(a)
+    }
+
+    async fn native_wait(&self, spec: &ResourceSpec) {
+        let p = Self::props(spec);
+        let secs = match spec.type_name.as_str() {
+            "OS::Heat::TestResource" => p
+                .get("action_wait_secs")
+                .and_then(|w| w.get("create"))
+                .and_then(Json::as_f64)
+                .or_else(|| p.get("wait_secs").and_then(Json::as_f64))
+                .unwrap_or(0.0),
+            "OS::Heat::Delay" => {
+                let min = p.get("min_wait").and_then(Json::as_f64).unwrap_or(0.0);
+                let jitter = p.get("max_jitter").and_then(Json::as_f64).unwrap_or(0.0)
+                    * p.get("jitter_multiplier")
+                        .and_then(Json::as_f64)
+                        .unwrap_or(1.0);
+                min + jitter * rand::random::<f64>()
+            }
+            _ => 0.0,
+        };
+        if secs > 0.0 {
+            self.clock.sleep(Duration::from_secs_f64(secs)).await;
+        }
+    }
+}
+
+fn serde_norway_like(v: Json) -> String {
+    serde_json::to_string_pretty(&v).unwrap_or_default()
+}
+
+/// `OS::Heat::RandomString`: classes and sequences with their minimum
+/// counts, the rest from `sequence` (or letters and digits).
+fn random_string(p: &Json) -> String {
+    use rand::seq::SliceRandom;
+    use rand::Rng;
+    fn class(name: &str) -> &'static str {
+        match name {
+            "letters" => "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            "lowercase" => "abcdefghijklmnopqrstuvwxyz",
+            "uppercase" => "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            "digits" => "0123456789",
+            "hexdigits" => "0123456789abcdefABCDEF",
+            "octdigits" => "01234567",
+            _ => "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+        }
+    }
+    let mut rng = rand::thread_rng();
+    let length = p.get("length").and_then(Json::as_u64).unwrap_or(32) as usize;
+    let mut chars: Vec<char> = Vec::new();
+    let mut pool = String::new();
+    for c in p
+        .get("character_classes")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let set: Vec<char> = class(
+            c.get("class")
+                .and_then(Json::as_str)
+                .unwrap_or("lettersdigits"),
+        )
+        .chars()
+        .collect();
+        for _ in 0..c.get("min").and_then(Json::as_u64).unwrap_or(1) {
+            chars.push(set[rng.gen_range(0..set.len())]);
+        }
+        pool.extend(set);
+    }
+    for s in p
+        .get("character_sequences")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let set: Vec<char> = s
+            .get("sequence")
+            .and_then(Json::as_str)
+            .unwrap_or("")
+            .chars()
+            .collect();
+        if set.is_empty() {
+            continue;
+        }
+        for _ in 0..s.get("min").and_then(Json::as_u64).unwrap_or(1) {
+            chars.push(set[rng.gen_range(0..set.len())]);
+        }
+        pool.extend(set);
+    }
+    if pool.is_empty() {
+        pool = class(
+            p.get("sequence")
+                .and_then(Json::as_str)
+                .unwrap_or("lettersdigits"),
+        )
+        .to_string();
+    }
+    let pool: Vec<char> = pool.chars().collect();
+    while chars.len() < length {
+        chars.push(pool[rng.gen_range(0..pool.len())]);
+    }
+    chars.shuffle(&mut rng);
+    chars.into_iter().collect()
+}
+
+#[async_trait]
+impl Driver for ResourceDriver {
+    async fn create(&self, spec: &ResourceSpec) -> Result<String, DriverError> {
+        match Self::kind(&spec.type_name) {
+            Some(kind) => {
+                let spec = ResourceSpec {
+                    properties: Self::props(spec),
+                    ..spec.clone()
+                };
+                self.cloud.create(kind, &spec).await
+            }
+            None => Ok(self.ids.next()),
+        }
+    }
+
+    async fn wait_ready(
+        &self,
+        spec: &ResourceSpec,
+        physical_id: &str,
+    ) -> Result<Attributes, DriverError> {
+        match Self::kind(&spec.type_name) {
+            Some(kind) => {
+                let spec = ResourceSpec {
+                    properties: Self::props(spec),
+                    ..spec.clone()
+                };
+                self.cloud.wait_ready(kind, &spec, physical_id).await
+            }
+            None => {
+                self.native_wait(spec).await;
+                self.native_attributes(spec, physical_id)
+            }
+        }
+    }
+
+    async fn update(
+        &self,
+        spec: &ResourceSpec,
+        physical_id: &str,
+        old: &Json,
+    ) -> Result<Attributes, DriverError> {
+        match Self::kind(&spec.type_name) {
+            Some(kind) => {
+                let spec = ResourceSpec {
+                    properties: Self::props(spec),
+                    ..spec.clone()
+                };
+                self.cloud.update(kind, &spec, physical_id, old).await
+            }
+            None => self.native_attributes(spec, physical_id),
+        }
+    }
+
+    async fn delete(&self, type_name: &str, physical_id: &str) -> Result<(), DriverError> {
+        match Self::kind(type_name) {
+            Some(kind) => self.cloud.delete(kind, physical_id).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn check(&self, type_name: &str, physical_id: &str) -> Result<Attributes, DriverError> {
+        match Self::kind(type_name) {
+            Some(kind) => self.cloud.check(kind, physical_id).await,
+            None => Ok(Attributes::new()),
+        }
+    }
+
+    async fn find(
+        &self,
+        stack_id: &str,
+        resource: &str,
+        type_name: &str,
+    ) -> Result<Option<String>, DriverError> {
+        match Self::kind(type_name) {
+            Some(kind) => self.cloud.find(kind, stack_id, resource).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn suspend(&self, type_name: &str, physical_id: &str) -> Result<(), DriverError> {
+        match Self::kind(type_name) {
+            Some(kind) => self.cloud.suspend(kind, physical_id).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn resume(&self, type_name: &str, physical_id: &str) -> Result<(), DriverError> {
+        match Self::kind(type_name) {
+            Some(kind) => self.cloud.resume(kind, physical_id).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn check_constraint(&self, constraint: &str, value: &Json) -> Result<(), String> {
+        self.cloud.check_constraint(constraint, value).await
+    }
+}

@@ -1,0 +1,459 @@
+//! The embedded simulated cloud: servers, networks, subnets, ports,
+//! routers, floating IPs, security groups, volumes and the rest, in memory
+//! (or persisted through [`SimPersistence`]), with realistic ids, status
+//! transitions, addresses, quotas, latency through the engine's clock and
+//! injected faults. [`SimCloud::objects`] lists everything it holds, so
+//! tests prove nothing leaked.
+
+mod objects;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use heat_core::engine::{Attributes, Clock, DriverError, ResourceSpec};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map as JsonMap, Value as Json};
+
+use crate::cloud::Cloud;
+
+/// An object of the simulated cloud.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimObject {
+    /// Id (uuid-shaped).
+    pub id: String,
+    /// Kind: `server`, `network`, `subnet`, `port`, ...
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Tag: the stack that created it (empty for the cloud's own objects).
+    pub stack_id: String,
+    /// Tag: the resource that created it.
+    pub resource: String,
+    /// Status (`BUILD`, `ACTIVE`, `available`, `in-use`, `ERROR`, ...).
+    pub status: String,
+    /// The properties it was created with.
+    pub properties: Json,
+    /// Its attributes, as the cloud reports them.
+    pub attributes: JsonMap<String, Json>,
+}
+
+/// Where the simulated cloud keeps its objects between commands.
+#[async_trait]
+pub trait SimPersistence: Send + Sync {
+    /// Stores (inserts or replaces) an object.
+    async fn save_object(&self, object: &SimObject) -> Result<(), String>;
+    /// Forgets an object.
+    async fn forget_object(&self, id: &str) -> Result<(), String>;
+}
+
+/// A fault to inject into the simulated cloud.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SimFault {
+    /// Creating this resource ends in ERROR.
+    FailCreate(String),
+    /// The Nth create (1-based) ends in ERROR.
+    FailNthCreate(u64),
+    /// A create whose properties have `key` set to `value` ends in ERROR.
+    FailOnProperty(String, Json),
+    /// Creating this resource never finishes.
+    Hang(String),
+    /// Creating this resource fails transiently this many times first.
+    Transient(String, u32),
+    /// Deleting this resource fails.
+    FailDelete(String),
+}
+
+/// Settings: latency per kind and quotas.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Time an object takes to become ready, by kind.
+    pub latency: HashMap<String, Duration>,
+    /// Time for kinds not listed.
+    pub default_latency: Duration,
+    /// Most objects of a kind (`server`: 10 instances by default).
+    pub quotas: HashMap<String, usize>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            latency: HashMap::new(),
+            default_latency: Duration::ZERO,
+            quotas: HashMap::from([
+                ("server".to_string(), 20),
+                ("volume".to_string(), 20),
+                ("floating_ip".to_string(), 50),
+                ("network".to_string(), 100),
+                ("port".to_string(), 500),
+            ]),
+        }
+    }
+}
+
+impl SimConfig {
+    /// Every kind takes `latency` to become ready.
+    pub fn with_latency(latency: Duration) -> Self {
+        SimConfig {
+            default_latency: latency,
+            ..SimConfig::default()
+        }
+    }
+}
+
+#[derive(Default)]
+struct State {
+    objects: BTreeMap<String, SimObject>,
+    counter: u64,
+    creates: u64,
+    faults: Vec<SimFault>,
+    transient_left: BTreeMap<String, u32>,
+    doomed: std::collections::BTreeSet<String>,
+}
+
+/// The simulated cloud.
+pub struct SimCloud {
+    clock: Arc<dyn Clock>,
+    config: SimConfig,
+    state: Mutex<State>,
+    persistence: Option<Arc<dyn SimPersistence>>,
+    seed: u64,
+}
+
+impl SimCloud {
+    /// A cloud with its default images, flavors, key pair and networks
+    /// (`public`, external, 172.24.4.0/24; `private`, 10.0.0.0/24).
+    pub fn new(clock: Arc<dyn Clock>, config: SimConfig) -> Self {
+        let seed = (clock.now() * 1e6) as u64;
+        let cloud = SimCloud {
+            clock,
+            config,
+            state: Mutex::new(State::default()),
+            persistence: None,
+            seed,
+        };
+        {
+            let mut s = cloud.state.lock().expect("not poisoned");
+            for o in objects::builtins() {
+                s.objects.insert(o.id.clone(), o);
+            }
+        }
+        cloud
+    }
+
+    /// A cloud that saves every change through `persistence`, starting from
+    /// the objects it saved before.
+    pub fn with_persistence(
+        clock: Arc<dyn Clock>,
+        config: SimConfig,
+        persistence: Arc<dyn SimPersistence>,
+        saved: Vec<SimObject>,
+    ) -> Self {
+        let mut cloud = SimCloud::new(clock, config);
+        cloud.persistence = Some(persistence);
+        {
+            let mut s = cloud.state.lock().expect("not poisoned");
+            s.counter = saved.len() as u64 + 1000;
+            for o in saved {
+                s.objects.insert(o.id.clone(), o);
+            }
+        }
+        cloud
+    }
+
+    /// Adds a fault.
+    pub fn inject(&self, fault: SimFault) {
+        let mut s = self.lock();
+        if let SimFault::Transient(r, n) = &fault {
+            s.transient_left.insert(r.clone(), *n);
+        }
+        s.faults.push(fault);
+    }
+
+    /// Removes every fault.
+    pub fn clear_faults(&self) {
+        let mut s = self.lock();
+        s.faults.clear();
+        s.transient_left.clear();
+    }
+
+    /// Every object the cloud holds, its own included.
+    pub fn objects(&self) -> Vec<SimObject> {
+        self.lock().objects.values().cloned().collect()
+    }
+
+    /// The objects stacks created (the cloud's own left out).
+    pub fn stack_objects(&self) -> Vec<SimObject> {
+        self.lock()
+            .objects
+            .values()
+            .filter(|o| !o.stack_id.is_empty())
+            .cloned()
+            .collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().expect("not poisoned")
+    }
+
+    fn new_id(&self, s: &mut State) -> String {
+        use sha2::Digest;
+        s.counter += 1;
+        let mut h = sha2::Sha256::new();
+        h.update(self.seed.to_le_bytes());
+        h.update(s.counter.to_le_bytes());
+        let b = h.finalize();
+        let hex: String = b.iter().take(16).map(|x| format!("{x:02x}")).collect();
+        format!(
+            "{}-{}-4{}-a{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[13..16],
+            &hex[17..20],
+            &hex[20..32]
+        )
+    }
+
+    async fn save(&self, object: &SimObject) -> Result<(), DriverError> {
+        if let Some(p) = &self.persistence {
+            p.save_object(object)
+                .await
+                .map_err(DriverError::transient)?;
+        }
+        Ok(())
+    }
+
+    async fn forget(&self, id: &str) -> Result<(), DriverError> {
+        if let Some(p) = &self.persistence {
+            p.forget_object(id).await.map_err(DriverError::transient)?;
+        }
+        Ok(())
+    }
+
+    fn latency(&self, kind: &str) -> Duration {
+        self.config
+            .latency
+            .get(kind)
+            .copied()
+            .unwrap_or(self.config.default_latency)
+    }
+}
+
+#[async_trait]
+impl Cloud for SimCloud {
+    async fn create(&self, kind: &str, spec: &ResourceSpec) -> Result<String, DriverError> {
+        let object = {
+            let mut s = self.lock();
+            if let Some(left) = s.transient_left.get_mut(&spec.name) {
+                if *left > 0 {
+                    *left -= 1;
+                    return Err(DriverError::transient(
+                        "503 Service Unavailable: the simulated cloud is busy",
+                    ));
+                }
+            }
+            if let Some(limit) = self.config.quotas.get(kind) {
+                let used = s
+                    .objects
+                    .values()
+                    .filter(|o| o.kind == kind && !o.stack_id.is_empty())
+                    .count();
+                if used >= *limit {
+                    return Err(DriverError::fatal(objects::quota_message(
+                        kind, used, *limit,
+                    )));
+                }
+            }
+            let id = self.new_id(&mut s);
+            let object = objects::build(kind, &id, spec, &s.objects).map_err(DriverError::fatal)?;
+            s.creates += 1;
+            let n = s.creates;
+            let doomed = s.faults.iter().any(|f| match f {
+                SimFault::FailCreate(r) => *r == spec.name,
+                SimFault::FailNthCreate(k) => *k == n,
+                SimFault::FailOnProperty(k, v) => spec.properties.get(k) == Some(v),
+                _ => false,
+            });
+            if doomed {
+                s.doomed.insert(id.clone());
+            }
+            s.objects.insert(id.clone(), object.clone());
+            object
+        };
+        self.save(&object).await?;
+        Ok(object.id)
+    }
+
+    async fn wait_ready(
+        &self,
+        kind: &str,
+        spec: &ResourceSpec,
+        id: &str,
+    ) -> Result<Attributes, DriverError> {
+        if self
+            .lock()
+            .faults
+            .iter()
+            .any(|f| matches!(f, SimFault::Hang(r) if *r == spec.name))
+        {
+            futures::future::pending::<()>().await;
+        }
+        let latency = self.latency(kind);
+        if !latency.is_zero() {
+            self.clock.sleep(latency).await;
+        }
+        let object = {
+            let mut s = self.lock();
+            let doomed = s.doomed.contains(id);
+            let snapshot = s.objects.clone();
+            let Some(o) = s.objects.get_mut(id) else {
+                return Err(DriverError::not_found(format!(
+                    "{kind} {id} could not be found"
+                )));
+            };
+            if doomed {
+                o.status = "ERROR".into();
+                o.attributes
+                    .insert("status".into(), Json::String("ERROR".into()));
+            } else {
+                objects::ready(o, &snapshot);
+            }
+            o.clone()
+        };
+        self.save(&object).await?;
+        if object.status == "ERROR" {
+            return Err(DriverError::fatal(format!(
+                "{} {} went to status ERROR: simulated failure (injected)",
+                kind, id
+            )));
+        }
+        // Attaching a volume or a floating IP changes the other object too.
+        let related = {
+            let mut s = self.lock();
+            objects::link(&object, &mut s.objects)
+        };
+        for r in related {
+            self.save(&r).await?;
+        }
+        Ok(object.attributes)
+    }
+
+    async fn update(
+        &self,
+        kind: &str,
+        spec: &ResourceSpec,
+        id: &str,
+        _old: &Json,
+    ) -> Result<Attributes, DriverError> {
+        let object = {
+            let mut s = self.lock();
+            let snapshot = s.objects.clone();
+            let Some(o) = s.objects.get_mut(id) else {
+                return Err(DriverError::not_found(format!(
+                    "{kind} {id} could not be found"
+                )));
+            };
+            o.properties = spec.properties.clone();
+            if let Some(n) = spec.properties.get("name").and_then(Json::as_str) {
+                o.name = n.to_string();
+            }
+            objects::ready(o, &snapshot);
+            o.clone()
+        };
+        self.save(&object).await?;
+        Ok(object.attributes)
+    }
+
+    async fn delete(&self, kind: &str, id: &str) -> Result<(), DriverError> {
+        let latency = self.latency(kind);
+        let removed = {
+            let mut s = self.lock();
+            let Some(o) = s.objects.get(id) else {
+                return Ok(());
+            };
+            if s.faults
+                .iter()
+                .any(|f| matches!(f, SimFault::FailDelete(r) if *r == o.resource))
+            {
+                return Err(DriverError::fatal(format!(
+                    "{kind} {id} could not be deleted: simulated failure (injected)"
+                )));
+            }
+            if o.kind == "volume" && o.status == "in-use" {
+                return Err(DriverError { kind: heat_core::engine::DriverErrorKind::Conflict, message: format!("Invalid volume: Volume {id} status must be available or error, but current status is: in-use") });
+            }
+            let o = s.objects.remove(id).expect("present");
+            objects::unlink(&o, &mut s.objects)
+        };
+        if !latency.is_zero() {
+            self.clock.sleep(latency / 2).await;
+        }
+        self.forget(id).await?;
+        for r in removed {
+            self.save(&r).await?;
+        }
+        Ok(())
+    }
+
+    async fn check(&self, kind: &str, id: &str) -> Result<Attributes, DriverError> {
+        let s = self.lock();
+        match s.objects.get(id) {
+            Some(o) if o.status == "ERROR" => Err(DriverError::fatal(format!(
+                "{kind} {id} is in status ERROR"
+            ))),
+            Some(o) => Ok(o.attributes.clone()),
+            None => Err(DriverError::not_found(format!(
+                "{kind} {id} could not be found"
+            ))),
+        }
+    }
+
+    async fn find(
+        &self,
+        kind: &str,
+        stack_id: &str,
+        resource: &str,
+    ) -> Result<Option<String>, DriverError> {
+        Ok(self
+            .lock()
+            .objects
+            .values()
+            .find(|o| o.kind == kind && o.stack_id == stack_id && o.resource == resource)
+            .map(|o| o.id.clone()))
+    }
+
+    async fn suspend(&self, kind: &str, id: &str) -> Result<(), DriverError> {
+        self.set_status(kind, id, "SUSPENDED").await
+    }
+
+    async fn resume(&self, kind: &str, id: &str) -> Result<(), DriverError> {
+        self.set_status(kind, id, "ACTIVE").await
+    }
+
+    async fn check_constraint(&self, constraint: &str, value: &Json) -> Result<(), String> {
+        let s = self.lock();
+        objects::check_constraint(constraint, value, &s.objects)
+    }
+}
+
+impl SimCloud {
+    async fn set_status(&self, kind: &str, id: &str, status: &str) -> Result<(), DriverError> {
+        if kind != "server" {
+            return Ok(());
+        }
+        let object = {
+            let mut s = self.lock();
+            let Some(o) = s.objects.get_mut(id) else {
+                return Err(DriverError::not_found(format!(
+                    "server {id} could not be found"
+                )));
+            };
+            o.status = status.to_string();
+            o.attributes
+                .insert("status".into(), Json::String(status.into()));
+            o.clone()
+        };
+        self.save(&object).await
+    }
+}

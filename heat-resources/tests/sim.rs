@@ -1,0 +1,199 @@
+//! The classic templates on the simulated cloud through the engine: create,
+//! outputs with real addresses, update, delete; a failure injected at every
+//! resource with rollback on and off; and nothing leaked: the cloud holds
+//! exactly the objects the store says exist.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use heat_core::engine::{
+    Clock, Engine, EngineConfig, MemoryStore, StackOptions, StackSource, StateStore,
+};
+use heat_resources::sim::{SimCloud, SimConfig, SimFault};
+use heat_resources::{Catalog, ResourceDriver};
+
+struct TokioClock(tokio::time::Instant);
+
+impl Clock for TokioClock {
+    fn now(&self) -> f64 {
+        1_700_000_000.0 + self.0.elapsed().as_secs_f64()
+    }
+    fn sleep(&self, d: Duration) -> BoxFuture<'static, ()> {
+        Box::pin(tokio::time::sleep(d))
+    }
+}
+
+const WORDPRESS: &str = include_str!("../../examples/wordpress.yaml");
+
+fn setup(latency: u64) -> (Arc<SimCloud>, Arc<MemoryStore>, Engine) {
+    let clock: Arc<dyn Clock> = Arc::new(TokioClock(tokio::time::Instant::now()));
+    let cloud = Arc::new(SimCloud::new(
+        clock.clone(),
+        SimConfig::with_latency(Duration::from_secs(latency)),
+    ));
+    let driver = Arc::new(ResourceDriver::new(cloud.clone(), clock.clone()));
+    let store = Arc::new(MemoryStore::new());
+    let engine = Engine::new(
+        driver,
+        store.clone(),
+        clock,
+        Arc::new(Catalog),
+        EngineConfig::default(),
+    );
+    (cloud, store, engine)
+}
+
+fn source(t: &str) -> StackSource {
+    StackSource {
+        template: t.to_string(),
+        ..StackSource::default()
+    }
+}
+
+async fn assert_no_leaks(cloud: &SimCloud, store: &dyn StateStore) {
+    let mut known = Vec::new();
+    for s in store.stacks().await.unwrap() {
+        for r in store.resources(&s.id).await.unwrap() {
+            if let Some(p) = r.physical_id {
+                known.push(p);
+            }
+        }
+    }
+    for o in cloud.stack_objects() {
+        assert!(
+            known.contains(&o.id),
+            "leaked {} {} ({})",
+            o.kind,
+            o.name,
+            o.resource
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn wordpress_creates_shows_outputs_and_deletes() {
+    let (cloud, store, e) = setup(2);
+    let s = e
+        .create_stack("wp", source(WORDPRESS), StackOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "CREATE_COMPLETE", "{}", s.reason);
+    let outputs = s.outputs.clone().unwrap();
+    let url = outputs["website_url"]["value"].as_str().unwrap();
+    assert!(
+        url.starts_with("http://172.24.4.") && url.ends_with("/wordpress"),
+        "{url}"
+    );
+    let db = outputs["db_address"]["value"].as_str().unwrap();
+    assert!(db.starts_with("10.10.0."), "{db}");
+    let volumes: Vec<_> = cloud
+        .stack_objects()
+        .into_iter()
+        .filter(|o| o.kind == "volume")
+        .collect();
+    assert_eq!(volumes[0].status, "in-use");
+    assert_no_leaks(&cloud, store.as_ref()).await;
+    // An update that adds a rule to a security group changes it in place.
+    let more = WORDPRESS.replace("- {protocol: tcp, port_range_min: 22, port_range_max: 22}", "- {protocol: tcp, port_range_min: 22, port_range_max: 22}\n        - {protocol: tcp, port_range_min: 443, port_range_max: 443}");
+    let changes = e.preview_update("wp", source(&more)).await.unwrap();
+    let sg = changes.iter().find(|c| c.name == "web_sg").unwrap();
+    assert_eq!(serde_json::to_value(&sg.kind).unwrap()["change"], "updated");
+    let s = e
+        .update_stack("wp", Some(source(&more)), StackOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "UPDATE_COMPLETE", "{}", s.reason);
+    e.delete_stack("wp").await.unwrap();
+    assert!(
+        cloud.stack_objects().is_empty(),
+        "{:?}",
+        cloud.stack_objects()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn unknown_image_fails_with_the_clouds_message_and_rolls_back() {
+    let (cloud, store, e) = setup(1);
+    let mut src = source(WORDPRESS);
+    src.parameters
+        .insert("image".into(), "no-such-image".into());
+    let opts = StackOptions {
+        disable_rollback: Some(false),
+        ..StackOptions::default()
+    };
+    let s = e.create_stack("wp", src, opts).await.unwrap();
+    assert_eq!(s.status_text(), "ROLLBACK_COMPLETE");
+    let events = store.events(&s.id).await.unwrap();
+    assert!(
+        events.iter().any(|ev| ev
+            .reason
+            .contains("Image no-such-image could not be found.")),
+        "{events:?}"
+    );
+    assert!(cloud.stack_objects().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn quota_exceeded_is_reported() {
+    let clock: Arc<dyn Clock> = Arc::new(TokioClock(tokio::time::Instant::now()));
+    let mut config = SimConfig::default();
+    config.quotas.insert("server".into(), 1);
+    let cloud = Arc::new(SimCloud::new(clock.clone(), config));
+    let e = Engine::new(
+        Arc::new(ResourceDriver::new(cloud.clone(), clock.clone())),
+        Arc::new(MemoryStore::new()),
+        clock,
+        Arc::new(Catalog),
+        EngineConfig::default(),
+    );
+    let s = e
+        .create_stack("wp", source(WORDPRESS), StackOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "CREATE_FAILED");
+    assert!(
+        s.reason.contains("Quota exceeded for instances"),
+        "{}",
+        s.reason
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failure_at_every_resource_leaves_nothing_behind() {
+    let names: Vec<String> = {
+        let t = heat_core::template::Template::parse(WORDPRESS).unwrap();
+        t.section_map("resources").keys().cloned().collect()
+    };
+    for rollback in [true, false] {
+        for name in &names {
+            let (cloud, store, e) = setup(1);
+            cloud.inject(SimFault::FailCreate(name.clone()));
+            let opts = StackOptions {
+                disable_rollback: Some(!rollback),
+                ..StackOptions::default()
+            };
+            let s = e.create_stack("wp", source(WORDPRESS), opts).await.unwrap();
+            let expected = if rollback {
+                "ROLLBACK_COMPLETE"
+            } else {
+                "CREATE_FAILED"
+            };
+            assert_eq!(s.status_text(), expected, "failure at {name}: {}", s.reason);
+            assert_no_leaks(&cloud, store.as_ref()).await;
+            if rollback {
+                assert!(
+                    cloud.stack_objects().is_empty(),
+                    "failure at {name}: {:?}",
+                    cloud.stack_objects()
+                );
+            }
+            e.delete_stack("wp").await.unwrap();
+            assert!(
+                cloud.stack_objects().is_empty(),
+                "failure at {name}: {:?}",
+                cloud.stack_objects()
+            );
+        }
+    }
+}
