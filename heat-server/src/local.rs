@@ -1,0 +1,42 @@
+//! Local mode: the engine, the SQLite store and the simulated cloud in one
+//! process, on one state file. What `heat` runs when no server or
+//! OpenStack cloud is configured.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use heat_core::engine::{Clock, Engine, EngineConfig, StoreError};
+use heat_resources::sim::{SimCloud, SimConfig};
+use heat_resources::{Catalog, ResourceDriver};
+
+use crate::{SqliteStore, SystemClock};
+
+/// An engine on a state file with the simulated cloud persisted beside it.
+pub struct Local {
+    /// The engine.
+    pub engine: Engine,
+    /// The store.
+    pub store: Arc<SqliteStore>,
+    /// The simulated cloud.
+    pub cloud: Arc<SimCloud>,
+}
+
+/// Opens a state file and wires engine, store and simulated cloud.
+pub async fn open(state: &Path, sim: SimConfig, config: EngineConfig) -> Result<Local, StoreError> {
+    let store = Arc::new(SqliteStore::open(state).await?);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let saved = store.sim_objects().await?;
+    let cloud = Arc::new(SimCloud::with_persistence(
+        clock.clone(),
+        sim,
+        store.clone(),
+        saved,
+    ));
+    let driver = Arc::new(ResourceDriver::new(cloud.clone(), clock.clone()));
+    let engine = Engine::new(driver, store.clone(), clock, Arc::new(Catalog), config);
+    Ok(Local {
+        engine,
+        store,
+        cloud,
+    })
+}

@@ -1,0 +1,3 @@
+//! State stores backed by SQL databases.
+
+pub mod sqlite;
