@@ -1,13 +1,24 @@
-//! The command line, as clap sees it. Verbs follow `openstack stack ...`.
+//! The command line, as clap sees it. Verbs follow `openstack stack ...`
+//! so an OpenStack user's habits carry over.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// heat-rs: OpenStack Heat templates, validated, planned and run.
+///
+/// By default `heat` works locally: stacks live in a SQLite file in your
+/// data directory and resources are created on the embedded simulated
+/// cloud, so every template runs end to end with no OpenStack at hand.
 #[derive(Debug, Parser)]
-#[command(name = "heat", version, about)]
+#[command(name = "heat", version, about, long_about)]
 pub struct Cli {
+    /// The local state file (stacks, resources, events, the simulated cloud).
+    #[arg(long, global = true, env = "HEAT_STATE", value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// A heat-rs server to talk to instead of running locally.
+    #[arg(long, global = true, env = "HEAT_URL", value_name = "URL")]
+    pub url: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -16,9 +27,288 @@ pub struct Cli {
 /// Top-level verbs.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Create, update, show and delete stacks.
+    #[command(subcommand)]
+    Stack(StackCommand),
     /// Work with templates without creating anything.
     #[command(subcommand)]
     Template(TemplateCommand),
+    /// Resource types.
+    #[command(subcommand)]
+    Resource(ResourceCommand),
+    /// Print shell completions.
+    Completion {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page.
+    Man,
+}
+
+/// `heat resource ...`.
+#[derive(Debug, Subcommand)]
+pub enum ResourceCommand {
+    /// Resource types.
+    #[command(subcommand)]
+    Type(ResourceTypeCommand),
+}
+
+/// `heat resource type ...`.
+#[derive(Debug, Subcommand)]
+pub enum ResourceTypeCommand {
+    /// List the resource types.
+    List {
+        /// Only types containing this text (`name=OS::Nova` also works).
+        #[arg(long)]
+        filter: Option<String>,
+        /// Output format.
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Show a type's schema, or a template using it.
+    Show {
+        /// The type.
+        type_name: String,
+        /// Print a template using the type instead of its schema.
+        #[arg(long, value_enum)]
+        template_type: Option<TemplateType>,
+        /// Output format.
+        #[command(flatten)]
+        out: Output,
+    },
+}
+
+/// Template dialects for `resource type show --template-type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TemplateType {
+    /// HOT.
+    Hot,
+    /// CloudFormation.
+    Cfn,
+}
+
+/// `heat stack ...`.
+#[derive(Debug, Subcommand)]
+pub enum StackCommand {
+    /// Create a stack and wait until it is complete.
+    Create {
+        /// The stack's name.
+        name: String,
+        /// The template, its environments and parameters.
+        #[command(flatten)]
+        input: TemplateInput,
+        /// Stack options.
+        #[command(flatten)]
+        options: StackFlags,
+        /// Show what would be created, create nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Output format.
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Update a stack (PATCH with `--existing`).
+    Update {
+        /// The stack.
+        name: String,
+        /// The new template, environments and parameters.
+        #[command(flatten)]
+        input: OptionalTemplateInput,
+        /// Stack options.
+        #[command(flatten)]
+        options: StackFlags,
+        /// Reuse the stack's template and parameters; given ones override.
+        #[arg(long)]
+        existing: bool,
+        /// Reset a parameter to its default (with `--existing`).
+        #[arg(long = "clear-parameter", value_name = "NAME")]
+        clear_parameter: Vec<String>,
+        /// Show what would change and why, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Output format.
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Delete stacks.
+    Delete {
+        /// The stacks.
+        #[arg(required = true)]
+        names: Vec<String>,
+        /// Do not ask for confirmation.
+        #[arg(short, long)]
+        yes: bool,
+        /// Wait until deleted (always, in local mode).
+        #[arg(long)]
+        wait: bool,
+    },
+    /// List stacks.
+    List {
+        /// Output format.
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Show a stack.
+    Show {
+        /// The stack.
+        name: String,
+        /// Output format.
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Outputs of a stack.
+    #[command(subcommand)]
+    Output(OutputCommand),
+    /// Resources of a stack.
+    #[command(subcommand)]
+    Resource(StackResourceCommand),
+    /// Events of a stack.
+    #[command(subcommand)]
+    Event(EventCommand),
+    /// The template of a stack.
+    #[command(subcommand)]
+    Template(StackTemplateCommand),
+    /// Cancel an update in progress (and roll back).
+    Cancel {
+        /// The stack.
+        name: String,
+        /// Stop without rolling back.
+        #[arg(long)]
+        no_rollback: bool,
+    },
+    /// Check every resource against the cloud.
+    Check {
+        /// The stack.
+        name: String,
+        /// Output format.
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Suspend a stack.
+    Suspend {
+        /// The stack.
+        name: String,
+        /// Output format.
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Resume a suspended stack.
+    Resume {
+        /// The stack.
+        name: String,
+        /// Output format.
+        #[command(flatten)]
+        out: Output,
+    },
+}
+
+/// `heat stack output ...`.
+#[derive(Debug, Subcommand)]
+pub enum OutputCommand {
+    /// List a stack's outputs.
+    List {
+        /// The stack.
+        name: String,
+        /// Output format.
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Show one output, or all with `--all`.
+    Show {
+        /// The stack.
+        name: String,
+        /// The output.
+        key: Option<String>,
+        /// Every output.
+        #[arg(long)]
+        all: bool,
+        /// Output format.
+        #[command(flatten)]
+        out: Output,
+    },
+}
+
+/// `heat stack resource ...`.
+#[derive(Debug, Subcommand)]
+pub enum StackResourceCommand {
+    /// List a stack's resources.
+    List {
+        /// The stack.
+        name: String,
+        /// Depth of nested stacks to show.
+        #[arg(long, default_value_t = 0)]
+        nested_depth: u32,
+        /// Output format.
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Show a resource.
+    Show {
+        /// The stack.
+        name: String,
+        /// The resource.
+        resource: String,
+        /// Output format.
+        #[command(flatten)]
+        out: Output,
+    },
+}
+
+/// `heat stack event ...`.
+#[derive(Debug, Subcommand)]
+pub enum EventCommand {
+    /// List a stack's events.
+    List {
+        /// The stack.
+        name: String,
+        /// Keep printing new events until the stack settles.
+        #[arg(long)]
+        follow: bool,
+        /// Output format.
+        #[command(flatten)]
+        out: Output,
+    },
+}
+
+/// `heat stack template ...`.
+#[derive(Debug, Subcommand)]
+pub enum StackTemplateCommand {
+    /// Print the stack's template.
+    Show {
+        /// The stack.
+        name: String,
+    },
+}
+
+/// Options of stack create and update.
+#[derive(Debug, Args, Default)]
+pub struct StackFlags {
+    /// Operation timeout, minutes.
+    #[arg(long, value_name = "MIN")]
+    pub timeout: Option<u64>,
+    /// Roll back when the operation fails.
+    #[arg(long, conflicts_with = "disable_rollback")]
+    pub enable_rollback: bool,
+    /// Do not roll back when the operation fails.
+    #[arg(long)]
+    pub disable_rollback: bool,
+    /// Tags, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Wait until the operation ends (always, in local mode).
+    #[arg(long)]
+    pub wait: bool,
+}
+
+/// `-f` and `-c`, as the OpenStack CLI has them.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Output {
+    /// Output format.
+    #[arg(short = 'f', long = "format", value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Only these columns (repeatable).
+    #[arg(short = 'c', long = "column", value_name = "COLUMN")]
+    pub columns: Vec<String>,
 }
 
 /// `heat template ...`.
@@ -56,17 +346,40 @@ pub struct TemplateInput {
     /// Parameter values, KEY=VALUE (repeatable).
     #[arg(long = "parameter", value_name = "KEY=VALUE")]
     pub parameter: Vec<String>,
+    /// Parameter values read from files, KEY=FILE (repeatable).
+    #[arg(long = "parameter-file", value_name = "KEY=FILE")]
+    pub parameter_file: Vec<String>,
 }
 
-/// Output formats of show and validate commands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// Like [`TemplateInput`] with the template optional (updates).
+#[derive(Debug, Args)]
+pub struct OptionalTemplateInput {
+    /// The new template.
+    #[arg(short = 't', long = "template")]
+    pub template: Option<PathBuf>,
+    /// Environment files, merged in order.
+    #[arg(short = 'e', long = "environment")]
+    pub environment: Vec<PathBuf>,
+    /// Parameter values, KEY=VALUE.
+    #[arg(long = "parameter", value_name = "KEY=VALUE")]
+    pub parameter: Vec<String>,
+    /// Parameter values read from files, KEY=FILE.
+    #[arg(long = "parameter-file", value_name = "KEY=FILE")]
+    pub parameter_file: Vec<String>,
+}
+
+/// Output formats of show, list and validate commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
-    /// Human-readable table.
+    /// A table.
+    #[default]
     Table,
     /// JSON.
     Json,
     /// YAML.
     Yaml,
+    /// Values only, one per line.
+    Value,
 }
 
 /// Output formats of `template graph`.

@@ -1,51 +1,140 @@
-//! Printing results and errors: table, JSON and YAML.
+//! Printing results and errors as the OpenStack CLI does: `-f table`,
+//! `json`, `yaml` or `value`, and `-c` to choose columns.
 
-use heat_core::template::TemplateError;
-use serde_json::{json, Value as Json};
-
-use crate::cli::Format;
-
-/// Prints a value in the chosen format.
-pub fn print(value: &Json, format: Format) {
-    match format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(value).expect("JSON values serialise")
-        ),
-        Format::Yaml => print!(
-            "{}",
-            serde_norway::to_string(value).expect("JSON values serialise as YAML")
-        ),
-        Format::Table => print_table(value),
+/// Writes to stdout; a closed pipe (`heat ... | head`) ends quietly.
+pub fn write_out(text: &str) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    if let Err(e) = o.write_all(text.as_bytes()).and_then(|()| o.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
     }
 }
 
-fn print_table(value: &Json) {
-    let Json::Object(o) = value else {
-        println!("{value}");
-        return;
-    };
-    let width = o.keys().map(String::len).max().unwrap_or(0);
-    println!("+-{}-+-{}", "-".repeat(width), "-".repeat(40));
-    for (k, v) in o {
-        let text = match v {
-            Json::String(s) => s.clone(),
-            other => serde_norway::to_string(other)
-                .unwrap_or_default()
-                .trim_end()
-                .to_string(),
-        };
-        for (i, line) in text.lines().enumerate() {
-            let key = if i == 0 { k.as_str() } else { "" };
-            println!("| {key:width$} | {line}");
+/// `println!` to stdout through [`write_out`].
+#[macro_export]
+macro_rules! outln {
+    () => { $crate::output::write_out("\n") };
+    ($($t:tt)*) => { $crate::output::write_out(&format!("{}\n", format!($($t)*))) };
+}
+
+/// `print!` to stdout through [`write_out`].
+#[macro_export]
+macro_rules! out {
+    ($($t:tt)*) => { $crate::output::write_out(&format!($($t)*)) };
+}
+
+use comfy_table::{presets::ASCII_FULL_CONDENSED, ContentArrangement, Table};
+use heat_core::template::TemplateError;
+use serde_json::{json, Map as JsonMap, Value as Json};
+
+use crate::cli::{Format, Output};
+
+fn cell(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        Json::Null => String::new(),
+        other => serde_norway::to_string(other)
+            .unwrap_or_default()
+            .trim_end()
+            .to_string(),
+    }
+}
+
+fn select(obj: &JsonMap<String, Json>, columns: &[String]) -> JsonMap<String, Json> {
+    if columns.is_empty() {
+        return obj.clone();
+    }
+    columns
+        .iter()
+        .filter_map(|c| obj.get(c).map(|v| (c.clone(), v.clone())))
+        .collect()
+}
+
+/// Prints one object (a `show`): a Field/Value table, or the object.
+pub fn print_record(value: &Json, out: &Output) {
+    let obj = select(value.as_object().unwrap_or(&JsonMap::new()), &out.columns);
+    match out.format {
+        Format::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&obj).expect("JSON values serialise")
+        ),
+        Format::Yaml => out!(
+            "{}",
+            serde_norway::to_string(&obj).expect("JSON values serialise as YAML")
+        ),
+        Format::Value => {
+            for v in obj.values() {
+                outln!("{}", cell(v));
+            }
+        }
+        Format::Table => {
+            let mut t = Table::new();
+            t.load_preset(ASCII_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_header(vec!["Field", "Value"]);
+            for (k, v) in &obj {
+                t.add_row(vec![k.clone(), cell(v)]);
+            }
+            outln!("{t}");
         }
     }
-    println!("+-{}-+-{}", "-".repeat(width), "-".repeat(40));
+}
+
+/// Prints a list of objects with the given columns.
+pub fn print_list(rows: &[Json], columns: &[&str], out: &Output) {
+    let columns: Vec<String> = if out.columns.is_empty() {
+        columns.iter().map(|c| c.to_string()).collect()
+    } else {
+        out.columns.clone()
+    };
+    let rows: Vec<JsonMap<String, Json>> = rows
+        .iter()
+        .map(|r| select(r.as_object().unwrap_or(&JsonMap::new()), &columns))
+        .collect();
+    match out.format {
+        Format::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&rows).expect("JSON values serialise")
+        ),
+        Format::Yaml => out!(
+            "{}",
+            serde_norway::to_string(&rows).expect("JSON values serialise as YAML")
+        ),
+        Format::Value => {
+            for r in &rows {
+                outln!(
+                    "{}",
+                    columns
+                        .iter()
+                        .map(|c| cell(r.get(c).unwrap_or(&Json::Null)))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+            }
+        }
+        Format::Table => {
+            let mut t = Table::new();
+            t.load_preset(ASCII_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_header(columns.clone());
+            for r in &rows {
+                t.add_row(
+                    columns
+                        .iter()
+                        .map(|c| cell(r.get(c).unwrap_or(&Json::Null)))
+                        .collect::<Vec<_>>(),
+                );
+            }
+            outln!("{t}");
+        }
+    }
 }
 
 /// The machine-readable form of an error.
 pub fn error_json(file: &str, e: &TemplateError) -> Json {
-    let mut o = serde_json::Map::new();
+    let mut o = JsonMap::new();
     o.insert("kind".into(), json!(e.kind.name()));
     o.insert("message".into(), json!(e.message));
     o.insert("file".into(), json!(file));
@@ -61,15 +150,15 @@ pub fn error_json(file: &str, e: &TemplateError) -> Json {
     Json::Object(o)
 }
 
-/// Reports errors: `{"error": ...}` on stdout for JSON, readable lines on
-/// stderr otherwise. Returns the exit status.
+/// Reports template errors: `{"error": ...}` on stdout for JSON, readable
+/// lines on stderr otherwise. Returns the exit status.
 pub fn report(file: &str, errors: &[TemplateError], as_json: bool) -> i32 {
     if as_json {
         let mut out = json!({"error": error_json(file, &errors[0])});
         if errors.len() > 1 {
             out["errors"] = Json::Array(errors.iter().map(|e| error_json(file, e)).collect());
         }
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&out).expect("serialisable")
         );
@@ -87,6 +176,21 @@ pub fn report(file: &str, errors: &[TemplateError], as_json: bool) -> i32 {
             };
             eprintln!("error: {location}: {path}{}", e.message);
         }
+    }
+    1
+}
+
+/// Reports a failure that is not about a template: `{"error": ...}` for
+/// JSON, a line on stderr otherwise.
+pub fn fail(kind: &str, message: &str, as_json: bool) -> i32 {
+    if as_json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&json!({"error": {"kind": kind, "message": message}}))
+                .expect("serialisable")
+        );
+    } else {
+        eprintln!("error: {message}");
     }
     1
 }

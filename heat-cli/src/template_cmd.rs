@@ -5,7 +5,7 @@ use serde_json::{json, Value as Json};
 
 use crate::cli::{Format, GraphFormat, TemplateCommand};
 use crate::input::load;
-use crate::output::{print, report};
+use crate::output::{print_record, report};
 
 /// Runs a template command; returns the exit status.
 pub fn run(cmd: TemplateCommand) -> i32 {
@@ -25,7 +25,13 @@ pub fn run(cmd: TemplateCommand) -> i32 {
     }
     let def = def.expect("a definition when there are no errors");
     match cmd {
-        TemplateCommand::Validate { format, .. } => print(&def.validate_view(), format),
+        TemplateCommand::Validate { format, .. } => {
+            let out = crate::cli::Output {
+                format,
+                columns: Vec::new(),
+            };
+            print_record(&def.validate_view(), &out)
+        }
         TemplateCommand::Graph { format, .. } => {
             let levels = def.levels().unwrap_or_default();
             match format {
@@ -36,7 +42,7 @@ pub fn run(cmd: TemplateCommand) -> i32 {
                         .filter(|r| r.enabled)
                         .map(|r| (r.name.clone(), json!({"type": r.type_name, "requires": def.graph.requires(&r.name)})))
                         .collect();
-                    println!(
+                    outln!(
                         "{}",
                         serde_json::to_string_pretty(
                             &json!({"resources": resources, "levels": levels})
@@ -44,8 +50,8 @@ pub fn run(cmd: TemplateCommand) -> i32 {
                         .expect("serialisable")
                     );
                 }
-                GraphFormat::Dot => print!("{}", dot(&def)),
-                GraphFormat::Svg => print!("{}", svg(&dot(&def))),
+                GraphFormat::Dot => out!("{}", dot(&def)),
+                GraphFormat::Svg => out!("{}", svg(&dot(&def))),
             }
         }
     }

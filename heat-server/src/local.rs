@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use heat_core::engine::{Clock, Engine, EngineConfig, StoreError};
+use heat_core::engine::{Clock, Engine, EngineConfig, StateStore, StoreError};
 use heat_resources::sim::{SimCloud, SimConfig};
 use heat_resources::{Catalog, ResourceDriver};
 
@@ -23,6 +23,17 @@ pub struct Local {
 
 /// Opens a state file and wires engine, store and simulated cloud.
 pub async fn open(state: &Path, sim: SimConfig, config: EngineConfig) -> Result<Local, StoreError> {
+    open_observed(state, sim, config, |s| s).await
+}
+
+/// Like [`open`], the engine writing through `observe(store)` (a wrapper
+/// that watches events, for progress displays).
+pub async fn open_observed(
+    state: &Path,
+    sim: SimConfig,
+    config: EngineConfig,
+    observe: impl FnOnce(Arc<dyn StateStore>) -> Arc<dyn StateStore>,
+) -> Result<Local, StoreError> {
     let store = Arc::new(SqliteStore::open(state).await?);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let saved = store.sim_objects().await?;
@@ -33,7 +44,13 @@ pub async fn open(state: &Path, sim: SimConfig, config: EngineConfig) -> Result<
         saved,
     ));
     let driver = Arc::new(ResourceDriver::new(cloud.clone(), clock.clone()));
-    let engine = Engine::new(driver, store.clone(), clock, Arc::new(Catalog), config);
+    let engine = Engine::new(
+        driver,
+        observe(store.clone()),
+        clock,
+        Arc::new(Catalog),
+        config,
+    );
     Ok(Local {
         engine,
         store,

@@ -1,0 +1,156 @@
+//! Stacks, resources, events and outputs as the OpenStack CLI shows them.
+
+use heat_core::engine::{Event, ResourceRecord, StackRecord};
+use heat_core::parameters::ParamSchema;
+use heat_core::template::Template;
+use serde_json::{json, Value as Json};
+
+/// A time as the OpenStack CLI prints it (`2026-11-24T10:00:00Z`).
+pub fn time(secs: f64) -> String {
+    let secs = secs as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Parameters with hidden ones masked as `******`.
+pub fn parameters(stack: &StackRecord) -> Json {
+    let hidden: Vec<String> = Template::parse(&stack.source.template)
+        .map(|t| {
+            t.section_map("parameters")
+                .iter()
+                .filter_map(|(n, node)| ParamSchema::from_node(t.dialect, n, node).ok())
+                .filter(|p| p.hidden)
+                .map(|p| p.name)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = serde_json::Map::new();
+    for (k, v) in &stack.source.parameters {
+        let shown = if hidden.contains(k) {
+            json!("******")
+        } else {
+            v.clone()
+        };
+        out.insert(k.clone(), shown);
+    }
+    out.insert("OS::stack_name".into(), json!(stack.name));
+    out.insert("OS::stack_id".into(), json!(stack.id));
+    out.insert("OS::project_id".into(), json!(stack.project));
+    Json::Object(out)
+}
+
+/// `stack show`.
+pub fn stack(stack: &StackRecord) -> Json {
+    let description = Template::parse(&stack.source.template)
+        .map(|t| t.description())
+        .unwrap_or_default();
+    json!({
+        "id": stack.id,
+        "stack_name": stack.name,
+        "description": description,
+        "creation_time": time(stack.created_at),
+        "updated_time": stack.updated_at.map(time),
+        "stack_status": stack.status_text(),
+        "stack_status_reason": stack.reason,
+        "parameters": parameters(stack),
+        "outputs": outputs(stack),
+        "disable_rollback": stack.disable_rollback,
+        "timeout_mins": stack.timeout_mins,
+        "tags": stack.tags,
+        "stack_owner": stack.project,
+    })
+}
+
+/// `stack list` rows.
+pub fn stack_row(stack: &StackRecord) -> Json {
+    json!({
+        "ID": stack.id,
+        "Stack Name": stack.name,
+        "Project": stack.project,
+        "Stack Status": stack.status_text(),
+        "Creation Time": time(stack.created_at),
+        "Updated Time": stack.updated_at.map(time),
+    })
+}
+
+/// `stack output show --all` entries.
+pub fn outputs(stack: &StackRecord) -> Json {
+    let Some(outputs) = &stack.outputs else {
+        return json!([]);
+    };
+    Json::Array(
+        outputs
+            .iter()
+            .map(|(k, o)| {
+                let mut v = json!({"output_key": k, "output_value": o["value"], "description": o.get("description").cloned().unwrap_or(json!("No description given"))});
+                if let Some(e) = o.get("error") {
+                    v["output_error"] = e.clone();
+                }
+                v
+            })
+            .collect(),
+    )
+}
+
+/// `stack resource list` rows.
+pub fn resource_row(r: &ResourceRecord) -> Json {
+    json!({
+        "resource_name": r.name,
+        "physical_resource_id": r.physical_id.clone().unwrap_or_default(),
+        "resource_type": r.type_name,
+        "resource_status": r.status_text(),
+        "updated_time": time(r.updated_at),
+    })
+}
+
+/// `stack resource show`.
+pub fn resource(r: &ResourceRecord) -> Json {
+    json!({
+        "resource_name": r.name,
+        "physical_resource_id": r.physical_id.clone().unwrap_or_default(),
+        "resource_type": r.type_name,
+        "resource_status": r.status_text(),
+        "resource_status_reason": r.reason,
+        "updated_time": time(r.updated_at),
+        "required_by": [],
+        "requires": r.requires,
+        "attributes": r.attributes,
+        "properties": r.properties,
+    })
+}
+
+/// `stack event list` rows.
+pub fn event_row(e: &Event) -> Json {
+    json!({
+        "id": e.id,
+        "resource_name": e.resource_name,
+        "event_time": time(e.time),
+        "resource_status": format!("{}_{}", e.action.name(), e.status.name()),
+        "resource_status_reason": e.reason,
+        "physical_resource_id": e.physical_id.clone().unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_print_in_utc() {
+        assert_eq!(super::time(0.0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::time(1_700_000_000.0), "2023-11-14T22:13:20Z");
+    }
+}
