@@ -27,26 +27,28 @@ pub fn time(secs: f64) -> String {
     )
 }
 
-/// Parameters with hidden ones masked as `******`.
+/// Every parameter's value (given, environment default or template
+/// default), hidden ones masked as `******`, pseudo parameters included.
 pub fn parameters(stack: &StackRecord) -> Json {
-    let hidden: Vec<String> = Template::parse(&stack.source.template)
-        .map(|t| {
-            t.section_map("parameters")
-                .iter()
-                .filter_map(|(n, node)| ParamSchema::from_node(t.dialect, n, node).ok())
-                .filter(|p| p.hidden)
-                .map(|p| p.name)
-                .collect()
-        })
-        .unwrap_or_default();
     let mut out = serde_json::Map::new();
-    for (k, v) in &stack.source.parameters {
-        let shown = if hidden.contains(k) {
-            json!("******")
-        } else {
-            v.clone()
-        };
-        out.insert(k.clone(), shown);
+    if let Ok(t) = Template::parse(&stack.source.template) {
+        for (name, node) in t.section_map("parameters").iter() {
+            let Ok(p) = ParamSchema::from_node(t.dialect, name, node) else {
+                continue;
+            };
+            let value = stack
+                .source
+                .parameters
+                .get(name)
+                .or_else(|| stack.source.parameter_defaults.get(name))
+                .or(p.default.as_ref());
+            let shown = match value {
+                _ if p.hidden => json!("******"),
+                Some(v) => p.convert(v).unwrap_or_else(|_| v.clone()),
+                None => Json::Null,
+            };
+            out.insert(name.clone(), shown);
+        }
     }
     out.insert("OS::stack_name".into(), json!(stack.name));
     out.insert("OS::stack_id".into(), json!(stack.id));

@@ -534,6 +534,7 @@ impl<'t> StackDefinition<'t> {
                         catalog,
                         resolved_type.as_deref(),
                         r,
+                        raw_resources.get(&r.name),
                         &path,
                         hot,
                         &mut errors,
@@ -1095,10 +1096,17 @@ fn check_property_names(
     catalog: &dyn TypeCatalog,
     type_name: Option<&str>,
     r: &ResourceDef,
+    raw: Option<&Node>,
     path: &str,
     hot: bool,
     errors: &mut Vec<TemplateError>,
 ) {
+    let property_lines: HashMap<&str, u32> = raw
+        .and_then(Node::as_map)
+        .and_then(|m| m.get(if hot { "properties" } else { "Properties" }))
+        .and_then(Node::as_map)
+        .map(|m| m.iter().map(|(k, v)| (k.as_str(), v.line)).collect())
+        .unwrap_or_default();
     let Some((names, _required)) = type_name.and_then(|t| catalog.property_names(t)) else {
         return;
     };
@@ -1114,7 +1122,7 @@ fn check_property_names(
                 ErrorKind::Resource,
                 format!("Property error: {path}.{field}: Unknown Property {k}"),
                 format!("{path}.{field}.{k}"),
-                r.line,
+                property_lines.get(k.as_str()).copied().unwrap_or(r.line),
             ));
         }
     }
