@@ -7,7 +7,9 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use heat_core::engine::{Event, ResourceRecord, StackRecord, StateStore, StoreError};
 use heat_resources::sim::{SimObject, SimPersistence};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::Row;
 
 /// A state store in a SQLite file.
@@ -39,6 +41,9 @@ impl SqliteStore {
             .map_err(backend)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
+            // WAL with NORMAL sync: a crashed process loses nothing; only a
+            // power cut can lose the last transactions.
+            .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(std::time::Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
