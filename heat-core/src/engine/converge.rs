@@ -352,7 +352,20 @@ async fn converge_one(
     if current.action == Action::Delete && current.status == Status::Complete {
         return create(e, stack, live, &spec, requires, policy, None).await;
     }
-    match decide(e.catalog.as_ref(), def, rdef, &current, &props) {
+    let mut decision = decide(e.catalog.as_ref(), def, rdef, &current, &props);
+    // A nested stack or group whose properties change is updated in place.
+    if let ChangeKind::Replaced { reason } = &decision {
+        if current.type_name == rdef.type_name
+            && current.status != Status::Failed
+            && e.is_nested(stack, &rdef.type_name, name)
+            && !reason.contains(" is ")
+        {
+            decision = ChangeKind::Updated {
+                properties: vec![reason.clone()],
+            };
+        }
+    }
+    match decision {
         ChangeKind::Unchanged => {
             if current.requires != requires || current.deletion_policy != policy {
                 let mut r = current;
@@ -379,7 +392,7 @@ async fn converge_one(
             .await?;
             let pid = r.physical_id.clone().expect("decided on a live resource");
             match e
-                .retry(|| e.driver.update(&spec, &pid, &current.properties))
+                .retry(|| e.backend_update(stack, &spec, &pid, &current.properties))
                 .await
             {
                 Ok(attrs) => {
@@ -488,7 +501,7 @@ async fn resume_create(
     mut r: ResourceRecord,
 ) -> Result<(), String> {
     if r.physical_id.is_none() {
-        if let Ok(Some(found)) = e.driver.find(&stack.id, &r.name, &r.type_name).await {
+        if let Some(found) = e.backend_find(stack, &r.name, &r.type_name).await {
             r.physical_id = Some(found);
             e.store.put_resource(&r).await.map_err(|e| e.to_string())?;
         }
@@ -507,7 +520,7 @@ async fn finish_create(
 ) -> Result<(), String> {
     let path = format!("resources.{}", spec.name);
     if r.physical_id.is_none() {
-        match e.retry(|| e.driver.create(spec)).await {
+        match e.retry(|| e.backend_create(stack, spec)).await {
             Ok(id) => {
                 r.physical_id = Some(id);
                 r.updated_at = e.clock.now();
@@ -531,7 +544,7 @@ async fn finish_create(
         }
     }
     let pid = r.physical_id.clone().expect("set above");
-    match e.retry(|| e.driver.wait_ready(spec, &pid)).await {
+    match e.retry(|| e.backend_wait(stack, spec, &pid)).await {
         Ok(attrs) => {
             r.attributes = attrs;
             r.current = true;
@@ -620,16 +633,14 @@ async fn delete_one(e: &Engine, stack: &StackRecord, mut r: ResourceRecord) -> R
     let mut physical = r.physical_id.clone();
     if physical.is_none() {
         // Created in the cloud but never recorded: find it by its tags.
-        physical = e
-            .driver
-            .find(&stack.id, &r.name, &r.type_name)
-            .await
-            .ok()
-            .flatten();
+        physical = e.backend_find(stack, &r.name, &r.type_name).await;
     }
     if let Some(pid) = physical {
         if r.deletion_policy != "Retain" {
-            match e.retry(|| e.driver.delete(&r.type_name, &pid)).await {
+            match e
+                .retry(|| e.backend_delete(stack, &r.type_name, &r.name, &pid))
+                .await
+            {
                 Ok(()) => {}
                 Err(err) if err.kind == DriverErrorKind::NotFound => {}
                 Err(err) => {

@@ -9,6 +9,7 @@ mod converge;
 mod driver;
 mod live;
 mod model;
+mod nested;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -115,6 +116,8 @@ pub struct Engine {
     cancels: Mutex<HashMap<String, Arc<AtomicBool>>>,
     /// Cancelled operations and whether they roll back.
     cancelled: Mutex<HashMap<String, bool>>,
+    /// Wait conditions waiting for a signal.
+    waiters: Mutex<Vec<futures::channel::oneshot::Sender<()>>>,
 }
 
 impl Engine {
@@ -136,6 +139,7 @@ impl Engine {
             config,
             cancels: Mutex::new(HashMap::new()),
             cancelled: Mutex::new(HashMap::new()),
+            waiters: Mutex::new(Vec::new()),
         }
     }
 
@@ -214,6 +218,8 @@ impl Engine {
             tags: options.tags.clone(),
             created_at: self.clock.now(),
             updated_at: None,
+            parent: None,
+            nested_depth: 0,
         }
     }
 
@@ -521,7 +527,8 @@ impl Engine {
     pub async fn recover(&self) -> Result<Vec<StackRecord>, EngineError> {
         let mut out = Vec::new();
         for stack in self.store.stacks().await? {
-            if stack.status != Status::InProgress {
+            // Nested stacks are resumed by their parent's resource.
+            if stack.status != Status::InProgress || stack.parent.is_some() {
                 continue;
             }
             let resumed = self

@@ -114,6 +114,12 @@ pub struct StackRecord {
     pub created_at: f64,
     /// Last update time.
     pub updated_at: Option<f64>,
+    /// For a nested stack: the parent stack's id and the resource it backs.
+    #[serde(default)]
+    pub parent: Option<(String, String)>,
+    /// How deep in a tree of nested stacks (0 for a top-level stack).
+    #[serde(default)]
+    pub nested_depth: u32,
 }
 
 impl StackRecord {

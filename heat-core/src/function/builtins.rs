@@ -367,6 +367,14 @@ fn get_attr(args: &Expr, style: AttStyle, r: &dyn Resolver) -> R<Json> {
     let path = resolve(&Expr::List(items[2..].to_vec()), r)?;
     let path = path.as_array().cloned().unwrap_or_default();
     let attr_name = str_of(&attr);
+    // A group member's attribute: `[group, resource.0, name]`.
+    if attr_name.starts_with("resource.") {
+        if let Some(Json::String(first)) = path.first() {
+            if let Ok(Some(v)) = r.attribute(&res_name, &format!("{attr_name}.{first}")) {
+                return Ok(select_path(v, &path[1..]));
+            }
+        }
+    }
     let value = match r
         .attribute(&res_name, &attr_name)
         .map_err(FnError::resolve)?
