@@ -252,6 +252,16 @@ pub enum StackResourceCommand {
         #[command(flatten)]
         out: Output,
     },
+    /// Signal a resource (a wait condition handle, a scaling policy).
+    Signal {
+        /// The stack.
+        name: String,
+        /// The resource.
+        resource: String,
+        /// Data to send, as JSON (`{"status": "SUCCESS", "data": "..."}`).
+        #[arg(long)]
+        data: Option<String>,
+    },
 }
 
 /// `heat stack event ...`.

@@ -276,7 +276,7 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                 Err(m) => return fail("state", &m, out.format == Format::Json),
             };
             let stacks = l.store.stacks().await.unwrap_or_default();
-            let rows: Vec<Json> = stacks.iter().map(views::stack_row).collect();
+            let rows: Vec<Json> = stacks.iter().filter(|s| s.parent.is_none()).map(views::stack_row).collect();
             print_list(&rows, &["ID", "Stack Name", "Project", "Stack Status", "Creation Time", "Updated Time"], &out);
             0
         }
@@ -311,7 +311,7 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
             }
         })
         .await,
-        StackCommand::Resource(StackResourceCommand::List { name, out, .. }) => {
+        StackCommand::Resource(StackResourceCommand::List { name, out, nested_depth }) => {
             let (l, _) = match open(&state, false).await {
                 Ok(x) => x,
                 Err(m) => return fail("state", &m, out.format == Format::Json),
@@ -319,9 +319,29 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
             let Ok(Some(s)) = l.store.stack(&name).await else {
                 return fail("not_found", &format!("The Stack ({name}) could not be found."), out.format == Format::Json);
             };
-            let records = l.store.resources(&s.id).await.unwrap_or_default();
-            let rows: Vec<Json> = records.iter().filter(|r| r.current).map(views::resource_row).collect();
-            print_list(&rows, &["resource_name", "physical_resource_id", "resource_type", "resource_status", "updated_time"], &out);
+            let mut rows: Vec<Json> = Vec::new();
+            let mut todo = vec![(s.id.clone(), s.name.clone(), 0u32)];
+            while let Some((id, stack_name, depth)) = todo.pop() {
+                for r in l.store.resources(&id).await.unwrap_or_default().iter().filter(|r| r.current) {
+                    let mut row = views::resource_row(r);
+                    if nested_depth > 0 {
+                        row["stack_name"] = json!(stack_name);
+                    }
+                    rows.push(row);
+                    if depth < nested_depth {
+                        if let Some(pid) = &r.physical_id {
+                            if let Ok(Some(child)) = l.store.stack(pid).await {
+                                todo.push((child.id, child.name, depth + 1));
+                            }
+                        }
+                    }
+                }
+            }
+            let mut columns = vec!["resource_name", "physical_resource_id", "resource_type", "resource_status", "updated_time"];
+            if nested_depth > 0 {
+                columns.push("stack_name");
+            }
+            print_list(&rows, &columns, &out);
             0
         }
         StackCommand::Resource(StackResourceCommand::Show { name, resource, out }) => {
@@ -341,6 +361,21 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                     0
                 }
                 None => fail("not_found", &format!("The Resource ({resource}) could not be found in Stack {name}."), out.format == Format::Json),
+            }
+        }
+        StackCommand::Resource(StackResourceCommand::Signal { name, resource, data }) => {
+            let data: Json = match data.as_deref().map(serde_json::from_str) {
+                None => json!({}),
+                Some(Ok(v)) => v,
+                Some(Err(e)) => return fail("usage", &format!("--data is not JSON: {e}"), false),
+            };
+            let (l, _) = match open(&state, false).await {
+                Ok(x) => x,
+                Err(m) => return fail("state", &m, false),
+            };
+            match l.engine.signal(&name, &resource, data).await {
+                Ok(()) => 0,
+                Err(e) => engine_error(e, None, false),
             }
         }
         StackCommand::Event(EventCommand::List { name, follow, out }) => events(&state, &name, follow, &out).await,

@@ -131,7 +131,7 @@ pub fn resource(r: &ResourceRecord) -> Json {
         "updated_time": time(r.updated_at),
         "required_by": [],
         "requires": r.requires,
-        "attributes": r.attributes,
+        "attributes": r.attributes.iter().filter(|(k, _)| !k.starts_with("__")).map(|(k, v)| (k.clone(), v.clone())).collect::<serde_json::Map<_, _>>(),
         "properties": r.properties,
     })
 }

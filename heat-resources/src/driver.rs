@@ -262,7 +262,14 @@ impl Driver for ResourceDriver {
                     properties: Self::props(spec),
                     ..spec.clone()
                 };
-                self.cloud.wait_ready(kind, &spec, physical_id).await
+                let mut attrs = self.cloud.wait_ready(kind, &spec, physical_id).await?;
+                // CloudFormation's `Ref` to an elastic IP is its address.
+                if spec.type_name == "AWS::EC2::EIP" {
+                    if let Some(ip) = attrs.get("floating_ip_address").cloned() {
+                        attrs.insert(heat_core::engine::REFERENCE_ID.into(), ip);
+                    }
+                }
+                Ok(attrs)
             }
             None => {
                 self.native_wait(spec).await;

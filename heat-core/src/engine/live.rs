@@ -70,7 +70,13 @@ impl Resolver for Live<'_, '_> {
     }
 
     fn reference_id(&self, name: &str) -> Json {
-        match self.record(name).and_then(|r| r.physical_id) {
+        let Some(r) = self.record(name) else {
+            return Json::String(name.to_string());
+        };
+        if let Some(reference) = r.attributes.get(super::REFERENCE_ID) {
+            return reference.clone();
+        }
+        match r.physical_id {
             Some(id) => Json::String(id),
             None => Json::String(name.to_string()),
         }

@@ -32,6 +32,10 @@ use serde_json::{Map as JsonMap, Value as Json};
 use crate::definition::{Inputs, StackDefinition, TypeCatalog};
 use crate::template::{Template, TemplateError};
 
+/// The attribute a driver sets when a resource's reference (`get_resource`,
+/// `Ref`) is not its physical id (an elastic IP's is its address).
+pub const REFERENCE_ID: &str = "__reference_id";
+
 /// Engine settings (Heat's defaults).
 #[derive(Debug, Clone)]
 pub struct EngineConfig {

@@ -487,6 +487,16 @@ pub(super) fn ready(o: &mut SimObject, objects: &Objects) {
                 first.map(Json::String).unwrap_or(Json::Null),
             );
             a.insert("PrivateIp".into(), a["first_address"].clone());
+            a.insert("PublicIp".into(), a["first_address"].clone());
+            a.insert(
+                "PrivateDnsName".into(),
+                json!(format!("{}.novalocal", o.name)),
+            );
+            a.insert(
+                "PublicDnsName".into(),
+                json!(format!("{}.novalocal", o.name)),
+            );
+            a.insert("AvailabilityZone".into(), json!("nova"));
             a.insert(
                 "instance_name".into(),
                 json!(format!("instance-{}", &o.id[..8])),
@@ -688,13 +698,19 @@ pub(super) fn ready(o: &mut SimObject, objects: &Objects) {
                 .get("port_id")
                 .and_then(Json::as_str)
                 .and_then(|pid| find(objects, "port", pid));
-            let fixed = port.and_then(|pt| {
-                pt.attributes
-                    .get("fixed_ips")?
-                    .get(0)?
-                    .get("ip_address")
-                    .cloned()
-            });
+            let instance = p
+                .get("InstanceId")
+                .and_then(Json::as_str)
+                .and_then(|i| find(objects, "server", i));
+            let fixed = port
+                .and_then(|pt| {
+                    pt.attributes
+                        .get("fixed_ips")?
+                        .get(0)?
+                        .get("ip_address")
+                        .cloned()
+                })
+                .or_else(|| instance.and_then(|i| i.attributes.get("first_address").cloned()));
             a.insert("floating_ip_address".into(), ip.unwrap_or(Json::Null));
             a.insert(
                 "floating_subnet_id".into(),
@@ -775,7 +791,41 @@ pub(super) fn ready(o: &mut SimObject, objects: &Objects) {
             "ACTIVE"
         }
         "load_balancer" => {
+            let subnet = p
+                .get("vip_subnet")
+                .and_then(Json::as_str)
+                .and_then(|s| find(objects, "subnet", s))
+                .or_else(|| {
+                    p.get("vip_network")
+                        .and_then(Json::as_str)
+                        .and_then(|n| network_of(objects, n))
+                        .and_then(|n| first_subnet(objects, n))
+                });
+            let vip = o
+                .attributes
+                .get("vip_address")
+                .cloned()
+                .filter(|v| !v.is_null())
+                .or_else(|| subnet.and_then(|s| allocate(s, objects)).map(Json::String));
+            a.insert("vip_address".into(), vip.clone().unwrap_or(Json::Null));
+            a.insert(
+                "vip_subnet_id".into(),
+                subnet.map(|s| json!(s.id)).unwrap_or(Json::Null),
+            );
+            a.insert("vip_port_id".into(), json!(format!("{}-vip", o.id)));
+            if let (Some(s), Some(ip)) = (subnet, vip.as_ref().and_then(Json::as_str)) {
+                a.insert(
+                    "fixed_ips".into(),
+                    json!([{"subnet_id": s.id, "ip_address": ip}]),
+                );
+            }
             a.insert("DNSName".into(), json!(format!("{}.lb.local", o.name)));
+            a.insert("provisioning_status".into(), json!("ACTIVE"));
+            "ACTIVE"
+        }
+        "pool_member" => {
+            a.insert("address".into(), s("address"));
+            a.insert("pool_id".into(), s("pool"));
             "ACTIVE"
         }
         "container" => {
@@ -865,20 +915,40 @@ pub(super) fn link(o: &SimObject, objects: &mut Objects) -> Vec<SimObject> {
             vec![v.clone()]
         }
         "floating_ip_association" => {
-            let (Some(fip), Some(port)) = (
-                get(&["floatingip_id", "EIP", "AllocationId"]),
-                get(&["port_id"]),
-            ) else {
+            let Some(fip) = get(&["floatingip_id", "EIP", "AllocationId"]) else {
                 return vec![];
             };
-            let fixed = find(objects, "port", &port).and_then(|pt| {
-                pt.attributes
-                    .get("fixed_ips")?
-                    .get(0)?
-                    .get("ip_address")
-                    .cloned()
-            });
-            let Some(fid) = find(objects, "floating_ip", &fip).map(|f| f.id.clone()) else {
+            let port = get(&["port_id", "NetworkInterfaceId"]).unwrap_or_default();
+            let fixed = find(objects, "port", &port)
+                .and_then(|pt| {
+                    pt.attributes
+                        .get("fixed_ips")?
+                        .get(0)?
+                        .get("ip_address")
+                        .cloned()
+                })
+                .or_else(|| {
+                    get(&["InstanceId"]).and_then(|i| {
+                        find(objects, "server", &i)?
+                            .attributes
+                            .get("first_address")
+                            .cloned()
+                    })
+                });
+            let by_address = objects
+                .values()
+                .find(|o| {
+                    o.kind == "floating_ip"
+                        && o.attributes
+                            .get("floating_ip_address")
+                            .and_then(Json::as_str)
+                            == Some(fip.as_str())
+                })
+                .map(|f| f.id.clone());
+            let Some(fid) = find(objects, "floating_ip", &fip)
+                .map(|f| f.id.clone())
+                .or(by_address)
+            else {
                 return vec![];
             };
             let f = objects.get_mut(&fid).expect("found");

@@ -528,6 +528,132 @@ pub(super) fn types() -> Vec<ResourceType> {
             attrs(&[("status", "Status."), ("name", "Name.")]),
         ),
         t(
+            "OS::Octavia::LoadBalancer",
+            "load_balancer",
+            "A load balancer.",
+            vec![
+                prop("name", String).update(),
+                prop("description", String).update(),
+                prop("admin_state_up", Boolean)
+                    .update()
+                    .default(json!(true)),
+                prop("vip_subnet", String).custom("neutron.subnet"),
+                prop("vip_network", String).custom("neutron.network"),
+                prop("vip_address", String),
+                prop("provider", String),
+                prop("flavor", String),
+                prop("availability_zone", String),
+                prop("tenant_id", String),
+            ],
+            attrs(&[
+                ("vip_address", "The VIP address."),
+                ("vip_port_id", "The VIP port."),
+                ("vip_subnet_id", "The VIP subnet."),
+                ("pools", "Pools."),
+                ("listeners", "Listeners."),
+                ("flavor_id", "Flavor."),
+            ]),
+        ),
+        t(
+            "OS::Octavia::Listener",
+            "listener",
+            "A load balancer's listener.",
+            vec![
+                prop("protocol_port", Integer)
+                    .required()
+                    .range(Some(1.0), Some(65535.0)),
+                prop("protocol", String).required().allowed(&[
+                    "TCP",
+                    "HTTP",
+                    "HTTPS",
+                    "TERMINATED_HTTPS",
+                    "PROXY",
+                    "UDP",
+                    "SCTP",
+                ]),
+                prop("loadbalancer", String),
+                prop("default_pool", String).update(),
+                prop("name", String).update(),
+                prop("admin_state_up", Boolean)
+                    .update()
+                    .default(json!(true)),
+                prop("description", String).update(),
+                prop("default_tls_container_ref", String).update(),
+                prop("sni_container_refs", List).update(),
+                prop("connection_limit", Integer).update(),
+                prop("allowed_cidrs", List).update(),
+                prop("tenant_id", String),
+            ],
+            attrs(&[
+                ("loadbalancers", "Load balancers."),
+                ("default_pool_id", "Default pool."),
+            ]),
+        ),
+        t(
+            "OS::Octavia::Pool",
+            "pool",
+            "A pool of members.",
+            vec![
+                prop("admin_state_up", Boolean)
+                    .update()
+                    .default(json!(true)),
+                prop("description", String).update(),
+                prop("session_persistence", Map),
+                prop("name", String).update(),
+                prop("lb_algorithm", String).required().update().allowed(&[
+                    "ROUND_ROBIN",
+                    "LEAST_CONNECTIONS",
+                    "SOURCE_IP",
+                    "SOURCE_IP_PORT",
+                ]),
+                prop("listener", String),
+                prop("loadbalancer", String),
+                prop("protocol", String).required().allowed(&[
+                    "TCP",
+                    "HTTP",
+                    "HTTPS",
+                    "TERMINATED_HTTPS",
+                    "PROXY",
+                    "UDP",
+                    "SCTP",
+                ]),
+                prop("tls_enabled", Boolean).update(),
+                prop("tenant_id", String),
+            ],
+            attrs(&[
+                ("healthmonitor_id", "Monitor."),
+                ("listeners", "Listeners."),
+                ("members", "Members."),
+            ]),
+        ),
+        t(
+            "OS::Octavia::PoolMember",
+            "pool_member",
+            "A member of a pool.",
+            vec![
+                prop("pool", String).required(),
+                prop("address", String).required(),
+                prop("protocol_port", Integer)
+                    .required()
+                    .range(Some(1.0), Some(65535.0)),
+                prop("monitor_address", String),
+                prop("monitor_port", Integer),
+                prop("weight", Integer)
+                    .update()
+                    .default(json!(1))
+                    .range(Some(0.0), Some(256.0)),
+                prop("admin_state_up", Boolean)
+                    .update()
+                    .default(json!(true)),
+                prop("subnet", String).custom("neutron.subnet"),
+                prop("tenant_id", String),
+            ],
+            attrs(&[
+                ("address", "The member's address."),
+                ("pool_id", "The pool."),
+            ]),
+        ),
+        t(
             "OS::Octavia::HealthMonitor",
             "health_monitor",
             "A load balancer pool's health monitor.",

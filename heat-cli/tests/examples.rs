@@ -1,0 +1,229 @@
+//! The classic examples of `examples/`, each created, used and deleted with
+//! the `heat` binary on the simulated cloud.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn heat(state: &std::path::Path, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_heat"))
+        .args(args)
+        .env("HEAT_STATE", state)
+        .output()
+        .expect("heat runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let json = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::String(stdout));
+    (
+        out.status.code().unwrap_or(-1),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn state(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("heat-examples-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("state.sqlite")
+}
+
+fn example(name: &str) -> String {
+    format!("{}/../examples/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn output(stack: &serde_json::Value, key: &str) -> serde_json::Value {
+    stack["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["output_key"] == key)
+        .unwrap()["output_value"]
+        .clone()
+}
+
+#[test]
+fn autoscaling_group_behind_a_load_balancer() {
+    let s = state("asg");
+    let (code, stack, err) = heat(
+        &s,
+        &[
+            "stack",
+            "create",
+            "web",
+            "-t",
+            &example("autoscaling.yaml"),
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(output(&stack, "size"), 2);
+    assert!(output(&stack, "url")
+        .as_str()
+        .unwrap()
+        .starts_with("http://10.20.0."));
+    let (code, _, err) = heat(&s, &["stack", "resource", "signal", "web", "scale_up"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, stack, _) = heat(&s, &["stack", "show", "web", "-f", "json"]);
+    let (_, group, _) = heat(
+        &s,
+        &[
+            "stack",
+            "resource",
+            "show",
+            "web",
+            "web_group",
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(group["attributes"]["current_size"], 3, "{stack}");
+    let (_, resources, _) = heat(
+        &s,
+        &[
+            "stack",
+            "resource",
+            "list",
+            "web",
+            "--nested-depth",
+            "2",
+            "-f",
+            "json",
+        ],
+    );
+    let members = resources
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["resource_type"] == "OS::Octavia::PoolMember")
+        .count();
+    assert_eq!(members, 3);
+    let (code, _, err) = heat(&s, &["stack", "delete", "web", "--yes"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, list, _) = heat(&s, &["stack", "list", "-f", "json"]);
+    assert_eq!(list, serde_json::json!([]));
+}
+
+#[test]
+fn nested_stacks_and_a_resource_group() {
+    let s = state("nested");
+    let (code, stack, err) = heat(
+        &s,
+        &[
+            "stack",
+            "create",
+            "app",
+            "-t",
+            &example("nested.yaml"),
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(output(&stack, "workers").as_array().unwrap().len(), 3);
+    let (_, list, _) = heat(&s, &["stack", "list", "-f", "json"]);
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "nested stacks are not listed"
+    );
+    let (_, top, _) = heat(&s, &["stack", "resource", "list", "app", "-f", "json"]);
+    assert_eq!(top.as_array().unwrap().len(), 3);
+    let (_, all, _) = heat(
+        &s,
+        &[
+            "stack",
+            "resource",
+            "list",
+            "app",
+            "--nested-depth",
+            "1",
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(all.as_array().unwrap().len(), 3 + 3 + 3 + 3);
+    let (code, _, err) = heat(&s, &["stack", "delete", "app", "--yes"]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn wordpress_as_cloudformation() {
+    let s = state("cfn");
+    let (code, stack, err) = heat(
+        &s,
+        &[
+            "stack",
+            "create",
+            "wp",
+            "-t",
+            &example("wordpress_cfn.json"),
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        output(&stack, "WebsiteURL")
+            .as_str()
+            .unwrap()
+            .starts_with("http://172.24.4."),
+        "{stack}"
+    );
+    assert_eq!(stack["parameters"]["DBPassword"], "******");
+    let (code, _, err) = heat(&s, &["stack", "delete", "wp", "--yes"]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_wait_condition_signalled_from_another_process() {
+    let s = state("wait");
+    let child = Command::new(env!("CARGO_BIN_EXE_heat"))
+        .args([
+            "stack",
+            "create",
+            "wc",
+            "-t",
+            &example("wait_condition.yaml"),
+            "-f",
+            "json",
+        ])
+        .env("HEAT_STATE", &s)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Signal once the stack's handle exists.
+    let mut signalled = false;
+    for _ in 0..100 {
+        std::thread::sleep(Duration::from_millis(100));
+        if heat(
+            &s,
+            &[
+                "stack",
+                "resource",
+                "signal",
+                "wc",
+                "handle",
+                "--data",
+                r#"{"data": "configured"}"#,
+            ],
+        )
+        .0 == 0
+        {
+            signalled = true;
+            break;
+        }
+    }
+    assert!(signalled, "the handle never appeared");
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stack: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(output(&stack, "report").as_str().unwrap()).unwrap();
+    assert_eq!(report, serde_json::json!({"1": "configured"}));
+}
