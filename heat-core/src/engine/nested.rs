@@ -684,6 +684,12 @@ impl Engine {
                 "{resource} in stack {stack}"
             )));
         };
+        if r.status != Status::Complete {
+            return Err(EngineError::Invalid(format!(
+                "Resource {resource} is not ready for signals ({})",
+                r.status_text()
+            )));
+        }
         match r.type_name.as_str() {
             "OS::Heat::WaitConditionHandle"
             | "OS::Heat::UpdateWaitConditionHandle"
