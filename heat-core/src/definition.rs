@@ -50,6 +50,15 @@ pub trait TypeCatalog: Send + Sync {
         PropertyRule::Replace
     }
 
+    /// Dependencies the types' plugins add beyond references and
+    /// `depends_on` (a port after the subnets of its network, a floating IP
+    /// after the router interface to its external network), as
+    /// `(requirer, required)`. Used when creating and updating, not by
+    /// template validation (as in Heat).
+    fn implicit_dependencies(&self, _def: &StackDefinition<'_>) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
     /// Whether a type supports the `Snapshot` deletion policy; `None` when
     /// the catalog does not know.
     fn supports_snapshot(&self, _type_name: &str) -> Option<bool> {

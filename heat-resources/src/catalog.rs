@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use heat_core::definition::{PropertyRule, TypeCatalog, TypeInfo};
+use heat_core::definition::{PropertyRule, StackDefinition, TypeCatalog, TypeInfo};
+use heat_core::function::{Expr, FnKind};
 use serde_json::Value as Json;
 
 use crate::schema::{self, ResourceType};
@@ -77,6 +78,10 @@ impl TypeCatalog for Catalog {
         }
     }
 
+    fn implicit_dependencies(&self, def: &StackDefinition<'_>) -> Vec<(String, String)> {
+        implicit_dependencies(def)
+    }
+
     fn supports_snapshot(&self, type_name: &str) -> Option<bool> {
         const SNAPSHOT: [&str; 5] = [
             "OS::Cinder::Volume",
@@ -111,5 +116,156 @@ impl TypeCatalog for Catalog {
             Some(t) => schema::check(&t.properties, properties),
             None => Vec::new(),
         }
+    }
+}
+
+/// A property of a resource's (unresolved) properties.
+fn property<'e>(props: Option<&'e Expr>, key: &str) -> Option<&'e Expr> {
+    match props? {
+        Expr::Map(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+/// The resource a `get_resource` names.
+fn resource_ref(e: Option<&Expr>) -> Option<&str> {
+    match e? {
+        Expr::Call(c) if c.kind == FnKind::GetResource => c.args.as_str(),
+        _ => None,
+    }
+}
+
+/// Two unresolved values that are the same (same literal, same parameter).
+fn same(a: Option<&Expr>, b: Option<&Expr>) -> bool {
+    matches!((a, b), (Some(x), Some(y)) if x.to_json() == y.to_json())
+}
+
+/// Heat's plugins' implicit dependencies (`add_dependencies`): ports and
+/// servers wait for the subnets of their networks; floating IPs wait for
+/// the router interfaces and gateways that connect their network.
+fn implicit_dependencies(def: &StackDefinition<'_>) -> Vec<(String, String)> {
+    let resources: Vec<_> = def.resources.iter().filter(|r| r.enabled).collect();
+    let mut out = Vec::new();
+    let subnets_of = |net: &Expr| -> Vec<String> {
+        resources
+            .iter()
+            .filter(|s| s.type_name == "OS::Neutron::Subnet")
+            .filter(|s| {
+                let n = property(s.properties.as_ref(), "network")
+                    .or_else(|| property(s.properties.as_ref(), "network_id"));
+                same(n, Some(net))
+            })
+            .map(|s| s.name.clone())
+            .collect()
+    };
+    for r in &resources {
+        match r.type_name.as_str() {
+            "OS::Neutron::Port" => {
+                if let Some(net) = property(r.properties.as_ref(), "network")
+                    .or_else(|| property(r.properties.as_ref(), "network_id"))
+                {
+                    for s in subnets_of(net) {
+                        out.push((r.name.clone(), s));
+                    }
+                }
+            }
+            "OS::Nova::Server" => {
+                if let Some(Expr::List(nets)) = property(r.properties.as_ref(), "networks") {
+                    for n in nets {
+                        if let Some(net) =
+                            property(Some(n), "network").or_else(|| property(Some(n), "uuid"))
+                        {
+                            for s in subnets_of(net) {
+                                out.push((r.name.clone(), s));
+                            }
+                        }
+                    }
+                }
+            }
+            "OS::Neutron::FloatingIP" => {
+                let floating = property(r.properties.as_ref(), "floating_network")
+                    .or_else(|| property(r.properties.as_ref(), "floating_network_id"));
+                let port_subnets: Vec<&Expr> =
+                    resource_ref(property(r.properties.as_ref(), "port_id"))
+                        .and_then(|p| resources.iter().find(|x| x.name == p))
+                        .and_then(|p| match property(p.properties.as_ref(), "fixed_ips") {
+                            Some(Expr::List(l)) => Some(
+                                l.iter()
+                                    .filter_map(|f| {
+                                        property(Some(f), "subnet")
+                                            .or_else(|| property(Some(f), "subnet_id"))
+                                    })
+                                    .collect(),
+                            ),
+                            _ => None,
+                        })
+                        .unwrap_or_default();
+                for other in &resources {
+                    let dep = match other.type_name.as_str() {
+                        "OS::Neutron::RouterGateway" => {
+                            same(property(other.properties.as_ref(), "network"), floating)
+                        }
+                        "OS::Neutron::Router" => same(
+                            property(
+                                property(other.properties.as_ref(), "external_gateway_info"),
+                                "network",
+                            ),
+                            floating,
+                        ),
+                        "OS::Neutron::RouterInterface" => {
+                            let subnet = property(other.properties.as_ref(), "subnet")
+                                .or_else(|| property(other.properties.as_ref(), "subnet_id"));
+                            port_subnets.iter().any(|s| same(Some(s), subnet))
+                        }
+                        _ => false,
+                    };
+                    if dep {
+                        out.push((r.name.clone(), other.name.clone()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod implicit_tests {
+    use super::*;
+    use heat_core::definition::Inputs;
+    use heat_core::template::Template;
+
+    #[test]
+    fn ports_servers_and_floating_ips_get_heats_implicit_dependencies() {
+        let t = Template::parse(
+            "heat_template_version: 2018-08-31
+parameters:
+  public: {type: string, default: public}
+resources:
+  net: {type: OS::Neutron::Net}
+  subnet: {type: OS::Neutron::Subnet, properties: {network: {get_resource: net}, cidr: 10.1.0.0/24}}
+  router: {type: OS::Neutron::Router, properties: {external_gateway_info: {network: {get_param: public}}}}
+  iface: {type: OS::Neutron::RouterInterface, properties: {router: {get_resource: router}, subnet: {get_resource: subnet}}}
+  port: {type: OS::Neutron::Port, properties: {network: {get_resource: net}, fixed_ips: [{subnet: {get_resource: subnet}}]}}
+  server: {type: OS::Nova::Server, properties: {image: cirros-0.6.2, flavor: m1.tiny, networks: [{network: {get_resource: net}}]}}
+  fip: {type: OS::Neutron::FloatingIP, properties: {floating_network: {get_param: public}, port_id: {get_resource: port}}}
+",
+        )
+        .unwrap();
+        let (def, errors) = StackDefinition::build(&t, Inputs::default(), &Catalog);
+        assert!(errors.is_empty(), "{errors:?}");
+        let mut deps = implicit_dependencies(&def.unwrap());
+        deps.sort();
+        let expect: Vec<(String, String)> = [
+            ("fip", "iface"),
+            ("fip", "router"),
+            ("port", "subnet"),
+            ("server", "subnet"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        assert_eq!(deps, expect);
     }
 }

@@ -159,6 +159,45 @@ pub fn preview(
     out
 }
 
+/// What each resource requires: its references and `depends_on`, plus the
+/// implicit dependencies of its type unless they would make a cycle.
+fn requirements(
+    e: &Engine,
+    def: &StackDefinition<'_>,
+    nodes: &[String],
+) -> HashMap<String, Vec<String>> {
+    let mut all: HashMap<String, Vec<String>> = def
+        .graph
+        .names()
+        .iter()
+        .map(|n| (n.clone(), def.graph.requires(n)))
+        .collect();
+    let implicit = e.catalog.implicit_dependencies(def);
+    if !implicit.is_empty() {
+        let mut g = crate::graph::Graph::new(def.graph.names().iter().cloned());
+        for (n, reqs) in &all {
+            for r in reqs {
+                g.add_edge(n, r);
+            }
+        }
+        for (a, b) in &implicit {
+            g.add_edge(a, b);
+        }
+        if g.levels().is_ok() {
+            for (a, b) in implicit {
+                if let Some(reqs) = all.get_mut(&a) {
+                    if !reqs.contains(&b) {
+                        reqs.push(b);
+                        reqs.sort();
+                    }
+                }
+            }
+        }
+    }
+    all.retain(|n, _| nodes.contains(n));
+    all
+}
+
 /// Builds the definition of a stack's current source.
 fn definition<'t>(
     e: &Engine,
@@ -200,10 +239,7 @@ pub(super) async fn converge(
         .filter(|r| r.enabled)
         .map(|r| r.name.clone())
         .collect();
-    let requires: HashMap<String, Vec<String>> = nodes
-        .iter()
-        .map(|n| (n.clone(), def.graph.requires(n)))
-        .collect();
+    let requires = requirements(e, &def, &nodes);
     let outcome = traversal::run(&nodes, &requires, e.config.concurrency, cancel, |name| {
         let live = &live;
         let def = &def;
@@ -334,7 +370,9 @@ async fn converge_one(
         type_name: rdef.type_name.clone(),
         properties: props.clone(),
     };
-    let requires = def.graph.requires(name);
+    let requires = requirements(e, def, &[name.to_string()])
+        .remove(name)
+        .unwrap_or_default();
     let policy = rdef
         .deletion_policy
         .clone()
