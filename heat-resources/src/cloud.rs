@@ -39,6 +39,10 @@ pub trait Cloud: Send + Sync {
         stack_id: &str,
         resource: &str,
     ) -> Result<Option<String>, DriverError>;
+    /// Snapshots a volume (or images a server) before deletion.
+    async fn snapshot(&self, _kind: &str, _id: &str) -> Result<Option<String>, DriverError> {
+        Ok(None)
+    }
     /// Suspends (servers).
     async fn suspend(&self, _kind: &str, _id: &str) -> Result<(), DriverError> {
         Ok(())

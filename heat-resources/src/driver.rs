@@ -339,4 +339,15 @@ impl Driver for ResourceDriver {
     async fn check_constraint(&self, constraint: &str, value: &Json) -> Result<(), String> {
         self.cloud.check_constraint(constraint, value).await
     }
+
+    async fn snapshot(
+        &self,
+        type_name: &str,
+        physical_id: &str,
+    ) -> Result<Option<String>, DriverError> {
+        match Self::kind(type_name) {
+            Some(kind) => self.cloud.snapshot(kind, physical_id).await,
+            None => Ok(None),
+        }
+    }
 }

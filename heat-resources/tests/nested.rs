@@ -310,7 +310,7 @@ outputs:
 }
 
 #[tokio::test(start_paused = true)]
-async fn nesting_deeper_than_five_is_refused_and_nothing_leaks() {
+async fn nesting_deeper_than_five_is_refused_before_anything_is_created() {
     let (cloud, store, e) = setup(EngineConfig::default());
     // level.yaml nests itself until depth runs out.
     let level = "heat_template_version: 2018-08-31
@@ -318,57 +318,59 @@ resources:
   server: {type: OS::Nova::Server, properties: {image: cirros-0.6.2, flavor: m1.tiny}}
   deeper: {type: level.yaml}
 ";
-    let opts = StackOptions {
-        disable_rollback: Some(false),
-        ..StackOptions::default()
-    };
-    let s = e
-        .create_stack("deep", source(level, &[("level.yaml", level)]), opts)
+    let err = e
+        .create_stack(
+            "deep",
+            source(level, &[("level.yaml", level)]),
+            StackOptions::default(),
+        )
         .await
-        .unwrap();
-    assert_eq!(s.status_text(), "ROLLBACK_COMPLETE");
-    let events = store.events(&s.id).await.unwrap();
+        .unwrap_err();
     assert!(
-        events
-            .iter()
-            .any(|ev| ev.reason.contains("Recursion depth exceeds 5")),
-        "{events:?}"
+        err.to_string().contains("Recursion depth exceeds 5"),
+        "{err}"
     );
     assert!(
         cloud.stack_objects().is_empty(),
-        "{:?}",
-        cloud.stack_objects()
+        "refused before anything is created"
     );
-    assert!(store
-        .stacks()
-        .await
-        .unwrap()
-        .iter()
-        .all(|s| s.parent.is_none()));
+    assert!(store.stacks().await.unwrap().is_empty());
 }
 
 #[tokio::test(start_paused = true)]
-async fn the_resource_limit_counts_the_whole_tree() {
+async fn the_resource_limit_counts_the_whole_tree_before_anything_is_created() {
     let (cloud, _, e) = setup(EngineConfig {
         max_resources: 4,
         ..EngineConfig::default()
     });
     let child = "heat_template_version: 2018-08-31\nresources:\n  a: {type: OS::Heat::Value, properties: {value: 1}}\n  b: {type: OS::Heat::Value, properties: {value: 2}}\n  c: {type: OS::Heat::Value, properties: {value: 3}}\n";
     let parent = "heat_template_version: 2018-08-31\nresources:\n  one: {type: child.yaml}\n  two: {type: child.yaml, depends_on: one}\n";
-    let s = e
+    let err = e
         .create_stack(
             "big",
             source(parent, &[("child.yaml", child)]),
             StackOptions::default(),
         )
         .await
-        .unwrap();
-    assert_eq!(s.status_text(), "CREATE_FAILED");
+        .unwrap_err();
     assert!(
-        s.reason.contains("Maximum resources per stack exceeded"),
-        "{}",
-        s.reason
+        err.to_string()
+            .contains("Maximum resources per stack exceeded"),
+        "{err}"
     );
-    e.delete_stack("big").await.unwrap();
     assert!(cloud.stack_objects().is_empty());
+    // Groups count their members.
+    let group = "heat_template_version: 2018-08-31\nresources:\n  g: {type: OS::Heat::ResourceGroup, properties: {count: 2, resource_def: {type: child.yaml}}}\n";
+    let err = e
+        .create_stack(
+            "g",
+            source(group, &[("child.yaml", child)]),
+            StackOptions::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("7 resources in the whole tree"),
+        "{err}"
+    );
 }

@@ -674,6 +674,32 @@ async fn delete_one(e: &Engine, stack: &StackRecord, mut r: ResourceRecord) -> R
         physical = e.backend_find(stack, &r.name, &r.type_name).await;
     }
     if let Some(pid) = physical {
+        if r.deletion_policy == "Snapshot" {
+            match e.retry(|| e.driver.snapshot(&r.type_name, &pid)).await {
+                Ok(Some(snapshot)) => {
+                    e.event(
+                        stack,
+                        Some(&r),
+                        &format!("snapshot {snapshot} taken before deletion"),
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                }
+                Ok(None) => {}
+                Err(err) => {
+                    persist(
+                        e,
+                        stack,
+                        &mut r,
+                        Action::Delete,
+                        Status::Failed,
+                        &err.message,
+                    )
+                    .await?;
+                    return Err(format!("resources.{}: {}", r.name, err.message));
+                }
+            }
+        }
         if r.deletion_policy != "Retain" {
             match e
                 .retry(|| e.backend_delete(stack, &r.type_name, &r.name, &pid))

@@ -111,6 +111,16 @@ pub trait Driver: Send + Sync {
         type_name: &str,
     ) -> Result<Option<String>, DriverError>;
 
+    /// Takes a snapshot before a `Snapshot` deletion policy deletes the
+    /// object; returns the snapshot's id (`None`: nothing to snapshot).
+    async fn snapshot(
+        &self,
+        _type_name: &str,
+        _physical_id: &str,
+    ) -> Result<Option<String>, DriverError> {
+        Ok(None)
+    }
+
     /// Suspends (servers stop); other types do nothing.
     async fn suspend(&self, _type_name: &str, _physical_id: &str) -> Result<(), DriverError> {
         Ok(())

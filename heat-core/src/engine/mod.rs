@@ -192,9 +192,33 @@ impl Engine {
         let template = Template::parse_with(&source.template, self.config.max_template_size)
             .map_err(|e| EngineError::Template(vec![e]))?;
         let inputs = self.inputs(stack, source)?;
-        let (_, errors) = StackDefinition::build(&template, inputs, self.catalog.as_ref());
+        let (def, errors) = StackDefinition::build(&template, inputs, self.catalog.as_ref());
         if !errors.is_empty() {
             return Err(EngineError::Template(errors));
+        }
+        // For a top-level stack, nested templates are checked too: a tree
+        // deeper than Heat's `max_nested_stack_depth` or with more resources
+        // than `max_resources_per_stack` is refused before anything is created.
+        if let (Some(def), None) = (def, &stack.parent) {
+            let limit = |m: String| {
+                EngineError::Template(vec![TemplateError::new(
+                    crate::template::ErrorKind::Limit,
+                    m,
+                )])
+            };
+            let total = nested::tree_size(
+                &def,
+                source,
+                stack.nested_depth,
+                self.config.max_template_size,
+            )
+            .map_err(limit)?;
+            if total > self.config.max_resources {
+                return Err(limit(format!(
+                    "Request limit exceeded: Maximum resources per stack exceeded. ({total} resources in the whole tree, at most {})",
+                    self.config.max_resources
+                )));
+            }
         }
         Ok(template)
     }
@@ -399,6 +423,25 @@ impl Engine {
         }
         self.store.update_stack(&stack, expected).await?;
         self.converge_and_finish(stack).await
+    }
+
+    /// What a create would do: every resource added, with its type.
+    pub fn preview_create(
+        &self,
+        name: &str,
+        source: &StackSource,
+    ) -> Result<Vec<Change>, EngineError> {
+        let probe = self.new_stack(name, source.clone(), &StackOptions::default(), false);
+        let template = self.check_source(&probe, source)?;
+        let inputs = self.inputs(&probe, source)?;
+        let (def, _) = StackDefinition::build(&template, inputs, self.catalog.as_ref());
+        let def = def.expect("checked above");
+        Ok(converge::preview(
+            &def,
+            &[],
+            self.catalog.as_ref(),
+            &probe.id,
+        ))
     }
 
     /// What an update would do, per resource, without doing it.

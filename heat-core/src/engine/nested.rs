@@ -794,6 +794,116 @@ impl Engine {
     }
 }
 
+/// The number of resources of a stack and its nested stacks, counted from
+/// the templates (groups by their literal `count` or `min_size`);
+/// `Err` when the tree is deeper than [`MAX_NESTED_DEPTH`].
+pub(super) fn tree_size(
+    def: &crate::definition::StackDefinition<'_>,
+    source: &StackSource,
+    depth: u32,
+    max_size: usize,
+) -> Result<usize, String> {
+    let mut total = 0;
+    let reg = {
+        let mut r = Registry::default();
+        let _ = r.load(&source.resource_registry);
+        r
+    };
+    for r in def.resources.iter().filter(|r| r.enabled) {
+        total += 1;
+        let props = r
+            .properties
+            .as_ref()
+            .map(|p| p.to_json())
+            .unwrap_or(Json::Null);
+        let child: Option<(String, usize)> = match r.type_name.as_str() {
+            "OS::Heat::Stack" => props
+                .get("template")
+                .and_then(Json::as_str)
+                .map(|t| (t.to_string(), 1)),
+            "AWS::CloudFormation::Stack" => props
+                .get("TemplateURL")
+                .and_then(Json::as_str)
+                .and_then(|u| source.files.get(u))
+                .and_then(Json::as_str)
+                .map(|t| (t.to_string(), 1)),
+            "OS::Heat::ResourceGroup" => {
+                let count = props.get("count").and_then(Json::as_u64).unwrap_or(1) as usize;
+                let member = props
+                    .get("resource_def")
+                    .and_then(|d| d.get("type"))
+                    .and_then(Json::as_str)
+                    .unwrap_or_default();
+                match reg.resolve(member, None, &|_| true) {
+                    Some(TypeTarget::Template(f)) => source
+                        .files
+                        .get(&f)
+                        .and_then(Json::as_str)
+                        .map(|t| (t.to_string(), count)),
+                    _ => {
+                        total += count;
+                        None
+                    }
+                }
+            }
+            "OS::Heat::AutoScalingGroup" => {
+                let count = props
+                    .get("desired_capacity")
+                    .or_else(|| props.get("min_size"))
+                    .and_then(Json::as_u64)
+                    .unwrap_or(0) as usize;
+                let member = props
+                    .get("resource")
+                    .and_then(|d| d.get("type"))
+                    .and_then(Json::as_str)
+                    .unwrap_or_default();
+                match reg.resolve(member, None, &|_| true) {
+                    Some(TypeTarget::Template(f)) => source
+                        .files
+                        .get(&f)
+                        .and_then(Json::as_str)
+                        .map(|t| (t.to_string(), count)),
+                    _ => {
+                        total += count;
+                        None
+                    }
+                }
+            }
+            t => match reg.resolve(t, Some(&r.name), &|_| true) {
+                Some(TypeTarget::Template(f)) => source
+                    .files
+                    .get(&f)
+                    .and_then(Json::as_str)
+                    .map(|t| (t.to_string(), 1)),
+                _ => None,
+            },
+        };
+        let Some((text, copies)) = child else {
+            continue;
+        };
+        if depth + 1 > MAX_NESTED_DEPTH {
+            return Err(format!("Request limit exceeded: Recursion depth exceeds {MAX_NESTED_DEPTH}. (resources.{} nests too deeply)", r.name));
+        }
+        let Ok(t) = crate::template::Template::parse_with(&text, max_size) else {
+            continue;
+        };
+        let inputs = crate::definition::Inputs {
+            files: source
+                .files
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect(),
+            registry: reg.clone(),
+            ..Default::default()
+        };
+        let (child_def, _) =
+            crate::definition::StackDefinition::build(&t, inputs, &crate::definition::AnyType);
+        let Some(child_def) = child_def else { continue };
+        total += copies * tree_size(&child_def, source, depth + 1, max_size)?;
+    }
+    Ok(total)
+}
+
 fn template_order(template: &str) -> Vec<String> {
     crate::template::Template::parse(template)
         .map(|t| t.section_map("resources").keys().cloned().collect())

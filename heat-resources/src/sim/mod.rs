@@ -423,6 +423,39 @@ impl Cloud for SimCloud {
             .map(|o| o.id.clone()))
     }
 
+    async fn snapshot(&self, kind: &str, id: &str) -> Result<Option<String>, DriverError> {
+        let made = {
+            let mut s = self.lock();
+            let Some(o) = s.objects.get(id).cloned() else {
+                return Ok(None);
+            };
+            let (snap_kind, status) = match kind {
+                "volume" => ("volume_snapshot", "available"),
+                "server" => ("image", "active"),
+                _ => return Ok(None),
+            };
+            let snap_id = self.new_id(&mut s);
+            let snapshot = SimObject {
+                id: snap_id.clone(),
+                kind: snap_kind.into(),
+                name: format!("{}-snapshot", o.name),
+                // Snapshots outlive the stack: they are the cloud's, not the stack's.
+                stack_id: String::new(),
+                resource: String::new(),
+                status: status.into(),
+                properties: serde_json::json!({"source": id}),
+                attributes: serde_json::json!({"source": id, "status": status})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            };
+            s.objects.insert(snap_id, snapshot.clone());
+            snapshot
+        };
+        self.save(&made).await?;
+        Ok(Some(made.id))
+    }
+
     async fn suspend(&self, kind: &str, id: &str) -> Result<(), DriverError> {
         self.set_status(kind, id, "SUSPENDED").await
     }

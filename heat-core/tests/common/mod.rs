@@ -1,21 +1,17 @@
 //! Shared helpers of the engine tests: a tokio clock (virtual time in
 //! paused tests), a crashing store, a test catalog and stack builders.
 
-#![allow(dead_code, missing_docs, clippy::new_without_default)]
+#![allow(dead_code, unused_imports, missing_docs, clippy::new_without_default)]
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use futures::future::BoxFuture;
 use heat_core::definition::{PropertyRule, TypeCatalog, TypeInfo};
+pub use heat_core::engine::testing::CrashingStore;
 use heat_core::engine::testing::FakeDriver;
-use heat_core::engine::{
-    Clock, Engine, EngineConfig, Event, MemoryStore, ResourceRecord, StackRecord, StackSource,
-    StateStore, StoreError,
-};
+use heat_core::engine::{Clock, Engine, EngineConfig, ResourceRecord, StackSource, StateStore};
 
 /// Time from tokio: virtual in `start_paused` tests.
 pub struct TokioClock {
@@ -52,76 +48,6 @@ impl TypeCatalog for TestCatalog {
             "immutable" => PropertyRule::Immutable,
             _ => PropertyRule::Replace,
         }
-    }
-}
-
-/// A store that fails every write after `limit` writes, as if the engine
-/// process died there.
-pub struct CrashingStore {
-    pub inner: Arc<MemoryStore>,
-    writes: AtomicU64,
-    limit: u64,
-}
-
-impl CrashingStore {
-    pub fn new(inner: Arc<MemoryStore>, limit: u64) -> Self {
-        CrashingStore {
-            inner,
-            writes: AtomicU64::new(0),
-            limit,
-        }
-    }
-    pub fn writes(&self) -> u64 {
-        self.writes.load(Ordering::SeqCst)
-    }
-    pub fn crashed(&self) -> bool {
-        self.writes.load(Ordering::SeqCst) > self.limit
-    }
-    fn write(&self) -> Result<(), StoreError> {
-        if self.writes.fetch_add(1, Ordering::SeqCst) >= self.limit {
-            return Err(StoreError::Backend("the engine died".into()));
-        }
-        Ok(())
-    }
-}
-
-#[async_trait]
-impl StateStore for CrashingStore {
-    async fn insert_stack(&self, s: &StackRecord) -> Result<(), StoreError> {
-        self.write()?;
-        self.inner.insert_stack(s).await
-    }
-    async fn update_stack(&self, s: &StackRecord, e: u64) -> Result<(), StoreError> {
-        self.write()?;
-        self.inner.update_stack(s, e).await
-    }
-    async fn stack(&self, id: &str) -> Result<Option<StackRecord>, StoreError> {
-        self.inner.stack(id).await
-    }
-    async fn stacks(&self) -> Result<Vec<StackRecord>, StoreError> {
-        self.inner.stacks().await
-    }
-    async fn remove_stack(&self, id: &str) -> Result<(), StoreError> {
-        self.write()?;
-        self.inner.remove_stack(id).await
-    }
-    async fn put_resource(&self, r: &ResourceRecord) -> Result<(), StoreError> {
-        self.write()?;
-        self.inner.put_resource(r).await
-    }
-    async fn remove_resource(&self, s: &str, r: &str) -> Result<(), StoreError> {
-        self.write()?;
-        self.inner.remove_resource(s, r).await
-    }
-    async fn resources(&self, s: &str) -> Result<Vec<ResourceRecord>, StoreError> {
-        self.inner.resources(s).await
-    }
-    async fn add_event(&self, e: &Event) -> Result<(), StoreError> {
-        self.write()?;
-        self.inner.add_event(e).await
-    }
-    async fn events(&self, s: &str) -> Result<Vec<Event>, StoreError> {
-        self.inner.events(s).await
     }
 }
 
