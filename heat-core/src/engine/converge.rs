@@ -564,21 +564,7 @@ async fn finish_create(
                 r.updated_at = e.clock.now();
                 e.store.put_resource(&r).await.map_err(|e| e.to_string())?;
             }
-            Err(err) => {
-                persist(
-                    e,
-                    stack,
-                    &mut r,
-                    Action::Create,
-                    Status::Failed,
-                    &err.message,
-                )
-                .await?;
-                if r.current {
-                    live.set(r);
-                }
-                return Err(format!("{path}: {}", err.message));
-            }
+            Err(err) => return create_failed(e, stack, live, r, &path, &err.message).await,
         }
     }
     let pid = r.physical_id.clone().expect("set above");
@@ -605,22 +591,25 @@ async fn finish_create(
             live.set(r);
             Ok(())
         }
-        Err(err) => {
-            persist(
-                e,
-                stack,
-                &mut r,
-                Action::Create,
-                Status::Failed,
-                &err.message,
-            )
-            .await?;
-            if r.current {
-                live.set(r);
-            }
-            Err(format!("{path}: {}", err.message))
-        }
+        Err(err) => create_failed(e, stack, live, r, &path, &err.message).await,
     }
+}
+
+/// Records a failed create; the stack uses the failed record unless it was
+/// a replacement.
+async fn create_failed(
+    e: &Engine,
+    stack: &StackRecord,
+    live: &Live<'_, '_>,
+    mut r: ResourceRecord,
+    path: &str,
+    message: &str,
+) -> Result<(), String> {
+    persist(e, stack, &mut r, Action::Create, Status::Failed, message).await?;
+    if r.current {
+        live.set(r);
+    }
+    Err(format!("{path}: {message}"))
 }
 
 /// Deletes records in reverse dependency order (a resource before what it

@@ -834,17 +834,7 @@ pub(super) fn tree_size(
                     .and_then(|d| d.get("type"))
                     .and_then(Json::as_str)
                     .unwrap_or_default();
-                match reg.resolve(member, None, &|_| true) {
-                    Some(TypeTarget::Template(f)) => source
-                        .files
-                        .get(&f)
-                        .and_then(Json::as_str)
-                        .map(|t| (t.to_string(), count)),
-                    _ => {
-                        total += count;
-                        None
-                    }
-                }
+                group_member_template(&reg, source, member, count, &mut total)
             }
             "OS::Heat::AutoScalingGroup" => {
                 let count = props
@@ -857,17 +847,7 @@ pub(super) fn tree_size(
                     .and_then(|d| d.get("type"))
                     .and_then(Json::as_str)
                     .unwrap_or_default();
-                match reg.resolve(member, None, &|_| true) {
-                    Some(TypeTarget::Template(f)) => source
-                        .files
-                        .get(&f)
-                        .and_then(Json::as_str)
-                        .map(|t| (t.to_string(), count)),
-                    _ => {
-                        total += count;
-                        None
-                    }
-                }
+                group_member_template(&reg, source, member, count, &mut total)
             }
             t => match reg.resolve(t, Some(&r.name), &|_| true) {
                 Some(TypeTarget::Template(f)) => source
@@ -902,6 +882,28 @@ pub(super) fn tree_size(
         total += copies * tree_size(&child_def, source, depth + 1, max_size)?;
     }
     Ok(total)
+}
+
+/// A group's members: their template and count when they are nested
+/// stacks; otherwise they are counted into `total` directly.
+fn group_member_template(
+    reg: &Registry,
+    source: &StackSource,
+    member: &str,
+    count: usize,
+    total: &mut usize,
+) -> Option<(String, usize)> {
+    match reg.resolve(member, None, &|_| true) {
+        Some(TypeTarget::Template(f)) => source
+            .files
+            .get(&f)
+            .and_then(Json::as_str)
+            .map(|t| (t.to_string(), count)),
+        _ => {
+            *total += count;
+            None
+        }
+    }
 }
 
 fn template_order(template: &str) -> Vec<String> {
