@@ -16,6 +16,11 @@ pub struct Cli {
     /// The local state file (stacks, resources, events, the simulated cloud).
     #[arg(long, global = true, env = "HEAT_STATE", value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// An OpenStack cloud of clouds.yaml to create resources on (default:
+    /// OS_CLOUD, or OS_AUTH_URL and the other OS_* variables; without them,
+    /// the embedded simulated cloud).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub os_cloud: Option<String>,
     /// A heat-rs server to talk to instead of running locally.
     #[arg(long, global = true, env = "HEAT_URL", value_name = "URL")]
     pub url: Option<String>,

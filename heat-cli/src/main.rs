@@ -22,6 +22,9 @@ fn main() {
         cli::Command::Template(cmd) => template_cmd::run(cmd),
         cli::Command::Resource(cmd) => resource_cmd::run(cmd),
         cli::Command::Stack(cmd) => {
+            if let Some(cloud) = &args.os_cloud {
+                std::env::set_var("OS_CLOUD", cloud);
+            }
             let state = args.state.unwrap_or_else(stack_cmd::default_state);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)

@@ -45,18 +45,39 @@ async fn open(
     String,
 > {
     let mut rx = None;
-    let l = local::open_observed(state, SimConfig::default(), EngineConfig::default(), |s| {
-        if observed {
-            let (store, r) = progress::observe(s);
-            rx = Some(r);
-            store
-        } else {
-            s
-        }
-    })
+    let real = real_cloud()?;
+    let l = local::open_on(
+        state,
+        SimConfig::default(),
+        real,
+        EngineConfig::default(),
+        |s| {
+            if observed {
+                let (store, r) = progress::observe(s);
+                rx = Some(r);
+                store
+            } else {
+                s
+            }
+        },
+    )
     .await
     .map_err(|e| format!("cannot open the state file {}: {e}", state.display()))?;
     Ok((l, rx))
+}
+
+/// The OpenStack cloud the environment configures, if any.
+fn real_cloud() -> Result<Option<std::sync::Arc<dyn heat_resources::Cloud>>, String> {
+    let config = heat_openstack::CloudConfig::from_env().map_err(|e| e.to_string())?;
+    let Some(config) = config else {
+        return Ok(None);
+    };
+    let clock: std::sync::Arc<dyn heat_core::engine::Clock> =
+        std::sync::Arc::new(heat_server::SystemClock);
+    let session = heat_openstack::Session::new(config, clock.clone()).map_err(|e| e.to_string())?;
+    Ok(Some(std::sync::Arc::new(
+        heat_openstack::OpenStackCloud::new(session, clock),
+    )))
 }
 
 fn engine_error(e: EngineError, file: Option<&str>, as_json: bool) -> i32 {

@@ -5,8 +5,13 @@
 //! `Cloud` they make. Request building and response parsing are pure
 //! functions; sending is a thin layer.
 
+mod cloud;
 pub mod config;
 pub mod error;
 pub mod keystone;
+pub mod requests;
+pub mod session;
 
+pub use cloud::OpenStackCloud;
 pub use config::{CloudConfig, ConfigError};
+pub use session::Session;

@@ -7,17 +7,18 @@ use std::sync::Arc;
 
 use heat_core::engine::{Clock, Engine, EngineConfig, StateStore, StoreError};
 use heat_resources::sim::{SimCloud, SimConfig};
-use heat_resources::{Catalog, ResourceDriver};
+use heat_resources::{Catalog, Cloud, ResourceDriver};
 
 use crate::{SqliteStore, SystemClock};
 
-/// An engine on a state file with the simulated cloud persisted beside it.
+/// An engine on a state file with the simulated cloud persisted beside it
+/// (or a real cloud).
 pub struct Local {
     /// The engine.
     pub engine: Engine,
     /// The store.
     pub store: Arc<SqliteStore>,
-    /// The simulated cloud.
+    /// The simulated cloud (present even when a real cloud is used, empty).
     pub cloud: Arc<SimCloud>,
 }
 
@@ -34,16 +35,36 @@ pub async fn open_observed(
     config: EngineConfig,
     observe: impl FnOnce(Arc<dyn StateStore>) -> Arc<dyn StateStore>,
 ) -> Result<Local, StoreError> {
+    open_on(state, sim, None, config, observe).await
+}
+
+/// Like [`open_observed`], resources living on `real` when given (an
+/// OpenStack cloud) and on the persisted simulated cloud otherwise.
+pub async fn open_on(
+    state: &Path,
+    sim: SimConfig,
+    real: Option<Arc<dyn Cloud>>,
+    config: EngineConfig,
+    observe: impl FnOnce(Arc<dyn StateStore>) -> Arc<dyn StateStore>,
+) -> Result<Local, StoreError> {
     let store = Arc::new(SqliteStore::open(state).await?);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let saved = store.sim_objects().await?;
+    let saved = if real.is_some() {
+        Vec::new()
+    } else {
+        store.sim_objects().await?
+    };
     let cloud = Arc::new(SimCloud::with_persistence(
         clock.clone(),
         sim,
         store.clone(),
         saved,
     ));
-    let driver = Arc::new(ResourceDriver::new(cloud.clone(), clock.clone()));
+    let target: Arc<dyn Cloud> = match real {
+        Some(real) => real,
+        None => cloud.clone(),
+    };
+    let driver = Arc::new(ResourceDriver::new(target, clock.clone()));
     let engine = Engine::new(
         driver,
         observe(store.clone()),

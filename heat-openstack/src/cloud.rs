@@ -1,0 +1,913 @@
+//! [`OpenStackCloud`]: the [`Cloud`] of a real OpenStack: objects created
+//! through Nova, Neutron, Cinder and Glance, named and tagged with their
+//! stack and resource, waited for with a growing delay on the engine's
+//! clock, deleted idempotently.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use heat_core::engine::{Attributes, Clock, DriverError, DriverErrorKind, ResourceSpec};
+use heat_resources::Cloud;
+use reqwest::Method;
+use serde_json::{json, Value as Json};
+
+use crate::requests::{self, tag};
+use crate::session::Session;
+
+/// A real OpenStack.
+pub struct OpenStackCloud {
+    session: Session,
+    clock: Arc<dyn Clock>,
+}
+
+fn is_uuid(s: &str) -> bool {
+    s.len() == 36 && s.chars().filter(|c| *c == '-').count() == 4
+}
+
+fn s<'a>(props: &'a Json, keys: &[&str]) -> Option<&'a str> {
+    keys.iter()
+        .find_map(|k| props.get(*k).and_then(Json::as_str))
+        .filter(|v| !v.is_empty())
+}
+
+fn not_found(what: &str, name: &str) -> DriverError {
+    DriverError::fatal(format!("{what} {name} could not be found."))
+}
+
+impl OpenStackCloud {
+    /// A cloud through an authenticated session.
+    pub fn new(session: Session, clock: Arc<dyn Clock>) -> Self {
+        OpenStackCloud { session, clock }
+    }
+
+    fn name(spec: &ResourceSpec) -> String {
+        s(&spec.properties, &["name", "Name"])
+            .map(String::from)
+            .unwrap_or_else(|| format!("{}-{}", spec.stack_name, spec.name))
+    }
+
+    async fn get(&self, service: &str, path: &str) -> Result<Json, DriverError> {
+        self.session.request(service, Method::GET, path, None).await
+    }
+
+    /// Resolves a Neutron object given by name or id.
+    async fn neutron_id(
+        &self,
+        collection: &str,
+        what: &str,
+        name_or_id: &str,
+    ) -> Result<String, DriverError> {
+        if is_uuid(name_or_id) {
+            return Ok(name_or_id.to_string());
+        }
+        let list = self
+            .get("network", &format!("/{collection}?name={name_or_id}"))
+            .await?;
+        let key = collection.replace('-', "_");
+        list.get(&key)
+            .and_then(Json::as_array)
+            .and_then(|l| l.first())
+            .and_then(|o| o.get("id"))
+            .and_then(Json::as_str)
+            .map(String::from)
+            .ok_or_else(|| not_found(what, name_or_id))
+    }
+
+    async fn image_id(&self, name_or_id: &str) -> Result<String, DriverError> {
+        if is_uuid(name_or_id) {
+            return Ok(name_or_id.to_string());
+        }
+        let list = self
+            .get("image", &format!("/images?name={name_or_id}"))
+            .await?;
+        list.get("images")
+            .and_then(Json::as_array)
+            .and_then(|l| l.first())
+            .and_then(|o| o.get("id"))
+            .and_then(Json::as_str)
+            .map(String::from)
+            .ok_or_else(|| not_found("Image", name_or_id))
+    }
+
+    async fn flavor_id(&self, name_or_id: &str) -> Result<String, DriverError> {
+        let list = self.get("compute", "/flavors/detail").await?;
+        list.get("flavors")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .find(|f| {
+                f.get("id").and_then(Json::as_str) == Some(name_or_id)
+                    || f.get("name").and_then(Json::as_str) == Some(name_or_id)
+            })
+            .and_then(|f| f.get("id").and_then(Json::as_str))
+            .map(String::from)
+            .ok_or_else(|| not_found("Flavor", name_or_id))
+    }
+
+    async fn server_networks(&self, props: &Json) -> Result<Json, DriverError> {
+        let Some(Json::Array(items)) = props.get("networks") else {
+            return Ok(json!("auto"));
+        };
+        if items.is_empty() {
+            return Ok(json!("auto"));
+        }
+        let mut out = Vec::new();
+        for n in items {
+            let mut entry = serde_json::Map::new();
+            if let Some(port) = s(n, &["port"]) {
+                entry.insert(
+                    "port".into(),
+                    json!(self.neutron_id("ports", "Port", port).await?),
+                );
+            } else if let Some(net) = s(n, &["network", "uuid"]) {
+                entry.insert(
+                    "uuid".into(),
+                    json!(self.neutron_id("networks", "Network", net).await?),
+                );
+                if let Some(ip) = s(n, &["fixed_ip"]) {
+                    entry.insert("fixed_ip".into(), json!(ip));
+                }
+            }
+            out.push(Json::Object(entry));
+        }
+        Ok(Json::Array(out))
+    }
+
+    /// Polls an object until `ready` says it is, with a growing delay.
+    async fn wait_for(
+        &self,
+        service: &str,
+        path: &str,
+        key: &str,
+        ready: impl Fn(&Json) -> Result<bool, String>,
+    ) -> Result<Json, DriverError> {
+        let mut delay = Duration::from_millis(500);
+        loop {
+            let body = self.get(service, path).await?;
+            let object = body.get(key).cloned().unwrap_or(Json::Null);
+            match ready(&object) {
+                Ok(true) => return Ok(object),
+                Ok(false) => {}
+                Err(message) => return Err(DriverError::fatal(message)),
+            }
+            self.clock.sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(5));
+        }
+    }
+
+    async fn wait_gone(&self, service: &str, path: &str) -> Result<(), DriverError> {
+        let mut delay = Duration::from_millis(500);
+        loop {
+            match self.get(service, path).await {
+                Err(e) if e.kind == DriverErrorKind::NotFound => return Ok(()),
+                Err(e) => return Err(e),
+                Ok(_) => {}
+            }
+            self.clock.sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(5));
+        }
+    }
+
+    async fn create_rules(&self, group_id: &str, rules: &[Json]) -> Result<(), DriverError> {
+        for rule in rules {
+            let remote = match s(rule, &["remote_group_id", "SourceSecurityGroupId"]) {
+                Some(g) => Some(
+                    self.neutron_id("security-groups", "Security group", g)
+                        .await?,
+                ),
+                None => None,
+            };
+            let body = requests::security_group_rule(group_id, rule, remote.as_deref());
+            match self
+                .session
+                .request(
+                    "network",
+                    Method::POST,
+                    "/security-group-rules",
+                    Some(&body),
+                )
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if e.kind == DriverErrorKind::Conflict => {} // the rule exists already
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    async fn post_id(
+        &self,
+        service: &str,
+        path: &str,
+        body: &Json,
+        key: &str,
+    ) -> Result<String, DriverError> {
+        let r = self
+            .session
+            .request(service, Method::POST, path, Some(body))
+            .await?;
+        r.get(key)
+            .and_then(|o| o.get("id"))
+            .and_then(Json::as_str)
+            .map(String::from)
+            .ok_or_else(|| DriverError::fatal(format!("the cloud's answer has no {key} id")))
+    }
+}
+
+#[async_trait]
+impl Cloud for OpenStackCloud {
+    async fn create(&self, kind: &str, spec: &ResourceSpec) -> Result<String, DriverError> {
+        let p = &spec.properties;
+        let name = Self::name(spec);
+        let tag = tag(&spec.stack_id, &spec.name);
+        match kind {
+            "network" => {
+                self.post_id(
+                    "network",
+                    "/networks",
+                    &requests::network(p, &name, &tag),
+                    "network",
+                )
+                .await
+            }
+            "subnet" => {
+                let net = s(p, &["network", "network_id"])
+                    .ok_or_else(|| DriverError::fatal("network is required"))?;
+                let net = self.neutron_id("networks", "Network", net).await?;
+                self.post_id(
+                    "network",
+                    "/subnets",
+                    &requests::subnet(p, &name, &tag, &net),
+                    "subnet",
+                )
+                .await
+            }
+            "port" => {
+                let net = s(p, &["network", "network_id"])
+                    .ok_or_else(|| DriverError::fatal("network is required"))?;
+                let net = self.neutron_id("networks", "Network", net).await?;
+                let mut fixed = Vec::new();
+                for f in p
+                    .get("fixed_ips")
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let mut entry = serde_json::Map::new();
+                    if let Some(sub) = s(f, &["subnet", "subnet_id"]) {
+                        entry.insert(
+                            "subnet_id".into(),
+                            json!(self.neutron_id("subnets", "Subnet", sub).await?),
+                        );
+                    }
+                    if let Some(ip) = s(f, &["ip_address"]) {
+                        entry.insert("ip_address".into(), json!(ip));
+                    }
+                    fixed.push(Json::Object(entry));
+                }
+                let groups = match p.get("security_groups").and_then(Json::as_array) {
+                    Some(list) => {
+                        let mut ids = Vec::new();
+                        for g in list.iter().filter_map(Json::as_str) {
+                            ids.push(
+                                self.neutron_id("security-groups", "Security group", g)
+                                    .await?,
+                            );
+                        }
+                        Some(ids)
+                    }
+                    None => None,
+                };
+                self.post_id(
+                    "network",
+                    "/ports",
+                    &requests::port(p, &name, &tag, &net, fixed, groups),
+                    "port",
+                )
+                .await
+            }
+            "router" => {
+                let gw = match p
+                    .get("external_gateway_info")
+                    .and_then(|g| s(g, &["network"]))
+                {
+                    Some(n) => Some(self.neutron_id("networks", "Network", n).await?),
+                    None => None,
+                };
+                self.post_id(
+                    "network",
+                    "/routers",
+                    &requests::router(p, &name, &tag, gw.as_deref()),
+                    "router",
+                )
+                .await
+            }
+            "router_interface" => {
+                let router = self
+                    .neutron_id(
+                        "routers",
+                        "Router",
+                        s(p, &["router", "router_id"]).unwrap_or_default(),
+                    )
+                    .await?;
+                let (key, value) =
+                    match (s(p, &["subnet", "subnet_id"]), s(p, &["port", "port_id"])) {
+                        (Some(sub), _) => (
+                            "subnet_id",
+                            self.neutron_id("subnets", "Subnet", sub).await?,
+                        ),
+                        (None, Some(port)) => {
+                            ("port_id", self.neutron_id("ports", "Port", port).await?)
+                        }
+                        _ => {
+                            return Err(DriverError::fatal(
+                                "Either subnet or port must be specified",
+                            ))
+                        }
+                    };
+                self.session
+                    .request(
+                        "network",
+                        Method::PUT,
+                        &format!("/routers/{router}/add_router_interface"),
+                        Some(&json!({key: value})),
+                    )
+                    .await?;
+                Ok(format!("{router}:{key}={value}"))
+            }
+            "floating_ip" => {
+                let net = s(p, &["floating_network", "floating_network_id"]).unwrap_or("public");
+                let net = self.neutron_id("networks", "Network", net).await?;
+                let port = match s(p, &["port_id"]) {
+                    Some(port) => Some(self.neutron_id("ports", "Port", port).await?),
+                    None => None,
+                };
+                self.post_id(
+                    "network",
+                    "/floatingips",
+                    &requests::floating_ip(&net, port.as_deref(), p.get("fixed_ip_address"), &tag),
+                    "floatingip",
+                )
+                .await
+            }
+            "floating_ip_association" => {
+                let fip = s(p, &["floatingip_id"])
+                    .ok_or_else(|| DriverError::fatal("floatingip_id is required"))?
+                    .to_string();
+                let port = self
+                    .neutron_id("ports", "Port", s(p, &["port_id"]).unwrap_or_default())
+                    .await?;
+                self.session
+                    .request(
+                        "network",
+                        Method::PUT,
+                        &format!("/floatingips/{fip}"),
+                        Some(&json!({"floatingip": {"port_id": port}})),
+                    )
+                    .await?;
+                Ok(format!("{fip}:{port}"))
+            }
+            "security_group" => {
+                let id = self
+                    .post_id(
+                        "network",
+                        "/security-groups",
+                        &requests::security_group(p, &name, &tag),
+                        "security_group",
+                    )
+                    .await?;
+                let rules: Vec<Json> = p
+                    .get("rules")
+                    .or_else(|| p.get("SecurityGroupIngress"))
+                    .and_then(Json::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                self.create_rules(&id, &rules).await?;
+                Ok(id)
+            }
+            "security_group_rule" => {
+                let group = self
+                    .neutron_id(
+                        "security-groups",
+                        "Security group",
+                        s(p, &["security_group"]).unwrap_or_default(),
+                    )
+                    .await?;
+                let remote = match s(p, &["remote_group"]) {
+                    Some(g) => Some(
+                        self.neutron_id("security-groups", "Security group", g)
+                            .await?,
+                    ),
+                    None => None,
+                };
+                self.post_id(
+                    "network",
+                    "/security-group-rules",
+                    &requests::security_group_rule(&group, p, remote.as_deref()),
+                    "security_group_rule",
+                )
+                .await
+            }
+            "server" => {
+                let image = match s(p, &["image", "ImageId"]) {
+                    Some(i) => Some(self.image_id(i).await?),
+                    None => None,
+                };
+                let flavor = self
+                    .flavor_id(s(p, &["flavor", "InstanceType"]).unwrap_or("m1.small"))
+                    .await?;
+                let networks = self.server_networks(p).await?;
+                self.post_id(
+                    "compute",
+                    "/servers",
+                    &requests::server(
+                        p,
+                        &name,
+                        image.as_deref(),
+                        &flavor,
+                        networks,
+                        &spec.stack_id,
+                        &spec.name,
+                    ),
+                    "server",
+                )
+                .await
+            }
+            "volume" => {
+                let image = match s(p, &["image", "imageRef"]) {
+                    Some(i) => Some(self.image_id(i).await?),
+                    None => None,
+                };
+                self.post_id(
+                    "volume",
+                    "/volumes",
+                    &requests::volume(p, &name, &spec.stack_id, &spec.name, image.as_deref()),
+                    "volume",
+                )
+                .await
+            }
+            "volume_attachment" => {
+                let server = s(p, &["instance_uuid", "InstanceId"])
+                    .unwrap_or_default()
+                    .to_string();
+                let volume = s(p, &["volume_id", "VolumeId"])
+                    .unwrap_or_default()
+                    .to_string();
+                let mut body = json!({"volumeAttachment": {"volumeId": volume}});
+                if let Some(d) = s(p, &["mountpoint", "Device"]) {
+                    body["volumeAttachment"]["device"] = json!(d);
+                }
+                self.session
+                    .request(
+                        "compute",
+                        Method::POST,
+                        &format!("/servers/{server}/os-volume_attachments"),
+                        Some(&body),
+                    )
+                    .await?;
+                Ok(format!("{server}/{volume}"))
+            }
+            "keypair" => {
+                let mut k = json!({"keypair": {"name": name}});
+                if let Some(pk) = s(p, &["public_key"]) {
+                    k["keypair"]["public_key"] = json!(pk);
+                }
+                self.session
+                    .request("compute", Method::POST, "/os-keypairs", Some(&k))
+                    .await?;
+                Ok(name)
+            }
+            other => Err(DriverError::fatal(format!(
+                "the OpenStack driver cannot create {other} objects yet"
+            ))),
+        }
+    }
+
+    async fn wait_ready(
+        &self,
+        kind: &str,
+        _spec: &ResourceSpec,
+        id: &str,
+    ) -> Result<Attributes, DriverError> {
+        match kind {
+            "server" => {
+                let server = self
+                    .wait_for("compute", &format!("/servers/{id}"), "server", |s| match s
+                        .get("status")
+                        .and_then(Json::as_str)
+                    {
+                        Some("ACTIVE") => Ok(true),
+                        Some("ERROR") => Err(s
+                            .get("fault")
+                            .and_then(|f| f.get("message"))
+                            .and_then(Json::as_str)
+                            .unwrap_or("the server went to status ERROR")
+                            .to_string()),
+                        _ => Ok(false),
+                    })
+                    .await?;
+                Ok(requests::server_attributes(&server))
+            }
+            "volume" => {
+                let v = self
+                    .wait_for("volume", &format!("/volumes/{id}"), "volume", |v| {
+                        match v.get("status").and_then(Json::as_str) {
+                            Some("available") | Some("in-use") => Ok(true),
+                            Some(s) if s.starts_with("error") => {
+                                Err(format!("the volume went to status {s}"))
+                            }
+                            _ => Ok(false),
+                        }
+                    })
+                    .await?;
+                Ok(requests::volume_attributes(&v))
+            }
+            "volume_attachment" => {
+                let volume = id.split('/').nth(1).unwrap_or_default().to_string();
+                self.wait_for(
+                    "volume",
+                    &format!("/volumes/{volume}"),
+                    "volume",
+                    |v| match v.get("status").and_then(Json::as_str) {
+                        Some("in-use") => Ok(true),
+                        Some(s) if s.starts_with("error") => {
+                            Err(format!("the volume went to status {s}"))
+                        }
+                        _ => Ok(false),
+                    },
+                )
+                .await?;
+                Ok(Attributes::new())
+            }
+            _ => self.check(kind, id).await,
+        }
+    }
+
+    async fn update(
+        &self,
+        kind: &str,
+        spec: &ResourceSpec,
+        id: &str,
+        old: &Json,
+    ) -> Result<Attributes, DriverError> {
+        let p = &spec.properties;
+        match kind {
+            "server" => {
+                if p.get("name") != old.get("name") {
+                    self.session
+                        .request(
+                            "compute",
+                            Method::PUT,
+                            &format!("/servers/{id}"),
+                            Some(&json!({"server": {"name": Self::name(spec)}})),
+                        )
+                        .await?;
+                }
+                let mut metadata = p
+                    .get("metadata")
+                    .and_then(Json::as_object)
+                    .cloned()
+                    .unwrap_or_default();
+                metadata.insert("heat_stack_id".into(), json!(spec.stack_id));
+                metadata.insert("heat_resource".into(), json!(spec.name));
+                self.session
+                    .request(
+                        "compute",
+                        Method::PUT,
+                        &format!("/servers/{id}/metadata"),
+                        Some(&json!({"metadata": metadata})),
+                    )
+                    .await?;
+            }
+            "security_group" => {
+                let body = requests::security_group(
+                    p,
+                    &Self::name(spec),
+                    &tag(&spec.stack_id, &spec.name),
+                );
+                self.session
+                    .request(
+                        "network",
+                        Method::PUT,
+                        &format!("/security-groups/{id}"),
+                        Some(&body),
+                    )
+                    .await?;
+                let wanted: Vec<Json> = p
+                    .get("rules")
+                    .or_else(|| p.get("SecurityGroupIngress"))
+                    .and_then(Json::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let before: Vec<Json> = old
+                    .get("rules")
+                    .or_else(|| old.get("SecurityGroupIngress"))
+                    .and_then(Json::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let added: Vec<Json> = wanted
+                    .iter()
+                    .filter(|r| !before.contains(r))
+                    .cloned()
+                    .collect();
+                self.create_rules(id, &added).await?;
+            }
+            "network" | "subnet" | "port" | "router" => {
+                let collection = match kind {
+                    "network" => "networks",
+                    "subnet" => "subnets",
+                    "port" => "ports",
+                    _ => "routers",
+                };
+                let mut changes = serde_json::Map::new();
+                for key in [
+                    "name",
+                    "admin_state_up",
+                    "gateway_ip",
+                    "enable_dhcp",
+                    "dns_nameservers",
+                    "port_security_enabled",
+                    "mac_address",
+                ] {
+                    if p.get(key) != old.get(key) {
+                        if let Some(v) = p.get(key).filter(|v| !v.is_null()) {
+                            changes.insert(key.to_string(), v.clone());
+                        }
+                    }
+                }
+                if !changes.is_empty() {
+                    self.session
+                        .request(
+                            "network",
+                            Method::PUT,
+                            &format!("/{collection}/{id}"),
+                            Some(&json!({kind: changes})),
+                        )
+                        .await?;
+                }
+            }
+            "volume" => {
+                if p.get("name") != old.get("name")
+                    || p.get("description") != old.get("description")
+                {
+                    let body = json!({"volume": {"name": Self::name(spec), "description": p.get("description").cloned().unwrap_or(Json::Null)}});
+                    self.session
+                        .request(
+                            "volume",
+                            Method::PUT,
+                            &format!("/volumes/{id}"),
+                            Some(&body),
+                        )
+                        .await?;
+                }
+                if p.get("size") != old.get("size") {
+                    let size = p.get("size").cloned().unwrap_or(json!(1));
+                    self.session
+                        .request(
+                            "volume",
+                            Method::POST,
+                            &format!("/volumes/{id}/action"),
+                            Some(&json!({"os-extend": {"new_size": size}})),
+                        )
+                        .await?;
+                }
+            }
+            _ => {}
+        }
+        self.wait_ready(kind, spec, id).await
+    }
+
+    async fn delete(&self, kind: &str, id: &str) -> Result<(), DriverError> {
+        let gone = |r: Result<Json, DriverError>| match r {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind == DriverErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        };
+        match kind {
+            "server" => {
+                gone(
+                    self.session
+                        .request("compute", Method::DELETE, &format!("/servers/{id}"), None)
+                        .await,
+                )?;
+                self.wait_gone("compute", &format!("/servers/{id}")).await
+            }
+            "volume" => {
+                gone(
+                    self.session
+                        .request("volume", Method::DELETE, &format!("/volumes/{id}"), None)
+                        .await,
+                )?;
+                self.wait_gone("volume", &format!("/volumes/{id}")).await
+            }
+            "volume_attachment" => {
+                let (server, volume) = id.split_once('/').unwrap_or((id, ""));
+                gone(
+                    self.session
+                        .request(
+                            "compute",
+                            Method::DELETE,
+                            &format!("/servers/{server}/os-volume_attachments/{volume}"),
+                            None,
+                        )
+                        .await,
+                )?;
+                let mut delay = Duration::from_millis(500);
+                loop {
+                    match self.get("volume", &format!("/volumes/{volume}")).await {
+                        Err(e) if e.kind == DriverErrorKind::NotFound => return Ok(()),
+                        Err(e) => return Err(e),
+                        Ok(v)
+                            if v["volume"]["status"] != "detaching"
+                                && v["volume"]["status"] != "in-use" =>
+                        {
+                            return Ok(())
+                        }
+                        Ok(_) => {}
+                    }
+                    self.clock.sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+            }
+            "router_interface" => {
+                let (router, rest) = id.split_once(':').unwrap_or((id, ""));
+                let (key, value) = rest.split_once('=').unwrap_or(("subnet_id", rest));
+                gone(
+                    self.session
+                        .request(
+                            "network",
+                            Method::PUT,
+                            &format!("/routers/{router}/remove_router_interface"),
+                            Some(&json!({key: value})),
+                        )
+                        .await,
+                )
+            }
+            "floating_ip_association" => {
+                let fip = id.split(':').next().unwrap_or(id);
+                gone(
+                    self.session
+                        .request(
+                            "network",
+                            Method::PUT,
+                            &format!("/floatingips/{fip}"),
+                            Some(&json!({"floatingip": {"port_id": null}})),
+                        )
+                        .await,
+                )
+            }
+            "keypair" => gone(
+                self.session
+                    .request(
+                        "compute",
+                        Method::DELETE,
+                        &format!("/os-keypairs/{id}"),
+                        None,
+                    )
+                    .await,
+            ),
+            "network"
+            | "subnet"
+            | "port"
+            | "router"
+            | "floating_ip"
+            | "security_group"
+            | "security_group_rule" => {
+                let collection = neutron_collection(kind);
+                gone(
+                    self.session
+                        .request(
+                            "network",
+                            Method::DELETE,
+                            &format!("/{collection}/{id}"),
+                            None,
+                        )
+                        .await,
+                )
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn check(&self, kind: &str, id: &str) -> Result<Attributes, DriverError> {
+        match kind {
+            "server" => Ok(requests::server_attributes(
+                &self.get("compute", &format!("/servers/{id}")).await?["server"],
+            )),
+            "volume" => Ok(requests::volume_attributes(
+                &self.get("volume", &format!("/volumes/{id}")).await?["volume"],
+            )),
+            "network"
+            | "subnet"
+            | "port"
+            | "router"
+            | "floating_ip"
+            | "security_group"
+            | "security_group_rule" => {
+                let collection = neutron_collection(kind);
+                let key = collection.trim_end_matches('s').replace('-', "_");
+                let key = if key == "floatingip" {
+                    "floatingip".to_string()
+                } else {
+                    key
+                };
+                Ok(requests::neutron_attributes(
+                    &self.get("network", &format!("/{collection}/{id}")).await?[key.as_str()],
+                ))
+            }
+            _ => Ok(Attributes::new()),
+        }
+    }
+
+    async fn find(
+        &self,
+        kind: &str,
+        stack_id: &str,
+        resource: &str,
+    ) -> Result<Option<String>, DriverError> {
+        let tag = tag(stack_id, resource);
+        match kind {
+            "server" => {
+                let list = self.get("compute", "/servers/detail").await?;
+                Ok(list["servers"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|s| {
+                        s["metadata"]["heat_stack_id"] == stack_id
+                            && s["metadata"]["heat_resource"] == resource
+                    })
+                    .and_then(|s| s["id"].as_str())
+                    .map(String::from))
+            }
+            "volume" => {
+                let list = self.get("volume", "/volumes/detail").await?;
+                Ok(list["volumes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|v| {
+                        v["metadata"]["heat_stack_id"] == stack_id
+                            && v["metadata"]["heat_resource"] == resource
+                    })
+                    .and_then(|v| v["id"].as_str())
+                    .map(String::from))
+            }
+            "network" | "subnet" | "port" | "router" | "floating_ip" => {
+                let collection = neutron_collection(kind);
+                let list = self.get("network", &format!("/{collection}")).await?;
+                let key = collection.replace('-', "_");
+                Ok(list[key.as_str()]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|o| o["description"] == tag.as_str())
+                    .and_then(|o| o["id"].as_str())
+                    .map(String::from))
+            }
+            "security_group" => {
+                let list = self.get("network", "/security-groups").await?;
+                Ok(list["security_groups"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|o| o["description"].as_str().is_some_and(|d| d.contains(&tag)))
+                    .and_then(|o| o["id"].as_str())
+                    .map(String::from))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    async fn check_constraint(&self, constraint: &str, value: &Json) -> Result<(), String> {
+        let Some(v) = value.as_str() else {
+            return Ok(());
+        };
+        let result = match constraint {
+            "glance.image" => self.image_id(v).await.map(|_| ()),
+            "nova.flavor" => self.flavor_id(v).await.map(|_| ()),
+            "neutron.network" => self.neutron_id("networks", "Network", v).await.map(|_| ()),
+            "neutron.subnet" => self.neutron_id("subnets", "Subnet", v).await.map(|_| ()),
+            "nova.keypair" => self
+                .get("compute", &format!("/os-keypairs/{v}"))
+                .await
+                .map(|_| ()),
+            _ => Ok(()),
+        };
+        result.map_err(|e| format!("Error validating value '{v}': {}", e.message))
+    }
+}
+
+fn neutron_collection(kind: &str) -> &'static str {
+    match kind {
+        "network" => "networks",
+        "subnet" => "subnets",
+        "port" => "ports",
+        "router" => "routers",
+        "floating_ip" => "floatingips",
+        "security_group" => "security-groups",
+        _ => "security-group-rules",
+    }
+}

@@ -1,0 +1,479 @@
+//! Request bodies built from a resource's resolved properties, and the
+//! attributes Heat documents read from the services' responses. Pure
+//! functions: ids of referenced objects are resolved before.
+
+use heat_core::engine::Attributes;
+use serde_json::{json, Map as JsonMap, Value as Json};
+
+/// The tag heat-rs puts on objects so they can be found after a crash.
+pub fn tag(stack_id: &str, resource: &str) -> String {
+    format!("heat-rs:{stack_id}:{resource}")
+}
+
+fn copy(from: &Json, to: &mut JsonMap<String, Json>, keys: &[(&str, &str)]) {
+    for (src, dst) in keys {
+        if let Some(v) = from.get(*src).filter(|v| !v.is_null()) {
+            to.insert(dst.to_string(), v.clone());
+        }
+    }
+}
+
+/// `POST /networks`.
+pub fn network(props: &Json, name: &str, tag: &str) -> Json {
+    let mut n = JsonMap::new();
+    n.insert("name".into(), json!(name));
+    n.insert("description".into(), json!(tag));
+    copy(
+        props,
+        &mut n,
+        &[
+            ("admin_state_up", "admin_state_up"),
+            ("shared", "shared"),
+            ("port_security_enabled", "port_security_enabled"),
+            ("dns_domain", "dns_domain"),
+        ],
+    );
+    if let Some(Json::Object(specs)) = props.get("value_specs") {
+        n.extend(specs.clone());
+    }
+    json!({"network": n})
+}
+
+/// `POST /subnets`.
+pub fn subnet(props: &Json, name: &str, tag: &str, network_id: &str) -> Json {
+    let mut s = JsonMap::new();
+    s.insert("name".into(), json!(name));
+    s.insert("description".into(), json!(tag));
+    s.insert("network_id".into(), json!(network_id));
+    s.insert(
+        "ip_version".into(),
+        props.get("ip_version").cloned().unwrap_or(json!(4)),
+    );
+    copy(
+        props,
+        &mut s,
+        &[
+            ("cidr", "cidr"),
+            ("gateway_ip", "gateway_ip"),
+            ("enable_dhcp", "enable_dhcp"),
+            ("dns_nameservers", "dns_nameservers"),
+            ("allocation_pools", "allocation_pools"),
+            ("host_routes", "host_routes"),
+            ("prefixlen", "prefixlen"),
+        ],
+    );
+    json!({"subnet": s})
+}
+
+/// `POST /ports`; `fixed_ips` and `security_groups` already resolved to ids.
+pub fn port(
+    props: &Json,
+    name: &str,
+    tag: &str,
+    network_id: &str,
+    fixed_ips: Vec<Json>,
+    security_groups: Option<Vec<String>>,
+) -> Json {
+    let mut p = JsonMap::new();
+    p.insert("name".into(), json!(name));
+    p.insert("description".into(), json!(tag));
+    p.insert("network_id".into(), json!(network_id));
+    if !fixed_ips.is_empty() {
+        p.insert("fixed_ips".into(), Json::Array(fixed_ips));
+    }
+    if let Some(sg) = security_groups {
+        p.insert("security_groups".into(), json!(sg));
+    }
+    copy(
+        props,
+        &mut p,
+        &[
+            ("admin_state_up", "admin_state_up"),
+            ("mac_address", "mac_address"),
+            ("allowed_address_pairs", "allowed_address_pairs"),
+            ("port_security_enabled", "port_security_enabled"),
+            ("device_owner", "device_owner"),
+        ],
+    );
+    json!({"port": p})
+}
+
+/// `POST /routers`.
+pub fn router(props: &Json, name: &str, tag: &str, gateway_network: Option<&str>) -> Json {
+    let mut r = JsonMap::new();
+    r.insert("name".into(), json!(name));
+    r.insert("description".into(), json!(tag));
+    if let Some(net) = gateway_network {
+        let mut g = JsonMap::new();
+        g.insert("network_id".into(), json!(net));
+        if let Some(snat) = props
+            .get("external_gateway_info")
+            .and_then(|g| g.get("enable_snat"))
+            .filter(|v| !v.is_null())
+        {
+            g.insert("enable_snat".into(), snat.clone());
+        }
+        r.insert("external_gateway_info".into(), Json::Object(g));
+    }
+    copy(props, &mut r, &[("admin_state_up", "admin_state_up")]);
+    json!({"router": r})
+}
+
+/// `POST /security-groups`.
+pub fn security_group(props: &Json, name: &str, tag: &str) -> Json {
+    let description = props
+        .get("description")
+        .and_then(Json::as_str)
+        .map(|d| format!("{d} ({tag})"))
+        .unwrap_or_else(|| tag.to_string());
+    json!({"security_group": {"name": name, "description": description}})
+}
+
+/// `POST /security-group-rules` for one rule of a group, HOT or AWS form.
+pub fn security_group_rule(group_id: &str, rule: &Json, remote_group: Option<&str>) -> Json {
+    let mut r = JsonMap::new();
+    r.insert("security_group_id".into(), json!(group_id));
+    r.insert(
+        "direction".into(),
+        rule.get("direction").cloned().unwrap_or(json!("ingress")),
+    );
+    r.insert(
+        "ethertype".into(),
+        rule.get("ethertype").cloned().unwrap_or(json!("IPv4")),
+    );
+    let protocol = rule
+        .get("protocol")
+        .or_else(|| rule.get("IpProtocol"))
+        .cloned();
+    if let Some(p) = protocol.filter(|p| !p.is_null()) {
+        r.insert("protocol".into(), p);
+    }
+    let num = |k: &str, aws: &str| {
+        rule.get(k).or_else(|| rule.get(aws)).and_then(|v| {
+            v.as_i64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        })
+    };
+    if let Some(min) = num("port_range_min", "FromPort") {
+        r.insert("port_range_min".into(), json!(min));
+    }
+    if let Some(max) = num("port_range_max", "ToPort") {
+        r.insert("port_range_max".into(), json!(max));
+    }
+    match remote_group {
+        Some(g) => {
+            r.insert("remote_group_id".into(), json!(g));
+        }
+        None => {
+            if let Some(prefix) = rule
+                .get("remote_ip_prefix")
+                .or_else(|| rule.get("CidrIp"))
+                .filter(|v| !v.is_null())
+            {
+                r.insert("remote_ip_prefix".into(), prefix.clone());
+            }
+        }
+    }
+    json!({"security_group_rule": r})
+}
+
+/// `POST /floatingips`.
+pub fn floating_ip(
+    network_id: &str,
+    port_id: Option<&str>,
+    fixed_ip: Option<&Json>,
+    tag: &str,
+) -> Json {
+    let mut f = JsonMap::new();
+    f.insert("floating_network_id".into(), json!(network_id));
+    f.insert("description".into(), json!(tag));
+    if let Some(p) = port_id {
+        f.insert("port_id".into(), json!(p));
+    }
+    if let Some(ip) = fixed_ip.filter(|v| !v.is_null()) {
+        f.insert("fixed_ip_address".into(), ip.clone());
+    }
+    json!({"floatingip": f})
+}
+
+/// `POST /servers`; image, flavor and network ids resolved; user data
+/// base64-encoded as Nova wants it.
+pub fn server(
+    props: &Json,
+    name: &str,
+    image: Option<&str>,
+    flavor: &str,
+    networks: Json,
+    stack_id: &str,
+    resource: &str,
+) -> Json {
+    use base64::Engine;
+    let mut s = JsonMap::new();
+    s.insert("name".into(), json!(name));
+    if let Some(i) = image {
+        s.insert("imageRef".into(), json!(i));
+    }
+    s.insert("flavorRef".into(), json!(flavor));
+    s.insert("networks".into(), networks);
+    let mut metadata = props
+        .get("metadata")
+        .and_then(Json::as_object)
+        .cloned()
+        .unwrap_or_default();
+    metadata.insert("heat_stack_id".into(), json!(stack_id));
+    metadata.insert("heat_resource".into(), json!(resource));
+    s.insert("metadata".into(), Json::Object(metadata));
+    if let Some(user_data) = props
+        .get("user_data")
+        .and_then(Json::as_str)
+        .filter(|u| !u.is_empty())
+    {
+        s.insert(
+            "user_data".into(),
+            json!(base64::engine::general_purpose::STANDARD.encode(user_data)),
+        );
+    }
+    if let Some(Json::Array(groups)) = props.get("security_groups") {
+        if !groups.is_empty() {
+            s.insert(
+                "security_groups".into(),
+                Json::Array(groups.iter().map(|g| json!({"name": g})).collect()),
+            );
+        }
+    }
+    copy(
+        props,
+        &mut s,
+        &[
+            ("key_name", "key_name"),
+            ("availability_zone", "availability_zone"),
+            ("admin_pass", "adminPass"),
+            ("config_drive", "config_drive"),
+        ],
+    );
+    if let Some(Json::Array(bdm)) = props.get("block_device_mapping_v2") {
+        s.insert(
+            "block_device_mapping_v2".into(),
+            Json::Array(bdm.iter().map(block_device).collect()),
+        );
+    }
+    let mut body = json!({"server": s});
+    if let Some(hints) = props.get("scheduler_hints").filter(|h| !h.is_null()) {
+        body["os:scheduler_hints"] = hints.clone();
+    }
+    body
+}
+
+fn block_device(b: &Json) -> Json {
+    let mut d = JsonMap::new();
+    if let Some(v) = b.get("volume_id").filter(|v| !v.is_null()) {
+        d.insert("uuid".into(), v.clone());
+        d.insert("source_type".into(), json!("volume"));
+        d.insert("destination_type".into(), json!("volume"));
+    } else if let Some(i) = b
+        .get("image")
+        .or_else(|| b.get("image_id"))
+        .filter(|v| !v.is_null())
+    {
+        d.insert("uuid".into(), i.clone());
+        d.insert("source_type".into(), json!("image"));
+        d.insert(
+            "destination_type".into(),
+            json!(if b.get("volume_size").is_some() {
+                "volume"
+            } else {
+                "local"
+            }),
+        );
+    }
+    copy(
+        b,
+        &mut d,
+        &[
+            ("boot_index", "boot_index"),
+            ("volume_size", "volume_size"),
+            ("delete_on_termination", "delete_on_termination"),
+            ("device_name", "device_name"),
+            ("device_type", "device_type"),
+            ("disk_bus", "disk_bus"),
+        ],
+    );
+    Json::Object(d)
+}
+
+/// `POST /volumes`.
+pub fn volume(
+    props: &Json,
+    name: &str,
+    stack_id: &str,
+    resource: &str,
+    image: Option<&str>,
+) -> Json {
+    let mut v = JsonMap::new();
+    v.insert(
+        "size".into(),
+        props
+            .get("size")
+            .or_else(|| props.get("Size"))
+            .cloned()
+            .unwrap_or(json!(1)),
+    );
+    v.insert("name".into(), json!(name));
+    let mut metadata = props
+        .get("metadata")
+        .and_then(Json::as_object)
+        .cloned()
+        .unwrap_or_default();
+    metadata.insert("heat_stack_id".into(), json!(stack_id));
+    metadata.insert("heat_resource".into(), json!(resource));
+    v.insert("metadata".into(), Json::Object(metadata));
+    if let Some(i) = image {
+        v.insert("imageRef".into(), json!(i));
+    }
+    copy(
+        props,
+        &mut v,
+        &[
+            ("description", "description"),
+            ("volume_type", "volume_type"),
+            ("snapshot_id", "snapshot_id"),
+            ("source_volid", "source_volid"),
+            ("availability_zone", "availability_zone"),
+            ("multiattach", "multiattach"),
+        ],
+    );
+    json!({"volume": v})
+}
+
+/// A server's attributes from `GET /servers/{id}`.
+pub fn server_attributes(server: &Json) -> Attributes {
+    let mut a = Attributes::new();
+    let addresses = server.get("addresses").cloned().unwrap_or(json!({}));
+    let mut networks = JsonMap::new();
+    let mut first = Json::Null;
+    if let Some(nets) = addresses.as_object() {
+        for (net, addrs) in nets {
+            let ips: Vec<Json> = addrs
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a.get("addr").cloned())
+                .collect();
+            if first.is_null() {
+                first = ips.first().cloned().unwrap_or(Json::Null);
+            }
+            networks.insert(net.clone(), Json::Array(ips));
+        }
+    }
+    a.insert(
+        "name".into(),
+        server.get("name").cloned().unwrap_or(Json::Null),
+    );
+    a.insert("addresses".into(), addresses);
+    a.insert("networks".into(), Json::Object(networks));
+    a.insert("first_address".into(), first.clone());
+    a.insert("PrivateIp".into(), first.clone());
+    a.insert("PublicIp".into(), first);
+    a.insert(
+        "accessIPv4".into(),
+        server.get("accessIPv4").cloned().unwrap_or(json!("")),
+    );
+    a.insert(
+        "accessIPv6".into(),
+        server.get("accessIPv6").cloned().unwrap_or(json!("")),
+    );
+    a.insert(
+        "instance_name".into(),
+        server
+            .get("OS-EXT-SRV-ATTR:instance_name")
+            .cloned()
+            .unwrap_or(Json::Null),
+    );
+    a.insert(
+        "metadata".into(),
+        server.get("metadata").cloned().unwrap_or(json!({})),
+    );
+    a.insert(
+        "status".into(),
+        server.get("status").cloned().unwrap_or(Json::Null),
+    );
+    a
+}
+
+/// A Neutron object's attributes: its fields, as Heat exposes them.
+pub fn neutron_attributes(object: &Json) -> Attributes {
+    object.as_object().cloned().unwrap_or_default()
+}
+
+/// A volume's attributes from `GET /volumes/{id}`.
+pub fn volume_attributes(v: &Json) -> Attributes {
+    let mut a = v.as_object().cloned().unwrap_or_default();
+    a.insert(
+        "display_name".into(),
+        v.get("name").cloned().unwrap_or(Json::Null),
+    );
+    a.insert(
+        "display_description".into(),
+        v.get("description").cloned().unwrap_or(Json::Null),
+    );
+    a.insert(
+        "attachments_list".into(),
+        v.get("attachments").cloned().unwrap_or(json!([])),
+    );
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_bodies_carry_tags_and_encoded_user_data() {
+        let props = json!({"user_data": "#!/bin/sh\necho hi\n", "key_name": "k", "security_groups": ["web"], "metadata": {"role": "web"}});
+        let b = server(
+            &props,
+            "s-web-1",
+            Some("img"),
+            "fl",
+            json!([{"uuid": "n"}]),
+            "stack1",
+            "web",
+        );
+        assert_eq!(b["server"]["imageRef"], "img");
+        assert_eq!(b["server"]["networks"], json!([{"uuid": "n"}]));
+        assert_eq!(
+            b["server"]["metadata"],
+            json!({"role": "web", "heat_stack_id": "stack1", "heat_resource": "web"})
+        );
+        assert_eq!(b["server"]["user_data"], "IyEvYmluL3NoCmVjaG8gaGkK");
+        assert_eq!(b["server"]["security_groups"], json!([{"name": "web"}]));
+    }
+
+    #[test]
+    fn security_group_rules_in_hot_and_aws_forms() {
+        let hot = security_group_rule(
+            "g",
+            &json!({"protocol": "tcp", "port_range_min": 22, "port_range_max": 22}),
+            None,
+        );
+        assert_eq!(
+            hot["security_group_rule"],
+            json!({"security_group_id": "g", "direction": "ingress", "ethertype": "IPv4", "protocol": "tcp", "port_range_min": 22, "port_range_max": 22})
+        );
+        let aws = security_group_rule(
+            "g",
+            &json!({"IpProtocol": "tcp", "FromPort": "80", "ToPort": "80", "CidrIp": "0.0.0.0/0"}),
+            None,
+        );
+        assert_eq!(aws["security_group_rule"]["remote_ip_prefix"], "0.0.0.0/0");
+        assert_eq!(aws["security_group_rule"]["port_range_min"], 80);
+    }
+
+    #[test]
+    fn server_attributes_from_nova() {
+        let s = json!({"name": "web", "status": "ACTIVE", "addresses": {"private": [{"version": 4, "addr": "10.0.0.57"}]}});
+        let a = server_attributes(&s);
+        assert_eq!(a["first_address"], "10.0.0.57");
+        assert_eq!(a["networks"], json!({"private": ["10.0.0.57"]}));
+    }
+}

@@ -1,0 +1,181 @@
+//! The thin sending layer: one HTTP connection pool (idle connections
+//! closed before the services' 30 s keep-alive), the token reused until it
+//! expires and renewed on a 401, transient failures retried with backoff,
+//! and every failure carrying the service's own message.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use heat_core::engine::{Clock, DriverError, DriverErrorKind};
+use reqwest::Method;
+use serde_json::Value as Json;
+use tokio::sync::Mutex;
+
+use crate::config::CloudConfig;
+use crate::error::from_response;
+use crate::keystone::{auth_body, endpoint, parse_token, Token};
+
+/// The compute microversion asked for (networks required on create; a key
+/// pair is generated when no public key is given).
+pub const COMPUTE_MICROVERSION: &str = "2.79";
+
+/// An authenticated session with a cloud.
+pub struct Session {
+    http: reqwest::Client,
+    config: CloudConfig,
+    token: Mutex<Option<Token>>,
+    clock: Arc<dyn Clock>,
+}
+
+fn transport(e: reqwest::Error) -> DriverError {
+    DriverError::transient(format!("cannot reach the cloud: {e}"))
+}
+
+impl Session {
+    /// A session for a configured cloud.
+    pub fn new(config: CloudConfig, clock: Arc<dyn Clock>) -> Result<Self, DriverError> {
+        let http = reqwest::Client::builder()
+            .pool_idle_timeout(Duration::from_secs(20))
+            .timeout(Duration::from_secs(120))
+            .build()
+            .map_err(|e| DriverError::fatal(e.to_string()))?;
+        Ok(Session {
+            http,
+            config,
+            token: Mutex::new(None),
+            clock,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &CloudConfig {
+        &self.config
+    }
+
+    async fn authenticate(&self) -> Result<Token, DriverError> {
+        let base = self.config.auth.auth_url.clone().unwrap_or_default();
+        let base = base.trim_end_matches('/');
+        let url = if base.ends_with("/v3") {
+            format!("{base}/auth/tokens")
+        } else {
+            format!("{base}/v3/auth/tokens")
+        };
+        let response = self
+            .http
+            .post(&url)
+            .json(&auth_body(&self.config))
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status().as_u16();
+        let subject = response
+            .headers()
+            .get("X-Subject-Token")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from);
+        let text = response.text().await.map_err(transport)?;
+        if status != 201 && status != 200 {
+            let mut e = from_response(status, &text);
+            e.message = format!(
+                "Keystone refused the credentials of cloud {}: {}",
+                self.config.name, e.message
+            );
+            return Err(e);
+        }
+        let body: Json = serde_json::from_str(&text)
+            .map_err(|e| DriverError::fatal(format!("Keystone's answer is not JSON: {e}")))?;
+        parse_token(subject.as_deref().unwrap_or_default(), &body).map_err(DriverError::fatal)
+    }
+
+    /// The current token, renewed when expired (or when `renew`).
+    pub async fn token(&self, renew: bool) -> Result<Token, DriverError> {
+        let mut guard = self.token.lock().await;
+        let fresh = guard
+            .as_ref()
+            .is_some_and(|t| t.expires_at == 0.0 || t.expires_at - self.clock.now() > 60.0);
+        if renew || !fresh {
+            *guard = Some(self.authenticate().await?);
+        }
+        Ok(guard.clone().expect("set above"))
+    }
+
+    /// The URL of a service.
+    pub async fn url(&self, service: &str) -> Result<String, DriverError> {
+        let token = self.token(false).await?;
+        endpoint(
+            &token.catalog,
+            service,
+            &self.config.interface,
+            self.config.region.as_deref(),
+        )
+        .ok_or_else(|| {
+            DriverError::fatal(format!(
+                "the {} cloud has no {service} endpoint ({} interface)",
+                self.config.name, self.config.interface
+            ))
+        })
+    }
+
+    /// Sends a request to a service (`compute`, `network`, `volume`,
+    /// `image`); `path` is relative to the service's URL. Returns the
+    /// response body (`Null` when empty).
+    pub async fn request(
+        &self,
+        service: &str,
+        method: Method,
+        path: &str,
+        body: Option<&Json>,
+    ) -> Result<Json, DriverError> {
+        let mut delay = Duration::from_millis(500);
+        let mut renewed = false;
+        let mut attempt = 0;
+        loop {
+            let token = self.token(false).await?;
+            let base = self.url(service).await?;
+            let mut rb = self
+                .http
+                .request(method.clone(), format!("{base}{path}"))
+                .header("X-Auth-Token", &token.value)
+                .header("Accept", "application/json");
+            if service == "compute" {
+                rb = rb.header(
+                    "OpenStack-API-Version",
+                    format!("compute {COMPUTE_MICROVERSION}"),
+                );
+            }
+            if let Some(b) = body {
+                rb = rb.json(b);
+            }
+            let result = match rb.send().await {
+                Err(e) => Err(transport(e)),
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let text = response.text().await.map_err(transport)?;
+                    match status {
+                        200..=299 => {
+                            return Ok(if text.trim().is_empty() {
+                                Json::Null
+                            } else {
+                                serde_json::from_str(&text).unwrap_or(Json::String(text))
+                            })
+                        }
+                        401 if !renewed => {
+                            renewed = true;
+                            self.token(true).await?;
+                            continue;
+                        }
+                        _ => Err(from_response(status, &text)),
+                    }
+                }
+            };
+            match result {
+                Err(e) if e.kind == DriverErrorKind::Transient && attempt < 4 => {
+                    attempt += 1;
+                    self.clock.sleep(delay).await;
+                    delay *= 2;
+                }
+                other => return other,
+            }
+        }
+    }
+}
