@@ -67,17 +67,18 @@ async fn open(
 }
 
 /// The OpenStack cloud the environment configures, if any.
-fn real_cloud() -> Result<Option<std::sync::Arc<dyn heat_resources::Cloud>>, String> {
-    let config = heat_openstack::CloudConfig::from_env().map_err(|e| e.to_string())?;
-    let Some(config) = config else {
+fn real_cloud() -> Result<Option<local::RealCloud>, String> {
+    use std::sync::Arc;
+    let Some(config) = heat_openstack::CloudConfig::from_env().map_err(|e| e.to_string())? else {
         return Ok(None);
     };
-    let clock: std::sync::Arc<dyn heat_core::engine::Clock> =
-        std::sync::Arc::new(heat_server::SystemClock);
+    let name = format!("openstack:{}", config.name);
+    let clock: Arc<dyn heat_core::engine::Clock> = Arc::new(heat_server::SystemClock);
     let session = heat_openstack::Session::new(config, clock.clone()).map_err(|e| e.to_string())?;
-    Ok(Some(std::sync::Arc::new(
-        heat_openstack::OpenStackCloud::new(session, clock),
-    )))
+    Ok(Some(local::RealCloud {
+        name,
+        cloud: Arc::new(heat_openstack::OpenStackCloud::new(session, clock)),
+    }))
 }
 
 fn engine_error(e: EngineError, file: Option<&str>, as_json: bool) -> i32 {

@@ -5,6 +5,8 @@ use std::process::Command;
 
 fn heat(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_heat"))
+        .env_remove("OS_CLOUD")
+        .env_remove("OS_AUTH_URL")
         .args(args)
         .output()
         .expect("heat runs");

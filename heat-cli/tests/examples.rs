@@ -6,6 +6,8 @@ use std::time::Duration;
 
 fn heat(state: &std::path::Path, args: &[&str]) -> (i32, serde_json::Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_heat"))
+        .env_remove("OS_CLOUD")
+        .env_remove("OS_AUTH_URL")
         .args(args)
         .env("HEAT_STATE", state)
         .output()
@@ -178,6 +180,8 @@ fn wordpress_as_cloudformation() {
 fn a_wait_condition_signalled_from_another_process() {
     let s = state("wait");
     let child = Command::new(env!("CARGO_BIN_EXE_heat"))
+        .env_remove("OS_CLOUD")
+        .env_remove("OS_AUTH_URL")
         .args([
             "stack",
             "create",

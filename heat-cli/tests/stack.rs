@@ -21,6 +21,8 @@ impl Heat {
 
     fn run(&self, args: &[&str]) -> (i32, String, String) {
         let out = Command::new(env!("CARGO_BIN_EXE_heat"))
+            .env_remove("OS_CLOUD")
+            .env_remove("OS_AUTH_URL")
             .args(args)
             .env("HEAT_STATE", &self.state)
             .env_remove("HEAT_URL")
@@ -301,6 +303,39 @@ fn failures_are_clear_and_exit_non_zero() {
 }
 
 #[test]
+fn a_state_file_stays_on_the_cloud_it_was_made_on() {
+    let h = Heat::new("binding");
+    let t = example("wordpress.yaml");
+    let (code, out, err) = h.run(&["stack", "create", "w", "-t", &t]);
+    assert_eq!(code, 0, "{out}{err}");
+    // The same state file opened on an OpenStack cloud is refused before
+    // any cloud is contacted: deleting these simulated stacks there (or
+    // OpenStack stacks here) would forget resources instead of deleting them.
+    let dir = h.state.parent().unwrap();
+    let clouds = write(
+        dir,
+        "clouds.yaml",
+        "clouds:\n  other:\n    auth:\n      auth_url: http://127.0.0.1:9/v3\n      username: u\n      password: p\n      project_name: p\n      user_domain_name: Default\n      project_domain_name: Default\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_heat"))
+        .args(["--os-cloud", "other", "stack", "delete", "w", "--yes"])
+        .env("HEAT_STATE", &h.state)
+        .env("OS_CLIENT_CONFIG_FILE", &clouds)
+        .env_remove("OS_AUTH_URL")
+        .env_remove("HEAT_URL")
+        .output()
+        .expect("heat runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("holds stacks on the simulated cloud, not on openstack:other"),
+        "{err}"
+    );
+    let shown = h.json(&["stack", "show", "w", "-f", "json"]);
+    assert_eq!(shown["stack_status"], "CREATE_COMPLETE");
+}
+
+#[test]
 fn create_dry_run_shows_the_plan() {
     let h = Heat::new("dryrun");
     let plan = h.json(&[
@@ -341,6 +376,8 @@ fn readme_first_command_creates_the_example_and_prints_outputs() {
     let h = Heat::new("readme");
     let repo = format!("{}/..", env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(env!("CARGO_BIN_EXE_heat"))
+        .env_remove("OS_CLOUD")
+        .env_remove("OS_AUTH_URL")
         .args(&args)
         .current_dir(&repo)
         .env("HOME", h.state.parent().unwrap())

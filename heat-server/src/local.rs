@@ -38,16 +38,43 @@ pub async fn open_observed(
     open_on(state, sim, None, config, observe).await
 }
 
+/// A real cloud and the name the state file records for it.
+pub struct RealCloud {
+    /// The name, for example `openstack:mycloud`.
+    pub name: String,
+    /// The cloud.
+    pub cloud: Arc<dyn Cloud>,
+}
+
+/// What a state file records for the simulated cloud.
+pub const SIMULATED: &str = "simulated";
+
 /// Like [`open_observed`], resources living on `real` when given (an
-/// OpenStack cloud) and on the persisted simulated cloud otherwise.
+/// OpenStack cloud) and on the persisted simulated cloud otherwise. A state
+/// file stays bound to the cloud its first operation used; opening it on
+/// another is refused, so no stack is ever operated on against the wrong
+/// cloud (which would forget real resources instead of deleting them).
 pub async fn open_on(
     state: &Path,
     sim: SimConfig,
-    real: Option<Arc<dyn Cloud>>,
+    real: Option<RealCloud>,
     config: EngineConfig,
     observe: impl FnOnce(Arc<dyn StateStore>) -> Arc<dyn StateStore>,
 ) -> Result<Local, StoreError> {
     let store = Arc::new(SqliteStore::open(state).await?);
+    let wanted = real.as_ref().map_or(SIMULATED, |r| r.name.as_str());
+    let bound = store.bind_cloud(wanted).await?;
+    if bound != wanted {
+        return Err(StoreError::Backend(format!(
+            "{} holds stacks on the {bound} cloud, not on {wanted}; {}",
+            state.display(),
+            match bound.strip_prefix("openstack:") {
+                Some(name) => format!("pass --os-cloud {name} (or set OS_CLOUD={name})"),
+                None => "unset OS_CLOUD and drop --os-cloud, or use another --state file".into(),
+            }
+        )));
+    }
+    let real = real.map(|r| r.cloud);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let saved = if real.is_some() {
         Vec::new()

@@ -72,6 +72,22 @@ impl SqliteStore {
         Ok(SqliteStore { pool })
     }
 
+    /// Binds the state file to `cloud` on first use and returns the cloud
+    /// it is bound to (`cloud` itself unless an earlier operation bound it
+    /// to another).
+    pub async fn bind_cloud(&self, cloud: &str) -> Result<String, StoreError> {
+        sqlx::query("INSERT OR IGNORE INTO settings (key, value) VALUES ('cloud', ?)")
+            .bind(cloud)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        let row = sqlx::query("SELECT value FROM settings WHERE key = 'cloud'")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(row.get::<String, _>("value"))
+    }
+
     /// The simulated cloud's saved objects.
     pub async fn sim_objects(&self) -> Result<Vec<SimObject>, StoreError> {
         let rows = sqlx::query("SELECT data FROM sim_objects ORDER BY id")
