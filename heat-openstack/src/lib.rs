@@ -14,4 +14,5 @@ pub mod session;
 
 pub use cloud::OpenStackCloud;
 pub use config::{CloudConfig, ConfigError};
+pub use reqwest::Method;
 pub use session::Session;
