@@ -126,22 +126,99 @@ async fn get(session: &Session, service: &str, path: &str) -> Option<Json> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_full_stack_lives_and_dies_on_a_real_openstack() {
+/// A session on the cloud `OS_CLOUD` names, a `heat` on a fresh state file
+/// in a directory of its own, and the template written there.
+fn setup(test: &str) -> (Session, Heat, String) {
     let cloud = std::env::var("OS_CLOUD")
         .expect("OS_CLOUD names the OpenStack cloud (see .ci/run and ../shared/openstack)");
     let config = CloudConfig::from_env()
         .expect("clouds.yaml readable")
         .expect("a cloud is configured");
     let session = Session::new(config, std::sync::Arc::new(heat_server::SystemClock)).unwrap();
-
-    let dir = std::env::temp_dir().join(format!("heat-cli-openstack-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("heat-cli-os-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let template = dir.join("stack.yaml");
     std::fs::write(&template, TEMPLATE).unwrap();
-    let template = template.display().to_string();
-    let heat = Heat { dir, cloud };
+    (session, Heat { dir, cloud }, template.display().to_string())
+}
+
+/// The servers the cloud holds for a stack (by the metadata heat-rs tags
+/// them with).
+async fn servers_of(session: &Session, stack_id: &str) -> Vec<String> {
+    let list = get(session, "compute", "/servers/detail").await.unwrap();
+    list["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["metadata"]["heat_stack_id"] == stack_id)
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_create_resumes_and_its_delete_leaves_nothing() {
+    let (session, heat, template) = setup("killed");
+    let name = format!("killed{}", std::process::id());
+    let octet = std::process::id() % 200 + 20;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_heat"))
+        .args([
+            "--os-cloud",
+            &heat.cloud,
+            "stack",
+            "create",
+            &name,
+            "-t",
+            &template,
+        ])
+        .args(["--parameter", &format!("cidr=10.{octet}.8.0/24")])
+        .env("HEAT_STATE", heat.dir.join("state.sqlite"))
+        .env_remove("HEAT_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill `heat` (SIGKILL: no cleanup) once the server exists on the cloud
+    // and is still building.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let stack_id = loop {
+        assert!(std::time::Instant::now() < deadline, "no server appeared");
+        let list = get(&session, "compute", "/servers/detail").await.unwrap();
+        let building = list["servers"].as_array().unwrap().iter().find(|s| {
+            s["name"].as_str().is_some_and(|n| n.starts_with(&name))
+                && s["metadata"]["heat_stack_id"].is_string()
+        });
+        if let Some(s) = building {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break s["metadata"]["heat_stack_id"].as_str().unwrap().to_string();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    // The next command that changes stacks resumes the create first: the
+    // server is adopted (found by its tags), not created twice.
+    let (code, out, err) = heat.run(&["stack", "check", &name]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains(&format!("resumed stack {name}")), "{err}");
+    let shown = heat.json(&["stack", "show", &name, "-f", "json"]);
+    assert_eq!(shown["stack_status"], "CHECK_COMPLETE", "{shown}");
+    assert_eq!(servers_of(&session, &stack_id).await.len(), 1);
+    let ids = heat.physical_ids(&name);
+    assert_eq!(
+        servers_of(&session, &stack_id).await,
+        vec![ids["server"].clone()]
+    );
+
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(servers_of(&session, &stack_id).await, Vec::<String>::new());
+    let left = get(&session, "network", &format!("/networks/{}", ids["net"])).await;
+    assert!(left.is_none(), "the network was left behind: {left:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_stack_lives_and_dies_on_a_real_openstack() {
+    let (session, heat, template) = setup("full");
     let name = format!("live{}", std::process::id());
     let octet = std::process::id() % 200 + 20;
     let cidr = format!("10.{octet}.7.0/24");
