@@ -156,28 +156,46 @@ async fn servers_of(session: &Session, stack_id: &str) -> Vec<String> {
         .collect()
 }
 
+/// A `heat` process, SIGKILLed (no cleanup) when told or when dropped.
+struct Killed(std::process::Child);
+
+impl Killed {
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_create_resumes_and_its_delete_leaves_nothing() {
     let (session, heat, template) = setup("killed");
     let name = format!("killed{}", std::process::id());
     let octet = std::process::id() % 200 + 20;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_heat"))
-        .args([
-            "--os-cloud",
-            &heat.cloud,
-            "stack",
-            "create",
-            &name,
-            "-t",
-            &template,
-        ])
-        .args(["--parameter", &format!("cidr=10.{octet}.8.0/24")])
-        .env("HEAT_STATE", heat.dir.join("state.sqlite"))
-        .env_remove("HEAT_URL")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = Killed(
+        Command::new(env!("CARGO_BIN_EXE_heat"))
+            .args([
+                "--os-cloud",
+                &heat.cloud,
+                "stack",
+                "create",
+                &name,
+                "-t",
+                &template,
+            ])
+            .args(["--parameter", &format!("cidr=10.{octet}.8.0/24")])
+            .env("HEAT_STATE", heat.dir.join("state.sqlite"))
+            .env_remove("HEAT_URL")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     // Kill `heat` (SIGKILL: no cleanup) once the server exists on the cloud
     // and is still building.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
@@ -189,8 +207,7 @@ async fn a_killed_create_resumes_and_its_delete_leaves_nothing() {
                 && s["metadata"]["heat_stack_id"].is_string()
         });
         if let Some(s) = building {
-            child.kill().unwrap();
-            child.wait().unwrap();
+            child.kill();
             break s["metadata"]["heat_stack_id"].as_str().unwrap().to_string();
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
