@@ -10,11 +10,15 @@ use std::process::Command;
 use heat_openstack::{CloudConfig, Method, Session};
 use serde_json::Value as Json;
 
-const TEMPLATE: &str = r#"
+/// Two tiers: a web server with a floating IP and a database server with
+/// a volume, on a private network routed to `public`, each behind its own
+/// security group; `vip` is a spare port whose MAC address is a parameter.
+const TEMPLATE: &str = r##"
 heat_template_version: 2018-08-31
 parameters:
   cidr: {type: string}
   role: {type: string, default: web}
+  vip_mac: {type: string, default: "fa:16:3e:00:00:01"}
 resources:
   key:
     type: OS::Nova::KeyPair
@@ -30,38 +34,64 @@ resources:
   interface:
     type: OS::Neutron::RouterInterface
     properties: {router: {get_resource: router}, subnet: {get_resource: subnet}}
-  sg:
+  web_sg:
     type: OS::Neutron::SecurityGroup
     properties:
-      rules: [{protocol: tcp, port_range_min: 22, port_range_max: 22}]
-  port:
+      rules:
+        - {protocol: tcp, port_range_min: 22, port_range_max: 22}
+        - {protocol: tcp, port_range_min: 80, port_range_max: 80}
+  db_sg:
+    type: OS::Neutron::SecurityGroup
+    properties:
+      rules: [{protocol: tcp, port_range_min: 3306, port_range_max: 3306, remote_ip_prefix: {get_param: cidr}}]
+  web_port:
     type: OS::Neutron::Port
     properties:
       network: {get_resource: net}
       fixed_ips: [{subnet: {get_resource: subnet}}]
-      security_groups: [{get_resource: sg}]
-  server:
+      security_groups: [{get_resource: web_sg}]
+  db_port:
+    type: OS::Neutron::Port
+    properties:
+      network: {get_resource: net}
+      fixed_ips: [{subnet: {get_resource: subnet}}]
+      security_groups: [{get_resource: db_sg}]
+  vip:
+    type: OS::Neutron::Port
+    properties:
+      network: {get_resource: net}
+      mac_address: {get_param: vip_mac}
+  web:
     type: OS::Nova::Server
     properties:
       image: oslocal-tiny
       flavor: m1.nano
       key_name: {get_resource: key}
-      networks: [{port: {get_resource: port}}]
+      networks: [{port: {get_resource: web_port}}]
       metadata: {role: {get_param: role}}
+      user_data: "#!/bin/sh\necho web\n"
+  db:
+    type: OS::Nova::Server
+    properties:
+      image: oslocal-tiny
+      flavor: m1.nano
+      key_name: {get_resource: key}
+      networks: [{port: {get_resource: db_port}}]
   fip:
     type: OS::Neutron::FloatingIP
     depends_on: interface
-    properties: {floating_network: public, port_id: {get_resource: port}}
+    properties: {floating_network: public, port_id: {get_resource: web_port}}
   volume:
     type: OS::Cinder::Volume
     properties: {size: 1}
   attachment:
     type: OS::Cinder::VolumeAttachment
-    properties: {instance_uuid: {get_resource: server}, volume_id: {get_resource: volume}}
+    properties: {instance_uuid: {get_resource: db}, volume_id: {get_resource: volume}}
 outputs:
-  floating_ip: {value: {get_attr: [fip, floating_ip_address]}}
-  address: {value: {get_attr: [server, first_address]}}
-"#;
+  web_public: {value: {get_attr: [fip, floating_ip_address]}}
+  web_address: {value: {get_attr: [web, first_address]}}
+  db_address: {value: {get_attr: [db, first_address]}}
+"##;
 
 struct Heat {
     dir: std::path::PathBuf,
@@ -219,22 +249,44 @@ async fn a_killed_create_resumes_and_its_delete_leaves_nothing() {
     assert!(err.contains(&format!("resumed stack {name}")), "{err}");
     let shown = heat.json(&["stack", "show", &name, "-f", "json"]);
     assert_eq!(shown["stack_status"], "CHECK_COMPLETE", "{shown}");
-    assert_eq!(servers_of(&session, &stack_id).await.len(), 1);
     let ids = heat.physical_ids(&name);
-    assert_eq!(
-        servers_of(&session, &stack_id).await,
-        vec![ids["server"].clone()]
-    );
+    let mut expected = vec![ids["web"].clone(), ids["db"].clone()];
+    expected.sort();
+    let mut servers = servers_of(&session, &stack_id).await;
+    servers.sort();
+    assert_eq!(servers, expected, "one server per resource, none twice");
 
     let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(servers_of(&session, &stack_id).await, Vec::<String>::new());
-    let left = get(&session, "network", &format!("/networks/{}", ids["net"])).await;
-    assert!(left.is_none(), "the network was left behind: {left:?}");
+    assert_nothing_named(&session, &name).await;
+}
+
+/// Every server, volume, port, floating IP, security group, network,
+/// subnet and router the cloud lists: id to name.
+async fn listed(session: &Session) -> std::collections::BTreeMap<String, String> {
+    let mut all = std::collections::BTreeMap::new();
+    for (service, path, key) in [
+        ("compute", "/servers", "servers"),
+        ("volume", "/volumes", "volumes"),
+        ("network", "/ports", "ports"),
+        ("network", "/floatingips", "floatingips"),
+        ("network", "/security-groups", "security_groups"),
+        ("network", "/networks", "networks"),
+        ("network", "/subnets", "subnets"),
+        ("network", "/routers", "routers"),
+    ] {
+        let list = get(session, service, path).await.unwrap();
+        for o in list[key].as_array().unwrap() {
+            let name = o["name"].as_str().unwrap_or_default().to_string();
+            all.insert(o["id"].as_str().unwrap().to_string(), name);
+        }
+    }
+    all
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_full_stack_lives_and_dies_on_a_real_openstack() {
+async fn a_two_tier_stack_lives_and_dies_on_a_real_openstack() {
     let (session, heat, template) = setup("full");
     let name = format!("live{}", std::process::id());
     let octet = std::process::id() % 200 + 20;
@@ -254,58 +306,97 @@ async fn a_full_stack_lives_and_dies_on_a_real_openstack() {
     ]);
     assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
     assert!(
-        output(&created, "floating_ip").starts_with("172.24.4."),
+        output(&created, "web_public").starts_with("172.24.4."),
         "{created}"
     );
-    assert!(
-        output(&created, "address").starts_with(&format!("10.{octet}.7.")),
-        "{created}"
-    );
+    let subnet_prefix = format!("10.{octet}.7.");
+    assert!(output(&created, "web_address").starts_with(&subnet_prefix));
+    assert!(output(&created, "db_address").starts_with(&subnet_prefix));
     let ids = heat.physical_ids(&name);
-    assert_eq!(ids.len(), 11, "{ids:?}");
+    assert_eq!(ids.len(), 15, "{ids:?}");
 
     // The cloud agrees.
-    let server = get(&session, "compute", &format!("/servers/{}", ids["server"]))
+    let web = get(&session, "compute", &format!("/servers/{}", ids["web"]))
         .await
-        .expect("the server exists");
-    assert_eq!(server["server"]["status"], "ACTIVE", "{server}");
-    assert_eq!(server["server"]["metadata"]["role"], "web", "{server}");
-    assert_eq!(
-        server["server"]["key_name"],
-        format!("{name}-key").as_str(),
-        "{server}"
-    );
+        .expect("the web server exists");
+    assert_eq!(web["server"]["status"], "ACTIVE", "{web}");
+    assert_eq!(web["server"]["metadata"]["role"], "web", "{web}");
+    assert_eq!(web["server"]["key_name"], format!("{name}-key").as_str());
     let volume = get(&session, "volume", &format!("/volumes/{}", ids["volume"]))
         .await
         .expect("the volume exists");
     assert_eq!(volume["volume"]["status"], "in-use", "{volume}");
     assert_eq!(
         volume["volume"]["attachments"][0]["server_id"],
-        ids["server"].as_str(),
+        ids["db"].as_str(),
         "{volume}"
     );
+    let fip = get(&session, "network", &format!("/floatingips/{}", ids["fip"]))
+        .await
+        .unwrap();
+    assert_eq!(fip["floatingip"]["port_id"], ids["web_port"].as_str());
     let subnet = get(&session, "network", &format!("/subnets/{}", ids["subnet"]))
         .await
         .expect("the subnet exists");
     assert_eq!(subnet["subnet"]["cidr"], cidr.as_str(), "{subnet}");
 
-    // Update in place: new metadata on the same server.
+    // Update: a rule added to web_sg and web's metadata changed in place;
+    // vip's MAC address cannot change in place, so vip is replaced.
+    let updated_template = std::fs::read_to_string(&template).unwrap().replace(
+        "        - {protocol: tcp, port_range_min: 80, port_range_max: 80}\n",
+        "        - {protocol: tcp, port_range_min: 80, port_range_max: 80}\n        - {protocol: tcp, port_range_min: 443, port_range_max: 443}\n",
+    );
+    assert!(updated_template.contains("443"));
+    let updated_path = heat.dir.join("updated.yaml");
+    std::fs::write(&updated_path, updated_template).unwrap();
     let updated = heat.json(&[
         "stack",
         "update",
         &name,
-        "--existing",
+        "-t",
+        updated_path.to_str().unwrap(),
         "--parameter",
-        "role=db",
+        &format!("cidr={cidr}"),
+        "--parameter",
+        "role=frontend",
+        "--parameter",
+        "vip_mac=fa:16:3e:00:00:02",
         "-f",
         "json",
     ]);
     assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
-    assert_eq!(heat.physical_ids(&name), ids, "nothing was replaced");
-    let server = get(&session, "compute", &format!("/servers/{}", ids["server"]))
+    let after = heat.physical_ids(&name);
+    for (resource, id) in &ids {
+        if resource == "vip" {
+            assert_ne!(&after[resource], id, "vip was replaced");
+        } else {
+            assert_eq!(&after[resource], id, "{resource} was updated in place");
+        }
+    }
+    let web = get(&session, "compute", &format!("/servers/{}", ids["web"]))
         .await
         .unwrap();
-    assert_eq!(server["server"]["metadata"]["role"], "db", "{server}");
+    assert_eq!(web["server"]["metadata"]["role"], "frontend", "{web}");
+    let sg = get(
+        &session,
+        "network",
+        &format!("/security-groups/{}", ids["web_sg"]),
+    )
+    .await
+    .unwrap();
+    let ports: Vec<i64> = sg["security_group"]["security_group_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["port_range_min"].as_i64())
+        .collect();
+    assert!(ports.contains(&443) && ports.contains(&80), "{sg}");
+    let vip = get(&session, "network", &format!("/ports/{}", after["vip"]))
+        .await
+        .unwrap();
+    assert_eq!(vip["port"]["mac_address"], "fa:16:3e:00:00:02", "{vip}");
+    let old_vip = get(&session, "network", &format!("/ports/{}", ids["vip"])).await;
+    assert!(old_vip.is_none(), "the replaced vip was left behind");
 
     // Check reads every resource back from the cloud.
     let (code, out, err) = heat.run(&["stack", "check", &name]);
@@ -313,22 +404,99 @@ async fn a_full_stack_lives_and_dies_on_a_real_openstack() {
     let shown = heat.json(&["stack", "show", &name, "-f", "json"]);
     assert_eq!(shown["stack_status"], "CHECK_COMPLETE", "{shown}");
 
-    // Delete: nothing is left on the cloud.
+    // Delete: nothing is left on the cloud (by listing each collection).
     let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
     assert_eq!(code, 0, "{out}{err}");
-    for (resource, path) in [
-        ("server", "compute:/servers/"),
-        ("volume", "volume:/volumes/"),
-        ("net", "network:/networks/"),
-        ("subnet", "network:/subnets/"),
-        ("port", "network:/ports/"),
-        ("router", "network:/routers/"),
-        ("sg", "network:/security-groups/"),
-        ("fip", "network:/floatingips/"),
-        ("key", "compute:/os-keypairs/"),
-    ] {
-        let (service, prefix) = path.split_once(':').unwrap();
-        let left = get(&session, service, &format!("{prefix}{}", ids[resource])).await;
-        assert!(left.is_none(), "{resource} was left behind: {left:?}");
+    let listed = listed(&session).await;
+    for (resource, id) in ids.iter().chain(after.iter()) {
+        assert!(!listed.contains_key(id), "{resource} {id} was left behind");
     }
+    let key = get(&session, "compute", &format!("/os-keypairs/{name}-key")).await;
+    assert!(key.is_none(), "the key pair was left behind");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_over_quota_fails_with_the_clouds_message_and_rolls_back() {
+    let (session, heat, template) = setup("quota");
+    let name = format!("quota{}", std::process::id());
+    let octet = std::process::id() % 200 + 20;
+    let over = std::fs::read_to_string(&template)
+        .unwrap()
+        .replace("properties: {size: 1}", "properties: {size: 100000}");
+    let over_path = heat.dir.join("over.yaml");
+    std::fs::write(&over_path, over).unwrap();
+    let (code, out, err) = heat.run(&[
+        "stack",
+        "create",
+        &name,
+        "-t",
+        over_path.to_str().unwrap(),
+        "--parameter",
+        &format!("cidr=10.{octet}.9.0/24"),
+        "--enable-rollback",
+    ]);
+    assert_ne!(code, 0, "{out}{err}");
+    let shown = heat.json(&["stack", "show", &name, "-f", "json"]);
+    assert_eq!(shown["stack_status"], "ROLLBACK_COMPLETE", "{shown}");
+    let events = heat.json(&["stack", "event", "list", &name, "-f", "json"]);
+    let failed = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["resource_name"] == "volume" && e["resource_status"] == "CREATE_FAILED")
+        .unwrap_or_else(|| panic!("no volume CREATE_FAILED event: {events}"));
+    let reason = failed["resource_status_reason"].as_str().unwrap();
+    assert!(
+        reason.contains("exceeds allowed gigabytes quota"),
+        "{reason}"
+    );
+    // Whatever was created before the failure is gone again.
+    assert_nothing_named(&session, &name).await;
+
+    // An image the cloud does not have: the server fails with the cloud's
+    // message, and the rollback removes everything again.
+    let bad = std::fs::read_to_string(&template)
+        .unwrap()
+        .replace("image: oslocal-tiny", "image: no-such-image");
+    let bad_path = heat.dir.join("bad_image.yaml");
+    std::fs::write(&bad_path, bad).unwrap();
+    let bad_name = format!("img{}", std::process::id());
+    let (code, out, err) = heat.run(&[
+        "stack",
+        "create",
+        &bad_name,
+        "-t",
+        bad_path.to_str().unwrap(),
+        "--parameter",
+        &format!("cidr=10.{octet}.9.0/24"),
+        "--enable-rollback",
+    ]);
+    assert_ne!(code, 0, "{out}{err}");
+    let events = heat.json(&["stack", "event", "list", &bad_name, "-f", "json"]);
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["resource_status"] == "CREATE_FAILED"
+                && e["resource_status_reason"]
+                    .as_str()
+                    .is_some_and(|r| r.contains("no-such-image"))),
+        "{events}"
+    );
+    let shown = heat.json(&["stack", "show", &bad_name, "-f", "json"]);
+    assert_eq!(shown["stack_status"], "ROLLBACK_COMPLETE", "{shown}");
+    assert_nothing_named(&session, &bad_name).await;
+}
+
+/// No object the cloud lists is named after `stack` (heat-rs names them
+/// `<stack>-<resource>`).
+async fn assert_nothing_named(session: &Session, stack: &str) {
+    let prefix = format!("{stack}-");
+    let left: Vec<(String, String)> = listed(session)
+        .await
+        .into_iter()
+        .filter(|(_, n)| n.starts_with(&prefix))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
 }

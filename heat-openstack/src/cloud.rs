@@ -47,6 +47,38 @@ impl OpenStackCloud {
             .unwrap_or_else(|| format!("{}-{}", spec.stack_name, spec.name))
     }
 
+    /// Whether `router`, made by stack `stack_id`, already has an interface
+    /// on the subnet or port (`key` is `subnet_id` or `port_id`).
+    async fn own_router_has_interface(
+        &self,
+        router: &str,
+        stack_id: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<bool, DriverError> {
+        let r = self.get("network", &format!("/routers/{router}")).await?;
+        let ours = r["router"]["description"]
+            .as_str()
+            .is_some_and(|d| d.starts_with(&format!("heat-rs:{stack_id}:")));
+        if !ours {
+            return Ok(false);
+        }
+        let ports = self
+            .get("network", &format!("/ports?device_id={router}"))
+            .await?;
+        Ok(ports["ports"].as_array().into_iter().flatten().any(|p| {
+            if key == "port_id" {
+                p["id"] == value
+            } else {
+                p["fixed_ips"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|ip| ip["subnet_id"] == value)
+            }
+        }))
+    }
+
     async fn get(&self, service: &str, path: &str) -> Result<Json, DriverError> {
         self.session.request(service, Method::GET, path, None).await
     }
@@ -327,14 +359,22 @@ impl Cloud for OpenStackCloud {
                             ))
                         }
                     };
-                self.session
-                    .request(
-                        "network",
-                        Method::PUT,
-                        &format!("/routers/{router}/add_router_interface"),
-                        Some(&json!({key: value})),
-                    )
-                    .await?;
+                // A create resumed after a crash finds the interface it
+                // added before and adopts it (only on a router this stack
+                // made, so nobody else's interface is ever adopted).
+                if !self
+                    .own_router_has_interface(&router, &spec.stack_id, key, &value)
+                    .await?
+                {
+                    self.session
+                        .request(
+                            "network",
+                            Method::PUT,
+                            &format!("/routers/{router}/add_router_interface"),
+                            Some(&json!({key: value})),
+                        )
+                        .await?;
+                }
                 Ok(format!("{router}:{key}={value}"))
             }
             "floating_ip" => {
