@@ -500,3 +500,77 @@ async fn assert_nothing_named(session: &Session, stack: &str) {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+/// The web tier as CloudFormation: an instance on the routed private
+/// subnet, an elastic IP associated with it, a volume in its availability
+/// zone attached to it.
+const CFN_TEMPLATE: &str = r##"{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Parameters": {"InstanceType": {"Type": "String", "Default": "m1.nano"}},
+  "Resources": {
+    "WebSG": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "web",
+      "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": "80", "ToPort": "80", "CidrIp": "0.0.0.0/0"}]}},
+    "Web": {"Type": "AWS::EC2::Instance", "Properties": {"ImageId": "oslocal-tiny",
+      "InstanceType": {"Ref": "InstanceType"}, "SubnetId": "private-subnet",
+      "SecurityGroups": [{"Ref": "WebSG"}], "UserData": {"Fn::Base64": "#!/bin/sh\necho hi\n"}}},
+    "IP": {"Type": "AWS::EC2::EIP"},
+    "IPAssoc": {"Type": "AWS::EC2::EIPAssociation", "Properties": {"InstanceId": {"Ref": "Web"}, "EIP": {"Ref": "IP"}}},
+    "Data": {"Type": "AWS::EC2::Volume", "Properties": {"Size": "1",
+      "AvailabilityZone": {"Fn::GetAtt": ["Web", "AvailabilityZone"]}}},
+    "Attach": {"Type": "AWS::EC2::VolumeAttachment", "Properties": {"InstanceId": {"Ref": "Web"},
+      "VolumeId": {"Ref": "Data"}, "Device": "/dev/vdb"}}
+  },
+  "Outputs": {"PrivateIp": {"Value": {"Fn::GetAtt": ["Web", "PrivateIp"]}}}
+}"##;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_web_tier_as_cloudformation_lives_and_dies_on_a_real_openstack() {
+    let (session, heat, _) = setup("cfn");
+    let template = heat.dir.join("web.json");
+    std::fs::write(&template, CFN_TEMPLATE).unwrap();
+    let name = format!("cfn{}", std::process::id());
+    let created = heat.json(&[
+        "stack",
+        "create",
+        &name,
+        "-t",
+        template.to_str().unwrap(),
+        "-f",
+        "json",
+    ]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    assert!(
+        output(&created, "PrivateIp").starts_with("10.0.0."),
+        "{created}"
+    );
+    let ids = heat.physical_ids(&name);
+    let web = get(&session, "compute", &format!("/servers/{}", ids["Web"]))
+        .await
+        .expect("the instance exists");
+    assert_eq!(web["server"]["status"], "ACTIVE", "{web}");
+    let ports = get(
+        &session,
+        "network",
+        &format!("/ports?device_id={}", ids["Web"]),
+    )
+    .await
+    .unwrap();
+    let port = ports["ports"][0]["id"].as_str().unwrap().to_string();
+    let fips = get(&session, "network", &format!("/floatingips?port_id={port}"))
+        .await
+        .unwrap();
+    assert_eq!(fips["floatingips"].as_array().unwrap().len(), 1, "{fips}");
+    let fip_id = fips["floatingips"][0]["id"].as_str().unwrap().to_string();
+    let volume = get(&session, "volume", &format!("/volumes/{}", ids["Data"]))
+        .await
+        .unwrap();
+    assert_eq!(volume["volume"]["status"], "in-use", "{volume}");
+
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let listed = listed(&session).await;
+    for id in ids.values().chain([&fip_id, &port]) {
+        assert!(!listed.contains_key(id), "{id} was left behind");
+    }
+    assert_nothing_named(&session, &name).await;
+}

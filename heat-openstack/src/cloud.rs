@@ -47,6 +47,53 @@ impl OpenStackCloud {
             .unwrap_or_else(|| format!("{}-{}", spec.stack_name, spec.name))
     }
 
+    /// The floating IP of an association: `floatingip_id`, or for
+    /// AWS::EC2::EIPAssociation `AllocationId` or `EIP` (an address).
+    async fn association_floating_ip(&self, p: &Json) -> Result<String, DriverError> {
+        if let Some(id) = s(p, &["floatingip_id", "AllocationId"]) {
+            return Ok(id.to_string());
+        }
+        let Some(eip) = s(p, &["EIP"]) else {
+            return Err(DriverError::fatal(
+                "floatingip_id (or EIP / AllocationId) is required",
+            ));
+        };
+        if eip.parse::<std::net::IpAddr>().is_err() {
+            return Ok(eip.to_string());
+        }
+        let list = self
+            .get(
+                "network",
+                &format!("/floatingips?floating_ip_address={eip}"),
+            )
+            .await?;
+        list["floatingips"][0]["id"]
+            .as_str()
+            .map(String::from)
+            .ok_or_else(|| DriverError::not_found(format!("Floating IP {eip} could not be found.")))
+    }
+
+    /// The port of an association: `port_id`, or for
+    /// AWS::EC2::EIPAssociation `NetworkInterfaceId` or the first port of
+    /// `InstanceId`.
+    async fn association_port(&self, p: &Json) -> Result<String, DriverError> {
+        if let Some(port) = s(p, &["port_id", "NetworkInterfaceId"]) {
+            return self.neutron_id("ports", "Port", port).await;
+        }
+        let Some(server) = s(p, &["InstanceId"]) else {
+            return Err(DriverError::fatal(
+                "port_id (or InstanceId / NetworkInterfaceId) is required",
+            ));
+        };
+        let list = self
+            .get("network", &format!("/ports?device_id={server}"))
+            .await?;
+        list["ports"][0]["id"]
+            .as_str()
+            .map(String::from)
+            .ok_or_else(|| DriverError::not_found(format!("Server {server} has no port.")))
+    }
+
     /// Whether `router`, made by stack `stack_id`, already has an interface
     /// on the subnet or port (`key` is `subnet_id` or `port_id`).
     async fn own_router_has_interface(
@@ -138,6 +185,26 @@ impl OpenStackCloud {
     }
 
     async fn server_networks(&self, props: &Json) -> Result<Json, DriverError> {
+        // AWS::EC2::Instance: NetworkInterfaces (port ids, bare or as
+        // `NetworkInterfaceId`) or a SubnetId (its network).
+        if let Some(Json::Array(nics)) = props.get("NetworkInterfaces") {
+            let mut out = Vec::new();
+            for nic in nics {
+                let port = nic
+                    .as_str()
+                    .or_else(|| s(nic, &["NetworkInterfaceId"]))
+                    .unwrap_or_default();
+                out.push(json!({"port": self.neutron_id("ports", "Port", port).await?}));
+            }
+            if !out.is_empty() {
+                return Ok(Json::Array(out));
+            }
+        }
+        if let Some(subnet) = s(props, &["SubnetId"]) {
+            let id = self.neutron_id("subnets", "Subnet", subnet).await?;
+            let body = self.get("network", &format!("/subnets/{id}")).await?;
+            return Ok(json!([{"uuid": body["subnet"]["network_id"]}]));
+        }
         let Some(Json::Array(items)) = props.get("networks") else {
             return Ok(json!("auto"));
         };
@@ -393,12 +460,8 @@ impl Cloud for OpenStackCloud {
                 .await
             }
             "floating_ip_association" => {
-                let fip = s(p, &["floatingip_id"])
-                    .ok_or_else(|| DriverError::fatal("floatingip_id is required"))?
-                    .to_string();
-                let port = self
-                    .neutron_id("ports", "Port", s(p, &["port_id"]).unwrap_or_default())
-                    .await?;
+                let fip = self.association_floating_ip(p).await?;
+                let port = self.association_port(p).await?;
                 self.session
                     .request(
                         "network",

@@ -372,8 +372,17 @@ pub fn server_attributes(server: &Json) -> Attributes {
     a.insert("addresses".into(), addresses);
     a.insert("networks".into(), Json::Object(networks));
     a.insert("first_address".into(), first.clone());
-    a.insert("PrivateIp".into(), first.clone());
-    a.insert("PublicIp".into(), first);
+    // AWS::EC2::Instance's attributes, as Heat gives them.
+    for key in ["PrivateIp", "PublicIp", "PrivateDnsName", "PublicDnsName"] {
+        a.insert(key.into(), first.clone());
+    }
+    a.insert(
+        "AvailabilityZone".into(),
+        server
+            .get("OS-EXT-AZ:availability_zone")
+            .cloned()
+            .unwrap_or(Json::Null),
+    );
     a.insert(
         "accessIPv4".into(),
         server.get("accessIPv4").cloned().unwrap_or(json!("")),
