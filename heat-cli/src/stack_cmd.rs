@@ -100,6 +100,7 @@ async fn operate<F, Fut>(
     rx: Option<tokio::sync::mpsc::UnboundedReceiver<heat_core::engine::Event>>,
     total: usize,
     out: &crate::cli::Output,
+    file: Option<&str>,
     op: F,
 ) -> i32
 where
@@ -114,7 +115,7 @@ where
     }
     let as_json = out.format == Format::Json;
     match result {
-        Err(e) => engine_error(e, None, as_json),
+        Err(e) => engine_error(e, file, as_json),
         Ok(stack) => {
             print_record(&views::stack(&stack), out);
             if stack.status == Status::Failed || stack.action == heat_core::engine::Action::Rollback
@@ -187,7 +188,7 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
             recover(&l).await;
             let source = loaded.source;
             let opts = options(&flags);
-            operate(l, rx, total, &out, |l| async move {
+            operate(l, rx, total, &out, Some(&file), |l| async move {
                 let r = l.engine.create_stack(&name, source, opts).await;
                 (l, r)
             })
@@ -248,7 +249,8 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                 };
             }
             let total = l.store.resources(&current.id).await.map(|r| r.len()).unwrap_or(0).max(1);
-            operate(l, rx, total, &out, |l| async move {
+            let file = input.template.as_deref().and_then(Path::to_str).map(String::from);
+            operate(l, rx, total, &out, file.as_deref(), |l| async move {
                 let r = l.engine.update_stack(&name, source, opts).await;
                 (l, r)
             })
@@ -439,7 +441,7 @@ async fn simple(state: &Path, name: &str, out: crate::cli::Output, op: Op) -> i3
     };
     recover(&l).await;
     let name = name.to_string();
-    operate(l, rx, 0, &out, |l| async move {
+    operate(l, rx, 0, &out, None, |l| async move {
         let r = match op {
             Op::Check => l.engine.check_stack(&name).await,
             Op::Suspend => {

@@ -487,6 +487,34 @@ async fn a_create_over_quota_fails_with_the_clouds_message_and_rolls_back() {
     let shown = heat.json(&["stack", "show", &bad_name, "-f", "json"]);
     assert_eq!(shown["stack_status"], "ROLLBACK_COMPLETE", "{shown}");
     assert_nothing_named(&session, &bad_name).await;
+
+    // Parameters' custom constraints are checked against the cloud before
+    // anything is created.
+    let constrained = heat.dir.join("constrained.yaml");
+    std::fs::write(
+        &constrained,
+        "heat_template_version: 2018-08-31\nparameters:\n  image: {type: string, constraints: [{custom_constraint: glance.image}]}\n  flavor: {type: string, constraints: [{custom_constraint: nova.flavor}]}\nresources:\n  s:\n    type: OS::Nova::Server\n    properties: {image: {get_param: image}, flavor: {get_param: flavor}, networks: [{network: private}]}\n",
+    )
+    .unwrap();
+    let (code, out, err) = heat.run(&[
+        "stack",
+        "create",
+        &format!("{name}cc"),
+        "-t",
+        constrained.to_str().unwrap(),
+        "--parameter",
+        "image=nope",
+        "--parameter",
+        "flavor=m1.nano",
+    ]);
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("constrained.yaml:3: parameters.image: Parameter 'image' is invalid: Error validating value 'nope': The Image (nope) could not be found."),
+        "{err}"
+    );
+    assert!(!err.contains("parameters.flavor"), "{err}");
+    let (code, _, _) = heat.run(&["stack", "show", &format!("{name}cc")]);
+    assert_ne!(code, 0, "the stack was never created");
 }
 
 /// No object the cloud lists is named after `stack` (heat-rs names them

@@ -237,6 +237,39 @@ fn failures_are_clear_and_exit_non_zero() {
 
     // A bad template names the file, path and line; nothing is created.
     let dir = h.state.parent().unwrap().to_path_buf();
+
+    // A parameter's custom constraint is checked against the cloud before
+    // anything is created.
+    let constrained = write(&dir, "constrained.yaml", "heat_template_version: 2018-08-31\nparameters:\n  image:\n    type: string\n    constraints:\n      - custom_constraint: glance.image\nresources:\n  net:\n    type: OS::Neutron::Net\n  web:\n    type: OS::Nova::Server\n    properties: {flavor: m1.tiny, image: {get_param: image}}\n");
+    let (code, _, err) = h.run(&[
+        "stack",
+        "create",
+        "c",
+        "-t",
+        &constrained,
+        "--parameter",
+        "image=no-such-image",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("constrained.yaml:")
+            && err.contains("parameters.image")
+            && err.contains("Parameter 'image' is invalid: Error validating value 'no-such-image': The Image (no-such-image) could not be found."),
+        "{err}"
+    );
+    let (code, out, _) = h.run(&["stack", "show", "c"]);
+    assert_eq!(code, 1, "nothing was created: {out}");
+    let (code, out, err) = h.run(&[
+        "stack",
+        "create",
+        "c",
+        "-t",
+        &constrained,
+        "--parameter",
+        "image=cirros-0.6.2",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(h.run(&["stack", "delete", "c", "--yes", "--wait"]).0, 0);
     let bad = write(&dir, "bad.yaml", "heat_template_version: 2018-08-31\nresources:\n  a:\n    type: OS::Nova::Server\n    properties:\n      flavor: m1.tiny\n      imagee: cirros-0.6.2\n");
     let (code, _, err) = h.run(&["stack", "create", "bad", "-t", &bad]);
     assert_eq!(code, 1);

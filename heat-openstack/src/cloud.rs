@@ -32,7 +32,7 @@ fn s<'a>(props: &'a Json, keys: &[&str]) -> Option<&'a str> {
 }
 
 fn not_found(what: &str, name: &str) -> DriverError {
-    DriverError::fatal(format!("{what} {name} could not be found."))
+    DriverError::fatal(format!("The {what} ({name}) could not be found."))
 }
 
 impl OpenStackCloud {

@@ -223,6 +223,51 @@ impl Engine {
         Ok(template)
     }
 
+    /// Parameters' `custom_constraint`s (an image, flavor, network or key
+    /// pair that must exist) checked against the cloud, before anything is
+    /// created or changed, with Heat's messages.
+    pub async fn check_custom_constraints(
+        &self,
+        stack: &StackRecord,
+        source: &StackSource,
+    ) -> Result<(), EngineError> {
+        let template = Template::parse_with(&source.template, self.config.max_template_size)
+            .map_err(|e| EngineError::Template(vec![e]))?;
+        let (Some(def), _) = StackDefinition::build(
+            &template,
+            self.inputs(stack, source)?,
+            self.catalog.as_ref(),
+        ) else {
+            return Ok(());
+        };
+        let mut errors = Vec::new();
+        for p in &def.parameters {
+            let Some(value) = def.parameter_value(&p.name) else {
+                continue;
+            };
+            for c in &p.constraints {
+                let crate::parameters::Constraint::Custom(name) = &c.constraint else {
+                    continue;
+                };
+                if let Err(message) = self.driver.check_constraint(name, value).await {
+                    let message = c.description.clone().unwrap_or(message);
+                    errors.push(
+                        TemplateError::new(
+                            crate::template::ErrorKind::Parameter,
+                            format!("Parameter '{}' is invalid: {message}", p.name),
+                        )
+                        .at(format!("parameters.{}", p.name), p.line),
+                    );
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(EngineError::Template(errors))
+        }
+    }
+
     fn new_stack(
         &self,
         name: &str,
@@ -367,6 +412,7 @@ impl Engine {
     ) -> Result<StackRecord, EngineError> {
         let probe = self.new_stack(name, source.clone(), &options, false);
         let template = self.check_source(&probe, &source)?;
+        self.check_custom_constraints(&probe, &source).await?;
         let rollback_default = !template.dialect.is_hot();
         let stack = self.new_stack(name, source, &options, rollback_default);
         let stack = StackRecord {
@@ -407,6 +453,7 @@ impl Engine {
             target.parameters.remove(p);
         }
         self.check_source(&current, &target)?;
+        self.check_custom_constraints(&current, &target).await?;
         let mut stack = self.begin(name, Action::Update).await?;
         let previous = stack.source.clone();
         let expected = stack.traversal;
