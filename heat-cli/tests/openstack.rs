@@ -602,3 +602,66 @@ async fn the_web_tier_as_cloudformation_lives_and_dies_on_a_real_openstack() {
     }
     assert_nothing_named(&session, &name).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flavor_and_a_server_group_are_made_used_and_removed() {
+    let (session, heat, _) = setup("flavor");
+    let template = heat.dir.join("flavor.yaml");
+    std::fs::write(
+        &template,
+        "heat_template_version: 2018-08-31\nresources:\n  flavor:\n    type: OS::Nova::Flavor\n    properties: {ram: 64, vcpus: 1, disk: 1, extra_specs: {\"hw:cpu_policy\": shared}}\n  group:\n    type: OS::Nova::ServerGroup\n    properties: {policies: [soft-anti-affinity]}\n  server:\n    type: OS::Nova::Server\n    properties:\n      image: oslocal-tiny\n      flavor: {get_resource: flavor}\n      networks: [{network: private}]\n      scheduler_hints: {group: {get_resource: group}}\n",
+    )
+    .unwrap();
+    let name = format!("flv{}", std::process::id());
+    let created = heat.json(&[
+        "stack",
+        "create",
+        &name,
+        "-t",
+        template.to_str().unwrap(),
+        "-f",
+        "json",
+    ]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let ids = heat.physical_ids(&name);
+    let specs = get(
+        &session,
+        "compute",
+        &format!("/flavors/{}/os-extra_specs", ids["flavor"]),
+    )
+    .await
+    .expect("the flavor exists");
+    assert_eq!(specs["extra_specs"]["hw:cpu_policy"], "shared", "{specs}");
+    let server = get(&session, "compute", &format!("/servers/{}", ids["server"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        server["server"]["flavor"]["original_name"],
+        format!("{name}-flavor").as_str(),
+        "{server}"
+    );
+    let group = get(
+        &session,
+        "compute",
+        &format!("/os-server-groups/{}", ids["group"]),
+    )
+    .await
+    .expect("the server group exists");
+    assert_eq!(group["server_group"]["policy"], "soft-anti-affinity");
+    assert_eq!(
+        group["server_group"]["members"][0],
+        ids["server"].as_str(),
+        "{group}"
+    );
+
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    for (resource, path) in [
+        ("server", "/servers/"),
+        ("flavor", "/flavors/"),
+        ("group", "/os-server-groups/"),
+    ] {
+        let left = get(&session, "compute", &format!("{path}{}", ids[resource])).await;
+        assert!(left.is_none(), "{resource} was left behind: {left:?}");
+    }
+}

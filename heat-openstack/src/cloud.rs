@@ -582,6 +582,31 @@ impl Cloud for OpenStackCloud {
                     .await?;
                 Ok(name)
             }
+            "flavor" => {
+                let id = self
+                    .post_id("compute", "/flavors", &requests::flavor(p, &name), "flavor")
+                    .await?;
+                if let Some(specs) = requests::flavor_extra_specs(p) {
+                    self.session
+                        .request(
+                            "compute",
+                            Method::POST,
+                            &format!("/flavors/{id}/os-extra_specs"),
+                            Some(&specs),
+                        )
+                        .await?;
+                }
+                Ok(id)
+            }
+            "server_group" => {
+                self.post_id(
+                    "compute",
+                    "/os-server-groups",
+                    &requests::server_group(p, &name),
+                    "server_group",
+                )
+                .await
+            }
             other => Err(DriverError::fatal(format!(
                 "the OpenStack driver cannot create {other} objects yet"
             ))),
@@ -861,16 +886,23 @@ impl Cloud for OpenStackCloud {
                         .await,
                 )
             }
-            "keypair" => gone(
-                self.session
-                    .request(
-                        "compute",
-                        Method::DELETE,
-                        &format!("/os-keypairs/{id}"),
-                        None,
-                    )
-                    .await,
-            ),
+            "keypair" | "flavor" | "server_group" => {
+                let collection = match kind {
+                    "keypair" => "os-keypairs",
+                    "flavor" => "flavors",
+                    _ => "os-server-groups",
+                };
+                gone(
+                    self.session
+                        .request(
+                            "compute",
+                            Method::DELETE,
+                            &format!("/{collection}/{id}"),
+                            None,
+                        )
+                        .await,
+                )
+            }
             "network"
             | "subnet"
             | "port"
@@ -902,6 +934,19 @@ impl Cloud for OpenStackCloud {
             "volume" => Ok(requests::volume_attributes(
                 &self.get("volume", &format!("/volumes/{id}")).await?["volume"],
             )),
+            "flavor" => {
+                self.get("compute", &format!("/flavors/{id}")).await?;
+                Ok(Attributes::new())
+            }
+            "server_group" => {
+                self.get("compute", &format!("/os-server-groups/{id}"))
+                    .await?;
+                Ok(Attributes::new())
+            }
+            "keypair" => {
+                self.get("compute", &format!("/os-keypairs/{id}")).await?;
+                Ok(Attributes::new())
+            }
             "network"
             | "subnet"
             | "port"

@@ -432,6 +432,56 @@ pub fn volume_attributes(v: &Json) -> Attributes {
     a
 }
 
+/// `POST /flavors` (admin).
+pub fn flavor(props: &Json, name: &str) -> Json {
+    let int = |k: &str, default: i64| props.get(k).and_then(Json::as_i64).unwrap_or(default);
+    json!({"flavor": {
+        "name": name,
+        "ram": int("ram", 0),
+        "vcpus": int("vcpus", 0),
+        "disk": int("disk", 0),
+        "swap": int("swap", 0),
+        "OS-FLV-EXT-DATA:ephemeral": int("ephemeral", 0),
+        "rxtx_factor": props.get("rxtx_factor").and_then(Json::as_f64).unwrap_or(1.0),
+        "os-flavor-access:is_public": props.get("is_public").and_then(Json::as_bool).unwrap_or(true),
+    }})
+}
+
+/// `POST /flavors/{id}/os-extra_specs`, `None` when there are none (Nova
+/// wants every value as a string).
+pub fn flavor_extra_specs(props: &Json) -> Option<Json> {
+    let specs = props.get("extra_specs")?.as_object()?;
+    if specs.is_empty() {
+        return None;
+    }
+    let specs: JsonMap<String, Json> = specs
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Json::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (k.clone(), json!(v))
+        })
+        .collect();
+    Some(json!({"extra_specs": specs}))
+}
+
+/// `POST /os-server-groups` (compute 2.64+: one `policy`, from Heat's
+/// `policy` or the first of its older `policies`).
+pub fn server_group(props: &Json, name: &str) -> Json {
+    let policy = props
+        .get("policy")
+        .and_then(Json::as_str)
+        .or_else(|| props.get("policies")?.get(0)?.as_str())
+        .unwrap_or("anti-affinity");
+    let mut g = json!({"server_group": {"name": name, "policy": policy}});
+    if let Some(rules) = props.get("rules").filter(|r| r.is_object()) {
+        g["server_group"]["rules"] = rules.clone();
+    }
+    g
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,5 +534,24 @@ mod tests {
         let a = server_attributes(&s);
         assert_eq!(a["first_address"], "10.0.0.57");
         assert_eq!(a["networks"], json!({"private": ["10.0.0.57"]}));
+    }
+
+    #[test]
+    fn flavors_and_server_groups_in_nova_terms() {
+        let props = json!({"ram": 512, "vcpus": 2, "is_public": false, "extra_specs": {"hw:cpu_policy": "dedicated", "quota:cpu_shares": 1024}});
+        let f = flavor(&props, "s-flavor");
+        assert_eq!(f["flavor"]["ram"], 512);
+        assert_eq!(f["flavor"]["disk"], 0);
+        assert_eq!(f["flavor"]["os-flavor-access:is_public"], false);
+        let specs = flavor_extra_specs(&props).unwrap();
+        assert_eq!(specs["extra_specs"]["quota:cpu_shares"], "1024");
+        assert_eq!(flavor_extra_specs(&json!({"extra_specs": {}})), None);
+        let g = server_group(&json!({"policies": ["affinity"]}), "g");
+        assert_eq!(g["server_group"]["policy"], "affinity");
+        let g = server_group(
+            &json!({"policy": "soft-affinity", "policies": ["affinity"]}),
+            "g",
+        );
+        assert_eq!(g["server_group"]["policy"], "soft-affinity");
     }
 }
