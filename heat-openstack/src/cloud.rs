@@ -94,6 +94,31 @@ impl OpenStackCloud {
             .ok_or_else(|| DriverError::not_found(format!("Server {server} has no port.")))
     }
 
+    /// Whether `server`, made by stack `stack_id`, already has `volume`
+    /// attached.
+    async fn own_server_has_volume(
+        &self,
+        server: &str,
+        stack_id: &str,
+        volume: &str,
+    ) -> Result<bool, DriverError> {
+        let body = self.get("compute", &format!("/servers/{server}")).await?;
+        if body["server"]["metadata"]["heat_stack_id"] != stack_id {
+            return Ok(false);
+        }
+        let attached = self
+            .get(
+                "compute",
+                &format!("/servers/{server}/os-volume_attachments"),
+            )
+            .await?;
+        Ok(attached["volumeAttachments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|a| a["volumeId"] == volume))
+    }
+
     /// Whether `router`, made by stack `stack_id`, already has an interface
     /// on the subnet or port (`key` is `subnet_id` or `port_id`).
     async fn own_router_has_interface(
@@ -562,14 +587,21 @@ impl Cloud for OpenStackCloud {
                 if let Some(d) = s(p, &["mountpoint", "Device"]) {
                     body["volumeAttachment"]["device"] = json!(d);
                 }
-                self.session
-                    .request(
-                        "compute",
-                        Method::POST,
-                        &format!("/servers/{server}/os-volume_attachments"),
-                        Some(&body),
-                    )
-                    .await?;
+                // A create resumed after a crash adopts the attachment it
+                // made before (only on a server this stack made).
+                if !self
+                    .own_server_has_volume(&server, &spec.stack_id, &volume)
+                    .await?
+                {
+                    self.session
+                        .request(
+                            "compute",
+                            Method::POST,
+                            &format!("/servers/{server}/os-volume_attachments"),
+                            Some(&body),
+                        )
+                        .await?;
+                }
                 Ok(format!("{server}/{volume}"))
             }
             "keypair" => {
