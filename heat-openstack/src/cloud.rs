@@ -94,6 +94,36 @@ impl OpenStackCloud {
             .ok_or_else(|| DriverError::not_found(format!("Server {server} has no port.")))
     }
 
+    /// Every item of a Nova or Cinder listing, following the `<key>_links`
+    /// `next` pages (Neutron lists everything unless asked to page).
+    async fn list_all(
+        &self,
+        service: &str,
+        path: &str,
+        key: &str,
+    ) -> Result<Vec<Json>, DriverError> {
+        let base = self.session.url(service).await?;
+        let mut items = Vec::new();
+        let mut next = Some(path.to_string());
+        while let Some(page) = next.take() {
+            let body = self.get(service, &page).await?;
+            let got = body[key].as_array().cloned().unwrap_or_default();
+            let empty = got.is_empty();
+            items.extend(got);
+            if empty {
+                break;
+            }
+            next = body[format!("{key}_links")]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|l| l["rel"] == "next")
+                .and_then(|l| l["href"].as_str())
+                .map(|href| relative(href, &base));
+        }
+        Ok(items)
+    }
+
     /// Whether `server`, made by stack `stack_id`, already has `volume`
     /// attached.
     async fn own_server_has_volume(
@@ -1010,11 +1040,11 @@ impl Cloud for OpenStackCloud {
         let tag = tag(stack_id, resource);
         match kind {
             "server" => {
-                let list = self.get("compute", "/servers/detail").await?;
-                Ok(list["servers"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
+                let list = self
+                    .list_all("compute", "/servers/detail", "servers")
+                    .await?;
+                Ok(list
+                    .iter()
                     .find(|s| {
                         s["metadata"]["heat_stack_id"] == stack_id
                             && s["metadata"]["heat_resource"] == resource
@@ -1023,11 +1053,11 @@ impl Cloud for OpenStackCloud {
                     .map(String::from))
             }
             "volume" => {
-                let list = self.get("volume", "/volumes/detail").await?;
-                Ok(list["volumes"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
+                let list = self
+                    .list_all("volume", "/volumes/detail", "volumes")
+                    .await?;
+                Ok(list
+                    .iter()
                     .find(|v| {
                         v["metadata"]["heat_stack_id"] == stack_id
                             && v["metadata"]["heat_resource"] == resource
@@ -1080,6 +1110,28 @@ impl Cloud for OpenStackCloud {
     }
 }
 
+/// A `next` link as a path under the service's URL (Nova and Cinder give
+/// absolute links, possibly with another host spelling).
+fn relative(href: &str, base: &str) -> String {
+    if let Some(rest) = href.strip_prefix(base) {
+        return rest.to_string();
+    }
+    let base_path = base
+        .splitn(4, '/')
+        .nth(3)
+        .map(|p| format!("/{p}"))
+        .unwrap_or_default();
+    let href_path = href
+        .splitn(4, '/')
+        .nth(3)
+        .map(|p| format!("/{p}"))
+        .unwrap_or_default();
+    href_path
+        .strip_prefix(base_path.trim_end_matches('/'))
+        .unwrap_or(&href_path)
+        .to_string()
+}
+
 fn neutron_collection(kind: &str) -> &'static str {
     match kind {
         "network" => "networks",
@@ -1089,5 +1141,35 @@ fn neutron_collection(kind: &str) -> &'static str {
         "floating_ip" => "floatingips",
         "security_group" => "security-groups",
         _ => "security-group-rules",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative;
+
+    #[test]
+    fn next_links_become_paths_under_the_service() {
+        assert_eq!(
+            relative(
+                "http://127.0.0.1:8774/v2.1/servers/detail?limit=1000&marker=abc",
+                "http://127.0.0.1:8774/v2.1"
+            ),
+            "/servers/detail?limit=1000&marker=abc"
+        );
+        assert_eq!(
+            relative(
+                "http://localhost:8776/v3/volumes/detail?marker=x",
+                "http://127.0.0.1:8776/v3"
+            ),
+            "/volumes/detail?marker=x"
+        );
+        assert_eq!(
+            relative(
+                "http://127.0.0.1:8776/v3/proj/volumes/detail?marker=x",
+                "http://127.0.0.1:8776/v3/"
+            ),
+            "proj/volumes/detail?marker=x"
+        );
     }
 }
