@@ -210,7 +210,13 @@ impl OpenStackCloud {
 
     async fn image_id(&self, name_or_id: &str) -> Result<String, DriverError> {
         if is_uuid(name_or_id) {
-            return Ok(name_or_id.to_string());
+            return match self.get("image", &format!("/images/{name_or_id}")).await {
+                Ok(_) => Ok(name_or_id.to_string()),
+                Err(e) if e.kind == DriverErrorKind::NotFound => {
+                    Err(not_found("Image", name_or_id))
+                }
+                Err(e) => Err(e),
+            };
         }
         let list = self
             .get("image", &format!("/images?name={name_or_id}"))
