@@ -604,7 +604,7 @@ async fn the_web_tier_as_cloudformation_lives_and_dies_on_a_real_openstack() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_flavor_and_a_server_group_are_made_used_and_removed() {
+async fn a_flavor_and_a_server_group_are_made_used_resized_away_and_removed() {
     let (session, heat, _) = setup("flavor");
     let template = heat.dir.join("flavor.yaml");
     std::fs::write(
@@ -653,6 +653,32 @@ async fn a_flavor_and_a_server_group_are_made_used_and_removed() {
         ids["server"].as_str(),
         "{group}"
     );
+
+    // Resized in place to another flavor (resize, then confirmed).
+    let resized = std::fs::read_to_string(&template)
+        .unwrap()
+        .replace("flavor: {get_resource: flavor}", "flavor: m1.micro");
+    let resized_path = heat.dir.join("resized.yaml");
+    std::fs::write(&resized_path, resized).unwrap();
+    let updated = heat.json(&[
+        "stack",
+        "update",
+        &name,
+        "-t",
+        resized_path.to_str().unwrap(),
+        "-f",
+        "json",
+    ]);
+    assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
+    assert_eq!(heat.physical_ids(&name)["server"], ids["server"]);
+    let server = get(&session, "compute", &format!("/servers/{}", ids["server"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        server["server"]["flavor"]["original_name"], "m1.micro",
+        "{server}"
+    );
+    assert_eq!(server["server"]["status"], "ACTIVE", "{server}");
 
     let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
     assert_eq!(code, 0, "{out}{err}");
