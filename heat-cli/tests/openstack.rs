@@ -8,7 +8,7 @@
 use std::process::Command;
 
 use heat_openstack::{CloudConfig, Method, Session};
-use serde_json::Value as Json;
+use serde_json::{json, Value as Json};
 
 /// Two tiers: a web server with a floating IP and a database server with
 /// a volume, on a private network routed to `public`, each behind its own
@@ -529,77 +529,126 @@ async fn assert_nothing_named(session: &Session, stack: &str) {
     assert!(left.is_empty(), "left behind: {left:?}");
 }
 
-/// The web tier as CloudFormation: an instance on the routed private
-/// subnet, an elastic IP associated with it, a volume in its availability
-/// zone attached to it.
+/// The two tiers again, as CloudFormation: AWS::EC2 instances, security
+/// groups, elastic IP and volume, on Neutron networking.
 const CFN_TEMPLATE: &str = r##"{
   "AWSTemplateFormatVersion": "2010-09-09",
-  "Parameters": {"InstanceType": {"Type": "String", "Default": "m1.nano"}},
+  "Parameters": {
+    "Cidr": {"Type": "String"},
+    "InstanceType": {"Type": "String", "Default": "m1.nano"}
+  },
   "Resources": {
+    "Net": {"Type": "OS::Neutron::Net"},
+    "Subnet": {"Type": "OS::Neutron::Subnet", "Properties": {"network": {"Ref": "Net"}, "cidr": {"Ref": "Cidr"}}},
+    "Router": {"Type": "OS::Neutron::Router", "Properties": {"external_gateway_info": {"network": "public"}}},
+    "RouterInterface": {"Type": "OS::Neutron::RouterInterface",
+      "Properties": {"router": {"Ref": "Router"}, "subnet": {"Ref": "Subnet"}}},
     "WebSG": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "web",
       "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": "80", "ToPort": "80", "CidrIp": "0.0.0.0/0"}]}},
+    "DbSG": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "db",
+      "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": "3306", "ToPort": "3306", "CidrIp": {"Ref": "Cidr"}}]}},
+    "WebPort": {"Type": "OS::Neutron::Port", "Properties": {"network": {"Ref": "Net"},
+      "fixed_ips": [{"subnet": {"Ref": "Subnet"}}], "security_groups": [{"Ref": "WebSG"}]}},
+    "DbPort": {"Type": "OS::Neutron::Port", "Properties": {"network": {"Ref": "Net"},
+      "fixed_ips": [{"subnet": {"Ref": "Subnet"}}], "security_groups": [{"Ref": "DbSG"}]}},
     "Web": {"Type": "AWS::EC2::Instance", "Properties": {"ImageId": "oslocal-tiny",
-      "InstanceType": {"Ref": "InstanceType"}, "SubnetId": "private-subnet",
-      "SecurityGroups": [{"Ref": "WebSG"}], "UserData": {"Fn::Base64": "#!/bin/sh\necho hi\n"}}},
-    "IP": {"Type": "AWS::EC2::EIP"},
+      "InstanceType": {"Ref": "InstanceType"},
+      "NetworkInterfaces": [{"NetworkInterfaceId": {"Ref": "WebPort"}, "DeviceIndex": "0"}],
+      "UserData": {"Fn::Base64": "#!/bin/sh\necho web\n"}}},
+    "Db": {"Type": "AWS::EC2::Instance", "Properties": {"ImageId": "oslocal-tiny",
+      "InstanceType": {"Ref": "InstanceType"},
+      "NetworkInterfaces": [{"NetworkInterfaceId": {"Ref": "DbPort"}, "DeviceIndex": "0"}]}},
+    "IP": {"Type": "AWS::EC2::EIP", "DependsOn": "RouterInterface"},
     "IPAssoc": {"Type": "AWS::EC2::EIPAssociation", "Properties": {"InstanceId": {"Ref": "Web"}, "EIP": {"Ref": "IP"}}},
     "Data": {"Type": "AWS::EC2::Volume", "Properties": {"Size": "1",
-      "AvailabilityZone": {"Fn::GetAtt": ["Web", "AvailabilityZone"]}}},
-    "Attach": {"Type": "AWS::EC2::VolumeAttachment", "Properties": {"InstanceId": {"Ref": "Web"},
+      "AvailabilityZone": {"Fn::GetAtt": ["Db", "AvailabilityZone"]}}},
+    "Attach": {"Type": "AWS::EC2::VolumeAttachment", "Properties": {"InstanceId": {"Ref": "Db"},
       "VolumeId": {"Ref": "Data"}, "Device": "/dev/vdb"}}
   },
-  "Outputs": {"PrivateIp": {"Value": {"Fn::GetAtt": ["Web", "PrivateIp"]}}}
+  "Outputs": {
+    "WebPublic": {"Value": {"Ref": "IP"}},
+    "WebAddress": {"Value": {"Fn::GetAtt": ["Web", "PrivateIp"]}},
+    "DbAddress": {"Value": {"Fn::GetAtt": ["Db", "PrivateIp"]}}
+  }
 }"##;
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_web_tier_as_cloudformation_lives_and_dies_on_a_real_openstack() {
+async fn the_two_tiers_as_cloudformation_live_and_die_on_a_real_openstack() {
     let (session, heat, _) = setup("cfn");
-    let template = heat.dir.join("web.json");
+    let template = heat.dir.join("two_tier.json");
     std::fs::write(&template, CFN_TEMPLATE).unwrap();
     let name = format!("cfn{}", std::process::id());
+    let octet = std::process::id() % 200 + 20;
     let created = heat.json(&[
         "stack",
         "create",
         &name,
         "-t",
         template.to_str().unwrap(),
+        "--parameter",
+        &format!("Cidr=10.{octet}.10.0/24"),
         "-f",
         "json",
     ]);
     assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let prefix = format!("10.{octet}.10.");
     assert!(
-        output(&created, "PrivateIp").starts_with("10.0.0."),
+        output(&created, "WebAddress").starts_with(&prefix),
         "{created}"
     );
+    assert!(
+        output(&created, "DbAddress").starts_with(&prefix),
+        "{created}"
+    );
+    let public = output(&created, "WebPublic");
+    assert!(public.starts_with("172.24.4."), "{created}");
     let ids = heat.physical_ids(&name);
-    let web = get(&session, "compute", &format!("/servers/{}", ids["Web"]))
-        .await
-        .expect("the instance exists");
-    assert_eq!(web["server"]["status"], "ACTIVE", "{web}");
-    let ports = get(
+    for server in ["Web", "Db"] {
+        let s = get(&session, "compute", &format!("/servers/{}", ids[server]))
+            .await
+            .expect("the instance exists");
+        assert_eq!(s["server"]["status"], "ACTIVE", "{s}");
+    }
+    let fips = get(
         &session,
         "network",
-        &format!("/ports?device_id={}", ids["Web"]),
+        &format!("/floatingips?floating_ip_address={public}"),
     )
     .await
     .unwrap();
-    let port = ports["ports"][0]["id"].as_str().unwrap().to_string();
-    let fips = get(&session, "network", &format!("/floatingips?port_id={port}"))
-        .await
-        .unwrap();
-    assert_eq!(fips["floatingips"].as_array().unwrap().len(), 1, "{fips}");
-    let fip_id = fips["floatingips"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        fips["floatingips"][0]["port_id"],
+        ids["WebPort"].as_str(),
+        "{fips}"
+    );
     let volume = get(&session, "volume", &format!("/volumes/{}", ids["Data"]))
         .await
         .unwrap();
     assert_eq!(volume["volume"]["status"], "in-use", "{volume}");
+    assert_eq!(
+        volume["volume"]["attachments"][0]["server_id"],
+        ids["Db"].as_str(),
+        "{volume}"
+    );
 
     let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
     assert_eq!(code, 0, "{out}{err}");
     let listed = listed(&session).await;
-    for id in ids.values().chain([&fip_id, &port]) {
-        assert!(!listed.contains_key(id), "{id} was left behind");
+    for (resource, id) in &ids {
+        assert!(!listed.contains_key(id), "{resource} {id} was left behind");
     }
+    let fips = get(
+        &session,
+        "network",
+        &format!("/floatingips?floating_ip_address={public}"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        fips["floatingips"],
+        json!([]),
+        "the elastic IP was left behind"
+    );
     assert_nothing_named(&session, &name).await;
 }
 
