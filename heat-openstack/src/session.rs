@@ -15,15 +15,28 @@ use crate::config::CloudConfig;
 use crate::error::from_response;
 use crate::keystone::{auth_body, endpoint, parse_token, Token};
 
-/// The compute microversion asked for (networks required on create; a key
-/// pair is generated when no public key is given).
+/// The compute microversion heat-rs is written for (networks required on
+/// create; a key pair is generated when no public key is given); a cloud
+/// whose maximum is lower gets its maximum.
 pub const COMPUTE_MICROVERSION: &str = "2.79";
+
+/// The compute microversion to use with a cloud whose version document
+/// says `max` (`""` when it has no microversions): `wanted`, or `max` when
+/// that is lower.
+pub fn negotiate(wanted: &str, max: &str) -> String {
+    let minor = |v: &str| v.split_once('.').and_then(|(_, m)| m.parse::<u32>().ok());
+    match (minor(wanted), minor(max)) {
+        (Some(w), Some(m)) if m < w => max.to_string(),
+        _ => wanted.to_string(),
+    }
+}
 
 /// An authenticated session with a cloud.
 pub struct Session {
     http: reqwest::Client,
     config: CloudConfig,
     token: Mutex<Option<Token>>,
+    compute_version: tokio::sync::OnceCell<String>,
     clock: Arc<dyn Clock>,
 }
 
@@ -43,6 +56,7 @@ impl Session {
             http,
             config,
             token: Mutex::new(None),
+            compute_version: tokio::sync::OnceCell::new(),
             clock,
         })
     }
@@ -116,6 +130,19 @@ impl Session {
         })
     }
 
+    /// The compute microversion for this cloud, negotiated once from the
+    /// compute endpoint's version document.
+    pub async fn compute_microversion(&self) -> Result<String, DriverError> {
+        self.compute_version
+            .get_or_try_init(|| async {
+                let doc = self.send("compute", Method::GET, "/", None, None).await?;
+                let max = doc["version"]["version"].as_str().unwrap_or_default();
+                Ok(negotiate(COMPUTE_MICROVERSION, max))
+            })
+            .await
+            .cloned()
+    }
+
     /// Sends a request to a service (`compute`, `network`, `volume`,
     /// `image`); `path` is relative to the service's URL. Returns the
     /// response body (`Null` when empty).
@@ -125,6 +152,23 @@ impl Session {
         method: Method,
         path: &str,
         body: Option<&Json>,
+    ) -> Result<Json, DriverError> {
+        let version = if service == "compute" {
+            Some(self.compute_microversion().await?)
+        } else {
+            None
+        };
+        self.send(service, method, path, body, version.as_deref())
+            .await
+    }
+
+    async fn send(
+        &self,
+        service: &str,
+        method: Method,
+        path: &str,
+        body: Option<&Json>,
+        compute_version: Option<&str>,
     ) -> Result<Json, DriverError> {
         let mut delay = Duration::from_millis(500);
         let mut renewed = false;
@@ -137,11 +181,8 @@ impl Session {
                 .request(method.clone(), format!("{base}{path}"))
                 .header("X-Auth-Token", &token.value)
                 .header("Accept", "application/json");
-            if service == "compute" {
-                rb = rb.header(
-                    "OpenStack-API-Version",
-                    format!("compute {COMPUTE_MICROVERSION}"),
-                );
+            if let Some(v) = compute_version {
+                rb = rb.header("OpenStack-API-Version", format!("compute {v}"));
             }
             if let Some(b) = body {
                 rb = rb.json(b);
@@ -177,5 +218,18 @@ impl Session {
                 other => return other,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::negotiate;
+
+    #[test]
+    fn the_microversion_is_ours_unless_the_cloud_stops_earlier() {
+        assert_eq!(negotiate("2.79", "2.104"), "2.79");
+        assert_eq!(negotiate("2.79", "2.79"), "2.79");
+        assert_eq!(negotiate("2.79", "2.60"), "2.60");
+        assert_eq!(negotiate("2.79", ""), "2.79");
     }
 }
