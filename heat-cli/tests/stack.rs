@@ -280,19 +280,31 @@ fn failures_are_clear_and_exit_non_zero() {
     let (_, out, _) = h.run(&["stack", "list", "-f", "json"]);
     assert_eq!(out.trim(), "[]");
 
-    // A resource the cloud refuses: with rollback, nothing is left, and the
-    // failing resource and the cloud's reason are shown.
+    // An image the cloud does not have is refused before anything is
+    // created, naming the property.
     let wp = example("wordpress.yaml");
     let (code, _, err) = h.run(&[
         "stack",
         "create",
-        "wp",
+        "wp0",
         "-t",
         &wp,
         "--parameter",
         "image=no-such-image",
-        "--enable-rollback",
     ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("wordpress.yaml:") && err.contains("resources.web_server.properties.image: Property error: Error validating value 'no-such-image': The Image (no-such-image) could not be found."),
+        "{err}"
+    );
+    let (code, _, _) = h.run(&["stack", "show", "wp0"]);
+    assert_eq!(code, 1, "nothing was created");
+
+    // A resource the cloud refuses at create (an image only known once
+    // another resource exists): with rollback, nothing is left, and the
+    // failing resource and the cloud's reason are shown.
+    let wp = write(&dir, "late_image.yaml", "heat_template_version: 2018-08-31\nresources:\n  net:\n    type: OS::Neutron::Net\n  image:\n    type: OS::Heat::Value\n    properties: {value: no-such-image}\n  server:\n    type: OS::Nova::Server\n    depends_on: net\n    properties: {flavor: m1.tiny, image: {get_attr: [image, value]}}\n");
+    let (code, _, err) = h.run(&["stack", "create", "wp", "-t", &wp, "--enable-rollback"]);
     assert_eq!(code, 1);
     assert!(err.contains("ROLLBACK_COMPLETE"), "{err}");
     assert!(
@@ -302,16 +314,7 @@ fn failures_are_clear_and_exit_non_zero() {
     let resources = h.json(&["stack", "resource", "list", "wp", "-f", "json"]);
     assert_eq!(resources, serde_json::json!([]));
     // Without rollback: CREATE_FAILED, and delete cleans up.
-    let (code, _, err) = h.run(&[
-        "stack",
-        "create",
-        "wp2",
-        "-t",
-        &wp,
-        "--parameter",
-        "image=no-such-image",
-        "--disable-rollback",
-    ]);
+    let (code, _, err) = h.run(&["stack", "create", "wp2", "-t", &wp, "--disable-rollback"]);
     assert_eq!(code, 1);
     assert!(
         err.contains("CREATE_FAILED")

@@ -72,6 +72,12 @@ pub trait TypeCatalog: Send + Sync {
         None
     }
 
+    /// The custom constraint (`glance.image`, `nova.flavor`, ...) a type
+    /// puts on a top-level property, for the driver to check before create.
+    fn custom_constraint(&self, _type_name: &str, _property: &str) -> Option<&'static str> {
+        None
+    }
+
     /// Problems with a resource's resolved properties (unknown or missing
     /// properties, wrong types, failed constraints), as `(path, message)`
     /// with paths relative to `properties`.

@@ -78,6 +78,18 @@ impl TypeCatalog for Catalog {
         }
     }
 
+    fn custom_constraint(&self, type_name: &str, property: &str) -> Option<&'static str> {
+        let p = self
+            .schema(type_name)?
+            .properties
+            .iter()
+            .find(|p| p.name == property)?;
+        p.rules.iter().find_map(|r| match r {
+            crate::schema::Rule::Custom(name) => Some(*name),
+            _ => None,
+        })
+    }
+
     fn implicit_dependencies(&self, def: &StackDefinition<'_>) -> Vec<(String, String)> {
         implicit_dependencies(def)
     }

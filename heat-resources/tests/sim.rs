@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use heat_core::engine::{
-    Clock, Engine, EngineConfig, MemoryStore, StackOptions, StackSource, StateStore,
+    Clock, Engine, EngineConfig, EngineError, MemoryStore, StackOptions, StackSource, StateStore,
 };
 use heat_resources::sim::{SimCloud, SimConfig, SimFault};
 use heat_resources::{Catalog, ResourceDriver};
@@ -113,11 +113,40 @@ async fn wordpress_creates_shows_outputs_and_deletes() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn unknown_image_fails_with_the_clouds_message_and_rolls_back() {
+async fn unknown_image_is_refused_before_anything_is_created() {
     let (cloud, store, e) = setup(1);
     let mut src = source(WORDPRESS);
     src.parameters
         .insert("image".into(), "no-such-image".into());
+    let err = e
+        .create_stack("wp", src, StackOptions::default())
+        .await
+        .unwrap_err();
+    let EngineError::Template(errors) = err else {
+        panic!("not a template error: {err:?}");
+    };
+    let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "resources.db_server.properties.image",
+            "resources.web_server.properties.image"
+        ]
+    );
+    assert!(errors[0]
+        .message
+        .contains("The Image (no-such-image) could not be found."));
+    assert!(store.stacks().await.unwrap().is_empty());
+    assert!(cloud.stack_objects().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_image_known_late_fails_with_the_clouds_message_and_rolls_back() {
+    let (cloud, store, e) = setup(1);
+    // The image comes from another resource, so only the cloud can refuse it.
+    let src = source(
+        "heat_template_version: 2018-08-31\nresources:\n  image:\n    type: OS::Heat::Value\n    properties: {value: no-such-image}\n  net:\n    type: OS::Neutron::Net\n  server:\n    type: OS::Nova::Server\n    depends_on: net\n    properties: {flavor: m1.tiny, image: {get_attr: [image, value]}}\n",
+    );
     let opts = StackOptions {
         disable_rollback: Some(false),
         ..StackOptions::default()

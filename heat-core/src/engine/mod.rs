@@ -223,9 +223,10 @@ impl Engine {
         Ok(template)
     }
 
-    /// Parameters' `custom_constraint`s (an image, flavor, network or key
-    /// pair that must exist) checked against the cloud, before anything is
-    /// created or changed, with Heat's messages.
+    /// Custom constraints (an image, flavor, network or key pair that must
+    /// exist) checked against the cloud before anything is created or
+    /// changed, with Heat's messages: parameters' `custom_constraint`s, and
+    /// the catalog's on property values known before creation.
     pub async fn check_custom_constraints(
         &self,
         stack: &StackRecord,
@@ -257,6 +258,57 @@ impl Engine {
                             format!("Parameter '{}' is invalid: {message}", p.name),
                         )
                         .at(format!("parameters.{}", p.name), p.line),
+                    );
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(EngineError::Template(errors));
+        }
+        // Property values known before anything exists (literals and
+        // parameters, not attributes of other resources), each distinct
+        // value asked about once.
+        let mut verdicts: HashMap<(&str, String), Result<(), String>> = HashMap::new();
+        let live = live::Live::new(&def, &[]);
+        let section = def.template.section_name("resources");
+        let field = if def.template.dialect.is_hot() {
+            "properties"
+        } else {
+            "Properties"
+        };
+        for r in def.resources.iter().filter(|r| r.enabled) {
+            let Some(crate::function::Expr::Map(written)) = &r.properties else {
+                continue;
+            };
+            for (key, expr) in written {
+                if refers_to_resources(expr) {
+                    continue;
+                }
+                let Ok(crate::function::Expr::Lit(value @ Json::String(_))) =
+                    crate::function::partial(expr, &live)
+                else {
+                    continue;
+                };
+                let value = &value;
+                let Some(name) = self.catalog.custom_constraint(&r.type_name, key) else {
+                    continue;
+                };
+                let asked = (name, value.to_string());
+                let verdict = match verdicts.get(&asked) {
+                    Some(v) => v.clone(),
+                    None => {
+                        let v = self.driver.check_constraint(name, value).await;
+                        verdicts.insert(asked, v.clone());
+                        v
+                    }
+                };
+                if let Err(message) = verdict {
+                    errors.push(
+                        TemplateError::new(
+                            crate::template::ErrorKind::Resource,
+                            format!("Property error: {message}"),
+                        )
+                        .at(format!("{section}.{}.{field}.{key}", r.name), r.line),
                     );
                 }
             }
@@ -782,6 +834,21 @@ impl Engine {
                 }
                 other => return other,
             }
+        }
+    }
+}
+
+/// Whether an expression reads another resource (`get_resource`, `Ref` to
+/// a resource, `get_attr`): its value is not known before creation.
+fn refers_to_resources(e: &crate::function::Expr) -> bool {
+    use crate::function::{Expr, FnKind};
+    match e {
+        Expr::Lit(_) => false,
+        Expr::List(items) => items.iter().any(refers_to_resources),
+        Expr::Map(entries) => entries.iter().any(|(_, x)| refers_to_resources(x)),
+        Expr::Call(c) => {
+            matches!(c.kind, FnKind::GetResource | FnKind::GetAtt(_))
+                || refers_to_resources(&c.args)
         }
     }
 }
