@@ -183,23 +183,53 @@ impl Engine {
         })
     }
 
+    /// Reads a source's template.
+    fn parse(&self, source: &StackSource) -> Result<Template, EngineError> {
+        Template::parse_with(&source.template, self.config.max_template_size)
+            .map_err(|e| EngineError::Template(vec![e]))
+    }
+
     /// Reads and checks a source for a stack: every problem, or the template.
     pub fn check_source(
         &self,
         stack: &StackRecord,
         source: &StackSource,
     ) -> Result<Template, EngineError> {
-        let template = Template::parse_with(&source.template, self.config.max_template_size)
-            .map_err(|e| EngineError::Template(vec![e]))?;
+        let template = self.parse(source)?;
+        self.checked(stack, source, &template)?;
+        Ok(template)
+    }
+
+    /// Like [`Engine::check_source`], then the custom constraints checked
+    /// against the cloud on the same definition.
+    async fn check_source_on_cloud(
+        &self,
+        stack: &StackRecord,
+        source: &StackSource,
+    ) -> Result<Template, EngineError> {
+        let template = self.parse(source)?;
+        let def = self.checked(stack, source, &template)?;
+        self.check_custom_constraints(&def).await?;
+        drop(def);
+        Ok(template)
+    }
+
+    /// The definition of a source for a stack, or every problem with it.
+    fn checked<'t>(
+        &self,
+        stack: &StackRecord,
+        source: &StackSource,
+        template: &'t Template,
+    ) -> Result<StackDefinition<'t>, EngineError> {
         let inputs = self.inputs(stack, source)?;
-        let (def, errors) = StackDefinition::build(&template, inputs, self.catalog.as_ref());
-        if !errors.is_empty() {
+        let (def, errors) = StackDefinition::build(template, inputs, self.catalog.as_ref());
+        let Some(def) = def.filter(|_| errors.is_empty()) else {
             return Err(EngineError::Template(errors));
-        }
+        };
         // For a top-level stack, nested templates are checked too: a tree
         // deeper than Heat's `max_nested_stack_depth` or with more resources
         // than `max_resources_per_stack` is refused before anything is created.
-        if let (Some(def), None) = (def, &stack.parent) {
+        if stack.parent.is_none() {
             let limit = |m: String| {
                 EngineError::Template(vec![TemplateError::new(
                     crate::template::ErrorKind::Limit,
@@ -220,7 +250,7 @@ impl Engine {
                 )));
             }
         }
-        Ok(template)
+        Ok(def)
     }
 
     /// Custom constraints (an image, flavor, network or key pair that must
@@ -229,18 +259,8 @@ impl Engine {
     /// the catalog's on property values known before creation.
     pub async fn check_custom_constraints(
         &self,
-        stack: &StackRecord,
-        source: &StackSource,
+        def: &StackDefinition<'_>,
     ) -> Result<(), EngineError> {
-        let template = Template::parse_with(&source.template, self.config.max_template_size)
-            .map_err(|e| EngineError::Template(vec![e]))?;
-        let (Some(def), _) = StackDefinition::build(
-            &template,
-            self.inputs(stack, source)?,
-            self.catalog.as_ref(),
-        ) else {
-            return Ok(());
-        };
         let mut errors = Vec::new();
         for p in &def.parameters {
             let Some(value) = def.parameter_value(&p.name) else {
@@ -269,7 +289,7 @@ impl Engine {
         // parameters, not attributes of other resources), each distinct
         // value asked about once.
         let mut verdicts: HashMap<(&str, String), Result<(), String>> = HashMap::new();
-        let live = live::Live::new(&def, &[]);
+        let live = live::Live::new(def, &[]);
         let section = def.template.section_name("resources");
         let field = if def.template.dialect.is_hot() {
             "properties"
@@ -463,8 +483,7 @@ impl Engine {
         options: StackOptions,
     ) -> Result<StackRecord, EngineError> {
         let probe = self.new_stack(name, source.clone(), &options, false);
-        let template = self.check_source(&probe, &source)?;
-        self.check_custom_constraints(&probe, &source).await?;
+        let template = self.check_source_on_cloud(&probe, &source).await?;
         let rollback_default = !template.dialect.is_hot();
         let stack = self.new_stack(name, source, &options, rollback_default);
         let stack = StackRecord {
@@ -504,8 +523,7 @@ impl Engine {
         for p in &options.clear_parameters {
             target.parameters.remove(p);
         }
-        self.check_source(&current, &target)?;
-        self.check_custom_constraints(&current, &target).await?;
+        self.check_source_on_cloud(&current, &target).await?;
         let mut stack = self.begin(name, Action::Update).await?;
         let previous = stack.source.clone();
         let expected = stack.traversal;
@@ -531,10 +549,8 @@ impl Engine {
         source: &StackSource,
     ) -> Result<Vec<Change>, EngineError> {
         let probe = self.new_stack(name, source.clone(), &StackOptions::default(), false);
-        let template = self.check_source(&probe, source)?;
-        let inputs = self.inputs(&probe, source)?;
-        let (def, _) = StackDefinition::build(&template, inputs, self.catalog.as_ref());
-        let def = def.expect("checked above");
+        let template = self.parse(source)?;
+        let def = self.checked(&probe, source, &template)?;
         Ok(converge::preview(
             &def,
             &[],
@@ -550,10 +566,8 @@ impl Engine {
         source: StackSource,
     ) -> Result<Vec<Change>, EngineError> {
         let stack = self.load(name).await?;
-        let template = self.check_source(&stack, &source)?;
-        let inputs = self.inputs(&stack, &source)?;
-        let (def, _) = StackDefinition::build(&template, inputs, self.catalog.as_ref());
-        let def = def.expect("checked above");
+        let template = self.parse(&source)?;
+        let def = self.checked(&stack, &source, &template)?;
         let records = self.store.resources(&stack.id).await?;
         Ok(converge::preview(
             &def,
