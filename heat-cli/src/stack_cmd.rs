@@ -45,7 +45,7 @@ async fn open(
     String,
 > {
     let mut rx = None;
-    let real = real_cloud()?;
+    let real = real_cloud().await?;
     let l = local::open_on(
         state,
         SimConfig::default(),
@@ -66,8 +66,9 @@ async fn open(
     Ok((l, rx))
 }
 
-/// The OpenStack cloud the environment configures, if any.
-fn real_cloud() -> Result<Option<local::RealCloud>, String> {
+/// The OpenStack cloud the environment configures, if any, authenticated
+/// (bad credentials stop the command before any state is written).
+async fn real_cloud() -> Result<Option<local::RealCloud>, String> {
     use std::sync::Arc;
     let Some(config) = heat_openstack::CloudConfig::from_env().map_err(|e| e.to_string())? else {
         return Ok(None);
@@ -75,6 +76,7 @@ fn real_cloud() -> Result<Option<local::RealCloud>, String> {
     let name = format!("openstack:{}", config.name);
     let clock: Arc<dyn heat_core::engine::Clock> = Arc::new(heat_server::SystemClock);
     let session = heat_openstack::Session::new(config, clock.clone()).map_err(|e| e.to_string())?;
+    session.token(false).await.map_err(|e| e.to_string())?;
     Ok(Some(local::RealCloud {
         name,
         cloud: Arc::new(heat_openstack::OpenStackCloud::new(session, clock)),

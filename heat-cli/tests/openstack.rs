@@ -507,6 +507,39 @@ async fn a_create_over_quota_fails_with_the_clouds_message_and_rolls_back() {
     assert!(!err.contains("parameters.flavor"), "{err}");
     let (code, _, _) = heat.run(&["stack", "show", &format!("{name}cc")]);
     assert_ne!(code, 0, "the stack was never created");
+
+    // Credentials Keystone refuses stop the command before anything is
+    // written, with Keystone's answer.
+    let clouds = std::env::var("OS_CLIENT_CONFIG_FILE").expect("OS_CLIENT_CONFIG_FILE is set");
+    let text = std::fs::read_to_string(clouds).unwrap();
+    let bad = spoil_passwords(&text);
+    assert_ne!(bad, text, "the clouds.yaml has passwords to spoil");
+    let bad_clouds = heat.dir.join("bad-clouds.yaml");
+    std::fs::write(&bad_clouds, bad).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_heat"))
+        .args(["--os-cloud", &heat.cloud, "stack", "create", "nope", "-t"])
+        .arg(&template)
+        .env("HEAT_STATE", heat.dir.join("state.sqlite"))
+        .env("OS_CLIENT_CONFIG_FILE", &bad_clouds)
+        .env_remove("HEAT_URL")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("Keystone refused the credentials"), "{err}");
+    let (code, _, _) = heat.run(&["stack", "show", "nope"]);
+    assert_ne!(code, 0, "nothing was written");
+}
+
+/// clouds.yaml text with every `password:` value replaced.
+fn spoil_passwords(text: &str) -> String {
+    text.lines()
+        .map(|l| match l.split_once("password:") {
+            Some((indent, _)) => format!("{indent}password: not-the-password"),
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// No object the cloud lists is named after `stack` (heat-rs names them
