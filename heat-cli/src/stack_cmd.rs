@@ -45,11 +45,14 @@ async fn open(
     String,
 > {
     let mut rx = None;
-    let real = real_cloud().await?;
+    let real = real_cloud()?;
     let l = local::open_on(
         state,
         SimConfig::default(),
-        real,
+        real.as_ref().map(|(name, cloud)| local::RealCloud {
+            name: name.clone(),
+            cloud: cloud.clone(),
+        }),
         EngineConfig::default(),
         |s| {
             if observed {
@@ -63,12 +66,22 @@ async fn open(
     )
     .await
     .map_err(|e| format!("cannot open the state file {}: {e}", state.display()))?;
+    // Authenticated once the state file is known to be on this cloud:
+    // refused credentials stop the command before any stack is touched.
+    if let Some((_, cloud)) = &real {
+        cloud
+            .session()
+            .token(false)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     Ok((l, rx))
 }
 
-/// The OpenStack cloud the environment configures, if any, authenticated
-/// (bad credentials stop the command before any state is written).
-async fn real_cloud() -> Result<Option<local::RealCloud>, String> {
+/// The OpenStack cloud the environment configures, if any, with the name
+/// its state files record.
+fn real_cloud() -> Result<Option<(String, std::sync::Arc<heat_openstack::OpenStackCloud>)>, String>
+{
     use std::sync::Arc;
     let Some(config) = heat_openstack::CloudConfig::from_env().map_err(|e| e.to_string())? else {
         return Ok(None);
@@ -76,11 +89,10 @@ async fn real_cloud() -> Result<Option<local::RealCloud>, String> {
     let name = format!("openstack:{}", config.name);
     let clock: Arc<dyn heat_core::engine::Clock> = Arc::new(heat_server::SystemClock);
     let session = heat_openstack::Session::new(config, clock.clone()).map_err(|e| e.to_string())?;
-    session.token(false).await.map_err(|e| e.to_string())?;
-    Ok(Some(local::RealCloud {
+    Ok(Some((
         name,
-        cloud: Arc::new(heat_openstack::OpenStackCloud::new(session, clock)),
-    }))
+        Arc::new(heat_openstack::OpenStackCloud::new(session, clock)),
+    )))
 }
 
 fn engine_error(e: EngineError, file: Option<&str>, as_json: bool) -> i32 {

@@ -41,6 +41,11 @@ impl OpenStackCloud {
         OpenStackCloud { session, clock }
     }
 
+    /// The session (to authenticate up front, or send other requests).
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
     fn name(spec: &ResourceSpec) -> String {
         s(&spec.properties, &["name", "Name"])
             .map(String::from)
