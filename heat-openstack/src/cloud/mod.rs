@@ -4,7 +4,6 @@
 //! clock, deleted idempotently.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use heat_core::engine::{Attributes, Clock, DriverError, DriverErrorKind, ResourceSpec};
@@ -14,6 +13,10 @@ use serde_json::{json, Value as Json};
 
 use crate::requests::{self, tag};
 use crate::session::Session;
+
+mod poll;
+mod resolve;
+mod server;
 
 /// A real OpenStack.
 pub struct OpenStackCloud {
@@ -52,370 +55,6 @@ impl OpenStackCloud {
             .unwrap_or_else(|| format!("{}-{}", spec.stack_name, spec.name))
     }
 
-    /// The floating IP of an association: `floatingip_id`, or for
-    /// AWS::EC2::EIPAssociation `AllocationId` or `EIP` (an address).
-    async fn association_floating_ip(&self, p: &Json) -> Result<String, DriverError> {
-        if let Some(id) = s(p, &["floatingip_id", "AllocationId"]) {
-            return Ok(id.to_string());
-        }
-        let Some(eip) = s(p, &["EIP"]) else {
-            return Err(DriverError::fatal(
-                "floatingip_id (or EIP / AllocationId) is required",
-            ));
-        };
-        if eip.parse::<std::net::IpAddr>().is_err() {
-            return Ok(eip.to_string());
-        }
-        let list = self
-            .get(
-                "network",
-                &format!("/floatingips?floating_ip_address={eip}"),
-            )
-            .await?;
-        list["floatingips"][0]["id"]
-            .as_str()
-            .map(String::from)
-            .ok_or_else(|| DriverError::not_found(format!("Floating IP {eip} could not be found.")))
-    }
-
-    /// The port of an association: `port_id`, or for
-    /// AWS::EC2::EIPAssociation `NetworkInterfaceId` or the first port of
-    /// `InstanceId`.
-    async fn association_port(&self, p: &Json) -> Result<String, DriverError> {
-        if let Some(port) = s(p, &["port_id", "NetworkInterfaceId"]) {
-            return self.neutron_id("ports", "Port", port).await;
-        }
-        let Some(server) = s(p, &["InstanceId"]) else {
-            return Err(DriverError::fatal(
-                "port_id (or InstanceId / NetworkInterfaceId) is required",
-            ));
-        };
-        let list = self
-            .get("network", &format!("/ports?device_id={server}"))
-            .await?;
-        list["ports"][0]["id"]
-            .as_str()
-            .map(String::from)
-            .ok_or_else(|| DriverError::not_found(format!("Server {server} has no port.")))
-    }
-
-    /// A server's in-place changes beyond name and metadata: security
-    /// groups added and removed, a new flavor (resize, confirmed), a new
-    /// image (rebuild), a new admin password. Networks cannot change in
-    /// place yet: that is refused rather than ignored.
-    async fn update_server(&self, id: &str, p: &Json, old: &Json) -> Result<(), DriverError> {
-        let changed = |k: &str| p.get(k) != old.get(k);
-        if changed("networks") {
-            return Err(DriverError::fatal(
-                "the OpenStack driver cannot change a server's networks in place yet; attach ports to the server instead, or replace the server",
-            ));
-        }
-        let action = |body: Json| async move {
-            self.session
-                .request(
-                    "compute",
-                    Method::POST,
-                    &format!("/servers/{id}/action"),
-                    Some(&body),
-                )
-                .await
-        };
-        if changed("security_groups") {
-            let names = |v: Option<&Json>| -> Vec<String> {
-                v.and_then(Json::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|g| g.as_str().map(String::from))
-                    .collect()
-            };
-            let (before, after) = (
-                names(old.get("security_groups")),
-                names(p.get("security_groups")),
-            );
-            for g in after.iter().filter(|g| !before.contains(g)) {
-                action(json!({"addSecurityGroup": {"name": g}})).await?;
-            }
-            for g in before.iter().filter(|g| !after.contains(g)) {
-                action(json!({"removeSecurityGroup": {"name": g}})).await?;
-            }
-        }
-        if changed("admin_pass") {
-            if let Some(pass) = s(p, &["admin_pass"]) {
-                action(json!({"changePassword": {"adminPass": pass}})).await?;
-            }
-        }
-        if changed("image") {
-            if let Some(image) = s(p, &["image"]) {
-                let image = self.image_id(image).await?;
-                action(json!({"rebuild": {"imageRef": image}})).await?;
-                self.wait_server_status(id, "ACTIVE").await?;
-            }
-        }
-        if changed("flavor") {
-            if let Some(flavor) = s(p, &["flavor"]) {
-                let flavor = self.flavor_id(flavor).await?;
-                action(json!({"resize": {"flavorRef": flavor}})).await?;
-                self.wait_server_status(id, "VERIFY_RESIZE").await?;
-                action(json!({"confirmResize": null})).await?;
-                self.wait_server_status(id, "ACTIVE").await?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Waits until a server reaches `status` (its fault message on ERROR).
-    async fn wait_server_status(&self, id: &str, status: &str) -> Result<Json, DriverError> {
-        self.wait_for(
-            "compute",
-            &format!("/servers/{id}"),
-            "server",
-            |sv| match sv.get("status").and_then(Json::as_str) {
-                Some(st) if st == status => Ok(true),
-                Some("ERROR") => Err(sv["fault"]["message"]
-                    .as_str()
-                    .unwrap_or("the server went to status ERROR")
-                    .to_string()),
-                _ => Ok(false),
-            },
-        )
-        .await
-    }
-
-    /// Every item of a Nova or Cinder listing, following the `<key>_links`
-    /// `next` pages (Neutron lists everything unless asked to page).
-    async fn list_all(
-        &self,
-        service: &str,
-        path: &str,
-        key: &str,
-    ) -> Result<Vec<Json>, DriverError> {
-        let base = self.session.url(service).await?;
-        let mut items = Vec::new();
-        let mut next = Some(path.to_string());
-        while let Some(page) = next.take() {
-            let body = self.get(service, &page).await?;
-            let got = body[key].as_array().cloned().unwrap_or_default();
-            let empty = got.is_empty();
-            items.extend(got);
-            if empty {
-                break;
-            }
-            next = body[format!("{key}_links")]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|l| l["rel"] == "next")
-                .and_then(|l| l["href"].as_str())
-                .map(|href| relative(href, &base));
-        }
-        Ok(items)
-    }
-
-    /// Whether `server`, made by stack `stack_id`, already has `volume`
-    /// attached.
-    async fn own_server_has_volume(
-        &self,
-        server: &str,
-        stack_id: &str,
-        volume: &str,
-    ) -> Result<bool, DriverError> {
-        let body = self.get("compute", &format!("/servers/{server}")).await?;
-        if body["server"]["metadata"]["heat_stack_id"] != stack_id {
-            return Ok(false);
-        }
-        let attached = self
-            .get(
-                "compute",
-                &format!("/servers/{server}/os-volume_attachments"),
-            )
-            .await?;
-        Ok(attached["volumeAttachments"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|a| a["volumeId"] == volume))
-    }
-
-    /// Whether `router`, made by stack `stack_id`, already has an interface
-    /// on the subnet or port (`key` is `subnet_id` or `port_id`).
-    async fn own_router_has_interface(
-        &self,
-        router: &str,
-        stack_id: &str,
-        key: &str,
-        value: &str,
-    ) -> Result<bool, DriverError> {
-        let r = self.get("network", &format!("/routers/{router}")).await?;
-        let ours = r["router"]["description"]
-            .as_str()
-            .is_some_and(|d| d.starts_with(&format!("heat-rs:{stack_id}:")));
-        if !ours {
-            return Ok(false);
-        }
-        let ports = self
-            .get("network", &format!("/ports?device_id={router}"))
-            .await?;
-        Ok(ports["ports"].as_array().into_iter().flatten().any(|p| {
-            if key == "port_id" {
-                p["id"] == value
-            } else {
-                p["fixed_ips"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .any(|ip| ip["subnet_id"] == value)
-            }
-        }))
-    }
-
-    async fn get(&self, service: &str, path: &str) -> Result<Json, DriverError> {
-        self.session.request(service, Method::GET, path, None).await
-    }
-
-    /// Resolves a Neutron object given by name or id.
-    async fn neutron_id(
-        &self,
-        collection: &str,
-        what: &str,
-        name_or_id: &str,
-    ) -> Result<String, DriverError> {
-        if is_uuid(name_or_id) {
-            return Ok(name_or_id.to_string());
-        }
-        let list = self
-            .get("network", &format!("/{collection}?name={name_or_id}"))
-            .await?;
-        let key = collection.replace('-', "_");
-        list.get(&key)
-            .and_then(Json::as_array)
-            .and_then(|l| l.first())
-            .and_then(|o| o.get("id"))
-            .and_then(Json::as_str)
-            .map(String::from)
-            .ok_or_else(|| not_found(what, name_or_id))
-    }
-
-    async fn image_id(&self, name_or_id: &str) -> Result<String, DriverError> {
-        if is_uuid(name_or_id) {
-            return match self.get("image", &format!("/images/{name_or_id}")).await {
-                Ok(_) => Ok(name_or_id.to_string()),
-                Err(e) if e.kind == DriverErrorKind::NotFound => {
-                    Err(not_found("Image", name_or_id))
-                }
-                Err(e) => Err(e),
-            };
-        }
-        let list = self
-            .get("image", &format!("/images?name={name_or_id}"))
-            .await?;
-        list.get("images")
-            .and_then(Json::as_array)
-            .and_then(|l| l.first())
-            .and_then(|o| o.get("id"))
-            .and_then(Json::as_str)
-            .map(String::from)
-            .ok_or_else(|| not_found("Image", name_or_id))
-    }
-
-    async fn flavor_id(&self, name_or_id: &str) -> Result<String, DriverError> {
-        let list = self.get("compute", "/flavors/detail").await?;
-        list.get("flavors")
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-            .find(|f| {
-                f.get("id").and_then(Json::as_str) == Some(name_or_id)
-                    || f.get("name").and_then(Json::as_str) == Some(name_or_id)
-            })
-            .and_then(|f| f.get("id").and_then(Json::as_str))
-            .map(String::from)
-            .ok_or_else(|| not_found("Flavor", name_or_id))
-    }
-
-    async fn server_networks(&self, props: &Json) -> Result<Json, DriverError> {
-        // AWS::EC2::Instance: NetworkInterfaces (port ids, bare or as
-        // `NetworkInterfaceId`) or a SubnetId (its network).
-        if let Some(Json::Array(nics)) = props.get("NetworkInterfaces") {
-            let mut out = Vec::new();
-            for nic in nics {
-                let port = nic
-                    .as_str()
-                    .or_else(|| s(nic, &["NetworkInterfaceId"]))
-                    .unwrap_or_default();
-                out.push(json!({"port": self.neutron_id("ports", "Port", port).await?}));
-            }
-            if !out.is_empty() {
-                return Ok(Json::Array(out));
-            }
-        }
-        if let Some(subnet) = s(props, &["SubnetId"]) {
-            let id = self.neutron_id("subnets", "Subnet", subnet).await?;
-            let body = self.get("network", &format!("/subnets/{id}")).await?;
-            return Ok(json!([{"uuid": body["subnet"]["network_id"]}]));
-        }
-        let Some(Json::Array(items)) = props.get("networks") else {
-            return Ok(json!("auto"));
-        };
-        if items.is_empty() {
-            return Ok(json!("auto"));
-        }
-        let mut out = Vec::new();
-        for n in items {
-            let mut entry = serde_json::Map::new();
-            if let Some(port) = s(n, &["port"]) {
-                entry.insert(
-                    "port".into(),
-                    json!(self.neutron_id("ports", "Port", port).await?),
-                );
-            } else if let Some(net) = s(n, &["network", "uuid"]) {
-                entry.insert(
-                    "uuid".into(),
-                    json!(self.neutron_id("networks", "Network", net).await?),
-                );
-                if let Some(ip) = s(n, &["fixed_ip"]) {
-                    entry.insert("fixed_ip".into(), json!(ip));
-                }
-            }
-            out.push(Json::Object(entry));
-        }
-        Ok(Json::Array(out))
-    }
-
-    /// Polls an object until `ready` says it is, with a growing delay.
-    async fn wait_for(
-        &self,
-        service: &str,
-        path: &str,
-        key: &str,
-        ready: impl Fn(&Json) -> Result<bool, String>,
-    ) -> Result<Json, DriverError> {
-        let mut delay = Duration::from_millis(500);
-        loop {
-            let body = self.get(service, path).await?;
-            let object = body.get(key).cloned().unwrap_or(Json::Null);
-            match ready(&object) {
-                Ok(true) => return Ok(object),
-                Ok(false) => {}
-                Err(message) => return Err(DriverError::fatal(message)),
-            }
-            self.clock.sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(5));
-        }
-    }
-
-    async fn wait_gone(&self, service: &str, path: &str) -> Result<(), DriverError> {
-        let mut delay = Duration::from_millis(500);
-        loop {
-            match self.get(service, path).await {
-                Err(e) if e.kind == DriverErrorKind::NotFound => return Ok(()),
-                Err(e) => return Err(e),
-                Ok(_) => {}
-            }
-            self.clock.sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(5));
-        }
-    }
-
     async fn create_rules(&self, group_id: &str, rules: &[Json]) -> Result<(), DriverError> {
         for rule in rules {
             let remote = match s(rule, &["remote_group_id", "SourceSecurityGroupId"]) {
@@ -442,24 +81,6 @@ impl OpenStackCloud {
             }
         }
         Ok(())
-    }
-
-    async fn post_id(
-        &self,
-        service: &str,
-        path: &str,
-        body: &Json,
-        key: &str,
-    ) -> Result<String, DriverError> {
-        let r = self
-            .session
-            .request(service, Method::POST, path, Some(body))
-            .await?;
-        r.get(key)
-            .and_then(|o| o.get("id"))
-            .and_then(Json::as_str)
-            .map(String::from)
-            .ok_or_else(|| DriverError::fatal(format!("the cloud's answer has no {key} id")))
     }
 }
 
@@ -984,22 +605,13 @@ impl Cloud for OpenStackCloud {
                         )
                         .await,
                 )?;
-                let mut delay = Duration::from_millis(500);
-                loop {
-                    match self.get("volume", &format!("/volumes/{volume}")).await {
-                        Err(e) if e.kind == DriverErrorKind::NotFound => return Ok(()),
-                        Err(e) => return Err(e),
-                        Ok(v)
-                            if v["volume"]["status"] != "detaching"
-                                && v["volume"]["status"] != "in-use" =>
-                        {
-                            return Ok(())
-                        }
-                        Ok(_) => {}
-                    }
-                    self.clock.sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(5));
-                }
+                // Detached once the volume is no longer in use (or gone).
+                self.wait_until("volume", &format!("/volumes/{volume}"), |v| {
+                    v.is_none_or(|v| {
+                        v["volume"]["status"] != "detaching" && v["volume"]["status"] != "in-use"
+                    })
+                })
+                .await
             }
             "router_interface" => {
                 let (router, rest) = id.split_once(':').unwrap_or((id, ""));
@@ -1029,11 +641,7 @@ impl Cloud for OpenStackCloud {
                 )
             }
             "keypair" | "flavor" | "server_group" => {
-                let collection = match kind {
-                    "keypair" => "os-keypairs",
-                    "flavor" => "flavors",
-                    _ => "os-server-groups",
-                };
+                let collection = compute_collection(kind);
                 gone(
                     self.session
                         .request(
@@ -1076,17 +684,9 @@ impl Cloud for OpenStackCloud {
             "volume" => Ok(requests::volume_attributes(
                 &self.get("volume", &format!("/volumes/{id}")).await?["volume"],
             )),
-            "flavor" => {
-                self.get("compute", &format!("/flavors/{id}")).await?;
-                Ok(Attributes::new())
-            }
-            "server_group" => {
-                self.get("compute", &format!("/os-server-groups/{id}"))
-                    .await?;
-                Ok(Attributes::new())
-            }
-            "keypair" => {
-                self.get("compute", &format!("/os-keypairs/{id}")).await?;
+            "flavor" | "server_group" | "keypair" => {
+                let collection = compute_collection(kind);
+                self.get("compute", &format!("/{collection}/{id}")).await?;
                 Ok(Attributes::new())
             }
             "network"
@@ -1098,11 +698,6 @@ impl Cloud for OpenStackCloud {
             | "security_group_rule" => {
                 let collection = neutron_collection(kind);
                 let key = collection.trim_end_matches('s').replace('-', "_");
-                let key = if key == "floatingip" {
-                    "floatingip".to_string()
-                } else {
-                    key
-                };
                 Ok(requests::neutron_attributes(
                     &self.get("network", &format!("/{collection}/{id}")).await?[key.as_str()],
                 ))
@@ -1118,54 +713,41 @@ impl Cloud for OpenStackCloud {
         resource: &str,
     ) -> Result<Option<String>, DriverError> {
         let tag = tag(stack_id, resource);
+        let id_of = |items: &[Json], found: &dyn Fn(&Json) -> bool| {
+            items
+                .iter()
+                .find(|o| found(o))
+                .and_then(|o| o["id"].as_str())
+                .map(String::from)
+        };
         match kind {
-            "server" => {
-                let list = self
-                    .list_all("compute", "/servers/detail", "servers")
-                    .await?;
-                Ok(list
-                    .iter()
-                    .find(|s| {
-                        s["metadata"]["heat_stack_id"] == stack_id
-                            && s["metadata"]["heat_resource"] == resource
-                    })
-                    .and_then(|s| s["id"].as_str())
-                    .map(String::from))
+            // Servers and volumes carry the stack and resource in metadata.
+            "server" | "volume" => {
+                let (service, path, key) = if kind == "server" {
+                    ("compute", "/servers/detail", "servers")
+                } else {
+                    ("volume", "/volumes/detail", "volumes")
+                };
+                let list = self.list_all(service, path, key).await?;
+                Ok(id_of(&list, &|o| {
+                    o["metadata"]["heat_stack_id"] == stack_id
+                        && o["metadata"]["heat_resource"] == resource
+                }))
             }
-            "volume" => {
-                let list = self
-                    .list_all("volume", "/volumes/detail", "volumes")
-                    .await?;
-                Ok(list
-                    .iter()
-                    .find(|v| {
-                        v["metadata"]["heat_stack_id"] == stack_id
-                            && v["metadata"]["heat_resource"] == resource
-                    })
-                    .and_then(|v| v["id"].as_str())
-                    .map(String::from))
-            }
-            "network" | "subnet" | "port" | "router" | "floating_ip" => {
+            // Neutron objects carry the tag as their description (a
+            // security group's after the user's, in parentheses).
+            "network" | "subnet" | "port" | "router" | "floating_ip" | "security_group" => {
                 let collection = neutron_collection(kind);
                 let list = self.get("network", &format!("/{collection}")).await?;
-                let key = collection.replace('-', "_");
-                Ok(list[key.as_str()]
+                let items = list[collection.replace('-', "_")]
                     .as_array()
-                    .into_iter()
-                    .flatten()
-                    .find(|o| o["description"] == tag.as_str())
-                    .and_then(|o| o["id"].as_str())
-                    .map(String::from))
-            }
-            "security_group" => {
-                let list = self.get("network", "/security-groups").await?;
-                Ok(list["security_groups"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .find(|o| o["description"].as_str().is_some_and(|d| d.contains(&tag)))
-                    .and_then(|o| o["id"].as_str())
-                    .map(String::from))
+                    .cloned()
+                    .unwrap_or_default();
+                let wrapped = format!("({tag})");
+                Ok(id_of(&items, &|o| {
+                    let d = o["description"].as_str().unwrap_or_default();
+                    d == tag || d.ends_with(&wrapped)
+                }))
             }
             _ => Ok(None),
         }
@@ -1190,26 +772,13 @@ impl Cloud for OpenStackCloud {
     }
 }
 
-/// A `next` link as a path under the service's URL (Nova and Cinder give
-/// absolute links, possibly with another host spelling).
-fn relative(href: &str, base: &str) -> String {
-    if let Some(rest) = href.strip_prefix(base) {
-        return rest.to_string();
+/// The Nova collection of a compute-only object.
+fn compute_collection(kind: &str) -> &'static str {
+    match kind {
+        "keypair" => "os-keypairs",
+        "flavor" => "flavors",
+        _ => "os-server-groups",
     }
-    let base_path = base
-        .splitn(4, '/')
-        .nth(3)
-        .map(|p| format!("/{p}"))
-        .unwrap_or_default();
-    let href_path = href
-        .splitn(4, '/')
-        .nth(3)
-        .map(|p| format!("/{p}"))
-        .unwrap_or_default();
-    href_path
-        .strip_prefix(base_path.trim_end_matches('/'))
-        .unwrap_or(&href_path)
-        .to_string()
 }
 
 fn neutron_collection(kind: &str) -> &'static str {
@@ -1221,35 +790,5 @@ fn neutron_collection(kind: &str) -> &'static str {
         "floating_ip" => "floatingips",
         "security_group" => "security-groups",
         _ => "security-group-rules",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::relative;
-
-    #[test]
-    fn next_links_become_paths_under_the_service() {
-        assert_eq!(
-            relative(
-                "http://127.0.0.1:8774/v2.1/servers/detail?limit=1000&marker=abc",
-                "http://127.0.0.1:8774/v2.1"
-            ),
-            "/servers/detail?limit=1000&marker=abc"
-        );
-        assert_eq!(
-            relative(
-                "http://localhost:8776/v3/volumes/detail?marker=x",
-                "http://127.0.0.1:8776/v3"
-            ),
-            "/volumes/detail?marker=x"
-        );
-        assert_eq!(
-            relative(
-                "http://127.0.0.1:8776/v3/proj/volumes/detail?marker=x",
-                "http://127.0.0.1:8776/v3/"
-            ),
-            "proj/volumes/detail?marker=x"
-        );
     }
 }

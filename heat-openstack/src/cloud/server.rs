@@ -1,0 +1,78 @@
+//! A server's in-place changes beyond name and metadata.
+
+use heat_core::engine::DriverError;
+use reqwest::Method;
+use serde_json::{json, Value as Json};
+
+use super::{s, OpenStackCloud};
+
+impl OpenStackCloud {
+    /// A server's in-place changes beyond name and metadata: security
+    /// groups added and removed, a new flavor (resize, confirmed), a new
+    /// image (rebuild), a new admin password. Networks cannot change in
+    /// place yet: that is refused rather than ignored.
+    pub(super) async fn update_server(
+        &self,
+        id: &str,
+        p: &Json,
+        old: &Json,
+    ) -> Result<(), DriverError> {
+        let changed = |k: &str| p.get(k) != old.get(k);
+        if changed("networks") {
+            return Err(DriverError::fatal(
+                "the OpenStack driver cannot change a server's networks in place yet; attach ports to the server instead, or replace the server",
+            ));
+        }
+        let action = |body: Json| async move {
+            self.session
+                .request(
+                    "compute",
+                    Method::POST,
+                    &format!("/servers/{id}/action"),
+                    Some(&body),
+                )
+                .await
+        };
+        if changed("security_groups") {
+            let names = |v: Option<&Json>| -> Vec<String> {
+                v.and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|g| g.as_str().map(String::from))
+                    .collect()
+            };
+            let (before, after) = (
+                names(old.get("security_groups")),
+                names(p.get("security_groups")),
+            );
+            for g in after.iter().filter(|g| !before.contains(g)) {
+                action(json!({"addSecurityGroup": {"name": g}})).await?;
+            }
+            for g in before.iter().filter(|g| !after.contains(g)) {
+                action(json!({"removeSecurityGroup": {"name": g}})).await?;
+            }
+        }
+        if changed("admin_pass") {
+            if let Some(pass) = s(p, &["admin_pass"]) {
+                action(json!({"changePassword": {"adminPass": pass}})).await?;
+            }
+        }
+        if changed("image") {
+            if let Some(image) = s(p, &["image"]) {
+                let image = self.image_id(image).await?;
+                action(json!({"rebuild": {"imageRef": image}})).await?;
+                self.wait_server_status(id, "ACTIVE").await?;
+            }
+        }
+        if changed("flavor") {
+            if let Some(flavor) = s(p, &["flavor"]) {
+                let flavor = self.flavor_id(flavor).await?;
+                action(json!({"resize": {"flavorRef": flavor}})).await?;
+                self.wait_server_status(id, "VERIFY_RESIZE").await?;
+                action(json!({"confirmResize": null})).await?;
+                self.wait_server_status(id, "ACTIVE").await?;
+            }
+        }
+        Ok(())
+    }
+}
