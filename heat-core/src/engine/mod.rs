@@ -14,6 +14,7 @@ mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod traversal;
+mod validate;
 
 pub use clock::{Clock, IdSource};
 pub use converge::{Change, ChangeKind};
@@ -29,8 +30,8 @@ use std::time::Duration;
 
 use serde_json::{Map as JsonMap, Value as Json};
 
-use crate::definition::{Inputs, StackDefinition, TypeCatalog};
-use crate::template::{Template, TemplateError};
+use crate::definition::{Inputs, TypeCatalog};
+use crate::template::TemplateError;
 
 /// The attribute a driver sets when a resource's reference (`get_resource`,
 /// `Ref`) is not its physical id (an elastic IP's is its address).
@@ -181,163 +182,6 @@ impl Engine {
             max_resources: self.config.max_resources,
             ..Inputs::default()
         })
-    }
-
-    /// Reads a source's template.
-    fn parse(&self, source: &StackSource) -> Result<Template, EngineError> {
-        Template::parse_with(&source.template, self.config.max_template_size)
-            .map_err(|e| EngineError::Template(vec![e]))
-    }
-
-    /// Reads and checks a source for a stack: every problem, or the template.
-    pub fn check_source(
-        &self,
-        stack: &StackRecord,
-        source: &StackSource,
-    ) -> Result<Template, EngineError> {
-        let template = self.parse(source)?;
-        self.checked(stack, source, &template)?;
-        Ok(template)
-    }
-
-    /// Like [`Engine::check_source`], then the custom constraints checked
-    /// against the cloud on the same definition.
-    async fn check_source_on_cloud(
-        &self,
-        stack: &StackRecord,
-        source: &StackSource,
-    ) -> Result<Template, EngineError> {
-        let template = self.parse(source)?;
-        let def = self.checked(stack, source, &template)?;
-        self.check_custom_constraints(&def).await?;
-        drop(def);
-        Ok(template)
-    }
-
-    /// The definition of a source for a stack, or every problem with it.
-    fn checked<'t>(
-        &self,
-        stack: &StackRecord,
-        source: &StackSource,
-        template: &'t Template,
-    ) -> Result<StackDefinition<'t>, EngineError> {
-        let inputs = self.inputs(stack, source)?;
-        let (def, errors) = StackDefinition::build(template, inputs, self.catalog.as_ref());
-        let Some(def) = def.filter(|_| errors.is_empty()) else {
-            return Err(EngineError::Template(errors));
-        };
-        // For a top-level stack, nested templates are checked too: a tree
-        // deeper than Heat's `max_nested_stack_depth` or with more resources
-        // than `max_resources_per_stack` is refused before anything is created.
-        if stack.parent.is_none() {
-            let limit = |m: String| {
-                EngineError::Template(vec![TemplateError::new(
-                    crate::template::ErrorKind::Limit,
-                    m,
-                )])
-            };
-            let total = nested::tree_size(
-                &def,
-                source,
-                stack.nested_depth,
-                self.config.max_template_size,
-            )
-            .map_err(limit)?;
-            if total > self.config.max_resources {
-                return Err(limit(format!(
-                    "Request limit exceeded: Maximum resources per stack exceeded. ({total} resources in the whole tree, at most {})",
-                    self.config.max_resources
-                )));
-            }
-        }
-        Ok(def)
-    }
-
-    /// Custom constraints (an image, flavor, network or key pair that must
-    /// exist) checked against the cloud before anything is created or
-    /// changed, with Heat's messages: parameters' `custom_constraint`s, and
-    /// the catalog's on property values known before creation.
-    pub async fn check_custom_constraints(
-        &self,
-        def: &StackDefinition<'_>,
-    ) -> Result<(), EngineError> {
-        let mut errors = Vec::new();
-        for p in &def.parameters {
-            let Some(value) = def.parameter_value(&p.name) else {
-                continue;
-            };
-            for c in &p.constraints {
-                let crate::parameters::Constraint::Custom(name) = &c.constraint else {
-                    continue;
-                };
-                if let Err(message) = self.driver.check_constraint(name, value).await {
-                    let message = c.description.clone().unwrap_or(message);
-                    errors.push(
-                        TemplateError::new(
-                            crate::template::ErrorKind::Parameter,
-                            format!("Parameter '{}' is invalid: {message}", p.name),
-                        )
-                        .at(format!("parameters.{}", p.name), p.line),
-                    );
-                }
-            }
-        }
-        if !errors.is_empty() {
-            return Err(EngineError::Template(errors));
-        }
-        // Property values known before anything exists (literals and
-        // parameters, not attributes of other resources), each distinct
-        // value asked about once.
-        let mut verdicts: HashMap<(&str, String), Result<(), String>> = HashMap::new();
-        let live = live::Live::new(def, &[]);
-        let section = def.template.section_name("resources");
-        let field = if def.template.dialect.is_hot() {
-            "properties"
-        } else {
-            "Properties"
-        };
-        for r in def.resources.iter().filter(|r| r.enabled) {
-            let Some(crate::function::Expr::Map(written)) = &r.properties else {
-                continue;
-            };
-            for (key, expr) in written {
-                if refers_to_resources(expr) {
-                    continue;
-                }
-                let Ok(crate::function::Expr::Lit(value @ Json::String(_))) =
-                    crate::function::partial(expr, &live)
-                else {
-                    continue;
-                };
-                let value = &value;
-                let Some(name) = self.catalog.custom_constraint(&r.type_name, key) else {
-                    continue;
-                };
-                let asked = (name, value.to_string());
-                let verdict = match verdicts.get(&asked) {
-                    Some(v) => v.clone(),
-                    None => {
-                        let v = self.driver.check_constraint(name, value).await;
-                        verdicts.insert(asked, v.clone());
-                        v
-                    }
-                };
-                if let Err(message) = verdict {
-                    errors.push(
-                        TemplateError::new(
-                            crate::template::ErrorKind::Resource,
-                            format!("Property error: {message}"),
-                        )
-                        .at(format!("{section}.{}.{field}.{key}", r.name), r.line),
-                    );
-                }
-            }
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(EngineError::Template(errors))
-        }
     }
 
     fn new_stack(
@@ -848,21 +692,6 @@ impl Engine {
                 }
                 other => return other,
             }
-        }
-    }
-}
-
-/// Whether an expression reads another resource (`get_resource`, `Ref` to
-/// a resource, `get_attr`): its value is not known before creation.
-fn refers_to_resources(e: &crate::function::Expr) -> bool {
-    use crate::function::{Expr, FnKind};
-    match e {
-        Expr::Lit(_) => false,
-        Expr::List(items) => items.iter().any(refers_to_resources),
-        Expr::Map(entries) => entries.iter().any(|(_, x)| refers_to_resources(x)),
-        Expr::Call(c) => {
-            matches!(c.kind, FnKind::GetResource | FnKind::GetAtt(_))
-                || refers_to_resources(&c.args)
         }
     }
 }
