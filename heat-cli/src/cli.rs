@@ -147,8 +147,30 @@ pub enum StackCommand {
         #[arg(long)]
         wait: bool,
     },
-    /// List stacks.
+    /// List stacks (newest first).
     List {
+        /// Nested stacks too.
+        #[arg(long)]
+        nested: bool,
+        /// Only stacks with these tags (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        tags: Vec<String>,
+        /// How `--tags` match: `any`, `not` or `not-any` (default: all).
+        #[arg(long, value_name = "MODE")]
+        tag_mode: Option<String>,
+        /// Filter: `name=...`, `status=...`, `action=...`, `id=...` (repeatable).
+        #[arg(long = "property", value_name = "KEY=VALUE")]
+        property: Vec<String>,
+        /// Sort: `KEY[:asc|desc]`, keys `stack_name`, `stack_status`,
+        /// `creation_time`, `updated_time` (repeatable).
+        #[arg(long, value_name = "KEY[:DIR]")]
+        sort: Vec<String>,
+        /// At most this many.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Start after this stack id.
+        #[arg(long)]
+        marker: Option<String>,
         /// Output format.
         #[command(flatten)]
         out: Output,

@@ -4,9 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use heat_core::definition::Inputs;
-use heat_core::engine::StackSource;
-use heat_core::environment::Environment;
-use heat_core::parameters::{ParamSchema, ParamType};
+use heat_core::environment::Registry;
+use heat_core::service::{assemble, ServiceError, SourceParts};
 use heat_core::syntax::{Node, Value};
 use heat_core::template::{ErrorKind, Template, TemplateError};
 use serde_json::Value as Json;
@@ -19,8 +18,6 @@ pub struct Loaded {
     pub template: Template,
     /// Parameter values, environment and files, for validation.
     pub inputs: Inputs,
-    /// The same, as a stack is created from it.
-    pub source: StackSource,
 }
 
 /// An error and the file it is about.
@@ -36,6 +33,20 @@ impl InputError {
         InputError {
             file: file.display().to_string(),
             error: TemplateError::new(kind, message),
+        }
+    }
+
+    /// A refusal of the service about one of the request's files.
+    pub fn from_service(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Invalid { file, mut errors } => InputError {
+                file,
+                error: errors.remove(0),
+            },
+            other => InputError {
+                file: "request".into(),
+                error: TemplateError::new(ErrorKind::Environment, other.to_string()),
+            },
         }
     }
 }
@@ -60,101 +71,111 @@ pub fn load(input: &TemplateInput) -> Result<Loaded, InputError> {
     )
 }
 
-/// Reads a template, environments (merged in order), `--parameter` and
-/// `--parameter-file` values and the files the template references.
+/// Reads a request from disk, as python-heatclient does: the template,
+/// the files it references (`get_file`, provider templates), the
+/// environment files (into the files map, named in order) and
+/// `--parameter` / `--parameter-file` values. `template_path` is `None`
+/// for a PATCH update that keeps the stack's template.
+pub fn read_parts(
+    template_path: Option<&Path>,
+    environments: &[PathBuf],
+    parameters: &[String],
+    parameter_files: &[String],
+) -> Result<Read, InputError> {
+    let mut parts = SourceParts::default();
+    let mut resources = 0;
+    let here = PathBuf::from(".");
+    let label = template_path.unwrap_or(&here);
+    if let Some(path) = template_path {
+        let text = read(path)?;
+        let template = Template::parse(&text).map_err(|error| InputError {
+            file: path.display().to_string(),
+            error,
+        })?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let mut refs = Vec::new();
+        for (_, node) in template.root.iter() {
+            file_references(node, &mut refs);
+        }
+        resources = template.section_map("resources").len();
+        for r in refs {
+            if let Ok(content) = std::fs::read_to_string(dir.join(&r)) {
+                parts.files.insert(r, Json::String(content));
+            }
+        }
+        parts.template_name = path.display().to_string();
+        parts.template = Some(text);
+    }
+    for e in environments {
+        let name = e.display().to_string();
+        parts.files.insert(name.clone(), Json::String(read(e)?));
+        parts.environment_files.push(name);
+    }
+    for p in parameters {
+        let (k, v) = p.split_once('=').ok_or_else(|| {
+            InputError::new(
+                label,
+                ErrorKind::Parameter,
+                format!("--parameter {p}: expected KEY=VALUE"),
+            )
+        })?;
+        parts
+            .parameters
+            .insert(k.to_string(), Json::String(v.to_string()));
+    }
+    for p in parameter_files {
+        let (k, f) = p.split_once('=').ok_or_else(|| {
+            InputError::new(
+                label,
+                ErrorKind::Parameter,
+                format!("--parameter-file {p}: expected KEY=FILE"),
+            )
+        })?;
+        parts
+            .parameters
+            .insert(k.to_string(), Json::String(read(Path::new(f))?));
+    }
+    Ok(Read { parts, resources })
+}
+
+/// A request read from disk.
+pub struct Read {
+    /// Its parts.
+    pub parts: SourceParts,
+    /// How many resources its template declares (for progress).
+    pub resources: usize,
+}
+
+/// Reads a template with its environments, parameters and files, and
+/// assembles them as the stack service does, for validation.
 pub fn load_parts(
     template_path: &Path,
     environments: &[PathBuf],
     parameters: &[String],
     parameter_files: &[String],
 ) -> Result<Loaded, InputError> {
-    let text = read(template_path)?;
-    let template = Template::parse(&text).map_err(|error| InputError {
+    let parts = read_parts(Some(template_path), environments, parameters, parameter_files)?.parts;
+    let source = assemble(&parts, None).map_err(InputError::from_service)?;
+    let template = Template::parse(&source.template).map_err(|error| InputError {
         file: template_path.display().to_string(),
         error,
     })?;
-    let types: std::collections::HashMap<String, ParamType> = template
-        .section_map("parameters")
-        .iter()
-        .filter_map(|(name, node)| {
-            ParamSchema::from_node(template.dialect, name, node)
-                .ok()
-                .map(|p| (name.clone(), p.kind))
-        })
-        .collect();
-    let mut env = Environment::default();
-    for e in environments {
-        let env_file = e.display().to_string();
-        let parsed = Environment::parse(&read(e)?).map_err(|error| InputError {
-            file: env_file.clone(),
-            error,
-        })?;
-        env.merge(parsed, &env_file, &|k| types.get(k).copied())
-            .map_err(|m| InputError {
-                file: env_file.clone(),
-                error: TemplateError::new(ErrorKind::Environment, m.0),
-            })?;
-    }
-    let mut params = env.parameters.clone();
-    for p in parameters {
-        let (k, v) = p.split_once('=').ok_or_else(|| {
-            InputError::new(
-                template_path,
-                ErrorKind::Parameter,
-                format!("--parameter {p}: expected KEY=VALUE"),
-            )
-        })?;
-        params.insert(k.to_string(), Json::String(v.to_string()));
-    }
-    for p in parameter_files {
-        let (k, f) = p.split_once('=').ok_or_else(|| {
-            InputError::new(
-                template_path,
-                ErrorKind::Parameter,
-                format!("--parameter-file {p}: expected KEY=FILE"),
-            )
-        })?;
-        params.insert(k.to_string(), Json::String(read(Path::new(f))?));
-    }
-    let dir = template_path.parent().unwrap_or(Path::new("."));
-    let mut refs = Vec::new();
-    for (_, node) in template.root.iter() {
-        file_references(node, &mut refs);
-    }
-    let mut files = serde_json::Map::new();
-    for r in refs {
-        if let Ok(content) = std::fs::read_to_string(dir.join(&r)) {
-            files.insert(r, Json::String(content));
-        }
-    }
-    let registry_json = env
-        .registry
-        .to_json()
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
+    let mut registry = Registry::default();
+    registry
+        .load(&source.resource_registry)
+        .map_err(|e| InputError::new(template_path, ErrorKind::Environment, e.to_string()))?;
     let inputs = Inputs {
-        registry: env.registry,
-        parameters: params.clone(),
-        parameter_defaults: env.parameter_defaults.clone(),
-        files: files
+        registry,
+        parameters: source.parameters.clone(),
+        parameter_defaults: source.parameter_defaults.clone(),
+        files: source
+            .files
             .iter()
             .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
             .collect(),
         ..Inputs::default()
     };
-    let source = StackSource {
-        template: text,
-        files,
-        parameters: params,
-        parameter_defaults: env.parameter_defaults,
-        resource_registry: registry_json,
-    };
-    Ok(Loaded {
-        template,
-        inputs,
-        source,
-    })
+    Ok(Loaded { template, inputs })
 }
 
 /// Paths named by `get_file` and by resource types that are template files.

@@ -1,62 +1,12 @@
 //! Progress while a stack operation runs: a live bar on a terminal
 //! (resources done of total, what is in progress), plain event lines
-//! otherwise. Events come from the store the engine writes through.
+//! otherwise. Events come from the engine as it stores them.
 
 use std::io::IsTerminal;
-use std::sync::Arc;
 
-use async_trait::async_trait;
-use heat_core::engine::{Event, ResourceRecord, StackRecord, StateStore, Status, StoreError};
+use futures::StreamExt;
+use heat_core::engine::{Event, Status};
 use indicatif::{ProgressBar, ProgressStyle};
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
-
-/// A store that reports every event it stores.
-pub struct Observed {
-    inner: Arc<dyn StateStore>,
-    tx: UnboundedSender<Event>,
-}
-
-/// Wraps a store; the receiver gets its events.
-pub fn observe(inner: Arc<dyn StateStore>) -> (Arc<dyn StateStore>, UnboundedReceiver<Event>) {
-    let (tx, rx) = unbounded_channel();
-    (Arc::new(Observed { inner, tx }), rx)
-}
-
-#[async_trait]
-impl StateStore for Observed {
-    async fn insert_stack(&self, s: &StackRecord) -> Result<(), StoreError> {
-        self.inner.insert_stack(s).await
-    }
-    async fn update_stack(&self, s: &StackRecord, e: u64) -> Result<(), StoreError> {
-        self.inner.update_stack(s, e).await
-    }
-    async fn stack(&self, id: &str) -> Result<Option<StackRecord>, StoreError> {
-        self.inner.stack(id).await
-    }
-    async fn stacks(&self) -> Result<Vec<StackRecord>, StoreError> {
-        self.inner.stacks().await
-    }
-    async fn remove_stack(&self, id: &str) -> Result<(), StoreError> {
-        self.inner.remove_stack(id).await
-    }
-    async fn put_resource(&self, r: &ResourceRecord) -> Result<(), StoreError> {
-        self.inner.put_resource(r).await
-    }
-    async fn remove_resource(&self, s: &str, r: &str) -> Result<(), StoreError> {
-        self.inner.remove_resource(s, r).await
-    }
-    async fn resources(&self, s: &str) -> Result<Vec<ResourceRecord>, StoreError> {
-        self.inner.resources(s).await
-    }
-    async fn add_event(&self, e: &Event) -> Result<(), StoreError> {
-        self.inner.add_event(e).await?;
-        let _ = self.tx.send(e.clone());
-        Ok(())
-    }
-    async fn events(&self, s: &str) -> Result<Vec<Event>, StoreError> {
-        self.inner.events(s).await
-    }
-}
 
 /// One event as `openstack stack event list` prints it.
 pub fn event_line(e: &Event) -> String {
@@ -75,8 +25,14 @@ pub fn event_line(e: &Event) -> String {
     )
 }
 
-/// Shows events until the channel closes; `total` resources are expected.
-pub async fn show(mut rx: UnboundedReceiver<Event>, total: usize, stack_type: &'static str) {
+/// Shows events until `stop` fires (then what is already there), or the
+/// stream ends; `total` resources are expected.
+pub async fn show(
+    mut events: futures::channel::mpsc::UnboundedReceiver<Event>,
+    total: usize,
+    stack_type: &'static str,
+    stop: tokio::sync::oneshot::Receiver<()>,
+) {
     let terminal = std::io::stderr().is_terminal();
     let bar = terminal.then(|| {
         let b = ProgressBar::new(total as u64);
@@ -90,7 +46,26 @@ pub async fn show(mut rx: UnboundedReceiver<Event>, total: usize, stack_type: &'
         b
     });
     let mut running: Vec<String> = Vec::new();
-    while let Some(e) = rx.recv().await {
+    let mut stop = stop;
+    let mut stopping = false;
+    loop {
+        let e = if stopping {
+            match events.try_recv() {
+                Ok(e) => e,
+                Err(_) => break,
+            }
+        } else {
+            tokio::select! {
+                e = events.next() => match e {
+                    Some(e) => e,
+                    None => break,
+                },
+                _ = &mut stop => {
+                    stopping = true;
+                    continue;
+                }
+            }
+        };
         match &bar {
             Some(b) => {
                 if e.resource_type != stack_type {

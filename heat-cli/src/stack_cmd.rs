@@ -1,21 +1,31 @@
-//! `heat stack ...` in local mode: the engine, the state file and the
-//! simulated cloud in this process. A command that finds a stack left in
-//! progress by an interrupted `heat` resumes it first.
+//! `heat stack ...` in local mode: the stack service on the state file,
+//! with the engine and the cloud in this process. An operation is accepted
+//! by the service, then followed (its events shown) until it ends: this
+//! process drives it. A command that names a stack whose operation was
+//! abandoned by a `heat` that stopped takes it over first; no command
+//! touches a stack it does not name.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use heat_core::definition::StackDefinition;
-use heat_core::engine::{EngineConfig, EngineError, StackOptions, StackRecord, StateStore, Status};
+use heat_core::engine::{
+    Action, EngineConfig, Event, RequestContext, StackOptions, StackRecord, Status,
+    STACK_EVENT_TYPE,
+};
+use heat_core::service::{
+    EventQuery, ResourceQuery, ServiceError, SortDir, StackQuery, UpdateRequest,
+};
 use heat_resources::sim::SimConfig;
-use heat_server::local::{self, Local};
+use heat_server::builder::{self, Local};
 use serde_json::{json, Value as Json};
 
 use crate::cli::{
     EventCommand, Format, OutputCommand, StackCommand, StackFlags, StackResourceCommand,
     StackTemplateCommand,
 };
-use crate::input::{load_parts, InputError};
+use crate::input::{load_parts, read_parts, InputError};
 use crate::output::{fail, print_list, print_record, report};
 use crate::{progress, views};
 
@@ -30,39 +40,42 @@ fn options(flags: &StackFlags) -> StackOptions {
         },
         timeout_mins: flags.timeout,
         tags: flags.tags.clone(),
-        ..StackOptions::default()
     }
 }
 
-async fn open(
-    state: &Path,
-    observed: bool,
-) -> Result<
-    (
-        Local,
-        Option<tokio::sync::mpsc::UnboundedReceiver<heat_core::engine::Event>>,
-    ),
-    String,
-> {
-    let mut rx = None;
+/// The engine's settings; `HEAT_LEASE_SECONDS` sets how long a stack stays
+/// held by a `heat` that stopped before another may take it over.
+fn engine_config() -> EngineConfig {
+    let mut config = EngineConfig::default();
+    if let Some(secs) = std::env::var("HEAT_LEASE_SECONDS")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+    {
+        config.lease = Duration::from_secs_f64(secs);
+        config.poll = config.poll.min(config.lease / 2);
+    }
+    config
+}
+
+/// A session on the state file: the service, and the engine's events from
+/// the start.
+struct Session {
+    local: Local,
+    ctx: RequestContext,
+    events: Option<futures::channel::mpsc::UnboundedReceiver<Event>>,
+}
+
+async fn open(state: &Path) -> Result<Session, String> {
     let real = real_cloud()?;
-    let l = local::open_on(
+    let local = builder::open_on(
         state,
         SimConfig::default(),
-        real.as_ref().map(|(name, cloud)| local::RealCloud {
+        real.as_ref().map(|(name, cloud)| builder::RealCloud {
             name: name.clone(),
             cloud: cloud.clone(),
         }),
-        EngineConfig::default(),
-        |s| {
-            if observed {
-                let (store, r) = progress::observe(s);
-                rx = Some(r);
-                store
-            } else {
-                s
-            }
-        },
+        engine_config(),
     )
     .await
     .map_err(|e| format!("cannot open the state file {}: {e}", state.display()))?;
@@ -75,7 +88,12 @@ async fn open(
             .await
             .map_err(|e| e.to_string())?;
     }
-    Ok((l, rx))
+    let events = Some(local.engine.subscribe());
+    Ok(Session {
+        local,
+        ctx: RequestContext::default(),
+        events,
+    })
 }
 
 /// The OpenStack cloud the environment configures, if any, with the name
@@ -87,7 +105,7 @@ fn real_cloud() -> Result<Option<(String, std::sync::Arc<heat_openstack::OpenSta
         return Ok(None);
     };
     let name = format!("openstack:{}", config.name);
-    let clock: Arc<dyn heat_core::engine::Clock> = Arc::new(heat_server::SystemClock);
+    let clock: Arc<dyn heat_core::engine::Clock> = Arc::new(heat_server::SystemClock::new());
     let session = heat_openstack::Session::new(config, clock.clone()).map_err(|e| e.to_string())?;
     Ok(Some((
         name,
@@ -95,12 +113,20 @@ fn real_cloud() -> Result<Option<(String, std::sync::Arc<heat_openstack::OpenSta
     )))
 }
 
-fn engine_error(e: EngineError, file: Option<&str>, as_json: bool) -> i32 {
+/// Prints a refusal; the exit status.
+fn refused(e: ServiceError, as_json: bool) -> i32 {
     match e {
-        EngineError::Template(errors) => report(file.unwrap_or("template"), &errors, as_json),
-        EngineError::NotFound(_) => fail("not_found", &e.to_string(), as_json),
-        EngineError::InProgress(..) => fail("conflict", &e.to_string(), as_json),
-        other => fail("engine", &other.to_string(), as_json),
+        ServiceError::Invalid { file, errors } => report(&file, &errors, as_json),
+        ServiceError::StackNotFound(_) | ServiceError::ResourceNotFound { .. } => {
+            fail("not_found", &e.to_string(), as_json)
+        }
+        ServiceError::InProgress(..) | ServiceError::Exists(_) => {
+            fail("conflict", &e.to_string(), as_json)
+        }
+        ServiceError::BadRequest(_) | ServiceError::Forbidden(_) => {
+            fail("invalid", &e.to_string(), as_json)
+        }
+        ServiceError::Store(_) => fail("state", &e.to_string(), as_json),
     }
 }
 
@@ -108,59 +134,123 @@ fn input_error(e: InputError, as_json: bool) -> i32 {
     report(&e.file, &[e.error], as_json)
 }
 
-/// Runs an operation with progress; prints the stack; non-zero when it failed.
-async fn operate<F, Fut>(
-    l: Local,
-    rx: Option<tokio::sync::mpsc::UnboundedReceiver<heat_core::engine::Event>>,
-    total: usize,
-    out: &crate::cli::Output,
-    file: Option<&str>,
-    op: F,
-) -> i32
-where
-    F: FnOnce(Local) -> Fut,
-    Fut: std::future::Future<Output = (Local, Result<StackRecord, EngineError>)>,
-{
-    let printer = rx.map(|rx| tokio::spawn(progress::show(rx, total, "OS::Heat::Stack")));
-    let (l, result) = op(l).await;
-    drop(l);
-    if let Some(p) = printer {
-        let _ = p.await;
-    }
-    let as_json = out.format == Format::Json;
-    match result {
-        Err(e) => engine_error(e, file, as_json),
-        Ok(stack) => {
-            print_record(&views::stack(&stack), out);
-            if stack.status == Status::Failed || stack.action == heat_core::engine::Action::Rollback
-            {
-                eprintln!(
-                    "error: stack {} is {}: {}",
-                    stack.name,
-                    stack.status_text(),
-                    stack.reason
-                );
-                1
-            } else {
-                0
+impl Session {
+    /// Follows an accepted operation until it ends, showing its events;
+    /// prints the stack (unless deleted); non-zero when it failed.
+    async fn follow(&mut self, accepted: &StackRecord, total: usize, out: Option<&crate::cli::Output>) -> i32 {
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let printer = self
+            .events
+            .take()
+            .map(|rx| tokio::spawn(progress::show(rx, total, STACK_EVENT_TYPE, stopped)));
+        let result = self.local.service.wait(&self.ctx, &accepted.id).await;
+        let _ = stop.send(());
+        if let Some(p) = printer {
+            let _ = p.await;
+        }
+        self.events = Some(self.local.engine.subscribe());
+        let as_json = out.is_some_and(|o| o.format == Format::Json);
+        match result {
+            Err(e) => refused(e, as_json),
+            Ok(None) => 0,
+            Ok(Some(stack)) => {
+                if let Some(out) = out {
+                    print_record(&views::stack(&stack), out);
+                }
+                if stack.status == Status::Failed || stack.action == Action::Rollback {
+                    eprintln!(
+                        "error: stack {} is {}: {}",
+                        stack.name,
+                        stack.status_text(),
+                        stack.reason
+                    );
+                    1
+                } else {
+                    0
+                }
             }
+        }
+    }
+
+    /// Takes over the named stack if its operation was abandoned, and
+    /// finishes that operation first.
+    async fn resume_abandoned(&mut self, name: &str) -> Result<(), i32> {
+        match self.local.service.resume_abandoned(&self.ctx, name).await {
+            Ok(Some(taken)) => {
+                eprintln!(
+                    "stack {} was left {} by a heat that stopped: resuming it",
+                    taken.name,
+                    taken.status_text()
+                );
+                self.follow(&taken, 0, None).await;
+                Ok(())
+            }
+            Ok(None) | Err(ServiceError::StackNotFound(_)) => Ok(()),
+            Err(e) => Err(refused(e, false)),
         }
     }
 }
 
-async fn recover(l: &Local) {
-    match l.engine.recover().await {
-        Ok(resumed) => {
-            for s in resumed {
-                eprintln!(
-                    "resumed stack {} left in progress: now {}",
-                    s.name,
-                    s.status_text()
-                );
-            }
-        }
-        Err(e) => eprintln!("warning: could not resume interrupted stacks: {e}"),
+/// A note for a stack left in progress by a process that stopped.
+fn note_abandoned(s: &StackRecord) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
+    if s.in_progress() && !s.leased_at(now) {
+        eprintln!(
+            "note: stack {} was left {} by a heat that stopped; the next command that changes it resumes it",
+            s.name,
+            s.status_text()
+        );
     }
+}
+
+fn stack_query(
+    nested: bool,
+    tags: Vec<String>,
+    tag_mode: Option<&str>,
+    property: &[String],
+    sort: &[String],
+    limit: Option<usize>,
+    marker: Option<String>,
+) -> Result<StackQuery, String> {
+    let mut q = StackQuery {
+        show_nested: nested,
+        limit,
+        marker,
+        ..StackQuery::default()
+    };
+    match tag_mode {
+        None | Some("all") => q.tags = tags,
+        Some("any") => q.tags_any = tags,
+        Some("not") => q.not_tags = tags,
+        Some("not-any") => q.not_tags_any = tags,
+        Some(other) => return Err(format!("--tag-mode {other}: expected any, not or not-any")),
+    }
+    for p in property {
+        let (k, v) = p
+            .split_once('=')
+            .ok_or_else(|| format!("--property {p}: expected KEY=VALUE"))?;
+        let list = match k {
+            "name" => &mut q.name,
+            "status" => &mut q.status,
+            "action" => &mut q.action,
+            "id" => &mut q.id,
+            _ => return Err(format!("--property {k}: filters are name, status, action and id")),
+        };
+        list.push(v.to_string());
+    }
+    for s in sort {
+        let (key, dir) = s.split_once(':').unwrap_or((s, "desc"));
+        q.sort_keys.push(key.to_string());
+        q.sort_dir = match dir {
+            "asc" => SortDir::Asc,
+            "desc" => SortDir::Desc,
+            other => return Err(format!("--sort {s}: direction {other}: expected asc or desc")),
+        };
+    }
+    Ok(q)
 }
 
 /// Runs a stack command; returns the exit status.
@@ -168,107 +258,62 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
     match cmd {
         StackCommand::Create { name, input, options: flags, dry_run, out } => {
             let as_json = out.format == Format::Json;
-            let loaded = match load_parts(&input.template, &input.environment, &input.parameter, &input.parameter_file) {
-                Ok(l) => l,
+            if dry_run {
+                return create_dry_run(&input, &out);
+            }
+            let read = match read_parts(Some(&input.template), &input.environment, &input.parameter, &input.parameter_file) {
+                Ok(r) => r,
                 Err(e) => return input_error(e, as_json),
             };
-            let file = input.template.display().to_string();
-            let (def, errors) = StackDefinition::build(&loaded.template, loaded.inputs.clone(), &heat_resources::Catalog);
-            if !errors.is_empty() {
-                return report(&file, &errors, as_json);
-            }
-            let def = def.expect("no errors");
-            if dry_run {
-                let levels = def.levels().unwrap_or_default();
-                let rows: Vec<Json> = levels
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(i, level)| {
-                        let def = &def;
-                        level.iter().map(move |n| {
-                            let t = def.resources.iter().find(|r| &r.name == n).map(|r| r.type_name.clone()).unwrap_or_default();
-                            json!({"resource_name": n, "resource_type": t, "change": "added", "level": i + 1})
-                        })
-                    })
-                    .collect();
-                print_list(&rows, &["resource_name", "resource_type", "change", "level"], &out);
-                return 0;
-            }
-            let total = def.resources.iter().filter(|r| r.enabled).count();
-            let (l, rx) = match open(&state, true).await {
-                Ok(x) => x,
+            let mut s = match open(&state).await {
+                Ok(s) => s,
                 Err(m) => return fail("state", &m, as_json),
             };
-            recover(&l).await;
-            let source = loaded.source;
-            let opts = options(&flags);
-            operate(l, rx, total, &out, Some(&file), |l| async move {
-                let r = l.engine.create_stack(&name, source, opts).await;
-                (l, r)
-            })
-            .await
+            match s.local.service.create(&s.ctx, &name, &read.parts, options(&flags)).await {
+                Ok(accepted) => s.follow(&accepted, read.resources, Some(&out)).await,
+                Err(e) => refused(e, as_json),
+            }
         }
         StackCommand::Update { name, input, options: flags, existing, clear_parameter, dry_run, out } => {
             let as_json = out.format == Format::Json;
-            let (l, rx) = match open(&state, !dry_run).await {
-                Ok(x) => x,
+            if input.template.is_none() && !existing {
+                return fail("usage", "a template is required (-t FILE), or --existing to reuse the stack's", as_json);
+            }
+            let read = match read_parts(input.template.as_deref(), &input.environment, &input.parameter, &input.parameter_file) {
+                Ok(r) => r,
+                Err(e) => return input_error(e, as_json),
+            };
+            let mut s = match open(&state).await {
+                Ok(s) => s,
                 Err(m) => return fail("state", &m, as_json),
             };
-            if !dry_run {
-                recover(&l).await;
-            }
-            let Ok(Some(current)) = l.store.stack(&name).await else {
-                return fail("not_found", &format!("The Stack ({name}) could not be found."), as_json);
+            let request = UpdateRequest {
+                parts: read.parts,
+                existing,
+                clear_parameters: clear_parameter,
+                options: options(&flags),
             };
-            let source = match &input.template {
-                Some(t) => match load_parts(t, &input.environment, &input.parameter, &input.parameter_file) {
-                    Ok(loaded) => Some(loaded.source),
-                    Err(e) => return input_error(e, as_json),
-                },
-                None if existing => {
-                    let mut s = current.source.clone();
-                    s.template = String::new();
-                    s.parameters = input
-                        .parameter
-                        .iter()
-                        .filter_map(|p| p.split_once('=').map(|(k, v)| (k.to_string(), Json::String(v.to_string()))))
-                        .collect();
-                    Some(s)
-                }
-                None => return fail("usage", "a template is required (-t FILE), or --existing to reuse the stack's", as_json),
-            };
-            let mut opts = options(&flags);
-            opts.existing = existing;
-            opts.clear_parameters = clear_parameter;
             if dry_run {
-                let mut target = source.clone().unwrap_or_else(|| current.source.clone());
-                if existing {
-                    if target.template.is_empty() {
-                        target.template = current.source.template.clone();
-                    }
-                    let mut p = current.source.parameters.clone();
-                    p.extend(target.parameters.clone());
-                    target.parameters = p;
-                    for c in &opts.clear_parameters {
-                        target.parameters.remove(c);
-                    }
-                }
-                return match l.engine.preview_update(&name, target).await {
+                return match s.local.service.preview_update(&s.ctx, &name, &request).await {
                     Ok(changes) => {
                         let rows: Vec<Json> = changes.iter().map(|c| serde_json::to_value(c).expect("serialisable")).collect();
                         print_list(&rows, &["name", "type_name", "change", "reason", "properties"], &out);
                         0
                     }
-                    Err(e) => engine_error(e, input.template.as_deref().and_then(Path::to_str), as_json),
+                    Err(e) => refused(e, as_json),
                 };
             }
-            let total = l.store.resources(&current.id).await.map(|r| r.len()).unwrap_or(0).max(1);
-            let file = input.template.as_deref().and_then(Path::to_str).map(String::from);
-            operate(l, rx, total, &out, file.as_deref(), |l| async move {
-                let r = l.engine.update_stack(&name, source, opts).await;
-                (l, r)
-            })
-            .await
+            if let Err(code) = s.resume_abandoned(&name).await {
+                return code;
+            }
+            let total = match s.local.service.resources(&s.ctx, &name, &ResourceQuery::default()).await {
+                Ok(r) => r.len().max(read.resources),
+                Err(e) => return refused(e, as_json),
+            };
+            match s.local.service.update(&s.ctx, &name, &request).await {
+                Ok(accepted) => s.follow(&accepted, total, Some(&out)).await,
+                Err(e) => refused(e, as_json),
+            }
         }
         StackCommand::Delete { names, yes, .. } => {
             if !yes && std::io::stdin().is_terminal() {
@@ -280,56 +325,58 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                     return 1;
                 }
             }
+            let mut s = match open(&state).await {
+                Ok(s) => s,
+                Err(m) => return fail("state", &m, false),
+            };
             let mut code = 0;
             for name in names {
-                let (l, rx) = match open(&state, true).await {
-                    Ok(x) => x,
-                    Err(m) => return fail("state", &m, false),
-                };
-                recover(&l).await;
-                let total = match l.store.stack(&name).await {
-                    Ok(Some(s)) => l.store.resources(&s.id).await.map(|r| r.len()).unwrap_or(0),
-                    _ => 0,
-                };
-                let printer = rx.map(|rx| tokio::spawn(progress::show(rx, total, "OS::Heat::Stack")));
-                let result = l.engine.delete_stack(&name).await;
-                drop(l);
-                if let Some(p) = printer {
-                    let _ = p.await;
-                }
-                match result {
-                    Ok(s) if s.status == Status::Complete => {}
-                    Ok(s) => {
-                        eprintln!("error: stack {name} is {}: {}", s.status_text(), s.reason);
-                        code = 1;
+                let total = s.local.service.resources(&s.ctx, &name, &ResourceQuery::default()).await.map(|r| r.len()).unwrap_or(0);
+                let result = match s.local.service.delete(&s.ctx, &name).await {
+                    Ok(accepted) => {
+                        if accepted.in_progress() && accepted.action != Action::Delete {
+                            eprintln!("stack {name} is {}: cancelling it, then deleting", accepted.status_text());
+                        }
+                        s.follow(&accepted, total, None).await
                     }
-                    Err(e) => code = engine_error(e, None, false),
-                }
+                    Err(e) => refused(e, false),
+                };
+                code = code.max(result);
             }
             code
         }
-        StackCommand::List { out } => {
-            let (l, _) = match open(&state, false).await {
-                Ok(x) => x,
-                Err(m) => return fail("state", &m, out.format == Format::Json),
+        StackCommand::List { nested, tags, tag_mode, property, sort, limit, marker, out } => {
+            let as_json = out.format == Format::Json;
+            let query = match stack_query(nested, tags, tag_mode.as_deref(), &property, &sort, limit, marker) {
+                Ok(q) => q,
+                Err(m) => return fail("usage", &m, as_json),
             };
-            let stacks = l.store.stacks().await.unwrap_or_default();
-            let rows: Vec<Json> = stacks.iter().filter(|s| s.parent.is_none()).map(views::stack_row).collect();
-            print_list(&rows, &["ID", "Stack Name", "Project", "Stack Status", "Creation Time", "Updated Time"], &out);
-            0
+            let s = match open(&state).await {
+                Ok(s) => s,
+                Err(m) => return fail("state", &m, as_json),
+            };
+            match s.local.service.list(&s.ctx, &query).await {
+                Ok(stacks) => {
+                    let rows: Vec<Json> = stacks.iter().map(views::stack_row).collect();
+                    print_list(&rows, &["ID", "Stack Name", "Project", "Stack Status", "Creation Time", "Updated Time"], &out);
+                    0
+                }
+                Err(e) => refused(e, as_json),
+            }
         }
-        StackCommand::Show { name, out } => with_stack(&state, &name, out.format == Format::Json, |s, _| {
+        StackCommand::Show { name, out } => with_stack(&state, &name, out.format == Format::Json, |s| {
+            note_abandoned(&s);
             print_record(&views::stack(&s), &out);
             0
         })
         .await,
-        StackCommand::Output(OutputCommand::List { name, out }) => with_stack(&state, &name, out.format == Format::Json, |s, _| {
+        StackCommand::Output(OutputCommand::List { name, out }) => with_stack(&state, &name, out.format == Format::Json, |s| {
             let rows: Vec<Json> = views::outputs(&s).as_array().cloned().unwrap_or_default();
             print_list(&rows, &["output_key", "description"], &out);
             0
         })
         .await,
-        StackCommand::Output(OutputCommand::Show { name, key, all, out }) => with_stack(&state, &name, out.format == Format::Json, |s, _| {
+        StackCommand::Output(OutputCommand::Show { name, key, all, out }) => with_stack(&state, &name, out.format == Format::Json, |s| {
             let outputs = views::outputs(&s).as_array().cloned().unwrap_or_default();
             if all || key.is_none() {
                 let mut o = serde_json::Map::new();
@@ -350,31 +397,29 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
         })
         .await,
         StackCommand::Resource(StackResourceCommand::List { name, out, nested_depth }) => {
-            let (l, _) = match open(&state, false).await {
-                Ok(x) => x,
-                Err(m) => return fail("state", &m, out.format == Format::Json),
+            let as_json = out.format == Format::Json;
+            let s = match open(&state).await {
+                Ok(s) => s,
+                Err(m) => return fail("state", &m, as_json),
             };
-            let Ok(Some(s)) = l.store.stack(&name).await else {
-                return fail("not_found", &format!("The Stack ({name}) could not be found."), out.format == Format::Json);
+            let query = ResourceQuery {
+                nested_depth,
+                ..ResourceQuery::default()
             };
-            let mut rows: Vec<Json> = Vec::new();
-            let mut todo = vec![(s.id.clone(), s.name.clone(), 0u32)];
-            while let Some((id, stack_name, depth)) = todo.pop() {
-                for r in l.store.resources(&id).await.unwrap_or_default().iter().filter(|r| r.current) {
-                    let mut row = views::resource_row(r);
+            let views = match s.local.service.resources(&s.ctx, &name, &query).await {
+                Ok(v) => v,
+                Err(e) => return refused(e, as_json),
+            };
+            let rows: Vec<Json> = views
+                .iter()
+                .map(|v| {
+                    let mut row = views::resource_row(&v.record);
                     if nested_depth > 0 {
-                        row["stack_name"] = json!(stack_name);
+                        row["stack_name"] = json!(v.stack_name);
                     }
-                    rows.push(row);
-                    if depth < nested_depth {
-                        if let Some(pid) = &r.physical_id {
-                            if let Ok(Some(child)) = l.store.stack(pid).await {
-                                todo.push((child.id, child.name, depth + 1));
-                            }
-                        }
-                    }
-                }
-            }
+                    row
+                })
+                .collect();
             let mut columns = vec!["resource_name", "physical_resource_id", "resource_type", "resource_status", "updated_time"];
             if nested_depth > 0 {
                 columns.push("stack_name");
@@ -383,22 +428,19 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
             0
         }
         StackCommand::Resource(StackResourceCommand::Show { name, resource, out }) => {
-            let (l, _) = match open(&state, false).await {
-                Ok(x) => x,
-                Err(m) => return fail("state", &m, out.format == Format::Json),
+            let as_json = out.format == Format::Json;
+            let s = match open(&state).await {
+                Ok(s) => s,
+                Err(m) => return fail("state", &m, as_json),
             };
-            let Ok(Some(s)) = l.store.stack(&name).await else {
-                return fail("not_found", &format!("The Stack ({name}) could not be found."), out.format == Format::Json);
-            };
-            let records = l.store.resources(&s.id).await.unwrap_or_default();
-            match records.iter().find(|r| r.current && r.name == resource) {
-                Some(r) => {
-                    let mut v = views::resource(r);
-                    v["required_by"] = json!(records.iter().filter(|x| x.current && x.requires.contains(&r.name)).map(|x| x.name.clone()).collect::<Vec<_>>());
-                    print_record(&v, &out);
+            match s.local.service.resource(&s.ctx, &name, &resource).await {
+                Ok(v) => {
+                    let mut shown = views::resource(&v.record);
+                    shown["required_by"] = json!(v.required_by);
+                    print_record(&shown, &out);
                     0
                 }
-                None => fail("not_found", &format!("The Resource ({resource}) could not be found in Stack {name}."), out.format == Format::Json),
+                Err(e) => refused(e, as_json),
             }
         }
         StackCommand::Resource(StackResourceCommand::Signal { name, resource, data }) => {
@@ -407,17 +449,22 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                 Some(Ok(v)) => v,
                 Some(Err(e)) => return fail("usage", &format!("--data is not JSON: {e}"), false),
             };
-            let (l, _) = match open(&state, false).await {
-                Ok(x) => x,
+            let mut s = match open(&state).await {
+                Ok(s) => s,
                 Err(m) => return fail("state", &m, false),
             };
-            match l.engine.signal(&name, &resource, data).await {
+            if let Err(e) = s.local.service.signal(&s.ctx, &name, &resource, data).await {
+                return refused(e, false);
+            }
+            // A stack whose operation waits for this signal but was
+            // abandoned by its heat: this command drives it now.
+            match s.resume_abandoned(&name).await {
                 Ok(()) => 0,
-                Err(e) => engine_error(e, None, false),
+                Err(code) => code,
             }
         }
         StackCommand::Event(EventCommand::List { name, follow, out }) => events(&state, &name, follow, &out).await,
-        StackCommand::Template(StackTemplateCommand::Show { name }) => with_stack(&state, &name, false, |s, _| {
+        StackCommand::Template(StackTemplateCommand::Show { name }) => with_stack(&state, &name, false, |s| {
             out!("{}", s.source.template);
             if !s.source.template.ends_with('\n') {
                 outln!();
@@ -425,116 +472,123 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
             0
         })
         .await,
-        StackCommand::Cancel { name, .. } => with_stack(&state, &name, false, |s, _| {
-            if s.status != Status::InProgress {
-                return fail("invalid", &format!("Stack {} is not in progress ({}); nothing to cancel", s.name, s.status_text()), false);
+        StackCommand::Cancel { name, no_rollback } => {
+            let mut s = match open(&state).await {
+                Ok(s) => s,
+                Err(m) => return fail("state", &m, false),
+            };
+            if let Err(e) = s.local.service.cancel_update(&s.ctx, &name, !no_rollback).await {
+                return refused(e, false);
             }
-            fail(
-                "invalid",
-                &format!("Stack {} is being changed by another heat process; interrupt that process (Ctrl-C) and the next heat command resumes the stack", s.name),
-                false,
-            )
-        })
-        .await,
-        StackCommand::Check { name, out } => simple(&state, &name, out, Op::Check).await,
-        StackCommand::Suspend { name, out } => simple(&state, &name, out, Op::Suspend).await,
-        StackCommand::Resume { name, out } => simple(&state, &name, out, Op::Resume).await,
+            eprintln!("cancel of the update of stack {name} requested");
+            // The update's heat acts on it; if that heat stopped, this one
+            // takes the stack over and carries the cancel out.
+            match s.resume_abandoned(&name).await {
+                Ok(()) => 0,
+                Err(code) => code,
+            }
+        }
+        StackCommand::Check { name, out } => simple(&state, &name, out, Action::Check).await,
+        StackCommand::Suspend { name, out } => simple(&state, &name, out, Action::Suspend).await,
+        StackCommand::Resume { name, out } => simple(&state, &name, out, Action::Resume).await,
     }
 }
 
-enum Op {
-    Check,
-    Suspend,
-    Resume,
-}
-
-async fn simple(state: &Path, name: &str, out: crate::cli::Output, op: Op) -> i32 {
-    let (l, rx) = match open(state, true).await {
-        Ok(x) => x,
-        Err(m) => return fail("state", &m, out.format == Format::Json),
+/// `stack create --dry-run`: every resource with its creation level.
+fn create_dry_run(input: &crate::cli::TemplateInput, out: &crate::cli::Output) -> i32 {
+    let as_json = out.format == Format::Json;
+    let loaded = match load_parts(&input.template, &input.environment, &input.parameter, &input.parameter_file) {
+        Ok(l) => l,
+        Err(e) => return input_error(e, as_json),
     };
-    recover(&l).await;
-    let name = name.to_string();
-    operate(l, rx, 0, &out, None, |l| async move {
-        let r = match op {
-            Op::Check => l.engine.check_stack(&name).await,
-            Op::Suspend => {
-                l.engine
-                    .suspend_resume(&name, heat_core::engine::Action::Suspend)
-                    .await
-            }
-            Op::Resume => {
-                l.engine
-                    .suspend_resume(&name, heat_core::engine::Action::Resume)
-                    .await
-            }
-        };
-        (l, r)
-    })
-    .await
+    let file = input.template.display().to_string();
+    let (def, errors) = StackDefinition::build(&loaded.template, loaded.inputs, &heat_resources::Catalog);
+    if !errors.is_empty() {
+        return report(&file, &errors, as_json);
+    }
+    let def = def.expect("no errors");
+    let levels = def.levels().unwrap_or_default();
+    let rows: Vec<Json> = levels
+        .iter()
+        .enumerate()
+        .flat_map(|(i, level)| {
+            let def = &def;
+            level.iter().map(move |n| {
+                let t = def.resources.iter().find(|r| &r.name == n).map(|r| r.type_name.clone()).unwrap_or_default();
+                json!({"resource_name": n, "resource_type": t, "change": "added", "level": i + 1})
+            })
+        })
+        .collect();
+    print_list(&rows, &["resource_name", "resource_type", "change", "level"], out);
+    0
 }
 
-async fn with_stack(
-    state: &Path,
-    name: &str,
-    as_json: bool,
-    f: impl FnOnce(StackRecord, &Local) -> i32,
-) -> i32 {
-    let (l, _) = match open(state, false).await {
-        Ok(x) => x,
+async fn simple(state: &Path, name: &str, out: crate::cli::Output, action: Action) -> i32 {
+    let as_json = out.format == Format::Json;
+    let mut s = match open(state).await {
+        Ok(s) => s,
         Err(m) => return fail("state", &m, as_json),
     };
-    match l.store.stack(name).await {
-        Ok(Some(s)) => f(s, &l),
-        Ok(None) => fail(
-            "not_found",
-            &format!("The Stack ({name}) could not be found."),
-            as_json,
-        ),
-        Err(e) => fail("state", &e.to_string(), as_json),
+    if let Err(code) = s.resume_abandoned(name).await {
+        return code;
+    }
+    let service = &s.local.service;
+    let accepted = match action {
+        Action::Check => service.check(&s.ctx, name).await,
+        Action::Suspend => service.suspend(&s.ctx, name).await,
+        _ => service.resume(&s.ctx, name).await,
+    };
+    match accepted {
+        Ok(accepted) => s.follow(&accepted, 0, Some(&out)).await,
+        Err(e) => refused(e, as_json),
+    }
+}
+
+async fn with_stack(state: &Path, name: &str, as_json: bool, f: impl FnOnce(StackRecord) -> i32) -> i32 {
+    let s = match open(state).await {
+        Ok(s) => s,
+        Err(m) => return fail("state", &m, as_json),
+    };
+    match s.local.service.show(&s.ctx, name).await {
+        Ok(stack) => f(stack),
+        Err(e) => refused(e, as_json),
     }
 }
 
 async fn events(state: &Path, name: &str, follow: bool, out: &crate::cli::Output) -> i32 {
-    let (l, _) = match open(state, false).await {
-        Ok(x) => x,
-        Err(m) => return fail("state", &m, out.format == Format::Json),
+    let as_json = out.format == Format::Json;
+    let s = match open(state).await {
+        Ok(s) => s,
+        Err(m) => return fail("state", &m, as_json),
     };
-    let Ok(Some(s)) = l.store.stack(name).await else {
-        return fail(
-            "not_found",
-            &format!("The Stack ({name}) could not be found."),
-            out.format == Format::Json,
-        );
+    let service = &s.local.service;
+    let stack = match service.show(&s.ctx, name).await {
+        Ok(stack) => stack,
+        Err(e) => return refused(e, as_json),
     };
-    let events = l.store.events(&s.id).await.unwrap_or_default();
+    let query = EventQuery::default();
     if !follow {
-        let rows: Vec<Json> = events.iter().map(views::event_row).collect();
-        print_list(
-            &rows,
-            &[
-                "resource_name",
-                "id",
-                "resource_status",
-                "resource_status_reason",
-                "event_time",
-            ],
-            out,
-        );
-        return 0;
+        return match service.events(&s.ctx, &stack.id, &query).await {
+            Ok(events) => {
+                let rows: Vec<Json> = events.iter().map(views::event_row).collect();
+                print_list(&rows, &["resource_name", "id", "resource_status", "resource_status_reason", "event_time"], out);
+                0
+            }
+            Err(e) => refused(e, as_json),
+        };
     }
     let mut seen = 0;
     loop {
-        let events = l.store.events(&s.id).await.unwrap_or_default();
+        let events = service.events(&s.ctx, &stack.id, &query).await.unwrap_or_default();
         for e in &events[seen.min(events.len())..] {
             outln!("{}", progress::event_line(e));
         }
         seen = events.len();
-        match l.store.stack(&s.id).await {
-            Ok(Some(now)) if now.status == Status::InProgress => {}
+        match service.show(&s.ctx, &stack.id).await {
+            Ok(now) if now.in_progress() => {}
             _ => return 0,
         }
-        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 

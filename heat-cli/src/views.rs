@@ -1,8 +1,6 @@
 //! Stacks, resources, events and outputs as the OpenStack CLI shows them.
 
 use heat_core::engine::{Event, ResourceRecord, StackRecord};
-use heat_core::parameters::ParamSchema;
-use heat_core::template::Template;
 use serde_json::{json, Value as Json};
 
 /// A time as the OpenStack CLI prints it (`2026-11-24T10:00:00Z`).
@@ -27,54 +25,24 @@ pub fn time(secs: f64) -> String {
     )
 }
 
-/// Every parameter's value (given, environment default or template
-/// default), hidden ones masked as `******`, pseudo parameters included.
-pub fn parameters(stack: &StackRecord) -> Json {
-    let mut out = serde_json::Map::new();
-    if let Ok(t) = Template::parse(&stack.source.template) {
-        for (name, node) in t.section_map("parameters").iter() {
-            let Ok(p) = ParamSchema::from_node(t.dialect, name, node) else {
-                continue;
-            };
-            let value = stack
-                .source
-                .parameters
-                .get(name)
-                .or_else(|| stack.source.parameter_defaults.get(name))
-                .or(p.default.as_ref());
-            let shown = match value {
-                _ if p.hidden => json!("******"),
-                Some(v) => p.convert(v).unwrap_or_else(|_| v.clone()),
-                None => Json::Null,
-            };
-            out.insert(name.clone(), shown);
-        }
-    }
-    out.insert("OS::stack_name".into(), json!(stack.name));
-    out.insert("OS::stack_id".into(), json!(stack.id));
-    out.insert("OS::project_id".into(), json!(stack.project));
-    Json::Object(out)
-}
-
-/// `stack show`.
+/// `stack show`: parameters as resolved when the operation was accepted
+/// (hidden ones masked), the template's description.
 pub fn stack(stack: &StackRecord) -> Json {
-    let description = Template::parse(&stack.source.template)
-        .map(|t| t.description())
-        .unwrap_or_default();
     json!({
         "id": stack.id,
         "stack_name": stack.name,
-        "description": description,
+        "description": stack.description,
         "creation_time": time(stack.created_at),
         "updated_time": stack.updated_at.map(time),
         "stack_status": stack.status_text(),
         "stack_status_reason": stack.reason,
-        "parameters": parameters(stack),
+        "parameters": stack.parameters,
         "outputs": outputs(stack),
         "disable_rollback": stack.disable_rollback,
         "timeout_mins": stack.timeout_mins,
         "tags": stack.tags,
-        "stack_owner": stack.project,
+        "stack_owner": stack.user,
+        "project": stack.project,
     })
 }
 

@@ -39,11 +39,60 @@ pub enum PropertyRule {
     Immutable,
 }
 
+/// How the engine realises the resources of a type: most through the
+/// driver (the cloud); the kinds below the engine realises itself, reading
+/// the properties Heat gives them (both spellings where CloudFormation's
+/// twin has its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Realisation {
+    /// Through the driver.
+    Driver,
+    /// A nested stack whose template is the `template` property
+    /// (`OS::Heat::Stack`), with `parameters` and `timeout`.
+    StackInline,
+    /// A nested stack whose template is the files-map entry that
+    /// `TemplateURL` names (`AWS::CloudFormation::Stack`), with
+    /// `Parameters` and `TimeoutInMinutes`.
+    StackUrl,
+    /// A group of `count` copies of `resource_def` (`OS::Heat::ResourceGroup`).
+    ResourceGroup,
+    /// A group of `resource` sized between `min_size` and `max_size`
+    /// (`OS::Heat::AutoScalingGroup`).
+    AutoScalingGroup,
+    /// Waits for `count` (`Count`) signals on `handle` (`Handle`) within
+    /// `timeout` (`Timeout`) seconds.
+    WaitCondition,
+    /// Receives the signals a wait condition waits for.
+    WaitConditionHandle,
+    /// A signal scales the group `auto_scaling_group_id`
+    /// (`AutoScalingGroupName`) by `scaling_adjustment`.
+    ScalingPolicy,
+}
+
+impl Realisation {
+    /// Whether resources of this kind are nested stacks (their property
+    /// changes update the nested stack in place).
+    pub fn is_nested(self) -> bool {
+        matches!(
+            self,
+            Realisation::StackInline
+                | Realisation::StackUrl
+                | Realisation::ResourceGroup
+                | Realisation::AutoScalingGroup
+        )
+    }
+}
+
 /// The resource types a definition is checked against (heat-resources
 /// implements it; heat-core knows no types).
 pub trait TypeCatalog: Send + Sync {
     /// What the catalog knows about a type.
     fn lookup(&self, type_name: &str) -> TypeInfo;
+
+    /// How the engine realises a type's resources.
+    fn realisation(&self, _type_name: &str) -> Realisation {
+        Realisation::Driver
+    }
 
     /// How a change to a property of a type is applied.
     fn property_rule(&self, _type_name: &str, _property: &str) -> PropertyRule {

@@ -10,6 +10,7 @@ pub mod environment;
 pub mod function;
 pub mod graph;
 pub mod parameters;
+pub mod service;
 pub mod syntax;
 pub mod template;
 pub mod version;

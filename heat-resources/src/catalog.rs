@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use heat_core::definition::{PropertyRule, StackDefinition, TypeCatalog, TypeInfo};
+use heat_core::definition::{PropertyRule, Realisation, StackDefinition, TypeCatalog, TypeInfo};
 use heat_core::function::{Expr, FnKind};
 use serde_json::Value as Json;
 
@@ -59,6 +59,25 @@ impl TypeCatalog for Catalog {
             TypeInfo::Known { attributes: None }
         } else {
             TypeInfo::Unknown
+        }
+    }
+
+    fn realisation(&self, type_name: &str) -> Realisation {
+        match type_name {
+            "OS::Heat::Stack" => Realisation::StackInline,
+            "AWS::CloudFormation::Stack" => Realisation::StackUrl,
+            "OS::Heat::ResourceGroup" => Realisation::ResourceGroup,
+            "OS::Heat::AutoScalingGroup" => Realisation::AutoScalingGroup,
+            "OS::Heat::WaitCondition" | "AWS::CloudFormation::WaitCondition" => {
+                Realisation::WaitCondition
+            }
+            "OS::Heat::WaitConditionHandle"
+            | "OS::Heat::UpdateWaitConditionHandle"
+            | "AWS::CloudFormation::WaitConditionHandle" => Realisation::WaitConditionHandle,
+            "OS::Heat::ScalingPolicy" | "AWS::AutoScaling::ScalingPolicy" => {
+                Realisation::ScalingPolicy
+            }
+            _ => Realisation::Driver,
         }
     }
 

@@ -1,23 +1,57 @@
-//! [`SystemClock`]: wall-clock time and tokio's timers.
+//! The runtime heat-core needs, on tokio: [`SystemClock`] (wall-clock
+//! time read through tokio's clock, so that tests with tokio's paused time
+//! run in virtual time with the same code) and [`TokioSpawner`]. The one
+//! implementation the CLI, the server, tests, benchmarks and examples use.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures::future::BoxFuture;
-use heat_core::engine::Clock;
+use heat_core::engine::{Clock, Spawner};
 
-/// The real clock.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SystemClock;
+/// The clock: seconds since the epoch, advancing with tokio's clock
+/// (virtual time in a test whose runtime starts paused).
+#[derive(Debug, Clone, Copy)]
+pub struct SystemClock {
+    wall: f64,
+    base: tokio::time::Instant,
+}
+
+impl SystemClock {
+    /// The clock, reading the wall clock now.
+    pub fn new() -> Self {
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0);
+        SystemClock {
+            wall,
+            base: tokio::time::Instant::now(),
+        }
+    }
+}
+
+impl Default for SystemClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl Clock for SystemClock {
     fn now(&self) -> f64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0)
+        self.wall + self.base.elapsed().as_secs_f64()
     }
 
     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
         Box::pin(tokio::time::sleep(duration))
+    }
+}
+
+/// Runs tasks on the current tokio runtime.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TokioSpawner;
+
+impl Spawner for TokioSpawner {
+    fn spawn(&self, task: BoxFuture<'static, ()>) {
+        tokio::spawn(task);
     }
 }

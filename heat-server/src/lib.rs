@@ -1,12 +1,14 @@
-//! heat-server: the service layer of heat-rs. Today: the SQLite
-//! [`SqliteStore`] (one file, migrations, concurrent readers; it also keeps
-//! the simulated cloud's objects), the runtime [`SystemClock`], and
-//! [`local`], the wiring of engine, store and cloud that the CLI's local
-//! mode embeds. The HTTP APIs come with their issue.
+//! heat-server: the service side of heat-rs. Today: the SQLite
+//! [`SqliteStore`] (one file, migrations, group commit, concurrent readers),
+//! the simulated cloud's own [`SimStore`], the tokio runtime pieces
+//! ([`SystemClock`], [`TokioSpawner`]) and [`builder`], which wires store,
+//! cloud and engine into the stack service that the CLI's local mode
+//! embeds. The HTTP APIs come with their issue.
 
+pub mod builder;
 mod clock;
-pub mod local;
 mod store;
 
-pub use clock::SystemClock;
+pub use clock::{SystemClock, TokioSpawner};
+pub use store::sim::SimStore;
 pub use store::sqlite::SqliteStore;

@@ -1,4 +1,6 @@
-//! [`Clock`]: time, injected so tests run in virtual time.
+//! [`Clock`]: time, injected so tests run in virtual time; [`Spawner`]:
+//! the runtime that runs accepted operations in the background (heat-core
+//! has none of its own); [`IdSource`]: ids.
 
 use std::time::Duration;
 
@@ -10,6 +12,12 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> f64;
     /// A future that completes after `duration`.
     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
+}
+
+/// Runs a task in the background (tokio's `spawn` in a server or the CLI).
+pub trait Spawner: Send + Sync {
+    /// Starts `task`; it runs to completion unless the process ends.
+    fn spawn(&self, task: BoxFuture<'static, ()>);
 }
 
 /// Ids for stacks, resources and events: uuid-shaped, derived from a seed

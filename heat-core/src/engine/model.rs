@@ -120,12 +120,112 @@ pub struct StackRecord {
     /// How deep in a tree of nested stacks (0 for a top-level stack).
     #[serde(default)]
     pub nested_depth: u32,
+    /// For a nested stack: the top-level stack of its tree, whose lease
+    /// owns every operation on the tree.
+    #[serde(default)]
+    pub root: Option<String>,
+    /// The user who created the stack.
+    #[serde(default)]
+    pub user: String,
+    /// The parameters' resolved values, as `stack show` displays them
+    /// (hidden ones masked), stored so that views never parse again.
+    #[serde(default)]
+    pub parameters: JsonMap<String, Json>,
+    /// The template's description.
+    #[serde(default)]
+    pub description: String,
+    /// For a rollback: the action rolled back (a create rolls back to
+    /// nothing, an update to the previous source).
+    #[serde(default)]
+    pub rollback_of: Option<Action>,
+    /// The engine whose operation holds the stack, and until when (kept by
+    /// the store beside the record; `None` when no operation runs).
+    #[serde(default)]
+    pub lease: Option<Lease>,
+    /// A stored request to stop the running operation.
+    #[serde(default)]
+    pub cancel: Option<CancelRequest>,
+}
+
+/// The hold an engine's running operation has on a top-level stack (and
+/// its nested stacks). Renewed while the engine lives; another engine
+/// takes the stack over only once it has expired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lease {
+    /// The holding engine's id.
+    pub engine: String,
+    /// Seconds since the epoch after which the lease is void.
+    pub expires_at: f64,
+}
+
+/// A request to stop a stack's running operation, stored so that any
+/// process can make it and the holder of the lease acts on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelRequest {
+    /// Cancel an update and roll back (`cancel_update`).
+    Rollback,
+    /// Cancel an update, leave it failed (`cancel_without_rollback`).
+    NoRollback,
+    /// Stop whatever runs, then delete the stack.
+    Delete,
+}
+
+/// A signal sent to a resource (a wait condition handle), stored so that
+/// the operation waiting for it may run in any process.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signal {
+    /// The stack of the resource.
+    pub stack_id: String,
+    /// The resource's logical name.
+    pub resource: String,
+    /// The signal's id (unique per resource; later ones with the same id
+    /// replace earlier ones, as Heat's handles do).
+    pub id: String,
+    /// `SUCCESS` or `FAILURE`.
+    pub status: String,
+    /// The reason given.
+    pub reason: String,
+    /// The data given.
+    pub data: Json,
+}
+
+/// A running engine (process), as `orchestration service list` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EngineRecord {
+    /// Engine id.
+    pub id: String,
+    /// Host name.
+    pub host: String,
+    /// Process id.
+    pub pid: u32,
+    /// When it started, seconds since the epoch.
+    pub started_at: f64,
+    /// Its last heartbeat.
+    pub heartbeat_at: f64,
 }
 
 impl StackRecord {
     /// `CREATE_COMPLETE` and the like.
     pub fn status_text(&self) -> String {
         format!("{}_{}", self.action.name(), self.status.name())
+    }
+
+    /// The id of the top-level stack of its tree (its own for a top-level
+    /// stack): the stack whose lease fences every write to this one.
+    pub fn root_id(&self) -> &str {
+        self.root.as_deref().unwrap_or(&self.id)
+    }
+
+    /// Whether an operation runs on it (or was left running by an engine
+    /// that stopped).
+    pub fn in_progress(&self) -> bool {
+        self.status == Status::InProgress
+    }
+
+    /// Whether its lease is held by a live engine at `now`.
+    pub fn leased_at(&self, now: f64) -> bool {
+        self.lease.as_ref().is_some_and(|l| l.expires_at > now)
     }
 }
 

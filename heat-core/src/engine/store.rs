@@ -1,12 +1,20 @@
-//! [`StateStore`]: where stacks, resources and events live, and
-//! [`MemoryStore`], the in-memory implementation.
-
-use std::collections::BTreeMap;
-use std::sync::Mutex;
+//! [`StateStore`]: where stacks, resources, events and signals live, and
+//! how engines share them safely.
+//!
+//! Ownership: an operation runs on a top-level stack (and its nested
+//! stacks) only while its engine holds the stack's [`Lease`]. Taking a
+//! stack ([`StateStore::acquire`]) bumps its `traversal`, the fencing
+//! token: every later write of the operation carries a [`Fence`] with that
+//! token and the store refuses it ([`StoreError::Fenced`]) once another
+//! engine has taken the stack over, so an engine that lost its lease never
+//! changes state again (and, since state is written before the cloud is
+//! touched, never calls the cloud for that stack again).
+//!
+//! [`Lease`]: super::model::Lease
 
 use async_trait::async_trait;
 
-use super::model::{Event, ResourceRecord, StackRecord};
+use super::model::{CancelRequest, EngineRecord, Event, ResourceRecord, Signal, StackRecord};
 
 /// A store operation that failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -14,9 +22,27 @@ pub enum StoreError {
     /// A stack of that name exists in the project.
     #[error("The Stack ({0}) already exists.")]
     Exists(String),
-    /// Another operation changed the stack first.
+    /// Another operation changed the stack first (compare-and-swap failed).
     #[error("stack {0} was changed by another operation")]
     Conflict(String),
+    /// The stack is held by another engine's running operation.
+    #[error("stack {stack} is held by engine {engine} until {expires_at}")]
+    Leased {
+        /// The stack's name.
+        stack: String,
+        /// The holding engine.
+        engine: String,
+        /// When its lease expires, seconds since the epoch.
+        expires_at: f64,
+    },
+    /// The write's fencing token is stale: another engine took the stack
+    /// over.
+    #[error("stack {0} was taken over by another engine; this operation no longer owns it")]
+    Fenced(String),
+    /// The write would release the stack while a delete request waits:
+    /// the holder deletes it instead.
+    #[error("stack {0} is to be deleted")]
+    DeletePending(String),
     /// No such stack.
     #[error("The Stack ({0}) could not be found.")]
     NotFound(String),
@@ -25,143 +51,129 @@ pub enum StoreError {
     Backend(String),
 }
 
+/// The right to write to a stack tree: the top-level stack's id and the
+/// `traversal` its operation's engine acquired it with.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Fence {
+    /// The top-level stack.
+    pub root: String,
+    /// Its traversal when the lease was taken.
+    pub token: u64,
+}
+
+/// One change of state. The writes of one [`StateStore::write`] call are
+/// applied together or not at all.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    /// A new nested stack of the fenced tree.
+    InsertStack(StackRecord),
+    /// A stack's new state (its lease and cancel request are the store's
+    /// and are left as they are, except that a stack entering
+    /// `DELETE_IN_PROGRESS` satisfies a stored `Delete` request, which is
+    /// cleared).
+    UpdateStack(StackRecord),
+    /// The fenced top-level stack's lease released (and any stop request
+    /// cleared): its operation is over. Refused with `DeletePending` while
+    /// a `Delete` request is stored.
+    Release(String),
+    /// A stack removed with its resources, events and signals.
+    RemoveStack(String),
+    /// A resource record inserted or replaced.
+    PutResource(ResourceRecord),
+    /// A resource record removed.
+    RemoveResource {
+        /// Its stack.
+        stack_id: String,
+        /// Its record id.
+        id: String,
+    },
+    /// An event appended.
+    AddEvent(Event),
+}
+
+/// A top-level stack this engine holds, as a renewal found it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Held {
+    /// The stack.
+    pub stack_id: String,
+    /// Its traversal (the fencing token).
+    pub token: u64,
+    /// A stop request stored for its operation.
+    pub cancel: Option<CancelRequest>,
+}
+
 /// Persistent state of stacks. Every engine transition is written here
 /// before the cloud is touched.
 #[async_trait]
 pub trait StateStore: Send + Sync {
-    /// Stores a new stack; `Exists` when the name is taken in its project.
-    async fn insert_stack(&self, stack: &StackRecord) -> Result<(), StoreError>;
-    /// Replaces a stack if its traversal is still `expected` (compare-and-swap).
-    async fn update_stack(&self, stack: &StackRecord, expected: u64) -> Result<(), StoreError>;
-    /// A stack by id, or by name.
-    async fn stack(&self, id_or_name: &str) -> Result<Option<StackRecord>, StoreError>;
-    /// All stacks.
-    async fn stacks(&self) -> Result<Vec<StackRecord>, StoreError>;
-    /// Removes a stack, its resources and events.
-    async fn remove_stack(&self, id: &str) -> Result<(), StoreError>;
-    /// Inserts or replaces a resource record.
-    async fn put_resource(&self, resource: &ResourceRecord) -> Result<(), StoreError>;
-    /// Removes a resource record.
-    async fn remove_resource(&self, stack_id: &str, record_id: &str) -> Result<(), StoreError>;
+    /// Stores a new top-level stack, its lease already in the record;
+    /// `Exists` when the name is taken in its project.
+    async fn create_stack(&self, stack: &StackRecord) -> Result<(), StoreError>;
+
+    /// Takes a top-level stack for an operation: writes `stack` (whose
+    /// `traversal` is `expected + 1` and whose `lease` names the new
+    /// holder) when the stored traversal is still `expected` and the stored
+    /// lease is absent, expired at `now`, or already the new holder's.
+    /// `Leased` when a live engine holds it, `Conflict` when the traversal
+    /// moved. The stored cancel request is replaced by `stack.cancel`.
+    async fn acquire(&self, stack: &StackRecord, expected: u64, now: f64)
+        -> Result<(), StoreError>;
+
+    /// Applies `writes` together if `fence` still holds (the fenced
+    /// top-level stack's traversal equals the token); `Fenced` otherwise.
+    /// A batch that releases the lease while a `Delete` request is stored
+    /// is refused with `DeletePending`.
+    async fn write(&self, fence: &Fence, writes: &[Write]) -> Result<(), StoreError>;
+
+    /// Extends to `expires_at` the leases `engine` holds on `stacks`;
+    /// returns those it still holds, with their tokens and stored cancel
+    /// requests (a stack missing from the answer was taken over).
+    async fn renew(
+        &self,
+        engine: &str,
+        stacks: &[String],
+        expires_at: f64,
+    ) -> Result<Vec<Held>, StoreError>;
+
+    /// Stores a request to stop a stack's operation (any process may);
+    /// `false` when the stack is not in progress. A `Delete` request is
+    /// not stored while the stack is being deleted already, and is never
+    /// replaced by another kind.
+    async fn request_cancel(
+        &self,
+        stack_id: &str,
+        request: CancelRequest,
+    ) -> Result<bool, StoreError>;
+
+    /// Stores a signal (replacing one of the same resource and id).
+    async fn add_signal(&self, signal: &Signal) -> Result<(), StoreError>;
+
+    /// Records an engine's heartbeat.
+    async fn heartbeat(&self, engine: &EngineRecord) -> Result<(), StoreError>;
+
+    /// A stack by id.
+    async fn stack(&self, id: &str) -> Result<Option<StackRecord>, StoreError>;
+
+    /// A stack of a project by id, or by name.
+    async fn find_stack(
+        &self,
+        project: &str,
+        id_or_name: &str,
+    ) -> Result<Option<StackRecord>, StoreError>;
+
+    /// The stacks of a project (every project's with `None`), nested ones
+    /// included.
+    async fn stacks(&self, project: Option<&str>) -> Result<Vec<StackRecord>, StoreError>;
+
     /// A stack's resource records.
     async fn resources(&self, stack_id: &str) -> Result<Vec<ResourceRecord>, StoreError>;
-    /// Appends an event.
-    async fn add_event(&self, event: &Event) -> Result<(), StoreError>;
+
     /// A stack's events, oldest first.
     async fn events(&self, stack_id: &str) -> Result<Vec<Event>, StoreError>;
-}
 
-#[derive(Debug, Default)]
-struct Inner {
-    stacks: BTreeMap<String, StackRecord>,
-    resources: BTreeMap<(String, String), ResourceRecord>,
-    events: BTreeMap<String, Vec<Event>>,
-}
+    /// The signals a resource received, oldest first.
+    async fn signals(&self, stack_id: &str, resource: &str) -> Result<Vec<Signal>, StoreError>;
 
-/// A [`StateStore`] in memory (tests, embedding).
-#[derive(Debug, Default)]
-pub struct MemoryStore {
-    inner: Mutex<Inner>,
-}
-
-impl MemoryStore {
-    /// An empty store.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().expect("not poisoned")
-    }
-}
-
-#[async_trait]
-impl StateStore for MemoryStore {
-    async fn insert_stack(&self, stack: &StackRecord) -> Result<(), StoreError> {
-        let mut g = self.lock();
-        if g.stacks
-            .values()
-            .any(|s| s.name == stack.name && s.project == stack.project)
-        {
-            return Err(StoreError::Exists(stack.name.clone()));
-        }
-        g.stacks.insert(stack.id.clone(), stack.clone());
-        Ok(())
-    }
-
-    async fn update_stack(&self, stack: &StackRecord, expected: u64) -> Result<(), StoreError> {
-        let mut g = self.lock();
-        let current = g
-            .stacks
-            .get(&stack.id)
-            .ok_or_else(|| StoreError::NotFound(stack.id.clone()))?;
-        if current.traversal != expected {
-            return Err(StoreError::Conflict(stack.name.clone()));
-        }
-        g.stacks.insert(stack.id.clone(), stack.clone());
-        Ok(())
-    }
-
-    async fn stack(&self, id_or_name: &str) -> Result<Option<StackRecord>, StoreError> {
-        let g = self.lock();
-        Ok(g.stacks
-            .get(id_or_name)
-            .or_else(|| g.stacks.values().find(|s| s.name == id_or_name))
-            .cloned())
-    }
-
-    async fn stacks(&self) -> Result<Vec<StackRecord>, StoreError> {
-        Ok(self.lock().stacks.values().cloned().collect())
-    }
-
-    async fn remove_stack(&self, id: &str) -> Result<(), StoreError> {
-        let mut g = self.lock();
-        g.stacks.remove(id);
-        g.resources.retain(|(s, _), _| s != id);
-        g.events.remove(id);
-        Ok(())
-    }
-
-    async fn put_resource(&self, resource: &ResourceRecord) -> Result<(), StoreError> {
-        self.lock().resources.insert(
-            (resource.stack_id.clone(), resource.id.clone()),
-            resource.clone(),
-        );
-        Ok(())
-    }
-
-    async fn remove_resource(&self, stack_id: &str, record_id: &str) -> Result<(), StoreError> {
-        self.lock()
-            .resources
-            .remove(&(stack_id.to_string(), record_id.to_string()));
-        Ok(())
-    }
-
-    async fn resources(&self, stack_id: &str) -> Result<Vec<ResourceRecord>, StoreError> {
-        Ok(self
-            .lock()
-            .resources
-            .iter()
-            .filter(|((s, _), _)| s == stack_id)
-            .map(|(_, r)| r.clone())
-            .collect())
-    }
-
-    async fn add_event(&self, event: &Event) -> Result<(), StoreError> {
-        self.lock()
-            .events
-            .entry(event.stack_id.clone())
-            .or_default()
-            .push(event.clone());
-        Ok(())
-    }
-
-    async fn events(&self, stack_id: &str) -> Result<Vec<Event>, StoreError> {
-        Ok(self
-            .lock()
-            .events
-            .get(stack_id)
-            .cloned()
-            .unwrap_or_default())
-    }
+    /// The engines that have reported a heartbeat.
+    async fn engines(&self) -> Result<Vec<EngineRecord>, StoreError>;
 }

@@ -1,13 +1,15 @@
 //! Running jobs over a dependency graph: a job starts the moment its last
 //! dependency is done, at most `limit` at once, driven by completions (no
-//! polling). After a failure or a cancel no new job starts; running ones
-//! finish.
+//! polling). The first failure cancels the traversal's token (so what
+//! still waits stops waiting) and no new job starts after a failure or a
+//! cancel; running jobs return once their waits are cut short.
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::stream::{FuturesUnordered, StreamExt};
+
+use super::cancel::{Cancel, CancelReason};
 
 /// How a traversal ended.
 #[derive(Debug, Default)]
@@ -18,17 +20,19 @@ pub struct Outcome {
     pub failed: Option<(String, String)>,
     /// Jobs never started (after a failure or cancel).
     pub skipped: Vec<String>,
-    /// Whether the traversal was cancelled.
-    pub cancelled: bool,
+    /// Why the traversal was cancelled from outside (not by a failure).
+    pub cancelled: Option<CancelReason>,
 }
 
 /// Runs `job(name)` for every node once all its `requires` are done.
-/// `requires` may name nodes outside `nodes` (already satisfied).
+/// `requires` may name nodes outside `nodes` (already satisfied). `cancel`
+/// is the traversal's own token: jobs should wait on it (or a child), and
+/// the first failure cancels it with [`CancelReason::Failed`].
 pub async fn run<F, Fut>(
     nodes: &[String],
     requires: &HashMap<String, Vec<String>>,
     limit: usize,
-    cancel: &AtomicBool,
+    cancel: &Cancel,
     job: F,
 ) -> Outcome
 where
@@ -58,10 +62,7 @@ where
     let mut started = vec![false; nodes.len()];
     let mut out = Outcome::default();
     loop {
-        let stop = out.failed.is_some() || cancel.load(Ordering::SeqCst);
-        if stop && cancel.load(Ordering::SeqCst) {
-            out.cancelled = true;
-        }
+        let stop = out.failed.is_some() || cancel.is_cancelled();
         while !stop && running.len() < limit {
             let Some(i) = ready.pop_front() else { break };
             started[i] = true;
@@ -83,11 +84,15 @@ where
                 }
             }
             Err(message) => {
-                if out.failed.is_none() {
+                if out.failed.is_none() && cancel.reason().is_none() {
                     out.failed = Some((nodes[i].clone(), message));
+                    cancel.cancel(CancelReason::Failed);
                 }
             }
         }
+    }
+    if out.failed.is_none() {
+        out.cancelled = cancel.reason();
     }
     out.skipped = (0..nodes.len())
         .filter(|&i| !started[i])
@@ -110,7 +115,7 @@ mod tests {
             ("d".to_string(), vec!["b".to_string(), "c".to_string()]),
         ]);
         let order = Mutex::new(Vec::new());
-        let cancel = AtomicBool::new(false);
+        let cancel = Cancel::new();
         let out = futures::executor::block_on(run(&nodes, &requires, 0, &cancel, |n| {
             order.lock().unwrap().push(n);
             async { Ok(()) }
@@ -125,7 +130,7 @@ mod tests {
     fn a_failure_stops_new_jobs() {
         let nodes: Vec<String> = ["a", "b"].map(String::from).to_vec();
         let requires = HashMap::from([("b".to_string(), vec!["a".to_string()])]);
-        let cancel = AtomicBool::new(false);
+        let cancel = Cancel::new();
         let out = futures::executor::block_on(run(&nodes, &requires, 1, &cancel, |n| async move {
             if n == "a" {
                 Err("boom".to_string())
@@ -135,5 +140,28 @@ mod tests {
         }));
         assert_eq!(out.failed, Some(("a".to_string(), "boom".to_string())));
         assert_eq!(out.skipped, vec!["b"]);
+        assert_eq!(cancel.reason(), Some(CancelReason::Failed));
+    }
+
+    #[test]
+    fn the_first_failure_cuts_the_other_waits_short() {
+        let nodes: Vec<String> = ["slow", "bad"].map(String::from).to_vec();
+        let cancel = Cancel::new();
+        let token = cancel.clone();
+        let out = futures::executor::block_on(run(&nodes, &HashMap::new(), 0, &cancel, |n| {
+            let token = token.clone();
+            async move {
+                if n == "bad" {
+                    return Err("boom".to_string());
+                }
+                // Waits forever unless cancelled.
+                match token.guard(futures::future::pending::<()>()).await {
+                    Ok(()) => Ok(()),
+                    Err(r) => Err(format!("{r:?}")),
+                }
+            }
+        }));
+        assert_eq!(out.failed, Some(("bad".to_string(), "boom".to_string())));
+        assert_eq!(out.cancelled, None);
     }
 }

@@ -7,10 +7,38 @@ use std::collections::HashMap;
 use serde_json::Value as Json;
 
 use super::{live, nested, Engine, EngineError, StackRecord, StackSource};
-use crate::definition::StackDefinition;
+use crate::definition::{Inputs, StackDefinition};
 use crate::template::{Template, TemplateError};
 
 impl Engine {
+    /// The inputs of a definition: the source's values and environment, and
+    /// the stack's identity.
+    fn inputs(&self, stack: &StackRecord, source: &StackSource) -> Result<Inputs, EngineError> {
+        let mut registry = crate::environment::Registry::default();
+        registry.load(&source.resource_registry).map_err(|e| {
+            EngineError::Template(vec![TemplateError::new(
+                crate::template::ErrorKind::Environment,
+                e.to_string(),
+            )])
+        })?;
+        Ok(Inputs {
+            parameters: source.parameters.clone(),
+            parameter_defaults: source.parameter_defaults.clone(),
+            files: source
+                .files
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect(),
+            registry,
+            stack_name: stack.name.clone(),
+            stack_id: stack.id.clone(),
+            project_id: stack.project.clone(),
+            region: self.config.region.clone(),
+            max_resources: self.config.max_resources,
+            ..Inputs::default()
+        })
+    }
+
     /// Reads a source's template.
     pub(super) fn parse(&self, source: &StackSource) -> Result<Template, EngineError> {
         Template::parse_with(&source.template, self.config.max_template_size)
@@ -25,20 +53,6 @@ impl Engine {
     ) -> Result<Template, EngineError> {
         let template = self.parse(source)?;
         self.checked(stack, source, &template)?;
-        Ok(template)
-    }
-
-    /// Like [`Engine::check_source`], then the custom constraints checked
-    /// against the cloud on the same definition.
-    pub(super) async fn check_source_on_cloud(
-        &self,
-        stack: &StackRecord,
-        source: &StackSource,
-    ) -> Result<Template, EngineError> {
-        let template = self.parse(source)?;
-        let def = self.checked(stack, source, &template)?;
-        self.check_custom_constraints(&def).await?;
-        drop(def);
         Ok(template)
     }
 
@@ -65,6 +79,7 @@ impl Engine {
                 )])
             };
             let total = nested::tree_size(
+                self.catalog.as_ref(),
                 &def,
                 source,
                 stack.nested_depth,

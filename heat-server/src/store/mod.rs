@@ -1,3 +1,5 @@
-//! State stores backed by SQL databases.
+//! State stores backed by SQL databases, and the simulated cloud's own
+//! store.
 
+pub mod sim;
 pub mod sqlite;

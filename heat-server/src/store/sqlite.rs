@@ -1,21 +1,38 @@
 //! [`SqliteStore`]: the engine's state in one SQLite file (WAL mode, so
-//! readers never wait), with the simulated cloud's objects beside it.
+//! readers never wait for the writer).
+//!
+//! Writes go through one writer task per store with its own connection:
+//! the writes that callers make at the same moment are committed in one
+//! transaction (group commit), each in a savepoint so that one refused
+//! write (a stale fence, a name taken) leaves the others in. Each caller
+//! waits for the commit that holds its write, so state is durable before
+//! the engine touches the cloud, at a fraction of a transaction per write.
+//! Several processes share a file: SQLite's lock serialises their writers.
 
 use std::path::Path;
 use std::str::FromStr;
+use std::time::Duration;
 
 use async_trait::async_trait;
-use heat_core::engine::{Event, ResourceRecord, StackRecord, StateStore, StoreError};
-use heat_resources::sim::{SimObject, SimPersistence};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+use heat_core::engine::{
+    CancelRequest, EngineRecord, Event, Fence, Held, Lease, ResourceRecord, Signal, StackRecord,
+    StateStore, StoreError, Write,
 };
-use sqlx::Row;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Connection, Row};
+use tokio::sync::{mpsc, oneshot};
+
+/// Most writes committed in one transaction.
+const MAX_BATCH: usize = 512;
 
 /// A state store in a SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    writer: mpsc::UnboundedSender<(Job, Reply)>,
 }
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
@@ -30,46 +47,135 @@ fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
     serde_json::from_str(s).map_err(backend)
 }
 
+fn cancel_name(c: CancelRequest) -> &'static str {
+    match c {
+        CancelRequest::Rollback => "rollback",
+        CancelRequest::NoRollback => "no_rollback",
+        CancelRequest::Delete => "delete",
+    }
+}
+
+fn cancel_of(s: Option<&str>) -> Option<CancelRequest> {
+    match s? {
+        "rollback" => Some(CancelRequest::Rollback),
+        "no_rollback" => Some(CancelRequest::NoRollback),
+        "delete" => Some(CancelRequest::Delete),
+        _ => None,
+    }
+}
+
+/// A stack record as stored: the lease and cancel request live in their
+/// own columns (renewals touch only them), not in the document.
+fn stack_data(stack: &StackRecord) -> Result<String, StoreError> {
+    let mut bare = stack.clone();
+    bare.lease = None;
+    bare.cancel = None;
+    to_json(&bare)
+}
+
+const STACK_COLUMNS: &str = "data, traversal, lease_engine, lease_expires, cancel";
+
+fn stack_of(row: &SqliteRow) -> Result<StackRecord, StoreError> {
+    let mut s: StackRecord = from_json(row.get::<&str, _>("data"))?;
+    s.traversal = row.get::<i64, _>("traversal") as u64;
+    s.lease = match (
+        row.get::<Option<String>, _>("lease_engine"),
+        row.get::<Option<f64>, _>("lease_expires"),
+    ) {
+        (Some(engine), Some(expires_at)) => Some(Lease { engine, expires_at }),
+        _ => None,
+    };
+    s.cancel = cancel_of(row.get::<Option<&str>, _>("cancel"));
+    Ok(s)
+}
+
+/// A mutation waiting for the writer.
+enum Job {
+    Create(StackRecord),
+    Acquire(StackRecord, u64, f64),
+    Write(Fence, Vec<Write>),
+    Renew(String, Vec<String>, f64),
+    RequestCancel(String, CancelRequest),
+    AddSignal(Signal),
+    Heartbeat(EngineRecord),
+}
+
+/// What a job answers.
+enum Answer {
+    Done,
+    Held(Vec<Held>),
+    Stored(bool),
+}
+
+type Reply = oneshot::Sender<Result<Answer, StoreError>>;
+
 impl SqliteStore {
+    fn options(path: &Path) -> Result<SqliteConnectOptions, StoreError> {
+        Ok(
+            SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+                .map_err(backend)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // WAL with NORMAL sync: a crashed process loses nothing; only
+                // a power cut can lose the last transactions.
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30)),
+        )
+    }
+
     /// Opens (creating if needed) the state file and applies migrations.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| backend(format!("cannot create {}: {e}", dir.display())))?;
         }
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
-            .map_err(backend)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // WAL with NORMAL sync: a crashed process loses nothing; only a
-            // power cut can lose the last transactions.
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(std::time::Duration::from_secs(10));
+        let options = Self::options(path)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(backend)?;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
             .map_err(backend)?;
-        Ok(SqliteStore { pool })
+        let conn = SqliteConnection::connect_with(&options)
+            .await
+            .map_err(backend)?;
+        Ok(Self::with_writer(pool, conn))
     }
 
-    /// A store in memory (tests).
-    pub async fn in_memory() -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str("sqlite::memory:").map_err(backend)?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options)
-            .await
-            .map_err(backend)?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .map_err(backend)?;
-        Ok(SqliteStore { pool })
+    /// A store in a new file of the temporary directory (tests).
+    pub async fn temporary() -> Result<Self, StoreError> {
+        let path = std::env::temp_dir().join(format!(
+            "heat-store-{}-{}.sqlite",
+            std::process::id(),
+            TEMPORARY.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        ));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        Self::open(&path).await
+    }
+
+    fn with_writer(pool: SqlitePool, conn: SqliteConnection) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(writer(conn, rx));
+        SqliteStore { pool, writer: tx }
+    }
+
+    /// The connection pool (for stores that share the file).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    async fn submit(&self, job: Job) -> Result<Answer, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.writer
+            .send((job, tx))
+            .map_err(|_| backend("the store's writer stopped"))?;
+        rx.await
+            .map_err(|_| backend("the store's writer stopped"))?
     }
 
     /// Binds the state file to `cloud` on first use and returns the cloud
@@ -87,120 +193,408 @@ impl SqliteStore {
             .map_err(backend)?;
         Ok(row.get::<String, _>("value"))
     }
+}
 
-    /// The simulated cloud's saved objects.
-    pub async fn sim_objects(&self) -> Result<Vec<SimObject>, StoreError> {
-        let rows = sqlx::query("SELECT data FROM sim_objects ORDER BY id")
-            .fetch_all(&self.pool)
+static TEMPORARY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The writer: takes every job waiting, commits them in one transaction
+/// (each in a savepoint), then answers each.
+async fn writer(
+    mut conn: SqliteConnection,
+    mut rx: mpsc::UnboundedReceiver<(Job, Reply)>,
+) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        let answers = commit(&mut conn, &jobs).await;
+        for ((_, reply), answer) in jobs.into_iter().zip(answers) {
+            let _ = reply.send(answer);
+        }
+    }
+}
+
+async fn commit(
+    conn: &mut SqliteConnection,
+    jobs: &[(Job, Reply)],
+) -> Vec<Result<Answer, StoreError>> {
+    if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
+        return jobs.iter().map(|_| Err(backend(&e))).collect();
+    }
+    let mut answers = Vec::with_capacity(jobs.len());
+    for (job, _) in jobs {
+        let _ = sqlx::query("SAVEPOINT job").execute(&mut *conn).await;
+        let answer = apply(conn, job).await;
+        let end = if answer.is_ok() {
+            "RELEASE job"
+        } else {
+            "ROLLBACK TO job"
+        };
+        let _ = sqlx::query(end).execute(&mut *conn).await;
+        if answer.is_err() {
+            let _ = sqlx::query("RELEASE job").execute(&mut *conn).await;
+        }
+        answers.push(answer);
+    }
+    if let Err(e) = sqlx::query("COMMIT").execute(&mut *conn).await {
+        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+        return jobs.iter().map(|_| Err(backend(&e))).collect();
+    }
+    answers
+}
+
+async fn apply(conn: &mut SqliteConnection, job: &Job) -> Result<Answer, StoreError> {
+    match job {
+        Job::Create(stack) => {
+            insert_stack(conn, stack).await?;
+            Ok(Answer::Done)
+        }
+        Job::Acquire(stack, expected, now) => {
+            acquire(conn, stack, *expected, *now).await?;
+            Ok(Answer::Done)
+        }
+        Job::Write(fence, writes) => {
+            fenced(conn, fence, writes).await?;
+            Ok(Answer::Done)
+        }
+        Job::Renew(engine, stacks, expires) => {
+            let mut held = Vec::new();
+            for id in stacks {
+                sqlx::query("UPDATE stacks SET lease_expires = ? WHERE id = ? AND lease_engine = ?")
+                    .bind(expires)
+                    .bind(id)
+                    .bind(engine)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(backend)?;
+                let row = sqlx::query(
+                    "SELECT traversal, cancel FROM stacks WHERE id = ? AND lease_engine = ?",
+                )
+                .bind(id)
+                .bind(engine)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(backend)?;
+                if let Some(row) = row {
+                    held.push(Held {
+                        stack_id: id.clone(),
+                        token: row.get::<i64, _>("traversal") as u64,
+                        cancel: cancel_of(row.get::<Option<&str>, _>("cancel")),
+                    });
+                }
+            }
+            Ok(Answer::Held(held))
+        }
+        Job::RequestCancel(id, request) => {
+            let row = sqlx::query("SELECT state, cancel FROM stacks WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(backend)?;
+            let Some(row) = row else {
+                return Ok(Answer::Stored(false));
+            };
+            let state: String = row.get("state");
+            if !state.ends_with("_IN_PROGRESS") {
+                return Ok(Answer::Stored(false));
+            }
+            let pending = cancel_of(row.get::<Option<&str>, _>("cancel"));
+            let deleting = state == "DELETE_IN_PROGRESS";
+            if pending != Some(CancelRequest::Delete)
+                && !(deleting && *request == CancelRequest::Delete)
+            {
+                sqlx::query("UPDATE stacks SET cancel = ? WHERE id = ?")
+                    .bind(cancel_name(*request))
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(backend)?;
+            }
+            Ok(Answer::Stored(true))
+        }
+        Job::AddSignal(s) => {
+            sqlx::query(
+                "INSERT INTO signals (stack_id, resource, signal_id, data) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT (stack_id, resource, signal_id) DO UPDATE SET data = excluded.data",
+            )
+            .bind(&s.stack_id)
+            .bind(&s.resource)
+            .bind(&s.id)
+            .bind(to_json(s)?)
+            .execute(&mut *conn)
             .await
             .map_err(backend)?;
-        rows.iter()
-            .map(|r| from_json(r.get::<&str, _>("data")))
-            .collect()
+            Ok(Answer::Done)
+        }
+        Job::Heartbeat(e) => {
+            sqlx::query(
+                "INSERT INTO engines (id, data) VALUES (?, ?) \
+                 ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+            )
+            .bind(&e.id)
+            .bind(to_json(e)?)
+            .execute(&mut *conn)
+            .await
+            .map_err(backend)?;
+            Ok(Answer::Done)
+        }
     }
+}
+
+async fn insert_stack(conn: &mut SqliteConnection, stack: &StackRecord) -> Result<(), StoreError> {
+    let result = sqlx::query(
+        "INSERT INTO stacks (id, name, project, traversal, data, lease_engine, lease_expires, cancel, state) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&stack.id)
+    .bind(&stack.name)
+    .bind(&stack.project)
+    .bind(stack.traversal as i64)
+    .bind(stack_data(stack)?)
+    .bind(stack.lease.as_ref().map(|l| l.engine.clone()))
+    .bind(stack.lease.as_ref().map(|l| l.expires_at))
+    .bind(stack.cancel.map(cancel_name))
+    .bind(stack.status_text())
+    .execute(&mut *conn)
+    .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            Err(StoreError::Exists(stack.name.clone()))
+        }
+        Err(e) => Err(backend(e)),
+    }
+}
+
+async fn acquire(
+    conn: &mut SqliteConnection,
+    stack: &StackRecord,
+    expected: u64,
+    now: f64,
+) -> Result<(), StoreError> {
+    let row = sqlx::query("SELECT name, traversal, lease_engine, lease_expires FROM stacks WHERE id = ?")
+        .bind(&stack.id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(backend)?
+        .ok_or_else(|| StoreError::NotFound(stack.id.clone()))?;
+    let name: String = row.get("name");
+    if row.get::<i64, _>("traversal") as u64 != expected {
+        return Err(StoreError::Conflict(name));
+    }
+    if let (Some(engine), Some(expires_at)) = (
+        row.get::<Option<String>, _>("lease_engine"),
+        row.get::<Option<f64>, _>("lease_expires"),
+    ) {
+        let mine = stack.lease.as_ref().is_some_and(|l| l.engine == engine);
+        if expires_at > now && !mine {
+            return Err(StoreError::Leased {
+                stack: name,
+                engine,
+                expires_at,
+            });
+        }
+    }
+    sqlx::query(
+        "UPDATE stacks SET name = ?, traversal = ?, data = ?, lease_engine = ?, lease_expires = ?, \
+         cancel = ?, state = ? WHERE id = ?",
+    )
+    .bind(&stack.name)
+    .bind(stack.traversal as i64)
+    .bind(stack_data(stack)?)
+    .bind(stack.lease.as_ref().map(|l| l.engine.clone()))
+    .bind(stack.lease.as_ref().map(|l| l.expires_at))
+    .bind(stack.cancel.map(cancel_name))
+    .bind(stack.status_text())
+    .bind(&stack.id)
+    .execute(&mut *conn)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+async fn fenced(conn: &mut SqliteConnection, fence: &Fence, writes: &[Write]) -> Result<(), StoreError> {
+    let row = sqlx::query("SELECT name, traversal, cancel FROM stacks WHERE id = ?")
+        .bind(&fence.root)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(backend)?
+        .ok_or_else(|| StoreError::Fenced(fence.root.clone()))?;
+    let root_name: String = row.get("name");
+    if row.get::<i64, _>("traversal") as u64 != fence.token {
+        return Err(StoreError::Fenced(root_name));
+    }
+    let delete_pending = cancel_of(row.get::<Option<&str>, _>("cancel")) == Some(CancelRequest::Delete);
+    for w in writes {
+        match w {
+            Write::InsertStack(s) => insert_stack(conn, s).await?,
+            Write::UpdateStack(s) => {
+                let deleting = s.action == heat_core::engine::Action::Delete;
+                sqlx::query(
+                    "UPDATE stacks SET name = ?, data = ?, state = ?, \
+                     cancel = CASE WHEN ? AND cancel = 'delete' THEN NULL ELSE cancel END \
+                     WHERE id = ?",
+                )
+                .bind(&s.name)
+                .bind(stack_data(s)?)
+                .bind(s.status_text())
+                .bind(deleting)
+                .bind(&s.id)
+                .execute(&mut *conn)
+                .await
+                .map_err(backend)?;
+            }
+            Write::Release(id) => {
+                if *id == fence.root && delete_pending {
+                    return Err(StoreError::DeletePending(root_name));
+                }
+                sqlx::query(
+                    "UPDATE stacks SET lease_engine = NULL, lease_expires = NULL, cancel = NULL WHERE id = ?",
+                )
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err(backend)?;
+            }
+            Write::RemoveStack(id) => {
+                for statement in [
+                    "DELETE FROM resources WHERE stack_id = ?",
+                    "DELETE FROM events WHERE stack_id = ?",
+                    "DELETE FROM signals WHERE stack_id = ?",
+                    "DELETE FROM stacks WHERE id = ?",
+                ] {
+                    sqlx::query(statement)
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(backend)?;
+                }
+            }
+            Write::PutResource(r) => {
+                sqlx::query(
+                    "INSERT INTO resources (stack_id, id, data) VALUES (?, ?, ?) \
+                     ON CONFLICT (stack_id, id) DO UPDATE SET data = excluded.data",
+                )
+                .bind(&r.stack_id)
+                .bind(&r.id)
+                .bind(to_json(r)?)
+                .execute(&mut *conn)
+                .await
+                .map_err(backend)?;
+            }
+            Write::RemoveResource { stack_id, id } => {
+                sqlx::query("DELETE FROM resources WHERE stack_id = ? AND id = ?")
+                    .bind(stack_id)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(backend)?;
+            }
+            Write::AddEvent(e) => {
+                sqlx::query("INSERT INTO events (stack_id, data) VALUES (?, ?)")
+                    .bind(&e.stack_id)
+                    .bind(to_json(e)?)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(backend)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[async_trait]
 impl StateStore for SqliteStore {
-    async fn insert_stack(&self, stack: &StackRecord) -> Result<(), StoreError> {
-        let result = sqlx::query(
-            "INSERT INTO stacks (id, name, project, traversal, data) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(&stack.id)
-        .bind(&stack.name)
-        .bind(&stack.project)
-        .bind(stack.traversal as i64)
-        .bind(to_json(stack)?)
-        .execute(&self.pool)
-        .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                Err(StoreError::Exists(stack.name.clone()))
-            }
-            Err(e) => Err(backend(e)),
+    async fn create_stack(&self, stack: &StackRecord) -> Result<(), StoreError> {
+        self.submit(Job::Create(stack.clone())).await.map(|_| ())
+    }
+
+    async fn acquire(&self, stack: &StackRecord, expected: u64, now: f64) -> Result<(), StoreError> {
+        self.submit(Job::Acquire(stack.clone(), expected, now))
+            .await
+            .map(|_| ())
+    }
+
+    async fn write(&self, fence: &Fence, writes: &[Write]) -> Result<(), StoreError> {
+        self.submit(Job::Write(fence.clone(), writes.to_vec()))
+            .await
+            .map(|_| ())
+    }
+
+    async fn renew(&self, engine: &str, stacks: &[String], expires_at: f64) -> Result<Vec<Held>, StoreError> {
+        match self
+            .submit(Job::Renew(engine.to_string(), stacks.to_vec(), expires_at))
+            .await?
+        {
+            Answer::Held(h) => Ok(h),
+            _ => Ok(Vec::new()),
         }
     }
 
-    async fn update_stack(&self, stack: &StackRecord, expected: u64) -> Result<(), StoreError> {
-        let done = sqlx::query(
-            "UPDATE stacks SET name = ?, traversal = ?, data = ? WHERE id = ? AND traversal = ?",
-        )
-        .bind(&stack.name)
-        .bind(stack.traversal as i64)
-        .bind(to_json(stack)?)
-        .bind(&stack.id)
-        .bind(expected as i64)
-        .execute(&self.pool)
-        .await
-        .map_err(backend)?;
-        if done.rows_affected() == 1 {
-            return Ok(());
-        }
-        match self.stack(&stack.id).await? {
-            Some(_) => Err(StoreError::Conflict(stack.name.clone())),
-            None => Err(StoreError::NotFound(stack.id.clone())),
+    async fn request_cancel(&self, stack_id: &str, request: CancelRequest) -> Result<bool, StoreError> {
+        match self
+            .submit(Job::RequestCancel(stack_id.to_string(), request))
+            .await?
+        {
+            Answer::Stored(b) => Ok(b),
+            _ => Ok(false),
         }
     }
 
-    async fn stack(&self, id_or_name: &str) -> Result<Option<StackRecord>, StoreError> {
-        let row = sqlx::query(
-            "SELECT data FROM stacks WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 1",
-        )
+    async fn add_signal(&self, signal: &Signal) -> Result<(), StoreError> {
+        self.submit(Job::AddSignal(signal.clone())).await.map(|_| ())
+    }
+
+    async fn heartbeat(&self, engine: &EngineRecord) -> Result<(), StoreError> {
+        self.submit(Job::Heartbeat(engine.clone())).await.map(|_| ())
+    }
+
+    async fn stack(&self, id: &str) -> Result<Option<StackRecord>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {STACK_COLUMNS} FROM stacks WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        row.as_ref().map(stack_of).transpose()
+    }
+
+    async fn find_stack(&self, project: &str, id_or_name: &str) -> Result<Option<StackRecord>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {STACK_COLUMNS} FROM stacks WHERE project = ? AND (id = ? OR name = ?) \
+             ORDER BY id = ? DESC LIMIT 1"
+        ))
+        .bind(project)
         .bind(id_or_name)
         .bind(id_or_name)
         .bind(id_or_name)
         .fetch_optional(&self.pool)
         .await
         .map_err(backend)?;
-        row.map(|r| from_json(r.get::<&str, _>("data"))).transpose()
+        row.as_ref().map(stack_of).transpose()
     }
 
-    async fn stacks(&self) -> Result<Vec<StackRecord>, StoreError> {
-        let rows = sqlx::query("SELECT data FROM stacks ORDER BY name")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend)?;
-        rows.iter()
-            .map(|r| from_json(r.get::<&str, _>("data")))
-            .collect()
-    }
-
-    async fn remove_stack(&self, id: &str) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
-        for table in [
-            "DELETE FROM resources WHERE stack_id = ?",
-            "DELETE FROM events WHERE stack_id = ?",
-            "DELETE FROM stacks WHERE id = ?",
-        ] {
-            sqlx::query(table)
-                .bind(id)
-                .execute(&mut *tx)
+    async fn stacks(&self, project: Option<&str>) -> Result<Vec<StackRecord>, StoreError> {
+        let rows = match project {
+            Some(p) => {
+                sqlx::query(&format!(
+                    "SELECT {STACK_COLUMNS} FROM stacks WHERE project = ? ORDER BY name"
+                ))
+                .bind(p)
+                .fetch_all(&self.pool)
                 .await
-                .map_err(backend)?;
+            }
+            None => {
+                sqlx::query(&format!("SELECT {STACK_COLUMNS} FROM stacks ORDER BY name"))
+                    .fetch_all(&self.pool)
+                    .await
+            }
         }
-        tx.commit().await.map_err(backend)
-    }
-
-    async fn put_resource(&self, resource: &ResourceRecord) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO resources (stack_id, id, data) VALUES (?, ?, ?) ON CONFLICT (stack_id, id) DO UPDATE SET data = excluded.data")
-            .bind(&resource.stack_id)
-            .bind(&resource.id)
-            .bind(to_json(resource)?)
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
-        Ok(())
-    }
-
-    async fn remove_resource(&self, stack_id: &str, record_id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM resources WHERE stack_id = ? AND id = ?")
-            .bind(stack_id)
-            .bind(record_id)
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
-        Ok(())
+        .map_err(backend)?;
+        rows.iter().map(stack_of).collect()
     }
 
     async fn resources(&self, stack_id: &str) -> Result<Vec<ResourceRecord>, StoreError> {
@@ -214,16 +608,6 @@ impl StateStore for SqliteStore {
             .collect()
     }
 
-    async fn add_event(&self, event: &Event) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO events (stack_id, data) VALUES (?, ?)")
-            .bind(&event.stack_id)
-            .bind(to_json(event)?)
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
-        Ok(())
-    }
-
     async fn events(&self, stack_id: &str) -> Result<Vec<Event>, StoreError> {
         let rows = sqlx::query("SELECT data FROM events WHERE stack_id = ? ORDER BY seq")
             .bind(stack_id)
@@ -234,27 +618,26 @@ impl StateStore for SqliteStore {
             .map(|r| from_json(r.get::<&str, _>("data")))
             .collect()
     }
-}
 
-#[async_trait]
-impl SimPersistence for SqliteStore {
-    async fn save_object(&self, object: &SimObject) -> Result<(), String> {
-        let data = serde_json::to_string(object).map_err(|e| e.to_string())?;
-        sqlx::query("INSERT INTO sim_objects (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data")
-            .bind(&object.id)
-            .bind(data)
-            .execute(&self.pool)
+    async fn signals(&self, stack_id: &str, resource: &str) -> Result<Vec<Signal>, StoreError> {
+        let rows = sqlx::query("SELECT data FROM signals WHERE stack_id = ? AND resource = ? ORDER BY seq")
+            .bind(stack_id)
+            .bind(resource)
+            .fetch_all(&self.pool)
             .await
-            .map_err(|e| e.to_string())?;
-        Ok(())
+            .map_err(backend)?;
+        rows.iter()
+            .map(|r| from_json(r.get::<&str, _>("data")))
+            .collect()
     }
 
-    async fn forget_object(&self, id: &str) -> Result<(), String> {
-        sqlx::query("DELETE FROM sim_objects WHERE id = ?")
-            .bind(id)
-            .execute(&self.pool)
+    async fn engines(&self) -> Result<Vec<EngineRecord>, StoreError> {
+        let rows = sqlx::query("SELECT data FROM engines ORDER BY id")
+            .fetch_all(&self.pool)
             .await
-            .map_err(|e| e.to_string())?;
-        Ok(())
+            .map_err(backend)?;
+        rows.iter()
+            .map(|r| from_json(r.get::<&str, _>("data")))
+            .collect()
     }
 }

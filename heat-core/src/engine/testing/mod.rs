@@ -1,7 +1,15 @@
 //! Test doubles for the engine (feature `testing`): [`FakeDriver`], a cloud
 //! in memory whose every object is listed, with scriptable faults (fail a
 //! resource, fail the Nth create, hang, transient errors, fail deletes) and
-//! latency through the [`Clock`].
+//! latency through the [`Clock`]; [`CrashingStore`], a store that dies
+//! after N writes; [`contract`], the suite every [`StateStore`] passes.
+//!
+//! [`StateStore`]: super::StateStore
+
+pub mod contract;
+mod crashing;
+
+pub use crashing::CrashingStore;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -10,12 +18,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::{json, Value as Json};
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use super::{
-    Attributes, Clock, Driver, DriverError, Event, MemoryStore, ResourceRecord, ResourceSpec,
-    StackRecord, StateStore, StoreError,
-};
+use super::{Attributes, Clock, Driver, DriverError, ResourceSpec};
 
 /// A fault to inject.
 #[derive(Debug, Clone, PartialEq)]
@@ -293,76 +296,3 @@ impl Driver for FakeDriver {
     }
 }
 
-/// A store that fails every write after `limit` writes, as if the engine
-/// process died there.
-pub struct CrashingStore {
-    /// The store that survives the crash.
-    pub inner: Arc<MemoryStore>,
-    writes: AtomicU64,
-    limit: u64,
-}
-
-impl CrashingStore {
-    /// A store over `inner` that dies after `limit` writes.
-    pub fn new(inner: Arc<MemoryStore>, limit: u64) -> Self {
-        CrashingStore {
-            inner,
-            writes: AtomicU64::new(0),
-            limit,
-        }
-    }
-    /// Writes made (or tried) so far.
-    pub fn writes(&self) -> u64 {
-        self.writes.load(Ordering::SeqCst)
-    }
-    /// Whether the store has died.
-    pub fn crashed(&self) -> bool {
-        self.writes.load(Ordering::SeqCst) > self.limit
-    }
-    fn write(&self) -> Result<(), StoreError> {
-        if self.writes.fetch_add(1, Ordering::SeqCst) >= self.limit {
-            return Err(StoreError::Backend("the engine died".into()));
-        }
-        Ok(())
-    }
-}
-
-#[async_trait]
-impl StateStore for CrashingStore {
-    async fn insert_stack(&self, s: &StackRecord) -> Result<(), StoreError> {
-        self.write()?;
-        self.inner.insert_stack(s).await
-    }
-    async fn update_stack(&self, s: &StackRecord, e: u64) -> Result<(), StoreError> {
-        self.write()?;
-        self.inner.update_stack(s, e).await
-    }
-    async fn stack(&self, id: &str) -> Result<Option<StackRecord>, StoreError> {
-        self.inner.stack(id).await
-    }
-    async fn stacks(&self) -> Result<Vec<StackRecord>, StoreError> {
-        self.inner.stacks().await
-    }
-    async fn remove_stack(&self, id: &str) -> Result<(), StoreError> {
-        self.write()?;
-        self.inner.remove_stack(id).await
-    }
-    async fn put_resource(&self, r: &ResourceRecord) -> Result<(), StoreError> {
-        self.write()?;
-        self.inner.put_resource(r).await
-    }
-    async fn remove_resource(&self, s: &str, r: &str) -> Result<(), StoreError> {
-        self.write()?;
-        self.inner.remove_resource(s, r).await
-    }
-    async fn resources(&self, s: &str) -> Result<Vec<ResourceRecord>, StoreError> {
-        self.inner.resources(s).await
-    }
-    async fn add_event(&self, e: &Event) -> Result<(), StoreError> {
-        self.write()?;
-        self.inner.add_event(e).await
-    }
-    async fn events(&self, s: &str) -> Result<Vec<Event>, StoreError> {
-        self.inner.events(s).await
-    }
-}

@@ -1,0 +1,152 @@
+//! Making a resource: a new record persisted before the cloud is called,
+//! the physical id persisted the moment the cloud returns it, then the
+//! wait until ready (cut short if the operation stops). An interrupted
+//! create is resumed from its record: the object is found by its tags when
+//! its id was never recorded.
+
+use serde_json::Map as JsonMap;
+
+use super::save;
+use crate::engine::cancel::Cancel;
+use crate::engine::driver::ResourceSpec;
+use crate::engine::lifecycle::Op;
+use crate::engine::live::Live;
+use crate::engine::model::{Action, ResourceRecord, StackRecord, Status};
+use crate::engine::store::Write;
+use crate::engine::Engine;
+
+/// One resource being made.
+pub(super) struct Make<'a, 'd, 't> {
+    pub e: &'a Engine,
+    pub op: &'a Op,
+    pub cancel: &'a Cancel,
+    pub stack: &'a StackRecord,
+    pub live: &'a Live<'d, 't>,
+    pub spec: &'a ResourceSpec,
+}
+
+impl Make<'_, '_, '_> {
+    /// Creates the resource (a new record, or a replacement of `replacing`).
+    pub async fn create(
+        &self,
+        requires: Vec<String>,
+        deletion_policy: String,
+        replacing: Option<ResourceRecord>,
+    ) -> Result<(), String> {
+        let e = self.e;
+        let mut r = ResourceRecord {
+            id: e.ids.next(),
+            stack_id: self.stack.id.clone(),
+            name: self.spec.name.clone(),
+            type_name: self.spec.type_name.clone(),
+            physical_id: None,
+            action: Action::Create,
+            status: Status::InProgress,
+            reason: "state changed".into(),
+            properties: self.spec.properties.clone(),
+            attributes: JsonMap::new(),
+            current: replacing.is_none(),
+            requires,
+            deletion_policy,
+            updated_at: e.clock.now(),
+        };
+        e.persist(
+            self.op,
+            self.stack,
+            &mut r,
+            Action::Create,
+            Status::InProgress,
+            "state changed",
+        )
+        .await?;
+        if r.current {
+            self.live.set(r.clone());
+        }
+        self.finish(r, replacing).await
+    }
+
+    /// Picks up a create that an engine left in progress.
+    pub async fn resume(&self, mut r: ResourceRecord) -> Result<(), String> {
+        if r.physical_id.is_none() {
+            if let Some(found) = self
+                .e
+                .backend_find(self.stack, &r.name, &r.type_name)
+                .await
+            {
+                r.physical_id = Some(found);
+                save(self.e, self.op, &r).await?;
+            }
+        }
+        r.properties = self.spec.properties.clone();
+        self.finish(r, None).await
+    }
+
+    async fn finish(
+        &self,
+        mut r: ResourceRecord,
+        replacing: Option<ResourceRecord>,
+    ) -> Result<(), String> {
+        let (e, op, cancel, stack, spec) = (self.e, self.op, self.cancel, self.stack, self.spec);
+        let path = format!("resources.{}", spec.name);
+        if r.physical_id.is_none() {
+            if cancel.is_cancelled() {
+                return self.failed(r, &path, "CREATE cancelled").await;
+            }
+            match e
+                .retry(cancel, || e.backend_create(op, stack, spec))
+                .await
+            {
+                Ok(id) => {
+                    r.physical_id = Some(id);
+                    r.updated_at = e.clock.now();
+                    save(e, op, &r).await?;
+                }
+                Err(err) => return self.failed(r, &path, &err.message).await,
+            }
+        }
+        let pid = r.physical_id.clone().expect("set above");
+        match e
+            .retry(cancel, || e.backend_wait(op, cancel, stack, spec, &pid))
+            .await
+        {
+            Ok(attrs) => {
+                r.attributes = attrs;
+                r.current = true;
+                let mut writes = Vec::new();
+                r.action = Action::Create;
+                r.status = Status::Complete;
+                r.reason = "state changed".into();
+                r.updated_at = e.clock.now();
+                writes.push(Write::PutResource(r.clone()));
+                writes.push(Write::AddEvent(e.resource_event(stack, &r, "state changed")));
+                if let Some(mut old) = replacing {
+                    old.current = false;
+                    writes.push(Write::PutResource(old));
+                }
+                e.write_op(op, writes).await.map_err(|e| e.to_string())?;
+                self.live.set(r);
+                Ok(())
+            }
+            Err(err) => self.failed(r, &path, &err.message).await,
+        }
+    }
+
+    /// Records a failed create; the stack uses the failed record unless it
+    /// was a replacement.
+    async fn failed(&self, mut r: ResourceRecord, path: &str, message: &str) -> Result<(), String> {
+        self.e
+            .persist(
+                self.op,
+                self.stack,
+                &mut r,
+                Action::Create,
+                Status::Failed,
+                message,
+            )
+            .await?;
+        if r.current {
+            self.live.set(r);
+        }
+        Err(format!("{path}: {message}"))
+    }
+}

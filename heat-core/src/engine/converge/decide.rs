@@ -1,0 +1,156 @@
+//! Deciding what an update does to each resource (Heat's rules: a change
+//! to a property that is not `update_allowed` replaces the resource, a
+//! change to an immutable one is refused), and previews of those
+//! decisions.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use serde_json::{Map as JsonMap, Value as Json};
+
+use crate::definition::{PropertyRule, ResourceDef, StackDefinition, TypeCatalog};
+use crate::engine::live::Live;
+use crate::engine::model::{Action, ResourceRecord, Status};
+use crate::function;
+
+/// What an update does to one resource.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "change")]
+pub enum ChangeKind {
+    /// Nothing changes.
+    Unchanged,
+    /// Updated in place; the properties that change.
+    Updated {
+        /// Changed properties.
+        properties: Vec<String>,
+    },
+    /// Replaced (a new one created, then the old deleted), and why.
+    Replaced {
+        /// The property (or `type`, or the resource's failed state) that forces it.
+        reason: String,
+    },
+    /// Created.
+    Added,
+    /// Deleted.
+    Deleted,
+    /// Refused: an immutable property changes, or the action is restricted.
+    Refused {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A resource and what an update does to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    /// Resource name.
+    pub name: String,
+    /// Type.
+    pub type_name: String,
+    /// What happens.
+    #[serde(flatten)]
+    pub kind: ChangeKind,
+}
+
+/// Decides what to do with a resource whose record exists.
+pub(super) fn decide(
+    catalog: &dyn TypeCatalog,
+    def: &StackDefinition<'_>,
+    rdef: &ResourceDef,
+    record: &ResourceRecord,
+    props: &Json,
+) -> ChangeKind {
+    let restricted = def.inputs.registry.restricted_actions(&rdef.name);
+    let replace = |reason: String| {
+        if restricted.iter().any(|a| a == "replace") {
+            ChangeKind::Refused {
+                reason: "replace is restricted for resource.".into(),
+            }
+        } else {
+            ChangeKind::Replaced { reason }
+        }
+    };
+    if record.type_name != rdef.type_name {
+        return replace("type".into());
+    }
+    if record.status == Status::Failed
+        || record.physical_id.is_none()
+        || record.action == Action::Init
+    {
+        return replace(format!("{} is {}", rdef.name, record.status_text()));
+    }
+    let empty = JsonMap::new();
+    let old = record.properties.as_object().unwrap_or(&empty);
+    let new = props.as_object().unwrap_or(&empty);
+    let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let changed: Vec<String> = keys
+        .into_iter()
+        .filter(|k| old.get(*k) != new.get(*k))
+        .cloned()
+        .collect();
+    if changed.is_empty() {
+        return ChangeKind::Unchanged;
+    }
+    for k in &changed {
+        match catalog.property_rule(&rdef.type_name, k) {
+            PropertyRule::Immutable => {
+                return ChangeKind::Refused {
+                    reason: format!(
+                        "The property ({k}) of resource {} is immutable and cannot be updated",
+                        rdef.name
+                    ),
+                }
+            }
+            PropertyRule::Replace => return replace(k.clone()),
+            PropertyRule::UpdateAllowed => {}
+        }
+    }
+    if restricted.iter().any(|a| a == "update") {
+        return ChangeKind::Refused {
+            reason: "update is restricted for resource.".into(),
+        };
+    }
+    ChangeKind::Updated {
+        properties: changed,
+    }
+}
+
+/// The changes an update to `def` makes to `records`, without acting.
+pub fn preview(
+    def: &StackDefinition<'_>,
+    records: &[ResourceRecord],
+    catalog: &dyn TypeCatalog,
+) -> Vec<Change> {
+    let live = Live::new(def, records);
+    let mut out = Vec::new();
+    for rdef in def.resources.iter().filter(|r| r.enabled) {
+        let kind = match live.record(&rdef.name) {
+            None => ChangeKind::Added,
+            Some(record) => {
+                let props = match &rdef.properties {
+                    Some(p) => function::partial(p, &live)
+                        .map(|e| e.to_json())
+                        .unwrap_or(Json::Null),
+                    None => Json::Object(JsonMap::new()),
+                };
+                decide(catalog, def, rdef, &record, &props)
+            }
+        };
+        out.push(Change {
+            name: rdef.name.clone(),
+            type_name: rdef.type_name.clone(),
+            kind,
+        });
+    }
+    for r in records.iter().filter(|r| r.current) {
+        if !def.resources.iter().any(|d| d.enabled && d.name == r.name) {
+            out.push(Change {
+                name: r.name.clone(),
+                type_name: r.type_name.clone(),
+                kind: ChangeKind::Deleted,
+            });
+        }
+    }
+    out
+}
+

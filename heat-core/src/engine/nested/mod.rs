@@ -1,0 +1,185 @@
+//! Resources the engine realises itself instead of the driver, as the
+//! catalog's [`Realisation`] says: nested stacks (`stack`: `OS::Heat::Stack`,
+//! `AWS::CloudFormation::Stack`, provider templates of the environment),
+//! groups (`group`: resource groups and autoscaling groups as generated
+//! nested stacks, scaled by signals to scaling policies), and wait
+//! conditions (`wait`: signals stored, so they may come from any process).
+//! `limits` bounds a whole tree before anything is created.
+
+mod group;
+mod limits;
+mod stack;
+mod wait;
+
+pub(super) use limits::tree_size;
+
+use serde_json::Value as Json;
+
+use super::cancel::Cancel;
+use super::driver::{Attributes, DriverError, ResourceSpec};
+use super::lifecycle::Op;
+use super::model::StackRecord;
+use super::Engine;
+use crate::definition::Realisation;
+use crate::environment::{Registry, TypeTarget};
+
+/// What kind of engine-realised resource a type is.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Special {
+    /// A nested stack from a template.
+    Stack(TemplateFrom),
+    /// A resource group.
+    ResourceGroup,
+    /// An autoscaling group.
+    AutoScalingGroup,
+    /// A wait condition.
+    WaitCondition,
+}
+
+/// Where a nested stack's template comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum TemplateFrom {
+    /// The `template` property.
+    Inline,
+    /// The `TemplateURL` property, looked up in the files map.
+    Url,
+    /// A provider template of the files map; the properties are its parameters.
+    Provider(String),
+}
+
+/// Heat's `max_nested_stack_depth`.
+pub const MAX_NESTED_DEPTH: u32 = 5;
+
+fn registry(stack: &StackRecord) -> Registry {
+    let mut r = Registry::default();
+    let _ = r.load(&stack.source.resource_registry);
+    r
+}
+
+fn fatal(m: impl Into<String>) -> DriverError {
+    DriverError::fatal(m)
+}
+
+impl Engine {
+    /// Whether the engine realises a resource itself, and how.
+    pub(super) fn special(
+        &self,
+        stack: &StackRecord,
+        type_name: &str,
+        resource: &str,
+    ) -> Option<Special> {
+        match self.catalog.realisation(type_name) {
+            Realisation::StackInline => return Some(Special::Stack(TemplateFrom::Inline)),
+            Realisation::StackUrl => return Some(Special::Stack(TemplateFrom::Url)),
+            Realisation::ResourceGroup => return Some(Special::ResourceGroup),
+            Realisation::AutoScalingGroup => return Some(Special::AutoScalingGroup),
+            Realisation::WaitCondition => return Some(Special::WaitCondition),
+            Realisation::Driver
+            | Realisation::WaitConditionHandle
+            | Realisation::ScalingPolicy => {}
+        }
+        if stack.source.resource_registry.is_empty() {
+            return None;
+        }
+        match registry(stack).resolve(type_name, Some(resource), &|_| true) {
+            Some(TypeTarget::Template(f)) => Some(Special::Stack(TemplateFrom::Provider(f))),
+            _ => None,
+        }
+    }
+
+    /// Starts creating a resource: the engine's own kinds here, the rest
+    /// through the driver.
+    pub(super) async fn backend_create(
+        &self,
+        op: &Op,
+        stack: &StackRecord,
+        spec: &ResourceSpec,
+    ) -> Result<String, DriverError> {
+        match self.special(stack, &spec.type_name, &spec.name) {
+            Some(k) => self.special_create(op, stack, &k, spec).await,
+            None => self.driver.create(spec).await,
+        }
+    }
+
+    /// Waits until a resource is ready; a cloud wait ends early (failed)
+    /// when `cancel` is cancelled, a nested stack stops converging.
+    pub(super) async fn backend_wait(
+        &self,
+        op: &Op,
+        cancel: &Cancel,
+        stack: &StackRecord,
+        spec: &ResourceSpec,
+        id: &str,
+    ) -> Result<Attributes, DriverError> {
+        match self.special(stack, &spec.type_name, &spec.name) {
+            Some(Special::WaitCondition) => self.wait_for_signals(op, cancel, stack, spec).await,
+            Some(k) => self.special_wait(op, cancel, stack, &k, spec, id).await,
+            None => cancel
+                .guard(self.driver.wait_ready(spec, id))
+                .await
+                .unwrap_or_else(|_| Err(fatal(format!("{} cancelled", "CREATE")))),
+        }
+    }
+
+    /// Updates a resource in place.
+    pub(super) async fn backend_update(
+        &self,
+        op: &Op,
+        cancel: &Cancel,
+        stack: &StackRecord,
+        spec: &ResourceSpec,
+        id: &str,
+        old: &Json,
+    ) -> Result<Attributes, DriverError> {
+        match self.special(stack, &spec.type_name, &spec.name) {
+            Some(Special::WaitCondition) => self.wait_for_signals(op, cancel, stack, spec).await,
+            Some(k) => self.special_update(op, cancel, stack, &k, spec, id, None).await,
+            None => self.driver.update(spec, id, old).await,
+        }
+    }
+
+    /// Deletes a resource.
+    pub(super) async fn backend_delete(
+        &self,
+        op: &Op,
+        cancel: &Cancel,
+        stack: &StackRecord,
+        type_name: &str,
+        name: &str,
+        id: &str,
+    ) -> Result<(), DriverError> {
+        match self.special(stack, type_name, name) {
+            Some(Special::WaitCondition) => Ok(()),
+            Some(_) => self.special_delete(op, cancel, id).await,
+            None => self.driver.delete(type_name, id).await,
+        }
+    }
+
+    /// Finds a resource created but not recorded.
+    pub(super) async fn backend_find(
+        &self,
+        stack: &StackRecord,
+        name: &str,
+        type_name: &str,
+    ) -> Option<String> {
+        match self.special(stack, type_name, name) {
+            Some(Special::WaitCondition) => None,
+            Some(_) => self.special_find(stack, name).await,
+            None => self
+                .driver
+                .find(&stack.id, name, type_name)
+                .await
+                .ok()
+                .flatten(),
+        }
+    }
+
+    /// Whether a resource is realised by the engine as a nested stack
+    /// (changes to its properties update it in place).
+    pub(super) fn is_nested(&self, stack: &StackRecord, type_name: &str, name: &str) -> bool {
+        matches!(
+            self.special(stack, type_name, name),
+            Some(Special::Stack(_) | Special::ResourceGroup | Special::AutoScalingGroup)
+        )
+    }
+}

@@ -1,0 +1,301 @@
+//! Nested stacks behind resources: created as child stack records of the
+//! same tree (fenced by the top-level stack's lease), converged inside the
+//! parent's job, updated in place when the resource's properties change,
+//! deleted with it; their outputs (or a group's members) become the
+//! resource's attributes.
+
+use serde_json::{json, Map as JsonMap, Value as Json};
+
+use super::{fatal, group, Special, TemplateFrom, MAX_NESTED_DEPTH};
+use crate::engine::cancel::Cancel;
+use crate::engine::driver::{Attributes, DriverError, ResourceSpec};
+use crate::engine::lifecycle::Op;
+use crate::engine::model::{Action, ResourceRecord, StackRecord, StackSource, Status};
+use crate::engine::store::Write;
+use crate::engine::{Engine, StackOptions};
+
+fn store_error(e: impl std::fmt::Display) -> DriverError {
+    DriverError::transient(e.to_string())
+}
+
+impl Engine {
+    /// The source of the nested stack behind a resource.
+    fn child_source(
+        &self,
+        parent: &StackRecord,
+        kind: &Special,
+        spec: &ResourceSpec,
+        size: Option<usize>,
+    ) -> Result<StackSource, DriverError> {
+        let props = &spec.properties;
+        let from_files = |key: &str| {
+            parent
+                .source
+                .files
+                .get(key)
+                .and_then(Json::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    fatal(format!(
+                        "Could not fetch remote template \"{key}\": Invalid URL scheme"
+                    ))
+                })
+        };
+        let object = |key: &str| {
+            props
+                .get(key)
+                .and_then(Json::as_object)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let (template, parameters) = match kind {
+            Special::Stack(TemplateFrom::Inline) => {
+                let t = props
+                    .get("template")
+                    .and_then(Json::as_str)
+                    .ok_or_else(|| fatal("the template property is required"))?;
+                (t.to_string(), object("parameters"))
+            }
+            Special::Stack(TemplateFrom::Url) => {
+                let url = props
+                    .get("TemplateURL")
+                    .and_then(Json::as_str)
+                    .unwrap_or_default();
+                (from_files(url)?, object("Parameters"))
+            }
+            Special::Stack(TemplateFrom::Provider(file)) => {
+                let params = props
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .collect();
+                (from_files(file)?, params)
+            }
+            Special::ResourceGroup | Special::AutoScalingGroup => {
+                (group::group_template(kind, props, size), JsonMap::new())
+            }
+            Special::WaitCondition => unreachable!("wait conditions have no nested stack"),
+        };
+        Ok(StackSource {
+            template,
+            files: parent.source.files.clone(),
+            parameters,
+            parameter_defaults: parent.source.parameter_defaults.clone(),
+            resource_registry: parent.source.resource_registry.clone(),
+        })
+    }
+
+    /// Resources (current records) in the whole tree of `stack`.
+    async fn tree_resources(&self, stack: &StackRecord) -> usize {
+        let Ok(stacks) = self.store.stacks(Some(&stack.project)).await else {
+            return 0;
+        };
+        let root = stack.root_id();
+        let mut n = 0;
+        for s in stacks.iter().filter(|s| s.root_id() == root) {
+            n += self
+                .store
+                .resources(&s.id)
+                .await
+                .map(|r| r.iter().filter(|r| r.current).count())
+                .unwrap_or(0);
+        }
+        n
+    }
+
+    /// Starts the nested stack behind a resource: a child record of the
+    /// tree, checked first.
+    pub(super) async fn special_create(
+        &self,
+        op: &Op,
+        parent: &StackRecord,
+        kind: &Special,
+        spec: &ResourceSpec,
+    ) -> Result<String, DriverError> {
+        if *kind == Special::WaitCondition {
+            return Ok(self.ids.next());
+        }
+        if parent.nested_depth + 1 > MAX_NESTED_DEPTH {
+            return Err(fatal(format!(
+                "Request limit exceeded: Recursion depth exceeds {MAX_NESTED_DEPTH}."
+            )));
+        }
+        let source = self.child_source(parent, kind, spec, None)?;
+        let template = self
+            .check_source(parent, &source)
+            .map_err(|e| fatal(e.to_string()))?;
+        let members = template.section_map("resources").len();
+        if self.tree_resources(parent).await + members > self.config.max_resources {
+            return Err(fatal(
+                "Request limit exceeded: Maximum resources per stack exceeded.",
+            ));
+        }
+        let options = StackOptions {
+            disable_rollback: Some(true),
+            ..StackOptions::default()
+        };
+        let ctx = crate::engine::RequestContext::new(parent.project.clone(), parent.user.clone());
+        let mut child = self.new_stack(
+            &ctx,
+            &format!("{}-{}-{}", parent.name, spec.name, &self.ids.next()[..8]),
+            source,
+            &options,
+            false,
+        );
+        child.parent = Some((parent.id.clone(), spec.name.clone()));
+        child.root = Some(parent.root_id().to_string());
+        child.nested_depth = parent.nested_depth + 1;
+        child.description = template.description();
+        child.timeout_mins = spec
+            .properties
+            .get("timeout")
+            .or_else(|| spec.properties.get("TimeoutInMinutes"))
+            .and_then(Json::as_u64);
+        let event = self.stack_event(&child, "Stack CREATE started");
+        self.write_op(op, vec![Write::InsertStack(child.clone()), Write::AddEvent(event)])
+            .await
+            .map_err(store_error)?;
+        Ok(child.id)
+    }
+
+    async fn child(&self, id: &str) -> Result<StackRecord, DriverError> {
+        self.store
+            .stack(id)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| DriverError::not_found(format!("nested stack {id} is gone")))
+    }
+
+    /// Converges the nested stack behind a resource (unless it is complete
+    /// already); its attributes.
+    pub(super) async fn special_wait(
+        &self,
+        op: &Op,
+        cancel: &Cancel,
+        _parent: &StackRecord,
+        kind: &Special,
+        _spec: &ResourceSpec,
+        id: &str,
+    ) -> Result<Attributes, DriverError> {
+        let child = self.child(id).await?;
+        let done = if child.status == Status::Complete
+            && matches!(child.action, Action::Create | Action::Update)
+        {
+            child
+        } else {
+            Box::pin(self.converge_nested(op, cancel, child))
+                .await
+                .map_err(fatal)?
+        };
+        if done.status != Status::Complete {
+            return Err(fatal(done.reason));
+        }
+        self.child_attributes(kind, &done).await
+    }
+
+    /// Updates the nested stack behind a resource to its new properties
+    /// (`size`: a group's new size).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn special_update(
+        &self,
+        op: &Op,
+        cancel: &Cancel,
+        parent: &StackRecord,
+        kind: &Special,
+        spec: &ResourceSpec,
+        id: &str,
+        size: Option<usize>,
+    ) -> Result<Attributes, DriverError> {
+        let source = self.child_source(parent, kind, spec, size)?;
+        let child = self.child(id).await?;
+        let mut next = child.clone();
+        next.previous = Some(std::mem::replace(&mut next.source, source));
+        let next = self
+            .transition(
+                op,
+                &next,
+                Action::Update,
+                Status::InProgress,
+                "Stack UPDATE started",
+            )
+            .await
+            .map_err(store_error)?;
+        let done = Box::pin(self.converge_nested(op, cancel, next))
+            .await
+            .map_err(fatal)?;
+        if done.status != Status::Complete {
+            return Err(fatal(done.reason));
+        }
+        self.child_attributes(kind, &done).await
+    }
+
+    /// Deletes the nested stack behind a resource.
+    pub(super) async fn special_delete(
+        &self,
+        op: &Op,
+        cancel: &Cancel,
+        id: &str,
+    ) -> Result<(), DriverError> {
+        let Some(child) = self.store.stack(id).await.map_err(store_error)? else {
+            return Ok(());
+        };
+        match Box::pin(self.delete_from(op, cancel, child)).await {
+            None => Err(fatal("the operation lost its stack")),
+            Some(done) if done.status == Status::Failed => Err(fatal(done.reason)),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// The nested stack created for a resource whose id was not recorded.
+    pub(super) async fn special_find(&self, parent: &StackRecord, resource: &str) -> Option<String> {
+        let stacks = self.store.stacks(Some(&parent.project)).await.ok()?;
+        stacks
+            .into_iter()
+            .find(|s| {
+                s.parent
+                    .as_ref()
+                    .is_some_and(|(p, r)| p == &parent.id && r == resource)
+            })
+            .map(|s| s.id)
+    }
+
+    /// A nested stack's outputs (a group's members) as the attributes of
+    /// the resource behind it.
+    pub(super) async fn child_attributes(
+        &self,
+        kind: &Special,
+        child: &StackRecord,
+    ) -> Result<Attributes, DriverError> {
+        let mut a = Attributes::new();
+        let outputs: JsonMap<String, Json> = child
+            .outputs
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, v.get("value").cloned().unwrap_or(Json::Null)))
+            .collect();
+        match kind {
+            Special::Stack(_) => {
+                for (k, v) in &outputs {
+                    a.insert(k.clone(), v.clone());
+                }
+                a.insert("outputs".into(), Json::Object(outputs.clone()));
+                a.insert("Outputs".into(), Json::Object(outputs));
+                a.insert("stack_name".into(), json!(child.name));
+            }
+            Special::ResourceGroup | Special::AutoScalingGroup => {
+                let records = self.store.resources(&child.id).await.map_err(store_error)?;
+                let order: Vec<String> = group::template_order(&child.source.template);
+                let members: Vec<&ResourceRecord> = order
+                    .iter()
+                    .filter_map(|n| records.iter().find(|r| r.current && &r.name == n))
+                    .collect();
+                group::member_attributes(&mut a, &members);
+            }
+            Special::WaitCondition => {}
+        }
+        Ok(a)
+    }
+}

@@ -1,0 +1,201 @@
+//! Wait conditions and signals. A signal to a wait condition handle is
+//! stored (so it reaches a wait running in any process); the wait reads
+//! them, woken at once by a signal in this process and otherwise reading
+//! the store at growing intervals (at most `EngineConfig::poll`). A
+//! `FAILURE` signal fails the wait condition, as in Heat.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Map as JsonMap, Value as Json};
+
+use super::fatal;
+use crate::definition::Realisation;
+use crate::engine::cancel::Cancel;
+use crate::engine::driver::{Attributes, DriverError, ResourceSpec};
+use crate::engine::lifecycle::Op;
+use crate::engine::model::{Signal, StackRecord, Status};
+use crate::engine::store::Write;
+use crate::engine::{Engine, EngineError};
+
+fn text(v: Option<&Json>) -> Option<String> {
+    v.map(|v| match v {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    })
+}
+
+impl Engine {
+    /// Waits until the handle of a wait condition has its `count` signals,
+    /// a signal reports a failure, its timeout passes or `cancel` stops it.
+    pub(super) async fn wait_for_signals(
+        &self,
+        op: &Op,
+        cancel: &Cancel,
+        parent: &StackRecord,
+        spec: &ResourceSpec,
+    ) -> Result<Attributes, DriverError> {
+        let p = &spec.properties;
+        let handle = p
+            .get("handle")
+            .or_else(|| p.get("Handle"))
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let count = p
+            .get("count")
+            .or_else(|| p.get("Count"))
+            .and_then(|c| c.as_u64().or_else(|| c.as_str().and_then(|s| s.parse().ok())))
+            .unwrap_or(1) as usize;
+        let timeout = p
+            .get("timeout")
+            .or_else(|| p.get("Timeout"))
+            .and_then(|t| {
+                t.as_f64()
+                    .or_else(|| t.as_str().and_then(|s| s.parse().ok()))
+            })
+            .unwrap_or(3600.0);
+        let records = self
+            .store
+            .resources(&parent.id)
+            .await
+            .map_err(|e| DriverError::transient(e.to_string()))?;
+        let handle_record = records
+            .into_iter()
+            .find(|r| {
+                r.current
+                    && (r.physical_id.as_deref() == Some(handle.as_str())
+                        || r.name == handle
+                        || handle.ends_with(&format!("/{}", r.name)))
+            })
+            .ok_or_else(|| {
+                fatal(format!(
+                    "resources.{}: the wait condition handle {handle} is not in the stack",
+                    spec.name
+                ))
+            })?;
+        let deadline = self.clock.now() + timeout;
+        let mut delay = Duration::from_millis(50);
+        let mut seen = 0;
+        loop {
+            let woken = self.signalled.listen();
+            let signals = self
+                .store
+                .signals(&parent.id, &handle_record.name)
+                .await
+                .map_err(|e| DriverError::transient(e.to_string()))?;
+            if signals.len() > seen {
+                let events = signals[seen..]
+                    .iter()
+                    .map(|s| {
+                        Write::AddEvent(self.resource_event(
+                            parent,
+                            &handle_record,
+                            &format!("Signal: {}", s.reason),
+                        ))
+                    })
+                    .collect();
+                self.write_op(op, events)
+                    .await
+                    .map_err(|e| fatal(e.to_string()))?;
+                seen = signals.len();
+            }
+            if let Some(failure) = signals.iter().find(|s| s.status == "FAILURE") {
+                return Err(fatal(format!(
+                    "WaitConditionFailure: resources.{}: {}",
+                    spec.name, failure.reason
+                )));
+            }
+            if signals.len() >= count {
+                let data: JsonMap<String, Json> = signals
+                    .into_iter()
+                    .map(|s| (s.id, s.data))
+                    .collect();
+                let mut a = Attributes::new();
+                a.insert(
+                    "data".into(),
+                    json!(serde_json::to_string(&data).expect("serialisable")),
+                );
+                a.insert("Data".into(), a["data"].clone());
+                return Ok(a);
+            }
+            let left = deadline - self.clock.now();
+            if left <= 0.0 {
+                return Err(fatal(format!(
+                    "WaitConditionTimeout: resources.{}: {} of {count} received",
+                    spec.name, seen
+                )));
+            }
+            let sleep = self.clock.sleep(delay.min(Duration::from_secs_f64(left)));
+            let either = futures::future::select(woken, sleep);
+            if cancel.guard(either).await.is_err() {
+                return Err(fatal("CREATE cancelled"));
+            }
+            delay = (delay * 2).min(self.config.poll);
+        }
+    }
+
+    /// Sends a signal to a resource: a wait condition handle stores it
+    /// (its wait condition learns of it wherever it runs); a scaling policy
+    /// scales its group. `data` is Heat's signal body (`status`, `reason`,
+    /// `data`, `id`), or any value.
+    pub async fn signal(
+        self: &Arc<Self>,
+        stack: &StackRecord,
+        resource: &str,
+        data: Json,
+    ) -> Result<(), EngineError> {
+        let records = self.store.resources(&stack.id).await?;
+        let Some(r) = records
+            .into_iter()
+            .find(|r| r.current && r.name == resource)
+        else {
+            return Err(EngineError::NotFound(format!(
+                "{resource} in stack {}",
+                stack.name
+            )));
+        };
+        if r.status != Status::Complete {
+            return Err(EngineError::Invalid(format!(
+                "Resource {resource} is not ready for signals ({})",
+                r.status_text()
+            )));
+        }
+        match self.catalog.realisation(&r.type_name) {
+            Realisation::WaitConditionHandle => {
+                let n = self.store.signals(&stack.id, resource).await?.len() + 1;
+                let field = |k: &str| data.get(k).filter(|v| !v.is_null());
+                let signal = Signal {
+                    stack_id: stack.id.clone(),
+                    resource: resource.to_string(),
+                    id: text(field("id").or_else(|| field("UniqueId")))
+                        .unwrap_or_else(|| n.to_string()),
+                    status: text(field("status").or_else(|| field("Status")))
+                        .unwrap_or_else(|| "SUCCESS".into())
+                        .to_uppercase(),
+                    reason: text(field("reason").or_else(|| field("Reason")))
+                        .unwrap_or_else(|| format!("Signal {n} received")),
+                    data: field("data")
+                        .or_else(|| field("Data"))
+                        .cloned()
+                        .unwrap_or_else(|| {
+                            let known = ["id", "UniqueId", "status", "Status", "reason", "Reason"];
+                            if known.iter().any(|k| field(k).is_some()) {
+                                Json::Null
+                            } else {
+                                data.clone()
+                            }
+                        }),
+                };
+                self.store.add_signal(&signal).await?;
+                self.signalled.notify(usize::MAX);
+                Ok(())
+            }
+            Realisation::ScalingPolicy => self.scale(stack, &r).await,
+            _ => Err(EngineError::Invalid(format!(
+                "Resource {resource} ({}) does not accept signals",
+                r.type_name
+            ))),
+        }
+    }
+}

@@ -1,0 +1,436 @@
+//! The engine's operations. Each is accepted, then run: the request is
+//! checked (template parsed once, definition built once, parameters and
+//! custom constraints checked) and the stack taken, then the method returns
+//! the stack record and the work goes on in a task. A caller that wants the
+//! outcome waits with [`Engine::wait`] or follows [`Engine::subscribe`].
+
+use std::sync::Arc;
+
+use futures::channel::oneshot;
+use serde_json::{json, Map as JsonMap, Value as Json};
+
+use super::model::{Action, CancelRequest, StackRecord, StackSource, Status};
+use super::store::Write;
+use super::{converge, Change, Engine, EngineError, RequestContext, StackOptions};
+use crate::definition::StackDefinition;
+use crate::function::Resolver;
+use crate::template::{ErrorKind, Template, TemplateError};
+
+type Accepted = oneshot::Sender<Result<StackRecord, EngineError>>;
+
+async fn accepted(rx: oneshot::Receiver<Result<StackRecord, EngineError>>) -> Result<StackRecord, EngineError> {
+    rx.await.unwrap_or_else(|_| {
+        Err(EngineError::Invalid(
+            "the engine stopped before the operation was accepted".into(),
+        ))
+    })
+}
+
+/// What `stack show` displays of a definition's parameters: every value
+/// (hidden ones masked), the pseudo parameters included.
+fn parameter_view(def: &StackDefinition<'_>, stack: &StackRecord) -> JsonMap<String, Json> {
+    let mut out = JsonMap::new();
+    for p in &def.parameters {
+        let shown = match def.parameter_value(&p.name) {
+            _ if p.hidden => json!("******"),
+            Some(v) => v.clone(),
+            None => Json::Null,
+        };
+        out.insert(p.name.clone(), shown);
+    }
+    out.insert("OS::stack_name".into(), json!(stack.name));
+    out.insert("OS::stack_id".into(), json!(stack.id));
+    out.insert("OS::project_id".into(), json!(stack.project));
+    out
+}
+
+impl Engine {
+    pub(super) fn new_stack(
+        &self,
+        ctx: &RequestContext,
+        name: &str,
+        source: StackSource,
+        options: &StackOptions,
+        rollback_default: bool,
+    ) -> StackRecord {
+        StackRecord {
+            id: self.ids.next(),
+            name: name.to_string(),
+            project: ctx.project.clone(),
+            action: Action::Create,
+            status: Status::InProgress,
+            reason: "Stack CREATE started".into(),
+            source,
+            previous: None,
+            outputs: None,
+            traversal: 1,
+            disable_rollback: options.disable_rollback.unwrap_or(!rollback_default),
+            timeout_mins: options.timeout_mins,
+            tags: options.tags.clone(),
+            created_at: self.clock.now(),
+            updated_at: None,
+            parent: None,
+            nested_depth: 0,
+            root: None,
+            user: ctx.user.clone(),
+            parameters: JsonMap::new(),
+            description: String::new(),
+            rollback_of: None,
+            lease: None,
+            cancel: None,
+        }
+    }
+
+    /// Checks a source for an operation on `stack`: the definition, every
+    /// parameter given a value, and the custom constraints asked of the
+    /// cloud.
+    async fn prepare<'t>(
+        &self,
+        stack: &StackRecord,
+        source: &StackSource,
+        template: &'t Template,
+    ) -> Result<StackDefinition<'t>, EngineError> {
+        let def = self.checked(stack, source, template)?;
+        let missing: Vec<TemplateError> = def
+            .parameters
+            .iter()
+            .filter(|p| def.parameter_value(&p.name).is_none())
+            .filter_map(|p| {
+                let message = def.parameter(&p.name).err()?;
+                Some(
+                    TemplateError::new(ErrorKind::Parameter, message)
+                        .at(format!("{}.{}", template.section_name("parameters"), p.name), p.line),
+                )
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(EngineError::Template(missing));
+        }
+        self.check_custom_constraints(&def).await?;
+        Ok(def)
+    }
+
+    /// Creates a stack. Returns once the request is accepted (validated,
+    /// stored `CREATE_IN_PROGRESS`); the create runs in the background.
+    pub async fn create_stack(
+        self: &Arc<Self>,
+        ctx: &RequestContext,
+        name: &str,
+        source: StackSource,
+        options: StackOptions,
+    ) -> Result<StackRecord, EngineError> {
+        let (tx, rx) = oneshot::channel();
+        let me = self.clone();
+        let (ctx, name) = (ctx.clone(), name.to_string());
+        self.spawner.spawn(Box::pin(async move {
+            me.run_create(ctx, name, source, options, tx).await;
+        }));
+        accepted(rx).await
+    }
+
+    async fn run_create(
+        self: Arc<Self>,
+        ctx: RequestContext,
+        name: String,
+        source: StackSource,
+        options: StackOptions,
+        accept: Accepted,
+    ) {
+        let probe = self.new_stack(&ctx, &name, source.clone(), &options, false);
+        let template = match self.parse(&source) {
+            Ok(t) => t,
+            Err(e) => {
+                let _ = accept.send(Err(e));
+                return;
+            }
+        };
+        let def = match self.prepare(&probe, &source, &template).await {
+            Ok(d) => d,
+            Err(e) => {
+                let _ = accept.send(Err(e));
+                return;
+            }
+        };
+        let mut stack = self.new_stack(&ctx, &name, source, &options, !template.dialect.is_hot());
+        stack.id = probe.id;
+        stack.parameters = parameter_view(&def, &stack);
+        stack.description = template.description();
+        stack.lease = Some(self.new_lease());
+        if let Err(e) = self.store.create_stack(&stack).await {
+            let _ = accept.send(Err(e.into()));
+            return;
+        }
+        let me = self.clone();
+        let def = &def;
+        self.own(stack, |op, stack| async move {
+            let event = me.stack_event(&stack, "Stack CREATE started");
+            if let Err(e) = me.write_op(&op, vec![Write::AddEvent(event)]).await {
+                let _ = accept.send(Err(e.into()));
+                return None;
+            }
+            let _ = accept.send(Ok(stack.clone()));
+            me.drive(op, stack, Some(def)).await
+        })
+        .await;
+    }
+
+    /// Updates a stack to `target` (already merged, for a PATCH, with what
+    /// the stack had). Returns once accepted (`UPDATE_IN_PROGRESS`).
+    pub async fn update_stack(
+        self: &Arc<Self>,
+        stack: &StackRecord,
+        target: StackSource,
+        options: StackOptions,
+    ) -> Result<StackRecord, EngineError> {
+        let (tx, rx) = oneshot::channel();
+        let me = self.clone();
+        let current = stack.clone();
+        self.spawner.spawn(Box::pin(async move {
+            me.run_update(current, target, options, tx).await;
+        }));
+        accepted(rx).await
+    }
+
+    async fn run_update(
+        self: Arc<Self>,
+        current: StackRecord,
+        target: StackSource,
+        options: StackOptions,
+        accept: Accepted,
+    ) {
+        let template = match self.parse(&target) {
+            Ok(t) => t,
+            Err(e) => {
+                let _ = accept.send(Err(e));
+                return;
+            }
+        };
+        let def = match self.prepare(&current, &target, &template).await {
+            Ok(d) => d,
+            Err(e) => {
+                let _ = accept.send(Err(e));
+                return;
+            }
+        };
+        let parameters = parameter_view(&def, &current);
+        let description = template.description();
+        let taken = self
+            .take(&current, |s| {
+                s.action = Action::Update;
+                s.status = Status::InProgress;
+                s.reason = "Stack UPDATE started".into();
+                s.previous = Some(std::mem::replace(&mut s.source, target));
+                s.parameters = parameters;
+                s.description = description;
+                s.rollback_of = None;
+                s.cancel = None;
+                if let Some(d) = options.disable_rollback {
+                    s.disable_rollback = d;
+                }
+                if options.timeout_mins.is_some() {
+                    s.timeout_mins = options.timeout_mins;
+                }
+                if !options.tags.is_empty() {
+                    s.tags = options.tags.clone();
+                }
+            })
+            .await;
+        let taken = match taken {
+            Ok(t) => t,
+            Err(e) => {
+                let _ = accept.send(Err(e));
+                return;
+            }
+        };
+        let me = self.clone();
+        let def = &def;
+        self.own(taken, |op, stack| async move {
+            let event = me.stack_event(&stack, "Stack UPDATE started");
+            if let Err(e) = me.write_op(&op, vec![Write::AddEvent(event)]).await {
+                let _ = accept.send(Err(e.into()));
+                return None;
+            }
+            let _ = accept.send(Ok(stack.clone()));
+            me.drive(op, stack, Some(def)).await
+        })
+        .await;
+    }
+
+    /// Starts a simple operation (check, suspend, resume, delete) on a
+    /// stack not in progress; returns the stack as taken.
+    async fn start(
+        self: &Arc<Self>,
+        stack: &StackRecord,
+        action: Action,
+    ) -> Result<StackRecord, EngineError> {
+        let reason = format!("Stack {} started", action.name());
+        let taken = self
+            .take(stack, |s| {
+                s.action = action;
+                s.status = Status::InProgress;
+                s.reason = reason.clone();
+                s.cancel = None;
+            })
+            .await?;
+        self.launch(taken.clone(), reason);
+        Ok(taken)
+    }
+
+    /// Runs the operation of a stack just taken, after recording `reason`.
+    fn launch(self: &Arc<Self>, taken: StackRecord, reason: String) {
+        let me = self.clone();
+        self.spawner.spawn(Box::pin(async move {
+            let me2 = me.clone();
+            me.own(taken, |op, stack| async move {
+                let event = me2.stack_event(&stack, &reason);
+                me2.write_op(&op, vec![Write::AddEvent(event)]).await.ok()?;
+                me2.drive(op, stack, None).await
+            })
+            .await;
+        }));
+    }
+
+    /// Checks every resource against the cloud (accepted, then run).
+    pub async fn check_stack(self: &Arc<Self>, stack: &StackRecord) -> Result<StackRecord, EngineError> {
+        self.start(stack, Action::Check).await
+    }
+
+    /// Suspends a stack (accepted, then run).
+    pub async fn suspend_stack(self: &Arc<Self>, stack: &StackRecord) -> Result<StackRecord, EngineError> {
+        self.start(stack, Action::Suspend).await
+    }
+
+    /// Resumes a suspended stack (accepted, then run).
+    pub async fn resume_stack(self: &Arc<Self>, stack: &StackRecord) -> Result<StackRecord, EngineError> {
+        self.start(stack, Action::Resume).await
+    }
+
+    /// Deletes a stack (accepted, then run). A stack whose operation is in
+    /// progress has it cancelled first, wherever it runs: here, in another
+    /// live engine (which deletes once it has stopped), or in a dead one
+    /// (taken over and deleted).
+    pub async fn delete_stack(self: &Arc<Self>, stack: &StackRecord) -> Result<StackRecord, EngineError> {
+        let mut current = stack.clone();
+        for _ in 0..3 {
+            if let Some((parent, _)) = &current.parent {
+                return Err(EngineError::Invalid(format!(
+                    "Stack {} is a nested stack (of {parent}); delete its top-level stack",
+                    current.name
+                )));
+            }
+            let now = self.clock.now();
+            let running = self.running(&current.id).filter(|_| current.in_progress());
+            if let Some((op, _)) = running {
+                self.store
+                    .request_cancel(&current.id, CancelRequest::Delete)
+                    .await?;
+                op.request(CancelRequest::Delete);
+                return Ok(current);
+            }
+            if current.in_progress() && current.leased_at(now) {
+                if self
+                    .store
+                    .request_cancel(&current.id, CancelRequest::Delete)
+                    .await?
+                {
+                    return Ok(current);
+                }
+            } else {
+                let taken = if current.in_progress() {
+                    // Abandoned: take it over, then delete.
+                    self.acquire_abandoned(&current).await
+                } else {
+                    self.take(&current, |s| {
+                        s.action = Action::Delete;
+                        s.status = Status::InProgress;
+                        s.reason = "Stack DELETE started".into();
+                        s.cancel = None;
+                    })
+                    .await
+                };
+                match taken {
+                    Ok(taken) => {
+                        self.launch(taken.clone(), "Stack DELETE started".into());
+                        return Ok(taken);
+                    }
+                    Err(EngineError::InProgress(..)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            current = self
+                .store
+                .stack(&current.id)
+                .await?
+                .ok_or_else(|| EngineError::NotFound(stack.name.clone()))?;
+        }
+        Err(EngineError::InProgress(
+            current.name.clone(),
+            current.status_text(),
+        ))
+    }
+
+    /// Takes over an abandoned stack for a delete.
+    async fn acquire_abandoned(&self, stack: &StackRecord) -> Result<StackRecord, EngineError> {
+        if stack.leased_at(self.clock.now()) {
+            return Err(EngineError::InProgress(
+                stack.name.clone(),
+                stack.status_text(),
+            ));
+        }
+        self.acquire(stack, |s| {
+            s.action = Action::Delete;
+            s.status = Status::InProgress;
+            s.reason = "Stack DELETE started".into();
+            s.cancel = None;
+        })
+        .await
+    }
+
+    /// Cancels a running update, wherever it runs; with `rollback` the stack
+    /// then rolls back.
+    pub async fn cancel_update(&self, stack: &StackRecord, rollback: bool) -> Result<(), EngineError> {
+        if !(stack.action == Action::Update && stack.in_progress()) {
+            return Err(EngineError::Invalid(format!(
+                "Stack {} is not updating ({})",
+                stack.name,
+                stack.status_text()
+            )));
+        }
+        let request = if rollback {
+            CancelRequest::Rollback
+        } else {
+            CancelRequest::NoRollback
+        };
+        self.store.request_cancel(&stack.id, request).await?;
+        if let Some((op, _)) = self.running(&stack.id) {
+            op.request(request);
+        }
+        Ok(())
+    }
+
+    /// What a create would do: every resource added, with its type.
+    pub fn preview_create(
+        &self,
+        ctx: &RequestContext,
+        name: &str,
+        source: &StackSource,
+    ) -> Result<Vec<Change>, EngineError> {
+        let probe = self.new_stack(ctx, name, source.clone(), &StackOptions::default(), false);
+        let template = self.parse(source)?;
+        let def = self.checked(&probe, source, &template)?;
+        Ok(converge::preview(&def, &[], self.catalog.as_ref()))
+    }
+
+    /// What an update of `stack` to `source` would do, per resource,
+    /// without doing it.
+    pub async fn preview_update(
+        &self,
+        stack: &StackRecord,
+        source: &StackSource,
+    ) -> Result<Vec<Change>, EngineError> {
+        let template = self.parse(source)?;
+        let def = self.checked(stack, source, &template)?;
+        let records = self.store.resources(&stack.id).await?;
+        Ok(converge::preview(&def, &records, self.catalog.as_ref()))
+    }
+}

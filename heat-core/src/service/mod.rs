@@ -1,0 +1,415 @@
+//! The stack service: the one path that the CLI's local mode and the HTTP
+//! APIs call. Every call takes a [`RequestContext`] and sees only its
+//! project's stacks (by name or by id). Operations return as soon as they
+//! are accepted; a caller that wants the outcome waits
+//! ([`StackService::wait`]) or follows the events. Requests arrive as Heat's
+//! API receives them ([`SourceParts`]); PATCH merging, environment
+//! assembly and list/show/event queries with Heat's filters, sorting and
+//! pagination live here.
+
+mod query;
+mod source;
+
+pub use query::{EventQuery, ResourceQuery, SortDir, StackQuery, STACK_SORT_KEYS};
+pub use source::{assemble, SourceParts};
+
+use std::sync::Arc;
+
+use serde_json::Value as Json;
+
+use crate::engine::{
+    Change, Engine, EngineError, Event, RequestContext, ResourceRecord, StackOptions, StackRecord,
+    StoreError,
+};
+use crate::template::TemplateError;
+
+/// Why a request was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ServiceError {
+    /// A file of the request (the template, an environment) is invalid:
+    /// every problem found.
+    #[error("{file}: {}", .errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+    Invalid {
+        /// The file.
+        file: String,
+        /// The problems.
+        errors: Vec<TemplateError>,
+    },
+    /// No such stack in the caller's project.
+    #[error("The Stack ({0}) could not be found.")]
+    StackNotFound(String),
+    /// No such resource in the stack.
+    #[error("The Resource ({resource}) could not be found in Stack {stack}.")]
+    ResourceNotFound {
+        /// The stack.
+        stack: String,
+        /// The resource.
+        resource: String,
+    },
+    /// A stack of that name exists in the project.
+    #[error("The Stack ({0}) already exists.")]
+    Exists(String),
+    /// Another operation runs on the stack.
+    #[error("Stack {0} is already in progress ({1}); try again when it ends")]
+    InProgress(String, String),
+    /// The request makes no sense as it is.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The caller may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The state store failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl ServiceError {
+    fn from_engine(e: EngineError, file: &str) -> Self {
+        match e {
+            EngineError::Template(errors) => ServiceError::Invalid {
+                file: file.to_string(),
+                errors,
+            },
+            EngineError::Store(StoreError::Exists(n)) => ServiceError::Exists(n),
+            EngineError::Store(s) => ServiceError::Store(s),
+            EngineError::InProgress(a, b) => ServiceError::InProgress(a, b),
+            EngineError::NotFound(n) => ServiceError::StackNotFound(n),
+            EngineError::Invalid(m) => ServiceError::BadRequest(m),
+        }
+    }
+}
+
+impl From<EngineError> for ServiceError {
+    fn from(e: EngineError) -> Self {
+        ServiceError::from_engine(e, "template")
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        ServiceError::Store(e)
+    }
+}
+
+/// An update request: the new parts and how they apply.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpdateRequest {
+    /// The new template, files, environments and parameters.
+    pub parts: SourceParts,
+    /// PATCH: keep what the stack had (template, files, environment,
+    /// parameters) under what the parts give.
+    pub existing: bool,
+    /// Parameters reset to their defaults (PATCH).
+    pub clear_parameters: Vec<String>,
+    /// Rollback, timeout and tags.
+    pub options: StackOptions,
+}
+
+/// A resource with the stack it belongs to, as lists show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceView {
+    /// The stack's name.
+    pub stack_name: String,
+    /// The stack's id.
+    pub stack_id: String,
+    /// The record.
+    pub record: ResourceRecord,
+    /// The resources of the same stack that require it.
+    pub required_by: Vec<String>,
+}
+
+/// The stack service over an engine.
+#[derive(Clone)]
+pub struct StackService {
+    engine: Arc<Engine>,
+}
+
+impl StackService {
+    /// A service over an engine.
+    pub fn new(engine: Arc<Engine>) -> Self {
+        StackService { engine }
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    /// A stack of the caller's project, by name or id.
+    pub async fn show(&self, ctx: &RequestContext, id_or_name: &str) -> Result<StackRecord, ServiceError> {
+        self.engine
+            .store()
+            .find_stack(&ctx.project, id_or_name)
+            .await?
+            .ok_or_else(|| ServiceError::StackNotFound(id_or_name.to_string()))
+    }
+
+    /// Creates a stack from a request's parts (accepted, then run).
+    pub async fn create(
+        &self,
+        ctx: &RequestContext,
+        name: &str,
+        parts: &SourceParts,
+        options: StackOptions,
+    ) -> Result<StackRecord, ServiceError> {
+        let source = assemble(parts, None)?;
+        self.engine
+            .create_stack(ctx, name, source, options)
+            .await
+            .map_err(|e| ServiceError::from_engine(e, &parts.template_name))
+    }
+
+    /// What a create would do.
+    pub fn preview_create(
+        &self,
+        ctx: &RequestContext,
+        name: &str,
+        parts: &SourceParts,
+    ) -> Result<Vec<Change>, ServiceError> {
+        let source = assemble(parts, None)?;
+        self.engine
+            .preview_create(ctx, name, &source)
+            .map_err(|e| ServiceError::from_engine(e, &parts.template_name))
+    }
+
+    /// The source an update request makes for a stack.
+    fn target(stack: &StackRecord, update: &UpdateRequest) -> Result<crate::engine::StackSource, ServiceError> {
+        let base = update.existing.then_some(&stack.source);
+        let mut target = assemble(&update.parts, base)?;
+        for p in &update.clear_parameters {
+            target.parameters.remove(p);
+        }
+        Ok(target)
+    }
+
+    fn file_of(stack: &StackRecord, update: &UpdateRequest) -> String {
+        if update.parts.template.is_some() {
+            update.parts.template_name.clone()
+        } else {
+            format!("the template of stack {}", stack.name)
+        }
+    }
+
+    /// Updates a stack (PUT, or PATCH with `existing`): accepted, then run.
+    pub async fn update(
+        &self,
+        ctx: &RequestContext,
+        id_or_name: &str,
+        update: &UpdateRequest,
+    ) -> Result<StackRecord, ServiceError> {
+        let stack = self.show(ctx, id_or_name).await?;
+        let target = Self::target(&stack, update)?;
+        self.engine
+            .update_stack(&stack, target, update.options.clone())
+            .await
+            .map_err(|e| ServiceError::from_engine(e, &Self::file_of(&stack, update)))
+    }
+
+    /// What an update would do, per resource.
+    pub async fn preview_update(
+        &self,
+        ctx: &RequestContext,
+        id_or_name: &str,
+        update: &UpdateRequest,
+    ) -> Result<Vec<Change>, ServiceError> {
+        let stack = self.show(ctx, id_or_name).await?;
+        let target = Self::target(&stack, update)?;
+        self.engine
+            .preview_update(&stack, &target)
+            .await
+            .map_err(|e| ServiceError::from_engine(e, &Self::file_of(&stack, update)))
+    }
+
+    /// Deletes a stack (accepted, then run); a running operation on it is
+    /// cancelled first, wherever it runs.
+    pub async fn delete(&self, ctx: &RequestContext, id_or_name: &str) -> Result<StackRecord, ServiceError> {
+        let stack = self.show(ctx, id_or_name).await?;
+        Ok(self.engine.delete_stack(&stack).await?)
+    }
+
+    /// Cancels a running update (`rollback`: then roll back).
+    pub async fn cancel_update(
+        &self,
+        ctx: &RequestContext,
+        id_or_name: &str,
+        rollback: bool,
+    ) -> Result<(), ServiceError> {
+        let stack = self.show(ctx, id_or_name).await?;
+        Ok(self.engine.cancel_update(&stack, rollback).await?)
+    }
+
+    /// Checks a stack against the cloud (accepted, then run).
+    pub async fn check(&self, ctx: &RequestContext, id_or_name: &str) -> Result<StackRecord, ServiceError> {
+        let stack = self.show(ctx, id_or_name).await?;
+        Ok(self.engine.check_stack(&stack).await?)
+    }
+
+    /// Suspends a stack (accepted, then run).
+    pub async fn suspend(&self, ctx: &RequestContext, id_or_name: &str) -> Result<StackRecord, ServiceError> {
+        let stack = self.show(ctx, id_or_name).await?;
+        Ok(self.engine.suspend_stack(&stack).await?)
+    }
+
+    /// Resumes a suspended stack (accepted, then run).
+    pub async fn resume(&self, ctx: &RequestContext, id_or_name: &str) -> Result<StackRecord, ServiceError> {
+        let stack = self.show(ctx, id_or_name).await?;
+        Ok(self.engine.resume_stack(&stack).await?)
+    }
+
+    /// Sends a signal to a resource of a stack.
+    pub async fn signal(
+        &self,
+        ctx: &RequestContext,
+        id_or_name: &str,
+        resource: &str,
+        data: Json,
+    ) -> Result<(), ServiceError> {
+        let stack = self.show(ctx, id_or_name).await?;
+        self.engine
+            .signal(&stack, resource, data)
+            .await
+            .map_err(|e| match e {
+                EngineError::NotFound(_) => ServiceError::ResourceNotFound {
+                    stack: stack.name.clone(),
+                    resource: resource.to_string(),
+                },
+                other => other.into(),
+            })
+    }
+
+    /// Takes over a stack whose operation was abandoned (its engine
+    /// stopped) and finishes that operation in the background.
+    pub async fn resume_abandoned(
+        &self,
+        ctx: &RequestContext,
+        id_or_name: &str,
+    ) -> Result<Option<StackRecord>, ServiceError> {
+        let stack = self.show(ctx, id_or_name).await?;
+        Ok(self.engine.resume_abandoned(&stack).await?)
+    }
+
+    /// Waits for the end of a stack's operation: its final record, `None`
+    /// once deleted.
+    pub async fn wait(&self, ctx: &RequestContext, id: &str) -> Result<Option<StackRecord>, ServiceError> {
+        match self.engine.store().stack(id).await? {
+            Some(s) if s.project != ctx.project => Err(ServiceError::StackNotFound(id.into())),
+            _ => Ok(self.engine.wait(id).await?),
+        }
+    }
+
+    /// The caller's stacks (every project's for an admin asking
+    /// `global_tenant`), filtered, sorted and paged.
+    pub async fn list(&self, ctx: &RequestContext, query: &StackQuery) -> Result<Vec<StackRecord>, ServiceError> {
+        if query.global_tenant && !ctx.is_admin() {
+            return Err(ServiceError::Forbidden(
+                "global_tenant is for admins only".into(),
+            ));
+        }
+        if let Some(k) = query
+            .sort_keys
+            .iter()
+            .find(|k| !STACK_SORT_KEYS.contains(&k.as_str()))
+        {
+            return Err(ServiceError::BadRequest(format!(
+                "Sort key \"{k}\" not supported"
+            )));
+        }
+        let project = (!query.global_tenant).then_some(ctx.project.as_str());
+        let stacks = self.engine.store().stacks(project).await?;
+        Ok(query.apply(stacks))
+    }
+
+    /// The stacks of a tree, `depth` levels down from `root`, with their
+    /// depth.
+    async fn tree(&self, root: StackRecord, depth: u32) -> Result<Vec<(StackRecord, u32)>, ServiceError> {
+        let mut out = vec![(root.clone(), 0)];
+        if depth == 0 {
+            return Ok(out);
+        }
+        let all = self.engine.store().stacks(Some(&root.project)).await?;
+        let mut i = 0;
+        while i < out.len() {
+            let (parent, d) = out[i].clone();
+            if d < depth {
+                for child in all
+                    .iter()
+                    .filter(|s| s.parent.as_ref().is_some_and(|(p, _)| *p == parent.id))
+                {
+                    out.push((child.clone(), d + 1));
+                }
+            }
+            i += 1;
+        }
+        Ok(out)
+    }
+
+    /// A stack's resources (and its nested stacks', `nested_depth` down),
+    /// filtered.
+    pub async fn resources(
+        &self,
+        ctx: &RequestContext,
+        id_or_name: &str,
+        query: &ResourceQuery,
+    ) -> Result<Vec<ResourceView>, ServiceError> {
+        let stack = self.show(ctx, id_or_name).await?;
+        let mut out = Vec::new();
+        for (s, _) in self.tree(stack, query.nested_depth).await? {
+            let records = self.engine.store().resources(&s.id).await?;
+            let current: Vec<&ResourceRecord> = records.iter().filter(|r| r.current).collect();
+            for r in &current {
+                if !query.keeps(r) {
+                    continue;
+                }
+                out.push(ResourceView {
+                    stack_name: s.name.clone(),
+                    stack_id: s.id.clone(),
+                    record: (*r).clone(),
+                    required_by: current
+                        .iter()
+                        .filter(|x| x.requires.contains(&r.name))
+                        .map(|x| x.name.clone())
+                        .collect(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// One resource of a stack.
+    pub async fn resource(
+        &self,
+        ctx: &RequestContext,
+        id_or_name: &str,
+        resource: &str,
+    ) -> Result<ResourceView, ServiceError> {
+        let query = ResourceQuery {
+            name: vec![resource.to_string()],
+            ..ResourceQuery::default()
+        };
+        let stack = self.show(ctx, id_or_name).await?;
+        self.resources(ctx, &stack.id, &query)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| ServiceError::ResourceNotFound {
+                stack: stack.name.clone(),
+                resource: resource.to_string(),
+            })
+    }
+
+    /// A stack's events (and its nested stacks', `nested_depth` down),
+    /// filtered, ordered and paged.
+    pub async fn events(
+        &self,
+        ctx: &RequestContext,
+        id_or_name: &str,
+        query: &EventQuery,
+    ) -> Result<Vec<Event>, ServiceError> {
+        let stack = self.show(ctx, id_or_name).await?;
+        let mut all = Vec::new();
+        for (s, _) in self.tree(stack, query.nested_depth).await? {
+            all.extend(self.engine.store().events(&s.id).await?);
+        }
+        Ok(query.apply(all))
+    }
+}

@@ -1,0 +1,101 @@
+//! The one place that wires a state store, a cloud and an engine into a
+//! [`StackService`]: what the CLI's local mode and the server run. By
+//! default the cloud is the simulated one, its objects kept beside the
+//! state; a real cloud (OpenStack) can be given instead.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use heat_core::engine::{Clock, Engine, EngineConfig, EngineParts, StoreError};
+use heat_core::service::StackService;
+use heat_resources::sim::{SimCloud, SimConfig};
+use heat_resources::{Catalog, Cloud, ResourceDriver};
+
+use crate::store::sim::SimStore;
+use crate::{SqliteStore, SystemClock, TokioSpawner};
+
+/// A service on a state file, with its parts.
+pub struct Local {
+    /// The stack service (what callers use).
+    pub service: StackService,
+    /// The engine under it.
+    pub engine: Arc<Engine>,
+    /// The store.
+    pub store: Arc<SqliteStore>,
+    /// The simulated cloud (present even when a real cloud is used, empty).
+    pub cloud: Arc<SimCloud>,
+}
+
+/// A real cloud and the name the state file records for it.
+pub struct RealCloud {
+    /// The name, for example `openstack:mycloud`.
+    pub name: String,
+    /// The cloud.
+    pub cloud: Arc<dyn Cloud>,
+}
+
+/// What a state file records for the simulated cloud.
+pub const SIMULATED: &str = "simulated";
+
+/// Opens a state file with the simulated cloud.
+pub async fn open(state: &Path, sim: SimConfig, config: EngineConfig) -> Result<Local, StoreError> {
+    open_on(state, sim, None, config).await
+}
+
+/// Opens a state file; resources live on `real` when given (an OpenStack
+/// cloud) and on the persisted simulated cloud otherwise. A state file
+/// stays bound to the cloud its first operation used; opening it on another
+/// is refused, so no stack is ever operated on against the wrong cloud
+/// (which would forget real resources instead of deleting them).
+pub async fn open_on(
+    state: &Path,
+    sim: SimConfig,
+    real: Option<RealCloud>,
+    config: EngineConfig,
+) -> Result<Local, StoreError> {
+    let store = Arc::new(SqliteStore::open(state).await?);
+    let wanted = real.as_ref().map_or(SIMULATED, |r| r.name.as_str());
+    let bound = store.bind_cloud(wanted).await?;
+    if bound != wanted {
+        return Err(StoreError::Backend(format!(
+            "{} holds stacks on the {bound} cloud, not on {wanted}; {}",
+            state.display(),
+            match bound.strip_prefix("openstack:") {
+                Some(name) => format!("pass --os-cloud {name} (or set OS_CLOUD={name})"),
+                None => "unset OS_CLOUD and drop --os-cloud, or use another --state file".into(),
+            }
+        )));
+    }
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let cloud = match &real {
+        Some(_) => Arc::new(SimCloud::new(clock.clone(), sim)),
+        None => {
+            let saved = SimStore::open(state).await?;
+            let objects = saved.objects().await?;
+            Arc::new(SimCloud::with_persistence(
+                clock.clone(),
+                sim,
+                Arc::new(saved),
+                objects,
+            ))
+        }
+    };
+    let target: Arc<dyn Cloud> = match real {
+        Some(real) => real.cloud,
+        None => cloud.clone(),
+    };
+    let engine = Engine::new(EngineParts {
+        driver: Arc::new(ResourceDriver::new(target, clock.clone())),
+        store: store.clone(),
+        clock,
+        spawner: Arc::new(TokioSpawner),
+        catalog: Arc::new(Catalog),
+        config,
+    });
+    Ok(Local {
+        service: StackService::new(engine.clone()),
+        engine,
+        store,
+        cloud,
+    })
+}
