@@ -9,21 +9,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::future::BoxFuture;
 use heat_core::definition::{PropertyRule, TypeCatalog, TypeInfo};
 use heat_core::engine::testing::FakeDriver;
-use heat_core::engine::{Clock, Engine, EngineConfig, MemoryStore, StackOptions, StackSource};
-
-struct TokioClock(tokio::time::Instant);
-
-impl Clock for TokioClock {
-    fn now(&self) -> f64 {
-        self.0.elapsed().as_secs_f64()
-    }
-    fn sleep(&self, d: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(tokio::time::sleep(d))
-    }
-}
+use heat_core::engine::{
+    Engine, EngineConfig, EngineParts, MemoryStore, RequestContext, StackOptions, StackRecord,
+    StackSource,
+};
+use heat_server::{SystemClock, TokioSpawner};
 
 struct Catalog;
 
@@ -54,8 +46,8 @@ fn template(n: usize, chain: bool, value: &str) -> String {
     t
 }
 
-fn engine(latency: Duration, concurrency: usize) -> (Engine, Arc<FakeDriver>) {
-    let clock = Arc::new(TokioClock(tokio::time::Instant::now()));
+fn engine(latency: Duration, concurrency: usize) -> (Arc<Engine>, Arc<FakeDriver>) {
+    let clock = Arc::new(SystemClock::new());
     let driver = Arc::new(FakeDriver::new(clock.clone(), latency));
     let config = EngineConfig {
         concurrency,
@@ -63,16 +55,24 @@ fn engine(latency: Duration, concurrency: usize) -> (Engine, Arc<FakeDriver>) {
         max_template_size: usize::MAX,
         ..EngineConfig::default()
     };
-    (
-        Engine::new(
-            driver.clone(),
-            Arc::new(MemoryStore::new()),
-            clock,
-            Arc::new(Catalog),
-            config,
-        ),
-        driver,
-    )
+    let engine = Engine::new(EngineParts {
+        driver: driver.clone(),
+        store: Arc::new(MemoryStore::new()),
+        clock,
+        spawner: Arc::new(TokioSpawner),
+        catalog: Arc::new(Catalog),
+        config,
+    });
+    (engine, driver)
+}
+
+/// Creates a stack and waits for the end of the create.
+async fn create(e: &Arc<Engine>, name: &str, source: StackSource) -> StackRecord {
+    let accepted = e
+        .create_stack(&RequestContext::default(), name, source, StackOptions::default())
+        .await
+        .unwrap();
+    e.wait(&accepted.id).await.unwrap().unwrap()
 }
 
 fn source(t: String) -> StackSource {
@@ -91,14 +91,7 @@ fn virtual_time(n: usize, chain: bool, concurrency: usize) -> Duration {
     rt.block_on(async {
         let (e, _) = engine(Duration::from_secs(1), concurrency);
         let start = tokio::time::Instant::now();
-        let s = e
-            .create_stack(
-                "s",
-                source(template(n, chain, "x")),
-                StackOptions::default(),
-            )
-            .await
-            .unwrap();
+        let s = create(&e, "s", source(template(n, chain, "x"))).await;
         assert_eq!(s.status_text(), "CREATE_COMPLETE");
         start.elapsed()
     })
@@ -115,10 +108,7 @@ fn real_time(n: usize, runs: usize) -> Duration {
             rt.block_on(async {
                 let (e, _) = engine(Duration::ZERO, 0);
                 let start = Instant::now();
-                let s = e
-                    .create_stack("s", source(t.clone()), StackOptions::default())
-                    .await
-                    .unwrap();
+                let s = create(&e, "s", source(t.clone())).await;
                 assert_eq!(s.status_text(), "CREATE_COMPLETE");
                 start.elapsed()
             })
@@ -163,23 +153,14 @@ fn main() {
         .unwrap();
     rt.block_on(async {
         let (e, driver) = engine(Duration::ZERO, 0);
-        e.create_stack(
-            "s",
-            source(template(1000, false, "before")),
-            StackOptions::default(),
-        )
-        .await
-        .unwrap();
+        let created = create(&e, "s", source(template(1000, false, "before"))).await;
         let before = driver.log().len();
         let start = Instant::now();
-        let s = e
-            .update_stack(
-                "s",
-                Some(source(template(1000, false, "after"))),
-                StackOptions::default(),
-            )
+        let accepted = e
+            .update_stack(&created, source(template(1000, false, "after")), StackOptions::default())
             .await
             .unwrap();
+        let s = e.wait(&accepted.id).await.unwrap().unwrap();
         let took = start.elapsed();
         assert_eq!(s.status_text(), "UPDATE_COMPLETE");
         let calls: Vec<String> = driver.log()[before..].to_vec();

@@ -1,18 +1,21 @@
 //! Embedding heat-core: read a template, check it as Heat does, look at its
-//! dependency graph, then run it with the engine on an in-memory store and
-//! the fake driver of the `testing` feature (a real program passes its own
-//! `Driver`, such as heat-resources' simulated cloud or an OpenStack one).
+//! dependency graph, then run it through the stack service on an in-memory
+//! store and the fake driver of the `testing` feature (a real program
+//! passes its own `Driver`, such as heat-resources' simulated cloud or an
+//! OpenStack one). heat-core has no runtime of its own: the program gives
+//! it a clock and a spawner, here tokio's from heat-server.
 //!
 //! Run with `cargo run -p heat-core --example embed`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
 use heat_core::definition::{AnyType, Inputs, StackDefinition};
 use heat_core::engine::testing::FakeDriver;
-use heat_core::engine::{Clock, Engine, EngineConfig, MemoryStore, StackOptions, StackSource};
+use heat_core::engine::{Clock, Engine, EngineConfig, EngineParts, MemoryStore, RequestContext, StackOptions};
+use heat_core::service::{SourceParts, StackService};
 use heat_core::template::Template;
+use heat_server::{SystemClock, TokioSpawner};
 
 const TEMPLATE: &str = "heat_template_version: 2018-08-31
 parameters:
@@ -26,23 +29,8 @@ outputs:
   message: {value: {get_attr: [second, value]}}
 ";
 
-/// The engine asks for time through a `Clock`; here, the system's, with a
-/// runtime-free sleep good enough for an example whose driver never waits.
-struct ExampleClock;
-
-impl Clock for ExampleClock {
-    fn now(&self) -> f64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0)
-    }
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(async move { std::thread::sleep(duration) })
-    }
-}
-
-fn main() {
+#[tokio::main]
+async fn main() {
     // 1. Read the template: syntax, version, sections.
     let template = Template::parse(TEMPLATE).expect("a valid template");
     println!("dialect: {}", template.dialect);
@@ -53,27 +41,32 @@ fn main() {
     let def = def.expect("no errors");
     println!("creation waves: {:?}", def.levels().expect("no cycle"));
 
-    // 3. Run it: the engine persists every step in the store before it
-    //    calls the driver, and resolves `get_attr` from what the driver reports.
-    let clock: Arc<dyn Clock> = Arc::new(ExampleClock);
+    // 3. Run it: the service accepts the create (checked, stored) and the
+    //    engine converges it in the background, persisting every step in
+    //    the store before it calls the driver; `wait` follows it to the end.
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     let driver = Arc::new(FakeDriver::new(clock.clone(), Duration::ZERO));
-    let engine = Engine::new(
-        driver.clone(),
-        Arc::new(MemoryStore::new()),
+    let engine = Engine::new(EngineParts {
+        driver: driver.clone(),
+        store: Arc::new(MemoryStore::new()),
         clock,
-        Arc::new(AnyType),
-        EngineConfig::default(),
-    );
-    let source = StackSource {
-        template: TEMPLATE.into(),
-        ..StackSource::default()
-    };
-    let stack = futures::executor::block_on(engine.create_stack(
-        "example",
-        source,
-        StackOptions::default(),
-    ))
-    .expect("created");
+        spawner: Arc::new(TokioSpawner),
+        catalog: Arc::new(AnyType),
+        config: EngineConfig::default(),
+    });
+    let service = StackService::new(engine);
+    let ctx = RequestContext::new("my-project", "me");
+    let parts = SourceParts::template("example.yaml", TEMPLATE);
+    let accepted = service
+        .create(&ctx, "example", &parts, StackOptions::default())
+        .await
+        .expect("accepted");
+    println!("{}: {}", accepted.name, accepted.status_text());
+    let stack = service
+        .wait(&ctx, &accepted.id)
+        .await
+        .expect("followed")
+        .expect("not deleted");
     println!("{}: {}", stack.name, stack.status_text());
     println!(
         "message: {}",

@@ -10,10 +10,10 @@ use std::time::Duration;
 use common::*;
 use heat_core::engine::testing::{FakeDriver, Fault};
 use heat_core::engine::{
-    Action, ChangeKind, EngineError, MemoryStore, StackOptions, StateStore, Status,
+    ChangeKind, EngineError, MemoryStore, StackOptions, StateStore, Status,
 };
 
-fn setup(latency_secs: u64) -> (Arc<FakeDriver>, Arc<MemoryStore>, heat_core::engine::Engine) {
+fn setup(latency_secs: u64) -> (Arc<FakeDriver>, Arc<MemoryStore>, TestEngine) {
     let driver = Arc::new(FakeDriver::new(
         Arc::new(TokioClock::new()),
         Duration::from_secs(latency_secs),
@@ -66,7 +66,7 @@ async fn create_resolves_attributes_and_outputs_then_delete_cleans_up() {
     assert_no_leaks(&driver, store.as_ref()).await;
     e.delete_stack("web").await.unwrap();
     assert!(driver.objects().is_empty());
-    assert!(store.stack("web").await.unwrap().is_none());
+    assert!(store.find_stack("project", "web").await.unwrap().is_none());
     let log = driver.log();
     let del_server = log.iter().position(|l| l == "delete server").unwrap();
     let del_net = log.iter().position(|l| l == "delete net").unwrap();
@@ -93,7 +93,7 @@ async fn an_invalid_template_is_refused_before_anything_is_created() {
     assert!(matches!(err, EngineError::Template(_)), "{err}");
     assert!(err.to_string().contains("ghost"));
     assert!(driver.objects().is_empty());
-    assert!(store.stacks().await.unwrap().is_empty());
+    assert!(store.stacks(None).await.unwrap().is_empty());
 }
 
 #[tokio::test(start_paused = true)]
@@ -121,7 +121,7 @@ async fn update_in_place_replace_and_unchanged() {
         ChangeKind::Unchanged
     );
     let updated = e
-        .update_stack("web", Some(source(&changed)), StackOptions::default())
+        .update_stack("web", source(&changed), StackOptions::default())
         .await
         .unwrap();
     assert_eq!(updated.status_text(), "UPDATE_COMPLETE");
@@ -145,7 +145,7 @@ async fn update_in_place_replace_and_unchanged() {
             properties: vec!["value".into()]
         }
     );
-    e.update_stack("web", Some(source(&again)), StackOptions::default())
+    e.update_stack("web", source(&again), StackOptions::default())
         .await
         .unwrap();
     let last = names(&store.resources(&stack.id).await.unwrap());
@@ -165,18 +165,14 @@ async fn patch_update_reuses_template_and_parameters() {
     e.create_stack("web", src, StackOptions::default())
         .await
         .unwrap();
-    let opts = StackOptions {
-        existing: true,
-        ..StackOptions::default()
-    };
-    let s = e.update_stack("web", None, opts).await.unwrap();
+    let s = e.patch("web", Default::default(), vec![]).await;
+    assert_eq!(s.status_text(), "UPDATE_COMPLETE", "{}", s.reason);
     assert_eq!(s.outputs.unwrap()["message"]["value"], "hi net");
-    let opts = StackOptions {
-        existing: true,
-        clear_parameters: vec!["greeting".into()],
-        ..StackOptions::default()
-    };
-    let s = e.update_stack("web", None, opts).await.unwrap();
+    let mut bye = serde_json::Map::new();
+    bye.insert("greeting".into(), "bye".into());
+    let s = e.patch("web", bye, vec![]).await;
+    assert_eq!(s.outputs.unwrap()["message"]["value"], "bye net");
+    let s = e.patch("web", Default::default(), vec!["greeting".into()]).await;
     assert_eq!(s.outputs.unwrap()["message"]["value"], "hello net");
 }
 
@@ -190,7 +186,7 @@ async fn an_immutable_change_fails_the_update() {
     let s = e
         .update_stack(
             "s",
-            Some(source(&t.replace("one", "two"))),
+            source(&t.replace("one", "two")),
             StackOptions::default(),
         )
         .await
@@ -215,7 +211,7 @@ async fn restricted_actions_are_honoured() {
     let mut next = src.clone();
     next.template = t.replace("one", "two");
     let s = e
-        .update_stack("s", Some(next), StackOptions::default())
+        .update_stack("s", next, StackOptions::default())
         .await
         .unwrap();
     assert_eq!(s.status_text(), "UPDATE_FAILED");
@@ -288,7 +284,7 @@ async fn a_failed_update_rolls_back_to_the_previous_template() {
         "  extra:\n    type: OS::Heat::Value\n    properties: {value: x}\noutputs:",
     );
     let s = e
-        .update_stack("web", Some(source(&bigger)), opts)
+        .update_stack("web", source(&bigger), opts)
         .await
         .unwrap();
     assert_eq!(s.status_text(), "ROLLBACK_COMPLETE", "{}", s.reason);
@@ -331,36 +327,38 @@ async fn a_hanging_resource_times_out() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_second_operation_on_a_busy_stack_is_refused() {
-    let (_, _, e) = setup(10);
-    let e = Arc::new(e);
+async fn a_second_update_of_a_busy_stack_is_refused_and_a_delete_cancels_it() {
+    let (driver, store, e) = setup(10);
     e.create_stack("web", source(WEB), StackOptions::default())
         .await
         .unwrap();
     let slow = WEB.replace("flavor: small", "flavor: large");
     let e2 = e.clone();
     let running = tokio::spawn(async move {
-        e2.update_stack("web", Some(source(&slow)), StackOptions::default())
+        e2.update_stack("web", source(&slow), StackOptions::default())
             .await
     });
     tokio::time::sleep(Duration::from_secs(1)).await;
     let err = e
-        .update_stack("web", Some(source(WEB)), StackOptions::default())
+        .update_stack("web", source(WEB), StackOptions::default())
         .await
         .unwrap_err();
     assert!(matches!(err, EngineError::InProgress(..)), "{err}");
-    let err = e.delete_stack("web").await.unwrap_err();
-    assert!(matches!(err, EngineError::InProgress(..)), "{err}");
-    assert_eq!(
-        running.await.unwrap().unwrap().status_text(),
-        "UPDATE_COMPLETE"
-    );
+    // A delete does not wait for the update (10 s per resource): it
+    // cancels it, then deletes.
+    let started = tokio::time::Instant::now();
+    let deleted = e.delete_stack("web").await.unwrap();
+    assert_eq!(deleted.status_text(), "DELETE_COMPLETE", "{}", deleted.reason);
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(store.find_stack("project", "web").await.unwrap().is_none());
+    assert!(driver.objects().is_empty(), "{:?}", driver.objects());
+    let updated = running.await.unwrap().unwrap();
+    assert_eq!(updated.status_text(), "DELETE_COMPLETE");
 }
 
 #[tokio::test(start_paused = true)]
 async fn cancel_update_rolls_back() {
     let (driver, store, e) = setup(10);
-    let e = Arc::new(e);
     let s = e
         .create_stack("web", source(WEB), StackOptions::default())
         .await
@@ -372,7 +370,7 @@ async fn cancel_update_rolls_back() {
         .replace("  server:\n", "  server:\n    depends_on: net\n");
     let e2 = e.clone();
     let running = tokio::spawn(async move {
-        e2.update_stack("web", Some(source(&slow)), StackOptions::default())
+        e2.update_stack("web", source(&slow), StackOptions::default())
             .await
     });
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -395,14 +393,14 @@ async fn check_suspend_and_resume() {
         "CHECK_COMPLETE"
     );
     assert_eq!(
-        e.suspend_resume("web", Action::Suspend)
+        e.suspend_stack("web")
             .await
             .unwrap()
             .status_text(),
         "SUSPEND_COMPLETE"
     );
     assert_eq!(
-        e.suspend_resume("web", Action::Resume)
+        e.resume_stack("web")
             .await
             .unwrap()
             .status_text(),
@@ -440,7 +438,6 @@ fn engine_operations_are_send() {
 #[tokio::test(start_paused = true)]
 async fn cancel_without_rollback_leaves_the_update_failed() {
     let (driver, store, e) = setup(10);
-    let e = Arc::new(e);
     e.create_stack(
         "web",
         source(WEB),
@@ -454,7 +451,7 @@ async fn cancel_without_rollback_leaves_the_update_failed() {
     let slow = WEB.replace("flavor: small", "flavor: large");
     let e2 = e.clone();
     let running = tokio::spawn(async move {
-        e2.update_stack("web", Some(source(&slow)), StackOptions::default())
+        e2.update_stack("web", source(&slow), StackOptions::default())
             .await
     });
     tokio::time::sleep(Duration::from_secs(1)).await;

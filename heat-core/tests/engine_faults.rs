@@ -109,33 +109,35 @@ fn a_crash_after_every_persisted_step_is_recovered() {
             let memory = Arc::new(MemoryStore::new());
             // First life: create then delete, dying after `crash_at` writes.
             let dying = Arc::new(CrashingStore::new(memory.clone(), crash_at));
-            let e = engine(driver.clone(), dying.clone(), 3);
+            let (e, process) = mortal_engine(driver.clone(), dying.clone(), 3);
             let life = async {
                 let created = e.create_stack("s", source(&template), StackOptions::default()).await;
                 if created.is_ok() && !dying.crashed() {
                     let _ = e.delete_stack("s").await;
                 }
             };
-            // The engine is dropped the moment its store dies.
+            // The process dies the moment its store does.
             tokio::select! {
                 _ = life => {}
                 _ = async { while !dying.crashed() { tokio::time::sleep(Duration::from_millis(10)).await } } => {}
             }
+            process.kill();
             drop(e);
-            // Second life: a new engine on the same store and cloud.
+            // Second life: a new engine on the same store and cloud takes
+            // the stack over once the dead one's lease has expired.
             let e = engine(driver.clone(), memory.clone(), 3);
-            let recovered = e.recover().await.unwrap();
+            let recovered = e.recover().await;
             resumed += recovered.len();
             for s in &recovered {
                 assert_ne!(s.status, Status::InProgress, "crash at {crash_at}: {}", s.status_text());
                 assert!(!s.reason.is_empty());
             }
-            for s in memory.stacks().await.unwrap() {
+            for s in memory.stacks(None).await.unwrap() {
                 assert_ne!(s.status, Status::InProgress, "crash at {crash_at}: {} left {}", s.name, s.status_text());
             }
             assert_no_leaks(&driver, memory.as_ref()).await;
             // And whatever state it is in, the stack can be deleted cleanly.
-            if memory.stack("s").await.unwrap().is_some() {
+            if memory.find_stack("project", "s").await.unwrap().is_some() {
                 e.delete_stack("s").await.unwrap();
             }
             assert!(driver.objects().is_empty(), "crash at {crash_at}: leaked {:?}", driver.objects());

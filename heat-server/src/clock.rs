@@ -17,15 +17,23 @@ pub struct SystemClock {
 }
 
 impl SystemClock {
-    /// The clock, reading the wall clock now.
+    /// The clock, reading the wall clock now. Under tokio's paused time,
+    /// the time the runtime has advanced is counted in, so that every
+    /// clock of a process agrees whenever it was made.
     pub fn new() -> Self {
+        let real = std::time::Instant::now();
+        let base = tokio::time::Instant::now();
+        let advanced = match base.into_std().checked_duration_since(real) {
+            Some(ahead) => ahead.as_secs_f64(),
+            None => -real.duration_since(base.into_std()).as_secs_f64(),
+        };
         let wall = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs_f64())
             .unwrap_or(0.0);
         SystemClock {
-            wall,
-            base: tokio::time::Instant::now(),
+            wall: wall + advanced,
+            base,
         }
     }
 }

@@ -100,28 +100,25 @@ pub fn assemble(parts: &SourceParts, base: Option<&StackSource>) -> Result<Stack
         Some(b) => environment_of(b)?,
         None => Environment::default(),
     };
-    let mut docs: Vec<(String, String)> = Vec::new();
-    for name in &parts.environment_files {
-        let text = parts
-            .files
-            .get(name)
-            .and_then(Json::as_str)
-            .ok_or_else(|| {
-                invalid(
-                    name,
-                    TemplateError::new(
-                        ErrorKind::Environment,
-                        format!("the environment file {name} is not in the files map"),
-                    ),
-                )
-            })?;
-        docs.push((name.clone(), text.to_string()));
-    }
-    if let Some(inline) = &parts.environment {
-        docs.push(("environment".to_string(), inline.clone()));
-    }
-    for (name, text) in docs {
-        let parsed = Environment::parse(&text).map_err(|e| invalid(&name, e))?;
+    let inline = parts
+        .environment
+        .as_ref()
+        .map(|text| ("environment".to_string(), Some(text.as_str())));
+    let named = parts
+        .environment_files
+        .iter()
+        .map(|name| (name.clone(), parts.files.get(name).and_then(Json::as_str)));
+    for (name, text) in named.chain(inline) {
+        let text = text.ok_or_else(|| {
+            invalid(
+                &name,
+                TemplateError::new(
+                    ErrorKind::Environment,
+                    format!("the environment file {name} is not in the files map"),
+                ),
+            )
+        })?;
+        let parsed = Environment::parse(text).map_err(|e| invalid(&name, e))?;
         env.merge(parsed, &name, &type_of).map_err(|m| {
             invalid(&name, TemplateError::new(ErrorKind::Environment, m.0))
         })?;

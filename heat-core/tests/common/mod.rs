@@ -7,33 +7,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
 use heat_core::definition::{PropertyRule, TypeCatalog, TypeInfo};
 pub use heat_core::engine::testing::CrashingStore;
 use heat_core::engine::testing::FakeDriver;
-use heat_core::engine::{Clock, Engine, EngineConfig, ResourceRecord, StackSource, StateStore};
-
-/// Time from tokio: virtual in `start_paused` tests.
-pub struct TokioClock {
-    base: tokio::time::Instant,
-}
-
-impl TokioClock {
-    pub fn new() -> Self {
-        TokioClock {
-            base: tokio::time::Instant::now(),
-        }
-    }
-}
-
-impl Clock for TokioClock {
-    fn now(&self) -> f64 {
-        1_700_000_000.0 + self.base.elapsed().as_secs_f64()
-    }
-    fn sleep(&self, d: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(tokio::time::sleep(d))
-    }
-}
+use heat_core::engine::{
+    Engine, EngineConfig, EngineError, EngineParts, RequestContext, ResourceRecord, StackOptions,
+    StackRecord, StackSource, StateStore,
+};
+use heat_core::service::{SourceParts, StackService, UpdateRequest};
+pub use heat_server::SystemClock as TokioClock;
+use heat_server::TokioSpawner;
 
 /// Values update in place; `immutable` never changes; the rest replaces.
 pub struct TestCatalog;
@@ -51,19 +34,213 @@ impl TypeCatalog for TestCatalog {
     }
 }
 
-pub fn engine(driver: Arc<FakeDriver>, store: Arc<dyn StateStore>, concurrency: usize) -> Engine {
+pub fn engine_with(
+    driver: Arc<FakeDriver>,
+    store: Arc<dyn StateStore>,
+    config: EngineConfig,
+) -> TestEngine {
+    let engine = Engine::new(EngineParts {
+        driver,
+        store,
+        clock: Arc::new(TokioClock::new()),
+        spawner: Arc::new(TokioSpawner),
+        catalog: Arc::new(TestCatalog),
+        config,
+    });
+    TestEngine {
+        service: StackService::new(engine),
+        ctx: RequestContext::default(),
+    }
+}
+
+/// Runs tasks on tokio and can kill them all at once, as a process's
+/// death would.
+#[derive(Default)]
+pub struct Killable {
+    tasks: std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
+}
+
+impl heat_core::engine::Spawner for Killable {
+    fn spawn(&self, task: futures::future::BoxFuture<'static, ()>) {
+        let handle = tokio::spawn(task).abort_handle();
+        self.tasks.lock().unwrap().push(handle);
+    }
+}
+
+impl Killable {
+    /// Ends every task this spawner started.
+    pub fn kill(&self) {
+        for t in self.tasks.lock().unwrap().drain(..) {
+            t.abort();
+        }
+    }
+}
+
+/// An engine whose tasks can be killed (a process that dies).
+pub fn mortal_engine(
+    driver: Arc<FakeDriver>,
+    store: Arc<dyn StateStore>,
+    concurrency: usize,
+) -> (TestEngine, Arc<Killable>) {
+    let spawner = Arc::new(Killable::default());
+    let engine = Engine::new(EngineParts {
+        driver,
+        store,
+        clock: Arc::new(TokioClock::new()),
+        spawner: spawner.clone(),
+        catalog: Arc::new(TestCatalog),
+        config: EngineConfig {
+            concurrency,
+            retry_backoff: Duration::from_millis(100),
+            ..EngineConfig::default()
+        },
+    });
+    let e = TestEngine {
+        service: StackService::new(engine),
+        ctx: RequestContext::default(),
+    };
+    (e, spawner)
+}
+
+pub fn engine(driver: Arc<FakeDriver>, store: Arc<dyn StateStore>, concurrency: usize) -> TestEngine {
     let config = EngineConfig {
         concurrency,
         retry_backoff: Duration::from_millis(100),
         ..EngineConfig::default()
     };
-    Engine::new(
-        driver,
-        store,
-        Arc::new(TokioClock::new()),
-        Arc::new(TestCatalog),
-        config,
-    )
+    engine_with(driver, store, config)
+}
+
+/// The engine behind the stack service, with operations that wait for
+/// their end (the way the CLI follows them).
+#[derive(Clone)]
+pub struct TestEngine {
+    pub service: StackService,
+    pub ctx: RequestContext,
+}
+
+impl TestEngine {
+    pub fn engine(&self) -> &Arc<Engine> {
+        self.service.engine()
+    }
+
+    pub async fn find(&self, name: &str) -> Result<StackRecord, EngineError> {
+        self.engine()
+            .store()
+            .find_stack(&self.ctx.project, name)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(name.to_string()))
+    }
+
+    /// Waits for the end of the operation on a stack: its final record
+    /// (`DELETE_COMPLETE` once it is gone).
+    pub async fn wait(&self, accepted: StackRecord) -> StackRecord {
+        match self.engine().wait(&accepted.id).await.unwrap() {
+            Some(s) => s,
+            None => StackRecord {
+                action: heat_core::engine::Action::Delete,
+                status: heat_core::engine::Status::Complete,
+                reason: "Stack DELETE completed successfully".into(),
+                ..accepted
+            },
+        }
+    }
+
+    pub async fn create_stack(
+        &self,
+        name: &str,
+        source: StackSource,
+        options: StackOptions,
+    ) -> Result<StackRecord, EngineError> {
+        let accepted = self.engine().create_stack(&self.ctx, name, source, options).await?;
+        Ok(self.wait(accepted).await)
+    }
+
+    pub async fn update_stack(
+        &self,
+        name: &str,
+        source: StackSource,
+        options: StackOptions,
+    ) -> Result<StackRecord, EngineError> {
+        let stack = self.find(name).await?;
+        let accepted = self.engine().update_stack(&stack, source, options).await?;
+        Ok(self.wait(accepted).await)
+    }
+
+    /// A PATCH update: new parameter values over the stack's, some cleared.
+    pub async fn patch(
+        &self,
+        name: &str,
+        parameters: serde_json::Map<String, serde_json::Value>,
+        clear: Vec<String>,
+    ) -> StackRecord {
+        let request = UpdateRequest {
+            parts: SourceParts {
+                parameters,
+                ..SourceParts::default()
+            },
+            existing: true,
+            clear_parameters: clear,
+            options: StackOptions::default(),
+        };
+        let accepted = self.service.update(&self.ctx, name, &request).await.unwrap();
+        self.wait(accepted).await
+    }
+
+    pub async fn delete_stack(&self, name: &str) -> Result<StackRecord, EngineError> {
+        let stack = self.find(name).await?;
+        let accepted = self.engine().delete_stack(&stack).await?;
+        Ok(self.wait(accepted).await)
+    }
+
+    pub async fn check_stack(&self, name: &str) -> Result<StackRecord, EngineError> {
+        let stack = self.find(name).await?;
+        let accepted = self.engine().check_stack(&stack).await?;
+        Ok(self.wait(accepted).await)
+    }
+
+    pub async fn suspend_stack(&self, name: &str) -> Result<StackRecord, EngineError> {
+        let stack = self.find(name).await?;
+        let accepted = self.engine().suspend_stack(&stack).await?;
+        Ok(self.wait(accepted).await)
+    }
+
+    pub async fn resume_stack(&self, name: &str) -> Result<StackRecord, EngineError> {
+        let stack = self.find(name).await?;
+        let accepted = self.engine().resume_stack(&stack).await?;
+        Ok(self.wait(accepted).await)
+    }
+
+    pub async fn preview_update(
+        &self,
+        name: &str,
+        source: StackSource,
+    ) -> Result<Vec<heat_core::engine::Change>, EngineError> {
+        let stack = self.find(name).await?;
+        self.engine().preview_update(&stack, &source).await
+    }
+
+    pub async fn cancel_update(&self, name: &str, rollback: bool) -> Result<(), EngineError> {
+        let stack = self.find(name).await?;
+        self.engine().cancel_update(&stack, rollback).await
+    }
+
+    /// Takes over every abandoned stack (once their leases expired) and
+    /// finishes their operations: the final records.
+    pub async fn recover(&self) -> Vec<StackRecord> {
+        tokio::time::sleep(self.engine().config().lease + Duration::from_secs(1)).await;
+        let taken = self.engine().resume_all_abandoned().await.unwrap();
+        let mut out = Vec::new();
+        for t in taken {
+            out.push(self.wait(t).await);
+        }
+        out
+    }
+
+    pub async fn signal(&self, name: &str, resource: &str, data: serde_json::Value) -> Result<(), EngineError> {
+        let stack = self.find(name).await?;
+        self.engine().signal(&stack, resource, data).await
+    }
 }
 
 pub fn source(template: &str) -> StackSource {
@@ -94,7 +271,7 @@ pub fn dag_template(deps: &[Vec<usize>]) -> String {
 /// holds for it: they must be equal (nothing leaked, nothing forgotten).
 pub async fn assert_no_leaks(driver: &FakeDriver, store: &dyn StateStore) {
     let mut known: Vec<String> = Vec::new();
-    for s in store.stacks().await.unwrap() {
+    for s in store.stacks(None).await.unwrap() {
         for r in store.resources(&s.id).await.unwrap() {
             if let Some(p) = r.physical_id {
                 if !(r.action == heat_core::engine::Action::Delete
