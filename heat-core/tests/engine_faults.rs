@@ -121,7 +121,7 @@ fn a_crash_after_every_persisted_step_is_recovered() {
                 _ = life => {}
                 _ = async { while !dying.crashed() { tokio::time::sleep(Duration::from_millis(10)).await } } => {}
             }
-            process.kill();
+            process.abort_all();
             drop(e);
             // Second life: a new engine on the same store and cloud takes
             // the stack over once the dead one's lease has expired.

@@ -1,58 +1,58 @@
 //! Creating the WordPress example on the simulated cloud with the engine:
-//! the wiring an embedding tool needs (driver, store, clock, catalog), the
-//! outputs, what the cloud holds, then the delete.
+//! the wiring an embedding tool needs (driver over a cloud, store, clock,
+//! spawner, catalog), the stack service that accepts the create and runs
+//! it in the background, the outputs, what the cloud holds, then the
+//! delete.
 //!
 //! Run with `cargo run -p heat-resources --example simulated_cloud`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
-use heat_core::engine::{Clock, Engine, EngineConfig, MemoryStore, StackOptions, StackSource};
+use heat_core::engine::{
+    Clock, Engine, EngineConfig, EngineParts, MemoryStore, RequestContext, StackOptions,
+};
+use heat_core::service::{SourceParts, StackService};
 use heat_resources::sim::{SimCloud, SimConfig};
 use heat_resources::{Catalog, ResourceDriver};
-
-struct TokioClock;
-
-impl Clock for TokioClock {
-    fn now(&self) -> f64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0)
-    }
-    fn sleep(&self, d: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(tokio::time::sleep(d))
-    }
-}
+use heat_server::{SystemClock, TokioSpawner};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let clock: Arc<dyn Clock> = Arc::new(TokioClock);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     // Every server takes 200 ms to boot; the engine builds both tiers in parallel.
     let cloud = Arc::new(SimCloud::new(
         clock.clone(),
         SimConfig::with_latency(Duration::from_millis(200)),
     ));
-    let driver = Arc::new(ResourceDriver::new(cloud.clone(), clock.clone()));
-    let engine = Engine::new(
-        driver,
-        Arc::new(MemoryStore::new()),
+    let engine = Engine::new(EngineParts {
+        driver: Arc::new(ResourceDriver::new(cloud.clone(), clock.clone())),
+        store: Arc::new(MemoryStore::new()),
         clock,
-        Arc::new(Catalog),
-        EngineConfig::default(),
-    );
+        spawner: Arc::new(TokioSpawner),
+        catalog: Arc::new(Catalog),
+        config: EngineConfig::default(),
+    });
+    let service = StackService::new(engine);
+    let ctx = RequestContext::new("demo", "me");
 
     let template = include_str!("../../examples/wordpress.yaml");
-    let source = StackSource {
-        template: template.into(),
-        ..StackSource::default()
-    };
+    let parts = SourceParts::template("wordpress.yaml", template);
     let start = std::time::Instant::now();
-    let stack = engine
-        .create_stack("wordpress", source, StackOptions::default())
+    let accepted = service
+        .create(&ctx, "wordpress", &parts, StackOptions::default())
         .await
-        .expect("created");
+        .expect("accepted");
+    println!(
+        "{} after {:.3} s (accepted; the engine works in the background)",
+        accepted.status_text(),
+        start.elapsed().as_secs_f64()
+    );
+    let stack = service
+        .wait(&ctx, &accepted.id)
+        .await
+        .expect("followed")
+        .expect("not deleted");
     println!(
         "{} in {:.1} s",
         stack.status_text(),
@@ -67,7 +67,8 @@ async fn main() {
             object.kind, object.name, object.status
         );
     }
-    engine.delete_stack("wordpress").await.expect("deleted");
+    let deleting = service.delete(&ctx, "wordpress").await.expect("accepted");
+    service.wait(&ctx, &deleting.id).await.expect("deleted");
     println!(
         "after delete the cloud holds {} stack objects",
         cloud.stack_objects().len()

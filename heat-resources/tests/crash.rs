@@ -1,4 +1,4 @@
-//! A crash (the engine dropped) after every persisted step of creating and
+//! A crash (the process's tasks aborted) after every persisted step of creating and
 //! deleting a networked stack on the simulated cloud, then a restart: the
 //! stack ends settled, and the cloud holds exactly the objects the store
 //! knows; deleting afterwards leaves nothing.
@@ -6,24 +6,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
-use heat_core::engine::testing::CrashingStore;
+use heat_core::engine::testing::{CrashingStore, Runner};
 use heat_core::engine::{
-    Clock, Engine, EngineConfig, MemoryStore, StackOptions, StackSource, StateStore, Status,
+    Clock, EngineConfig, MemoryStore, Spawner, StackOptions, StackSource, StateStore, Status,
 };
 use heat_resources::sim::{SimCloud, SimConfig};
-use heat_resources::{Catalog, ResourceDriver};
-
-struct TokioClock(tokio::time::Instant);
-
-impl Clock for TokioClock {
-    fn now(&self) -> f64 {
-        1_700_000_000.0 + self.0.elapsed().as_secs_f64()
-    }
-    fn sleep(&self, d: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(tokio::time::sleep(d))
-    }
-}
+use heat_server::{builder, AbortableSpawner, SystemClock, TokioSpawner};
 
 const TEMPLATE: &str = "heat_template_version: 2018-08-31
 resources:
@@ -37,19 +25,24 @@ resources:
   attach: {type: OS::Cinder::VolumeAttachment, properties: {instance_uuid: {get_resource: server}, volume_id: {get_resource: volume}}}
 ";
 
-fn engine(cloud: &Arc<SimCloud>, clock: &Arc<dyn Clock>, store: Arc<dyn StateStore>) -> Engine {
-    Engine::new(
-        Arc::new(ResourceDriver::new(cloud.clone(), clock.clone())),
+fn engine(
+    cloud: &Arc<SimCloud>,
+    clock: &Arc<dyn Clock>,
+    store: Arc<dyn StateStore>,
+    spawner: Arc<dyn Spawner>,
+) -> Runner {
+    Runner::new(builder::engine(
+        cloud.clone(),
         store,
         clock.clone(),
-        Arc::new(Catalog),
+        spawner,
         EngineConfig::default(),
-    )
+    ))
 }
 
 async fn assert_consistent(cloud: &SimCloud, store: &MemoryStore, at: u64) {
     let mut known: Vec<String> = Vec::new();
-    for s in store.stacks().await.unwrap() {
+    for s in store.stacks(None).await.unwrap() {
         assert_ne!(
             s.status,
             Status::InProgress,
@@ -73,7 +66,7 @@ async fn assert_consistent(cloud: &SimCloud, store: &MemoryStore, at: u64) {
 
 #[tokio::test(start_paused = true)]
 async fn a_crash_after_every_persisted_step_is_recovered_on_the_sim() {
-    let clock: Arc<dyn Clock> = Arc::new(TokioClock(tokio::time::Instant::now()));
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     let source = StackSource {
         template: TEMPLATE.into(),
         ..StackSource::default()
@@ -84,7 +77,7 @@ async fn a_crash_after_every_persisted_step_is_recovered_on_the_sim() {
         clock.clone(),
         SimConfig::with_latency(Duration::from_secs(1)),
     ));
-    let e = engine(&cloud, &clock, counting.clone());
+    let e = engine(&cloud, &clock, counting.clone(), Arc::new(TokioSpawner));
     e.create_stack("s", source.clone(), StackOptions::default())
         .await
         .unwrap();
@@ -98,7 +91,8 @@ async fn a_crash_after_every_persisted_step_is_recovered_on_the_sim() {
         ));
         let memory = Arc::new(MemoryStore::new());
         let dying = Arc::new(CrashingStore::new(memory.clone(), crash_at));
-        let e = engine(&cloud, &clock, dying.clone());
+        let process = Arc::new(AbortableSpawner::default());
+        let e = engine(&cloud, &clock, dying.clone(), process.clone());
         let life = async {
             if e.create_stack("s", source.clone(), StackOptions::default())
                 .await
@@ -112,11 +106,12 @@ async fn a_crash_after_every_persisted_step_is_recovered_on_the_sim() {
             _ = life => {}
             _ = async { while !dying.crashed() { tokio::time::sleep(Duration::from_millis(10)).await } } => {}
         }
+        process.abort_all();
         drop(e);
-        let e = engine(&cloud, &clock, memory.clone());
-        e.recover().await.unwrap();
+        let e = engine(&cloud, &clock, memory.clone(), Arc::new(TokioSpawner));
+        e.recover().await;
         assert_consistent(&cloud, &memory, crash_at).await;
-        if memory.stack("s").await.unwrap().is_some() {
+        if memory.find_stack("project", "s").await.unwrap().is_some() {
             e.delete_stack("s").await.unwrap();
         }
         assert!(
@@ -129,9 +124,9 @@ async fn a_crash_after_every_persisted_step_is_recovered_on_the_sim() {
 
 #[tokio::test(start_paused = true)]
 async fn the_snapshot_policy_keeps_a_snapshot_after_delete() {
-    let clock: Arc<dyn Clock> = Arc::new(TokioClock(tokio::time::Instant::now()));
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     let cloud = Arc::new(SimCloud::new(clock.clone(), SimConfig::default()));
-    let e = engine(&cloud, &clock, Arc::new(MemoryStore::new()));
+    let e = engine(&cloud, &clock, Arc::new(MemoryStore::new()), Arc::new(TokioSpawner));
     let t = "heat_template_version: 2018-08-31\nresources:\n  data: {type: OS::Cinder::Volume, properties: {size: 2}, deletion_policy: Snapshot}\n";
     e.create_stack(
         "s",

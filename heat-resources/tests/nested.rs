@@ -5,40 +5,28 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
-use heat_core::engine::{
-    Clock, Engine, EngineConfig, MemoryStore, StackOptions, StackSource, StateStore,
-};
+use heat_core::engine::testing::Runner;
+use heat_core::engine::{Clock, EngineConfig, MemoryStore, StackOptions, StackSource, StateStore};
 use heat_resources::sim::{SimCloud, SimConfig};
-use heat_resources::{Catalog, ResourceDriver};
+use heat_server::{builder, SystemClock, TokioSpawner};
 use serde_json::json;
 
-struct TokioClock(tokio::time::Instant);
 
-impl Clock for TokioClock {
-    fn now(&self) -> f64 {
-        1_700_000_000.0 + self.0.elapsed().as_secs_f64()
-    }
-    fn sleep(&self, d: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(tokio::time::sleep(d))
-    }
-}
-
-fn setup(config: EngineConfig) -> (Arc<SimCloud>, Arc<MemoryStore>, Arc<Engine>) {
-    let clock: Arc<dyn Clock> = Arc::new(TokioClock(tokio::time::Instant::now()));
+fn setup(config: EngineConfig) -> (Arc<SimCloud>, Arc<MemoryStore>, Runner) {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     let cloud = Arc::new(SimCloud::new(
         clock.clone(),
         SimConfig::with_latency(Duration::from_secs(1)),
     ));
     let store = Arc::new(MemoryStore::new());
-    let e = Engine::new(
-        Arc::new(ResourceDriver::new(cloud.clone(), clock.clone())),
+    let e = builder::engine(
+        cloud.clone(),
         store.clone(),
         clock,
-        Arc::new(Catalog),
+        Arc::new(TokioSpawner),
         config,
     );
-    (cloud, store, Arc::new(e))
+    (cloud, store, Runner::new(e))
 }
 
 fn source(t: &str, files: &[(&str, &str)]) -> StackSource {
@@ -104,7 +92,7 @@ outputs:
     assert_eq!(cloud.stack_objects().len(), 4);
     // Nested stacks are stored with their parent.
     let children: Vec<_> = store
-        .stacks()
+        .stacks(None)
         .await
         .unwrap()
         .into_iter()
@@ -116,8 +104,7 @@ outputs:
     let resized = parent.replace("flavor: m1.small", "flavor: m1.medium");
     let s = e
         .update_stack(
-            "parent",
-            Some(source(&resized, &[("web.yaml", SERVER)])),
+            "parent", source(&resized, &[("web.yaml", SERVER)]),
             StackOptions::default(),
         )
         .await
@@ -138,7 +125,7 @@ outputs:
         cloud.stack_objects()
     );
     assert!(
-        store.stacks().await.unwrap().is_empty(),
+        store.stacks(None).await.unwrap().is_empty(),
         "nested stacks are deleted too"
     );
 }
@@ -201,7 +188,7 @@ outputs:
     assert_eq!(out["refs"]["value"].as_array().unwrap().len(), 3);
     assert_eq!(out["first"]["value"], "web-0");
     let s = e
-        .update_stack("rg", Some(source(&t(5), &[])), StackOptions::default())
+        .update_stack("rg", source(&t(5), &[]), StackOptions::default())
         .await
         .unwrap();
     assert_eq!(
@@ -210,7 +197,7 @@ outputs:
     );
     assert_eq!(cloud.stack_objects().len(), 5);
     let s = e
-        .update_stack("rg", Some(source(&t(2), &[])), StackOptions::default())
+        .update_stack("rg", source(&t(2), &[]), StackOptions::default())
         .await
         .unwrap();
     assert_eq!(
@@ -334,7 +321,7 @@ resources:
         cloud.stack_objects().is_empty(),
         "refused before anything is created"
     );
-    assert!(store.stacks().await.unwrap().is_empty());
+    assert!(store.stacks(None).await.unwrap().is_empty());
 }
 
 #[tokio::test(start_paused = true)]

@@ -6,42 +6,31 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
+use heat_core::engine::testing::Runner;
 use heat_core::engine::{
-    Clock, Engine, EngineConfig, EngineError, MemoryStore, StackOptions, StackSource, StateStore,
+    Clock, EngineConfig, EngineError, MemoryStore, StackOptions, StackSource, StateStore,
 };
 use heat_resources::sim::{SimCloud, SimConfig, SimFault};
-use heat_resources::{Catalog, ResourceDriver};
+use heat_server::{builder, SystemClock, TokioSpawner};
 
-struct TokioClock(tokio::time::Instant);
-
-impl Clock for TokioClock {
-    fn now(&self) -> f64 {
-        1_700_000_000.0 + self.0.elapsed().as_secs_f64()
-    }
-    fn sleep(&self, d: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(tokio::time::sleep(d))
-    }
-}
 
 const WORDPRESS: &str = include_str!("../../examples/wordpress.yaml");
 
-fn setup(latency: u64) -> (Arc<SimCloud>, Arc<MemoryStore>, Engine) {
-    let clock: Arc<dyn Clock> = Arc::new(TokioClock(tokio::time::Instant::now()));
+fn setup(latency: u64) -> (Arc<SimCloud>, Arc<MemoryStore>, Runner) {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     let cloud = Arc::new(SimCloud::new(
         clock.clone(),
         SimConfig::with_latency(Duration::from_secs(latency)),
     ));
-    let driver = Arc::new(ResourceDriver::new(cloud.clone(), clock.clone()));
     let store = Arc::new(MemoryStore::new());
-    let engine = Engine::new(
-        driver,
+    let engine = builder::engine(
+        cloud.clone(),
         store.clone(),
         clock,
-        Arc::new(Catalog),
+        Arc::new(TokioSpawner),
         EngineConfig::default(),
     );
-    (cloud, store, engine)
+    (cloud, store, Runner::new(engine))
 }
 
 fn source(t: &str) -> StackSource {
@@ -53,7 +42,7 @@ fn source(t: &str) -> StackSource {
 
 async fn assert_no_leaks(cloud: &SimCloud, store: &dyn StateStore) {
     let mut known = Vec::new();
-    for s in store.stacks().await.unwrap() {
+    for s in store.stacks(None).await.unwrap() {
         for r in store.resources(&s.id).await.unwrap() {
             if let Some(p) = r.physical_id {
                 known.push(p);
@@ -100,7 +89,7 @@ async fn wordpress_creates_shows_outputs_and_deletes() {
     let sg = changes.iter().find(|c| c.name == "web_sg").unwrap();
     assert_eq!(serde_json::to_value(&sg.kind).unwrap()["change"], "updated");
     let s = e
-        .update_stack("wp", Some(source(&more)), StackOptions::default())
+        .update_stack("wp", source(&more), StackOptions::default())
         .await
         .unwrap();
     assert_eq!(s.status_text(), "UPDATE_COMPLETE", "{}", s.reason);
@@ -136,7 +125,7 @@ async fn unknown_image_is_refused_before_anything_is_created() {
     assert!(errors[0]
         .message
         .contains("The Image (no-such-image) could not be found."));
-    assert!(store.stacks().await.unwrap().is_empty());
+    assert!(store.stacks(None).await.unwrap().is_empty());
     assert!(cloud.stack_objects().is_empty());
 }
 
@@ -165,17 +154,17 @@ async fn an_image_known_late_fails_with_the_clouds_message_and_rolls_back() {
 
 #[tokio::test(start_paused = true)]
 async fn quota_exceeded_is_reported() {
-    let clock: Arc<dyn Clock> = Arc::new(TokioClock(tokio::time::Instant::now()));
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     let mut config = SimConfig::default();
     config.quotas.insert("server".into(), 1);
     let cloud = Arc::new(SimCloud::new(clock.clone(), config));
-    let e = Engine::new(
-        Arc::new(ResourceDriver::new(cloud.clone(), clock.clone())),
+    let e = Runner::new(builder::engine(
+        cloud.clone(),
         Arc::new(MemoryStore::new()),
         clock,
-        Arc::new(Catalog),
+        Arc::new(TokioSpawner),
         EngineConfig::default(),
-    );
+    ));
     let s = e
         .create_stack("wp", source(WORDPRESS), StackOptions::default())
         .await

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use heat_core::engine::{Clock, Engine, EngineConfig, EngineParts, StoreError};
+use heat_core::engine::{Clock, Engine, EngineConfig, EngineParts, Spawner, StateStore, StoreError};
 use heat_core::service::StackService;
 use heat_resources::sim::{SimCloud, SimConfig};
 use heat_resources::{Catalog, Cloud, ResourceDriver};
@@ -36,6 +36,25 @@ pub struct RealCloud {
 
 /// What a state file records for the simulated cloud.
 pub const SIMULATED: &str = "simulated";
+
+/// An engine with the catalog of every type, over a cloud (simulated or
+/// OpenStack) and a store.
+pub fn engine(
+    cloud: Arc<dyn Cloud>,
+    store: Arc<dyn StateStore>,
+    clock: Arc<dyn Clock>,
+    spawner: Arc<dyn Spawner>,
+    config: EngineConfig,
+) -> Arc<Engine> {
+    Engine::new(EngineParts {
+        driver: Arc::new(ResourceDriver::new(cloud, clock.clone())),
+        store,
+        clock,
+        spawner,
+        catalog: Arc::new(Catalog),
+        config,
+    })
+}
 
 /// Opens a state file with the simulated cloud.
 pub async fn open(state: &Path, sim: SimConfig, config: EngineConfig) -> Result<Local, StoreError> {
@@ -84,14 +103,7 @@ pub async fn open_on(
         Some(real) => real.cloud,
         None => cloud.clone(),
     };
-    let engine = Engine::new(EngineParts {
-        driver: Arc::new(ResourceDriver::new(target, clock.clone())),
-        store: store.clone(),
-        clock,
-        spawner: Arc::new(TokioSpawner),
-        catalog: Arc::new(Catalog),
-        config,
-    });
+    let engine = engine(target, store.clone(), clock, Arc::new(TokioSpawner), config);
     Ok(Local {
         service: StackService::new(engine.clone()),
         engine,

@@ -63,3 +63,28 @@ impl Spawner for TokioSpawner {
         tokio::spawn(task);
     }
 }
+
+/// A spawner whose tasks can all be aborted at once: what a process's death
+/// does to its operations (crash tests), or a hard stop.
+#[derive(Debug, Default)]
+pub struct AbortableSpawner {
+    tasks: std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
+}
+
+impl AbortableSpawner {
+    /// Aborts every task started so far.
+    pub fn abort_all(&self) {
+        for t in self.tasks.lock().expect("not poisoned").drain(..) {
+            t.abort();
+        }
+    }
+}
+
+impl Spawner for AbortableSpawner {
+    fn spawn(&self, task: BoxFuture<'static, ()>) {
+        let handle = tokio::spawn(task).abort_handle();
+        let mut tasks = self.tasks.lock().expect("not poisoned");
+        tasks.retain(|t| !t.is_finished());
+        tasks.push(handle);
+    }
+}

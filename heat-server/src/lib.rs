@@ -9,6 +9,6 @@ pub mod builder;
 mod clock;
 mod store;
 
-pub use clock::{SystemClock, TokioSpawner};
+pub use clock::{AbortableSpawner, SystemClock, TokioSpawner};
 pub use store::sim::SimStore;
 pub use store::sqlite::SqliteStore;

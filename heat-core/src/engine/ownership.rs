@@ -190,22 +190,26 @@ impl Engine {
         Ok(out)
     }
 
-    /// Waits until a stack's operation has ended, wherever it runs: its
-    /// final record, or `None` once the stack is gone (deleted). A stack
-    /// abandoned meanwhile is taken over and finished here.
+    /// Waits until a stack's operation has ended, wherever it runs (a stack
+    /// is busy while in progress or held by a live lease, as while a group
+    /// scales): its final record, or `None` once the stack is gone
+    /// (deleted). A stack abandoned meanwhile is taken over and finished
+    /// here.
     pub async fn wait(self: &Arc<Self>, stack_id: &str) -> Result<Option<StackRecord>, EngineError> {
         let mut delay = Duration::from_millis(20);
         loop {
             if let Some((_, done)) = self.running(stack_id) {
                 if let Ok(Some(r)) = done.await {
-                    if !r.in_progress() {
+                    if !r.in_progress() && r.lease.is_none() {
                         return Ok(Some(r));
                     }
                 }
             }
             match self.store.stack(stack_id).await? {
                 None => return Ok(None),
-                Some(s) if !s.in_progress() => return Ok(Some(s)),
+                Some(s) if !s.in_progress() && !s.leased_at(self.clock.now()) => {
+                    return Ok(Some(s))
+                }
                 Some(s) => {
                     if self.resume_abandoned(&s).await?.is_some() {
                         continue;

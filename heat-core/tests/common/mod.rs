@@ -10,13 +10,10 @@ use std::time::Duration;
 use heat_core::definition::{PropertyRule, TypeCatalog, TypeInfo};
 pub use heat_core::engine::testing::CrashingStore;
 use heat_core::engine::testing::FakeDriver;
-use heat_core::engine::{
-    Engine, EngineConfig, EngineError, EngineParts, RequestContext, ResourceRecord, StackOptions,
-    StackRecord, StackSource, StateStore,
-};
-use heat_core::service::{SourceParts, StackService, UpdateRequest};
+pub use heat_core::engine::testing::Runner as TestEngine;
+use heat_core::engine::{Engine, EngineConfig, EngineParts, ResourceRecord, StackSource, StateStore};
 pub use heat_server::SystemClock as TokioClock;
-use heat_server::TokioSpawner;
+use heat_server::{AbortableSpawner, TokioSpawner};
 
 /// Values update in place; `immutable` never changes; the rest replaces.
 pub struct TestCatalog;
@@ -47,33 +44,7 @@ pub fn engine_with(
         catalog: Arc::new(TestCatalog),
         config,
     });
-    TestEngine {
-        service: StackService::new(engine),
-        ctx: RequestContext::default(),
-    }
-}
-
-/// Runs tasks on tokio and can kill them all at once, as a process's
-/// death would.
-#[derive(Default)]
-pub struct Killable {
-    tasks: std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
-}
-
-impl heat_core::engine::Spawner for Killable {
-    fn spawn(&self, task: futures::future::BoxFuture<'static, ()>) {
-        let handle = tokio::spawn(task).abort_handle();
-        self.tasks.lock().unwrap().push(handle);
-    }
-}
-
-impl Killable {
-    /// Ends every task this spawner started.
-    pub fn kill(&self) {
-        for t in self.tasks.lock().unwrap().drain(..) {
-            t.abort();
-        }
-    }
+    TestEngine::new(engine)
 }
 
 /// An engine whose tasks can be killed (a process that dies).
@@ -81,8 +52,8 @@ pub fn mortal_engine(
     driver: Arc<FakeDriver>,
     store: Arc<dyn StateStore>,
     concurrency: usize,
-) -> (TestEngine, Arc<Killable>) {
-    let spawner = Arc::new(Killable::default());
+) -> (TestEngine, Arc<AbortableSpawner>) {
+    let spawner = Arc::new(AbortableSpawner::default());
     let engine = Engine::new(EngineParts {
         driver,
         store,
@@ -95,11 +66,7 @@ pub fn mortal_engine(
             ..EngineConfig::default()
         },
     });
-    let e = TestEngine {
-        service: StackService::new(engine),
-        ctx: RequestContext::default(),
-    };
-    (e, spawner)
+    (TestEngine::new(engine), spawner)
 }
 
 pub fn engine(driver: Arc<FakeDriver>, store: Arc<dyn StateStore>, concurrency: usize) -> TestEngine {
@@ -109,138 +76,6 @@ pub fn engine(driver: Arc<FakeDriver>, store: Arc<dyn StateStore>, concurrency: 
         ..EngineConfig::default()
     };
     engine_with(driver, store, config)
-}
-
-/// The engine behind the stack service, with operations that wait for
-/// their end (the way the CLI follows them).
-#[derive(Clone)]
-pub struct TestEngine {
-    pub service: StackService,
-    pub ctx: RequestContext,
-}
-
-impl TestEngine {
-    pub fn engine(&self) -> &Arc<Engine> {
-        self.service.engine()
-    }
-
-    pub async fn find(&self, name: &str) -> Result<StackRecord, EngineError> {
-        self.engine()
-            .store()
-            .find_stack(&self.ctx.project, name)
-            .await?
-            .ok_or_else(|| EngineError::NotFound(name.to_string()))
-    }
-
-    /// Waits for the end of the operation on a stack: its final record
-    /// (`DELETE_COMPLETE` once it is gone).
-    pub async fn wait(&self, accepted: StackRecord) -> StackRecord {
-        match self.engine().wait(&accepted.id).await.unwrap() {
-            Some(s) => s,
-            None => StackRecord {
-                action: heat_core::engine::Action::Delete,
-                status: heat_core::engine::Status::Complete,
-                reason: "Stack DELETE completed successfully".into(),
-                ..accepted
-            },
-        }
-    }
-
-    pub async fn create_stack(
-        &self,
-        name: &str,
-        source: StackSource,
-        options: StackOptions,
-    ) -> Result<StackRecord, EngineError> {
-        let accepted = self.engine().create_stack(&self.ctx, name, source, options).await?;
-        Ok(self.wait(accepted).await)
-    }
-
-    pub async fn update_stack(
-        &self,
-        name: &str,
-        source: StackSource,
-        options: StackOptions,
-    ) -> Result<StackRecord, EngineError> {
-        let stack = self.find(name).await?;
-        let accepted = self.engine().update_stack(&stack, source, options).await?;
-        Ok(self.wait(accepted).await)
-    }
-
-    /// A PATCH update: new parameter values over the stack's, some cleared.
-    pub async fn patch(
-        &self,
-        name: &str,
-        parameters: serde_json::Map<String, serde_json::Value>,
-        clear: Vec<String>,
-    ) -> StackRecord {
-        let request = UpdateRequest {
-            parts: SourceParts {
-                parameters,
-                ..SourceParts::default()
-            },
-            existing: true,
-            clear_parameters: clear,
-            options: StackOptions::default(),
-        };
-        let accepted = self.service.update(&self.ctx, name, &request).await.unwrap();
-        self.wait(accepted).await
-    }
-
-    pub async fn delete_stack(&self, name: &str) -> Result<StackRecord, EngineError> {
-        let stack = self.find(name).await?;
-        let accepted = self.engine().delete_stack(&stack).await?;
-        Ok(self.wait(accepted).await)
-    }
-
-    pub async fn check_stack(&self, name: &str) -> Result<StackRecord, EngineError> {
-        let stack = self.find(name).await?;
-        let accepted = self.engine().check_stack(&stack).await?;
-        Ok(self.wait(accepted).await)
-    }
-
-    pub async fn suspend_stack(&self, name: &str) -> Result<StackRecord, EngineError> {
-        let stack = self.find(name).await?;
-        let accepted = self.engine().suspend_stack(&stack).await?;
-        Ok(self.wait(accepted).await)
-    }
-
-    pub async fn resume_stack(&self, name: &str) -> Result<StackRecord, EngineError> {
-        let stack = self.find(name).await?;
-        let accepted = self.engine().resume_stack(&stack).await?;
-        Ok(self.wait(accepted).await)
-    }
-
-    pub async fn preview_update(
-        &self,
-        name: &str,
-        source: StackSource,
-    ) -> Result<Vec<heat_core::engine::Change>, EngineError> {
-        let stack = self.find(name).await?;
-        self.engine().preview_update(&stack, &source).await
-    }
-
-    pub async fn cancel_update(&self, name: &str, rollback: bool) -> Result<(), EngineError> {
-        let stack = self.find(name).await?;
-        self.engine().cancel_update(&stack, rollback).await
-    }
-
-    /// Takes over every abandoned stack (once their leases expired) and
-    /// finishes their operations: the final records.
-    pub async fn recover(&self) -> Vec<StackRecord> {
-        tokio::time::sleep(self.engine().config().lease + Duration::from_secs(1)).await;
-        let taken = self.engine().resume_all_abandoned().await.unwrap();
-        let mut out = Vec::new();
-        for t in taken {
-            out.push(self.wait(t).await);
-        }
-        out
-    }
-
-    pub async fn signal(&self, name: &str, resource: &str, data: serde_json::Value) -> Result<(), EngineError> {
-        let stack = self.find(name).await?;
-        self.engine().signal(&stack, resource, data).await
-    }
 }
 
 pub fn source(template: &str) -> StackSource {

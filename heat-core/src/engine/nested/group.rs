@@ -8,7 +8,7 @@ use serde_json::{json, Map as JsonMap, Value as Json};
 
 use super::Special;
 use crate::engine::driver::{Attributes, ResourceSpec};
-use crate::engine::model::{ResourceRecord, StackRecord};
+use crate::engine::model::{Action, ResourceRecord, StackRecord, Status};
 use crate::engine::store::Write;
 use crate::engine::{Engine, EngineError};
 
@@ -220,8 +220,18 @@ impl Engine {
                     properties: group.properties.clone(),
                 };
                 let pid = group.physical_id.clone().unwrap_or_default();
+                me2.persist(
+                    &op,
+                    &stack,
+                    &mut group,
+                    Action::Update,
+                    Status::InProgress,
+                    &format!("Scaling to {size} by {policy_name}"),
+                )
+                .await
+                .ok()?;
                 let phase = op.control.child();
-                let reason = match me2
+                let (status, reason) = match me2
                     .special_update(
                         &op,
                         &phase,
@@ -235,10 +245,16 @@ impl Engine {
                 {
                     Ok(attrs) => {
                         group.attributes = attrs;
-                        format!("Scaled to {size} by {policy_name}")
+                        (Status::Complete, format!("Scaled to {size} by {policy_name}"))
                     }
-                    Err(err) => format!("Scaling by {policy_name} failed: {}", err.message),
+                    Err(err) => (
+                        Status::Failed,
+                        format!("Scaling by {policy_name} failed: {}", err.message),
+                    ),
                 };
+                group.action = Action::Update;
+                group.status = status;
+                group.reason = reason.clone();
                 group.updated_at = me2.clock.now();
                 let event = me2.resource_event(&stack, &group, &reason);
                 me2.write_op(
@@ -251,6 +267,8 @@ impl Engine {
                 )
                 .await
                 .ok()?;
+                let mut root = root;
+                root.lease = None;
                 Some(root)
             })
             .await;

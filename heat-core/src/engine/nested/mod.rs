@@ -78,9 +78,6 @@ impl Engine {
             | Realisation::WaitConditionHandle
             | Realisation::ScalingPolicy => {}
         }
-        if stack.source.resource_registry.is_empty() {
-            return None;
-        }
         match registry(stack).resolve(type_name, Some(resource), &|_| true) {
             Some(TypeTarget::Template(f)) => Some(Special::Stack(TemplateFrom::Provider(f))),
             _ => None,

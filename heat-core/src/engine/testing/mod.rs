@@ -8,8 +8,10 @@
 
 pub mod contract;
 mod crashing;
+mod runner;
 
 pub use crashing::CrashingStore;
+pub use runner::Runner;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
