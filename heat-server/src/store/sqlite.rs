@@ -33,6 +33,7 @@ const MAX_BATCH: usize = 512;
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: mpsc::UnboundedSender<(Job, Reply)>,
+    path: std::path::PathBuf,
 }
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
@@ -142,7 +143,18 @@ impl SqliteStore {
         let conn = SqliteConnection::connect_with(&options)
             .await
             .map_err(backend)?;
-        Ok(Self::with_writer(pool, conn))
+        let (writer, rx) = mpsc::unbounded_channel();
+        tokio::spawn(write_loop(conn, rx));
+        Ok(SqliteStore {
+            pool,
+            writer,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The state file.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// A store in a new file of the temporary directory (tests).
@@ -156,12 +168,6 @@ impl SqliteStore {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
         Self::open(&path).await
-    }
-
-    fn with_writer(pool: SqlitePool, conn: SqliteConnection) -> Self {
-        let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(writer(conn, rx));
-        SqliteStore { pool, writer: tx }
     }
 
     /// The connection pool (for stores that share the file).
@@ -199,7 +205,7 @@ static TEMPORARY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::n
 
 /// The writer: takes every job waiting, commits them in one transaction
 /// (each in a savepoint), then answers each.
-async fn writer(
+async fn write_loop(
     mut conn: SqliteConnection,
     mut rx: mpsc::UnboundedReceiver<(Job, Reply)>,
 ) {
