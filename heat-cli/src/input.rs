@@ -154,7 +154,13 @@ pub fn load_parts(
     parameters: &[String],
     parameter_files: &[String],
 ) -> Result<Loaded, InputError> {
-    let parts = read_parts(Some(template_path), environments, parameters, parameter_files)?.parts;
+    let parts = read_parts(
+        Some(template_path),
+        environments,
+        parameters,
+        parameter_files,
+    )?
+    .parts;
     let source = assemble(&parts, None).map_err(InputError::from_service)?;
     let template = Template::parse(&source.template).map_err(|error| InputError {
         file: template_path.display().to_string(),

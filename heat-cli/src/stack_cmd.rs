@@ -137,7 +137,12 @@ fn input_error(e: InputError, as_json: bool) -> i32 {
 impl Session {
     /// Follows an accepted operation until it ends, showing its events;
     /// prints the stack (unless deleted); non-zero when it failed.
-    async fn follow(&mut self, accepted: &StackRecord, total: usize, out: Option<&crate::cli::Output>) -> i32 {
+    async fn follow(
+        &mut self,
+        accepted: &StackRecord,
+        total: usize,
+        out: Option<&crate::cli::Output>,
+    ) -> i32 {
         let (stop, stopped) = tokio::sync::oneshot::channel();
         let printer = self
             .events
@@ -237,7 +242,11 @@ fn stack_query(
             "status" => &mut q.status,
             "action" => &mut q.action,
             "id" => &mut q.id,
-            _ => return Err(format!("--property {k}: filters are name, status, action and id")),
+            _ => {
+                return Err(format!(
+                    "--property {k}: filters are name, status, action and id"
+                ))
+            }
         };
         list.push(v.to_string());
     }
@@ -247,7 +256,11 @@ fn stack_query(
         q.sort_dir = match dir {
             "asc" => SortDir::Asc,
             "desc" => SortDir::Desc,
-            other => return Err(format!("--sort {s}: direction {other}: expected asc or desc")),
+            other => {
+                return Err(format!(
+                    "--sort {s}: direction {other}: expected asc or desc"
+                ))
+            }
         };
     }
     Ok(q)
@@ -256,12 +269,23 @@ fn stack_query(
 /// Runs a stack command; returns the exit status.
 pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
     match cmd {
-        StackCommand::Create { name, input, options: flags, dry_run, out } => {
+        StackCommand::Create {
+            name,
+            input,
+            options: flags,
+            dry_run,
+            out,
+        } => {
             let as_json = out.format == Format::Json;
             if dry_run {
                 return create_dry_run(&input, &out);
             }
-            let read = match read_parts(Some(&input.template), &input.environment, &input.parameter, &input.parameter_file) {
+            let read = match read_parts(
+                Some(&input.template),
+                &input.environment,
+                &input.parameter,
+                &input.parameter_file,
+            ) {
                 Ok(r) => r,
                 Err(e) => return input_error(e, as_json),
             };
@@ -269,17 +293,39 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                 Ok(s) => s,
                 Err(m) => return fail("state", &m, as_json),
             };
-            match s.local.service.create(&s.ctx, &name, &read.parts, options(&flags)).await {
+            match s
+                .local
+                .service
+                .create(&s.ctx, &name, &read.parts, options(&flags))
+                .await
+            {
                 Ok(accepted) => s.follow(&accepted, read.resources, Some(&out)).await,
                 Err(e) => refused(e, as_json),
             }
         }
-        StackCommand::Update { name, input, options: flags, existing, clear_parameter, dry_run, out } => {
+        StackCommand::Update {
+            name,
+            input,
+            options: flags,
+            existing,
+            clear_parameter,
+            dry_run,
+            out,
+        } => {
             let as_json = out.format == Format::Json;
             if input.template.is_none() && !existing {
-                return fail("usage", "a template is required (-t FILE), or --existing to reuse the stack's", as_json);
+                return fail(
+                    "usage",
+                    "a template is required (-t FILE), or --existing to reuse the stack's",
+                    as_json,
+                );
             }
-            let read = match read_parts(input.template.as_deref(), &input.environment, &input.parameter, &input.parameter_file) {
+            let read = match read_parts(
+                input.template.as_deref(),
+                &input.environment,
+                &input.parameter,
+                &input.parameter_file,
+            ) {
                 Ok(r) => r,
                 Err(e) => return input_error(e, as_json),
             };
@@ -294,10 +340,22 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                 options: options(&flags),
             };
             if dry_run {
-                return match s.local.service.preview_update(&s.ctx, &name, &request).await {
+                return match s
+                    .local
+                    .service
+                    .preview_update(&s.ctx, &name, &request)
+                    .await
+                {
                     Ok(changes) => {
-                        let rows: Vec<Json> = changes.iter().map(|c| serde_json::to_value(c).expect("serialisable")).collect();
-                        print_list(&rows, &["name", "type_name", "change", "reason", "properties"], &out);
+                        let rows: Vec<Json> = changes
+                            .iter()
+                            .map(|c| serde_json::to_value(c).expect("serialisable"))
+                            .collect();
+                        print_list(
+                            &rows,
+                            &["name", "type_name", "change", "reason", "properties"],
+                            &out,
+                        );
                         0
                     }
                     Err(e) => refused(e, as_json),
@@ -306,7 +364,12 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
             if let Err(code) = s.resume_abandoned(&name).await {
                 return code;
             }
-            let total = match s.local.service.resources(&s.ctx, &name, &ResourceQuery::default()).await {
+            let total = match s
+                .local
+                .service
+                .resources(&s.ctx, &name, &ResourceQuery::default())
+                .await
+            {
                 Ok(r) => r.len().max(read.resources),
                 Err(e) => return refused(e, as_json),
             };
@@ -317,7 +380,10 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
         }
         StackCommand::Delete { names, yes, .. } => {
             if !yes && std::io::stdin().is_terminal() {
-                eprint!("Are you sure you want to delete {}? [y/N] ", names.join(", "));
+                eprint!(
+                    "Are you sure you want to delete {}? [y/N] ",
+                    names.join(", ")
+                );
                 let mut answer = String::new();
                 let _ = std::io::stdin().read_line(&mut answer);
                 if !matches!(answer.trim(), "y" | "Y" | "yes") {
@@ -331,11 +397,20 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
             };
             let mut code = 0;
             for name in names {
-                let total = s.local.service.resources(&s.ctx, &name, &ResourceQuery::default()).await.map(|r| r.len()).unwrap_or(0);
+                let total = s
+                    .local
+                    .service
+                    .resources(&s.ctx, &name, &ResourceQuery::default())
+                    .await
+                    .map(|r| r.len())
+                    .unwrap_or(0);
                 let result = match s.local.service.delete(&s.ctx, &name).await {
                     Ok(accepted) => {
                         if accepted.in_progress() && accepted.action != Action::Delete {
-                            eprintln!("stack {name} is {}: cancelling it, then deleting", accepted.status_text());
+                            eprintln!(
+                                "stack {name} is {}: cancelling it, then deleting",
+                                accepted.status_text()
+                            );
                         }
                         s.follow(&accepted, total, None).await
                     }
@@ -345,9 +420,26 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
             }
             code
         }
-        StackCommand::List { nested, tags, tag_mode, property, sort, limit, marker, out } => {
+        StackCommand::List {
+            nested,
+            tags,
+            tag_mode,
+            property,
+            sort,
+            limit,
+            marker,
+            out,
+        } => {
             let as_json = out.format == Format::Json;
-            let query = match stack_query(nested, tags, tag_mode.as_deref(), &property, &sort, limit, marker) {
+            let query = match stack_query(
+                nested,
+                tags,
+                tag_mode.as_deref(),
+                &property,
+                &sort,
+                limit,
+                marker,
+            ) {
                 Ok(q) => q,
                 Err(m) => return fail("usage", &m, as_json),
             };
@@ -358,45 +450,78 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
             match s.local.service.list(&s.ctx, &query).await {
                 Ok(stacks) => {
                     let rows: Vec<Json> = stacks.iter().map(views::stack_row).collect();
-                    print_list(&rows, &["ID", "Stack Name", "Project", "Stack Status", "Creation Time", "Updated Time"], &out);
+                    print_list(
+                        &rows,
+                        &[
+                            "ID",
+                            "Stack Name",
+                            "Project",
+                            "Stack Status",
+                            "Creation Time",
+                            "Updated Time",
+                        ],
+                        &out,
+                    );
                     0
                 }
                 Err(e) => refused(e, as_json),
             }
         }
-        StackCommand::Show { name, out } => with_stack(&state, &name, out.format == Format::Json, |s| {
-            note_abandoned(&s);
-            print_record(&views::stack(&s), &out);
-            0
-        })
-        .await,
-        StackCommand::Output(OutputCommand::List { name, out }) => with_stack(&state, &name, out.format == Format::Json, |s| {
-            let rows: Vec<Json> = views::outputs(&s).as_array().cloned().unwrap_or_default();
-            print_list(&rows, &["output_key", "description"], &out);
-            0
-        })
-        .await,
-        StackCommand::Output(OutputCommand::Show { name, key, all, out }) => with_stack(&state, &name, out.format == Format::Json, |s| {
-            let outputs = views::outputs(&s).as_array().cloned().unwrap_or_default();
-            if all || key.is_none() {
-                let mut o = serde_json::Map::new();
-                for v in &outputs {
-                    o.insert(v["output_key"].as_str().unwrap_or_default().to_string(), v.clone());
+        StackCommand::Show { name, out } => {
+            with_stack(&state, &name, out.format == Format::Json, |s| {
+                note_abandoned(&s);
+                print_record(&views::stack(&s), &out);
+                0
+            })
+            .await
+        }
+        StackCommand::Output(OutputCommand::List { name, out }) => {
+            with_stack(&state, &name, out.format == Format::Json, |s| {
+                let rows: Vec<Json> = views::outputs(&s).as_array().cloned().unwrap_or_default();
+                print_list(&rows, &["output_key", "description"], &out);
+                0
+            })
+            .await
+        }
+        StackCommand::Output(OutputCommand::Show {
+            name,
+            key,
+            all,
+            out,
+        }) => {
+            with_stack(&state, &name, out.format == Format::Json, |s| {
+                let outputs = views::outputs(&s).as_array().cloned().unwrap_or_default();
+                if all || key.is_none() {
+                    let mut o = serde_json::Map::new();
+                    for v in &outputs {
+                        o.insert(
+                            v["output_key"].as_str().unwrap_or_default().to_string(),
+                            v.clone(),
+                        );
+                    }
+                    print_record(&Json::Object(o), &out);
+                    return 0;
                 }
-                print_record(&Json::Object(o), &out);
-                return 0;
-            }
-            let key = key.expect("checked");
-            match outputs.iter().find(|o| o["output_key"] == key.as_str()) {
-                Some(o) => {
-                    print_record(o, &out);
-                    0
+                let key = key.expect("checked");
+                match outputs.iter().find(|o| o["output_key"] == key.as_str()) {
+                    Some(o) => {
+                        print_record(o, &out);
+                        0
+                    }
+                    None => fail(
+                        "not_found",
+                        &format!("Specified output key {key} not found."),
+                        out.format == Format::Json,
+                    ),
                 }
-                None => fail("not_found", &format!("Specified output key {key} not found."), out.format == Format::Json),
-            }
-        })
-        .await,
-        StackCommand::Resource(StackResourceCommand::List { name, out, nested_depth }) => {
+            })
+            .await
+        }
+        StackCommand::Resource(StackResourceCommand::List {
+            name,
+            out,
+            nested_depth,
+        }) => {
             let as_json = out.format == Format::Json;
             let s = match open(&state).await {
                 Ok(s) => s,
@@ -420,14 +545,24 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                     row
                 })
                 .collect();
-            let mut columns = vec!["resource_name", "physical_resource_id", "resource_type", "resource_status", "updated_time"];
+            let mut columns = vec![
+                "resource_name",
+                "physical_resource_id",
+                "resource_type",
+                "resource_status",
+                "updated_time",
+            ];
             if nested_depth > 0 {
                 columns.push("stack_name");
             }
             print_list(&rows, &columns, &out);
             0
         }
-        StackCommand::Resource(StackResourceCommand::Show { name, resource, out }) => {
+        StackCommand::Resource(StackResourceCommand::Show {
+            name,
+            resource,
+            out,
+        }) => {
             let as_json = out.format == Format::Json;
             let s = match open(&state).await {
                 Ok(s) => s,
@@ -443,7 +578,11 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                 Err(e) => refused(e, as_json),
             }
         }
-        StackCommand::Resource(StackResourceCommand::Signal { name, resource, data }) => {
+        StackCommand::Resource(StackResourceCommand::Signal {
+            name,
+            resource,
+            data,
+        }) => {
             let data: Json = match data.as_deref().map(serde_json::from_str) {
                 None => json!({}),
                 Some(Ok(v)) => v,
@@ -453,8 +592,25 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                 Ok(s) => s,
                 Err(m) => return fail("state", &m, false),
             };
-            if let Err(e) = s.local.service.signal(&s.ctx, &name, &resource, data).await {
+            let before = match s.local.service.show(&s.ctx, &name).await {
+                Ok(b) => b,
+                Err(e) => return refused(e, false),
+            };
+            if let Err(e) = s
+                .local
+                .service
+                .signal(&s.ctx, &before.id, &resource, data)
+                .await
+            {
                 return refused(e, false);
+            }
+            if !before.in_progress() {
+                // A signal to a settled stack may start an operation here
+                // (a scaling policy's): see it through.
+                return match s.local.service.wait(&s.ctx, before.root_id()).await {
+                    Ok(_) => 0,
+                    Err(e) => refused(e, false),
+                };
             }
             // A stack whose operation waits for this signal but was
             // abandoned by its heat: this command drives it now.
@@ -463,21 +619,30 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                 Err(code) => code,
             }
         }
-        StackCommand::Event(EventCommand::List { name, follow, out }) => events(&state, &name, follow, &out).await,
-        StackCommand::Template(StackTemplateCommand::Show { name }) => with_stack(&state, &name, false, |s| {
-            out!("{}", s.source.template);
-            if !s.source.template.ends_with('\n') {
-                outln!();
-            }
-            0
-        })
-        .await,
+        StackCommand::Event(EventCommand::List { name, follow, out }) => {
+            events(&state, &name, follow, &out).await
+        }
+        StackCommand::Template(StackTemplateCommand::Show { name }) => {
+            with_stack(&state, &name, false, |s| {
+                out!("{}", s.source.template);
+                if !s.source.template.ends_with('\n') {
+                    outln!();
+                }
+                0
+            })
+            .await
+        }
         StackCommand::Cancel { name, no_rollback } => {
             let mut s = match open(&state).await {
                 Ok(s) => s,
                 Err(m) => return fail("state", &m, false),
             };
-            if let Err(e) = s.local.service.cancel_update(&s.ctx, &name, !no_rollback).await {
+            if let Err(e) = s
+                .local
+                .service
+                .cancel_update(&s.ctx, &name, !no_rollback)
+                .await
+            {
                 return refused(e, false);
             }
             eprintln!("cancel of the update of stack {name} requested");
@@ -497,12 +662,18 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
 /// `stack create --dry-run`: every resource with its creation level.
 fn create_dry_run(input: &crate::cli::TemplateInput, out: &crate::cli::Output) -> i32 {
     let as_json = out.format == Format::Json;
-    let loaded = match load_parts(&input.template, &input.environment, &input.parameter, &input.parameter_file) {
+    let loaded = match load_parts(
+        &input.template,
+        &input.environment,
+        &input.parameter,
+        &input.parameter_file,
+    ) {
         Ok(l) => l,
         Err(e) => return input_error(e, as_json),
     };
     let file = input.template.display().to_string();
-    let (def, errors) = StackDefinition::build(&loaded.template, loaded.inputs, &heat_resources::Catalog);
+    let (def, errors) =
+        StackDefinition::build(&loaded.template, loaded.inputs, &heat_resources::Catalog);
     if !errors.is_empty() {
         return report(&file, &errors, as_json);
     }
@@ -514,12 +685,21 @@ fn create_dry_run(input: &crate::cli::TemplateInput, out: &crate::cli::Output) -
         .flat_map(|(i, level)| {
             let def = &def;
             level.iter().map(move |n| {
-                let t = def.resources.iter().find(|r| &r.name == n).map(|r| r.type_name.clone()).unwrap_or_default();
+                let t = def
+                    .resources
+                    .iter()
+                    .find(|r| &r.name == n)
+                    .map(|r| r.type_name.clone())
+                    .unwrap_or_default();
                 json!({"resource_name": n, "resource_type": t, "change": "added", "level": i + 1})
             })
         })
         .collect();
-    print_list(&rows, &["resource_name", "resource_type", "change", "level"], out);
+    print_list(
+        &rows,
+        &["resource_name", "resource_type", "change", "level"],
+        out,
+    );
     0
 }
 
@@ -544,7 +724,12 @@ async fn simple(state: &Path, name: &str, out: crate::cli::Output, action: Actio
     }
 }
 
-async fn with_stack(state: &Path, name: &str, as_json: bool, f: impl FnOnce(StackRecord) -> i32) -> i32 {
+async fn with_stack(
+    state: &Path,
+    name: &str,
+    as_json: bool,
+    f: impl FnOnce(StackRecord) -> i32,
+) -> i32 {
     let s = match open(state).await {
         Ok(s) => s,
         Err(m) => return fail("state", &m, as_json),
@@ -571,7 +756,17 @@ async fn events(state: &Path, name: &str, follow: bool, out: &crate::cli::Output
         return match service.events(&s.ctx, &stack.id, &query).await {
             Ok(events) => {
                 let rows: Vec<Json> = events.iter().map(views::event_row).collect();
-                print_list(&rows, &["resource_name", "id", "resource_status", "resource_status_reason", "event_time"], out);
+                print_list(
+                    &rows,
+                    &[
+                        "resource_name",
+                        "id",
+                        "resource_status",
+                        "resource_status_reason",
+                        "event_time",
+                    ],
+                    out,
+                );
                 0
             }
             Err(e) => refused(e, as_json),
@@ -579,7 +774,10 @@ async fn events(state: &Path, name: &str, follow: bool, out: &crate::cli::Output
     }
     let mut seen = 0;
     loop {
-        let events = service.events(&s.ctx, &stack.id, &query).await.unwrap_or_default();
+        let events = service
+            .events(&s.ctx, &stack.id, &query)
+            .await
+            .unwrap_or_default();
         for e in &events[seen.min(events.len())..] {
             outln!("{}", progress::event_line(e));
         }

@@ -164,7 +164,8 @@ fn setup(test: &str) -> (Session, Heat, String) {
     let config = CloudConfig::from_env()
         .expect("clouds.yaml readable")
         .expect("a cloud is configured");
-    let session = Session::new(config, std::sync::Arc::new(heat_server::SystemClock)).unwrap();
+    let session =
+        Session::new(config, std::sync::Arc::new(heat_server::SystemClock::new())).unwrap();
     let dir = std::env::temp_dir().join(format!("heat-cli-os-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

@@ -69,7 +69,12 @@ fn engine(latency: Duration, concurrency: usize) -> (Arc<Engine>, Arc<FakeDriver
 /// Creates a stack and waits for the end of the create.
 async fn create(e: &Arc<Engine>, name: &str, source: StackSource) -> StackRecord {
     let accepted = e
-        .create_stack(&RequestContext::default(), name, source, StackOptions::default())
+        .create_stack(
+            &RequestContext::default(),
+            name,
+            source,
+            StackOptions::default(),
+        )
         .await
         .unwrap();
     e.wait(&accepted.id).await.unwrap().unwrap()
@@ -157,7 +162,11 @@ fn main() {
         let before = driver.log().len();
         let start = Instant::now();
         let accepted = e
-            .update_stack(&created, source(template(1000, false, "after")), StackOptions::default())
+            .update_stack(
+                &created,
+                source(template(1000, false, "after")),
+                StackOptions::default(),
+            )
             .await
             .unwrap();
         let s = e.wait(&accepted.id).await.unwrap().unwrap();

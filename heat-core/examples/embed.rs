@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use heat_core::definition::{AnyType, Inputs, StackDefinition};
 use heat_core::engine::testing::FakeDriver;
-use heat_core::engine::{Clock, Engine, EngineConfig, EngineParts, MemoryStore, RequestContext, StackOptions};
+use heat_core::engine::{
+    Clock, Engine, EngineConfig, EngineParts, MemoryStore, RequestContext, StackOptions,
+};
 use heat_core::service::{SourceParts, StackService};
 use heat_core::template::Template;
 use heat_server::{SystemClock, TokioSpawner};

@@ -9,9 +9,7 @@ use std::time::Duration;
 
 use common::*;
 use heat_core::engine::testing::{FakeDriver, Fault};
-use heat_core::engine::{
-    ChangeKind, EngineError, MemoryStore, StackOptions, StateStore, Status,
-};
+use heat_core::engine::{ChangeKind, EngineError, MemoryStore, StackOptions, StateStore, Status};
 
 fn setup(latency_secs: u64) -> (Arc<FakeDriver>, Arc<MemoryStore>, TestEngine) {
     let driver = Arc::new(FakeDriver::new(
@@ -172,7 +170,9 @@ async fn patch_update_reuses_template_and_parameters() {
     bye.insert("greeting".into(), "bye".into());
     let s = e.patch("web", bye, vec![]).await;
     assert_eq!(s.outputs.unwrap()["message"]["value"], "bye net");
-    let s = e.patch("web", Default::default(), vec!["greeting".into()]).await;
+    let s = e
+        .patch("web", Default::default(), vec!["greeting".into()])
+        .await;
     assert_eq!(s.outputs.unwrap()["message"]["value"], "hello net");
 }
 
@@ -283,10 +283,7 @@ async fn a_failed_update_rolls_back_to_the_previous_template() {
         "outputs:",
         "  extra:\n    type: OS::Heat::Value\n    properties: {value: x}\noutputs:",
     );
-    let s = e
-        .update_stack("web", source(&bigger), opts)
-        .await
-        .unwrap();
+    let s = e.update_stack("web", source(&bigger), opts).await.unwrap();
     assert_eq!(s.status_text(), "ROLLBACK_COMPLETE", "{}", s.reason);
     let after = names(&store.resources(&s.id).await.unwrap());
     assert_eq!(
@@ -348,8 +345,17 @@ async fn a_second_update_of_a_busy_stack_is_refused_and_a_delete_cancels_it() {
     // cancels it, then deletes.
     let started = tokio::time::Instant::now();
     let deleted = e.delete_stack("web").await.unwrap();
-    assert_eq!(deleted.status_text(), "DELETE_COMPLETE", "{}", deleted.reason);
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert_eq!(
+        deleted.status_text(),
+        "DELETE_COMPLETE",
+        "{}",
+        deleted.reason
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(store.find_stack("project", "web").await.unwrap().is_none());
     assert!(driver.objects().is_empty(), "{:?}", driver.objects());
     let updated = running.await.unwrap().unwrap();
@@ -393,17 +399,11 @@ async fn check_suspend_and_resume() {
         "CHECK_COMPLETE"
     );
     assert_eq!(
-        e.suspend_stack("web")
-            .await
-            .unwrap()
-            .status_text(),
+        e.suspend_stack("web").await.unwrap().status_text(),
         "SUSPEND_COMPLETE"
     );
     assert_eq!(
-        e.resume_stack("web")
-            .await
-            .unwrap()
-            .status_text(),
+        e.resume_stack("web").await.unwrap().status_text(),
         "RESUME_COMPLETE"
     );
     // An object deleted behind Heat's back fails the check.

@@ -11,11 +11,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use heat_core::engine::testing::Runner;
 use heat_core::engine::{
-    Action, Clock, Engine, EngineConfig, MemoryStore, StackOptions, StackSource, StateStore, Status,
+    Action, Clock, EngineConfig, MemoryStore, StackOptions, StackSource, StateStore, Status,
 };
 use heat_openstack::{CloudConfig, Method, OpenStackCloud, Session};
-use heat_resources::{Catalog, ResourceDriver};
 use serde_json::json;
 
 const SERVERS: usize = 20;
@@ -28,7 +28,7 @@ async fn main() {
     let config = CloudConfig::from_env()
         .expect("clouds.yaml readable")
         .expect("OS_CLOUD names a cloud");
-    let clock: Arc<dyn Clock> = Arc::new(heat_server::SystemClock);
+    let clock: Arc<dyn Clock> = Arc::new(heat_server::SystemClock::new());
     let session = Session::new(config.clone(), clock.clone()).unwrap();
     // Room for 20 more servers in the project (admin only; ignored otherwise).
     let project = session.token(false).await.unwrap().project_id.unwrap();
@@ -51,13 +51,13 @@ async fn main() {
     }
     let store = Arc::new(MemoryStore::new());
     let cloud = Arc::new(OpenStackCloud::new(session, clock.clone()));
-    let engine = Engine::new(
-        Arc::new(ResourceDriver::new(cloud, clock.clone())),
+    let engine = Runner::new(heat_server::builder::engine(
+        cloud,
         store.clone(),
         clock,
-        Arc::new(Catalog),
+        Arc::new(heat_server::TokioSpawner),
         EngineConfig::default(),
-    );
+    ));
     let source = StackSource {
         template: t,
         ..StackSource::default()
@@ -105,7 +105,12 @@ async fn main() {
 
     let start = Instant::now();
     let deleted = engine.delete_stack("bench20").await.expect("delete ran");
-    assert_eq!(deleted.status_text(), "DELETE_COMPLETE");
+    assert_eq!(
+        deleted.status_text(),
+        "DELETE_COMPLETE",
+        "{}",
+        deleted.reason
+    );
     println!(
         "  stack delete wall time:        {:6.2} s",
         start.elapsed().as_secs_f64()

@@ -126,7 +126,12 @@ async fn a_crash_after_every_persisted_step_is_recovered_on_the_sim() {
 async fn the_snapshot_policy_keeps_a_snapshot_after_delete() {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     let cloud = Arc::new(SimCloud::new(clock.clone(), SimConfig::default()));
-    let e = engine(&cloud, &clock, Arc::new(MemoryStore::new()), Arc::new(TokioSpawner));
+    let e = engine(
+        &cloud,
+        &clock,
+        Arc::new(MemoryStore::new()),
+        Arc::new(TokioSpawner),
+    );
     let t = "heat_template_version: 2018-08-31\nresources:\n  data: {type: OS::Cinder::Volume, properties: {size: 2}, deletion_policy: Snapshot}\n";
     e.create_stack(
         "s",

@@ -11,7 +11,6 @@ use heat_resources::sim::{SimCloud, SimConfig};
 use heat_server::{builder, SystemClock, TokioSpawner};
 use serde_json::json;
 
-
 fn setup(config: EngineConfig) -> (Arc<SimCloud>, Arc<MemoryStore>, Runner) {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     let cloud = Arc::new(SimCloud::new(
@@ -104,7 +103,8 @@ outputs:
     let resized = parent.replace("flavor: m1.small", "flavor: m1.medium");
     let s = e
         .update_stack(
-            "parent", source(&resized, &[("web.yaml", SERVER)]),
+            "parent",
+            source(&resized, &[("web.yaml", SERVER)]),
             StackOptions::default(),
         )
         .await

@@ -13,7 +13,6 @@ use heat_core::engine::{
 use heat_resources::sim::{SimCloud, SimConfig, SimFault};
 use heat_server::{builder, SystemClock, TokioSpawner};
 
-
 const WORDPRESS: &str = include_str!("../../examples/wordpress.yaml");
 
 fn setup(latency: u64) -> (Arc<SimCloud>, Arc<MemoryStore>, Runner) {

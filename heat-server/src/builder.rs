@@ -6,7 +6,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use heat_core::engine::{Clock, Engine, EngineConfig, EngineParts, Spawner, StateStore, StoreError};
+use heat_core::engine::{
+    Clock, Engine, EngineConfig, EngineParts, Spawner, StateStore, StoreError,
+};
 use heat_core::service::StackService;
 use heat_resources::sim::{SimCloud, SimConfig};
 use heat_resources::{Catalog, Cloud, ResourceDriver};

@@ -87,7 +87,10 @@ async fn state_survives_across_processes() {
         events.last().unwrap().reason,
         "Stack CREATE completed successfully"
     );
-    Runner::new(l.engine.clone()).delete_stack("web").await.unwrap();
+    Runner::new(l.engine.clone())
+        .delete_stack("web")
+        .await
+        .unwrap();
     assert!(l.cloud.stack_objects().is_empty());
     drop(l);
     let l = builder::open(&file, SimConfig::default(), EngineConfig::default())

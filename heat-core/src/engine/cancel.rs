@@ -104,10 +104,9 @@ impl Cancel {
 
     /// Completes once this token (or an ancestor) is cancelled.
     pub fn cancelled(&self) -> impl Future<Output = CancelReason> + Send + 'static {
-        let chain: Vec<Cancel> = std::iter::successors(Some(self.clone()), |c| {
-            c.inner.parent.as_ref().cloned()
-        })
-        .collect();
+        let chain: Vec<Cancel> =
+            std::iter::successors(Some(self.clone()), |c| c.inner.parent.as_ref().cloned())
+                .collect();
         let me = self.clone();
         async move {
             loop {

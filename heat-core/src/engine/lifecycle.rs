@@ -90,10 +90,14 @@ impl Op {
     }
 }
 
+/// Completes with an operation's final record (`None` when it lost its
+/// stack).
+pub(super) type Done = Shared<oneshot::Receiver<Option<StackRecord>>>;
+
 /// An operation running in this engine, as the registry keeps it.
 pub(super) struct Running {
     pub op: Arc<Op>,
-    pub done: Shared<oneshot::Receiver<Option<StackRecord>>>,
+    pub done: Done,
     pub generation: u64,
 }
 
@@ -130,7 +134,7 @@ impl Engine {
     }
 
     /// The running operation on a top-level stack, if it runs here.
-    pub(super) fn running(&self, root: &str) -> Option<(Arc<Op>, Shared<oneshot::Receiver<Option<StackRecord>>>)> {
+    pub(super) fn running(&self, root: &str) -> Option<(Arc<Op>, Done)> {
         self.ops
             .lock()
             .expect("not poisoned")
@@ -166,8 +170,11 @@ impl Engine {
         next.reason = reason.to_string();
         next.updated_at = Some(self.clock.now());
         let event = self.stack_event(&next, reason);
-        self.write_op(op, vec![Write::UpdateStack(next.clone()), Write::AddEvent(event)])
-            .await?;
+        self.write_op(
+            op,
+            vec![Write::UpdateStack(next.clone()), Write::AddEvent(event)],
+        )
+        .await?;
         Ok(next)
     }
 
@@ -186,9 +193,12 @@ impl Engine {
         r.reason = reason.to_string();
         r.updated_at = self.clock.now();
         let event = self.resource_event(stack, r, reason);
-        self.write_op(op, vec![Write::PutResource(r.clone()), Write::AddEvent(event)])
-            .await
-            .map_err(|e| e.to_string())
+        self.write_op(
+            op,
+            vec![Write::PutResource(r.clone()), Write::AddEvent(event)],
+        )
+        .await
+        .map_err(|e| e.to_string())
     }
 
     /// The end of an operation on a stack: its final state recorded and,
@@ -393,11 +403,7 @@ impl Engine {
     }
 
     /// Runs (or resumes) a rollback.
-    async fn continue_rollback(
-        &self,
-        op: &Op,
-        stack: StackRecord,
-    ) -> Option<StackRecord> {
+    async fn continue_rollback(&self, op: &Op, stack: StackRecord) -> Option<StackRecord> {
         match stack.rollback_of {
             Some(Action::Create) | None => {
                 let phase = op.new_phase(false);
@@ -463,10 +469,7 @@ impl Engine {
                 let event = self.stack_event(&done, &done.reason);
                 self.write_op(
                     op,
-                    vec![
-                        Write::AddEvent(event),
-                        Write::RemoveStack(done.id.clone()),
-                    ],
+                    vec![Write::AddEvent(event), Write::RemoveStack(done.id.clone())],
                 )
                 .await
                 .ok()?;

@@ -7,7 +7,9 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 
-use super::model::{Action, CancelRequest, EngineRecord, Event, ResourceRecord, Signal, StackRecord};
+use super::model::{
+    Action, CancelRequest, EngineRecord, Event, ResourceRecord, Signal, StackRecord,
+};
 use super::store::{Fence, Held, StateStore, StoreError, Write};
 
 #[derive(Debug, Default)]

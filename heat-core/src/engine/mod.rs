@@ -242,7 +242,11 @@ impl Engine {
         if subs.is_empty() {
             return;
         }
-        subs.retain(|tx| events.iter().all(|e| tx.unbounded_send((*e).clone()).is_ok()));
+        subs.retain(|tx| {
+            events
+                .iter()
+                .all(|e| tx.unbounded_send((*e).clone()).is_ok())
+        });
     }
 
     /// A stack event for `stack`'s current state.

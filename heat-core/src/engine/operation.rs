@@ -18,7 +18,9 @@ use crate::template::{ErrorKind, Template, TemplateError};
 
 type Accepted = oneshot::Sender<Result<StackRecord, EngineError>>;
 
-async fn accepted(rx: oneshot::Receiver<Result<StackRecord, EngineError>>) -> Result<StackRecord, EngineError> {
+async fn accepted(
+    rx: oneshot::Receiver<Result<StackRecord, EngineError>>,
+) -> Result<StackRecord, EngineError> {
     rx.await.unwrap_or_else(|_| {
         Err(EngineError::Invalid(
             "the engine stopped before the operation was accepted".into(),
@@ -97,10 +99,10 @@ impl Engine {
             .filter(|p| def.parameter_value(&p.name).is_none())
             .filter_map(|p| {
                 let message = def.parameter(&p.name).err()?;
-                Some(
-                    TemplateError::new(ErrorKind::Parameter, message)
-                        .at(format!("{}.{}", template.section_name("parameters"), p.name), p.line),
-                )
+                Some(TemplateError::new(ErrorKind::Parameter, message).at(
+                    format!("{}.{}", template.section_name("parameters"), p.name),
+                    p.line,
+                ))
             })
             .collect();
         if !missing.is_empty() {
@@ -291,17 +293,26 @@ impl Engine {
     }
 
     /// Checks every resource against the cloud (accepted, then run).
-    pub async fn check_stack(self: &Arc<Self>, stack: &StackRecord) -> Result<StackRecord, EngineError> {
+    pub async fn check_stack(
+        self: &Arc<Self>,
+        stack: &StackRecord,
+    ) -> Result<StackRecord, EngineError> {
         self.start(stack, Action::Check).await
     }
 
     /// Suspends a stack (accepted, then run).
-    pub async fn suspend_stack(self: &Arc<Self>, stack: &StackRecord) -> Result<StackRecord, EngineError> {
+    pub async fn suspend_stack(
+        self: &Arc<Self>,
+        stack: &StackRecord,
+    ) -> Result<StackRecord, EngineError> {
         self.start(stack, Action::Suspend).await
     }
 
     /// Resumes a suspended stack (accepted, then run).
-    pub async fn resume_stack(self: &Arc<Self>, stack: &StackRecord) -> Result<StackRecord, EngineError> {
+    pub async fn resume_stack(
+        self: &Arc<Self>,
+        stack: &StackRecord,
+    ) -> Result<StackRecord, EngineError> {
         self.start(stack, Action::Resume).await
     }
 
@@ -309,7 +320,10 @@ impl Engine {
     /// progress has it cancelled first, wherever it runs: here, in another
     /// live engine (which deletes once it has stopped), or in a dead one
     /// (taken over and deleted).
-    pub async fn delete_stack(self: &Arc<Self>, stack: &StackRecord) -> Result<StackRecord, EngineError> {
+    pub async fn delete_stack(
+        self: &Arc<Self>,
+        stack: &StackRecord,
+    ) -> Result<StackRecord, EngineError> {
         let mut current = stack.clone();
         for _ in 0..3 {
             if let Some((parent, _)) = &current.parent {
@@ -388,7 +402,11 @@ impl Engine {
 
     /// Cancels a running update, wherever it runs; with `rollback` the stack
     /// then rolls back.
-    pub async fn cancel_update(&self, stack: &StackRecord, rollback: bool) -> Result<(), EngineError> {
+    pub async fn cancel_update(
+        &self,
+        stack: &StackRecord,
+        rollback: bool,
+    ) -> Result<(), EngineError> {
         if !(stack.action == Action::Update && stack.in_progress()) {
             return Err(EngineError::Invalid(format!(
                 "Stack {} is not updating ({})",

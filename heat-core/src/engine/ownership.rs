@@ -162,7 +162,10 @@ impl Engine {
                 "Stack {} resumed: engine {engine} stopped",
                 taken.action.name()
             ),
-            None => format!("Stack {} resumed after an engine restart", taken.action.name()),
+            None => format!(
+                "Stack {} resumed after an engine restart",
+                taken.action.name()
+            ),
         };
         let me = self.clone();
         let started = taken.clone();
@@ -195,7 +198,10 @@ impl Engine {
     /// scales): its final record, or `None` once the stack is gone
     /// (deleted). A stack abandoned meanwhile is taken over and finished
     /// here.
-    pub async fn wait(self: &Arc<Self>, stack_id: &str) -> Result<Option<StackRecord>, EngineError> {
+    pub async fn wait(
+        self: &Arc<Self>,
+        stack_id: &str,
+    ) -> Result<Option<StackRecord>, EngineError> {
         let mut delay = Duration::from_millis(20);
         loop {
             if let Some((_, done)) = self.running(stack_id) {

@@ -136,7 +136,11 @@ impl StackService {
     }
 
     /// A stack of the caller's project, by name or id.
-    pub async fn show(&self, ctx: &RequestContext, id_or_name: &str) -> Result<StackRecord, ServiceError> {
+    pub async fn show(
+        &self,
+        ctx: &RequestContext,
+        id_or_name: &str,
+    ) -> Result<StackRecord, ServiceError> {
         self.engine
             .store()
             .find_stack(&ctx.project, id_or_name)
@@ -173,7 +177,10 @@ impl StackService {
     }
 
     /// The source an update request makes for a stack.
-    fn target(stack: &StackRecord, update: &UpdateRequest) -> Result<crate::engine::StackSource, ServiceError> {
+    fn target(
+        stack: &StackRecord,
+        update: &UpdateRequest,
+    ) -> Result<crate::engine::StackSource, ServiceError> {
         let base = update.existing.then_some(&stack.source);
         let mut target = assemble(&update.parts, base)?;
         for p in &update.clear_parameters {
@@ -222,7 +229,11 @@ impl StackService {
 
     /// Deletes a stack (accepted, then run); a running operation on it is
     /// cancelled first, wherever it runs.
-    pub async fn delete(&self, ctx: &RequestContext, id_or_name: &str) -> Result<StackRecord, ServiceError> {
+    pub async fn delete(
+        &self,
+        ctx: &RequestContext,
+        id_or_name: &str,
+    ) -> Result<StackRecord, ServiceError> {
         let stack = self.show(ctx, id_or_name).await?;
         Ok(self.engine.delete_stack(&stack).await?)
     }
@@ -239,19 +250,31 @@ impl StackService {
     }
 
     /// Checks a stack against the cloud (accepted, then run).
-    pub async fn check(&self, ctx: &RequestContext, id_or_name: &str) -> Result<StackRecord, ServiceError> {
+    pub async fn check(
+        &self,
+        ctx: &RequestContext,
+        id_or_name: &str,
+    ) -> Result<StackRecord, ServiceError> {
         let stack = self.show(ctx, id_or_name).await?;
         Ok(self.engine.check_stack(&stack).await?)
     }
 
     /// Suspends a stack (accepted, then run).
-    pub async fn suspend(&self, ctx: &RequestContext, id_or_name: &str) -> Result<StackRecord, ServiceError> {
+    pub async fn suspend(
+        &self,
+        ctx: &RequestContext,
+        id_or_name: &str,
+    ) -> Result<StackRecord, ServiceError> {
         let stack = self.show(ctx, id_or_name).await?;
         Ok(self.engine.suspend_stack(&stack).await?)
     }
 
     /// Resumes a suspended stack (accepted, then run).
-    pub async fn resume(&self, ctx: &RequestContext, id_or_name: &str) -> Result<StackRecord, ServiceError> {
+    pub async fn resume(
+        &self,
+        ctx: &RequestContext,
+        id_or_name: &str,
+    ) -> Result<StackRecord, ServiceError> {
         let stack = self.show(ctx, id_or_name).await?;
         Ok(self.engine.resume_stack(&stack).await?)
     }
@@ -290,7 +313,11 @@ impl StackService {
 
     /// Waits for the end of a stack's operation: its final record, `None`
     /// once deleted.
-    pub async fn wait(&self, ctx: &RequestContext, id: &str) -> Result<Option<StackRecord>, ServiceError> {
+    pub async fn wait(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+    ) -> Result<Option<StackRecord>, ServiceError> {
         match self.engine.store().stack(id).await? {
             Some(s) if s.project != ctx.project => Err(ServiceError::StackNotFound(id.into())),
             _ => Ok(self.engine.wait(id).await?),
@@ -299,7 +326,11 @@ impl StackService {
 
     /// The caller's stacks (every project's for an admin asking
     /// `global_tenant`), filtered, sorted and paged.
-    pub async fn list(&self, ctx: &RequestContext, query: &StackQuery) -> Result<Vec<StackRecord>, ServiceError> {
+    pub async fn list(
+        &self,
+        ctx: &RequestContext,
+        query: &StackQuery,
+    ) -> Result<Vec<StackRecord>, ServiceError> {
         if query.global_tenant && !ctx.is_admin() {
             return Err(ServiceError::Forbidden(
                 "global_tenant is for admins only".into(),
@@ -321,7 +352,11 @@ impl StackService {
 
     /// The stacks of a tree, `depth` levels down from `root`, with their
     /// depth.
-    async fn tree(&self, root: StackRecord, depth: u32) -> Result<Vec<(StackRecord, u32)>, ServiceError> {
+    async fn tree(
+        &self,
+        root: StackRecord,
+        depth: u32,
+    ) -> Result<Vec<(StackRecord, u32)>, ServiceError> {
         let mut out = vec![(root.clone(), 0)];
         if depth == 0 {
             return Ok(out);

@@ -51,7 +51,12 @@ pub struct StackQuery {
 }
 
 /// The stack sort keys Heat accepts.
-pub const STACK_SORT_KEYS: [&str; 4] = ["stack_name", "stack_status", "creation_time", "updated_time"];
+pub const STACK_SORT_KEYS: [&str; 4] = [
+    "stack_name",
+    "stack_status",
+    "creation_time",
+    "updated_time",
+];
 
 fn matches_status(s: &StackRecord, wanted: &str) -> bool {
     let full = s.status_text();
@@ -67,7 +72,10 @@ impl StackQuery {
             && (self.id.is_empty() || self.id.contains(&s.id))
             && (self.status.is_empty() || self.status.iter().any(|w| matches_status(s, w)))
             && (self.action.is_empty()
-                || self.action.iter().any(|a| a.eq_ignore_ascii_case(s.action.name())))
+                || self
+                    .action
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(s.action.name())))
             && (self.tags.is_empty() || self.tags.iter().all(has))
             && (self.tags_any.is_empty() || self.tags_any.iter().any(has))
             && (self.not_tags.is_empty() || !self.not_tags.iter().all(has))
@@ -84,8 +92,14 @@ impl StackQuery {
             let o = match k {
                 "stack_name" => a.name.cmp(&b.name),
                 "stack_status" => a.status_text().cmp(&b.status_text()),
-                "updated_time" => a.updated_at.partial_cmp(&b.updated_at).unwrap_or(Ordering::Equal),
-                _ => a.created_at.partial_cmp(&b.created_at).unwrap_or(Ordering::Equal),
+                "updated_time" => a
+                    .updated_at
+                    .partial_cmp(&b.updated_at)
+                    .unwrap_or(Ordering::Equal),
+                _ => a
+                    .created_at
+                    .partial_cmp(&b.created_at)
+                    .unwrap_or(Ordering::Equal),
             };
             if o != Ordering::Equal {
                 return o;
@@ -106,7 +120,12 @@ impl StackQuery {
 }
 
 /// Keeps what follows `marker` (by id), at most `limit`.
-fn page<T>(items: Vec<T>, marker: Option<&str>, limit: Option<usize>, id: impl Fn(&T) -> &str) -> Vec<T> {
+fn page<T>(
+    items: Vec<T>,
+    marker: Option<&str>,
+    limit: Option<usize>,
+    id: impl Fn(&T) -> &str,
+) -> Vec<T> {
     let start = match marker {
         Some(m) => items.iter().position(|x| id(x) == m).map_or(0, |i| i + 1),
         None => 0,
@@ -144,7 +163,10 @@ impl ResourceQuery {
                         || w.eq_ignore_ascii_case(r.status.name())
                 }))
             && (self.action.is_empty()
-                || self.action.iter().any(|a| a.eq_ignore_ascii_case(r.action.name())))
+                || self
+                    .action
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(r.action.name())))
     }
 }
 

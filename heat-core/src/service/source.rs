@@ -68,7 +68,10 @@ fn environment_of(source: &StackSource) -> Result<Environment, ServiceError> {
 /// Assembles a source; `base` is the stack's current source for a PATCH
 /// update (its template, files, environment and parameters are kept unless
 /// the parts replace them).
-pub fn assemble(parts: &SourceParts, base: Option<&StackSource>) -> Result<StackSource, ServiceError> {
+pub fn assemble(
+    parts: &SourceParts,
+    base: Option<&StackSource>,
+) -> Result<StackSource, ServiceError> {
     let template = match (&parts.template, base) {
         (Some(t), _) => t.clone(),
         (None, Some(b)) => b.template.clone(),
@@ -119,9 +122,8 @@ pub fn assemble(parts: &SourceParts, base: Option<&StackSource>) -> Result<Stack
             )
         })?;
         let parsed = Environment::parse(text).map_err(|e| invalid(&name, e))?;
-        env.merge(parsed, &name, &type_of).map_err(|m| {
-            invalid(&name, TemplateError::new(ErrorKind::Environment, m.0))
-        })?;
+        env.merge(parsed, &name, &type_of)
+            .map_err(|m| invalid(&name, TemplateError::new(ErrorKind::Environment, m.0)))?;
     }
     let mut parameters = env.parameters;
     parameters.extend(parts.parameters.clone());
@@ -150,8 +152,13 @@ mod tests {
             "t.yaml",
             "heat_template_version: 2018-08-31\nparameters:\n  a: {type: string}\n  b: {type: string}\n",
         );
-        parts.files.insert("one.yaml".into(), json!("parameters: {a: one, b: one}\nresource_registry: {\"My::Type\": x.yaml}\n"));
-        parts.files.insert("two.yaml".into(), json!("parameters: {b: two}\n"));
+        parts.files.insert(
+            "one.yaml".into(),
+            json!("parameters: {a: one, b: one}\nresource_registry: {\"My::Type\": x.yaml}\n"),
+        );
+        parts
+            .files
+            .insert("two.yaml".into(), json!("parameters: {b: two}\n"));
         parts.environment_files = vec!["one.yaml".into(), "two.yaml".into()];
         parts.parameters.insert("a".into(), json!("given"));
         let s = assemble(&parts, None).unwrap();
@@ -183,7 +190,9 @@ mod tests {
     #[test]
     fn a_bad_environment_is_named() {
         let mut parts = SourceParts::template("t.yaml", "heat_template_version: 2018-08-31\n");
-        parts.files.insert("env.yaml".into(), json!("paramters: {}\n"));
+        parts
+            .files
+            .insert("env.yaml".into(), json!("paramters: {}\n"));
         parts.environment_files = vec!["env.yaml".into(), "missing.yaml".into()];
         match assemble(&parts, None).unwrap_err() {
             ServiceError::Invalid { file, errors } => {

@@ -11,7 +11,9 @@ use heat_core::definition::{PropertyRule, TypeCatalog, TypeInfo};
 pub use heat_core::engine::testing::CrashingStore;
 use heat_core::engine::testing::FakeDriver;
 pub use heat_core::engine::testing::Runner as TestEngine;
-use heat_core::engine::{Engine, EngineConfig, EngineParts, ResourceRecord, StackSource, StateStore};
+use heat_core::engine::{
+    Engine, EngineConfig, EngineParts, ResourceRecord, StackSource, StateStore,
+};
 pub use heat_server::SystemClock as TokioClock;
 use heat_server::{AbortableSpawner, TokioSpawner};
 
@@ -69,7 +71,11 @@ pub fn mortal_engine(
     (TestEngine::new(engine), spawner)
 }
 
-pub fn engine(driver: Arc<FakeDriver>, store: Arc<dyn StateStore>, concurrency: usize) -> TestEngine {
+pub fn engine(
+    driver: Arc<FakeDriver>,
+    store: Arc<dyn StateStore>,
+    concurrency: usize,
+) -> TestEngine {
     let config = EngineConfig {
         concurrency,
         retry_backoff: Duration::from_millis(100),

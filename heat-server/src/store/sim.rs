@@ -36,10 +36,12 @@ impl SimStore {
             .connect_with(options)
             .await
             .map_err(backend)?;
-        sqlx::query("CREATE TABLE IF NOT EXISTS sim_objects (id TEXT PRIMARY KEY, data TEXT NOT NULL)")
-            .execute(&pool)
-            .await
-            .map_err(backend)?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS sim_objects (id TEXT PRIMARY KEY, data TEXT NOT NULL)",
+        )
+        .execute(&pool)
+        .await
+        .map_err(backend)?;
         Ok(SimStore { pool })
     }
 

@@ -205,10 +205,7 @@ static TEMPORARY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::n
 
 /// The writer: takes every job waiting, commits them in one transaction
 /// (each in a savepoint), then answers each.
-async fn write_loop(
-    mut conn: SqliteConnection,
-    mut rx: mpsc::UnboundedReceiver<(Job, Reply)>,
-) {
+async fn write_loop(mut conn: SqliteConnection, mut rx: mpsc::UnboundedReceiver<(Job, Reply)>) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
@@ -270,13 +267,15 @@ async fn apply(conn: &mut SqliteConnection, job: &Job) -> Result<Answer, StoreEr
         Job::Renew(engine, stacks, expires) => {
             let mut held = Vec::new();
             for id in stacks {
-                sqlx::query("UPDATE stacks SET lease_expires = ? WHERE id = ? AND lease_engine = ?")
-                    .bind(expires)
-                    .bind(id)
-                    .bind(engine)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(backend)?;
+                sqlx::query(
+                    "UPDATE stacks SET lease_expires = ? WHERE id = ? AND lease_engine = ?",
+                )
+                .bind(expires)
+                .bind(id)
+                .bind(engine)
+                .execute(&mut *conn)
+                .await
+                .map_err(backend)?;
                 let row = sqlx::query(
                     "SELECT traversal, cancel FROM stacks WHERE id = ? AND lease_engine = ?",
                 )
@@ -382,12 +381,13 @@ async fn acquire(
     expected: u64,
     now: f64,
 ) -> Result<(), StoreError> {
-    let row = sqlx::query("SELECT name, traversal, lease_engine, lease_expires FROM stacks WHERE id = ?")
-        .bind(&stack.id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(backend)?
-        .ok_or_else(|| StoreError::NotFound(stack.id.clone()))?;
+    let row =
+        sqlx::query("SELECT name, traversal, lease_engine, lease_expires FROM stacks WHERE id = ?")
+            .bind(&stack.id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(backend)?
+            .ok_or_else(|| StoreError::NotFound(stack.id.clone()))?;
     let name: String = row.get("name");
     if row.get::<i64, _>("traversal") as u64 != expected {
         return Err(StoreError::Conflict(name));
@@ -423,7 +423,11 @@ async fn acquire(
     Ok(())
 }
 
-async fn fenced(conn: &mut SqliteConnection, fence: &Fence, writes: &[Write]) -> Result<(), StoreError> {
+async fn fenced(
+    conn: &mut SqliteConnection,
+    fence: &Fence,
+    writes: &[Write],
+) -> Result<(), StoreError> {
     let row = sqlx::query("SELECT name, traversal, cancel FROM stacks WHERE id = ?")
         .bind(&fence.root)
         .fetch_optional(&mut *conn)
@@ -434,7 +438,8 @@ async fn fenced(conn: &mut SqliteConnection, fence: &Fence, writes: &[Write]) ->
     if row.get::<i64, _>("traversal") as u64 != fence.token {
         return Err(StoreError::Fenced(root_name));
     }
-    let delete_pending = cancel_of(row.get::<Option<&str>, _>("cancel")) == Some(CancelRequest::Delete);
+    let delete_pending =
+        cancel_of(row.get::<Option<&str>, _>("cancel")) == Some(CancelRequest::Delete);
     for w in writes {
         match w {
             Write::InsertStack(s) => insert_stack(conn, s).await?,
@@ -519,7 +524,12 @@ impl StateStore for SqliteStore {
         self.submit(Job::Create(stack.clone())).await.map(|_| ())
     }
 
-    async fn acquire(&self, stack: &StackRecord, expected: u64, now: f64) -> Result<(), StoreError> {
+    async fn acquire(
+        &self,
+        stack: &StackRecord,
+        expected: u64,
+        now: f64,
+    ) -> Result<(), StoreError> {
         self.submit(Job::Acquire(stack.clone(), expected, now))
             .await
             .map(|_| ())
@@ -531,7 +541,12 @@ impl StateStore for SqliteStore {
             .map(|_| ())
     }
 
-    async fn renew(&self, engine: &str, stacks: &[String], expires_at: f64) -> Result<Vec<Held>, StoreError> {
+    async fn renew(
+        &self,
+        engine: &str,
+        stacks: &[String],
+        expires_at: f64,
+    ) -> Result<Vec<Held>, StoreError> {
         match self
             .submit(Job::Renew(engine.to_string(), stacks.to_vec(), expires_at))
             .await?
@@ -541,7 +556,11 @@ impl StateStore for SqliteStore {
         }
     }
 
-    async fn request_cancel(&self, stack_id: &str, request: CancelRequest) -> Result<bool, StoreError> {
+    async fn request_cancel(
+        &self,
+        stack_id: &str,
+        request: CancelRequest,
+    ) -> Result<bool, StoreError> {
         match self
             .submit(Job::RequestCancel(stack_id.to_string(), request))
             .await?
@@ -552,11 +571,15 @@ impl StateStore for SqliteStore {
     }
 
     async fn add_signal(&self, signal: &Signal) -> Result<(), StoreError> {
-        self.submit(Job::AddSignal(signal.clone())).await.map(|_| ())
+        self.submit(Job::AddSignal(signal.clone()))
+            .await
+            .map(|_| ())
     }
 
     async fn heartbeat(&self, engine: &EngineRecord) -> Result<(), StoreError> {
-        self.submit(Job::Heartbeat(engine.clone())).await.map(|_| ())
+        self.submit(Job::Heartbeat(engine.clone()))
+            .await
+            .map(|_| ())
     }
 
     async fn stack(&self, id: &str) -> Result<Option<StackRecord>, StoreError> {
@@ -568,7 +591,11 @@ impl StateStore for SqliteStore {
         row.as_ref().map(stack_of).transpose()
     }
 
-    async fn find_stack(&self, project: &str, id_or_name: &str) -> Result<Option<StackRecord>, StoreError> {
+    async fn find_stack(
+        &self,
+        project: &str,
+        id_or_name: &str,
+    ) -> Result<Option<StackRecord>, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {STACK_COLUMNS} FROM stacks WHERE project = ? AND (id = ? OR name = ?) \
              ORDER BY id = ? DESC LIMIT 1"
@@ -626,12 +653,14 @@ impl StateStore for SqliteStore {
     }
 
     async fn signals(&self, stack_id: &str, resource: &str) -> Result<Vec<Signal>, StoreError> {
-        let rows = sqlx::query("SELECT data FROM signals WHERE stack_id = ? AND resource = ? ORDER BY seq")
-            .bind(stack_id)
-            .bind(resource)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend)?;
+        let rows = sqlx::query(
+            "SELECT data FROM signals WHERE stack_id = ? AND resource = ? ORDER BY seq",
+        )
+        .bind(stack_id)
+        .bind(resource)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
         rows.iter()
             .map(|r| from_json(r.get::<&str, _>("data")))
             .collect()

@@ -113,8 +113,15 @@ pub(in crate::engine) async fn suspend_resume_all(
         let mut r = by_id[&id].clone();
         async move {
             let pid = r.physical_id.clone().expect("filtered");
-            e.persist(op, stack, &mut r, action, Status::InProgress, "state changed")
-                .await?;
+            e.persist(
+                op,
+                stack,
+                &mut r,
+                action,
+                Status::InProgress,
+                "state changed",
+            )
+            .await?;
             let result = if action == Action::Suspend {
                 e.driver.suspend(&r.type_name, &pid).await
             } else {
@@ -136,9 +143,7 @@ pub(in crate::engine) async fn suspend_resume_all(
     .await;
     match outcome.failed {
         Some((_, message)) => Err(format!("Resource {} failed: {message}", action.name())),
-        None if outcome.cancelled.is_some() => {
-            Err(format!("Stack {} cancelled", action.name()))
-        }
+        None if outcome.cancelled.is_some() => Err(format!("Stack {} cancelled", action.name())),
         None => Ok(()),
     }
 }

@@ -68,11 +68,7 @@ impl Make<'_, '_, '_> {
     /// Picks up a create that an engine left in progress.
     pub async fn resume(&self, mut r: ResourceRecord) -> Result<(), String> {
         if r.physical_id.is_none() {
-            if let Some(found) = self
-                .e
-                .backend_find(self.stack, &r.name, &r.type_name)
-                .await
-            {
+            if let Some(found) = self.e.backend_find(self.stack, &r.name, &r.type_name).await {
                 r.physical_id = Some(found);
                 save(self.e, self.op, &r).await?;
             }
@@ -92,10 +88,7 @@ impl Make<'_, '_, '_> {
             if cancel.is_cancelled() {
                 return self.failed(r, &path, "CREATE cancelled").await;
             }
-            match e
-                .retry(cancel, || e.backend_create(op, stack, spec))
-                .await
-            {
+            match e.retry(cancel, || e.backend_create(op, stack, spec)).await {
                 Ok(id) => {
                     r.physical_id = Some(id);
                     r.updated_at = e.clock.now();
@@ -118,7 +111,11 @@ impl Make<'_, '_, '_> {
                 r.reason = "state changed".into();
                 r.updated_at = e.clock.now();
                 writes.push(Write::PutResource(r.clone()));
-                writes.push(Write::AddEvent(e.resource_event(stack, &r, "state changed")));
+                writes.push(Write::AddEvent(e.resource_event(
+                    stack,
+                    &r,
+                    "state changed",
+                )));
                 if let Some(mut old) = replacing {
                     old.current = false;
                     writes.push(Write::PutResource(old));

@@ -12,8 +12,8 @@ mod create;
 mod decide;
 mod delete;
 
-pub use decide::{preview, Change, ChangeKind};
 pub(super) use actions::{check_all, suspend_resume_all};
+pub use decide::{preview, Change, ChangeKind};
 pub(super) use delete::delete_all;
 
 use std::collections::{BTreeSet, HashMap};

@@ -245,7 +245,10 @@ impl Engine {
                 {
                     Ok(attrs) => {
                         group.attributes = attrs;
-                        (Status::Complete, format!("Scaled to {size} by {policy_name}"))
+                        (
+                            Status::Complete,
+                            format!("Scaled to {size} by {policy_name}"),
+                        )
                     }
                     Err(err) => (
                         Status::Failed,

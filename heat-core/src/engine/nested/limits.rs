@@ -120,4 +120,3 @@ fn group_member_template(
         }
     }
 }
-

@@ -74,9 +74,8 @@ impl Engine {
             Realisation::ResourceGroup => return Some(Special::ResourceGroup),
             Realisation::AutoScalingGroup => return Some(Special::AutoScalingGroup),
             Realisation::WaitCondition => return Some(Special::WaitCondition),
-            Realisation::Driver
-            | Realisation::WaitConditionHandle
-            | Realisation::ScalingPolicy => {}
+            Realisation::Driver | Realisation::WaitConditionHandle | Realisation::ScalingPolicy => {
+            }
         }
         match registry(stack).resolve(type_name, Some(resource), &|_| true) {
             Some(TypeTarget::Template(f)) => Some(Special::Stack(TemplateFrom::Provider(f))),
@@ -130,7 +129,10 @@ impl Engine {
     ) -> Result<Attributes, DriverError> {
         match self.special(stack, &spec.type_name, &spec.name) {
             Some(Special::WaitCondition) => self.wait_for_signals(op, cancel, stack, spec).await,
-            Some(k) => self.special_update(op, cancel, stack, &k, spec, id, None).await,
+            Some(k) => {
+                self.special_update(op, cancel, stack, &k, spec, id, None)
+                    .await
+            }
             None => self.driver.update(spec, id, old).await,
         }
     }

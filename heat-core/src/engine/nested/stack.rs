@@ -154,9 +154,12 @@ impl Engine {
             .or_else(|| spec.properties.get("TimeoutInMinutes"))
             .and_then(Json::as_u64);
         let event = self.stack_event(&child, "Stack CREATE started");
-        self.write_op(op, vec![Write::InsertStack(child.clone()), Write::AddEvent(event)])
-            .await
-            .map_err(store_error)?;
+        self.write_op(
+            op,
+            vec![Write::InsertStack(child.clone()), Write::AddEvent(event)],
+        )
+        .await
+        .map_err(store_error)?;
         Ok(child.id)
     }
 
@@ -249,7 +252,11 @@ impl Engine {
     }
 
     /// The nested stack created for a resource whose id was not recorded.
-    pub(super) async fn special_find(&self, parent: &StackRecord, resource: &str) -> Option<String> {
+    pub(super) async fn special_find(
+        &self,
+        parent: &StackRecord,
+        resource: &str,
+    ) -> Option<String> {
         let stacks = self.store.stacks(Some(&parent.project)).await.ok()?;
         stacks
             .into_iter()

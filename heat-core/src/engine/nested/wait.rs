@@ -45,7 +45,10 @@ impl Engine {
         let count = p
             .get("count")
             .or_else(|| p.get("Count"))
-            .and_then(|c| c.as_u64().or_else(|| c.as_str().and_then(|s| s.parse().ok())))
+            .and_then(|c| {
+                c.as_u64()
+                    .or_else(|| c.as_str().and_then(|s| s.parse().ok()))
+            })
             .unwrap_or(1) as usize;
         let timeout = p
             .get("timeout")
@@ -107,10 +110,8 @@ impl Engine {
                 )));
             }
             if signals.len() >= count {
-                let data: JsonMap<String, Json> = signals
-                    .into_iter()
-                    .map(|s| (s.id, s.data))
-                    .collect();
+                let data: JsonMap<String, Json> =
+                    signals.into_iter().map(|s| (s.id, s.data)).collect();
                 let mut a = Attributes::new();
                 a.insert(
                     "data".into(),

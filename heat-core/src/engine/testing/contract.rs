@@ -15,8 +15,8 @@ use async_trait::async_trait;
 use serde_json::{json, Map as JsonMap};
 
 use crate::engine::{
-    Action, CancelRequest, EngineRecord, Event, Fence, Lease, ResourceRecord, Signal,
-    StackRecord, StackSource, StateStore, Status, StoreError, Write,
+    Action, CancelRequest, EngineRecord, Event, Fence, Lease, ResourceRecord, Signal, StackRecord,
+    StackSource, StateStore, Status, StoreError, Write,
 };
 
 /// Opens stores for the contract.
@@ -137,7 +137,13 @@ fn fence(root: &str, token: u64) -> Fence {
 }
 
 /// Takes `s` over for engine `engine` until `until`, as an engine does.
-async fn take(store: &dyn StateStore, s: &StackRecord, engine: &str, until: f64, now: f64) -> Result<StackRecord, StoreError> {
+async fn take(
+    store: &dyn StateStore,
+    s: &StackRecord,
+    engine: &str,
+    until: f64,
+    now: f64,
+) -> Result<StackRecord, StoreError> {
     let mut next = s.clone();
     next.traversal = s.traversal + 1;
     next.lease = Some(Lease {
@@ -170,11 +176,23 @@ pub async fn projects_never_see_each_other(h: &dyn Harness) {
     let (store, _) = h.fresh().await;
     store.create_stack(&stack("1", "web", "p1")).await.unwrap();
     store.create_stack(&stack("2", "db", "p2")).await.unwrap();
-    assert_eq!(store.find_stack("p1", "web").await.unwrap().unwrap().id, "1");
-    assert_eq!(store.find_stack("p1", "1").await.unwrap().unwrap().name, "web");
+    assert_eq!(
+        store.find_stack("p1", "web").await.unwrap().unwrap().id,
+        "1"
+    );
+    assert_eq!(
+        store.find_stack("p1", "1").await.unwrap().unwrap().name,
+        "web"
+    );
     assert!(store.find_stack("p2", "web").await.unwrap().is_none());
     assert!(store.find_stack("p2", "1").await.unwrap().is_none());
-    let p1: Vec<String> = store.stacks(Some("p1")).await.unwrap().into_iter().map(|s| s.id).collect();
+    let p1: Vec<String> = store
+        .stacks(Some("p1"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
     assert_eq!(p1, vec!["1"]);
     assert_eq!(store.stacks(None).await.unwrap().len(), 2);
     assert_eq!(store.stack("2").await.unwrap().unwrap().project, "p2");
@@ -203,14 +221,18 @@ pub async fn a_live_lease_is_refused_and_an_expired_one_taken_over(h: &dyn Harne
     let s = stack("1", "web", "p");
     store.create_stack(&s).await.unwrap();
     match take(store.as_ref(), &s, "b", 200.0, 50.0).await {
-        Err(StoreError::Leased { engine, expires_at, .. }) => {
+        Err(StoreError::Leased {
+            engine, expires_at, ..
+        }) => {
             assert_eq!(engine, "a");
             assert_eq!(expires_at, 100.0);
         }
         other => panic!("a live lease was taken: {other:?}"),
     }
     let again = take(store.as_ref(), &s, "a", 150.0, 50.0).await.unwrap();
-    let taken = take(store.as_ref(), &again, "b", 300.0, 160.0).await.unwrap();
+    let taken = take(store.as_ref(), &again, "b", 300.0, 160.0)
+        .await
+        .unwrap();
     let stored = store.stack("1").await.unwrap().unwrap();
     assert_eq!(stored.lease, taken.lease);
     assert_eq!(stored.traversal, 3);
@@ -222,7 +244,10 @@ pub async fn a_stale_fence_changes_nothing(h: &dyn Harness) {
     let s = stack("1", "web", "p");
     store.create_stack(&s).await.unwrap();
     store
-        .write(&fence("1", 1), &[Write::PutResource(resource("1", "r1", "a"))])
+        .write(
+            &fence("1", 1),
+            &[Write::PutResource(resource("1", "r1", "a"))],
+        )
         .await
         .unwrap();
     take(store.as_ref(), &s, "b", 300.0, 200.0).await.unwrap();
@@ -235,22 +260,36 @@ pub async fn a_stale_fence_changes_nothing(h: &dyn Harness) {
                 Write::PutResource(resource("1", "r2", "b")),
                 Write::AddEvent(event("1", "e1")),
                 Write::UpdateStack(failed),
-                Write::RemoveResource { stack_id: "1".into(), id: "r1".into() },
+                Write::RemoveResource {
+                    stack_id: "1".into(),
+                    id: "r1".into(),
+                },
             ],
         )
         .await;
     assert_eq!(stale, Err(StoreError::Fenced("web".into())));
-    let names: Vec<String> = store.resources("1").await.unwrap().into_iter().map(|r| r.name).collect();
+    let names: Vec<String> = store
+        .resources("1")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
     assert_eq!(names, vec!["a"]);
     assert!(store.events("1").await.unwrap().is_empty());
-    assert_eq!(store.stack("1").await.unwrap().unwrap().status, Status::InProgress);
+    assert_eq!(
+        store.stack("1").await.unwrap().unwrap().status,
+        Status::InProgress
+    );
     store
         .write(&fence("1", 2), &[Write::AddEvent(event("1", "e2"))])
         .await
         .unwrap();
     assert_eq!(store.events("1").await.unwrap().len(), 1);
     assert_eq!(
-        store.write(&fence("gone", 1), &[Write::AddEvent(event("1", "e3"))]).await,
+        store
+            .write(&fence("gone", 1), &[Write::AddEvent(event("1", "e3"))])
+            .await,
         Err(StoreError::Fenced("gone".into()))
     );
 }
@@ -268,18 +307,29 @@ pub async fn nested_stacks_are_fenced_by_their_root(h: &dyn Harness) {
         .write(&fence("1", 1), &[Write::InsertStack(child.clone())])
         .await
         .unwrap();
-    take(store.as_ref(), &root, "b", 300.0, 200.0).await.unwrap();
+    take(store.as_ref(), &root, "b", 300.0, 200.0)
+        .await
+        .unwrap();
     let stale = store
-        .write(&fence("1", 1), &[Write::PutResource(resource("2", "r", "m0"))])
+        .write(
+            &fence("1", 1),
+            &[Write::PutResource(resource("2", "r", "m0"))],
+        )
         .await;
     assert!(matches!(stale, Err(StoreError::Fenced(_))));
     assert!(store.resources("2").await.unwrap().is_empty());
     store
-        .write(&fence("1", 2), &[Write::PutResource(resource("2", "r", "m0"))])
+        .write(
+            &fence("1", 2),
+            &[Write::PutResource(resource("2", "r", "m0"))],
+        )
         .await
         .unwrap();
     assert_eq!(store.resources("2").await.unwrap().len(), 1);
-    assert_eq!(store.stack("2").await.unwrap().unwrap().root.as_deref(), Some("1"));
+    assert_eq!(
+        store.stack("2").await.unwrap().unwrap().root.as_deref(),
+        Some("1")
+    );
 }
 
 /// A batch that cannot apply entirely applies nothing.
@@ -326,7 +376,9 @@ pub async fn updates_keep_the_lease_and_release_clears_it(h: &dyn Harness) {
     let stored = store.stack("1").await.unwrap().unwrap();
     assert_eq!(stored.lease, None);
     // Released: anyone may take it now, even before the old expiry.
-    take(store.as_ref(), &stored, "b", 300.0, 10.0).await.unwrap();
+    take(store.as_ref(), &stored, "b", 300.0, 10.0)
+        .await
+        .unwrap();
 }
 
 /// Renewal extends the leases an engine holds and reports the rest as
@@ -338,14 +390,38 @@ pub async fn renewal_extends_only_what_is_held(h: &dyn Harness) {
     store.create_stack(&two).await.unwrap();
     take(store.as_ref(), &two, "b", 300.0, 200.0).await.unwrap();
     let held = store
-        .renew("a", &["1".to_string(), "2".to_string(), "3".to_string()], 500.0)
+        .renew(
+            "a",
+            &["1".to_string(), "2".to_string(), "3".to_string()],
+            500.0,
+        )
         .await
         .unwrap();
     assert_eq!(held.len(), 1);
     assert_eq!(held[0].stack_id, "1");
     assert_eq!(held[0].token, 1);
-    assert_eq!(store.stack("1").await.unwrap().unwrap().lease.unwrap().expires_at, 500.0);
-    assert_eq!(store.stack("2").await.unwrap().unwrap().lease.unwrap().expires_at, 300.0);
+    assert_eq!(
+        store
+            .stack("1")
+            .await
+            .unwrap()
+            .unwrap()
+            .lease
+            .unwrap()
+            .expires_at,
+        500.0
+    );
+    assert_eq!(
+        store
+            .stack("2")
+            .await
+            .unwrap()
+            .unwrap()
+            .lease
+            .unwrap()
+            .expires_at,
+        300.0
+    );
 }
 
 /// Stop requests are stored for running operations only; a delete request
@@ -358,14 +434,32 @@ pub async fn cancel_requests_are_stored_for_the_holder(h: &dyn Harness) {
     let mut done = stack("2", "idle", "p");
     done.status = Status::Complete;
     store.create_stack(&done).await.unwrap();
-    assert!(!store.request_cancel("2", CancelRequest::Rollback).await.unwrap());
-    assert!(!store.request_cancel("missing", CancelRequest::Delete).await.unwrap());
-    assert!(store.request_cancel("1", CancelRequest::Rollback).await.unwrap());
+    assert!(!store
+        .request_cancel("2", CancelRequest::Rollback)
+        .await
+        .unwrap());
+    assert!(!store
+        .request_cancel("missing", CancelRequest::Delete)
+        .await
+        .unwrap());
+    assert!(store
+        .request_cancel("1", CancelRequest::Rollback)
+        .await
+        .unwrap());
     let held = store.renew("a", &["1".to_string()], 200.0).await.unwrap();
     assert_eq!(held[0].cancel, Some(CancelRequest::Rollback));
-    assert!(store.request_cancel("1", CancelRequest::Delete).await.unwrap());
-    assert!(store.request_cancel("1", CancelRequest::NoRollback).await.unwrap());
-    assert_eq!(store.stack("1").await.unwrap().unwrap().cancel, Some(CancelRequest::Delete));
+    assert!(store
+        .request_cancel("1", CancelRequest::Delete)
+        .await
+        .unwrap());
+    assert!(store
+        .request_cancel("1", CancelRequest::NoRollback)
+        .await
+        .unwrap());
+    assert_eq!(
+        store.stack("1").await.unwrap().unwrap().cancel,
+        Some(CancelRequest::Delete)
+    );
     let mut deleting = s.clone();
     deleting.action = Action::Delete;
     store
@@ -373,7 +467,10 @@ pub async fn cancel_requests_are_stored_for_the_holder(h: &dyn Harness) {
         .await
         .unwrap();
     assert_eq!(store.stack("1").await.unwrap().unwrap().cancel, None);
-    assert!(store.request_cancel("1", CancelRequest::Delete).await.unwrap());
+    assert!(store
+        .request_cancel("1", CancelRequest::Delete)
+        .await
+        .unwrap());
     assert_eq!(store.stack("1").await.unwrap().unwrap().cancel, None);
 }
 
@@ -383,7 +480,10 @@ pub async fn a_pending_delete_refuses_the_release(h: &dyn Harness) {
     let (store, _) = h.fresh().await;
     let s = stack("1", "web", "p");
     store.create_stack(&s).await.unwrap();
-    store.request_cancel("1", CancelRequest::Delete).await.unwrap();
+    store
+        .request_cancel("1", CancelRequest::Delete)
+        .await
+        .unwrap();
     let mut done = s.clone();
     done.status = Status::Complete;
     let r = store
@@ -403,7 +503,10 @@ pub async fn a_pending_delete_refuses_the_release(h: &dyn Harness) {
     assert!(store.events("1").await.unwrap().is_empty());
     let two = stack("2", "two", "p");
     store.create_stack(&two).await.unwrap();
-    store.request_cancel("2", CancelRequest::Rollback).await.unwrap();
+    store
+        .request_cancel("2", CancelRequest::Rollback)
+        .await
+        .unwrap();
     store
         .write(&fence("2", 1), &[Write::Release("2".into())])
         .await
@@ -443,11 +546,20 @@ pub async fn events_keep_their_order(h: &dyn Harness) {
         let batch: Vec<Write> = vec![Write::AddEvent(event("1", &format!("e{i}")))];
         store.write(&fence("1", 1), &batch).await.unwrap();
         store
-            .write(&fence("2", 1), &[Write::AddEvent(event("2", &format!("x{i}")))])
+            .write(
+                &fence("2", 1),
+                &[Write::AddEvent(event("2", &format!("x{i}")))],
+            )
             .await
             .unwrap();
     }
-    let ids: Vec<String> = store.events("1").await.unwrap().into_iter().map(|e| e.id).collect();
+    let ids: Vec<String> = store
+        .events("1")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
     let expected: Vec<String> = (0..50).map(|i| format!("e{i}")).collect();
     assert_eq!(ids, expected);
     assert_eq!(store.events("2").await.unwrap().len(), 50);

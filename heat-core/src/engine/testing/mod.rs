@@ -297,4 +297,3 @@ impl Driver for FakeDriver {
             .map(|o| o.id.clone()))
     }
 }
-

@@ -62,7 +62,10 @@ impl Runner {
         source: StackSource,
         options: StackOptions,
     ) -> Result<StackRecord, EngineError> {
-        let accepted = self.engine().create_stack(&self.ctx, name, source, options).await?;
+        let accepted = self
+            .engine()
+            .create_stack(&self.ctx, name, source, options)
+            .await?;
         Ok(self.wait(accepted).await)
     }
 
@@ -94,7 +97,11 @@ impl Runner {
             clear_parameters: clear,
             options: StackOptions::default(),
         };
-        let accepted = self.service.update(&self.ctx, name, &request).await.unwrap();
+        let accepted = self
+            .service
+            .update(&self.ctx, name, &request)
+            .await
+            .unwrap();
         self.wait(accepted).await
     }
 
@@ -146,7 +153,9 @@ impl Runner {
     /// finishes their operations: the final records.
     pub async fn recover(&self) -> Vec<StackRecord> {
         let e = self.engine();
-        e.clock().sleep(e.config().lease + Duration::from_secs(1)).await;
+        e.clock()
+            .sleep(e.config().lease + Duration::from_secs(1))
+            .await;
         let taken = self.engine().resume_all_abandoned().await.unwrap();
         let mut out = Vec::new();
         for t in taken {
@@ -156,7 +165,12 @@ impl Runner {
     }
 
     /// `signal`, waiting for the end of the operation where there is one.
-    pub async fn signal(&self, name: &str, resource: &str, data: serde_json::Value) -> Result<(), EngineError> {
+    pub async fn signal(
+        &self,
+        name: &str,
+        resource: &str,
+        data: serde_json::Value,
+    ) -> Result<(), EngineError> {
         let stack = self.find(name).await?;
         self.engine().signal(&stack, resource, data).await?;
         // A signal to a settled stack may start an operation (a scaling
@@ -167,4 +181,3 @@ impl Runner {
         Ok(())
     }
 }
-
