@@ -228,26 +228,192 @@ async fn commit(
     if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
         return jobs.iter().map(|_| Err(backend(&e))).collect();
     }
+    let mut batch = Batch::default();
     let mut answers = Vec::with_capacity(jobs.len());
     for (job, _) in jobs {
-        let _ = sqlx::query("SAVEPOINT job").execute(&mut *conn).await;
-        let answer = apply(conn, job).await;
-        let end = if answer.is_ok() {
-            "RELEASE job"
-        } else {
-            "ROLLBACK TO job"
-        };
-        let _ = sqlx::query(end).execute(&mut *conn).await;
-        if answer.is_err() {
-            let _ = sqlx::query("RELEASE job").execute(&mut *conn).await;
+        match batch.apply(conn, job).await {
+            Ok(answer) => answers.push(answer),
+            Err(e) => {
+                // The database itself failed: nothing of the batch stays.
+                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                return jobs.iter().map(|_| Err(e.clone())).collect();
+            }
         }
-        answers.push(answer);
     }
-    if let Err(e) = sqlx::query("COMMIT").execute(&mut *conn).await {
+    let end = match batch.flush(conn).await {
+        Ok(()) => sqlx::query("COMMIT")
+            .execute(&mut *conn)
+            .await
+            .map_err(backend),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = end {
         let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-        return jobs.iter().map(|_| Err(backend(&e))).collect();
+        return jobs.iter().map(|_| Err(e.clone())).collect();
     }
     answers
+}
+
+/// A top-level stack's fencing state, as read in this transaction.
+#[derive(Clone)]
+struct Root {
+    name: String,
+    token: u64,
+    delete_pending: bool,
+}
+
+/// What one transaction has seen and still has to write. Resource records
+/// and events pile up and go in with one statement each (rows passed as a
+/// JSON array), so a thousand transitions cost a few statements; anything
+/// else flushes them first, so that the order of writes is kept.
+#[derive(Default)]
+struct Batch {
+    roots: std::collections::HashMap<String, Option<Root>>,
+    resources: Vec<(String, String, String)>,
+    events: Vec<(String, String)>,
+}
+
+impl Batch {
+    /// Runs one job; `Ok(Err(..))` is the job's refusal (nothing of it
+    /// written), `Err` a failure of the database.
+    async fn apply(
+        &mut self,
+        conn: &mut SqliteConnection,
+        job: &Job,
+    ) -> Result<Result<Answer, StoreError>, StoreError> {
+        match job {
+            Job::Write(fence, writes) => self.fenced(conn, fence, writes).await,
+            other => {
+                self.flush(conn).await?;
+                let stack = match other {
+                    Job::Create(s) | Job::Acquire(s, _, _) => Some(s.id.clone()),
+                    Job::RequestCancel(id, _) => Some(id.clone()),
+                    _ => None,
+                };
+                let answer = apply(conn, other).await;
+                if let Some(id) = stack {
+                    self.roots.remove(&id);
+                }
+                if let Job::Renew(..) = other {
+                    self.roots.clear();
+                }
+                Ok(answer)
+            }
+        }
+    }
+
+    async fn root(
+        &mut self,
+        conn: &mut SqliteConnection,
+        id: &str,
+    ) -> Result<Option<Root>, StoreError> {
+        if let Some(r) = self.roots.get(id) {
+            return Ok(r.clone());
+        }
+        let row = sqlx::query("SELECT name, traversal, cancel FROM stacks WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(backend)?;
+        let root = row.map(|row| Root {
+            name: row.get("name"),
+            token: row.get::<i64, _>("traversal") as u64,
+            delete_pending: cancel_of(row.get::<Option<&str>, _>("cancel"))
+                == Some(CancelRequest::Delete),
+        });
+        self.roots.insert(id.to_string(), root.clone());
+        Ok(root)
+    }
+
+    async fn name_taken(
+        &mut self,
+        conn: &mut SqliteConnection,
+        s: &StackRecord,
+    ) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM stacks WHERE project = ? AND name = ?")
+            .bind(&s.project)
+            .bind(&s.name)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(backend)?;
+        Ok(row.is_some())
+    }
+
+    async fn fenced(
+        &mut self,
+        conn: &mut SqliteConnection,
+        fence: &Fence,
+        writes: &[Write],
+    ) -> Result<Result<Answer, StoreError>, StoreError> {
+        let Some(root) = self.root(conn, &fence.root).await? else {
+            return Ok(Err(StoreError::Fenced(fence.root.clone())));
+        };
+        if root.token != fence.token {
+            return Ok(Err(StoreError::Fenced(root.name)));
+        }
+        for w in writes {
+            match w {
+                Write::Release(id) if *id == fence.root && root.delete_pending => {
+                    return Ok(Err(StoreError::DeletePending(root.name)));
+                }
+                Write::InsertStack(s) if self.name_taken(conn, s).await? => {
+                    return Ok(Err(StoreError::Exists(s.name.clone())));
+                }
+                _ => {}
+            }
+        }
+        for w in writes {
+            match w {
+                Write::PutResource(r) => {
+                    self.resources
+                        .push((r.stack_id.clone(), r.id.clone(), to_json(r)?));
+                }
+                Write::AddEvent(e) => self.events.push((e.stack_id.clone(), to_json(e)?)),
+                other => {
+                    self.flush(conn).await?;
+                    structural(conn, other).await?;
+                    match other {
+                        Write::UpdateStack(s) => {
+                            self.roots.remove(&s.id);
+                        }
+                        Write::Release(id) | Write::RemoveStack(id) => {
+                            self.roots.remove(id);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Ok(Ok(Answer::Done))
+    }
+
+    /// Writes the resource records and events gathered so far.
+    async fn flush(&mut self, conn: &mut SqliteConnection) -> Result<(), StoreError> {
+        if !self.resources.is_empty() {
+            let rows = to_json(&std::mem::take(&mut self.resources))?;
+            sqlx::query(
+                "INSERT INTO resources (stack_id, id, data) \
+                 SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true ORDER BY key \
+                 ON CONFLICT (stack_id, id) DO UPDATE SET data = excluded.data",
+            )
+            .bind(rows)
+            .execute(&mut *conn)
+            .await
+            .map_err(backend)?;
+        }
+        if !self.events.is_empty() {
+            let rows = to_json(&std::mem::take(&mut self.events))?;
+            sqlx::query(
+                "INSERT INTO events (stack_id, data) \
+                 SELECT value ->> 0, value ->> 1 FROM json_each(?) ORDER BY key",
+            )
+            .bind(rows)
+            .execute(&mut *conn)
+            .await
+            .map_err(backend)?;
+        }
+        Ok(())
+    }
 }
 
 async fn apply(conn: &mut SqliteConnection, job: &Job) -> Result<Answer, StoreError> {
@@ -260,10 +426,7 @@ async fn apply(conn: &mut SqliteConnection, job: &Job) -> Result<Answer, StoreEr
             acquire(conn, stack, *expected, *now).await?;
             Ok(Answer::Done)
         }
-        Job::Write(fence, writes) => {
-            fenced(conn, fence, writes).await?;
-            Ok(Answer::Done)
-        }
+        Job::Write(..) => unreachable!("fenced writes go through the batch"),
         Job::Renew(engine, stacks, expires) => {
             let mut held = Vec::new();
             for id in stacks {
@@ -423,97 +586,58 @@ async fn acquire(
     Ok(())
 }
 
-async fn fenced(
-    conn: &mut SqliteConnection,
-    fence: &Fence,
-    writes: &[Write],
-) -> Result<(), StoreError> {
-    let row = sqlx::query("SELECT name, traversal, cancel FROM stacks WHERE id = ?")
-        .bind(&fence.root)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(backend)?
-        .ok_or_else(|| StoreError::Fenced(fence.root.clone()))?;
-    let root_name: String = row.get("name");
-    if row.get::<i64, _>("traversal") as u64 != fence.token {
-        return Err(StoreError::Fenced(root_name));
-    }
-    let delete_pending =
-        cancel_of(row.get::<Option<&str>, _>("cancel")) == Some(CancelRequest::Delete);
-    for w in writes {
-        match w {
-            Write::InsertStack(s) => insert_stack(conn, s).await?,
-            Write::UpdateStack(s) => {
-                let deleting = s.action == heat_core::engine::Action::Delete;
-                sqlx::query(
-                    "UPDATE stacks SET name = ?, data = ?, state = ?, \
-                     cancel = CASE WHEN ? AND cancel = 'delete' THEN NULL ELSE cancel END \
-                     WHERE id = ?",
-                )
-                .bind(&s.name)
-                .bind(stack_data(s)?)
-                .bind(s.status_text())
-                .bind(deleting)
-                .bind(&s.id)
-                .execute(&mut *conn)
-                .await
-                .map_err(backend)?;
-            }
-            Write::Release(id) => {
-                if *id == fence.root && delete_pending {
-                    return Err(StoreError::DeletePending(root_name));
-                }
-                sqlx::query(
-                    "UPDATE stacks SET lease_engine = NULL, lease_expires = NULL, cancel = NULL WHERE id = ?",
-                )
-                .bind(id)
-                .execute(&mut *conn)
-                .await
-                .map_err(backend)?;
-            }
-            Write::RemoveStack(id) => {
-                for statement in [
-                    "DELETE FROM resources WHERE stack_id = ?",
-                    "DELETE FROM events WHERE stack_id = ?",
-                    "DELETE FROM signals WHERE stack_id = ?",
-                    "DELETE FROM stacks WHERE id = ?",
-                ] {
-                    sqlx::query(statement)
-                        .bind(id)
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(backend)?;
-                }
-            }
-            Write::PutResource(r) => {
-                sqlx::query(
-                    "INSERT INTO resources (stack_id, id, data) VALUES (?, ?, ?) \
-                     ON CONFLICT (stack_id, id) DO UPDATE SET data = excluded.data",
-                )
-                .bind(&r.stack_id)
-                .bind(&r.id)
-                .bind(to_json(r)?)
-                .execute(&mut *conn)
-                .await
-                .map_err(backend)?;
-            }
-            Write::RemoveResource { stack_id, id } => {
-                sqlx::query("DELETE FROM resources WHERE stack_id = ? AND id = ?")
-                    .bind(stack_id)
+/// A fenced write other than a resource record or an event.
+async fn structural(conn: &mut SqliteConnection, w: &Write) -> Result<(), StoreError> {
+    match w {
+        Write::InsertStack(s) => insert_stack(conn, s).await?,
+        Write::UpdateStack(s) => {
+            let deleting = s.action == heat_core::engine::Action::Delete;
+            sqlx::query(
+                "UPDATE stacks SET name = ?, data = ?, state = ?, \
+                 cancel = CASE WHEN ? AND cancel = 'delete' THEN NULL ELSE cancel END \
+                 WHERE id = ?",
+            )
+            .bind(&s.name)
+            .bind(stack_data(s)?)
+            .bind(s.status_text())
+            .bind(deleting)
+            .bind(&s.id)
+            .execute(&mut *conn)
+            .await
+            .map_err(backend)?;
+        }
+        Write::Release(id) => {
+            sqlx::query(
+                "UPDATE stacks SET lease_engine = NULL, lease_expires = NULL, cancel = NULL WHERE id = ?",
+            )
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map_err(backend)?;
+        }
+        Write::RemoveStack(id) => {
+            for statement in [
+                "DELETE FROM resources WHERE stack_id = ?",
+                "DELETE FROM events WHERE stack_id = ?",
+                "DELETE FROM signals WHERE stack_id = ?",
+                "DELETE FROM stacks WHERE id = ?",
+            ] {
+                sqlx::query(statement)
                     .bind(id)
                     .execute(&mut *conn)
                     .await
                     .map_err(backend)?;
             }
-            Write::AddEvent(e) => {
-                sqlx::query("INSERT INTO events (stack_id, data) VALUES (?, ?)")
-                    .bind(&e.stack_id)
-                    .bind(to_json(e)?)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(backend)?;
-            }
         }
+        Write::RemoveResource { stack_id, id } => {
+            sqlx::query("DELETE FROM resources WHERE stack_id = ? AND id = ?")
+                .bind(stack_id)
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err(backend)?;
+        }
+        Write::PutResource(_) | Write::AddEvent(_) => unreachable!("batched"),
     }
     Ok(())
 }
