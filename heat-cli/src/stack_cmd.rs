@@ -58,6 +58,19 @@ fn engine_config() -> EngineConfig {
     config
 }
 
+/// The simulated cloud's settings; `HEAT_SIM_LATENCY_SECONDS` makes every
+/// object take that long to become ready (demos, tests).
+fn sim_config() -> SimConfig {
+    match std::env::var("HEAT_SIM_LATENCY_SECONDS")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| *s >= 0.0)
+    {
+        Some(secs) => SimConfig::with_latency(Duration::from_secs_f64(secs)),
+        None => SimConfig::default(),
+    }
+}
+
 /// A session on the state file: the service, and the engine's events from
 /// the start.
 struct Session {
@@ -70,7 +83,7 @@ async fn open(state: &Path) -> Result<Session, String> {
     let real = real_cloud()?;
     let local = builder::open_on(
         state,
-        SimConfig::default(),
+        sim_config(),
         real.as_ref().map(|(name, cloud)| builder::RealCloud {
             name: name.clone(),
             cloud: cloud.clone(),
@@ -157,7 +170,15 @@ impl Session {
         let as_json = out.is_some_and(|o| o.format == Format::Json);
         match result {
             Err(e) => refused(e, as_json),
-            Ok(None) => 0,
+            Ok(None) if accepted.action == Action::Delete => 0,
+            Ok(None) => {
+                eprintln!(
+                    "error: stack {} was deleted while its {} ran",
+                    accepted.name,
+                    accepted.action.name()
+                );
+                1
+            }
             Ok(Some(stack)) => {
                 if let Some(out) = out {
                     print_record(&views::stack(&stack), out);
@@ -412,7 +433,11 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                                 accepted.status_text()
                             );
                         }
-                        s.follow(&accepted, total, None).await
+                        let deleting = StackRecord {
+                            action: Action::Delete,
+                            ..accepted
+                        };
+                        s.follow(&deleting, total, None).await
                     }
                     Err(e) => refused(e, false),
                 };

@@ -197,15 +197,20 @@ impl Engine {
     /// is busy while in progress or held by a live lease, as while a group
     /// scales): its final record, or `None` once the stack is gone
     /// (deleted). A stack abandoned meanwhile is taken over and finished
-    /// here.
+    /// here. `Fenced` when the operation this engine ran on the stack lost
+    /// it to another engine.
     pub async fn wait(
         self: &Arc<Self>,
         stack_id: &str,
     ) -> Result<Option<StackRecord>, EngineError> {
         let mut delay = Duration::from_millis(20);
         loop {
-            if let Some((_, done)) = self.running(stack_id) {
-                if let Ok(Some(r)) = done.await {
+            if let Some((op, done)) = self.running(stack_id) {
+                let result = done.await;
+                if op.lost() {
+                    return Err(EngineError::Store(StoreError::Fenced(stack_id.to_string())));
+                }
+                if let Ok(Some(r)) = result {
                     if !r.in_progress() && r.lease.is_none() {
                         return Ok(Some(r));
                     }

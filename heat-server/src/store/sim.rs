@@ -26,6 +26,7 @@ impl SimStore {
     /// Opens the simulated cloud's table in a SQLite file (creating both
     /// when needed).
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        let turn = super::sqlite::OpenLock::take(path)?;
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
             .map_err(backend)?
             .create_if_missing(true)
@@ -42,6 +43,7 @@ impl SimStore {
         .execute(&pool)
         .await
         .map_err(backend)?;
+        drop(turn);
         Ok(SimStore { pool })
     }
 

@@ -125,11 +125,14 @@ impl SqliteStore {
     }
 
     /// Opens (creating if needed) the state file and applies migrations.
+    /// Processes opening one file at once take turns (a lock file beside
+    /// it), so that a new file is made and migrated once.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| backend(format!("cannot create {}: {e}", dir.display())))?;
         }
+        let turn = OpenLock::take(path)?;
         let options = Self::options(path)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -143,6 +146,7 @@ impl SqliteStore {
         let conn = SqliteConnection::connect_with(&options)
             .await
             .map_err(backend)?;
+        drop(turn);
         let (writer, rx) = mpsc::unbounded_channel();
         tokio::spawn(write_loop(conn, rx));
         Ok(SqliteStore {
@@ -198,6 +202,31 @@ impl SqliteStore {
             .await
             .map_err(backend)?;
         Ok(row.get::<String, _>("value"))
+    }
+}
+
+/// A turn at opening a state file: an exclusive lock on `FILE.lock`,
+/// released when dropped.
+pub(crate) struct OpenLock(std::fs::File);
+
+impl OpenLock {
+    pub(crate) fn take(path: &Path) -> Result<Self, StoreError> {
+        let lock_path = format!("{}.lock", path.display());
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| backend(format!("cannot open {lock_path}: {e}")))?;
+        file.lock()
+            .map_err(|e| backend(format!("cannot lock {lock_path}: {e}")))?;
+        Ok(OpenLock(file))
+    }
+}
+
+impl Drop for OpenLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
     }
 }
 
