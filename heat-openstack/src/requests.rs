@@ -129,7 +129,8 @@ pub fn security_group(props: &Json, name: &str, tag: &str) -> Json {
     json!({"security_group": {"name": name, "description": description}})
 }
 
-/// `POST /security-group-rules` for one rule of a group, HOT or AWS form.
+/// `POST /security-group-rules` for one rule of a group (AWS rules come
+/// translated).
 pub fn security_group_rule(group_id: &str, rule: &Json, remote_group: Option<&str>) -> Json {
     let mut r = JsonMap::new();
     r.insert("security_group_id".into(), json!(group_id));
@@ -141,23 +142,20 @@ pub fn security_group_rule(group_id: &str, rule: &Json, remote_group: Option<&st
         "ethertype".into(),
         rule.get("ethertype").cloned().unwrap_or(json!("IPv4")),
     );
-    let protocol = rule
-        .get("protocol")
-        .or_else(|| rule.get("IpProtocol"))
-        .cloned();
+    let protocol = rule.get("protocol").cloned();
     if let Some(p) = protocol.filter(|p| !p.is_null()) {
         r.insert("protocol".into(), p);
     }
-    let num = |k: &str, aws: &str| {
-        rule.get(k).or_else(|| rule.get(aws)).and_then(|v| {
+    let num = |k: &str| {
+        rule.get(k).and_then(|v| {
             v.as_i64()
                 .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
         })
     };
-    if let Some(min) = num("port_range_min", "FromPort") {
+    if let Some(min) = num("port_range_min") {
         r.insert("port_range_min".into(), json!(min));
     }
-    if let Some(max) = num("port_range_max", "ToPort") {
+    if let Some(max) = num("port_range_max") {
         r.insert("port_range_max".into(), json!(max));
     }
     match remote_group {
@@ -165,11 +163,7 @@ pub fn security_group_rule(group_id: &str, rule: &Json, remote_group: Option<&st
             r.insert("remote_group_id".into(), json!(g));
         }
         None => {
-            if let Some(prefix) = rule
-                .get("remote_ip_prefix")
-                .or_else(|| rule.get("CidrIp"))
-                .filter(|v| !v.is_null())
-            {
+            if let Some(prefix) = rule.get("remote_ip_prefix").filter(|v| !v.is_null()) {
                 r.insert("remote_ip_prefix".into(), prefix.clone());
             }
         }
@@ -312,11 +306,7 @@ pub fn volume(
     let mut v = JsonMap::new();
     v.insert(
         "size".into(),
-        props
-            .get("size")
-            .or_else(|| props.get("Size"))
-            .cloned()
-            .unwrap_or(json!(1)),
+        props.get("size").cloned().unwrap_or(json!(1)),
     );
     v.insert("name".into(), json!(name));
     let mut metadata = props
@@ -372,12 +362,8 @@ pub fn server_attributes(server: &Json) -> Attributes {
     a.insert("addresses".into(), addresses);
     a.insert("networks".into(), Json::Object(networks));
     a.insert("first_address".into(), first.clone());
-    // AWS::EC2::Instance's attributes, as Heat gives them.
-    for key in ["PrivateIp", "PublicIp", "PrivateDnsName", "PublicDnsName"] {
-        a.insert(key.into(), first.clone());
-    }
     a.insert(
-        "AvailabilityZone".into(),
+        "availability_zone".into(),
         server
             .get("OS-EXT-AZ:availability_zone")
             .cloned()
@@ -519,11 +505,11 @@ mod tests {
             hot["security_group_rule"],
             json!({"security_group_id": "g", "direction": "ingress", "ethertype": "IPv4", "protocol": "tcp", "port_range_min": 22, "port_range_max": 22})
         );
-        let aws = security_group_rule(
-            "g",
-            &json!({"IpProtocol": "tcp", "FromPort": "80", "ToPort": "80", "CidrIp": "0.0.0.0/0"}),
-            None,
+        let translated = heat_resources::translate::properties(
+            "AWS::EC2::SecurityGroup",
+            &json!({"SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": "80", "ToPort": "80", "CidrIp": "0.0.0.0/0"}]}),
         );
+        let aws = security_group_rule("g", &translated["rules"][0], None);
         assert_eq!(aws["security_group_rule"]["remote_ip_prefix"], "0.0.0.0/0");
         assert_eq!(aws["security_group_rule"]["port_range_min"], 80);
     }

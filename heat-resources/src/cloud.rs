@@ -1,54 +1,176 @@
-//! [`Cloud`]: the cloud-backed half of a driver, by kind of object
-//! (`server`, `network`, `volume`, ...). The simulated cloud and the
-//! OpenStack driver implement it; [`crate::ResourceDriver`] adds the types
-//! that need no cloud.
+//! [`Cloud`]: the cloud-backed half of a driver, by [`ObjectKind`]. The
+//! simulated cloud and the OpenStack driver implement it;
+//! [`crate::ResourceDriver`] adds the types that need no cloud and
+//! translates CloudFormation's properties before a cloud sees them.
 
 use async_trait::async_trait;
 use heat_core::engine::{Attributes, DriverError, ResourceSpec};
 use serde_json::Value as Json;
+
+/// The kinds of objects a cloud makes. A cloud matches on them without a
+/// catch-all, so a kind it forgets to delete is a compile error, not a
+/// leak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    /// A Nova server.
+    Server,
+    /// A Nova key pair.
+    Keypair,
+    /// A Nova flavor.
+    Flavor,
+    /// A Nova server group.
+    ServerGroup,
+    /// A Neutron network.
+    Network,
+    /// A Neutron subnet.
+    Subnet,
+    /// A Neutron port.
+    Port,
+    /// A Neutron router.
+    Router,
+    /// A router's interface on a subnet or port.
+    RouterInterface,
+    /// A Neutron floating IP.
+    FloatingIp,
+    /// A floating IP bound to a port.
+    FloatingIpAssociation,
+    /// A Neutron security group.
+    SecurityGroup,
+    /// A security group rule.
+    SecurityGroupRule,
+    /// A Cinder volume.
+    Volume,
+    /// A volume attached to a server.
+    VolumeAttachment,
+    /// A Glance image.
+    Image,
+    /// An Octavia load balancer.
+    LoadBalancer,
+    /// An Octavia listener.
+    Listener,
+    /// An Octavia pool.
+    Pool,
+    /// A member of an Octavia pool.
+    PoolMember,
+    /// An Octavia health monitor.
+    HealthMonitor,
+    /// A Swift container.
+    Container,
+    /// A Keystone user (AWS::IAM::User).
+    User,
+    /// EC2 credentials (AWS::IAM::AccessKey).
+    AccessKey,
+}
+
+impl ObjectKind {
+    /// Every kind.
+    pub const ALL: [ObjectKind; 24] = [
+        ObjectKind::Server,
+        ObjectKind::Keypair,
+        ObjectKind::Flavor,
+        ObjectKind::ServerGroup,
+        ObjectKind::Network,
+        ObjectKind::Subnet,
+        ObjectKind::Port,
+        ObjectKind::Router,
+        ObjectKind::RouterInterface,
+        ObjectKind::FloatingIp,
+        ObjectKind::FloatingIpAssociation,
+        ObjectKind::SecurityGroup,
+        ObjectKind::SecurityGroupRule,
+        ObjectKind::Volume,
+        ObjectKind::VolumeAttachment,
+        ObjectKind::Image,
+        ObjectKind::LoadBalancer,
+        ObjectKind::Listener,
+        ObjectKind::Pool,
+        ObjectKind::PoolMember,
+        ObjectKind::HealthMonitor,
+        ObjectKind::Container,
+        ObjectKind::User,
+        ObjectKind::AccessKey,
+    ];
+
+    /// The kind's name (`server`, `floating_ip`...), as the simulated
+    /// cloud files its objects.
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectKind::Server => "server",
+            ObjectKind::Keypair => "keypair",
+            ObjectKind::Flavor => "flavor",
+            ObjectKind::ServerGroup => "server_group",
+            ObjectKind::Network => "network",
+            ObjectKind::Subnet => "subnet",
+            ObjectKind::Port => "port",
+            ObjectKind::Router => "router",
+            ObjectKind::RouterInterface => "router_interface",
+            ObjectKind::FloatingIp => "floating_ip",
+            ObjectKind::FloatingIpAssociation => "floating_ip_association",
+            ObjectKind::SecurityGroup => "security_group",
+            ObjectKind::SecurityGroupRule => "security_group_rule",
+            ObjectKind::Volume => "volume",
+            ObjectKind::VolumeAttachment => "volume_attachment",
+            ObjectKind::Image => "image",
+            ObjectKind::LoadBalancer => "load_balancer",
+            ObjectKind::Listener => "listener",
+            ObjectKind::Pool => "pool",
+            ObjectKind::PoolMember => "pool_member",
+            ObjectKind::HealthMonitor => "health_monitor",
+            ObjectKind::Container => "container",
+            ObjectKind::User => "user",
+            ObjectKind::AccessKey => "access_key",
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// A cloud that creates, updates and deletes objects of given kinds.
 #[async_trait]
 pub trait Cloud: Send + Sync {
     /// Starts creating an object; returns its id (tagged with the stack and
     /// resource so [`Cloud::find`] can find it).
-    async fn create(&self, kind: &str, spec: &ResourceSpec) -> Result<String, DriverError>;
+    async fn create(&self, kind: ObjectKind, spec: &ResourceSpec) -> Result<String, DriverError>;
     /// Waits until the object is ready; its attributes.
     async fn wait_ready(
         &self,
-        kind: &str,
+        kind: ObjectKind,
         spec: &ResourceSpec,
         id: &str,
     ) -> Result<Attributes, DriverError>;
     /// Updates in place.
     async fn update(
         &self,
-        kind: &str,
+        kind: ObjectKind,
         spec: &ResourceSpec,
         id: &str,
         old: &Json,
     ) -> Result<Attributes, DriverError>;
     /// Deletes and waits until gone; gone already is success.
-    async fn delete(&self, kind: &str, id: &str) -> Result<(), DriverError>;
+    async fn delete(&self, kind: ObjectKind, id: &str) -> Result<(), DriverError>;
     /// The object's live attributes; `NotFound` when gone.
-    async fn check(&self, kind: &str, id: &str) -> Result<Attributes, DriverError>;
+    async fn check(&self, kind: ObjectKind, id: &str) -> Result<Attributes, DriverError>;
     /// An object created for a stack's resource whose id was not recorded.
     async fn find(
         &self,
-        kind: &str,
+        kind: ObjectKind,
         stack_id: &str,
         resource: &str,
     ) -> Result<Option<String>, DriverError>;
     /// Snapshots a volume (or images a server) before deletion.
-    async fn snapshot(&self, _kind: &str, _id: &str) -> Result<Option<String>, DriverError> {
+    async fn snapshot(&self, _kind: ObjectKind, _id: &str) -> Result<Option<String>, DriverError> {
         Ok(None)
     }
     /// Suspends (servers).
-    async fn suspend(&self, _kind: &str, _id: &str) -> Result<(), DriverError> {
+    async fn suspend(&self, _kind: ObjectKind, _id: &str) -> Result<(), DriverError> {
         Ok(())
     }
     /// Resumes (servers).
-    async fn resume(&self, _kind: &str, _id: &str) -> Result<(), DriverError> {
+    async fn resume(&self, _kind: ObjectKind, _id: &str) -> Result<(), DriverError> {
         Ok(())
     }
     /// A custom constraint (`nova.flavor`, `glance.image`, ...).

@@ -1,7 +1,9 @@
 //! [`ResourceDriver`]: the engine's [`Driver`] for every catalog type: the
 //! types that need no cloud are realised here (values, random strings,
 //! software configs, test resources, delays), cloud-backed types go to a
-//! [`Cloud`] (the simulated one or OpenStack).
+//! [`Cloud`] (the simulated one or OpenStack), their properties given
+//! their schema's defaults and CloudFormation's translated to OpenStack's
+//! first ([`crate::translate`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,9 +12,9 @@ use async_trait::async_trait;
 use heat_core::engine::{Attributes, Clock, Driver, DriverError, ResourceSpec};
 use serde_json::{json, Value as Json};
 
-use crate::cloud::Cloud;
+use crate::cloud::{Cloud, ObjectKind};
 use crate::schema;
-use crate::Catalog;
+use crate::{translate, Catalog};
 
 /// The driver of every catalog type.
 pub struct ResourceDriver {
@@ -32,15 +34,35 @@ impl ResourceDriver {
         }
     }
 
-    fn kind(type_name: &str) -> Option<&'static str> {
+    fn kind(type_name: &str) -> Option<ObjectKind> {
         Catalog.schema(type_name).and_then(|t| t.cloud_kind)
     }
 
+    /// Properties with the schema's defaults.
     fn props(spec: &ResourceSpec) -> Json {
-        match Catalog.schema(&spec.type_name) {
-            Some(t) => schema::with_defaults(&t.properties, &spec.properties),
-            None => spec.properties.clone(),
+        Self::with_defaults(&spec.type_name, &spec.properties)
+    }
+
+    fn with_defaults(type_name: &str, properties: &Json) -> Json {
+        match Catalog.schema(type_name) {
+            Some(t) => schema::with_defaults(&t.properties, properties),
+            None => properties.clone(),
         }
+    }
+
+    /// The spec a cloud sees: defaults filled in, CloudFormation's names
+    /// translated to OpenStack's.
+    fn cloud_spec(spec: &ResourceSpec) -> ResourceSpec {
+        ResourceSpec {
+            properties: translate::properties(&spec.type_name, &Self::props(spec)),
+            ..spec.clone()
+        }
+    }
+
+    /// A cloud object's attributes, with their AWS names for AWS types.
+    fn attributes(type_name: &str, mut attrs: Attributes) -> Attributes {
+        translate::attributes(type_name, &mut attrs);
+        attrs
     }
 
     /// The attributes of a type that needs no cloud.
@@ -240,13 +262,7 @@ fn random_string(p: &Json) -> String {
 impl Driver for ResourceDriver {
     async fn create(&self, spec: &ResourceSpec) -> Result<String, DriverError> {
         match Self::kind(&spec.type_name) {
-            Some(kind) => {
-                let spec = ResourceSpec {
-                    properties: Self::props(spec),
-                    ..spec.clone()
-                };
-                self.cloud.create(kind, &spec).await
-            }
+            Some(kind) => self.cloud.create(kind, &Self::cloud_spec(spec)).await,
             None => Ok(self.ids.next()),
         }
     }
@@ -258,18 +274,11 @@ impl Driver for ResourceDriver {
     ) -> Result<Attributes, DriverError> {
         match Self::kind(&spec.type_name) {
             Some(kind) => {
-                let spec = ResourceSpec {
-                    properties: Self::props(spec),
-                    ..spec.clone()
-                };
-                let mut attrs = self.cloud.wait_ready(kind, &spec, physical_id).await?;
-                // CloudFormation's `Ref` to an elastic IP is its address.
-                if spec.type_name == "AWS::EC2::EIP" {
-                    if let Some(ip) = attrs.get("floating_ip_address").cloned() {
-                        attrs.insert(heat_core::engine::REFERENCE_ID.into(), ip);
-                    }
-                }
-                Ok(attrs)
+                let attrs = self
+                    .cloud
+                    .wait_ready(kind, &Self::cloud_spec(spec), physical_id)
+                    .await?;
+                Ok(Self::attributes(&spec.type_name, attrs))
             }
             None => {
                 self.native_wait(spec).await;
@@ -286,11 +295,15 @@ impl Driver for ResourceDriver {
     ) -> Result<Attributes, DriverError> {
         match Self::kind(&spec.type_name) {
             Some(kind) => {
-                let spec = ResourceSpec {
-                    properties: Self::props(spec),
-                    ..spec.clone()
-                };
-                self.cloud.update(kind, &spec, physical_id, old).await
+                let old = translate::properties(
+                    &spec.type_name,
+                    &Self::with_defaults(&spec.type_name, old),
+                );
+                let attrs = self
+                    .cloud
+                    .update(kind, &Self::cloud_spec(spec), physical_id, &old)
+                    .await?;
+                Ok(Self::attributes(&spec.type_name, attrs))
             }
             None => self.native_attributes(spec, physical_id),
         }
@@ -305,7 +318,10 @@ impl Driver for ResourceDriver {
 
     async fn check(&self, type_name: &str, physical_id: &str) -> Result<Attributes, DriverError> {
         match Self::kind(type_name) {
-            Some(kind) => self.cloud.check(kind, physical_id).await,
+            Some(kind) => {
+                let attrs = self.cloud.check(kind, physical_id).await?;
+                Ok(Self::attributes(type_name, attrs))
+            }
             None => Ok(Attributes::new()),
         }
     }

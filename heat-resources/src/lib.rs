@@ -8,10 +8,11 @@ mod cloud;
 mod driver;
 pub mod schema;
 pub mod sim;
+pub mod translate;
 mod types;
 
 pub use catalog::Catalog;
-pub use cloud::Cloud;
+pub use cloud::{Cloud, ObjectKind};
 pub use driver::ResourceDriver;
 
 /// The resource types Heat's registry has, by name.

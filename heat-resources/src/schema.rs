@@ -161,9 +161,8 @@ pub struct ResourceType {
     pub properties: Vec<Property>,
     /// Attributes (besides `show`).
     pub attributes: Vec<Attribute>,
-    /// What it is in the cloud (`server`, `network`, ...), `None` for types
-    /// that need no cloud.
-    pub cloud_kind: Option<&'static str>,
+    /// What it is in the cloud, `None` for types that need no cloud.
+    pub cloud_kind: Option<crate::cloud::ObjectKind>,
     /// Description.
     pub description: &'static str,
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use heat_core::engine::{Attributes, Clock, DriverError, DriverErrorKind, ResourceSpec};
-use heat_resources::Cloud;
+use heat_resources::{Cloud, ObjectKind};
 use reqwest::Method;
 use serde_json::{json, Value as Json};
 
@@ -50,14 +50,14 @@ impl OpenStackCloud {
     }
 
     fn name(spec: &ResourceSpec) -> String {
-        s(&spec.properties, &["name", "Name"])
+        s(&spec.properties, &["name"])
             .map(String::from)
             .unwrap_or_else(|| format!("{}-{}", spec.stack_name, spec.name))
     }
 
     async fn create_rules(&self, group_id: &str, rules: &[Json]) -> Result<(), DriverError> {
         for rule in rules {
-            let remote = match s(rule, &["remote_group_id", "SourceSecurityGroupId"]) {
+            let remote = match s(rule, &["remote_group_id"]) {
                 Some(g) => Some(
                     self.neutron_id("security-groups", "Security group", g)
                         .await?,
@@ -86,12 +86,12 @@ impl OpenStackCloud {
 
 #[async_trait]
 impl Cloud for OpenStackCloud {
-    async fn create(&self, kind: &str, spec: &ResourceSpec) -> Result<String, DriverError> {
+    async fn create(&self, kind: ObjectKind, spec: &ResourceSpec) -> Result<String, DriverError> {
         let p = &spec.properties;
         let name = Self::name(spec);
         let tag = tag(&spec.stack_id, &spec.name);
         match kind {
-            "network" => {
+            ObjectKind::Network => {
                 self.post_id(
                     "network",
                     "/networks",
@@ -100,7 +100,7 @@ impl Cloud for OpenStackCloud {
                 )
                 .await
             }
-            "subnet" => {
+            ObjectKind::Subnet => {
                 let net = s(p, &["network", "network_id"])
                     .ok_or_else(|| DriverError::fatal("network is required"))?;
                 let net = self.neutron_id("networks", "Network", net).await?;
@@ -112,7 +112,7 @@ impl Cloud for OpenStackCloud {
                 )
                 .await
             }
-            "port" => {
+            ObjectKind::Port => {
                 let net = s(p, &["network", "network_id"])
                     .ok_or_else(|| DriverError::fatal("network is required"))?;
                 let net = self.neutron_id("networks", "Network", net).await?;
@@ -156,7 +156,7 @@ impl Cloud for OpenStackCloud {
                 )
                 .await
             }
-            "router" => {
+            ObjectKind::Router => {
                 let gw = match p
                     .get("external_gateway_info")
                     .and_then(|g| s(g, &["network"]))
@@ -172,7 +172,7 @@ impl Cloud for OpenStackCloud {
                 )
                 .await
             }
-            "router_interface" => {
+            ObjectKind::RouterInterface => {
                 let router = self
                     .neutron_id(
                         "routers",
@@ -213,7 +213,7 @@ impl Cloud for OpenStackCloud {
                 }
                 Ok(format!("{router}:{key}={value}"))
             }
-            "floating_ip" => {
+            ObjectKind::FloatingIp => {
                 let net = s(p, &["floating_network", "floating_network_id"]).unwrap_or("public");
                 let net = self.neutron_id("networks", "Network", net).await?;
                 let port = match s(p, &["port_id"]) {
@@ -228,7 +228,7 @@ impl Cloud for OpenStackCloud {
                 )
                 .await
             }
-            "floating_ip_association" => {
+            ObjectKind::FloatingIpAssociation => {
                 let fip = self.association_floating_ip(p).await?;
                 let port = self.association_port(p).await?;
                 self.session
@@ -241,7 +241,7 @@ impl Cloud for OpenStackCloud {
                     .await?;
                 Ok(format!("{fip}:{port}"))
             }
-            "security_group" => {
+            ObjectKind::SecurityGroup => {
                 let id = self
                     .post_id(
                         "network",
@@ -252,14 +252,13 @@ impl Cloud for OpenStackCloud {
                     .await?;
                 let rules: Vec<Json> = p
                     .get("rules")
-                    .or_else(|| p.get("SecurityGroupIngress"))
                     .and_then(Json::as_array)
                     .cloned()
                     .unwrap_or_default();
                 self.create_rules(&id, &rules).await?;
                 Ok(id)
             }
-            "security_group_rule" => {
+            ObjectKind::SecurityGroupRule => {
                 let group = self
                     .neutron_id(
                         "security-groups",
@@ -282,13 +281,13 @@ impl Cloud for OpenStackCloud {
                 )
                 .await
             }
-            "server" => {
-                let image = match s(p, &["image", "ImageId"]) {
+            ObjectKind::Server => {
+                let image = match s(p, &["image"]) {
                     Some(i) => Some(self.image_id(i).await?),
                     None => None,
                 };
                 let flavor = self
-                    .flavor_id(s(p, &["flavor", "InstanceType"]).unwrap_or("m1.small"))
+                    .flavor_id(s(p, &["flavor"]).unwrap_or("m1.small"))
                     .await?;
                 let networks = self.server_networks(p).await?;
                 self.post_id(
@@ -307,7 +306,7 @@ impl Cloud for OpenStackCloud {
                 )
                 .await
             }
-            "volume" => {
+            ObjectKind::Volume => {
                 let image = match s(p, &["image", "imageRef"]) {
                     Some(i) => Some(self.image_id(i).await?),
                     None => None,
@@ -320,15 +319,11 @@ impl Cloud for OpenStackCloud {
                 )
                 .await
             }
-            "volume_attachment" => {
-                let server = s(p, &["instance_uuid", "InstanceId"])
-                    .unwrap_or_default()
-                    .to_string();
-                let volume = s(p, &["volume_id", "VolumeId"])
-                    .unwrap_or_default()
-                    .to_string();
+            ObjectKind::VolumeAttachment => {
+                let server = s(p, &["instance_uuid"]).unwrap_or_default().to_string();
+                let volume = s(p, &["volume_id"]).unwrap_or_default().to_string();
                 let mut body = json!({"volumeAttachment": {"volumeId": volume}});
-                if let Some(d) = s(p, &["mountpoint", "Device"]) {
+                if let Some(d) = s(p, &["mountpoint"]) {
                     body["volumeAttachment"]["device"] = json!(d);
                 }
                 // A create resumed after a crash adopts the attachment it
@@ -348,7 +343,7 @@ impl Cloud for OpenStackCloud {
                 }
                 Ok(format!("{server}/{volume}"))
             }
-            "keypair" => {
+            ObjectKind::Keypair => {
                 let mut k = json!({"keypair": {"name": name}});
                 if let Some(pk) = s(p, &["public_key"]) {
                     k["keypair"]["public_key"] = json!(pk);
@@ -358,7 +353,7 @@ impl Cloud for OpenStackCloud {
                     .await?;
                 Ok(name)
             }
-            "flavor" => {
+            ObjectKind::Flavor => {
                 let id = self
                     .post_id("compute", "/flavors", &requests::flavor(p, &name), "flavor")
                     .await?;
@@ -374,7 +369,7 @@ impl Cloud for OpenStackCloud {
                 }
                 Ok(id)
             }
-            "server_group" => {
+            ObjectKind::ServerGroup => {
                 self.post_id(
                     "compute",
                     "/os-server-groups",
@@ -383,24 +378,30 @@ impl Cloud for OpenStackCloud {
                 )
                 .await
             }
-            other => Err(DriverError::fatal(format!(
-                "the OpenStack driver cannot create {other} objects yet"
-            ))),
+            ObjectKind::Image
+            | ObjectKind::LoadBalancer
+            | ObjectKind::Listener
+            | ObjectKind::Pool
+            | ObjectKind::PoolMember
+            | ObjectKind::HealthMonitor
+            | ObjectKind::Container
+            | ObjectKind::User
+            | ObjectKind::AccessKey => Err(unsupported(kind)),
         }
     }
 
     async fn wait_ready(
         &self,
-        kind: &str,
+        kind: ObjectKind,
         _spec: &ResourceSpec,
         id: &str,
     ) -> Result<Attributes, DriverError> {
         match kind {
-            "server" => {
+            ObjectKind::Server => {
                 let server = self.wait_server_status(id, "ACTIVE").await?;
                 Ok(requests::server_attributes(&server))
             }
-            "volume" => {
+            ObjectKind::Volume => {
                 let v = self
                     .wait_for("volume", &format!("/volumes/{id}"), "volume", |v| {
                         match v.get("status").and_then(Json::as_str) {
@@ -414,7 +415,7 @@ impl Cloud for OpenStackCloud {
                     .await?;
                 Ok(requests::volume_attributes(&v))
             }
-            "volume_attachment" => {
+            ObjectKind::VolumeAttachment => {
                 let volume = id.split('/').nth(1).unwrap_or_default().to_string();
                 self.wait_for(
                     "volume",
@@ -431,20 +432,40 @@ impl Cloud for OpenStackCloud {
                 .await?;
                 Ok(Attributes::new())
             }
-            _ => self.check(kind, id).await,
+            ObjectKind::Keypair
+            | ObjectKind::Flavor
+            | ObjectKind::ServerGroup
+            | ObjectKind::Network
+            | ObjectKind::Subnet
+            | ObjectKind::Port
+            | ObjectKind::Router
+            | ObjectKind::RouterInterface
+            | ObjectKind::FloatingIp
+            | ObjectKind::FloatingIpAssociation
+            | ObjectKind::SecurityGroup
+            | ObjectKind::SecurityGroupRule => self.check(kind, id).await,
+            ObjectKind::Image
+            | ObjectKind::LoadBalancer
+            | ObjectKind::Listener
+            | ObjectKind::Pool
+            | ObjectKind::PoolMember
+            | ObjectKind::HealthMonitor
+            | ObjectKind::Container
+            | ObjectKind::User
+            | ObjectKind::AccessKey => Err(unsupported(kind)),
         }
     }
 
     async fn update(
         &self,
-        kind: &str,
+        kind: ObjectKind,
         spec: &ResourceSpec,
         id: &str,
         old: &Json,
     ) -> Result<Attributes, DriverError> {
         let p = &spec.properties;
         match kind {
-            "server" => {
+            ObjectKind::Server => {
                 if p.get("name") != old.get("name") {
                     self.session
                         .request(
@@ -472,7 +493,7 @@ impl Cloud for OpenStackCloud {
                     .await?;
                 self.update_server(id, p, old).await?;
             }
-            "security_group" => {
+            ObjectKind::SecurityGroup => {
                 let body = requests::security_group(
                     p,
                     &Self::name(spec),
@@ -488,13 +509,11 @@ impl Cloud for OpenStackCloud {
                     .await?;
                 let wanted: Vec<Json> = p
                     .get("rules")
-                    .or_else(|| p.get("SecurityGroupIngress"))
                     .and_then(Json::as_array)
                     .cloned()
                     .unwrap_or_default();
                 let before: Vec<Json> = old
                     .get("rules")
-                    .or_else(|| old.get("SecurityGroupIngress"))
                     .and_then(Json::as_array)
                     .cloned()
                     .unwrap_or_default();
@@ -505,13 +524,8 @@ impl Cloud for OpenStackCloud {
                     .collect();
                 self.create_rules(id, &added).await?;
             }
-            "network" | "subnet" | "port" | "router" => {
-                let collection = match kind {
-                    "network" => "networks",
-                    "subnet" => "subnets",
-                    "port" => "ports",
-                    _ => "routers",
-                };
+            ObjectKind::Network | ObjectKind::Subnet | ObjectKind::Port | ObjectKind::Router => {
+                let collection = neutron_collection(kind);
                 let mut changes = serde_json::Map::new();
                 for key in [
                     "name",
@@ -534,12 +548,12 @@ impl Cloud for OpenStackCloud {
                             "network",
                             Method::PUT,
                             &format!("/{collection}/{id}"),
-                            Some(&json!({kind: changes})),
+                            Some(&json!({kind.name(): changes})),
                         )
                         .await?;
                 }
             }
-            "volume" => {
+            ObjectKind::Volume => {
                 if p.get("name") != old.get("name")
                     || p.get("description") != old.get("description")
                 {
@@ -565,19 +579,37 @@ impl Cloud for OpenStackCloud {
                         .await?;
                 }
             }
-            _ => {}
+            // No property of these changes in place (the engine replaces
+            // them instead).
+            ObjectKind::Keypair
+            | ObjectKind::Flavor
+            | ObjectKind::ServerGroup
+            | ObjectKind::RouterInterface
+            | ObjectKind::FloatingIp
+            | ObjectKind::FloatingIpAssociation
+            | ObjectKind::SecurityGroupRule
+            | ObjectKind::VolumeAttachment => {}
+            ObjectKind::Image
+            | ObjectKind::LoadBalancer
+            | ObjectKind::Listener
+            | ObjectKind::Pool
+            | ObjectKind::PoolMember
+            | ObjectKind::HealthMonitor
+            | ObjectKind::Container
+            | ObjectKind::User
+            | ObjectKind::AccessKey => return Err(unsupported(kind)),
         }
         self.wait_ready(kind, spec, id).await
     }
 
-    async fn delete(&self, kind: &str, id: &str) -> Result<(), DriverError> {
+    async fn delete(&self, kind: ObjectKind, id: &str) -> Result<(), DriverError> {
         let gone = |r: Result<Json, DriverError>| match r {
             Ok(_) => Ok(()),
             Err(e) if e.kind == DriverErrorKind::NotFound => Ok(()),
             Err(e) => Err(e),
         };
         match kind {
-            "server" => {
+            ObjectKind::Server => {
                 gone(
                     self.session
                         .request("compute", Method::DELETE, &format!("/servers/{id}"), None)
@@ -585,7 +617,7 @@ impl Cloud for OpenStackCloud {
                 )?;
                 self.wait_gone("compute", &format!("/servers/{id}")).await
             }
-            "volume" => {
+            ObjectKind::Volume => {
                 gone(
                     self.session
                         .request("volume", Method::DELETE, &format!("/volumes/{id}"), None)
@@ -593,7 +625,7 @@ impl Cloud for OpenStackCloud {
                 )?;
                 self.wait_gone("volume", &format!("/volumes/{id}")).await
             }
-            "volume_attachment" => {
+            ObjectKind::VolumeAttachment => {
                 let (server, volume) = id.split_once('/').unwrap_or((id, ""));
                 gone(
                     self.session
@@ -613,7 +645,7 @@ impl Cloud for OpenStackCloud {
                 })
                 .await
             }
-            "router_interface" => {
+            ObjectKind::RouterInterface => {
                 let (router, rest) = id.split_once(':').unwrap_or((id, ""));
                 let (key, value) = rest.split_once('=').unwrap_or(("subnet_id", rest));
                 gone(
@@ -627,7 +659,7 @@ impl Cloud for OpenStackCloud {
                         .await,
                 )
             }
-            "floating_ip_association" => {
+            ObjectKind::FloatingIpAssociation => {
                 let fip = id.split(':').next().unwrap_or(id);
                 gone(
                     self.session
@@ -640,7 +672,7 @@ impl Cloud for OpenStackCloud {
                         .await,
                 )
             }
-            "keypair" | "flavor" | "server_group" => {
+            ObjectKind::Keypair | ObjectKind::Flavor | ObjectKind::ServerGroup => {
                 let collection = compute_collection(kind);
                 gone(
                     self.session
@@ -653,13 +685,13 @@ impl Cloud for OpenStackCloud {
                         .await,
                 )
             }
-            "network"
-            | "subnet"
-            | "port"
-            | "router"
-            | "floating_ip"
-            | "security_group"
-            | "security_group_rule" => {
+            ObjectKind::Network
+            | ObjectKind::Subnet
+            | ObjectKind::Port
+            | ObjectKind::Router
+            | ObjectKind::FloatingIp
+            | ObjectKind::SecurityGroup
+            | ObjectKind::SecurityGroupRule => {
                 let collection = neutron_collection(kind);
                 gone(
                     self.session
@@ -672,43 +704,80 @@ impl Cloud for OpenStackCloud {
                         .await,
                 )
             }
-            _ => Ok(()),
+            // Nothing of these can have been made: refusing beats
+            // forgetting an object.
+            ObjectKind::Image
+            | ObjectKind::LoadBalancer
+            | ObjectKind::Listener
+            | ObjectKind::Pool
+            | ObjectKind::PoolMember
+            | ObjectKind::HealthMonitor
+            | ObjectKind::Container
+            | ObjectKind::User
+            | ObjectKind::AccessKey => Err(unsupported(kind)),
         }
     }
 
-    async fn check(&self, kind: &str, id: &str) -> Result<Attributes, DriverError> {
+    async fn check(&self, kind: ObjectKind, id: &str) -> Result<Attributes, DriverError> {
         match kind {
-            "server" => Ok(requests::server_attributes(
+            ObjectKind::Server => Ok(requests::server_attributes(
                 &self.get("compute", &format!("/servers/{id}")).await?["server"],
             )),
-            "volume" => Ok(requests::volume_attributes(
+            ObjectKind::Volume => Ok(requests::volume_attributes(
                 &self.get("volume", &format!("/volumes/{id}")).await?["volume"],
             )),
-            "flavor" | "server_group" | "keypair" => {
+            ObjectKind::Flavor | ObjectKind::ServerGroup | ObjectKind::Keypair => {
                 let collection = compute_collection(kind);
                 self.get("compute", &format!("/{collection}/{id}")).await?;
                 Ok(Attributes::new())
             }
-            "network"
-            | "subnet"
-            | "port"
-            | "router"
-            | "floating_ip"
-            | "security_group"
-            | "security_group_rule" => {
+            ObjectKind::Network
+            | ObjectKind::Subnet
+            | ObjectKind::Port
+            | ObjectKind::Router
+            | ObjectKind::FloatingIp
+            | ObjectKind::SecurityGroup
+            | ObjectKind::SecurityGroupRule => {
                 let collection = neutron_collection(kind);
                 let key = collection.trim_end_matches('s').replace('-', "_");
                 Ok(requests::neutron_attributes(
                     &self.get("network", &format!("/{collection}/{id}")).await?[key.as_str()],
                 ))
             }
-            _ => Ok(Attributes::new()),
+            ObjectKind::RouterInterface => {
+                let (router, _) = id.split_once(':').unwrap_or((id, ""));
+                self.get("network", &format!("/routers/{router}")).await?;
+                Ok(Attributes::new())
+            }
+            ObjectKind::FloatingIpAssociation => {
+                let fip = id.split(':').next().unwrap_or(id);
+                self.get("network", &format!("/floatingips/{fip}")).await?;
+                Ok(Attributes::new())
+            }
+            ObjectKind::VolumeAttachment => {
+                let (server, volume) = id.split_once('/').unwrap_or((id, ""));
+                self.get(
+                    "compute",
+                    &format!("/servers/{server}/os-volume_attachments/{volume}"),
+                )
+                .await?;
+                Ok(Attributes::new())
+            }
+            ObjectKind::Image
+            | ObjectKind::LoadBalancer
+            | ObjectKind::Listener
+            | ObjectKind::Pool
+            | ObjectKind::PoolMember
+            | ObjectKind::HealthMonitor
+            | ObjectKind::Container
+            | ObjectKind::User
+            | ObjectKind::AccessKey => Err(unsupported(kind)),
         }
     }
 
     async fn find(
         &self,
-        kind: &str,
+        kind: ObjectKind,
         stack_id: &str,
         resource: &str,
     ) -> Result<Option<String>, DriverError> {
@@ -722,8 +791,8 @@ impl Cloud for OpenStackCloud {
         };
         match kind {
             // Servers and volumes carry the stack and resource in metadata.
-            "server" | "volume" => {
-                let (service, path, key) = if kind == "server" {
+            ObjectKind::Server | ObjectKind::Volume => {
+                let (service, path, key) = if kind == ObjectKind::Server {
                     ("compute", "/servers/detail", "servers")
                 } else {
                     ("volume", "/volumes/detail", "volumes")
@@ -736,7 +805,12 @@ impl Cloud for OpenStackCloud {
             }
             // Neutron objects carry the tag as their description (a
             // security group's after the user's, in parentheses).
-            "network" | "subnet" | "port" | "router" | "floating_ip" | "security_group" => {
+            ObjectKind::Network
+            | ObjectKind::Subnet
+            | ObjectKind::Port
+            | ObjectKind::Router
+            | ObjectKind::FloatingIp
+            | ObjectKind::SecurityGroup => {
                 let collection = neutron_collection(kind);
                 let list = self.get("network", &format!("/{collection}")).await?;
                 let items = list[collection.replace('-', "_")]
@@ -749,7 +823,26 @@ impl Cloud for OpenStackCloud {
                     d == tag || d.ends_with(&wrapped)
                 }))
             }
-            _ => Ok(None),
+            // Found another way when a create resumes (the interface and
+            // attachment on the stack's own router and server), or not
+            // adoptable (a key pair Nova refuses twice: the create fails).
+            ObjectKind::Keypair
+            | ObjectKind::Flavor
+            | ObjectKind::ServerGroup
+            | ObjectKind::RouterInterface
+            | ObjectKind::FloatingIpAssociation
+            | ObjectKind::SecurityGroupRule
+            | ObjectKind::VolumeAttachment => Ok(None),
+            // Never made on OpenStack.
+            ObjectKind::Image
+            | ObjectKind::LoadBalancer
+            | ObjectKind::Listener
+            | ObjectKind::Pool
+            | ObjectKind::PoolMember
+            | ObjectKind::HealthMonitor
+            | ObjectKind::Container
+            | ObjectKind::User
+            | ObjectKind::AccessKey => Ok(None),
         }
     }
 
@@ -772,23 +865,33 @@ impl Cloud for OpenStackCloud {
     }
 }
 
+/// Why an object kind cannot be acted on here.
+fn unsupported(kind: ObjectKind) -> DriverError {
+    DriverError::fatal(format!(
+        "heat-rs cannot manage {kind} objects on OpenStack yet (the simulated cloud has them)"
+    ))
+}
+
 /// The Nova collection of a compute-only object.
-fn compute_collection(kind: &str) -> &'static str {
+fn compute_collection(kind: ObjectKind) -> &'static str {
     match kind {
-        "keypair" => "os-keypairs",
-        "flavor" => "flavors",
-        _ => "os-server-groups",
+        ObjectKind::Keypair => "os-keypairs",
+        ObjectKind::Flavor => "flavors",
+        ObjectKind::ServerGroup => "os-server-groups",
+        other => unreachable!("{other} is not a compute object"),
     }
 }
 
-fn neutron_collection(kind: &str) -> &'static str {
+/// The Neutron collection of a network object.
+fn neutron_collection(kind: ObjectKind) -> &'static str {
     match kind {
-        "network" => "networks",
-        "subnet" => "subnets",
-        "port" => "ports",
-        "router" => "routers",
-        "floating_ip" => "floatingips",
-        "security_group" => "security-groups",
-        _ => "security-group-rules",
+        ObjectKind::Network => "networks",
+        ObjectKind::Subnet => "subnets",
+        ObjectKind::Port => "ports",
+        ObjectKind::Router => "routers",
+        ObjectKind::FloatingIp => "floatingips",
+        ObjectKind::SecurityGroup => "security-groups",
+        ObjectKind::SecurityGroupRule => "security-group-rules",
+        other => unreachable!("{other} is not a Neutron object"),
     }
 }

@@ -69,26 +69,6 @@ impl OpenStackCloud {
     }
 
     pub(super) async fn server_networks(&self, props: &Json) -> Result<Json, DriverError> {
-        // AWS::EC2::Instance: NetworkInterfaces (port ids, bare or as
-        // `NetworkInterfaceId`) or a SubnetId (its network).
-        if let Some(Json::Array(nics)) = props.get("NetworkInterfaces") {
-            let mut out = Vec::new();
-            for nic in nics {
-                let port = nic
-                    .as_str()
-                    .or_else(|| s(nic, &["NetworkInterfaceId"]))
-                    .unwrap_or_default();
-                out.push(json!({"port": self.neutron_id("ports", "Port", port).await?}));
-            }
-            if !out.is_empty() {
-                return Ok(Json::Array(out));
-            }
-        }
-        if let Some(subnet) = s(props, &["SubnetId"]) {
-            let id = self.neutron_id("subnets", "Subnet", subnet).await?;
-            let body = self.get("network", &format!("/subnets/{id}")).await?;
-            return Ok(json!([{"uuid": body["subnet"]["network_id"]}]));
-        }
         let Some(Json::Array(items)) = props.get("networks") else {
             return Ok(json!("auto"));
         };
@@ -103,11 +83,18 @@ impl OpenStackCloud {
                     "port".into(),
                     json!(self.neutron_id("ports", "Port", port).await?),
                 );
+            } else if let Some(subnet) = s(n, &["subnet"]) {
+                // On a subnet: its network (Nova picks an address there).
+                let id = self.neutron_id("subnets", "Subnet", subnet).await?;
+                let body = self.get("network", &format!("/subnets/{id}")).await?;
+                entry.insert("uuid".into(), body["subnet"]["network_id"].clone());
             } else if let Some(net) = s(n, &["network", "uuid"]) {
                 entry.insert(
                     "uuid".into(),
                     json!(self.neutron_id("networks", "Network", net).await?),
                 );
+            }
+            if entry.contains_key("uuid") {
                 if let Some(ip) = s(n, &["fixed_ip"]) {
                     entry.insert("fixed_ip".into(), json!(ip));
                 }
@@ -117,13 +104,13 @@ impl OpenStackCloud {
         Ok(Json::Array(out))
     }
 
-    /// The floating IP of an association: `floatingip_id`, or for
-    /// AWS::EC2::EIPAssociation `AllocationId` or `EIP` (an address).
+    /// The floating IP of an association: `floatingip_id`, or the one with
+    /// `floating_ip_address` (an AWS::EC2::EIPAssociation's `EIP`).
     pub(super) async fn association_floating_ip(&self, p: &Json) -> Result<String, DriverError> {
-        if let Some(id) = s(p, &["floatingip_id", "AllocationId"]) {
+        if let Some(id) = s(p, &["floatingip_id"]) {
             return Ok(id.to_string());
         }
-        let Some(eip) = s(p, &["EIP"]) else {
+        let Some(eip) = s(p, &["floating_ip_address"]) else {
             return Err(DriverError::fatal(
                 "floatingip_id (or EIP / AllocationId) is required",
             ));
@@ -143,14 +130,13 @@ impl OpenStackCloud {
             .ok_or_else(|| DriverError::not_found(format!("Floating IP {eip} could not be found.")))
     }
 
-    /// The port of an association: `port_id`, or for
-    /// AWS::EC2::EIPAssociation `NetworkInterfaceId` or the first port of
-    /// `InstanceId`.
+    /// The port of an association: `port_id`, or the first port of
+    /// `server_id` (an AWS::EC2::EIPAssociation's `InstanceId`).
     pub(super) async fn association_port(&self, p: &Json) -> Result<String, DriverError> {
-        if let Some(port) = s(p, &["port_id", "NetworkInterfaceId"]) {
+        if let Some(port) = s(p, &["port_id"]) {
             return self.neutron_id("ports", "Port", port).await;
         }
-        let Some(server) = s(p, &["InstanceId"]) else {
+        let Some(server) = s(p, &["server_id"]) else {
             return Err(DriverError::fatal(
                 "port_id (or InstanceId / NetworkInterfaceId) is required",
             ));

@@ -16,7 +16,7 @@ use heat_core::engine::{Attributes, Clock, DriverError, ResourceSpec};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map as JsonMap, Value as Json};
 
-use crate::cloud::Cloud;
+use crate::cloud::{Cloud, ObjectKind};
 
 /// An object of the simulated cloud.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -242,7 +242,8 @@ impl SimCloud {
 
 #[async_trait]
 impl Cloud for SimCloud {
-    async fn create(&self, kind: &str, spec: &ResourceSpec) -> Result<String, DriverError> {
+    async fn create(&self, kind: ObjectKind, spec: &ResourceSpec) -> Result<String, DriverError> {
+        let kind = kind.name();
         let object = {
             let mut s = self.lock();
             if let Some(left) = s.transient_left.get_mut(&spec.name) {
@@ -287,10 +288,11 @@ impl Cloud for SimCloud {
 
     async fn wait_ready(
         &self,
-        kind: &str,
+        kind: ObjectKind,
         spec: &ResourceSpec,
         id: &str,
     ) -> Result<Attributes, DriverError> {
+        let kind = kind.name();
         if self
             .lock()
             .faults
@@ -341,11 +343,12 @@ impl Cloud for SimCloud {
 
     async fn update(
         &self,
-        kind: &str,
+        kind: ObjectKind,
         spec: &ResourceSpec,
         id: &str,
         _old: &Json,
     ) -> Result<Attributes, DriverError> {
+        let kind = kind.name();
         let object = {
             let mut s = self.lock();
             let snapshot = s.objects.clone();
@@ -365,7 +368,8 @@ impl Cloud for SimCloud {
         Ok(object.attributes)
     }
 
-    async fn delete(&self, kind: &str, id: &str) -> Result<(), DriverError> {
+    async fn delete(&self, kind: ObjectKind, id: &str) -> Result<(), DriverError> {
+        let kind = kind.name();
         let latency = self.latency(kind);
         let removed = {
             let mut s = self.lock();
@@ -396,7 +400,8 @@ impl Cloud for SimCloud {
         Ok(())
     }
 
-    async fn check(&self, kind: &str, id: &str) -> Result<Attributes, DriverError> {
+    async fn check(&self, kind: ObjectKind, id: &str) -> Result<Attributes, DriverError> {
+        let kind = kind.name();
         let s = self.lock();
         match s.objects.get(id) {
             Some(o) if o.status == "ERROR" => Err(DriverError::fatal(format!(
@@ -411,10 +416,11 @@ impl Cloud for SimCloud {
 
     async fn find(
         &self,
-        kind: &str,
+        kind: ObjectKind,
         stack_id: &str,
         resource: &str,
     ) -> Result<Option<String>, DriverError> {
+        let kind = kind.name();
         Ok(self
             .lock()
             .objects
@@ -423,7 +429,8 @@ impl Cloud for SimCloud {
             .map(|o| o.id.clone()))
     }
 
-    async fn snapshot(&self, kind: &str, id: &str) -> Result<Option<String>, DriverError> {
+    async fn snapshot(&self, kind: ObjectKind, id: &str) -> Result<Option<String>, DriverError> {
+        let kind = kind.name();
         let made = {
             let mut s = self.lock();
             let Some(o) = s.objects.get(id).cloned() else {
@@ -456,11 +463,11 @@ impl Cloud for SimCloud {
         Ok(Some(made.id))
     }
 
-    async fn suspend(&self, kind: &str, id: &str) -> Result<(), DriverError> {
+    async fn suspend(&self, kind: ObjectKind, id: &str) -> Result<(), DriverError> {
         self.set_status(kind, id, "SUSPENDED").await
     }
 
-    async fn resume(&self, kind: &str, id: &str) -> Result<(), DriverError> {
+    async fn resume(&self, kind: ObjectKind, id: &str) -> Result<(), DriverError> {
         self.set_status(kind, id, "ACTIVE").await
     }
 
@@ -471,8 +478,13 @@ impl Cloud for SimCloud {
 }
 
 impl SimCloud {
-    async fn set_status(&self, kind: &str, id: &str, status: &str) -> Result<(), DriverError> {
-        if kind != "server" {
+    async fn set_status(
+        &self,
+        kind: ObjectKind,
+        id: &str,
+        status: &str,
+    ) -> Result<(), DriverError> {
+        if kind != ObjectKind::Server {
             return Ok(());
         }
         let object = {

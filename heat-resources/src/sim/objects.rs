@@ -146,14 +146,14 @@ pub(super) fn build(
                 .or_else(|| spec.properties.get("block_device_mapping"))
                 .and_then(Json::as_array)
                 .is_some_and(|a| !a.is_empty());
-            match str_prop(spec, &["image", "ImageId"]) {
+            match str_prop(spec, &["image"]) {
                 Some(image) => need(objects, "image", "Image", image)?,
                 None if boots_from_volume => {}
                 None => return Err("Block Device Mapping is Invalid: You specified more local devices than the limit allows".into()),
             }
-            let flavor = str_prop(spec, &["flavor", "InstanceType"]).unwrap_or("m1.small");
+            let flavor = str_prop(spec, &["flavor"]).unwrap_or("m1.small");
             need(objects, "flavor", "Flavor", flavor)?;
-            if let Some(key) = str_prop(spec, &["key_name", "KeyName"]) {
+            if let Some(key) = str_prop(spec, &["key_name"]) {
                 if find(objects, "keypair", key).is_none() {
                     return Err("Invalid key_name provided.".into());
                 }
@@ -174,6 +174,9 @@ pub(super) fn build(
                 }
                 if let Some(port) = n.get("port").and_then(Json::as_str) {
                     need(objects, "port", "Port", port)?;
+                }
+                if let Some(subnet) = n.get("subnet").and_then(Json::as_str) {
+                    need(objects, "subnet", "Subnet", subnet)?;
                 }
             }
         }
@@ -227,7 +230,7 @@ pub(super) fn build(
             }
         }
         "floating_ip_association" => {
-            let fip = str_prop(spec, &["floatingip_id", "EIP", "AllocationId"])
+            let fip = str_prop(spec, &["floatingip_id", "floating_ip_address"])
                 .ok_or("floatingip_id is required")?;
             if find(objects, "floating_ip", fip).is_none()
                 && !objects.values().any(|o| {
@@ -242,15 +245,13 @@ pub(super) fn build(
             }
         }
         "volume_attachment" => {
-            let volume =
-                str_prop(spec, &["volume_id", "VolumeId"]).ok_or("volume_id is required")?;
+            let volume = str_prop(spec, &["volume_id"]).ok_or("volume_id is required")?;
             let v = find(objects, "volume", volume)
                 .ok_or_else(|| format!("Volume {volume} could not be found."))?;
             if v.status == "in-use" && v.properties.get("multiattach") != Some(&Json::Bool(true)) {
                 return Err(format!("Invalid volume: volume {volume} status must be available, but current status is: in-use"));
             }
-            let server = str_prop(spec, &["instance_uuid", "InstanceId"])
-                .ok_or("instance_uuid is required")?;
+            let server = str_prop(spec, &["instance_uuid"]).ok_or("instance_uuid is required")?;
             need(objects, "server", "Instance", server)?;
         }
         "security_group_rule" => {
@@ -365,7 +366,7 @@ pub(super) fn ready(o: &mut SimObject, objects: &Objects) {
                 .and_then(Json::as_array)
                 .cloned()
                 .unwrap_or_default();
-            if items.is_empty() && p.get("NetworkInterfaces").is_none() {
+            if items.is_empty() {
                 items.push(json!({"network": "private"}));
             }
             let mut taken: Objects = objects.clone();
@@ -398,26 +399,26 @@ pub(super) fn ready(o: &mut SimObject, objects: &Objects) {
                         json!(port.id),
                     )
                 } else {
-                    let name = item
-                        .get("network")
+                    let subnet = item
+                        .get("subnet")
+                        .and_then(Json::as_str)
+                        .and_then(|s| find(objects, "subnet", s));
+                    let name = subnet
+                        .and_then(|s| s.attributes.get("network_id"))
+                        .or_else(|| item.get("network"))
                         .or_else(|| item.get("uuid"))
                         .and_then(Json::as_str)
                         .unwrap_or("private");
                     let net = network_of(objects, name).cloned();
-                    let ip = match (
-                        item.get("fixed_ip").cloned(),
-                        net.as_ref().and_then(|n| first_subnet(objects, n)),
-                    ) {
+                    let on = subnet.or_else(|| net.as_ref().and_then(|n| first_subnet(objects, n)));
+                    let ip = match (item.get("fixed_ip").cloned(), on) {
                         (Some(ip), _) => ip,
                         (None, Some(sub)) => allocate(sub, &taken)
                             .map(Json::String)
                             .unwrap_or(Json::Null),
                         (None, None) => Json::Null,
                     };
-                    if let (Some(sub), Some(ipv)) = (
-                        net.as_ref().and_then(|n| first_subnet(objects, n)),
-                        ip.as_str(),
-                    ) {
+                    if let (Some(sub), Some(ipv)) = (on, ip.as_str()) {
                         let mut marker = o.clone();
                         marker.id = format!("{}-{}", o.id, ipv);
                         marker.attributes.insert(
@@ -486,17 +487,10 @@ pub(super) fn ready(o: &mut SimObject, objects: &Objects) {
                 "first_address".into(),
                 first.map(Json::String).unwrap_or(Json::Null),
             );
-            a.insert("PrivateIp".into(), a["first_address"].clone());
-            a.insert("PublicIp".into(), a["first_address"].clone());
             a.insert(
-                "PrivateDnsName".into(),
-                json!(format!("{}.novalocal", o.name)),
+                "availability_zone".into(),
+                p.get("availability_zone").cloned().unwrap_or(json!("nova")),
             );
-            a.insert(
-                "PublicDnsName".into(),
-                json!(format!("{}.novalocal", o.name)),
-            );
-            a.insert("AvailabilityZone".into(), json!("nova"));
             a.insert(
                 "instance_name".into(),
                 json!(format!("instance-{}", &o.id[..8])),
@@ -510,17 +504,11 @@ pub(super) fn ready(o: &mut SimObject, objects: &Objects) {
             a.insert("tags".into(), s("tags"));
             a.insert(
                 "flavor".into(),
-                p.get("flavor")
-                    .or_else(|| p.get("InstanceType"))
-                    .cloned()
-                    .unwrap_or(json!("m1.small")),
+                p.get("flavor").cloned().unwrap_or(json!("m1.small")),
             );
             a.insert(
                 "image".into(),
-                p.get("image")
-                    .or_else(|| p.get("ImageId"))
-                    .cloned()
-                    .unwrap_or(Json::Null),
+                p.get("image").cloned().unwrap_or(Json::Null),
             );
             a.insert(
                 "metadata".into(),
@@ -699,7 +687,7 @@ pub(super) fn ready(o: &mut SimObject, objects: &Objects) {
                 .and_then(Json::as_str)
                 .and_then(|pid| find(objects, "port", pid));
             let instance = p
-                .get("InstanceId")
+                .get("server_id")
                 .and_then(Json::as_str)
                 .and_then(|i| find(objects, "server", i));
             let fixed = port
@@ -727,17 +715,10 @@ pub(super) fn ready(o: &mut SimObject, objects: &Objects) {
             a.insert("fixed_ip_address".into(), fixed.unwrap_or(Json::Null));
             a.insert("router_id".into(), Json::Null);
             a.insert("tenant_id".into(), json!("project"));
-            a.insert("AllocationId".into(), json!(o.id));
             "ACTIVE"
         }
         "volume" => {
-            a.insert(
-                "size".into(),
-                p.get("size")
-                    .or_else(|| p.get("Size"))
-                    .cloned()
-                    .unwrap_or(json!(1)),
-            );
+            a.insert("size".into(), p.get("size").cloned().unwrap_or(json!(1)));
             a.insert("display_name".into(), json!(o.name));
             a.insert("display_description".into(), s("description"));
             a.insert(
@@ -888,16 +869,13 @@ pub(super) fn link(o: &SimObject, objects: &mut Objects) -> Vec<SimObject> {
     };
     match o.kind.as_str() {
         "volume_attachment" => {
-            let (Some(vol), Some(server)) = (
-                get(&["volume_id", "VolumeId"]),
-                get(&["instance_uuid", "InstanceId"]),
-            ) else {
+            let (Some(vol), Some(server)) = (get(&["volume_id"]), get(&["instance_uuid"])) else {
                 return vec![];
             };
             let Some(vid) = find(objects, "volume", &vol).map(|v| v.id.clone()) else {
                 return vec![];
             };
-            let device = get(&["mountpoint", "Device"]).unwrap_or_else(|| "/dev/vdb".into());
+            let device = get(&["mountpoint"]).unwrap_or_else(|| "/dev/vdb".into());
             let v = objects.get_mut(&vid).expect("found");
             let mut list = v
                 .attributes
@@ -915,10 +893,10 @@ pub(super) fn link(o: &SimObject, objects: &mut Objects) -> Vec<SimObject> {
             vec![v.clone()]
         }
         "floating_ip_association" => {
-            let Some(fip) = get(&["floatingip_id", "EIP", "AllocationId"]) else {
+            let Some(fip) = get(&["floatingip_id", "floating_ip_address"]) else {
                 return vec![];
             };
-            let port = get(&["port_id", "NetworkInterfaceId"]).unwrap_or_default();
+            let port = get(&["port_id"]).unwrap_or_default();
             let fixed = find(objects, "port", &port)
                 .and_then(|pt| {
                     pt.attributes
@@ -928,7 +906,7 @@ pub(super) fn link(o: &SimObject, objects: &mut Objects) -> Vec<SimObject> {
                         .cloned()
                 })
                 .or_else(|| {
-                    get(&["InstanceId"]).and_then(|i| {
+                    get(&["server_id"]).and_then(|i| {
                         find(objects, "server", &i)?
                             .attributes
                             .get("first_address")

@@ -2,11 +2,12 @@
 
 use serde_json::json;
 
+use crate::cloud::ObjectKind;
 use crate::schema::{attrs, prop, Attribute, Kind::*, Property, ResourceType};
 
 fn t(
     name: &'static str,
-    kind: Option<&'static str>,
+    kind: Option<ObjectKind>,
     description: &'static str,
     properties: Vec<Property>,
     attributes: Vec<Attribute>,
@@ -24,7 +25,7 @@ pub(super) fn types() -> Vec<ResourceType> {
     vec![
         t(
             "AWS::EC2::Instance",
-            Some("server"),
+            Some(ObjectKind::Server),
             "An instance (a Nova server).",
             vec![
                 prop("ImageId", String)
@@ -65,7 +66,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "AWS::EC2::EIP",
-            Some("floating_ip"),
+            Some(ObjectKind::FloatingIp),
             "An elastic IP (a floating IP).",
             vec![
                 prop("Domain", String).allowed(&["vpc"]),
@@ -75,7 +76,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "AWS::EC2::EIPAssociation",
-            Some("floating_ip_association"),
+            Some(ObjectKind::FloatingIpAssociation),
             "Associates an elastic IP.",
             vec![
                 prop("InstanceId", String).update(),
@@ -87,7 +88,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "AWS::EC2::SecurityGroup",
-            Some("security_group"),
+            Some(ObjectKind::SecurityGroup),
             "A security group.",
             vec![
                 prop("GroupDescription", String).required(),
@@ -99,7 +100,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "AWS::EC2::Volume",
-            Some("volume"),
+            Some(ObjectKind::Volume),
             "A volume.",
             vec![
                 prop("AvailabilityZone", String).required(),
@@ -111,7 +112,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "AWS::EC2::VolumeAttachment",
-            Some("volume_attachment"),
+            Some(ObjectKind::VolumeAttachment),
             "Attaches a volume.",
             vec![
                 prop("InstanceId", String).required().update(),
@@ -212,7 +213,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "AWS::ElasticLoadBalancing::LoadBalancer",
-            Some("load_balancer"),
+            Some(ObjectKind::LoadBalancer),
             "A load balancer.",
             vec![
                 prop("AvailabilityZones", List).required(),
@@ -234,7 +235,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "AWS::S3::Bucket",
-            Some("container"),
+            Some(ObjectKind::Container),
             "A bucket (a Swift container).",
             vec![
                 prop("AccessControl", String).allowed(&[
@@ -261,7 +262,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "AWS::IAM::User",
-            Some("user"),
+            Some(ObjectKind::User),
             "A user.",
             vec![
                 prop("Path", String),
@@ -273,7 +274,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "AWS::IAM::AccessKey",
-            Some("access_key"),
+            Some(ObjectKind::AccessKey),
             "An access key of a user.",
             vec![
                 prop("Serial", Integer),

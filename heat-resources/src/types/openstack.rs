@@ -3,11 +3,12 @@
 
 use serde_json::json;
 
+use crate::cloud::ObjectKind;
 use crate::schema::{attrs, prop, Attribute, Kind::*, Property, ResourceType};
 
 fn t(
     name: &'static str,
-    kind: &'static str,
+    kind: ObjectKind,
     description: &'static str,
     properties: Vec<Property>,
     attributes: Vec<Attribute>,
@@ -25,7 +26,7 @@ pub(super) fn types() -> Vec<ResourceType> {
     vec![
         t(
             "OS::Nova::Server",
-            "server",
+            ObjectKind::Server,
             "A compute instance.",
             vec![
                 prop("name", String).update(),
@@ -118,7 +119,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Nova::KeyPair",
-            "keypair",
+            ObjectKind::Keypair,
             "An SSH key pair.",
             vec![
                 prop("name", String).required().length(Some(1), Some(255)),
@@ -134,7 +135,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Nova::Flavor",
-            "flavor",
+            ObjectKind::Flavor,
             "A flavor (admin).",
             vec![
                 prop("name", String),
@@ -158,7 +159,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Nova::ServerGroup",
-            "server_group",
+            ObjectKind::ServerGroup,
             "A server group (affinity policies).",
             vec![
                 prop("name", String),
@@ -175,7 +176,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Neutron::Net",
-            "network",
+            ObjectKind::Network,
             "A network.",
             vec![
                 prop("name", String).update(),
@@ -207,7 +208,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Neutron::Subnet",
-            "subnet",
+            ObjectKind::Subnet,
             "A subnet of a network.",
             vec![
                 prop("network_id", String).custom("neutron.network"),
@@ -261,7 +262,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Neutron::Port",
-            "port",
+            ObjectKind::Port,
             "A port on a network.",
             vec![
                 prop("network", String).custom("neutron.network"),
@@ -317,7 +318,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Neutron::Router",
-            "router",
+            ObjectKind::Router,
             "A router.",
             vec![
                 prop("name", String).update(),
@@ -346,7 +347,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Neutron::RouterInterface",
-            "router_interface",
+            ObjectKind::RouterInterface,
             "A router's interface on a subnet or port.",
             vec![
                 prop("router", String).required().custom("neutron.router"),
@@ -360,7 +361,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Neutron::FloatingIP",
-            "floating_ip",
+            ObjectKind::FloatingIp,
             "A floating IP on an external network.",
             vec![
                 prop("floating_network", String).custom("neutron.network"),
@@ -384,7 +385,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Neutron::FloatingIPAssociation",
-            "floating_ip_association",
+            ObjectKind::FloatingIpAssociation,
             "Associates a floating IP with a port.",
             vec![
                 prop("floatingip_id", String).required().update(),
@@ -398,7 +399,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Neutron::SecurityGroup",
-            "security_group",
+            ObjectKind::SecurityGroup,
             "A security group.",
             vec![
                 prop("name", String).update(),
@@ -424,7 +425,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Neutron::SecurityGroupRule",
-            "security_group_rule",
+            ObjectKind::SecurityGroupRule,
             "A rule of a security group.",
             vec![
                 prop("security_group", String).required(),
@@ -445,7 +446,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Cinder::Volume",
-            "volume",
+            ObjectKind::Volume,
             "A block storage volume.",
             vec![
                 prop("size", Integer).update().range(Some(1.0), None),
@@ -484,7 +485,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Cinder::VolumeAttachment",
-            "volume_attachment",
+            ObjectKind::VolumeAttachment,
             "Attaches a volume to a server.",
             vec![
                 prop("instance_uuid", String).required().update(),
@@ -498,7 +499,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Glance::WebImage",
-            "image",
+            ObjectKind::Image,
             "An image downloaded by Glance from a URL.",
             vec![
                 prop("name", String),
@@ -529,7 +530,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Octavia::LoadBalancer",
-            "load_balancer",
+            ObjectKind::LoadBalancer,
             "A load balancer.",
             vec![
                 prop("name", String).update(),
@@ -556,7 +557,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Octavia::Listener",
-            "listener",
+            ObjectKind::Listener,
             "A load balancer's listener.",
             vec![
                 prop("protocol_port", Integer)
@@ -591,7 +592,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Octavia::Pool",
-            "pool",
+            ObjectKind::Pool,
             "A pool of members.",
             vec![
                 prop("admin_state_up", Boolean)
@@ -628,7 +629,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Octavia::PoolMember",
-            "pool_member",
+            ObjectKind::PoolMember,
             "A member of a pool.",
             vec![
                 prop("pool", String).required(),
@@ -655,7 +656,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Octavia::HealthMonitor",
-            "health_monitor",
+            ObjectKind::HealthMonitor,
             "A load balancer pool's health monitor.",
             vec![
                 prop("admin_state_up", Boolean)
@@ -693,7 +694,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "OS::Swift::Container",
-            "container",
+            ObjectKind::Container,
             "An object storage container.",
             vec![
                 prop("name", String),
