@@ -1,0 +1,123 @@
+//! Creating Nova and Cinder objects: servers (named and tagged through
+//! metadata), key pairs, flavors, server groups, volumes and their
+//! attachments.
+
+use heat_core::engine::{DriverError, ResourceSpec};
+use heat_resources::ObjectKind;
+use reqwest::Method;
+use serde_json::json;
+
+use super::{s, OpenStackCloud};
+use crate::requests;
+
+impl OpenStackCloud {
+    /// Starts creating a Nova or Cinder object; its id.
+    pub(super) async fn create_compute_object(
+        &self,
+        kind: ObjectKind,
+        spec: &ResourceSpec,
+    ) -> Result<String, DriverError> {
+        let p = &spec.properties;
+        let name = Self::name(spec);
+        match kind {
+            ObjectKind::Server => {
+                let image = match s(p, &["image"]) {
+                    Some(i) => Some(self.image_id(i).await?),
+                    None => None,
+                };
+                let flavor = self
+                    .flavor_id(s(p, &["flavor"]).unwrap_or("m1.small"))
+                    .await?;
+                let networks = self.server_networks(p).await?;
+                self.post_id(
+                    "compute",
+                    "/servers",
+                    &requests::server(
+                        p,
+                        &name,
+                        image.as_deref(),
+                        &flavor,
+                        networks,
+                        &spec.stack_id,
+                        &spec.name,
+                    ),
+                    "server",
+                )
+                .await
+            }
+            ObjectKind::Volume => {
+                let image = match s(p, &["image", "imageRef"]) {
+                    Some(i) => Some(self.image_id(i).await?),
+                    None => None,
+                };
+                self.post_id(
+                    "volume",
+                    "/volumes",
+                    &requests::volume(p, &name, &spec.stack_id, &spec.name, image.as_deref()),
+                    "volume",
+                )
+                .await
+            }
+            ObjectKind::VolumeAttachment => {
+                let server = s(p, &["instance_uuid"]).unwrap_or_default().to_string();
+                let volume = s(p, &["volume_id"]).unwrap_or_default().to_string();
+                let mut body = json!({"volumeAttachment": {"volumeId": volume}});
+                if let Some(d) = s(p, &["mountpoint"]) {
+                    body["volumeAttachment"]["device"] = json!(d);
+                }
+                // A create resumed after a crash adopts the attachment it
+                // made before (only on a server this stack made).
+                if !self
+                    .own_server_has_volume(&server, &spec.stack_id, &volume)
+                    .await?
+                {
+                    self.session
+                        .request(
+                            "compute",
+                            Method::POST,
+                            &format!("/servers/{server}/os-volume_attachments"),
+                            Some(&body),
+                        )
+                        .await?;
+                }
+                Ok(format!("{server}/{volume}"))
+            }
+            ObjectKind::Keypair => {
+                let mut k = json!({"keypair": {"name": name}});
+                if let Some(pk) = s(p, &["public_key"]) {
+                    k["keypair"]["public_key"] = json!(pk);
+                }
+                self.session
+                    .request("compute", Method::POST, "/os-keypairs", Some(&k))
+                    .await?;
+                Ok(name)
+            }
+            ObjectKind::Flavor => {
+                let id = self
+                    .post_id("compute", "/flavors", &requests::flavor(p, &name), "flavor")
+                    .await?;
+                if let Some(specs) = requests::flavor_extra_specs(p) {
+                    self.session
+                        .request(
+                            "compute",
+                            Method::POST,
+                            &format!("/flavors/{id}/os-extra_specs"),
+                            Some(&specs),
+                        )
+                        .await?;
+                }
+                Ok(id)
+            }
+            ObjectKind::ServerGroup => {
+                self.post_id(
+                    "compute",
+                    "/os-server-groups",
+                    &requests::server_group(p, &name),
+                    "server_group",
+                )
+                .await
+            }
+            other => unreachable!("{other} is not a Nova or Cinder object"),
+        }
+    }
+}
