@@ -98,20 +98,29 @@ struct Heat {
     cloud: String,
 }
 
+/// The lease of a `heat` process's operations in these tests, seconds.
+const LEASE: f64 = 2.0;
+
 impl Heat {
     fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_heat"))
-            .args(["--os-cloud", &self.cloud])
-            .args(args)
-            .env("HEAT_STATE", self.dir.join("state.sqlite"))
-            .env_remove("HEAT_URL")
-            .output()
-            .expect("heat runs");
+        let out = self.command(args).output().expect("heat runs");
         (
             out.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&out.stdout).into_owned(),
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
+    }
+
+    /// `heat --os-cloud` on this test's state file; a stack left by a
+    /// killed `heat` is free to take over two seconds later.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_heat"));
+        c.args(["--os-cloud", &self.cloud])
+            .args(args)
+            .env("HEAT_STATE", self.dir.join("state.sqlite"))
+            .env("HEAT_LEASE_SECONDS", LEASE.to_string())
+            .env_remove("HEAT_URL");
+        c
     }
 
     fn json(&self, args: &[&str]) -> Json {
@@ -195,6 +204,17 @@ impl Killed {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+
+    /// Waits for the end: exit code and stderr.
+    fn wait_with_output(mut self) -> (i32, String) {
+        let status = self.0.wait().unwrap();
+        let mut err = String::new();
+        if let Some(mut e) = self.0.stderr.take() {
+            use std::io::Read;
+            let _ = e.read_to_string(&mut err);
+        }
+        (status.code().unwrap_or(-1), err)
+    }
 }
 
 impl Drop for Killed {
@@ -209,19 +229,8 @@ async fn a_killed_create_resumes_and_its_delete_leaves_nothing() {
     let name = format!("killed{}", std::process::id());
     let octet = std::process::id() % 200 + 20;
     let mut child = Killed(
-        Command::new(env!("CARGO_BIN_EXE_heat"))
-            .args([
-                "--os-cloud",
-                &heat.cloud,
-                "stack",
-                "create",
-                &name,
-                "-t",
-                &template,
-            ])
+        heat.command(&["stack", "create", &name, "-t", &template])
             .args(["--parameter", &format!("cidr=10.{octet}.8.0/24")])
-            .env("HEAT_STATE", heat.dir.join("state.sqlite"))
-            .env_remove("HEAT_URL")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -243,11 +252,16 @@ async fn a_killed_create_resumes_and_its_delete_leaves_nothing() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
-    // The next command that changes stacks resumes the create first: the
-    // server is adopted (found by its tags), not created twice.
+    // Once the dead heat's lease has expired, the next command on the
+    // stack takes it over and finishes the create first: the server is
+    // adopted (found by its tags), not created twice.
+    tokio::time::sleep(std::time::Duration::from_secs_f64(LEASE + 0.5)).await;
     let (code, out, err) = heat.run(&["stack", "check", &name]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(err.contains(&format!("resumed stack {name}")), "{err}");
+    assert!(
+        err.contains(&format!("stack {name} was left")) && err.contains("resuming it"),
+        "{err}"
+    );
     let shown = heat.json(&["stack", "show", &name, "-f", "json"]);
     assert_eq!(shown["stack_status"], "CHECK_COMPLETE", "{shown}");
     let ids = heat.physical_ids(&name);
@@ -765,4 +779,70 @@ async fn a_flavor_and_a_server_group_are_made_used_resized_away_and_removed() {
         let left = get(&session, "compute", &format!("{path}{}", ids[resource])).await;
         assert!(left.is_none(), "{resource} was left behind: {left:?}");
     }
+}
+
+/// A server whose wait condition nobody signals (ten minutes).
+const WAITING: &str = r##"
+heat_template_version: 2018-08-31
+resources:
+  server:
+    type: OS::Nova::Server
+    properties: {image: oslocal-tiny, flavor: m1.nano, networks: [{network: private}]}
+  handle: {type: OS::Heat::WaitConditionHandle}
+  wait:
+    type: OS::Heat::WaitCondition
+    depends_on: server
+    properties: {handle: {get_resource: handle}, timeout: 600}
+"##;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deleting_a_stack_being_created_cancels_its_wait_and_deletes_its_server() {
+    let (session, heat, _) = setup("delete-running");
+    let template = heat.dir.join("waiting.yaml");
+    std::fs::write(&template, WAITING).unwrap();
+    let name = format!("waiting{}", std::process::id());
+    let creating = heat
+        .command(&["stack", "create", &name, "-t", template.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let creating = Killed(creating);
+    // Once the wait condition waits (its server is up on the cloud)...
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "the wait never began");
+        let (code, out, _) = heat.run(&["stack", "resource", "list", &name, "-f", "json"]);
+        if code == 0 {
+            let list: Json = serde_json::from_str(&out).unwrap();
+            let waiting = list.as_array().unwrap().iter().any(|r| {
+                r["resource_name"] == "wait" && r["resource_status"] == "CREATE_IN_PROGRESS"
+            });
+            if waiting {
+                break;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let stack_id = heat.json(&["stack", "show", &name, "-f", "json"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(servers_of(&session, &stack_id).await.len(), 1);
+    // ...another heat deletes the stack: the creating one stops waiting,
+    // and the stack with its server is deleted, long before ten minutes.
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("cancelling it, then deleting"), "{err}");
+    let (code, _, err) = heat.run(&["stack", "show", &name]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(servers_of(&session, &stack_id).await, Vec::<String>::new());
+    let out = creating.wait_with_output();
+    assert_eq!(out.0, 1, "{}", out.1);
+    assert!(
+        out.1.contains("was deleted while its CREATE ran"),
+        "{}",
+        out.1
+    );
+    assert_nothing_named(&session, &name).await;
 }
