@@ -460,3 +460,67 @@ async fn cancel_without_rollback_leaves_the_update_failed() {
     assert_eq!(done.status_text(), "UPDATE_FAILED", "{}", done.reason);
     assert_no_leaks(&driver, store.as_ref()).await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_first_failure_fails_the_stack_at_once_and_cuts_the_other_waits_short() {
+    let (driver, store, e) = setup(1);
+    // `slow` takes an hour to build; `bad` fails after one second.
+    driver.set_latency("slow", Duration::from_secs(3600));
+    driver.inject(Fault::FailCreate("bad".into()));
+    let t = "heat_template_version: 2018-08-31
+resources:
+  slow: {type: OS::Heat::Value, properties: {value: s}}
+  bad: {type: OS::Heat::Value, properties: {value: b}}
+  after: {type: OS::Heat::Value, properties: {value: {get_attr: [slow, value]}}}
+";
+    let started = tokio::time::Instant::now();
+    let s = e
+        .create_stack("s", source(t), StackOptions::default())
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(s.status_text(), "CREATE_FAILED");
+    assert!(s.reason.contains("resources.bad"), "{}", s.reason);
+    // Virtual time: the stack failed when `bad` did, not an hour later.
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    let records = names(&store.resources(&s.id).await.unwrap());
+    assert_eq!(records["slow"].status_text(), "CREATE_FAILED");
+    assert_eq!(records["slow"].reason, "CREATE cancelled");
+    assert!(
+        !records.contains_key("after"),
+        "nothing starts after a failure"
+    );
+    // The cancelled object is known and deleted with the stack.
+    assert_no_leaks(&driver, store.as_ref()).await;
+    e.delete_stack("s").await.unwrap();
+    assert!(driver.objects().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_missing_parameter_is_refused_before_any_stack_exists() {
+    let (_, store, e) = setup(0);
+    let t = "heat_template_version: 2018-08-31
+parameters:
+  img: {type: string}
+resources:
+  a: {type: OS::Heat::Value, properties: {value: {get_param: img}}}
+";
+    let err = e
+        .create_stack("s", source(t), StackOptions::default())
+        .await
+        .unwrap_err();
+    let EngineError::Template(errors) = err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(errors[0].message, "The Parameter (img) was not provided.");
+    assert_eq!(errors[0].path, "parameters.img");
+    assert!(store.stacks(None).await.unwrap().is_empty());
+    // The name stays free.
+    let mut src = source(t);
+    src.parameters.insert("img".into(), "cirros".into());
+    let s = e
+        .create_stack("s", src, StackOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "CREATE_COMPLETE");
+}
