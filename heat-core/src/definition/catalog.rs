@@ -1,0 +1,136 @@
+//! What heat-core asks of a catalog of resource types: whether a type
+//! exists and its attributes, how a property change applies, how the
+//! engine realises the type, implicit dependencies, property checks.
+
+use serde_json::Value as Json;
+
+use super::StackDefinition;
+
+/// What a catalog of resource types says about a type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeInfo {
+    /// Unknown type.
+    Unknown,
+    /// Known; `attributes` lists its attribute names when the catalog knows them.
+    Known {
+        /// Attribute names (besides `show`), `None` when not known.
+        attributes: Option<Vec<String>>,
+    },
+}
+
+/// How a change to a property is applied on update (Heat's
+/// `update_allowed` and `immutable`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PropertyRule {
+    /// Changed in place.
+    UpdateAllowed,
+    /// A change replaces the resource.
+    Replace,
+    /// A change is an error.
+    Immutable,
+}
+
+/// How the engine realises the resources of a type: most through the
+/// driver (the cloud); the kinds below the engine realises itself, reading
+/// the properties Heat gives them (both spellings where CloudFormation's
+/// twin has its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Realisation {
+    /// Through the driver.
+    Driver,
+    /// A nested stack whose template is the `template` property
+    /// (`OS::Heat::Stack`), with `parameters` and `timeout`.
+    StackInline,
+    /// A nested stack whose template is the files-map entry that
+    /// `TemplateURL` names (`AWS::CloudFormation::Stack`), with
+    /// `Parameters` and `TimeoutInMinutes`.
+    StackUrl,
+    /// A group of `count` copies of `resource_def` (`OS::Heat::ResourceGroup`).
+    ResourceGroup,
+    /// A group of `resource` sized between `min_size` and `max_size`
+    /// (`OS::Heat::AutoScalingGroup`).
+    AutoScalingGroup,
+    /// Waits for `count` (`Count`) signals on `handle` (`Handle`) within
+    /// `timeout` (`Timeout`) seconds.
+    WaitCondition,
+    /// Receives the signals a wait condition waits for.
+    WaitConditionHandle,
+    /// A signal scales the group `auto_scaling_group_id`
+    /// (`AutoScalingGroupName`) by `scaling_adjustment`.
+    ScalingPolicy,
+}
+
+impl Realisation {
+    /// Whether resources of this kind are nested stacks (their property
+    /// changes update the nested stack in place).
+    pub fn is_nested(self) -> bool {
+        matches!(
+            self,
+            Realisation::StackInline
+                | Realisation::StackUrl
+                | Realisation::ResourceGroup
+                | Realisation::AutoScalingGroup
+        )
+    }
+}
+
+/// The resource types a definition is checked against (heat-resources
+/// implements it; heat-core knows no types).
+pub trait TypeCatalog: Send + Sync {
+    /// What the catalog knows about a type.
+    fn lookup(&self, type_name: &str) -> TypeInfo;
+
+    /// How the engine realises a type's resources.
+    fn realisation(&self, _type_name: &str) -> Realisation {
+        Realisation::Driver
+    }
+
+    /// How a change to a property of a type is applied.
+    fn property_rule(&self, _type_name: &str, _property: &str) -> PropertyRule {
+        PropertyRule::Replace
+    }
+
+    /// Dependencies the types' plugins add beyond references and
+    /// `depends_on` (a port after the subnets of its network, a floating IP
+    /// after the router interface to its external network), as
+    /// `(requirer, required)`. Used when creating and updating, not by
+    /// template validation (as in Heat).
+    fn implicit_dependencies(&self, _def: &StackDefinition<'_>) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
+    /// Whether a type supports the `Snapshot` deletion policy; `None` when
+    /// the catalog does not know.
+    fn supports_snapshot(&self, _type_name: &str) -> Option<bool> {
+        None
+    }
+
+    /// The property names of a type and which of them are required (with
+    /// no default), when the catalog has its schema; template validation
+    /// checks unknown and missing properties with them.
+    fn property_names(&self, _type_name: &str) -> Option<(Vec<String>, Vec<String>)> {
+        None
+    }
+
+    /// The custom constraint (`glance.image`, `nova.flavor`, ...) a type
+    /// puts on a top-level property, for the driver to check before create.
+    fn custom_constraint(&self, _type_name: &str, _property: &str) -> Option<&'static str> {
+        None
+    }
+
+    /// Problems with a resource's resolved properties (unknown or missing
+    /// properties, wrong types, failed constraints), as `(path, message)`
+    /// with paths relative to `properties`.
+    fn check_properties(&self, _type_name: &str, _properties: &Json) -> Vec<(String, String)> {
+        Vec::new()
+    }
+}
+
+/// A catalog that knows every type (for graphs without a catalog).
+pub struct AnyType;
+
+impl TypeCatalog for AnyType {
+    fn lookup(&self, _: &str) -> TypeInfo {
+        TypeInfo::Known { attributes: None }
+    }
+}
