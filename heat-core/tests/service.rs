@@ -1,0 +1,280 @@
+//! The stack service as the CLI and the APIs call it: projects never see
+//! or touch each other's stacks, by name or by id; operations are accepted
+//! before they run; requests are assembled from their parts; lists, events
+//! and resources are filtered, sorted and paged as Heat does.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use heat_core::engine::testing::FakeDriver;
+use heat_core::engine::{MemoryStore, RequestContext, StackOptions};
+use heat_core::service::{
+    EventQuery, ResourceQuery, ServiceError, SortDir, SourceParts, StackQuery, UpdateRequest,
+};
+use serde_json::json;
+
+const T: &str = "heat_template_version: 2018-08-31
+parameters:
+  v: {type: string, default: one}
+resources:
+  a: {type: OS::Heat::Value, properties: {value: {get_param: v}}}
+  b: {type: OS::Heat::Value, properties: {value: {get_attr: [a, value]}}}
+outputs:
+  b: {value: {get_attr: [b, value]}}
+";
+
+fn service(latency: u64) -> (Arc<FakeDriver>, TestEngine) {
+    let driver = Arc::new(FakeDriver::new(
+        Arc::new(TokioClock::new()),
+        Duration::from_secs(latency),
+    ));
+    let e = engine(driver.clone(), Arc::new(MemoryStore::new()), 0);
+    (driver, e)
+}
+
+fn parts(t: &str) -> SourceParts {
+    SourceParts::template("t.yaml", t)
+}
+
+#[tokio::test(start_paused = true)]
+async fn one_project_never_sees_or_touches_anothers_stacks() {
+    let (_, e) = service(0);
+    let svc = &e.service;
+    let alice = RequestContext::new("alice-project", "alice");
+    let bob = RequestContext::new("bob-project", "bob");
+    let web = svc
+        .create(&alice, "web", &parts(T), StackOptions::default())
+        .await
+        .unwrap();
+    svc.wait(&alice, &web.id).await.unwrap();
+    for target in ["web", web.id.as_str()] {
+        let missing = |r: Result<_, ServiceError>| matches!(r, Err(ServiceError::StackNotFound(_)));
+        assert!(missing(svc.show(&bob, target).await.map(|_| ())));
+        assert!(missing(svc.delete(&bob, target).await.map(|_| ())));
+        assert!(missing(svc.check(&bob, target).await.map(|_| ())));
+        assert!(missing(
+            svc.update(
+                &bob,
+                target,
+                &UpdateRequest {
+                    parts: parts(T),
+                    ..Default::default()
+                }
+            )
+            .await
+            .map(|_| ())
+        ));
+        assert!(missing(svc.signal(&bob, target, "a", json!({})).await));
+        assert!(missing(
+            svc.events(&bob, target, &EventQuery::default())
+                .await
+                .map(|_| ())
+        ));
+        assert!(missing(svc.wait(&bob, &web.id).await.map(|_| ())));
+    }
+    assert!(svc
+        .list(&bob, &StackQuery::default())
+        .await
+        .unwrap()
+        .is_empty());
+    // Bob may have a `web` of his own.
+    let his = svc
+        .create(&bob, "web", &parts(T), StackOptions::default())
+        .await
+        .unwrap();
+    assert_ne!(his.id, web.id);
+    assert_eq!(his.project, "bob-project");
+    assert_eq!(his.user, "bob");
+    // Only an admin lists every project's stacks.
+    let all = StackQuery {
+        global_tenant: true,
+        ..StackQuery::default()
+    };
+    assert!(matches!(
+        svc.list(&bob, &all).await,
+        Err(ServiceError::Forbidden(_))
+    ));
+    let mut admin = RequestContext::new("admin-project", "admin");
+    admin.roles.push("admin".into());
+    assert_eq!(svc.list(&admin, &all).await.unwrap().len(), 2);
+    // Alice's stack is untouched.
+    let shown = svc.show(&alice, "web").await.unwrap();
+    assert_eq!(shown.status_text(), "CREATE_COMPLETE");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_operation_is_accepted_before_it_runs() {
+    let (driver, e) = service(10);
+    let ctx = RequestContext::default();
+    let started = tokio::time::Instant::now();
+    let accepted = e
+        .service
+        .create(&ctx, "s", &parts(T), StackOptions::default())
+        .await
+        .unwrap();
+    // Virtual time: accepted at once, though each resource takes 10 s.
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(accepted.status_text(), "CREATE_IN_PROGRESS");
+    assert_eq!(
+        e.service.show(&ctx, "s").await.unwrap().status_text(),
+        "CREATE_IN_PROGRESS"
+    );
+    let done = e.service.wait(&ctx, &accepted.id).await.unwrap().unwrap();
+    assert_eq!(done.status_text(), "CREATE_COMPLETE");
+    assert_eq!(done.outputs.unwrap()["b"]["value"], "one");
+    assert_eq!(done.parameters["v"], "one");
+    assert_eq!(driver.objects().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn environments_merge_and_a_patch_keeps_what_the_stack_had() {
+    let (_, e) = service(0);
+    let ctx = RequestContext::default();
+    let mut p = parts(T);
+    p.files
+        .insert("env.yaml".into(), json!("parameters: {v: from-env}\n"));
+    p.environment_files.push("env.yaml".into());
+    let s = e
+        .service
+        .create(&ctx, "s", &p, StackOptions::default())
+        .await
+        .unwrap();
+    let s = e.service.wait(&ctx, &s.id).await.unwrap().unwrap();
+    assert_eq!(s.outputs.unwrap()["b"]["value"], "from-env");
+    // PATCH: no template, no environment: the stack's own are kept.
+    let patch = UpdateRequest {
+        existing: true,
+        ..UpdateRequest::default()
+    };
+    let u = e.service.update(&ctx, "s", &patch).await.unwrap();
+    let u = e.service.wait(&ctx, &u.id).await.unwrap().unwrap();
+    assert_eq!(u.status_text(), "UPDATE_COMPLETE", "{}", u.reason);
+    assert_eq!(u.outputs.unwrap()["b"]["value"], "from-env");
+    // A bad environment names its file, and nothing is created.
+    let mut bad = parts(T);
+    bad.files
+        .insert("bad.yaml".into(), json!("paramters: {}\n"));
+    bad.environment_files.push("bad.yaml".into());
+    match e
+        .service
+        .create(&ctx, "t", &bad, StackOptions::default())
+        .await
+    {
+        Err(ServiceError::Invalid { file, .. }) => assert_eq!(file, "bad.yaml"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        e.service.show(&ctx, "t").await,
+        Err(ServiceError::StackNotFound(_))
+    ));
+    // An invalid template names the template's file.
+    match e
+        .service
+        .create(&ctx, "t", &parts("heat_template_version: 2018-08-31\nresources:\n  a: {type: OS::Heat::Value, depends_on: x}\n"), StackOptions::default())
+        .await
+    {
+        Err(ServiceError::Invalid { file, errors }) => {
+            assert_eq!(file, "t.yaml");
+            assert!(errors[0].to_string().contains('x'), "{errors:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn lists_resources_and_events_are_filtered_sorted_and_paged() {
+    let (_, e) = service(1);
+    let ctx = RequestContext::default();
+    for (name, tags) in [
+        ("gamma", vec!["prod"]),
+        ("alpha", vec!["dev"]),
+        ("beta", vec!["prod", "web"]),
+    ] {
+        let opts = StackOptions {
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            ..StackOptions::default()
+        };
+        let s = e.service.create(&ctx, name, &parts(T), opts).await.unwrap();
+        e.service.wait(&ctx, &s.id).await.unwrap();
+    }
+    let names = |q: StackQuery| {
+        let e = e.clone();
+        let ctx = ctx.clone();
+        async move {
+            e.service
+                .list(&ctx, &q)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|s| s.name)
+                .collect::<Vec<_>>()
+        }
+    };
+    // Newest first by default.
+    assert_eq!(
+        names(StackQuery::default()).await,
+        ["beta", "alpha", "gamma"]
+    );
+    let by_name = StackQuery {
+        sort_keys: vec!["stack_name".into()],
+        sort_dir: SortDir::Asc,
+        ..StackQuery::default()
+    };
+    assert_eq!(names(by_name.clone()).await, ["alpha", "beta", "gamma"]);
+    let alpha = e.service.show(&ctx, "alpha").await.unwrap().id;
+    let page = StackQuery {
+        limit: Some(1),
+        marker: Some(alpha),
+        ..by_name.clone()
+    };
+    assert_eq!(names(page).await, ["beta"]);
+    let prod = StackQuery {
+        tags: vec!["prod".into()],
+        ..by_name.clone()
+    };
+    assert_eq!(names(prod).await, ["beta", "gamma"]);
+    let bad_key = StackQuery {
+        sort_keys: vec!["colour".into()],
+        ..StackQuery::default()
+    };
+    assert!(matches!(
+        e.service.list(&ctx, &bad_key).await,
+        Err(ServiceError::BadRequest(_))
+    ));
+    // Resources with what requires them; events filtered and paged.
+    let b = e.service.resource(&ctx, "alpha", "a").await.unwrap();
+    assert_eq!(b.required_by, ["b"]);
+    let only = ResourceQuery {
+        name: vec!["b".into()],
+        ..ResourceQuery::default()
+    };
+    assert_eq!(
+        e.service
+            .resources(&ctx, "alpha", &only)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let q = EventQuery {
+        resource_name: vec!["a".into()],
+        ..EventQuery::default()
+    };
+    let events = e.service.events(&ctx, "alpha", &q).await.unwrap();
+    let statuses: Vec<String> = events
+        .iter()
+        .map(|e| format!("{}_{}", e.action.name(), e.status.name()))
+        .collect();
+    assert_eq!(statuses, ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]);
+    let newest = EventQuery {
+        sort_dir: Some(SortDir::Desc),
+        limit: Some(1),
+        ..EventQuery::default()
+    };
+    let last = e.service.events(&ctx, "alpha", &newest).await.unwrap();
+    assert_eq!(last.len(), 1);
+    assert_eq!(last[0].reason, "Stack CREATE completed successfully");
+}
