@@ -7,7 +7,7 @@
 //! Operations are accepted, then run: each public operation validates its
 //! input, takes the stack's lease and returns the stack record at once; the
 //! work runs as a task given to the [`Spawner`]. One live engine owns a
-//! stack's operation at a time ([`ownership`]); every write is fenced, so
+//! stack's operation at a time (see `ownership`); every write is fenced, so
 //! an engine that lost its lease cannot change state or call the cloud
 //! for that stack again.
 
