@@ -170,14 +170,18 @@ impl Session {
         let as_json = out.is_some_and(|o| o.format == Format::Json);
         match result {
             Err(e) => refused(e, as_json),
-            Ok(None) if accepted.action == Action::Delete => 0,
-            Ok(None) => {
-                eprintln!(
-                    "error: stack {} was deleted while its {} ran",
-                    accepted.name,
-                    accepted.action.name()
-                );
-                1
+            Ok(None) => 0,
+            Ok(Some(stack)) if stack.is_deleted() => {
+                if accepted.action == Action::Delete {
+                    0
+                } else {
+                    eprintln!(
+                        "error: stack {} was deleted while its {} ran",
+                        accepted.name,
+                        accepted.action.name()
+                    );
+                    1
+                }
             }
             Ok(Some(stack)) => {
                 if let Some(out) = out {

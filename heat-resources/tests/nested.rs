@@ -124,10 +124,9 @@ outputs:
         "{:?}",
         cloud.stack_objects()
     );
-    assert!(
-        store.stacks(None).await.unwrap().is_empty(),
-        "nested stacks are deleted too"
-    );
+    let left = store.stacks(None).await.unwrap();
+    assert_eq!(left.len(), 1, "nested stacks are deleted too: {left:?}");
+    assert!(left[0].is_deleted() && left[0].parent.is_none());
 }
 
 #[tokio::test(start_paused = true)]

@@ -100,6 +100,13 @@ async fn state_survives_across_processes() {
         l.cloud.stack_objects().is_empty(),
         "deleted objects stay deleted"
     );
-    assert!(l.store.stacks(None).await.unwrap().is_empty());
+    let left = l.store.stacks(None).await.unwrap();
+    assert!(left.iter().all(|s| s.is_deleted()), "{left:?}");
+    assert!(l
+        .store
+        .find_stack("project", "web")
+        .await
+        .unwrap()
+        .is_none());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -467,12 +467,21 @@ impl Engine {
                 done.status = Status::Complete;
                 done.reason = "Stack DELETE completed successfully".into();
                 let event = self.stack_event(&done, &done.reason);
-                self.write_op(
-                    op,
-                    vec![Write::AddEvent(event), Write::RemoveStack(done.id.clone())],
-                )
-                .await
-                .ok()?;
+                // A top-level stack stays, deleted (reachable by id, its
+                // name free again, its events kept); a nested one goes.
+                let writes = if top {
+                    done.deleted_at = Some(self.clock.now());
+                    done.outputs = None;
+                    vec![
+                        Write::UpdateStack(done.clone()),
+                        Write::AddEvent(event),
+                        Write::Release(done.id.clone()),
+                    ]
+                } else {
+                    vec![Write::AddEvent(event), Write::RemoveStack(done.id.clone())]
+                };
+                self.write_op(op, writes).await.ok()?;
+                done.lease = None;
                 Some(done)
             }
             Err(reason) if top => self.conclude(op, &stack, Status::Failed, &reason).await,

@@ -40,9 +40,12 @@ impl MemoryStore {
 
 impl Inner {
     fn name_taken(&self, stack: &StackRecord) -> bool {
-        self.stacks
-            .values()
-            .any(|s| s.name == stack.name && s.project == stack.project && s.id != stack.id)
+        self.stacks.values().any(|s| {
+            s.name == stack.name
+                && s.project == stack.project
+                && s.id != stack.id
+                && !s.is_deleted()
+        })
     }
 
     /// Checks a batch against the fence before anything is applied.
@@ -239,7 +242,7 @@ impl StateStore for MemoryStore {
             .or_else(|| {
                 g.stacks
                     .values()
-                    .find(|s| s.name == id_or_name && s.project == project)
+                    .find(|s| s.name == id_or_name && s.project == project && !s.is_deleted())
             })
             .cloned())
     }

@@ -145,6 +145,10 @@ pub struct StackRecord {
     /// A stored request to stop the running operation.
     #[serde(default)]
     pub cancel: Option<CancelRequest>,
+    /// When it was deleted: a deleted top-level stack stays, reachable by
+    /// id (`DELETE_COMPLETE`, its events kept), its name free again.
+    #[serde(default)]
+    pub deleted_at: Option<f64>,
 }
 
 /// The hold an engine's running operation has on a top-level stack (and
@@ -221,6 +225,11 @@ impl StackRecord {
     /// that stopped).
     pub fn in_progress(&self) -> bool {
         self.status == Status::InProgress
+    }
+
+    /// Whether it was deleted (`DELETE_COMPLETE`).
+    pub fn is_deleted(&self) -> bool {
+        self.action == Action::Delete && self.status == Status::Complete
     }
 
     /// Whether its lease is held by a live engine at `now`.

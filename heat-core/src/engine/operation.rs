@@ -80,6 +80,7 @@ impl Engine {
             rollback_of: None,
             lease: None,
             cancel: None,
+            deleted_at: None,
         }
     }
 

@@ -107,7 +107,7 @@ pub struct Held {
 #[async_trait]
 pub trait StateStore: Send + Sync {
     /// Stores a new top-level stack, its lease already in the record;
-    /// `Exists` when the name is taken in its project.
+    /// `Exists` when a stack not deleted has the name in its project.
     async fn create_stack(&self, stack: &StackRecord) -> Result<(), StoreError>;
 
     /// Takes a top-level stack for an operation: writes `stack` (whose
@@ -154,15 +154,16 @@ pub trait StateStore: Send + Sync {
     /// A stack by id.
     async fn stack(&self, id: &str) -> Result<Option<StackRecord>, StoreError>;
 
-    /// A stack of a project by id, or by name.
+    /// A stack of a project by id (deleted ones too), or by name (not
+    /// deleted ones).
     async fn find_stack(
         &self,
         project: &str,
         id_or_name: &str,
     ) -> Result<Option<StackRecord>, StoreError>;
 
-    /// The stacks of a project (every project's with `None`), nested ones
-    /// included.
+    /// The stacks of a project (every project's with `None`), nested and
+    /// deleted ones included.
     async fn stacks(&self, project: Option<&str>) -> Result<Vec<StackRecord>, StoreError>;
 
     /// A stack's resource records.

@@ -37,6 +37,8 @@ pub struct StackQuery {
     pub not_tags_any: Vec<String>,
     /// Nested stacks too.
     pub show_nested: bool,
+    /// Deleted stacks too.
+    pub show_deleted: bool,
     /// Every project's stacks (admins only).
     pub global_tenant: bool,
     /// Sort keys: `stack_name`, `stack_status`, `creation_time`,
@@ -68,6 +70,7 @@ impl StackQuery {
     pub fn keeps(&self, s: &StackRecord) -> bool {
         let has = |t: &String| s.tags.contains(t);
         (self.show_nested || s.parent.is_none())
+            && (self.show_deleted || !s.is_deleted())
             && (self.name.is_empty() || self.name.contains(&s.name))
             && (self.id.is_empty() || self.id.contains(&s.id))
             && (self.status.is_empty() || self.status.iter().any(|w| matches_status(s, w)))

@@ -359,12 +359,14 @@ impl Batch {
         conn: &mut SqliteConnection,
         s: &StackRecord,
     ) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT 1 FROM stacks WHERE project = ? AND name = ?")
-            .bind(&s.project)
-            .bind(&s.name)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(backend)?;
+        let row = sqlx::query(
+            "SELECT 1 FROM stacks WHERE project = ? AND name = ? AND state <> 'DELETE_COMPLETE'",
+        )
+        .bind(&s.project)
+        .bind(&s.name)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(backend)?;
         Ok(row.is_some())
     }
 
@@ -750,7 +752,8 @@ impl StateStore for SqliteStore {
         id_or_name: &str,
     ) -> Result<Option<StackRecord>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {STACK_COLUMNS} FROM stacks WHERE project = ? AND (id = ? OR name = ?) \
+            "SELECT {STACK_COLUMNS} FROM stacks WHERE project = ? \
+             AND (id = ? OR (name = ? AND state <> 'DELETE_COMPLETE')) \
              ORDER BY id = ? DESC LIMIT 1"
         ))
         .bind(project)

@@ -47,6 +47,7 @@ macro_rules! store_contract_tests {
             signals_are_stored_and_replaced_by_id,
             events_keep_their_order,
             removing_a_stack_removes_its_records,
+            a_deleted_stack_frees_its_name,
             engines_report_heartbeats,
             two_handles_race_for_one_stack,
         );
@@ -91,6 +92,7 @@ pub fn stack(id: &str, name: &str, project: &str) -> StackRecord {
             expires_at: 100.0,
         }),
         cancel: None,
+        deleted_at: None,
     }
 }
 
@@ -600,6 +602,36 @@ pub async fn removing_a_stack_removes_its_records(h: &dyn Harness) {
     assert!(store.signals("1", "a").await.unwrap().is_empty());
     // The name is free again.
     store.create_stack(&stack("2", "web", "p")).await.unwrap();
+}
+
+/// A deleted stack stays, found by id but not by name, and its name is
+/// free for a new stack.
+pub async fn a_deleted_stack_frees_its_name(h: &dyn Harness) {
+    let (store, _) = h.fresh().await;
+    let s = stack("1", "web", "p");
+    store.create_stack(&s).await.unwrap();
+    let mut gone = s.clone();
+    gone.action = Action::Delete;
+    gone.status = Status::Complete;
+    gone.deleted_at = Some(5.0);
+    store
+        .write(
+            &fence("1", 1),
+            &[Write::UpdateStack(gone), Write::Release("1".into())],
+        )
+        .await
+        .unwrap();
+    assert!(store.find_stack("p", "web").await.unwrap().is_none());
+    let by_id = store.find_stack("p", "1").await.unwrap().unwrap();
+    assert!(by_id.is_deleted());
+    assert_eq!(by_id.deleted_at, Some(5.0));
+    store.create_stack(&stack("2", "web", "p")).await.unwrap();
+    assert_eq!(store.find_stack("p", "web").await.unwrap().unwrap().id, "2");
+    assert_eq!(
+        store.create_stack(&stack("3", "web", "p")).await,
+        Err(StoreError::Exists("web".into()))
+    );
+    assert_eq!(store.stacks(Some("p")).await.unwrap().len(), 2);
 }
 
 /// Heartbeats are kept per engine, the latest winning.
