@@ -17,7 +17,7 @@ pub fn event_line(e: &Event) -> String {
     };
     format!(
         "{} [{}]: {}_{}{}",
-        crate::views::time(e.time),
+        heat_core::service::heat_time(e.time),
         e.resource_name,
         e.action.name(),
         e.status.name(),

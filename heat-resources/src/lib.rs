@@ -10,6 +10,7 @@ pub mod schema;
 pub mod sim;
 pub mod translate;
 mod types;
+pub mod views;
 
 pub use catalog::Catalog;
 pub use cloud::{Cloud, ObjectKind};

@@ -271,6 +271,9 @@ pub struct ResourceRecord {
     pub deletion_policy: String,
     /// Last change, seconds since the epoch.
     pub updated_at: f64,
+    /// When the resource was first created (0 in older state files).
+    #[serde(default)]
+    pub created_at: f64,
 }
 
 impl ResourceRecord {

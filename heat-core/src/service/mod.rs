@@ -9,9 +9,11 @@
 
 mod query;
 mod source;
+mod time;
 
 pub use query::{EventQuery, ResourceQuery, SortDir, StackQuery, STACK_SORT_KEYS};
 pub use source::{assemble, SourceParts};
+pub use time::heat_time;
 
 use std::sync::Arc;
 

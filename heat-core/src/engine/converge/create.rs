@@ -49,6 +49,7 @@ impl Make<'_, '_, '_> {
             requires,
             deletion_policy,
             updated_at: e.clock.now(),
+            created_at: e.clock.now(),
         };
         e.persist(
             self.op,

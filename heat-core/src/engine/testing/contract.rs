@@ -113,6 +113,7 @@ pub fn resource(stack: &str, id: &str, name: &str) -> ResourceRecord {
         requires: vec![],
         deletion_policy: "Delete".into(),
         updated_at: 1.0,
+        created_at: 1.0,
     }
 }
 
