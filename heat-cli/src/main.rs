@@ -25,7 +25,9 @@ fn main() {
             if let Some(cloud) = &args.os_cloud {
                 std::env::set_var("OS_CLOUD", cloud);
             }
-            let state = args.state.unwrap_or_else(stack_cmd::default_state);
+            let state = args
+                .state
+                .unwrap_or_else(heat_server::builder::default_state);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()

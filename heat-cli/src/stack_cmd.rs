@@ -39,7 +39,7 @@ fn options(flags: &StackFlags) -> StackOptions {
             None
         },
         timeout_mins: flags.timeout,
-        tags: flags.tags.clone(),
+        tags: (!flags.tags.is_empty()).then(|| flags.tags.clone()),
     }
 }
 
@@ -80,7 +80,7 @@ struct Session {
 }
 
 async fn open(state: &Path) -> Result<Session, String> {
-    let real = real_cloud()?;
+    let real = builder::openstack_from_env()?;
     let local = builder::open_on(
         state,
         sim_config(),
@@ -107,23 +107,6 @@ async fn open(state: &Path) -> Result<Session, String> {
         ctx: RequestContext::default(),
         events,
     })
-}
-
-/// The OpenStack cloud the environment configures, if any, with the name
-/// its state files record.
-fn real_cloud() -> Result<Option<(String, std::sync::Arc<heat_openstack::OpenStackCloud>)>, String>
-{
-    use std::sync::Arc;
-    let Some(config) = heat_openstack::CloudConfig::from_env().map_err(|e| e.to_string())? else {
-        return Ok(None);
-    };
-    let name = format!("openstack:{}", config.name);
-    let clock: Arc<dyn heat_core::engine::Clock> = Arc::new(heat_server::SystemClock::new());
-    let session = heat_openstack::Session::new(config, clock.clone()).map_err(|e| e.to_string())?;
-    Ok(Some((
-        name,
-        Arc::new(heat_openstack::OpenStackCloud::new(session, clock)),
-    )))
 }
 
 /// Prints a refusal; the exit status.
@@ -817,14 +800,4 @@ async fn events(state: &Path, name: &str, follow: bool, out: &crate::cli::Output
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-}
-
-/// The default state file: `$XDG_DATA_HOME/heat-rs/state.sqlite`, or under
-/// `~/.local/share`.
-pub fn default_state() -> PathBuf {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("heat-rs").join("state.sqlite")
 }

@@ -194,7 +194,7 @@ async fn lists_resources_and_events_are_filtered_sorted_and_paged() {
         ("beta", vec!["prod", "web"]),
     ] {
         let opts = StackOptions {
-            tags: tags.iter().map(|t| t.to_string()).collect(),
+            tags: Some(tags.iter().map(|t| t.to_string()).collect()),
             ..StackOptions::default()
         };
         let s = e.service.create(&ctx, name, &parts(T), opts).await.unwrap();

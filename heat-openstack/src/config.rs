@@ -120,6 +120,20 @@ impl CloudConfig {
         })
     }
 
+    /// The cloud of that name in clouds.yaml (found as `from_env` finds the
+    /// file), whatever `OS_CLOUD` says.
+    pub fn named(cloud: &str) -> Result<CloudConfig, ConfigError> {
+        let env = |k: &str| {
+            if k == "OS_CLOUD" {
+                Some(cloud.to_string())
+            } else {
+                std::env::var(k).ok()
+            }
+        };
+        Self::from(&env, &|p| std::fs::read_to_string(p).ok())?
+            .ok_or_else(|| ConfigError::NoCloudsFile(cloud.to_string(), String::new()))
+    }
+
     /// The same with the environment and the files given (for tests).
     pub fn from(
         env: &dyn Fn(&str) -> Option<String>,

@@ -66,14 +66,42 @@ impl Session {
         &self.config
     }
 
-    async fn authenticate(&self) -> Result<Token, DriverError> {
+    /// Keystone's `/v3/auth/tokens`.
+    fn tokens_url(&self) -> String {
         let base = self.config.auth.auth_url.clone().unwrap_or_default();
         let base = base.trim_end_matches('/');
-        let url = if base.ends_with("/v3") {
+        if base.ends_with("/v3") {
             format!("{base}/auth/tokens")
         } else {
             format!("{base}/v3/auth/tokens")
-        };
+        }
+    }
+
+    /// Validates another's token with this session's own (a service
+    /// validating its callers): Keystone's token body, `NotFound` when the
+    /// token is invalid or expired.
+    pub async fn validate_token(&self, subject: &str) -> Result<Json, DriverError> {
+        let own = self.token(false).await?;
+        let response = self
+            .http
+            .get(self.tokens_url())
+            .header("X-Auth-Token", &own.value)
+            .header("X-Subject-Token", subject)
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status().as_u16();
+        let text = response.text().await.map_err(transport)?;
+        if status != 200 {
+            return Err(from_response(status, &text));
+        }
+        serde_json::from_str(&text)
+            .map_err(|e| DriverError::fatal(format!("Keystone's answer is not JSON: {e}")))
+    }
+
+    async fn authenticate(&self) -> Result<Token, DriverError> {
+        let url = self.tokens_url();
         let response = self
             .http
             .post(&url)

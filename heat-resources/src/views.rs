@@ -158,4 +158,3 @@ pub fn type_template(t: &ResourceType, hot: bool) -> Json {
         })
     }
 }
-

@@ -36,6 +36,35 @@ pub struct RealCloud {
     pub cloud: Arc<dyn Cloud>,
 }
 
+/// The default state file, shared by `heat` and `heat-server`:
+/// `$XDG_DATA_HOME/heat-rs/state.sqlite`, or under `~/.local/share`.
+pub fn default_state() -> std::path::PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/share"))
+        })
+        .unwrap_or_else(|| std::path::PathBuf::from("."));
+    base.join("heat-rs").join("state.sqlite")
+}
+
+/// The OpenStack cloud the environment configures (`OS_CLOUD` and
+/// clouds.yaml, or `OS_*` variables), if any, with the name state files
+/// record for it.
+pub fn openstack_from_env() -> Result<Option<(String, Arc<heat_openstack::OpenStackCloud>)>, String>
+{
+    let Some(config) = heat_openstack::CloudConfig::from_env().map_err(|e| e.to_string())? else {
+        return Ok(None);
+    };
+    let name = format!("openstack:{}", config.name);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let session = heat_openstack::Session::new(config, clock.clone()).map_err(|e| e.to_string())?;
+    Ok(Some((
+        name,
+        Arc::new(heat_openstack::OpenStackCloud::new(session, clock)),
+    )))
+}
+
 /// What a state file records for the simulated cloud.
 pub const SIMULATED: &str = "simulated";
 

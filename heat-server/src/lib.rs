@@ -1,12 +1,17 @@
-//! heat-server: the service side of heat-rs. Today: the SQLite
-//! [`SqliteStore`] (one file, migrations, group commit, concurrent readers),
-//! the simulated cloud's own [`SimStore`], the tokio runtime pieces
-//! ([`SystemClock`], [`TokioSpawner`]) and [`builder`], which wires store,
-//! cloud and engine into the stack service that the CLI's local mode
-//! embeds. The HTTP APIs come with their issue.
+//! heat-server: the service side of heat-rs: [`api`], Heat's native REST
+//! API v1 (axum, `app(state) -> Router`); [`serve`], the `heat-server`
+//! binary (flags, [`config`], tracing, graceful shutdown); the SQLite
+//! [`SqliteStore`] (one file, migrations, group commit, concurrent
+//! readers); the simulated cloud's own [`SimStore`]; the tokio runtime
+//! pieces ([`SystemClock`], [`TokioSpawner`]); and [`builder`], which wires
+//! store, cloud and engine into the stack service that the server and the
+//! CLI's local mode share.
 
+pub mod api;
 pub mod builder;
 mod clock;
+pub mod config;
+pub mod serve;
 mod store;
 
 pub use clock::{AbortableSpawner, SystemClock, TokioSpawner};

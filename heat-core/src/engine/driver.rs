@@ -18,6 +18,8 @@ pub struct ResourceSpec {
     pub type_name: String,
     /// Resolved properties.
     pub properties: Json,
+    /// Resolved metadata (`Null` when the template gives none).
+    pub metadata: Json,
 }
 
 /// How a driver operation failed.

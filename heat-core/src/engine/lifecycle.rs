@@ -168,7 +168,11 @@ impl Engine {
         next.action = action;
         next.status = status;
         next.reason = reason.to_string();
-        next.updated_at = Some(self.clock.now());
+        // As Heat: `updated_time` is when the latest action after the
+        // create started (a rollback counts as one).
+        if action == Action::Rollback && status == Status::InProgress {
+            next.updated_at = Some(self.clock.now());
+        }
         let event = self.stack_event(&next, reason);
         self.write_op(
             op,
@@ -214,7 +218,6 @@ impl Engine {
         let mut done = stack.clone();
         done.status = status;
         done.reason = reason.to_string();
-        done.updated_at = Some(self.clock.now());
         let event = self.stack_event(&done, reason);
         let mut writes = vec![Write::UpdateStack(done.clone()), Write::AddEvent(event)];
         if done.root.is_none() {

@@ -129,8 +129,8 @@ pub struct StackOptions {
     pub disable_rollback: Option<bool>,
     /// Timeout in minutes.
     pub timeout_mins: Option<u64>,
-    /// Tags.
-    pub tags: Vec<String>,
+    /// Tags (`None`: none on create, unchanged on update).
+    pub tags: Option<Vec<String>>,
 }
 
 /// What an engine is built from.

@@ -263,6 +263,9 @@ pub struct ResourceRecord {
     pub properties: Json,
     /// Attributes read from the cloud.
     pub attributes: JsonMap<String, Json>,
+    /// The resolved metadata of its definition.
+    #[serde(default)]
+    pub metadata: Json,
     /// Whether this is the record the stack uses (false: replaced, to delete).
     pub current: bool,
     /// Names of the resources it requires.

@@ -68,7 +68,7 @@ impl Engine {
             traversal: 1,
             disable_rollback: options.disable_rollback.unwrap_or(!rollback_default),
             timeout_mins: options.timeout_mins,
-            tags: options.tags.clone(),
+            tags: options.tags.clone().unwrap_or_default(),
             created_at: self.clock.now(),
             updated_at: None,
             parent: None,
@@ -233,8 +233,8 @@ impl Engine {
                 if options.timeout_mins.is_some() {
                     s.timeout_mins = options.timeout_mins;
                 }
-                if !options.tags.is_empty() {
-                    s.tags = options.tags.clone();
+                if let Some(tags) = &options.tags {
+                    s.tags = tags.clone();
                 }
             })
             .await;
@@ -424,6 +424,92 @@ impl Engine {
         if let Some((op, _)) = self.running(&stack.id) {
             op.request(request);
         }
+        Ok(())
+    }
+
+    /// What Heat's template-validate API answers for a source: the
+    /// parameters' view, the description and the environment; every
+    /// problem otherwise.
+    pub fn validate(
+        &self,
+        ctx: &RequestContext,
+        source: &StackSource,
+    ) -> Result<Json, EngineError> {
+        let probe = self.new_stack(
+            ctx,
+            "validate",
+            source.clone(),
+            &StackOptions::default(),
+            false,
+        );
+        let template = self.parse(source)?;
+        let def = self.checked(&probe, source, &template)?;
+        let mut view = def.validate_view();
+        let mut registry = json!({"resources": {}});
+        for (k, v) in &source.resource_registry {
+            registry[k.as_str()] = v.clone();
+        }
+        for r in &def.resources {
+            let file = r.type_name.ends_with(".yaml")
+                || r.type_name.ends_with(".yml")
+                || r.type_name.ends_with(".template");
+            if file && source.files.contains_key(&r.type_name) {
+                registry[r.type_name.as_str()] = json!(r.type_name);
+            }
+        }
+        view["Environment"] = json!({
+            "resource_registry": registry,
+            "parameters": source.parameters,
+            "parameter_defaults": source.parameter_defaults,
+            "event_sinks": [],
+        });
+        Ok(view)
+    }
+
+    /// Marks a resource unhealthy (`CHECK_FAILED` with `reason`: the next
+    /// update replaces it) or healthy again (`CHECK_COMPLETE`).
+    pub async fn mark_unhealthy(
+        self: &Arc<Self>,
+        stack: &StackRecord,
+        resource: &str,
+        unhealthy: bool,
+        reason: &str,
+    ) -> Result<(), EngineError> {
+        let mut r = self
+            .store
+            .resources(&stack.id)
+            .await?
+            .into_iter()
+            .find(|r| r.current && r.name == resource)
+            .ok_or_else(|| EngineError::NotFound(format!("{resource} in stack {}", stack.name)))?;
+        let root = self.load(stack.root_id()).await?;
+        let taken = self.take(&root, |_| {}).await?;
+        r.action = Action::Check;
+        r.status = if unhealthy {
+            Status::Failed
+        } else {
+            Status::Complete
+        };
+        r.reason = if reason.is_empty() && unhealthy {
+            "Marked unhealthy".to_string()
+        } else {
+            reason.to_string()
+        };
+        r.updated_at = self.clock.now();
+        let event = self.resource_event(stack, &r, &r.reason);
+        let fence = super::Fence {
+            root: taken.id.clone(),
+            token: taken.traversal,
+        };
+        self.write(
+            &fence,
+            vec![
+                Write::PutResource(r),
+                Write::AddEvent(event),
+                Write::Release(taken.id.clone()),
+            ],
+        )
+        .await?;
         Ok(())
     }
 

@@ -122,7 +122,11 @@ impl Engine {
         change(&mut next);
         next.traversal = current.traversal + 1;
         next.lease = Some(self.new_lease());
-        next.updated_at = Some(self.clock.now());
+        // The start of a later action (not a takeover, nor a lease taken
+        // for a scaling): Heat's `updated_time`.
+        if next.action != current.action || next.status != current.status {
+            next.updated_at = Some(self.clock.now());
+        }
         match self
             .store
             .acquire(&next, current.traversal, self.clock.now())

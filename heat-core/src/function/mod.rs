@@ -8,6 +8,7 @@
 //! and *resolve* (bad values met while evaluating).
 
 mod builtins;
+pub mod catalog;
 mod conditions;
 mod eval;
 mod parse;

@@ -118,6 +118,11 @@ pub struct ResourceView {
     pub record: ResourceRecord,
     /// The resources of the same stack that require it.
     pub required_by: Vec<String>,
+    /// The nested stack behind it (name, id), for nested stacks and groups.
+    pub nested: Option<(String, String)>,
+    /// The resource of the parent stack that its stack is behind (for the
+    /// resources of a nested stack).
+    pub parent_resource: Option<String>,
 }
 
 /// The stack service over an engine.
@@ -176,6 +181,40 @@ impl StackService {
         self.engine
             .preview_create(ctx, name, &source)
             .map_err(|e| ServiceError::from_engine(e, &parts.template_name))
+    }
+
+    /// Heat's template-validate answer for a request's parts.
+    pub fn validate(
+        &self,
+        ctx: &RequestContext,
+        parts: &SourceParts,
+    ) -> Result<Json, ServiceError> {
+        let source = assemble(parts, None)?;
+        self.engine
+            .validate(ctx, &source)
+            .map_err(|e| ServiceError::from_engine(e, &parts.template_name))
+    }
+
+    /// Marks a resource unhealthy (or healthy again).
+    pub async fn mark_unhealthy(
+        &self,
+        ctx: &RequestContext,
+        id_or_name: &str,
+        resource: &str,
+        unhealthy: bool,
+        reason: &str,
+    ) -> Result<(), ServiceError> {
+        let stack = self.show(ctx, id_or_name).await?;
+        self.engine
+            .mark_unhealthy(&stack, resource, unhealthy, reason)
+            .await
+            .map_err(|e| match e {
+                EngineError::NotFound(_) => ServiceError::ResourceNotFound {
+                    stack: stack.name.clone(),
+                    resource: resource.to_string(),
+                },
+                other => other.into(),
+            })
     }
 
     /// The source an update request makes for a stack.
@@ -352,9 +391,9 @@ impl StackService {
         Ok(query.apply(stacks))
     }
 
-    /// The stacks of a tree, `depth` levels down from `root`, with their
-    /// depth.
-    async fn tree(
+    /// A stack and the stacks nested in it, `depth` levels down, with
+    /// their depth (0 for the stack itself).
+    pub async fn tree(
         &self,
         root: StackRecord,
         depth: u32,
@@ -389,14 +428,31 @@ impl StackService {
         query: &ResourceQuery,
     ) -> Result<Vec<ResourceView>, ServiceError> {
         let stack = self.show(ctx, id_or_name).await?;
+        let tree = self.tree(stack, query.nested_depth.max(1)).await?;
+        let children: Vec<&StackRecord> = tree
+            .iter()
+            .filter(|(_, d)| *d > 0)
+            .map(|(s, _)| s)
+            .collect();
         let mut out = Vec::new();
-        for (s, _) in self.tree(stack, query.nested_depth).await? {
+        for (s, depth) in &tree {
+            if *depth > query.nested_depth {
+                continue;
+            }
             let records = self.engine.store().resources(&s.id).await?;
             let current: Vec<&ResourceRecord> = records.iter().filter(|r| r.current).collect();
             for r in &current {
                 if !query.keeps(r) {
                     continue;
                 }
+                let nested = children
+                    .iter()
+                    .find(|c| {
+                        c.parent
+                            .as_ref()
+                            .is_some_and(|(p, n)| p == &s.id && n == &r.name)
+                    })
+                    .map(|c| (c.name.clone(), c.id.clone()));
                 out.push(ResourceView {
                     stack_name: s.name.clone(),
                     stack_id: s.id.clone(),
@@ -406,6 +462,8 @@ impl StackService {
                         .filter(|x| x.requires.contains(&r.name))
                         .map(|x| x.name.clone())
                         .collect(),
+                    nested,
+                    parent_resource: s.parent.as_ref().map(|(_, n)| n.clone()),
                 });
             }
         }

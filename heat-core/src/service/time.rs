@@ -23,7 +23,6 @@ pub fn heat_time(secs: f64) -> String {
     )
 }
 
-
 #[cfg(test)]
 mod tests {
     #[test]

@@ -45,6 +45,7 @@ impl Make<'_, '_, '_> {
             reason: "state changed".into(),
             properties: self.spec.properties.clone(),
             attributes: JsonMap::new(),
+            metadata: self.spec.metadata.clone(),
             current: replacing.is_none(),
             requires,
             deletion_policy,
@@ -75,6 +76,7 @@ impl Make<'_, '_, '_> {
             }
         }
         r.properties = self.spec.properties.clone();
+        r.metadata = self.spec.metadata.clone();
         self.finish(r, None).await
     }
 

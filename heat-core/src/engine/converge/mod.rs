@@ -262,12 +262,17 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
             "Property error: {res_path}.{field}{sep}{path}: {message}"
         ));
     }
+    let metadata = match &rdef.metadata {
+        Some(m) => function::resolve(m, live).map_err(|err| format!("{res_path}: {err}"))?,
+        None => Json::Null,
+    };
     let spec = ResourceSpec {
         stack_id: stack.id.clone(),
         stack_name: stack.name.clone(),
         name: name.to_string(),
         type_name: rdef.type_name.clone(),
         properties: props.clone(),
+        metadata: metadata.clone(),
     };
     let requires = w.requires.get(name).cloned().unwrap_or_default();
     let policy = rdef
@@ -310,10 +315,14 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
     }
     match decision {
         ChangeKind::Unchanged => {
-            if current.requires != requires || current.deletion_policy != policy {
+            if current.requires != requires
+                || current.deletion_policy != policy
+                || current.metadata != metadata
+            {
                 let mut r = current;
                 r.requires = requires;
                 r.deletion_policy = policy;
+                r.metadata = metadata;
                 save(e, op, &r).await?;
                 live.set(r);
             }
@@ -342,6 +351,7 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
             {
                 Ok(attrs) => {
                     r.properties = props;
+                    r.metadata = metadata;
                     r.attributes = attrs;
                     e.persist(
                         op,

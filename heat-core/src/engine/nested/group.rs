@@ -218,6 +218,7 @@ impl Engine {
                     name: group.name.clone(),
                     type_name: group.type_name.clone(),
                     properties: group.properties.clone(),
+                    metadata: group.metadata.clone(),
                 };
                 let pid = group.physical_id.clone().unwrap_or_default();
                 me2.persist(

@@ -109,6 +109,7 @@ pub fn resource(stack: &str, id: &str, name: &str) -> ResourceRecord {
         reason: String::new(),
         properties: json!({}),
         attributes: JsonMap::new(),
+        metadata: json!(null),
         current: true,
         requires: vec![],
         deletion_policy: "Delete".into(),

@@ -1,0 +1,266 @@
+//! Heat's native REST API v1 over the stack service, as python-heatclient
+//! and `openstack stack` use it: [`app`] builds the router. Every response
+//! carries an `x-openstack-request-id` (also the tracing span of the
+//! request); request bodies are bounded (413), in-flight requests are
+//! bounded (503 with `Retry-After` when saturated) and each has a timeout.
+//!
+//! `stacks` holds the stack routes, `resources` and `events` theirs,
+//! `templates` validation, versions and types, `info` the versions
+//! document, build information and services; `auth` says who calls
+//! (noauth or `keystone`), `views` shapes the JSON, `error` is the one
+//! error type, `json` and `params` read requests.
+
+mod auth;
+mod error;
+mod events;
+mod info;
+mod json;
+pub mod keystone;
+mod params;
+mod resources;
+mod stacks;
+mod templates;
+mod views;
+
+pub use auth::Auth;
+pub use error::ApiError;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post, put};
+use axum::{BoxError, Router};
+use heat_core::service::StackService;
+use tower::ServiceBuilder;
+use tracing::Instrument;
+
+/// Limits on requests.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest template, bytes (Heat's `max_template_size`).
+    pub max_template_size: usize,
+    /// Largest request body, bytes (Heat's `max_json_body_size`).
+    pub max_json_body_size: usize,
+    /// Most requests handled at once; more are refused with 503.
+    pub max_concurrent_requests: usize,
+    /// Longest a request may take.
+    pub request_timeout: Duration,
+    /// Longest a `template_url` fetch may take.
+    pub fetch_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_template_size: heat_core::template::MAX_TEMPLATE_SIZE,
+            max_json_body_size: 1024 * 1024,
+            max_concurrent_requests: 256,
+            request_timeout: Duration::from_secs(60),
+            fetch_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What the handlers share.
+pub struct ApiState {
+    /// The stack service.
+    pub service: StackService,
+    /// How callers are authenticated.
+    pub auth: Auth,
+    /// Request limits.
+    pub limits: Limits,
+    /// For `template_url` fetches.
+    pub http: reqwest::Client,
+}
+
+impl ApiState {
+    /// State over a service.
+    pub fn new(service: StackService, auth: Auth, limits: Limits) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(limits.fetch_timeout)
+            .build()
+            .unwrap_or_default();
+        ApiState {
+            service,
+            auth,
+            limits,
+            http,
+        }
+    }
+
+    /// Now, on the engine's clock.
+    pub fn now(&self) -> f64 {
+        self.service.engine().clock().now()
+    }
+
+    /// A template given by URL (http or https only, bounded in size).
+    pub async fn fetch_template(&self, url: &str) -> Result<String, ApiError> {
+        let invalid = |m: String| {
+            ApiError::bad_request(
+                "HTTPBadRequest",
+                format!("Could not retrieve template: {m}"),
+            )
+        };
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(invalid(format!("Invalid URL scheme in {url}")));
+        }
+        let response = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| invalid(e.to_string()))?;
+        if !response.status().is_success() {
+            return Err(invalid(format!("{url} answered {}", response.status())));
+        }
+        let bytes = response.bytes().await.map_err(|e| invalid(e.to_string()))?;
+        if bytes.len() > self.limits.max_template_size {
+            return Err(ApiError::too_large(format!(
+                "Request limit exceeded: Template size ({} bytes) exceeds maximum allowed size ({} bytes).",
+                bytes.len(),
+                self.limits.max_template_size
+            )));
+        }
+        String::from_utf8(bytes.to_vec()).map_err(|e| invalid(e.to_string()))
+    }
+}
+
+/// Gives each request an id (in its tracing span and the
+/// `x-openstack-request-id` header of its response).
+async fn request_id(req: Request, next: Next) -> Response {
+    let id = format!("req-{}", uuid::Uuid::new_v4());
+    let span =
+        tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    let mut response = next.run(req).instrument(span.clone()).await;
+    span.in_scope(|| tracing::info!(status = response.status().as_u16(), "answered"));
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-openstack-request-id", v);
+    }
+    response
+}
+
+/// Saturation and timeouts, as Heat-shaped errors.
+async fn overloaded(e: BoxError) -> Response {
+    if e.is::<tower::timeout::error::Elapsed>() {
+        let mut busy = ApiError::busy();
+        busy.message = "The request took too long.".into();
+        return busy.into_response();
+    }
+    if e.is::<tower::load_shed::error::Overloaded>() {
+        return ApiError::busy().into_response();
+    }
+    ApiError::internal(e).into_response()
+}
+
+/// The native API's router.
+pub fn app(state: Arc<ApiState>) -> Router {
+    let limits = state.limits.clone();
+    // A stack named without its id, with any subpath: 302 to its URL.
+    let mut redirects = Router::new().route("/v1/{tenant}/stacks/{name}", any(stacks::redirect));
+    for sub in [
+        "resources",
+        "events",
+        "actions",
+        "template",
+        "environment",
+        "files",
+        "outputs",
+        "preview",
+        "snapshots",
+        "abandon",
+        "export",
+    ] {
+        redirects = redirects
+            .route(
+                &format!("/v1/{{tenant}}/stacks/{{name}}/{sub}"),
+                any(stacks::redirect),
+            )
+            .route(
+                &format!("/v1/{{tenant}}/stacks/{{name}}/{sub}/{{*rest}}"),
+                any(stacks::redirect),
+            );
+    }
+    let stack = "/v1/{tenant}/stacks/{name}/{id}";
+    Router::new()
+        .route("/", get(info::versions))
+        .route("/v1/{tenant}/build_info", get(info::build_info))
+        .route("/v1/{tenant}/services", get(info::services))
+        .route("/v1/{tenant}/validate", post(templates::validate))
+        .route("/v1/{tenant}/template_versions", get(templates::versions))
+        .route(
+            "/v1/{tenant}/template_versions/{version}/functions",
+            get(templates::version_functions),
+        )
+        .route("/v1/{tenant}/resource_types", get(templates::types))
+        .route(
+            "/v1/{tenant}/resource_types/{type}",
+            get(templates::type_show),
+        )
+        .route(
+            "/v1/{tenant}/resource_types/{type}/template",
+            get(templates::type_template_of),
+        )
+        .route(
+            "/v1/{tenant}/stacks",
+            get(stacks::list).post(stacks::create),
+        )
+        .route("/v1/{tenant}/stacks/preview", post(stacks::preview))
+        .merge(redirects)
+        .route(
+            stack,
+            get(stacks::show)
+                .put(stacks::update)
+                .patch(stacks::update)
+                .delete(stacks::delete),
+        )
+        .route(
+            &format!("{stack}/preview"),
+            put(stacks::update_preview).patch(stacks::update_preview),
+        )
+        .route(&format!("{stack}/actions"), post(stacks::actions))
+        .route(&format!("{stack}/outputs"), get(stacks::outputs))
+        .route(&format!("{stack}/outputs/{{key}}"), get(stacks::output))
+        .route(&format!("{stack}/template"), get(stacks::template))
+        .route(&format!("{stack}/environment"), get(stacks::environment))
+        .route(&format!("{stack}/files"), get(stacks::files))
+        .route(&format!("{stack}/resources"), get(resources::list))
+        .route(
+            &format!("{stack}/resources/{{resource}}"),
+            get(resources::show).patch(resources::mark_unhealthy),
+        )
+        .route(
+            &format!("{stack}/resources/{{resource}}/metadata"),
+            get(resources::metadata),
+        )
+        .route(
+            &format!("{stack}/resources/{{resource}}/signal"),
+            post(resources::signal),
+        )
+        .route(
+            &format!("{stack}/resources/{{resource}}/events"),
+            get(events::of_resource),
+        )
+        .route(
+            &format!("{stack}/resources/{{resource}}/events/{{event}}"),
+            get(events::show),
+        )
+        .route(&format!("{stack}/events"), get(events::list))
+        .fallback(|| async {
+            ApiError::not_found("HTTPNotFound", "The resource could not be found.")
+        })
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(limits.max_json_body_size))
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(overloaded))
+                .load_shed()
+                .concurrency_limit(limits.max_concurrent_requests)
+                .timeout(limits.request_timeout),
+        )
+        .layer(middleware::from_fn(request_id))
+}

@@ -1,0 +1,168 @@
+//! The server's settings: a TOML file (`--config`), command-line flags
+//! over it, Heat's defaults under both.
+//!
+//! ```toml
+//! [server]
+//! bind = "127.0.0.1:8004"          # the native API
+//! auth = "noauth"                  # or "keystone"
+//! max_json_body_size = 1048576
+//! max_concurrent_requests = 256
+//! request_timeout_secs = 60
+//!
+//! [engine]
+//! lease_seconds = 20               # how long a dead server holds a stack
+//! concurrency = 0                  # resources acted on at once (0: no limit)
+//! max_resources_per_stack = 1000
+//! max_template_size = 524288
+//! stack_action_timeout_secs = 3600
+//!
+//! [state]
+//! path = "/var/lib/heat-rs/state.sqlite"
+//!
+//! [keystone]                       # with auth = "keystone"
+//! cloud = "heat-service"           # clouds.yaml entry of the server's own credentials
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// `[server]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSection {
+    /// Address of the native API.
+    pub bind: String,
+    /// `noauth` or `keystone`.
+    pub auth: String,
+    /// Largest request body, bytes.
+    pub max_json_body_size: usize,
+    /// Most requests at once (more get 503).
+    pub max_concurrent_requests: usize,
+    /// Longest a request may take, seconds.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        ServerSection {
+            bind: "127.0.0.1:8004".into(),
+            auth: "noauth".into(),
+            max_json_body_size: 1024 * 1024,
+            max_concurrent_requests: 256,
+            request_timeout_secs: 60,
+        }
+    }
+}
+
+/// `[engine]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EngineSection {
+    /// Lease of a running operation, seconds.
+    pub lease_seconds: f64,
+    /// Resources acted on at once (0: no limit).
+    pub concurrency: usize,
+    /// Heat's `max_resources_per_stack`.
+    pub max_resources_per_stack: usize,
+    /// Heat's `max_template_size`.
+    pub max_template_size: usize,
+    /// Heat's `stack_action_timeout`, seconds.
+    pub stack_action_timeout_secs: u64,
+}
+
+impl Default for EngineSection {
+    fn default() -> Self {
+        EngineSection {
+            lease_seconds: 20.0,
+            concurrency: 0,
+            max_resources_per_stack: 1000,
+            max_template_size: heat_core::template::MAX_TEMPLATE_SIZE,
+            stack_action_timeout_secs: 3600,
+        }
+    }
+}
+
+/// `[state]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StateSection {
+    /// The SQLite state file.
+    pub path: Option<PathBuf>,
+}
+
+/// `[keystone]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KeystoneSection {
+    /// The clouds.yaml entry with the server's own credentials.
+    pub cloud: Option<String>,
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `[server]`.
+    pub server: ServerSection,
+    /// `[engine]`.
+    pub engine: EngineSection,
+    /// `[state]`.
+    pub state: StateSection,
+    /// `[keystone]`.
+    pub keystone: KeystoneSection,
+}
+
+impl Config {
+    /// Reads a TOML file (a clear error naming the file and the line).
+    pub fn read(path: &Path) -> Result<Config, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// The engine's settings.
+    pub fn engine(&self) -> heat_core::engine::EngineConfig {
+        let e = &self.engine;
+        let lease = Duration::from_secs_f64(e.lease_seconds.max(0.05));
+        heat_core::engine::EngineConfig {
+            concurrency: e.concurrency,
+            max_resources: e.max_resources_per_stack,
+            max_template_size: e.max_template_size,
+            default_timeout: Duration::from_secs(e.stack_action_timeout_secs),
+            lease,
+            poll: Duration::from_secs(2).min(lease / 2),
+            ..heat_core::engine::EngineConfig::default()
+        }
+    }
+
+    /// The API's limits.
+    pub fn limits(&self) -> crate::api::Limits {
+        crate::api::Limits {
+            max_template_size: self.engine.max_template_size,
+            max_json_body_size: self.server.max_json_body_size,
+            max_concurrent_requests: self.server.max_concurrent_requests.max(1),
+            request_timeout: Duration::from_secs(self.server.request_timeout_secs.max(1)),
+            ..crate::api::Limits::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_overrides_defaults_and_typos_are_named() {
+        let c: Config =
+            toml::from_str("[server]\nbind = \"0.0.0.0:9004\"\n[engine]\nlease_seconds = 2\n")
+                .unwrap();
+        assert_eq!(c.server.bind, "0.0.0.0:9004");
+        assert_eq!(c.server.auth, "noauth");
+        assert_eq!(c.engine().lease, Duration::from_secs(2));
+        assert_eq!(c.engine().poll, Duration::from_secs(1));
+        let err = toml::from_str::<Config>("[server]\nbnd = 1\n").unwrap_err();
+        assert!(err.to_string().contains("bnd"), "{err}");
+    }
+}

@@ -1,0 +1,181 @@
+//! Running the server: flags and the TOML configuration, tracing, the
+//! state file and the cloud (simulated by default, OpenStack with
+//! `--os-cloud`), authentication, the native API on its address, stacks
+//! abandoned by a dead server taken over, and a graceful shutdown that
+//! leaves running operations to their leases (another server, or this one
+//! restarted, takes them over once they expire).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use heat_resources::sim::SimConfig;
+
+use crate::api::{self, keystone::Keystone, ApiState, Auth};
+use crate::builder::{self, RealCloud};
+use crate::config::Config;
+use crate::SystemClock;
+
+/// heat-server: Heat's native REST API v1 over heat-rs.
+#[derive(Debug, Parser)]
+#[command(name = "heat-server", version)]
+pub struct Args {
+    /// The SQLite state file (default: the one `heat` uses).
+    #[arg(long, env = "HEAT_STATE")]
+    pub state: Option<PathBuf>,
+    /// The native API's address.
+    #[arg(long)]
+    pub bind: Option<String>,
+    /// `noauth` (the URL's project) or `keystone` (tokens validated).
+    #[arg(long)]
+    pub auth: Option<String>,
+    /// Run stacks on this OpenStack cloud of clouds.yaml (else `OS_*`
+    /// variables, else the simulated cloud).
+    #[arg(long)]
+    pub os_cloud: Option<String>,
+    /// A TOML file of settings (see the `config` module).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// Runs the server until interrupted.
+pub fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let mut config = match &args.config {
+        Some(path) => Config::read(path).map_err(anyhow::Error::msg)?,
+        None => Config::default(),
+    };
+    if let Some(b) = args.bind {
+        config.server.bind = b;
+    }
+    if let Some(a) = args.auth {
+        config.server.auth = a;
+    }
+    if let Some(s) = args.state {
+        config.state.path = Some(s);
+    }
+    if let Some(cloud) = &args.os_cloud {
+        std::env::set_var("OS_CLOUD", cloud);
+    }
+    let state = config
+        .state
+        .path
+        .clone()
+        .unwrap_or_else(builder::default_state);
+    let real = builder::openstack_from_env()
+        .map_err(anyhow::Error::msg)?
+        .map(|(name, cloud)| RealCloud {
+            name,
+            cloud: cloud as Arc<dyn heat_resources::Cloud>,
+        });
+    let on = real
+        .as_ref()
+        .map(|r| r.name.clone())
+        .unwrap_or_else(|| "the simulated cloud".into());
+    let local = builder::open_on(&state, SimConfig::default(), real, config.engine())
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the state file {}: {e}", state.display()))?;
+    let auth = match config.server.auth.as_str() {
+        "noauth" => Auth::NoAuth,
+        "keystone" => {
+            let name = config.keystone.cloud.clone().ok_or_else(|| {
+                anyhow::anyhow!("auth = \"keystone\" needs [keystone] cloud = \"<clouds.yaml entry of the server's credentials>\"")
+            })?;
+            let cloud =
+                heat_openstack::CloudConfig::named(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let clock = Arc::new(SystemClock::new());
+            let session = heat_openstack::Session::new(cloud, clock.clone())
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            session
+                .token(false)
+                .await
+                .map_err(|e| anyhow::anyhow!("the server's Keystone credentials: {}", e.message))?;
+            Auth::Keystone(Keystone::new(session, clock))
+        }
+        other => anyhow::bail!("--auth {other}: expected noauth or keystone"),
+    };
+    let engine = local.engine.clone();
+    let api_state = Arc::new(ApiState::new(local.service.clone(), auth, config.limits()));
+    let listener = tokio::net::TcpListener::bind(&config.server.bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.server.bind))?;
+    let addr = listener.local_addr()?;
+    println!("heat-server: native API (orchestration v1) at http://{addr}/v1/<project>");
+    println!(
+        "heat-server: state {}, stacks on {on}, auth {}",
+        state.display(),
+        config.server.auth
+    );
+    tracing::info!(%addr, "serving");
+    // Stacks whose server died are taken over once their leases expire.
+    let takeover = tokio::spawn(async move {
+        let every = engine.config().lease;
+        loop {
+            match engine.resume_all_abandoned().await {
+                Ok(taken) => {
+                    for s in taken {
+                        tracing::info!(stack = %s.name, id = %s.id, "took over an abandoned stack");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "scan for abandoned stacks failed"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
+    axum::serve(listener, api::app(api_state))
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    takeover.abort();
+    tracing::info!("stopped; running operations are left to their leases");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
+    }
+}
