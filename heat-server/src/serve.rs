@@ -118,7 +118,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 .token(false)
                 .await
                 .map_err(|e| anyhow::anyhow!("the server's Keystone credentials: {}", e.message))?;
-            Auth::Keystone(Keystone::new(session, clock))
+            Auth::Keystone(Box::new(Keystone::new(session, clock)))
         }
         other => anyhow::bail!("--auth {other}: expected noauth or keystone"),
     };

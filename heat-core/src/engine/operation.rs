@@ -85,8 +85,8 @@ impl Engine {
     }
 
     /// Checks a source for an operation on `stack`: the definition, every
-    /// parameter given a value, and the custom constraints asked of the
-    /// cloud.
+    /// parameter given a value that meets its constraints, and the custom
+    /// constraints asked of the cloud.
     async fn prepare<'t>(
         &self,
         stack: &StackRecord,
@@ -94,16 +94,22 @@ impl Engine {
         template: &'t Template,
     ) -> Result<StackDefinition<'t>, EngineError> {
         let def = self.checked(stack, source, template)?;
+        let section = template.section_name("parameters");
         let missing: Vec<TemplateError> = def
             .parameters
             .iter()
-            .filter(|p| def.parameter_value(&p.name).is_none())
             .filter_map(|p| {
-                let message = def.parameter(&p.name).err()?;
-                Some(TemplateError::new(ErrorKind::Parameter, message).at(
-                    format!("{}.{}", template.section_name("parameters"), p.name),
-                    p.line,
-                ))
+                let message = match def.parameter_value(&p.name) {
+                    None => def.parameter(&p.name).err()?,
+                    Some(value) => {
+                        let m = p.check_constraints(value, false).err()?;
+                        format!("Parameter '{}' is invalid: {m}", p.name)
+                    }
+                };
+                Some(
+                    TemplateError::new(ErrorKind::Parameter, message)
+                        .at(format!("{section}.{}", p.name), p.line),
+                )
             })
             .collect();
         if !missing.is_empty() {

@@ -20,7 +20,7 @@ pub enum Auth {
     /// No authentication: the URL's project, with admin rights.
     NoAuth,
     /// Tokens validated by Keystone.
-    Keystone(Keystone),
+    Keystone(Box<Keystone>),
 }
 
 /// The caller of a request.
