@@ -91,6 +91,15 @@ pub(super) fn decide(
     if changed.is_empty() {
         return ChangeKind::Unchanged;
     }
+    // A nested stack (or group) whose properties change is updated in
+    // place: its own resources decide what they do.
+    let nested = catalog.realisation(&rdef.type_name).is_nested()
+        || matches!(
+            def.inputs
+                .registry
+                .resolve(&rdef.type_name, Some(&rdef.name), &|_| true),
+            Some(crate::environment::TypeTarget::Template(_))
+        );
     for k in &changed {
         match catalog.property_rule(&rdef.type_name, k) {
             PropertyRule::Immutable => {
@@ -101,8 +110,8 @@ pub(super) fn decide(
                     ),
                 }
             }
-            PropertyRule::Replace => return replace(k.clone()),
-            PropertyRule::UpdateAllowed => {}
+            PropertyRule::Replace if !nested => return replace(k.clone()),
+            PropertyRule::Replace | PropertyRule::UpdateAllowed => {}
         }
     }
     if restricted.iter().any(|a| a == "update") {

@@ -300,19 +300,7 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
     if current.action == Action::Delete && current.status == Status::Complete {
         return make.create(requires, policy, None).await;
     }
-    let mut decision = decide::decide(e.catalog.as_ref(), def, rdef, &current, &props);
-    // A nested stack or group whose properties change is updated in place.
-    if let ChangeKind::Replaced { reason } = &decision {
-        if current.type_name == rdef.type_name
-            && current.status != Status::Failed
-            && e.is_nested(stack, &rdef.type_name, name)
-            && !reason.contains(" is ")
-        {
-            decision = ChangeKind::Updated {
-                properties: vec![reason.clone()],
-            };
-        }
-    }
+    let decision = decide::decide(e.catalog.as_ref(), def, rdef, &current, &props);
     match decision {
         ChangeKind::Unchanged => {
             if current.requires != requires

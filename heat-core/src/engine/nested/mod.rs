@@ -172,13 +172,4 @@ impl Engine {
                 .flatten(),
         }
     }
-
-    /// Whether a resource is realised by the engine as a nested stack
-    /// (changes to its properties update it in place).
-    pub(super) fn is_nested(&self, stack: &StackRecord, type_name: &str, name: &str) -> bool {
-        matches!(
-            self.special(stack, type_name, name),
-            Some(Special::Stack(_) | Special::ResourceGroup | Special::AutoScalingGroup)
-        )
-    }
 }

@@ -115,7 +115,9 @@ impl Engine {
                 let mut a = Attributes::new();
                 a.insert(
                     "data".into(),
-                    json!(serde_json::to_string(&data).expect("serialisable")),
+                    json!(crate::function::python::json_dumps_sorted(&Json::Object(
+                        data
+                    ))),
                 );
                 a.insert("Data".into(), a["data"].clone());
                 return Ok(a);

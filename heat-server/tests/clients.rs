@@ -1,0 +1,281 @@
+//! The real clients against a started `heat-server` (noauth): a stack's
+//! whole life through `openstack stack ...` (python-openstackclient 10.5)
+//! and through python-heatclient 5.3's Python API (`clients/lifecycle.py`):
+//! a nested stack, a resource group and a wait condition signalled, list,
+//! show, outputs, resources, events with markers, update with PUT and
+//! PATCH and their previews, check, suspend, resume, errors, delete.
+//!
+//! The clients come from PyPI into a virtualenv that `HEAT_CLIENTS` names
+//! (`.ci/run` makes one); without it these tests say so and do nothing.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value as Json;
+
+fn clients() -> Option<PathBuf> {
+    match std::env::var_os("HEAT_CLIENTS") {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => {
+            eprintln!(
+                "real-client tests skipped: HEAT_CLIENTS does not name a virtualenv with \
+                 python-heatclient==5.3.0 and python-openstackclient==10.5.0 (.ci/run makes one)"
+            );
+            None
+        }
+    }
+}
+
+/// A `heat-server` on a free port and a state file of its own, stopped
+/// when dropped.
+struct Server {
+    child: Child,
+    endpoint: String,
+}
+
+impl Server {
+    fn start(name: &str) -> Server {
+        let dir = std::env::temp_dir().join(format!("heat-clients-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_heat-server"))
+            .args(["--bind", "127.0.0.1:0", "--state"])
+            .arg(dir.join("state.sqlite"))
+            .env_remove("OS_CLOUD")
+            .env_remove("OS_AUTH_URL")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("heat-server starts");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // "heat-server: native API (orchestration v1) at http://ADDR/v1/<project>"
+        let url = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {first:?}"))
+            .replace("<project>", "admin");
+        Server {
+            child,
+            endpoint: url,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn here() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
+}
+
+#[test]
+fn python_heatclient_drives_a_stacks_whole_life() {
+    let Some(venv) = clients() else { return };
+    let server = Server::start("python");
+    let out = Command::new(venv.join("bin/python"))
+        .arg(here().join("lifecycle.py"))
+        .arg(&server.endpoint)
+        .arg(here())
+        .output()
+        .expect("python runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    println!("{text}");
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("all steps agree"));
+}
+
+/// `openstack --os-auth-type none --os-endpoint ... stack ...`.
+struct Osc {
+    bin: PathBuf,
+    endpoint: String,
+}
+
+impl Osc {
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(&self.bin)
+            .args(["--os-auth-type", "none", "--os-endpoint", &self.endpoint])
+            .args(args)
+            .current_dir(here())
+            .output()
+            .expect("openstack runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_eq!(code, 0, "openstack {args:?}: {out}{err}");
+        out
+    }
+
+    fn json(&self, args: &[&str]) -> Json {
+        let mut all = args.to_vec();
+        all.extend(["-f", "json"]);
+        let out = self.ok(&all);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
+    }
+
+    fn until(&self, what: &str, args: &[&str], field: &str, wanted: &str) {
+        let start = Instant::now();
+        loop {
+            let v = self.json(args);
+            if v[field] == wanted {
+                return;
+            }
+            if start.elapsed() > Duration::from_secs(120) {
+                panic!("{what}: {field} is {} not {wanted}", v[field]);
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+#[test]
+fn the_openstack_cli_drives_a_stacks_whole_life() {
+    let Some(venv) = clients() else { return };
+    let server = Server::start("osc");
+    let osc = Osc {
+        bin: venv.join("bin/openstack"),
+        endpoint: server.endpoint.clone(),
+    };
+    assert_eq!(osc.json(&["stack", "list"]), Json::Array(vec![]));
+    let created = osc.json(&[
+        "stack",
+        "create",
+        "cli",
+        "-t",
+        "main.yaml",
+        "--parameter",
+        "greeting=hi",
+        "--tags",
+        "x,y",
+    ]);
+    assert_eq!(created["stack_status"], "CREATE_IN_PROGRESS");
+    osc.until(
+        "handle",
+        &["stack", "resource", "show", "cli", "handle"],
+        "resource_status",
+        "CREATE_COMPLETE",
+    );
+    osc.ok(&[
+        "stack",
+        "resource",
+        "signal",
+        "cli",
+        "handle",
+        "--data",
+        r#"{"data": "ready", "id": "1"}"#,
+    ]);
+    osc.until(
+        "create",
+        &["stack", "show", "cli"],
+        "stack_status",
+        "CREATE_COMPLETE",
+    );
+    let out = osc.json(&["stack", "output", "show", "cli", "nested_out"]);
+    assert_eq!(out["output_value"], "hi!");
+    let outputs = osc.json(&["stack", "output", "list", "cli"]);
+    assert_eq!(outputs.as_array().unwrap().len(), 3);
+    let list = osc.json(&["stack", "list", "--tags", "x"]);
+    assert_eq!(list[0]["Stack Name"], "cli");
+    let resources = osc.json(&["stack", "resource", "list", "cli", "--nested-depth", "2"]);
+    let names: Vec<&str> = resources
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["resource_name"].as_str().unwrap())
+        .collect();
+    for n in ["nested", "group", "0", "1", "v", "wait", "handle", "server"] {
+        assert!(names.contains(&n), "{n} missing from {names:?}");
+    }
+    let events = osc.json(&["stack", "event", "list", "cli"]);
+    let events = events.as_array().unwrap();
+    assert_eq!(events[0]["resource_status_reason"], "Stack CREATE started");
+    let marker = events[0]["id"].as_str().unwrap();
+    let after = osc.json(&[
+        "stack", "event", "list", "cli", "--marker", marker, "--limit", "2",
+    ]);
+    assert_eq!(after.as_array().unwrap().len(), 2);
+    assert_eq!(after[0]["id"], events[1]["id"]);
+    // Update: the dry run, then PUT, then PATCH (--existing).
+    let preview = osc.json(&[
+        "stack",
+        "update",
+        "cli",
+        "-t",
+        "main.yaml",
+        "--parameter",
+        "greeting=hi",
+        "--parameter",
+        "count=3",
+        "--dry-run",
+    ]);
+    let updated: Vec<&str> = preview["updated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["resource_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(updated, ["group"], "{preview}");
+    osc.ok(&[
+        "stack",
+        "update",
+        "cli",
+        "-t",
+        "main.yaml",
+        "--parameter",
+        "greeting=hi",
+        "--parameter",
+        "count=3",
+        "--wait",
+    ]);
+    let show = osc.json(&["stack", "show", "cli"]);
+    assert_eq!(show["stack_status"], "UPDATE_COMPLETE");
+    let values = osc.json(&["stack", "output", "show", "cli", "group_values"]);
+    assert_eq!(values["output_value"].as_array().unwrap().len(), 3);
+    osc.ok(&[
+        "stack",
+        "update",
+        "cli",
+        "--existing",
+        "--parameter",
+        "greeting=hey",
+        "--wait",
+    ]);
+    assert_eq!(
+        osc.json(&["stack", "output", "show", "cli", "nested_out"])["output_value"],
+        "hey!"
+    );
+    for (verb, status) in [
+        ("check", "CHECK_COMPLETE"),
+        ("suspend", "SUSPEND_COMPLETE"),
+        ("resume", "RESUME_COMPLETE"),
+    ] {
+        osc.ok(&["stack", verb, "cli", "--wait"]);
+        assert_eq!(osc.json(&["stack", "show", "cli"])["stack_status"], status);
+    }
+    let (code, _, err) = osc.run(&["stack", "show", "nope"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Stack not found: nope"), "{err}");
+    osc.ok(&["stack", "delete", "cli", "--yes", "--wait"]);
+    assert_eq!(osc.json(&["stack", "list"]), Json::Array(vec![]));
+    let valid = osc.json(&["orchestration", "template", "validate", "-t", "main.yaml"]);
+    assert_eq!(valid["Description"], "real-client lifecycle");
+}
