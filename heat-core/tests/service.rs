@@ -130,6 +130,40 @@ async fn an_operation_is_accepted_before_it_runs() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_update_replaces_one_in_progress_as_heat_convergence_does() {
+    let (driver, e) = service(10);
+    let ctx = RequestContext::default();
+    let created = e
+        .service
+        .create(&ctx, "s", &parts(T), StackOptions::default())
+        .await
+        .unwrap();
+    e.service.wait(&ctx, &created.id).await.unwrap();
+    let update = |v: &str| {
+        let mut parts = parts(T);
+        parts.parameters.insert("v".into(), json!(v));
+        UpdateRequest {
+            parts,
+            ..Default::default()
+        }
+    };
+    let first = e.service.update(&ctx, "s", &update("two")).await.unwrap();
+    assert_eq!(first.status_text(), "UPDATE_IN_PROGRESS");
+    // Accepted while the first still runs: the first stops, the second
+    // converges from where it left the resources.
+    let second = e.service.update(&ctx, "s", &update("three")).await.unwrap();
+    assert_eq!(second.status_text(), "UPDATE_IN_PROGRESS");
+    assert!(second.traversal > first.traversal);
+    let done = e.service.wait(&ctx, "s").await.unwrap().unwrap();
+    assert_eq!(done.status_text(), "UPDATE_COMPLETE");
+    assert_eq!(done.outputs.unwrap()["b"]["value"], "three");
+    assert_eq!(driver.objects().len(), 2);
+    // Not a delete, though: a stack being deleted is not updated.
+    e.service.delete(&ctx, "s").await.unwrap();
+    assert!(e.service.update(&ctx, "s", &update("four")).await.is_err());
+}
+
+#[tokio::test(start_paused = true)]
 async fn environments_merge_and_a_patch_keeps_what_the_stack_had() {
     let (_, e) = service(0);
     let ctx = RequestContext::default();

@@ -221,6 +221,13 @@ impl Engine {
                 return;
             }
         };
+        let current = match self.supersede(current).await {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = accept.send(Err(e));
+                return;
+            }
+        };
         let parameters = parameter_view(&def, &current);
         let description = template.description();
         let taken = self
@@ -263,6 +270,33 @@ impl Engine {
             me.drive(op, stack, Some(def)).await
         })
         .await;
+    }
+
+    /// As Heat's convergence engine does, an update may replace a create,
+    /// update or rollback still in progress: that operation is stopped
+    /// (without rollback) wherever it runs, and once it has let go of the
+    /// stack the update starts from where it left the resources. Any other
+    /// stack is returned as it is.
+    async fn supersede(self: &Arc<Self>, current: StackRecord) -> Result<StackRecord, EngineError> {
+        let replaceable = current.in_progress()
+            && current.parent.is_none()
+            && matches!(
+                current.action,
+                Action::Create | Action::Update | Action::Rollback
+            )
+            && current.cancel != Some(CancelRequest::Delete);
+        if !replaceable {
+            return Ok(current);
+        }
+        self.store
+            .request_cancel(&current.id, CancelRequest::NoRollback)
+            .await?;
+        if let Some((op, _)) = self.running(&current.id) {
+            op.request(CancelRequest::NoRollback);
+        }
+        self.wait(&current.id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(current.name.clone()))
     }
 
     /// Starts a simple operation (check, suspend, resume, delete) on a
