@@ -154,7 +154,7 @@ async fn an_update_replaces_one_in_progress_as_heat_convergence_does() {
     let second = e.service.update(&ctx, "s", &update("three")).await.unwrap();
     assert_eq!(second.status_text(), "UPDATE_IN_PROGRESS");
     assert!(second.traversal > first.traversal);
-    let done = e.service.wait(&ctx, "s").await.unwrap().unwrap();
+    let done = e.service.wait(&ctx, &second.id).await.unwrap().unwrap();
     assert_eq!(done.status_text(), "UPDATE_COMPLETE");
     assert_eq!(done.outputs.unwrap()["b"]["value"], "three");
     assert_eq!(driver.objects().len(), 2);

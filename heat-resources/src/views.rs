@@ -50,8 +50,11 @@ fn property_json(p: &Property) -> Json {
         "update_allowed": p.update_allowed,
         "immutable": p.immutable,
         "description": p.description,
-        "constraints": constraints,
     });
+    // As Heat: the key only when there are constraints.
+    if !constraints.is_empty() {
+        o["constraints"] = Json::Array(constraints);
+    }
     if let Some(d) = &p.default {
         o["default"] = d.clone();
     }
@@ -81,7 +84,7 @@ pub fn type_schema(t: &ResourceType, with_description: bool) -> Json {
         .collect();
     attributes.insert(
         "show".into(),
-        json!({"description": "Detailed information about resource."}),
+        json!({"description": "Detailed information about resource.", "type": "map"}),
     );
     let mut out = json!({
         "resource_type": t.name,
@@ -157,4 +160,50 @@ pub fn type_template(t: &ResourceType, hot: bool) -> Json {
             "Outputs": outputs,
         })
     }
+}
+
+/// A resource's attributes as Heat's resource show and update preview
+/// give them: every attribute its type declares (`show` aside), `null`
+/// until known; for a template used as a type, the nested stack's outputs.
+pub fn resource_attributes(type_name: &str, known: &JsonMap<String, Json>) -> Json {
+    let value = |name: &str| known.get(name).cloned().unwrap_or(Json::Null);
+    match crate::catalog::Catalog.schema(type_name) {
+        Some(t) => Json::Object(
+            t.attributes
+                .iter()
+                .map(|a| (a.name.to_string(), value(a.name)))
+                .collect(),
+        ),
+        None => Json::Object(
+            known
+                .iter()
+                .filter(|(k, _)| {
+                    !k.starts_with("__")
+                        && !["outputs", "Outputs", "stack_name", "signals"].contains(&k.as_str())
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+    }
+}
+
+/// A resource's properties as Heat's previews give them: every property
+/// its type declares, with the value given, else the default, else `null`.
+pub fn resource_properties(type_name: &str, given: &Json) -> Json {
+    let Some(t) = crate::catalog::Catalog.schema(type_name) else {
+        return given.clone();
+    };
+    Json::Object(
+        t.properties
+            .iter()
+            .map(|p| {
+                let v = given
+                    .get(p.name)
+                    .cloned()
+                    .or_else(|| p.default.clone())
+                    .unwrap_or(Json::Null);
+                (p.name.to_string(), v)
+            })
+            .collect(),
+    )
 }

@@ -2,15 +2,12 @@
 //! mode on a SQLite state file and the simulated cloud: Heat's statuses,
 //! headers, body shapes and error shapes for every route the clients use.
 
-use std::sync::Arc;
-use std::time::Duration;
+mod common;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use heat_core::engine::EngineConfig;
-use heat_resources::sim::SimConfig;
-use heat_server::api::{app, ApiState, Auth, Limits};
-use heat_server::builder;
+use common::Api;
+use heat_server::api::Limits;
 use serde_json::{json, Value as Json};
 use tower::ServiceExt;
 
@@ -30,129 +27,6 @@ outputs:
   joined: {value: {get_attr: [second, value]}, description: the joined value}
   first: {value: {get_attr: [first, value]}}
 ";
-
-struct Api {
-    router: axum::Router,
-    _dir: std::path::PathBuf,
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Json,
-}
-
-impl Api {
-    async fn new(name: &str) -> Api {
-        Self::with_limits(name, Limits::default()).await
-    }
-
-    async fn with_limits(name: &str, limits: Limits) -> Api {
-        let dir = std::env::temp_dir().join(format!("heat-api-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let local = builder::open(
-            &dir.join("state.sqlite"),
-            SimConfig::default(),
-            EngineConfig::default(),
-        )
-        .await
-        .unwrap();
-        let state = Arc::new(ApiState::new(local.service.clone(), Auth::NoAuth, limits));
-        Api {
-            router: app(state),
-            _dir: dir,
-        }
-    }
-
-    async fn call(&self, method: Method, uri: &str, body: Option<Json>) -> Answer {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header(header::HOST, "heat.test:8004");
-        let body = match body {
-            Some(b) => {
-                req = req.header(header::CONTENT_TYPE, "application/json");
-                Body::from(b.to_string())
-            }
-            None => Body::empty(),
-        };
-        let response = self
-            .router
-            .clone()
-            .oneshot(req.body(body).unwrap())
-            .await
-            .unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        let body = if bytes.is_empty() {
-            Json::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Json::String(String::from_utf8_lossy(&bytes).into()))
-        };
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&self, uri: &str) -> Answer {
-        self.call(Method::GET, uri, None).await
-    }
-
-    /// Follows redirects as heatclient does.
-    async fn follow(&self, method: Method, uri: &str, body: Option<Json>) -> Answer {
-        let a = self.call(method.clone(), uri, body.clone()).await;
-        if a.status != StatusCode::FOUND {
-            return a;
-        }
-        let to = a.headers[header::LOCATION]
-            .to_str()
-            .unwrap()
-            .replace("http://heat.test:8004", "");
-        self.call(method, &to, body).await
-    }
-
-    /// Creates a stack and waits for the end of its create.
-    async fn create(&self, tenant: &str, name: &str, extra: Json) -> String {
-        let mut b = json!({"stack_name": name, "template": TEMPLATE});
-        if let Json::Object(m) = extra {
-            for (k, v) in m {
-                b[k] = v;
-            }
-        }
-        let a = self
-            .call(Method::POST, &format!("/v1/{tenant}/stacks"), Some(b))
-            .await;
-        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
-        let id = a.body["stack"]["id"].as_str().unwrap().to_string();
-        self.settle(tenant, &id).await;
-        id
-    }
-
-    /// Polls a stack until it is not in progress.
-    async fn settle(&self, tenant: &str, id: &str) -> Json {
-        for _ in 0..400 {
-            let a = self
-                .follow(Method::GET, &format!("/v1/{tenant}/stacks/{id}"), None)
-                .await;
-            let status = a.body["stack"]["stack_status"]
-                .as_str()
-                .unwrap_or("")
-                .to_string();
-            if !status.ends_with("IN_PROGRESS") {
-                return a.body;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("stack {id} never settled");
-    }
-}
 
 fn keys(v: &Json) -> Vec<String> {
     v.as_object()
@@ -189,6 +63,7 @@ async fn a_stack_lives_as_heat_shows_it() {
         .create(
             "admin",
             "web",
+            TEMPLATE,
             json!({"parameters": {"greeting": "hi"}, "tags": "a,b", "timeout_mins": 10}),
         )
         .await;
@@ -430,7 +305,7 @@ async fn bad_requests_get_heats_errors_and_store_nothing() {
         ..Limits::default()
     };
     let api = Api::with_limits("errors", limits).await;
-    api.create("admin", "web", json!({})).await;
+    api.create("admin", "web", TEMPLATE, json!({})).await;
     let post = |b: Json| api.call(Method::POST, "/v1/admin/stacks", Some(b));
     let a = post(json!({"stack_name": "web", "template": TEMPLATE})).await;
     assert_eq!(a.status, StatusCode::CONFLICT);
@@ -524,9 +399,11 @@ async fn bad_requests_get_heats_errors_and_store_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lists_page_and_filter_and_projects_stay_apart() {
     let api = Api::new("lists").await;
-    let a = api.create("alice", "one", json!({"tags": "prod"})).await;
-    api.create("alice", "two", json!({})).await;
-    api.create("bob", "one", json!({})).await;
+    let a = api
+        .create("alice", "one", TEMPLATE, json!({"tags": "prod"}))
+        .await;
+    api.create("alice", "two", TEMPLATE, json!({})).await;
+    api.create("bob", "one", TEMPLATE, json!({})).await;
     let list = api.get("/v1/alice/stacks?limit=1").await.body;
     assert_eq!(list["stacks"].as_array().unwrap().len(), 1);
     assert_eq!(list["links"][0]["rel"], "next");

@@ -659,6 +659,47 @@ impl<'t> StackDefinition<'t> {
         self.values.get(name).and_then(|v| v.as_ref().ok())
     }
 
+    /// Required properties of known types given no value: Heat refuses a
+    /// create or an update for them (template validation does not check
+    /// them, as in Heat).
+    pub fn unassigned_properties(&self, catalog: &dyn TypeCatalog) -> Vec<TemplateError> {
+        let hot = self.template.dialect.is_hot();
+        let section = self.template.section_name("resources");
+        let field = if hot { "properties" } else { "Properties" };
+        let known = |t: &str| catalog.lookup(t) != TypeInfo::Unknown;
+        let mut errors = Vec::new();
+        for r in self.resources.iter().filter(|r| r.enabled) {
+            let Some(TypeTarget::Type(t)) =
+                self.inputs
+                    .registry
+                    .resolve(&r.type_name, Some(&r.name), &known)
+            else {
+                continue;
+            };
+            let Some((_, required)) = catalog.property_names(&t) else {
+                continue;
+            };
+            let given = |name: &str| match &r.properties {
+                Some(Expr::Map(props)) => props
+                    .iter()
+                    .any(|(k, v)| k == name && !matches!(v, Expr::Lit(Json::Null))),
+                // A whole-map function: known once resolved.
+                Some(_) => true,
+                None => false,
+            };
+            for name in required.iter().filter(|n| !given(n)) {
+                let path = format!("{section}.{}.{field}", r.name);
+                errors.push(err(
+                    ErrorKind::Resource,
+                    format!("Property error: {path}: Property {name} not assigned"),
+                    format!("{path}.{name}"),
+                    r.line,
+                ));
+            }
+        }
+        errors
+    }
+
     /// What Heat's template-validate API returns for this template.
     pub fn validate_view(&self) -> Json {
         let mut params = serde_json::Map::new();

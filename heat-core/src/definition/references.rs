@@ -7,6 +7,32 @@ use crate::template::{ErrorKind, TemplateError};
 use super::*;
 
 impl<'t> StackDefinition<'t> {
+    /// The resources a resource's properties reference, each with whether
+    /// the reference reads its attributes (`get_attr`, `Fn::GetAtt`,
+    /// `Fn::Sub`) rather than only its id (`get_resource`, `Ref`).
+    pub fn property_references(&self, resource: &str) -> Vec<(String, bool)> {
+        let mut out = Vec::new();
+        let mut errors = Vec::new();
+        if let Some(p) = self
+            .resources
+            .iter()
+            .find(|r| r.name == resource)
+            .and_then(|r| r.properties.as_ref())
+        {
+            self.references(p, "", &mut out, &mut errors);
+        }
+        let mut refs: Vec<(String, bool)> = out
+            .into_iter()
+            .map(|(name, path)| {
+                let by_id = path.ends_with(".get_resource") || path.ends_with(".Ref");
+                (name, !by_id)
+            })
+            .collect();
+        refs.sort();
+        refs.dedup();
+        refs
+    }
+
     /// Walks a snippet for the resources it references (`get_resource`,
     /// `get_attr`, `Ref`, `Fn::Sub`), following only the chosen branch of
     /// an `if`.

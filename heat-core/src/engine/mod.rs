@@ -23,6 +23,7 @@ mod model;
 mod nested;
 mod operation;
 mod ownership;
+mod preview;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -40,6 +41,7 @@ pub use model::{
     Action, CancelRequest, EngineRecord, Event, Lease, ResourceRecord, Signal, StackRecord,
     StackSource, Status,
 };
+pub use preview::{ResourcePreview, StackPreview};
 pub use store::{Fence, Held, StateStore, StoreError, Write};
 
 use std::collections::HashMap;

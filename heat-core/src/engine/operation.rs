@@ -30,7 +30,10 @@ async fn accepted(
 
 /// What `stack show` displays of a definition's parameters: every value
 /// (hidden ones masked), the pseudo parameters included.
-fn parameter_view(def: &StackDefinition<'_>, stack: &StackRecord) -> JsonMap<String, Json> {
+pub(super) fn parameter_view(
+    def: &StackDefinition<'_>,
+    stack: &StackRecord,
+) -> JsonMap<String, Json> {
     let mut out = JsonMap::new();
     for p in &def.parameters {
         let shown = match def.parameter_value(&p.name) {
@@ -94,6 +97,10 @@ impl Engine {
         template: &'t Template,
     ) -> Result<StackDefinition<'t>, EngineError> {
         let def = self.checked(stack, source, template)?;
+        let unassigned = def.unassigned_properties(self.catalog.as_ref());
+        if !unassigned.is_empty() {
+            return Err(EngineError::Template(unassigned));
+        }
         let section = template.section_name("parameters");
         let missing: Vec<TemplateError> = def
             .parameters
@@ -230,8 +237,14 @@ impl Engine {
         };
         let parameters = parameter_view(&def, &current);
         let description = template.description();
+        // While it runs, the stack shows the outputs the new template
+        // still declares (as Heat resolves outputs of the new template).
+        let declared: Vec<&str> = def.outputs.iter().map(|o| o.name.as_str()).collect();
         let taken = self
             .take(&current, |s| {
+                if let Some(outputs) = &mut s.outputs {
+                    outputs.retain(|k, _| declared.contains(&k.as_str()));
+                }
                 s.action = Action::Update;
                 s.status = Status::InProgress;
                 s.reason = "Stack UPDATE started".into();
@@ -485,25 +498,42 @@ impl Engine {
         let template = self.parse(source)?;
         let def = self.checked(&probe, source, &template)?;
         let mut view = def.validate_view();
+        view["Environment"] = Self::environment_view(source, &template);
+        Ok(view)
+    }
+
+    /// A stack's environment as Heat shows it: the resource registry (with
+    /// each template file the resources use as a type), the parameters and
+    /// their defaults.
+    pub fn environment_view(source: &StackSource, template: &Template) -> Json {
         let mut registry = json!({"resources": {}});
         for (k, v) in &source.resource_registry {
             registry[k.as_str()] = v.clone();
         }
-        for r in &def.resources {
-            let file = r.type_name.ends_with(".yaml")
-                || r.type_name.ends_with(".yml")
-                || r.type_name.ends_with(".template");
-            if file && source.files.contains_key(&r.type_name) {
-                registry[r.type_name.as_str()] = json!(r.type_name);
+        let type_key = if template.dialect.is_hot() {
+            "type"
+        } else {
+            "Type"
+        };
+        for (_, r) in template.section_map("resources").iter() {
+            let Some(t) = r
+                .as_map()
+                .and_then(|m| m.get(type_key))
+                .and_then(|t| t.as_str())
+            else {
+                continue;
+            };
+            let file = t.ends_with(".yaml") || t.ends_with(".yml") || t.ends_with(".template");
+            if file && source.files.contains_key(t) {
+                registry[t] = json!(t);
             }
         }
-        view["Environment"] = json!({
+        json!({
             "resource_registry": registry,
             "parameters": source.parameters,
             "parameter_defaults": source.parameter_defaults,
             "event_sinks": [],
-        });
-        Ok(view)
+        })
     }
 
     /// Marks a resource unhealthy (`CHECK_FAILED` with `reason`: the next
@@ -551,19 +581,6 @@ impl Engine {
         )
         .await?;
         Ok(())
-    }
-
-    /// What a create would do: every resource added, with its type.
-    pub fn preview_create(
-        &self,
-        ctx: &RequestContext,
-        name: &str,
-        source: &StackSource,
-    ) -> Result<Vec<Change>, EngineError> {
-        let probe = self.new_stack(ctx, name, source.clone(), &StackOptions::default(), false);
-        let template = self.parse(source)?;
-        let def = self.checked(&probe, source, &template)?;
-        Ok(converge::preview(&def, &[], self.catalog.as_ref()))
     }
 
     /// What an update of `stack` to `source` would do, per resource,

@@ -20,8 +20,8 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use crate::engine::{
-    Change, Engine, EngineError, Event, RequestContext, ResourceRecord, StackOptions, StackRecord,
-    StoreError,
+    Change, Engine, EngineError, Event, RequestContext, ResourceRecord, StackOptions, StackPreview,
+    StackRecord, StoreError,
 };
 use crate::template::TemplateError;
 
@@ -176,10 +176,10 @@ impl StackService {
         ctx: &RequestContext,
         name: &str,
         parts: &SourceParts,
-    ) -> Result<Vec<Change>, ServiceError> {
+    ) -> Result<StackPreview, ServiceError> {
         let source = assemble(parts, None)?;
         self.engine
-            .preview_create(ctx, name, &source)
+            .preview_stack(ctx, name, &source)
             .map_err(|e| ServiceError::from_engine(e, &parts.template_name))
     }
 
@@ -439,7 +439,9 @@ impl StackService {
             if *depth > query.nested_depth {
                 continue;
             }
-            let records = self.engine.store().resources(&s.id).await?;
+            let mut records = self.engine.store().resources(&s.id).await?;
+            let unreached = self.engine.unreached(s, &records);
+            records.extend(unreached);
             let current: Vec<&ResourceRecord> = records.iter().filter(|r| r.current).collect();
             for r in &current {
                 if !query.keeps(r) {

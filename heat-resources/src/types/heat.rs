@@ -89,12 +89,13 @@ pub(super) fn types() -> Vec<ResourceType> {
                     .update()
                     .default(json!(false)),
                 prop("fail", Boolean).update().default(json!(false)),
-                prop("client_name", String),
-                prop("entity_name", String),
+                prop("client_name", String).update().default(json!("")),
+                prop("entity_name", String).update().default(json!("")),
                 prop("update_replace_value", String),
                 prop("constraint_prop_secs", Number)
                     .update()
-                    .default(json!(0)),
+                    .default(json!(0))
+                    .custom("test_constr"),
                 prop("action_wait_secs", Map).update().schema(vec![
                     prop("create", Number),
                     prop("update", Number),

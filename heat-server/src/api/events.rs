@@ -111,7 +111,15 @@ pub async fn show(
                 format!("The Event ({event}) could not be found."),
             )
         })?;
-    Ok(body(
-        &json!({"event": views::event(&caller.base, &stack, None, &found, true)}),
-    ))
+    let mut view = views::event(&caller.base, &stack, None, &found, true);
+    // The resource's properties (Heat keeps them with each event; heat-rs
+    // shows the resource's own).
+    if let Ok(r) = state
+        .service
+        .resource(&caller.ctx, &stack.id, &resource)
+        .await
+    {
+        view["resource_properties"] = r.record.properties;
+    }
+    Ok(body(&json!({ "event": view })))
 }

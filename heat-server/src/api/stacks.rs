@@ -204,14 +204,28 @@ pub async fn preview(
 ) -> Result<Response, ApiError> {
     let name = b.stack_name.clone().unwrap_or_else(|| "preview".into());
     let parts = b.parts(&state).await?;
-    let changes = state.service.preview_create(&caller.ctx, &name, &parts)?;
+    let preview = state.service.preview_create(&caller.ctx, &name, &parts)?;
     let base = &caller.base;
     let links = json!([{"href": base.stack(&name, "None"), "rel": "self"}]);
-    let resources: Vec<Json> = changes
-        .iter()
-        .map(|c| preview_resource(base, &name, &c.name, &c.type_name))
-        .collect();
     let options = b.options(Some(Vec::new()));
+    let mut parameters = preview.parameters.clone();
+    parameters.insert("OS::stack_id".into(), json!("None"));
+    let description = if preview.description.is_empty() {
+        "No description".to_string()
+    } else {
+        preview.description.clone()
+    };
+    let outputs: Vec<Json> = preview
+        .outputs
+        .iter()
+        .map(|(key, description)| {
+            json!({
+                "output_key": key,
+                "description": description.as_deref().unwrap_or("No description given"),
+                "output_value": null,
+            })
+        })
+        .collect();
     Ok(body(&json!({"stack": {
         "stack_name": name,
         "id": "None",
@@ -220,9 +234,9 @@ pub async fn preview(
         "updated_time": null,
         "deletion_time": null,
         "notification_topics": [],
-        "parameters": {"OS::stack_id": "None", "OS::project_id": caller.ctx.project, "OS::stack_name": name},
-        "description": "No description",
-        "template_description": "No description",
+        "parameters": parameters,
+        "description": description,
+        "template_description": description,
         "capabilities": [],
         "disable_rollback": options.disable_rollback.unwrap_or(true),
         "timeout_mins": options.timeout_mins,
@@ -230,8 +244,37 @@ pub async fn preview(
         "parent": null,
         "stack_user_project_id": null,
         "tags": options.tags.unwrap_or_default(),
-        "resources": resources,
+        "outputs": outputs,
+        "resources": preview_resources(base, &preview, None),
     }})))
+}
+
+/// A preview's resources as Heat lists them: a resource with a nested
+/// stack stands as the list of that stack's resources.
+fn preview_resources(
+    base: &views::Base,
+    stack: &heat_core::engine::StackPreview,
+    parent: Option<&str>,
+) -> Vec<Json> {
+    stack
+        .resources
+        .iter()
+        .map(|r| match &r.nested {
+            Some(child) => Json::Array(preview_resources(base, child, Some(&r.name))),
+            None => {
+                let mut item = preview_resource(base, &stack.name, &r.name, &r.type_name);
+                item["required_by"] = json!(r.required_by);
+                if let Some(p) = parent {
+                    item["parent_resource"] = json!(p);
+                }
+                item["attributes"] =
+                    heat_resources::views::resource_attributes(&r.type_name, &JsonMap::new());
+                item["properties"] =
+                    heat_resources::views::resource_properties(&r.type_name, &r.properties);
+                item
+            }
+        })
+        .collect()
 }
 
 fn identity(tenant: &str, stack: &str, id: &str, path: &str) -> Json {
@@ -254,7 +297,7 @@ fn preview_resource(base: &views::Base, stack: &str, name: &str, type_name: &str
         "required_by": [],
         "description": "",
         "metadata": {},
-        "attributes": {},
+        "attributes": heat_resources::views::resource_attributes(type_name, &JsonMap::new()),
         "properties": {},
     })
 }
@@ -583,15 +626,11 @@ pub async fn environment(
     Path((_, name, id)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
     let stack = canonical(&state, &caller, &name, &id).await?;
-    let mut registry = stack.source.resource_registry.clone();
-    registry.entry("resources").or_insert(json!({}));
-    Ok(body(&json!({
-        "resource_registry": registry,
-        "parameters": stack.source.parameters,
-        "parameter_defaults": stack.source.parameter_defaults,
-        "event_sinks": [],
-        "encrypted_param_names": [],
-    })))
+    let template = heat_core::template::Template::parse(&stack.source.template)
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut view = heat_core::engine::Engine::environment_view(&stack.source, &template);
+    view["encrypted_param_names"] = json!([]);
+    Ok(body(&view))
 }
 
 /// `GET /stacks/{name}/{id}/files`.

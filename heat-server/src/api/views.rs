@@ -194,13 +194,7 @@ pub fn resource(base: &Base, view: &ResourceView, detail: bool, with_parent: boo
 
 /// A resource's attributes, as `show` gives them (internal ones left out).
 pub fn attributes(r: &ResourceRecord) -> Json {
-    Json::Object(
-        r.attributes
-            .iter()
-            .filter(|(k, _)| !k.starts_with("__") && *k != "signals")
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-    )
+    heat_resources::views::resource_attributes(&r.type_name, &r.attributes)
 }
 
 /// An event; `stack` is the stack it belongs to, `root` the stack asked

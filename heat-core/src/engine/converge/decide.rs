@@ -88,11 +88,9 @@ pub(super) fn decide(
         .filter(|k| old.get(*k) != new.get(*k))
         .cloned()
         .collect();
-    if changed.is_empty() {
-        return ChangeKind::Unchanged;
-    }
-    // A nested stack (or group) whose properties change is updated in
-    // place: its own resources decide what they do.
+    // A nested stack (or group) is always updated in place, as Heat does:
+    // its template or files may have changed with its properties the
+    // same, and its own resources decide what they do.
     let nested = catalog.realisation(&rdef.type_name).is_nested()
         || matches!(
             def.inputs
@@ -100,6 +98,9 @@ pub(super) fn decide(
                 .resolve(&rdef.type_name, Some(&rdef.name), &|_| true),
             Some(crate::environment::TypeTarget::Template(_))
         );
+    if changed.is_empty() && !nested {
+        return ChangeKind::Unchanged;
+    }
     for k in &changed {
         match catalog.property_rule(&rdef.type_name, k) {
             PropertyRule::Immutable => {
@@ -131,8 +132,15 @@ pub fn preview(
     catalog: &dyn TypeCatalog,
 ) -> Vec<Change> {
     let live = Live::new(def, records);
-    let mut out = Vec::new();
-    for rdef in def.resources.iter().filter(|r| r.enabled) {
+    let mut kinds: std::collections::HashMap<&str, ChangeKind> = Default::default();
+    // In dependency order: a resource whose properties read the attributes
+    // of a resource that changes (or the id of one replaced) may change
+    // too, which only the update itself will tell (Heat shows it updated).
+    let order: Vec<String> = def.graph.levels().unwrap_or_default().concat();
+    for name in &order {
+        let Some(rdef) = def.resources.iter().find(|r| &r.name == name) else {
+            continue;
+        };
         let kind = match live.record(&rdef.name) {
             None => ChangeKind::Added,
             Some(record) => {
@@ -142,14 +150,35 @@ pub fn preview(
                         .unwrap_or(Json::Null),
                     None => Json::Object(JsonMap::new()),
                 };
-                decide(catalog, def, rdef, &record, &props)
+                match decide(catalog, def, rdef, &record, &props) {
+                    ChangeKind::Unchanged
+                        if def.property_references(&rdef.name).iter().any(
+                            |(n, by_attribute)| match kinds.get(n.as_str()) {
+                                None | Some(ChangeKind::Unchanged) => false,
+                                Some(ChangeKind::Updated { .. }) => *by_attribute,
+                                Some(_) => true,
+                            },
+                        ) =>
+                    {
+                        ChangeKind::Updated {
+                            properties: Vec::new(),
+                        }
+                    }
+                    kind => kind,
+                }
             }
         };
-        out.push(Change {
-            name: rdef.name.clone(),
-            type_name: rdef.type_name.clone(),
-            kind,
-        });
+        kinds.insert(rdef.name.as_str(), kind);
+    }
+    let mut out = Vec::new();
+    for rdef in def.resources.iter().filter(|r| r.enabled) {
+        if let Some(kind) = kinds.remove(rdef.name.as_str()) {
+            out.push(Change {
+                name: rdef.name.clone(),
+                type_name: rdef.type_name.clone(),
+                kind,
+            });
+        }
     }
     for r in records.iter().filter(|r| r.current) {
         if !def.resources.iter().any(|d| d.enabled && d.name == r.name) {

@@ -20,7 +20,7 @@ fn store_error(e: impl std::fmt::Display) -> DriverError {
 
 impl Engine {
     /// The source of the nested stack behind a resource.
-    fn child_source(
+    pub(in crate::engine) fn child_source(
         &self,
         parent: &StackRecord,
         kind: &Special,

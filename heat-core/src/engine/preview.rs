@@ -1,0 +1,164 @@
+//! What a create would make, as Heat's `stacks/preview` shows it: every
+//! resource with its properties resolved as far as a stack not yet created
+//! allows (attributes of other resources are still unknown: `null`), what
+//! requires it, and the resources of the nested stacks behind it (nested
+//! stacks, provider templates, groups), to Heat's depth limit. And the
+//! resources a running create or update has not reached yet, which Heat
+//! lists as `INIT_COMPLETE`.
+
+use serde_json::{Map as JsonMap, Value as Json};
+
+use super::model::{Action, ResourceRecord, StackRecord, StackSource, Status};
+use super::nested::{Special, MAX_NESTED_DEPTH};
+use super::{Engine, EngineError, RequestContext, ResourceSpec, StackOptions};
+use crate::function;
+
+/// A stack as a create would make it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackPreview {
+    /// The stack's name (a nested stack's: parent's name, `-`, resource).
+    pub name: String,
+    /// Parameter values, as `stack show` gives them.
+    pub parameters: JsonMap<String, Json>,
+    /// The template's description.
+    pub description: String,
+    /// Output names and descriptions, in template order.
+    pub outputs: Vec<(String, Option<String>)>,
+    /// Resources in template order.
+    pub resources: Vec<ResourcePreview>,
+}
+
+/// A resource as a create would make it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourcePreview {
+    /// Logical name.
+    pub name: String,
+    /// Type, as the template gives it.
+    pub type_name: String,
+    /// Properties, resolved as far as they can be before the create.
+    pub properties: Json,
+    /// Resources that require it.
+    pub required_by: Vec<String>,
+    /// The nested stack behind it, if any.
+    pub nested: Option<Box<StackPreview>>,
+}
+
+impl Engine {
+    /// What creating `source` as stack `name` would make.
+    pub fn preview_stack(
+        &self,
+        ctx: &RequestContext,
+        name: &str,
+        source: &StackSource,
+    ) -> Result<StackPreview, EngineError> {
+        let probe = self.new_stack(ctx, name, source.clone(), &StackOptions::default(), false);
+        self.preview_of(&probe)
+    }
+
+    fn preview_of(&self, stack: &StackRecord) -> Result<StackPreview, EngineError> {
+        let source = &stack.source;
+        let template = self.parse(source)?;
+        let def = self.checked(stack, source, &template)?;
+        let mut resources = Vec::new();
+        for r in def.resources.iter().filter(|r| r.enabled) {
+            let properties = match &r.properties {
+                None => Json::Object(JsonMap::new()),
+                Some(p) => function::resolve(p, &def)
+                    .or_else(|_| function::partial(p, &def).map(|e| e.to_json()))
+                    .unwrap_or(Json::Null),
+            };
+            let nested = self.nested_preview(stack, &r.name, &r.type_name, &properties);
+            resources.push(ResourcePreview {
+                name: r.name.clone(),
+                type_name: r.type_name.clone(),
+                properties,
+                required_by: def.graph.required_by(&r.name),
+                nested,
+            });
+        }
+        Ok(StackPreview {
+            name: stack.name.clone(),
+            parameters: super::operation::parameter_view(&def, stack),
+            description: template.description(),
+            outputs: def
+                .outputs
+                .iter()
+                .map(|o| (o.name.clone(), o.description.clone()))
+                .collect(),
+            resources,
+        })
+    }
+
+    /// The preview of the nested stack behind a resource, when it has one
+    /// that can be built before the create.
+    fn nested_preview(
+        &self,
+        parent: &StackRecord,
+        name: &str,
+        type_name: &str,
+        properties: &Json,
+    ) -> Option<Box<StackPreview>> {
+        if parent.nested_depth + 1 > MAX_NESTED_DEPTH {
+            return None;
+        }
+        let kind = self.special(parent, type_name, name)?;
+        if kind == Special::WaitCondition {
+            return None;
+        }
+        let spec = ResourceSpec {
+            stack_id: parent.id.clone(),
+            stack_name: parent.name.clone(),
+            name: name.to_string(),
+            type_name: type_name.to_string(),
+            properties: properties.clone(),
+            metadata: Json::Null,
+        };
+        let source = self.child_source(parent, &kind, &spec, None).ok()?;
+        let mut child = parent.clone();
+        child.name = format!("{}-{name}", parent.name);
+        child.source = source;
+        child.parent = Some((parent.id.clone(), name.to_string()));
+        child.nested_depth = parent.nested_depth + 1;
+        self.preview_of(&child).ok().map(Box::new)
+    }
+
+    /// The resources of an operation in progress on `stack` that have no
+    /// record yet (`records`), as Heat lists them: `INIT_COMPLETE`.
+    pub fn unreached(
+        &self,
+        stack: &StackRecord,
+        records: &[ResourceRecord],
+    ) -> Vec<ResourceRecord> {
+        if !(stack.in_progress() && matches!(stack.action, Action::Create | Action::Update)) {
+            return Vec::new();
+        }
+        let Ok(template) = self.parse(&stack.source) else {
+            return Vec::new();
+        };
+        let Ok(def) = self.checked(stack, &stack.source, &template) else {
+            return Vec::new();
+        };
+        def.resources
+            .iter()
+            .filter(|r| r.enabled && !records.iter().any(|x| x.current && x.name == r.name))
+            .map(|r| ResourceRecord {
+                id: String::new(),
+                stack_id: stack.id.clone(),
+                name: r.name.clone(),
+                type_name: r.type_name.clone(),
+                physical_id: None,
+                action: Action::Init,
+                status: Status::Complete,
+                reason: String::new(),
+                properties: Json::Object(JsonMap::new()),
+                attributes: JsonMap::new(),
+                metadata: Json::Null,
+                current: true,
+                requires: def.graph.requires(&r.name),
+                deletion_policy: r.deletion_policy.clone().unwrap_or_else(|| "Delete".into()),
+                updated_at: stack.created_at,
+                created_at: stack.created_at,
+            })
+            .collect()
+    }
+}
