@@ -113,9 +113,9 @@ async fn open(state: &Path) -> Result<Session, String> {
 fn refused(e: ServiceError, as_json: bool) -> i32 {
     match e {
         ServiceError::Invalid { file, errors } => report(&file, &errors, as_json),
-        ServiceError::StackNotFound(_) | ServiceError::ResourceNotFound { .. } => {
-            fail("not_found", &e.to_string(), as_json)
-        }
+        ServiceError::StackNotFound(_)
+        | ServiceError::ResourceNotFound { .. }
+        | ServiceError::SnapshotNotFound(_) => fail("not_found", &e.to_string(), as_json),
         ServiceError::InProgress(..) | ServiceError::Exists(_) => {
             fail("conflict", &e.to_string(), as_json)
         }

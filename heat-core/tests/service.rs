@@ -312,3 +312,182 @@ async fn lists_resources_and_events_are_filtered_sorted_and_paged() {
     assert_eq!(last.len(), 1);
     assert_eq!(last[0].reason, "Stack CREATE completed successfully");
 }
+
+const GROUPED: &str = "heat_template_version: 2018-08-31
+parameters:
+  v: {type: string, default: one}
+resources:
+  a: {type: OS::Heat::Value, properties: {value: {get_param: v}}}
+  group:
+    type: child.yaml
+    properties: {v: {get_attr: [a, value]}}
+outputs:
+  a: {value: {get_attr: [a, value]}}
+";
+
+const CHILD: &str = "heat_template_version: 2018-08-31
+parameters:
+  v: {type: string}
+resources:
+  x: {type: OS::Heat::Value, properties: {value: {get_param: v}}}
+  y: {type: OS::Heat::Value, properties: {value: {get_param: v}}}
+";
+
+fn grouped() -> SourceParts {
+    let mut p = parts(GROUPED);
+    p.files.insert("child.yaml".into(), json!(CHILD));
+    p
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_snapshot_restores_what_the_stack_was() {
+    let (driver, e) = service(0);
+    let svc = &e.service;
+    let ctx = RequestContext::default();
+    let s = svc
+        .create(&ctx, "s", &grouped(), StackOptions::default())
+        .await
+        .unwrap();
+    svc.wait(&ctx, &s.id).await.unwrap();
+    let taken = svc.snapshot(&ctx, "s", "before").await.unwrap();
+    assert_eq!(taken.status.name(), "IN_PROGRESS");
+    let done = svc.wait(&ctx, &s.id).await.unwrap().unwrap();
+    assert_eq!(done.status_text(), "SNAPSHOT_COMPLETE");
+    let snap = svc.snapshot_show(&ctx, "s", &taken.id).await.unwrap();
+    assert_eq!(snap.status.name(), "COMPLETE");
+    assert_eq!(
+        snap.data["resources"]["group"]["resources"]
+            .as_object()
+            .unwrap()
+            .len(),
+        2
+    );
+    // Changed, then restored.
+    let mut changed = grouped();
+    changed.parameters.insert("v".into(), json!("two"));
+    svc.update(
+        &ctx,
+        "s",
+        &UpdateRequest {
+            parts: changed,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let updated = svc.wait(&ctx, &s.id).await.unwrap().unwrap();
+    assert_eq!(updated.outputs.unwrap()["a"]["value"], "two");
+    svc.restore(&ctx, "s", &taken.id).await.unwrap();
+    let restored = svc.wait(&ctx, &s.id).await.unwrap().unwrap();
+    assert_eq!(
+        restored.status_text(),
+        "RESTORE_COMPLETE",
+        "{}",
+        restored.reason
+    );
+    assert_eq!(restored.outputs.unwrap()["a"]["value"], "one");
+    assert_eq!(svc.snapshots(&ctx, "s").await.unwrap().len(), 1);
+    assert!(matches!(
+        svc.snapshot_show(&ctx, "s", "nope").await,
+        Err(ServiceError::SnapshotNotFound(_))
+    ));
+    svc.delete_snapshot(&ctx, "s", &taken.id).await.unwrap();
+    assert!(svc.snapshots(&ctx, "s").await.unwrap().is_empty());
+    // Another project sees none of it.
+    let bob = RequestContext::new("bob", "bob");
+    assert!(svc.snapshots(&bob, "s").await.is_err());
+    assert_eq!(driver.objects().len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_abandoned_stack_leaves_its_objects_for_an_adopt() {
+    let (driver, e) = service(0);
+    let svc = &e.service;
+    let ctx = RequestContext::default();
+    let s = svc
+        .create(&ctx, "s", &grouped(), StackOptions::default())
+        .await
+        .unwrap();
+    svc.wait(&ctx, &s.id).await.unwrap();
+    let before: Vec<String> = driver.objects().iter().map(|o| o.id.clone()).collect();
+    assert_eq!(before.len(), 3, "{:?}", driver.objects());
+    let data = svc.abandon(&ctx, "s").await.unwrap();
+    assert!(svc.show(&ctx, "s").await.is_err(), "forgotten by name");
+    let gone = svc.show(&ctx, &s.id).await.unwrap();
+    assert_eq!(gone.status_text(), "DELETE_COMPLETE");
+    assert!(svc
+        .list(
+            &ctx,
+            &StackQuery {
+                show_nested: true,
+                ..Default::default()
+            }
+        )
+        .await
+        .unwrap()
+        .is_empty());
+    // The cloud is untouched.
+    let after: Vec<String> = driver.objects().iter().map(|o| o.id.clone()).collect();
+    assert_eq!(after, before);
+    // Adopted again: the same objects, none made.
+    let adopted = svc
+        .adopt(
+            &ctx,
+            "again",
+            &data,
+            &SourceParts::default(),
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(adopted.status_text(), "ADOPT_IN_PROGRESS");
+    let done = svc.wait(&ctx, &adopted.id).await.unwrap().unwrap();
+    assert_eq!(done.status_text(), "ADOPT_COMPLETE", "{}", done.reason);
+    assert_eq!(done.outputs.unwrap()["a"]["value"], "one");
+    let views = svc
+        .resources(
+            &ctx,
+            "again",
+            &ResourceQuery {
+                nested_depth: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut ids: Vec<String> = views
+        .iter()
+        .filter(|v| v.record.type_name == "OS::Heat::Value")
+        .map(|v| v.record.physical_id.clone().unwrap())
+        .collect();
+    ids.sort();
+    let mut expected = before.clone();
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert!(views
+        .iter()
+        .filter(|v| v.record.type_name == "OS::Heat::Value")
+        .all(|v| v.record.status_text() == "ADOPT_COMPLETE"));
+    assert_eq!(driver.objects().len(), 3);
+    // Adopting what does not exist fails, and makes nothing.
+    let mut bogus = data.clone();
+    bogus["resources"]["a"]["resource_id"] = json!("no-such-object");
+    let failed = svc
+        .adopt(
+            &ctx,
+            "bogus",
+            &bogus,
+            &SourceParts::default(),
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    let failed = svc.wait(&ctx, &failed.id).await.unwrap().unwrap();
+    assert_eq!(failed.status_text(), "ADOPT_FAILED");
+    // The adopted stack deletes its objects: nothing leaks.
+    svc.delete(&ctx, "bogus").await.unwrap();
+    svc.delete(&ctx, "again").await.unwrap();
+    svc.wait(&ctx, &done.id).await.unwrap();
+    svc.wait(&ctx, &failed.id).await.unwrap();
+    assert!(driver.objects().is_empty(), "{:?}", driver.objects());
+}

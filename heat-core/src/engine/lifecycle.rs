@@ -256,7 +256,13 @@ impl Engine {
             return self.delete_from(&op, &op.control.clone(), stack).await;
         }
         match stack.action {
-            Action::Create | Action::Update => self.converge_and_finish(&op, stack, def).await,
+            Action::Create | Action::Update | Action::Restore | Action::Adopt => {
+                self.converge_and_finish(&op, stack, def).await
+            }
+            Action::Snapshot => {
+                let outcome = self.take_snapshots(&op, &stack).await;
+                self.finish_simple(&op, stack, outcome).await
+            }
             Action::Rollback => self.continue_rollback(&op, stack).await,
             Action::Delete => self.delete_from(&op, &op.control.clone(), stack).await,
             Action::Check => {
@@ -475,11 +481,21 @@ impl Engine {
                 let writes = if top {
                     done.deleted_at = Some(self.clock.now());
                     done.outputs = None;
-                    vec![
+                    // Its snapshots go with it, as in Heat.
+                    let snapshots = self.store.snapshots(&done.id).await.ok()?;
+                    let mut writes: Vec<Write> = snapshots
+                        .into_iter()
+                        .map(|s| Write::RemoveSnapshot {
+                            stack_id: s.stack_id,
+                            id: s.id,
+                        })
+                        .collect();
+                    writes.extend([
                         Write::UpdateStack(done.clone()),
                         Write::AddEvent(event),
                         Write::Release(done.id.clone()),
-                    ]
+                    ]);
+                    writes
                 } else {
                     vec![Write::AddEvent(event), Write::RemoveStack(done.id.clone())]
                 };

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::model::{
-    Action, CancelRequest, EngineRecord, Event, ResourceRecord, Signal, StackRecord,
+    Action, CancelRequest, EngineRecord, Event, ResourceRecord, Signal, Snapshot, StackRecord,
 };
 use super::store::{Fence, Held, StateStore, StoreError, Write};
 
@@ -18,6 +18,7 @@ struct Inner {
     resources: BTreeMap<(String, String), ResourceRecord>,
     events: BTreeMap<String, Vec<Event>>,
     signals: Vec<Signal>,
+    snapshots: Vec<Snapshot>,
     engines: BTreeMap<String, EngineRecord>,
 }
 
@@ -100,6 +101,7 @@ impl Inner {
                 self.resources.retain(|(s, _), _| s != id);
                 self.events.remove(id);
                 self.signals.retain(|s| &s.stack_id != id);
+                self.snapshots.retain(|s| &s.stack_id != id);
             }
             Write::PutResource(r) => {
                 self.resources
@@ -113,6 +115,20 @@ impl Inner {
                     .entry(e.stack_id.clone())
                     .or_default()
                     .push(e.clone());
+            }
+            Write::PutSnapshot(snap) => {
+                match self
+                    .snapshots
+                    .iter_mut()
+                    .find(|s| s.stack_id == snap.stack_id && s.id == snap.id)
+                {
+                    Some(old) => *old = snap.clone(),
+                    None => self.snapshots.push(snap.clone()),
+                }
+            }
+            Write::RemoveSnapshot { stack_id, id } => {
+                self.snapshots
+                    .retain(|s| !(&s.stack_id == stack_id && &s.id == id));
             }
         }
     }
@@ -276,6 +292,16 @@ impl StateStore for MemoryStore {
             .get(stack_id)
             .cloned()
             .unwrap_or_default())
+    }
+
+    async fn snapshots(&self, stack_id: &str) -> Result<Vec<Snapshot>, StoreError> {
+        Ok(self
+            .lock()
+            .snapshots
+            .iter()
+            .filter(|s| s.stack_id == stack_id)
+            .cloned()
+            .collect())
     }
 
     async fn signals(&self, stack_id: &str, resource: &str) -> Result<Vec<Signal>, StoreError> {

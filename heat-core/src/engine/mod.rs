@@ -24,6 +24,7 @@ mod nested;
 mod operation;
 mod ownership;
 mod preview;
+mod snapshot;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -38,10 +39,11 @@ pub use driver::{Attributes, Driver, DriverError, DriverErrorKind, ResourceSpec}
 pub use live::Live;
 pub use memory::MemoryStore;
 pub use model::{
-    Action, CancelRequest, EngineRecord, Event, Lease, ResourceRecord, Signal, StackRecord,
-    StackSource, Status,
+    Action, CancelRequest, EngineRecord, Event, Lease, ResourceRecord, Signal, Snapshot,
+    StackRecord, StackSource, Status,
 };
 pub use preview::{ResourcePreview, StackPreview};
+pub use snapshot::source_of;
 pub use store::{Fence, Held, StateStore, StoreError, Write};
 
 use std::collections::HashMap;

@@ -24,6 +24,12 @@ pub enum Action {
     Resume,
     /// Check against the cloud.
     Check,
+    /// Snapshot the stack.
+    Snapshot,
+    /// Restore a snapshot.
+    Restore,
+    /// Adopt resources that exist in the cloud.
+    Adopt,
 }
 
 impl Action {
@@ -38,6 +44,9 @@ impl Action {
             Action::Suspend => "SUSPEND",
             Action::Resume => "RESUME",
             Action::Check => "CHECK",
+            Action::Snapshot => "SNAPSHOT",
+            Action::Restore => "RESTORE",
+            Action::Adopt => "ADOPT",
         }
     }
 }
@@ -149,6 +158,11 @@ pub struct StackRecord {
     /// id (`DELETE_COMPLETE`, its events kept), its name free again.
     #[serde(default)]
     pub deleted_at: Option<f64>,
+    /// While it is adopted: the `resources` of the abandon data it is
+    /// adopted from (each resource's `resource_id`, and a nested stack's
+    /// own `resources`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adopt: Option<Json>,
 }
 
 /// The hold an engine's running operation has on a top-level stack (and
@@ -313,4 +327,24 @@ pub struct Event {
     pub status: Status,
     /// Reason.
     pub reason: String,
+}
+
+/// A stack snapshot: what the stack was (its template, environment, files
+/// and resources, as Heat's abandon data gives them) at a point in time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Snapshot id.
+    pub id: String,
+    /// The stack.
+    pub stack_id: String,
+    /// Its name (may be empty).
+    pub name: String,
+    /// `COMPLETE` once taken.
+    pub status: Status,
+    /// Why.
+    pub reason: String,
+    /// The stack's data.
+    pub data: Json,
+    /// When it was taken, seconds since the epoch.
+    pub created_at: f64,
 }

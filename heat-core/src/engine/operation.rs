@@ -84,6 +84,7 @@ impl Engine {
             lease: None,
             cancel: None,
             deleted_at: None,
+            adopt: None,
         }
     }
 
@@ -135,11 +136,25 @@ impl Engine {
         source: StackSource,
         options: StackOptions,
     ) -> Result<StackRecord, EngineError> {
+        self.create_as(ctx, name, source, options, None).await
+    }
+
+    /// A create, or with `adopt` (the `resources` of Heat's abandon data)
+    /// an adopt: resources given there take over the cloud objects named
+    /// instead of making new ones.
+    pub(super) async fn create_as(
+        self: &Arc<Self>,
+        ctx: &RequestContext,
+        name: &str,
+        source: StackSource,
+        options: StackOptions,
+        adopt: Option<Json>,
+    ) -> Result<StackRecord, EngineError> {
         let (tx, rx) = oneshot::channel();
         let me = self.clone();
         let (ctx, name) = (ctx.clone(), name.to_string());
         self.spawner.spawn(Box::pin(async move {
-            me.run_create(ctx, name, source, options, tx).await;
+            me.run_create(ctx, name, source, options, adopt, tx).await;
         }));
         accepted(rx).await
     }
@@ -150,6 +165,7 @@ impl Engine {
         name: String,
         source: StackSource,
         options: StackOptions,
+        adopt: Option<Json>,
         accept: Accepted,
     ) {
         let probe = self.new_stack(&ctx, &name, source.clone(), &options, false);
@@ -172,6 +188,11 @@ impl Engine {
         stack.parameters = parameter_view(&def, &stack);
         stack.description = template.description();
         stack.lease = Some(self.new_lease());
+        if adopt.is_some() {
+            stack.action = Action::Adopt;
+            stack.reason = "Stack ADOPT started".into();
+            stack.adopt = adopt;
+        }
         if let Err(e) = self.store.create_stack(&stack).await {
             let _ = accept.send(Err(e.into()));
             return;
@@ -179,7 +200,7 @@ impl Engine {
         let me = self.clone();
         let def = &def;
         self.own(stack, |op, stack| async move {
-            let event = me.stack_event(&stack, "Stack CREATE started");
+            let event = me.stack_event(&stack, &stack.reason);
             if let Err(e) = me.write_op(&op, vec![Write::AddEvent(event)]).await {
                 let _ = accept.send(Err(e.into()));
                 return None;
@@ -198,11 +219,22 @@ impl Engine {
         target: StackSource,
         options: StackOptions,
     ) -> Result<StackRecord, EngineError> {
+        self.update_as(stack, target, options, Action::Update).await
+    }
+
+    /// An update (or a restore, which is an update to a snapshot's source).
+    pub(super) async fn update_as(
+        self: &Arc<Self>,
+        stack: &StackRecord,
+        target: StackSource,
+        options: StackOptions,
+        action: Action,
+    ) -> Result<StackRecord, EngineError> {
         let (tx, rx) = oneshot::channel();
         let me = self.clone();
         let current = stack.clone();
         self.spawner.spawn(Box::pin(async move {
-            me.run_update(current, target, options, tx).await;
+            me.run_update(current, target, options, action, tx).await;
         }));
         accepted(rx).await
     }
@@ -212,6 +244,7 @@ impl Engine {
         current: StackRecord,
         target: StackSource,
         options: StackOptions,
+        action: Action,
         accept: Accepted,
     ) {
         let template = match self.parse(&target) {
@@ -245,9 +278,9 @@ impl Engine {
                 if let Some(outputs) = &mut s.outputs {
                     outputs.retain(|k, _| declared.contains(&k.as_str()));
                 }
-                s.action = Action::Update;
+                s.action = action;
                 s.status = Status::InProgress;
-                s.reason = "Stack UPDATE started".into();
+                s.reason = format!("Stack {} started", action.name());
                 s.previous = Some(std::mem::replace(&mut s.source, target));
                 s.parameters = parameters;
                 s.description = description;
@@ -274,7 +307,7 @@ impl Engine {
         let me = self.clone();
         let def = &def;
         self.own(taken, |op, stack| async move {
-            let event = me.stack_event(&stack, "Stack UPDATE started");
+            let event = me.stack_event(&stack, &stack.reason);
             if let Err(e) = me.write_op(&op, vec![Write::AddEvent(event)]).await {
                 let _ = accept.send(Err(e.into()));
                 return None;
@@ -333,7 +366,7 @@ impl Engine {
     }
 
     /// Runs the operation of a stack just taken, after recording `reason`.
-    fn launch(self: &Arc<Self>, taken: StackRecord, reason: String) {
+    pub(super) fn launch(self: &Arc<Self>, taken: StackRecord, reason: String) {
         let me = self.clone();
         self.spawner.spawn(Box::pin(async move {
             let me2 = me.clone();

@@ -14,7 +14,9 @@
 
 use async_trait::async_trait;
 
-use super::model::{CancelRequest, EngineRecord, Event, ResourceRecord, Signal, StackRecord};
+use super::model::{
+    CancelRequest, EngineRecord, Event, ResourceRecord, Signal, Snapshot, StackRecord,
+};
 
 /// A store operation that failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -76,7 +78,7 @@ pub enum Write {
     /// cleared): its operation is over. Refused with `DeletePending` while
     /// a `Delete` request is stored.
     Release(String),
-    /// A stack removed with its resources, events and signals.
+    /// A stack removed with its resources, events, signals and snapshots.
     RemoveStack(String),
     /// A resource record inserted or replaced.
     PutResource(ResourceRecord),
@@ -89,6 +91,15 @@ pub enum Write {
     },
     /// An event appended.
     AddEvent(Event),
+    /// A snapshot stored (or replaced).
+    PutSnapshot(Snapshot),
+    /// A snapshot removed.
+    RemoveSnapshot {
+        /// Its stack.
+        stack_id: String,
+        /// The snapshot's id.
+        id: String,
+    },
 }
 
 /// A top-level stack this engine holds, as a renewal found it.
@@ -174,6 +185,9 @@ pub trait StateStore: Send + Sync {
 
     /// The signals a resource received, oldest first.
     async fn signals(&self, stack_id: &str, resource: &str) -> Result<Vec<Signal>, StoreError>;
+
+    /// A stack's snapshots, oldest first.
+    async fn snapshots(&self, stack_id: &str) -> Result<Vec<Snapshot>, StoreError>;
 
     /// The engines that have reported a heartbeat.
     async fn engines(&self) -> Result<Vec<EngineRecord>, StoreError>;

@@ -8,6 +8,7 @@
 //! pagination live here.
 
 mod query;
+mod snapshots;
 mod source;
 mod time;
 
@@ -48,6 +49,9 @@ pub enum ServiceError {
         /// The resource.
         resource: String,
     },
+    /// No such snapshot of the stack.
+    #[error("The Snapshot ({0}) could not be found.")]
+    SnapshotNotFound(String),
     /// A stack of that name exists in the project.
     #[error("The Stack ({0}) already exists.")]
     Exists(String),
@@ -398,25 +402,7 @@ impl StackService {
         root: StackRecord,
         depth: u32,
     ) -> Result<Vec<(StackRecord, u32)>, ServiceError> {
-        let mut out = vec![(root.clone(), 0)];
-        if depth == 0 {
-            return Ok(out);
-        }
-        let all = self.engine.store().stacks(Some(&root.project)).await?;
-        let mut i = 0;
-        while i < out.len() {
-            let (parent, d) = out[i].clone();
-            if d < depth {
-                for child in all
-                    .iter()
-                    .filter(|s| s.parent.as_ref().is_some_and(|(p, _)| *p == parent.id))
-                {
-                    out.push((child.clone(), d + 1));
-                }
-            }
-            i += 1;
-        }
-        Ok(out)
+        Ok(self.engine.stack_tree(&root, depth).await?)
     }
 
     /// A stack's resources (and its nested stacks', `nested_depth` down),

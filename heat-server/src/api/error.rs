@@ -122,6 +122,10 @@ impl ApiError {
                 "ResourceNotFound",
                 format!("The Resource ({resource}) could not be found in Stack {stack}."),
             ),
+            ServiceError::SnapshotNotFound(id) => ApiError::not_found(
+                "NotFound",
+                format!("The Snapshot ({id}) could not be found."),
+            ),
             ServiceError::Exists(name) => ApiError {
                 status: StatusCode::CONFLICT,
                 kind: "StackExists",

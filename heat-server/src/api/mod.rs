@@ -18,6 +18,7 @@ mod json;
 pub mod keystone;
 mod params;
 mod resources;
+mod snapshots;
 mod stacks;
 mod templates;
 mod views;
@@ -33,7 +34,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post, put};
+use axum::routing::{any, delete, get, post, put};
 use axum::{BoxError, Router};
 use heat_core::service::StackService;
 use tower::ServiceBuilder;
@@ -250,6 +251,20 @@ pub fn app(state: Arc<ApiState>) -> Router {
             get(events::show),
         )
         .route(&format!("{stack}/events"), get(events::list))
+        .route(
+            &format!("{stack}/snapshots"),
+            get(snapshots::list).post(snapshots::create),
+        )
+        .route(
+            &format!("{stack}/snapshots/{{snapshot}}"),
+            get(snapshots::show).delete(snapshots::delete),
+        )
+        .route(
+            &format!("{stack}/snapshots/{{snapshot}}/restore"),
+            post(snapshots::restore),
+        )
+        .route(&format!("{stack}/abandon"), delete(snapshots::abandon))
+        .route(&format!("{stack}/export"), get(snapshots::export))
         .fallback(|| async {
             ApiError::not_found("HTTPNotFound", "The resource could not be found.")
         })

@@ -35,6 +35,7 @@ pub struct StackBody {
     timeout_mins: Option<Json>,
     disable_rollback: Option<Json>,
     clear_parameters: Vec<String>,
+    adopt_stack_data: Option<Json>,
 }
 
 impl StackBody {
@@ -174,19 +175,45 @@ pub async fn create(
         .filter(|n| !n.is_empty())
         .ok_or_else(|| ApiError::bad_request("HTTPBadRequest", "No stack name specified"))?;
     let parts = b.parts(&state).await?;
-    if parts.template.is_none() {
-        return Err(ApiError::bad_request(
-            "HTTPBadRequest",
-            "No template specified",
-        ));
-    }
     let mut options = b.options(Some(Vec::new()));
     // Heat's API defaults to no rollback.
     options.disable_rollback.get_or_insert(true);
-    let stack = state
-        .service
-        .create(&caller.ctx, &name, &parts, options)
-        .await?;
+    let stack = match &b.adopt_stack_data {
+        // heatclient sends the data as a JSON text.
+        Some(Json::String(text)) => {
+            let data: Json = serde_json::from_str(text).map_err(|e| {
+                ApiError::bad_request("HTTPBadRequest", format!("Invalid adopt data: {e}"))
+            })?;
+            state
+                .service
+                .adopt(&caller.ctx, &name, &data, &parts, options)
+                .await?
+        }
+        Some(data @ Json::Object(_)) => {
+            state
+                .service
+                .adopt(&caller.ctx, &name, data, &parts, options)
+                .await?
+        }
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "HTTPBadRequest",
+                "Invalid adopt data: it must be a JSON object",
+            ))
+        }
+        None if parts.template.is_none() => {
+            return Err(ApiError::bad_request(
+                "HTTPBadRequest",
+                "No template specified",
+            ))
+        }
+        None => {
+            state
+                .service
+                .create(&caller.ctx, &name, &parts, options)
+                .await?
+        }
+    };
     let url = caller.base.stack(&stack.name, &stack.id);
     let mut r = json_status(
         StatusCode::CREATED,
@@ -381,7 +408,7 @@ pub async fn show(
     ))
 }
 
-fn accepted() -> Response {
+pub fn accepted() -> Response {
     json_status(
         StatusCode::ACCEPTED,
         &json!({"message": "The request is accepted for processing.<br /><br />\n\n\n", "code": "202 Accepted", "title": "Accepted"}),

@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use heat_core::engine::{
-    CancelRequest, EngineRecord, Event, Fence, Held, Lease, ResourceRecord, Signal, StackRecord,
-    StateStore, StoreError, Write,
+    CancelRequest, EngineRecord, Event, Fence, Held, Lease, ResourceRecord, Signal, Snapshot,
+    StackRecord, StateStore, StoreError, Write,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
@@ -651,6 +651,7 @@ async fn structural(conn: &mut SqliteConnection, w: &Write) -> Result<(), StoreE
                 "DELETE FROM resources WHERE stack_id = ?",
                 "DELETE FROM events WHERE stack_id = ?",
                 "DELETE FROM signals WHERE stack_id = ?",
+                "DELETE FROM snapshots WHERE stack_id = ?",
                 "DELETE FROM stacks WHERE id = ?",
             ] {
                 sqlx::query(statement)
@@ -662,6 +663,26 @@ async fn structural(conn: &mut SqliteConnection, w: &Write) -> Result<(), StoreE
         }
         Write::RemoveResource { stack_id, id } => {
             sqlx::query("DELETE FROM resources WHERE stack_id = ? AND id = ?")
+                .bind(stack_id)
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err(backend)?;
+        }
+        Write::PutSnapshot(s) => {
+            sqlx::query(
+                "INSERT INTO snapshots (stack_id, id, data) VALUES (?, ?, ?) \
+                 ON CONFLICT (stack_id, id) DO UPDATE SET data = excluded.data",
+            )
+            .bind(&s.stack_id)
+            .bind(&s.id)
+            .bind(to_json(s)?)
+            .execute(&mut *conn)
+            .await
+            .map_err(backend)?;
+        }
+        Write::RemoveSnapshot { stack_id, id } => {
+            sqlx::query("DELETE FROM snapshots WHERE stack_id = ? AND id = ?")
                 .bind(stack_id)
                 .bind(id)
                 .execute(&mut *conn)
@@ -799,6 +820,17 @@ impl StateStore for SqliteStore {
 
     async fn events(&self, stack_id: &str) -> Result<Vec<Event>, StoreError> {
         let rows = sqlx::query("SELECT data FROM events WHERE stack_id = ? ORDER BY seq")
+            .bind(stack_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        rows.iter()
+            .map(|r| from_json(r.get::<&str, _>("data")))
+            .collect()
+    }
+
+    async fn snapshots(&self, stack_id: &str) -> Result<Vec<Snapshot>, StoreError> {
+        let rows = sqlx::query("SELECT data FROM snapshots WHERE stack_id = ? ORDER BY rowid")
             .bind(stack_id)
             .fetch_all(&self.pool)
             .await

@@ -34,13 +34,19 @@ impl Make<'_, '_, '_> {
         replacing: Option<ResourceRecord>,
     ) -> Result<(), String> {
         let e = self.e;
+        let adopted = self.adopted_id();
+        let action = if adopted.is_some() {
+            Action::Adopt
+        } else {
+            Action::Create
+        };
         let mut r = ResourceRecord {
             id: e.ids.next(),
             stack_id: self.stack.id.clone(),
             name: self.spec.name.clone(),
             type_name: self.spec.type_name.clone(),
-            physical_id: None,
-            action: Action::Create,
+            physical_id: adopted,
+            action,
             status: Status::InProgress,
             reason: "state changed".into(),
             properties: self.spec.properties.clone(),
@@ -56,7 +62,7 @@ impl Make<'_, '_, '_> {
             self.op,
             self.stack,
             &mut r,
-            Action::Create,
+            action,
             Status::InProgress,
             "state changed",
         )
@@ -65,6 +71,28 @@ impl Make<'_, '_, '_> {
             self.live.set(r.clone());
         }
         self.finish(r, replacing).await
+    }
+
+    /// While a stack is adopted: the cloud object its abandon data gives
+    /// the resource (nested stacks are made anew, their own resources
+    /// adopted).
+    fn adopted_id(&self) -> Option<String> {
+        if self.stack.action != Action::Adopt
+            || self
+                .e
+                .special(self.stack, &self.spec.type_name, &self.spec.name)
+                .is_some()
+        {
+            return None;
+        }
+        self.stack
+            .adopt
+            .as_ref()?
+            .get(&self.spec.name)?
+            .get("resource_id")?
+            .as_str()
+            .filter(|id| !id.is_empty())
+            .map(str::to_string)
     }
 
     /// Picks up a create that an engine left in progress.
@@ -109,7 +137,9 @@ impl Make<'_, '_, '_> {
                 r.attributes = attrs;
                 r.current = true;
                 let mut writes = Vec::new();
-                r.action = Action::Create;
+                if r.action != Action::Adopt {
+                    r.action = Action::Create;
+                }
                 r.status = Status::Complete;
                 r.reason = "state changed".into();
                 r.updated_at = e.clock.now();
@@ -134,15 +164,13 @@ impl Make<'_, '_, '_> {
     /// Records a failed create; the stack uses the failed record unless it
     /// was a replacement.
     async fn failed(&self, mut r: ResourceRecord, path: &str, message: &str) -> Result<(), String> {
+        let action = if r.action == Action::Adopt {
+            Action::Adopt
+        } else {
+            Action::Create
+        };
         self.e
-            .persist(
-                self.op,
-                self.stack,
-                &mut r,
-                Action::Create,
-                Status::Failed,
-                message,
-            )
+            .persist(self.op, self.stack, &mut r, action, Status::Failed, message)
             .await?;
         if r.current {
             self.live.set(r);

@@ -146,6 +146,16 @@ impl Engine {
         );
         child.parent = Some((parent.id.clone(), spec.name.clone()));
         child.root = Some(parent.root_id().to_string());
+        if parent.action == Action::Adopt {
+            child.action = Action::Adopt;
+            child.reason = "Stack ADOPT started".into();
+            child.adopt = parent
+                .adopt
+                .as_ref()
+                .and_then(|a| a.get(&spec.name))
+                .and_then(|r| r.get("resources"))
+                .cloned();
+        }
         child.nested_depth = parent.nested_depth + 1;
         child.description = template.description();
         child.timeout_mins = spec
@@ -153,7 +163,7 @@ impl Engine {
             .get("timeout")
             .or_else(|| spec.properties.get("TimeoutInMinutes"))
             .and_then(Json::as_u64);
-        let event = self.stack_event(&child, "Stack CREATE started");
+        let event = self.stack_event(&child, &child.reason);
         self.write_op(
             op,
             vec![Write::InsertStack(child.clone()), Write::AddEvent(event)],
@@ -184,8 +194,10 @@ impl Engine {
     ) -> Result<Attributes, DriverError> {
         let child = self.child(id).await?;
         let done = if child.status == Status::Complete
-            && matches!(child.action, Action::Create | Action::Update)
-        {
+            && matches!(
+                child.action,
+                Action::Create | Action::Update | Action::Adopt
+            ) {
             child
         } else {
             Box::pin(self.converge_nested(op, cancel, child))

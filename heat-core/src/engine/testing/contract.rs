@@ -15,8 +15,8 @@ use async_trait::async_trait;
 use serde_json::{json, Map as JsonMap};
 
 use crate::engine::{
-    Action, CancelRequest, EngineRecord, Event, Fence, Lease, ResourceRecord, Signal, StackRecord,
-    StackSource, StateStore, Status, StoreError, Write,
+    Action, CancelRequest, EngineRecord, Event, Fence, Lease, ResourceRecord, Signal, Snapshot,
+    StackRecord, StackSource, StateStore, Status, StoreError, Write,
 };
 
 /// Opens stores for the contract.
@@ -50,6 +50,7 @@ macro_rules! store_contract_tests {
             a_deleted_stack_frees_its_name,
             engines_report_heartbeats,
             two_handles_race_for_one_stack,
+            snapshots_are_kept_per_stack_and_replaced_by_id,
         );
     };
     (@each $harness:expr; $($check:ident),* $(,)?) => {
@@ -93,6 +94,7 @@ pub fn stack(id: &str, name: &str, project: &str) -> StackRecord {
         }),
         cancel: None,
         deleted_at: None,
+        adopt: None,
     }
 }
 
@@ -678,4 +680,78 @@ pub async fn two_handles_race_for_one_stack(h: &dyn Harness) {
         y.unwrap();
     }
     assert_eq!(two.events("1").await.unwrap().len(), 40);
+}
+
+/// Snapshots are stored per stack (oldest first), replaced by id, removed
+/// one by one or with their stack, and fenced like every write.
+pub async fn snapshots_are_kept_per_stack_and_replaced_by_id(h: &dyn Harness) {
+    let (store, _) = h.fresh().await;
+    store.create_stack(&stack("1", "web", "p")).await.unwrap();
+    store.create_stack(&stack("2", "db", "p")).await.unwrap();
+    let snap = |stack: &str, id: &str, status: Status| Snapshot {
+        id: id.into(),
+        stack_id: stack.into(),
+        name: format!("snap-{id}"),
+        status,
+        reason: String::new(),
+        data: json!({"template": {"heat_template_version": "2018-08-31"}}),
+        created_at: 1.0,
+    };
+    store
+        .write(
+            &fence("1", 1),
+            &[
+                Write::PutSnapshot(snap("1", "a", Status::InProgress)),
+                Write::PutSnapshot(snap("1", "b", Status::Complete)),
+            ],
+        )
+        .await
+        .unwrap();
+    store
+        .write(
+            &fence("2", 1),
+            &[Write::PutSnapshot(snap("2", "c", Status::Complete))],
+        )
+        .await
+        .unwrap();
+    // A stale fence stores nothing.
+    assert!(store
+        .write(
+            &fence("1", 7),
+            &[Write::PutSnapshot(snap("1", "z", Status::Complete))]
+        )
+        .await
+        .is_err());
+    store
+        .write(
+            &fence("1", 1),
+            &[Write::PutSnapshot(snap("1", "a", Status::Complete))],
+        )
+        .await
+        .unwrap();
+    let got = store.snapshots("1").await.unwrap();
+    assert_eq!(
+        got.iter()
+            .map(|s| (s.id.as_str(), s.status))
+            .collect::<Vec<_>>(),
+        [("a", Status::Complete), ("b", Status::Complete)]
+    );
+    assert_eq!(got[1], snap("1", "b", Status::Complete));
+    store
+        .write(
+            &fence("1", 1),
+            &[Write::RemoveSnapshot {
+                stack_id: "1".into(),
+                id: "a".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.snapshots("1").await.unwrap().len(), 1);
+    store
+        .write(&fence("1", 1), &[Write::RemoveStack("1".into())])
+        .await
+        .unwrap();
+    assert!(store.snapshots("1").await.unwrap().is_empty());
+    assert_eq!(store.snapshots("2").await.unwrap().len(), 1);
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::engine::{
-    CancelRequest, EngineRecord, Event, Fence, Held, MemoryStore, ResourceRecord, Signal,
+    CancelRequest, EngineRecord, Event, Fence, Held, MemoryStore, ResourceRecord, Signal, Snapshot,
     StackRecord, StateStore, StoreError, Write,
 };
 
@@ -98,6 +98,9 @@ impl StateStore for CrashingStore {
     }
     async fn signals(&self, s: &str, r: &str) -> Result<Vec<Signal>, StoreError> {
         self.inner.signals(s, r).await
+    }
+    async fn snapshots(&self, s: &str) -> Result<Vec<Snapshot>, StoreError> {
+        self.inner.snapshots(s).await
     }
     async fn engines(&self) -> Result<Vec<EngineRecord>, StoreError> {
         self.inner.engines().await
