@@ -3,7 +3,8 @@
 //! and through python-heatclient 5.3's Python API (`clients/lifecycle.py`):
 //! a nested stack, a resource group and a wait condition signalled, list,
 //! show, outputs, resources, events with markers, update with PUT and
-//! PATCH and their previews, check, suspend, resume, errors, delete.
+//! PATCH and their previews, check, suspend, resume, snapshot and
+//! restore, export, abandon and adopt, errors, delete.
 //!
 //! The clients come from PyPI into a virtualenv that `HEAT_CLIENTS` names
 //! (`.ci/run` makes one); without it these tests say so and do nothing.
@@ -276,7 +277,83 @@ fn the_openstack_cli_drives_a_stacks_whole_life() {
     let (code, _, err) = osc.run(&["stack", "show", "nope"]);
     assert_eq!(code, 1);
     assert!(err.contains("Stack not found: nope"), "{err}");
-    osc.ok(&["stack", "delete", "cli", "--yes", "--wait"]);
+    // A snapshot, a change, the snapshot restored, then deleted.
+    let snap = osc.json(&["stack", "snapshot", "create", "cli", "--name", "before"]);
+    let snap_id = snap["ID"].as_str().unwrap().to_string();
+    osc.until(
+        "snapshot",
+        &["stack", "show", "cli"],
+        "stack_status",
+        "SNAPSHOT_COMPLETE",
+    );
+    let listed = osc.json(&["stack", "snapshot", "list", "cli"]);
+    assert_eq!(listed[0]["name"], "before", "{listed}");
+    assert_eq!(listed[0]["status"], "COMPLETE", "{listed}");
+    let shown = osc.ok(&["stack", "snapshot", "show", "cli", &snap_id]);
+    assert!(shown.contains("COMPLETE"), "{shown}");
+    osc.ok(&[
+        "stack",
+        "update",
+        "cli",
+        "--existing",
+        "--parameter",
+        "greeting=later",
+        "--wait",
+    ]);
+    osc.ok(&["stack", "snapshot", "restore", "cli", &snap_id]);
+    osc.until(
+        "restore",
+        &["stack", "show", "cli"],
+        "stack_status",
+        "RESTORE_COMPLETE",
+    );
+    assert_eq!(
+        osc.json(&["stack", "output", "show", "cli", "nested_out"])["output_value"],
+        "hey!"
+    );
+    osc.ok(&["stack", "snapshot", "delete", "cli", &snap_id, "--yes"]);
+    assert_eq!(
+        osc.json(&["stack", "snapshot", "list", "cli"]),
+        Json::Array(vec![])
+    );
+    // Export, abandon (the objects stay), adopt under a new name.
+    let dir = std::env::temp_dir().join(format!("heat-clients-{}-data", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let exported = dir.join("export.json");
+    osc.ok(&[
+        "stack",
+        "export",
+        "cli",
+        "--output-file",
+        exported.to_str().unwrap(),
+    ]);
+    let data: Json = serde_json::from_str(&std::fs::read_to_string(&exported).unwrap()).unwrap();
+    let server_id = data["resources"]["server"]["resource_id"].clone();
+    assert!(server_id.is_string(), "{data}");
+    let abandoned = dir.join("abandon.json");
+    osc.ok(&[
+        "stack",
+        "abandon",
+        "cli",
+        "--output-file",
+        abandoned.to_str().unwrap(),
+    ]);
+    assert_eq!(osc.json(&["stack", "list"]), Json::Array(vec![]));
+    osc.ok(&[
+        "stack",
+        "adopt",
+        "again",
+        "--adopt-file",
+        abandoned.to_str().unwrap(),
+        "--wait",
+    ]);
+    assert_eq!(
+        osc.json(&["stack", "show", "again"])["stack_status"],
+        "ADOPT_COMPLETE"
+    );
+    let server = osc.json(&["stack", "resource", "show", "again", "server"]);
+    assert_eq!(server["physical_resource_id"], server_id);
+    osc.ok(&["stack", "delete", "again", "--yes", "--wait"]);
     assert_eq!(osc.json(&["stack", "list"]), Json::Array(vec![]));
     let valid = osc.json(&["orchestration", "template", "validate", "-t", "main.yaml"]);
     assert_eq!(valid["Description"], "real-client lifecycle");

@@ -94,6 +94,25 @@ def main(endpoint, here):
                            ("resume", "RESUME_COMPLETE")):
         getattr(hc.actions, action)(stack_id)
         check(action, wait(hc, stack_id), status)
+    # A snapshot, a change, the snapshot restored.
+    snap = hc.stacks.snapshot(stack_id, "before-hello")
+    check("snapshot accepted", snap["status"] in ("IN_PROGRESS", "COMPLETE"), True)
+    check("snapshot", wait(hc, stack_id), "SNAPSHOT_COMPLETE")
+    listed = hc.stacks.snapshot_list(stack_id)["snapshots"]
+    check("snapshot list", [s["name"] for s in listed], ["before-hello"])
+    shown = hc.stacks.snapshot_show(stack_id, snap["id"])["snapshot"]
+    check("snapshot show", (shown["status"], sorted(shown["data"]["resources"])),
+          ("COMPLETE", ["group", "handle", "nested", "server", "wait"]))
+    hc.stacks.update(stack_id, existing=True, parameters={"greeting": "hello"})
+    check("patch again", wait(hc, stack_id), "UPDATE_COMPLETE")
+    hc.stacks.restore(stack_id, snap["id"])
+    check("restore", wait(hc, stack_id), "RESTORE_COMPLETE")
+    outputs = {o["output_key"]: o["output_value"] for o in hc.stacks.get(stack_id).outputs}
+    check("restored output", outputs["nested_out"], "hey!")
+    hc.stacks.snapshot_delete(stack_id, snap["id"])
+    check("snapshot delete", hc.stacks.snapshot_list(stack_id)["snapshots"], [])
+    exported = hc.stacks.export(stack_id)
+    check("export", sorted(exported["resources"]), ["group", "handle", "nested", "server", "wait"])
     # Errors, as Heat words them.
     try:
         hc.stacks.create(stack_name="py", template=template, files=files)
@@ -107,10 +126,20 @@ def main(endpoint, here):
         check("missing stack", "The Stack (no-such-stack) could not be found." in str(e), True)
     valid = hc.stacks.validate(template=template, files=files)
     check("validate", sorted(valid["Parameters"]), ["count", "greeting"])
-    hc.stacks.delete(stack_id)
-    check("delete", wait(hc, stack_id), "DELETE_COMPLETE")
+    # Abandoned (the cloud objects stay), then adopted under a new name.
+    server_id = hc.resources.get(stack_id, "server").physical_resource_id
+    data = hc.stacks.abandon(stack_id)
+    check("abandon data", data["resources"]["server"]["resource_id"], server_id)
+    check("abandoned", [s.stack_name for s in hc.stacks.list()], [])
+    adopted = hc.stacks.create(stack_name="py-adopted", adopt_stack_data=json.dumps(data),
+                               files=files)["stack"]["id"]
+    check("adopt", wait(hc, adopted), "ADOPT_COMPLETE")
+    check("adopted server", hc.resources.get(adopted, "server").physical_resource_id, server_id)
+    hc.stacks.delete(adopted)
+    check("delete", wait(hc, adopted), "DELETE_COMPLETE")
     check("deleted stacks are not listed", [s.stack_name for s in hc.stacks.list()], [])
-    check("unless asked", [s.stack_name for s in hc.stacks.list(show_deleted=True)], ["py"])
+    check("unless asked", sorted(s.stack_name for s in hc.stacks.list(show_deleted=True)),
+          ["py", "py-adopted"])
     print("heatclient lifecycle: all steps agree")
 
 

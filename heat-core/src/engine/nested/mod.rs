@@ -18,7 +18,7 @@ use serde_json::Value as Json;
 use super::cancel::Cancel;
 use super::driver::{Attributes, DriverError, ResourceSpec};
 use super::lifecycle::Op;
-use super::model::StackRecord;
+use super::model::{Action, StackRecord};
 use super::Engine;
 use crate::definition::Realisation;
 use crate::environment::{Registry, TypeTarget};
@@ -108,6 +108,9 @@ impl Engine {
         id: &str,
     ) -> Result<Attributes, DriverError> {
         match self.special(stack, &spec.type_name, &spec.name) {
+            // An adopted wait condition has had its signals (as in Heat,
+            // their data stays with the abandoned stack).
+            Some(Special::WaitCondition) if stack.action == Action::Adopt => Ok(Attributes::new()),
             Some(Special::WaitCondition) => self.wait_for_signals(op, cancel, stack, spec).await,
             Some(k) => self.special_wait(op, cancel, stack, &k, spec, id).await,
             None => cancel
