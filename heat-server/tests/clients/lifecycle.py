@@ -1,8 +1,9 @@
 """A stack's life through python-heatclient's Python API against heat-server.
 
-Usage: python lifecycle.py ENDPOINT TEMPLATE_DIR
-ENDPOINT is http://host:port/v1/<project>. Exits non-zero, saying which step
-failed and why, when heat-server answers other than Heat would.
+Usage: python lifecycle.py TARGET TEMPLATE_DIR
+TARGET is http://host:port/v1/<project> (noauth) or cloud:NAME (a clouds.yaml
+entry: Keystone, heat-rs found in its catalog). Exits non-zero, saying which
+step failed and why, when heat-server answers other than Heat would.
 """
 
 import json
@@ -32,8 +33,18 @@ def check(what, got, wanted):
     print("ok  %s" % what)
 
 
-def main(endpoint, here):
-    hc = heat_client.Client("1", endpoint=endpoint, token="notused")
+def client(target):
+    """noauth at an endpoint, or `cloud:NAME`: Keystone, heat-rs from its catalog."""
+    if target.startswith("cloud:"):
+        import openstack
+        conn = openstack.connect(cloud=target[len("cloud:"):])
+        return heat_client.Client("1", session=conn.session, service_type="orchestration",
+                                  interface="public", region_name=conn.config.region_name)
+    return heat_client.Client("1", endpoint=target, token="notused")
+
+
+def main(target, here):
+    hc = client(target)
     files, template = template_utils.get_template_contents(os.path.join(here, "main.yaml"))
     created = hc.stacks.create(stack_name="py", template=template, files=files,
                                parameters={"greeting": "hi"}, tags="a,b", timeout_mins=10)

@@ -1,0 +1,390 @@
+//! The real clients (python-openstackclient's `openstack stack ...` and
+//! python-heatclient's Python API) against a started `heat-server`: the
+//! server, the clients' virtualenv (`HEAT_CLIENTS`, which `.ci/run`
+//! makes), and the two life cycles every mode of the server must pass.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value as Json;
+
+/// The clients' virtualenv; `None` (said on stderr) without one.
+pub fn venv() -> Option<PathBuf> {
+    match std::env::var_os("HEAT_CLIENTS") {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => {
+            eprintln!(
+                "real-client tests skipped: HEAT_CLIENTS does not name a virtualenv with \
+                 python-heatclient==5.3.0 and python-openstackclient==10.5.0 (.ci/run makes one)"
+            );
+            None
+        }
+    }
+}
+
+/// A `heat-server` on a port of its own and a state file of its own,
+/// stopped when dropped.
+pub struct Server {
+    child: Child,
+    /// `http://ADDR/v1/<project>`, as the server printed it.
+    pub url: String,
+    /// Its working directory.
+    pub dir: PathBuf,
+}
+
+impl Server {
+    /// Starts one; `config` is the text of its TOML configuration.
+    pub fn start(name: &str, bind: &str, config: Option<&str>) -> Server {
+        let dir = std::env::temp_dir().join(format!("heat-clients-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_heat-server"));
+        cmd.args(["--bind", bind, "--state"])
+            .arg(dir.join("state.sqlite"))
+            .env_remove("OS_CLOUD")
+            .env_remove("OS_AUTH_URL")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if let Some(text) = config {
+            let path = dir.join("heat-server.toml");
+            std::fs::write(&path, text).unwrap();
+            cmd.arg("--config").arg(path);
+        }
+        let mut child = cmd.spawn().expect("heat-server starts");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // "heat-server: native API (orchestration v1) at http://ADDR/v1/<project>"
+        let url = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {first:?}"))
+            .to_string();
+        Server { child, url, dir }
+    }
+
+    /// The endpoint of a project.
+    pub fn endpoint(&self, project: &str) -> String {
+        self.url.replace("<project>", project)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The templates and scripts of the client tests.
+pub fn here() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
+}
+
+/// Runs `clients/lifecycle.py` (heatclient's Python API) against
+/// `target`: an endpoint (noauth), or `cloud:NAME` (a clouds.yaml entry,
+/// heat-rs found in its Keystone catalog).
+pub fn python_lifecycle(venv: &Path, target: &str) {
+    let out = Command::new(venv.join("bin/python"))
+        .arg(here().join("lifecycle.py"))
+        .arg(target)
+        .arg(here())
+        .output()
+        .expect("python runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    println!("{text}");
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("all steps agree"));
+}
+
+/// The `openstack` CLI, with the options that say how it reaches heat-rs.
+pub struct Osc {
+    bin: PathBuf,
+    auth: Vec<String>,
+    clouds: Option<PathBuf>,
+}
+
+impl Osc {
+    /// No authentication, the endpoint given.
+    pub fn noauth(venv: &Path, endpoint: &str) -> Osc {
+        Osc {
+            bin: venv.join("bin/openstack"),
+            auth: ["--os-auth-type", "none", "--os-endpoint", endpoint]
+                .map(String::from)
+                .to_vec(),
+            clouds: None,
+        }
+    }
+
+    /// A clouds.yaml entry: Keystone tokens, heat-rs from the catalog.
+    /// `clouds` names the clouds.yaml (else `OS_CLIENT_CONFIG_FILE`'s).
+    pub fn cloud(venv: &Path, cloud: &str, clouds: Option<&Path>) -> Osc {
+        Osc {
+            bin: venv.join("bin/openstack"),
+            auth: vec!["--os-cloud".into(), cloud.into()],
+            clouds: clouds.map(Path::to_path_buf),
+        }
+    }
+
+    /// Runs a command: exit status, stdout, stderr.
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let mut cmd = Command::new(&self.bin);
+        if let Some(clouds) = &self.clouds {
+            cmd.env("OS_CLIENT_CONFIG_FILE", clouds);
+        }
+        let out = cmd
+            .args(&self.auth)
+            .args(args)
+            .current_dir(here())
+            .output()
+            .expect("openstack runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Runs a command that must succeed; its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_eq!(code, 0, "openstack {args:?}: {out}{err}");
+        out
+    }
+
+    /// Runs a command with `-f json`.
+    pub fn json(&self, args: &[&str]) -> Json {
+        let mut all = args.to_vec();
+        all.extend(["-f", "json"]);
+        let out = self.ok(&all);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
+    }
+
+    /// Polls until `field` is `wanted`.
+    pub fn until(&self, what: &str, args: &[&str], field: &str, wanted: &str) {
+        let start = Instant::now();
+        loop {
+            let v = self.json(args);
+            if v[field] == wanted {
+                return;
+            }
+            if start.elapsed() > Duration::from_secs(120) {
+                panic!("{what}: {field} is {} not {wanted}", v[field]);
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+/// A stack's whole life through `openstack stack ...`.
+pub fn osc_lifecycle(osc: &Osc) {
+    assert_eq!(osc.json(&["stack", "list"]), Json::Array(vec![]));
+    let created = osc.json(&[
+        "stack",
+        "create",
+        "cli",
+        "-t",
+        "main.yaml",
+        "--parameter",
+        "greeting=hi",
+        "--tags",
+        "x,y",
+    ]);
+    assert_eq!(created["stack_status"], "CREATE_IN_PROGRESS");
+    osc.until(
+        "handle",
+        &["stack", "resource", "show", "cli", "handle"],
+        "resource_status",
+        "CREATE_COMPLETE",
+    );
+    osc.ok(&[
+        "stack",
+        "resource",
+        "signal",
+        "cli",
+        "handle",
+        "--data",
+        r#"{"data": "ready", "id": "1"}"#,
+    ]);
+    osc.until(
+        "create",
+        &["stack", "show", "cli"],
+        "stack_status",
+        "CREATE_COMPLETE",
+    );
+    let out = osc.json(&["stack", "output", "show", "cli", "nested_out"]);
+    assert_eq!(out["output_value"], "hi!");
+    let outputs = osc.json(&["stack", "output", "list", "cli"]);
+    assert_eq!(outputs.as_array().unwrap().len(), 3);
+    let list = osc.json(&["stack", "list", "--tags", "x"]);
+    assert_eq!(list[0]["Stack Name"], "cli");
+    let resources = osc.json(&["stack", "resource", "list", "cli", "--nested-depth", "2"]);
+    let names: Vec<&str> = resources
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["resource_name"].as_str().unwrap())
+        .collect();
+    for n in ["nested", "group", "0", "1", "v", "wait", "handle", "server"] {
+        assert!(names.contains(&n), "{n} missing from {names:?}");
+    }
+    let events = osc.json(&["stack", "event", "list", "cli"]);
+    let events = events.as_array().unwrap();
+    assert_eq!(events[0]["resource_status_reason"], "Stack CREATE started");
+    let marker = events[0]["id"].as_str().unwrap();
+    let after = osc.json(&[
+        "stack", "event", "list", "cli", "--marker", marker, "--limit", "2",
+    ]);
+    assert_eq!(after.as_array().unwrap().len(), 2);
+    assert_eq!(after[0]["id"], events[1]["id"]);
+    // Update: the dry run, then PUT, then PATCH (--existing).
+    let preview = osc.json(&[
+        "stack",
+        "update",
+        "cli",
+        "-t",
+        "main.yaml",
+        "--parameter",
+        "greeting=hi",
+        "--parameter",
+        "count=3",
+        "--dry-run",
+    ]);
+    let mut updated: Vec<&str> = preview["updated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["resource_name"].as_str().unwrap())
+        .collect();
+    updated.sort();
+    // As in Heat, nested stacks (the provider, the group) are always updated.
+    assert_eq!(updated, ["group", "nested"], "{preview}");
+    osc.ok(&[
+        "stack",
+        "update",
+        "cli",
+        "-t",
+        "main.yaml",
+        "--parameter",
+        "greeting=hi",
+        "--parameter",
+        "count=3",
+        "--wait",
+    ]);
+    let show = osc.json(&["stack", "show", "cli"]);
+    assert_eq!(show["stack_status"], "UPDATE_COMPLETE");
+    let values = osc.json(&["stack", "output", "show", "cli", "group_values"]);
+    assert_eq!(values["output_value"].as_array().unwrap().len(), 3);
+    osc.ok(&[
+        "stack",
+        "update",
+        "cli",
+        "--existing",
+        "--parameter",
+        "greeting=hey",
+        "--wait",
+    ]);
+    assert_eq!(
+        osc.json(&["stack", "output", "show", "cli", "nested_out"])["output_value"],
+        "hey!"
+    );
+    for (verb, status) in [
+        ("check", "CHECK_COMPLETE"),
+        ("suspend", "SUSPEND_COMPLETE"),
+        ("resume", "RESUME_COMPLETE"),
+    ] {
+        osc.ok(&["stack", verb, "cli", "--wait"]);
+        assert_eq!(osc.json(&["stack", "show", "cli"])["stack_status"], status);
+    }
+    let (code, _, err) = osc.run(&["stack", "show", "nope"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("Stack not found: nope"), "{err}");
+    // A snapshot, a change, the snapshot restored, then deleted.
+    let snap = osc.json(&["stack", "snapshot", "create", "cli", "--name", "before"]);
+    let snap_id = snap["ID"].as_str().unwrap().to_string();
+    osc.until(
+        "snapshot",
+        &["stack", "show", "cli"],
+        "stack_status",
+        "SNAPSHOT_COMPLETE",
+    );
+    let listed = osc.json(&["stack", "snapshot", "list", "cli"]);
+    assert_eq!(listed[0]["name"], "before", "{listed}");
+    assert_eq!(listed[0]["status"], "COMPLETE", "{listed}");
+    let shown = osc.ok(&["stack", "snapshot", "show", "cli", &snap_id]);
+    assert!(shown.contains("COMPLETE"), "{shown}");
+    osc.ok(&[
+        "stack",
+        "update",
+        "cli",
+        "--existing",
+        "--parameter",
+        "greeting=later",
+        "--wait",
+    ]);
+    osc.ok(&["stack", "snapshot", "restore", "cli", &snap_id]);
+    osc.until(
+        "restore",
+        &["stack", "show", "cli"],
+        "stack_status",
+        "RESTORE_COMPLETE",
+    );
+    assert_eq!(
+        osc.json(&["stack", "output", "show", "cli", "nested_out"])["output_value"],
+        "hey!"
+    );
+    osc.ok(&["stack", "snapshot", "delete", "cli", &snap_id, "--yes"]);
+    assert_eq!(
+        osc.json(&["stack", "snapshot", "list", "cli"]),
+        Json::Array(vec![])
+    );
+    // Export, abandon (the objects stay), adopt under a new name.
+    let dir = std::env::temp_dir().join(format!("heat-clients-{}-data", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let exported = dir.join("export.json");
+    osc.ok(&[
+        "stack",
+        "export",
+        "cli",
+        "--output-file",
+        exported.to_str().unwrap(),
+    ]);
+    let data: Json = serde_json::from_str(&std::fs::read_to_string(&exported).unwrap()).unwrap();
+    let server_id = data["resources"]["server"]["resource_id"].clone();
+    assert!(server_id.is_string(), "{data}");
+    let abandoned = dir.join("abandon.json");
+    osc.ok(&[
+        "stack",
+        "abandon",
+        "cli",
+        "--output-file",
+        abandoned.to_str().unwrap(),
+    ]);
+    assert_eq!(osc.json(&["stack", "list"]), Json::Array(vec![]));
+    osc.ok(&[
+        "stack",
+        "adopt",
+        "again",
+        "--adopt-file",
+        abandoned.to_str().unwrap(),
+        "--wait",
+    ]);
+    assert_eq!(
+        osc.json(&["stack", "show", "again"])["stack_status"],
+        "ADOPT_COMPLETE"
+    );
+    let server = osc.json(&["stack", "resource", "show", "again", "server"]);
+    assert_eq!(server["physical_resource_id"], server_id);
+    osc.ok(&["stack", "delete", "again", "--yes", "--wait"]);
+    assert_eq!(osc.json(&["stack", "list"]), Json::Array(vec![]));
+    let valid = osc.json(&["orchestration", "template", "validate", "-t", "main.yaml"]);
+    assert_eq!(valid["Description"], "real-client lifecycle");
+}
