@@ -491,3 +491,46 @@ async fn an_abandoned_stack_leaves_its_objects_for_an_adopt() {
     svc.wait(&ctx, &failed.id).await.unwrap();
     assert!(driver.objects().is_empty(), "{:?}", driver.objects());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_project_has_at_most_max_stacks_per_project() {
+    let driver = Arc::new(FakeDriver::new(
+        Arc::new(TokioClock::new()),
+        Duration::from_secs(0),
+    ));
+    let config = heat_core::engine::EngineConfig {
+        max_stacks_per_project: 2,
+        ..Default::default()
+    };
+    let e = engine_with(driver, Arc::new(MemoryStore::new()), config);
+    let svc = &e.service;
+    let ctx = RequestContext::default();
+    for name in ["one", "two"] {
+        let s = svc
+            .create(&ctx, name, &parts(T), StackOptions::default())
+            .await
+            .unwrap();
+        svc.wait(&ctx, &s.id).await.unwrap();
+    }
+    let refused = svc
+        .create(&ctx, "three", &parts(T), StackOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("You have reached the maximum stacks per tenant, 2."),
+        "{refused}"
+    );
+    assert!(svc.show(&ctx, "three").await.is_err(), "nothing stored");
+    // Another project has its own count; a deleted stack counts no more.
+    let bob = RequestContext::new("bob", "bob");
+    svc.create(&bob, "three", &parts(T), StackOptions::default())
+        .await
+        .unwrap();
+    let one = svc.delete(&ctx, "one").await.unwrap();
+    svc.wait(&ctx, &one.id).await.unwrap();
+    svc.create(&ctx, "three", &parts(T), StackOptions::default())
+        .await
+        .unwrap();
+}

@@ -13,6 +13,7 @@
 //! lease_seconds = 20               # how long a dead server holds a stack
 //! concurrency = 0                  # resources acted on at once (0: no limit)
 //! max_resources_per_stack = 1000
+//! max_stacks_per_tenant = 512      # top-level stacks per project
 //! max_template_size = 524288
 //! stack_action_timeout_secs = 3600
 //!
@@ -66,6 +67,8 @@ pub struct EngineSection {
     pub concurrency: usize,
     /// Heat's `max_resources_per_stack`.
     pub max_resources_per_stack: usize,
+    /// Heat's `max_stacks_per_tenant`.
+    pub max_stacks_per_tenant: usize,
     /// Heat's `max_template_size`.
     pub max_template_size: usize,
     /// Heat's `stack_action_timeout`, seconds.
@@ -78,6 +81,7 @@ impl Default for EngineSection {
             lease_seconds: 20.0,
             concurrency: 0,
             max_resources_per_stack: 1000,
+            max_stacks_per_tenant: 512,
             max_template_size: heat_core::template::MAX_TEMPLATE_SIZE,
             stack_action_timeout_secs: 3600,
         }
@@ -129,6 +133,7 @@ impl Config {
         heat_core::engine::EngineConfig {
             concurrency: e.concurrency,
             max_resources: e.max_resources_per_stack,
+            max_stacks_per_project: e.max_stacks_per_tenant,
             max_template_size: e.max_template_size,
             default_timeout: Duration::from_secs(e.stack_action_timeout_secs),
             lease,

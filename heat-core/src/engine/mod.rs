@@ -76,6 +76,9 @@ pub struct EngineConfig {
     pub region: String,
     /// Heat's `max_resources_per_stack`.
     pub max_resources: usize,
+    /// Heat's `max_stacks_per_tenant`: top-level stacks a project may
+    /// have (deleted ones aside).
+    pub max_stacks_per_project: usize,
     /// Default operation timeout (`stack_action_timeout`).
     pub default_timeout: Duration,
     /// Heat's `max_template_size`, bytes.
@@ -97,6 +100,7 @@ impl Default for EngineConfig {
             retry_backoff: Duration::from_secs(1),
             region: "RegionOne".into(),
             max_resources: 1000,
+            max_stacks_per_project: 512,
             default_timeout: Duration::from_secs(3600),
             max_template_size: crate::template::MAX_TEMPLATE_SIZE,
             lease: Duration::from_secs(20),

@@ -127,6 +127,27 @@ impl Engine {
         Ok(def)
     }
 
+    /// Refuses a new stack to a project that has `max_stacks_per_project`.
+    async fn check_stack_count(&self, ctx: &RequestContext) -> Result<(), EngineError> {
+        let limit = self.config.max_stacks_per_project;
+        let count = self
+            .store
+            .stacks(Some(&ctx.project))
+            .await?
+            .iter()
+            .filter(|s| s.parent.is_none() && !s.is_deleted())
+            .count();
+        if count >= limit {
+            return Err(EngineError::Template(vec![TemplateError::new(
+                ErrorKind::Limit,
+                format!(
+                    "You have reached the maximum stacks per tenant, {limit}. Please delete some stacks."
+                ),
+            )]));
+        }
+        Ok(())
+    }
+
     /// Creates a stack. Returns once the request is accepted (validated,
     /// stored `CREATE_IN_PROGRESS`); the create runs in the background.
     pub async fn create_stack(
@@ -169,6 +190,10 @@ impl Engine {
         accept: Accepted,
     ) {
         let probe = self.new_stack(&ctx, &name, source.clone(), &options, false);
+        if let Err(e) = self.check_stack_count(&ctx).await {
+            let _ = accept.send(Err(e));
+            return;
+        }
         let template = match self.parse(&source) {
             Ok(t) => t,
             Err(e) => {
