@@ -115,7 +115,8 @@ fn refused(e: ServiceError, as_json: bool) -> i32 {
         ServiceError::Invalid { file, errors } => report(&file, &errors, as_json),
         ServiceError::StackNotFound(_)
         | ServiceError::ResourceNotFound { .. }
-        | ServiceError::SnapshotNotFound(_) => fail("not_found", &e.to_string(), as_json),
+        | ServiceError::SnapshotNotFound(_)
+        | ServiceError::NotFound(_) => fail("not_found", &e.to_string(), as_json),
         ServiceError::InProgress(..) | ServiceError::Exists(_) => {
             fail("conflict", &e.to_string(), as_json)
         }

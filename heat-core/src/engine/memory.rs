@@ -8,7 +8,8 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::model::{
-    Action, CancelRequest, EngineRecord, Event, ResourceRecord, Signal, Snapshot, StackRecord,
+    Action, CancelRequest, Document, DocumentKind, EngineRecord, Event, ResourceRecord, Signal,
+    Snapshot, StackRecord,
 };
 use super::store::{Fence, Held, StateStore, StoreError, Write};
 
@@ -19,6 +20,7 @@ struct Inner {
     events: BTreeMap<String, Vec<Event>>,
     signals: Vec<Signal>,
     snapshots: Vec<Snapshot>,
+    documents: Vec<Document>,
     engines: BTreeMap<String, EngineRecord>,
 }
 
@@ -292,6 +294,40 @@ impl StateStore for MemoryStore {
             .get(stack_id)
             .cloned()
             .unwrap_or_default())
+    }
+
+    async fn put_document(&self, document: &Document) -> Result<(), StoreError> {
+        let mut g = self.lock();
+        match g
+            .documents
+            .iter_mut()
+            .find(|d| d.kind == document.kind && d.id == document.id)
+        {
+            Some(old) => *old = document.clone(),
+            None => g.documents.push(document.clone()),
+        }
+        Ok(())
+    }
+
+    async fn remove_document(&self, kind: DocumentKind, id: &str) -> Result<bool, StoreError> {
+        let mut g = self.lock();
+        let before = g.documents.len();
+        g.documents.retain(|d| !(d.kind == kind && d.id == id));
+        Ok(g.documents.len() != before)
+    }
+
+    async fn documents(
+        &self,
+        kind: DocumentKind,
+        project: Option<&str>,
+    ) -> Result<Vec<Document>, StoreError> {
+        Ok(self
+            .lock()
+            .documents
+            .iter()
+            .filter(|d| d.kind == kind && project.is_none_or(|p| d.project == p))
+            .cloned()
+            .collect())
     }
 
     async fn snapshots(&self, stack_id: &str) -> Result<Vec<Snapshot>, StoreError> {

@@ -39,8 +39,8 @@ pub use driver::{Attributes, Driver, DriverError, DriverErrorKind, ResourceSpec}
 pub use live::Live;
 pub use memory::MemoryStore;
 pub use model::{
-    Action, CancelRequest, EngineRecord, Event, Lease, ResourceRecord, Signal, Snapshot,
-    StackRecord, StackSource, Status,
+    Action, CancelRequest, Document, DocumentKind, EngineRecord, Event, Lease, ResourceRecord,
+    Signal, Snapshot, StackRecord, StackSource, Status,
 };
 pub use preview::{ResourcePreview, StackPreview};
 pub use snapshot::source_of;
@@ -232,7 +232,12 @@ impl Engine {
         &self.catalog
     }
 
-    /// The clock.
+    /// A new id (a UUID), from the engine's id source.
+    pub fn new_id(&self) -> String {
+        self.ids.next()
+    }
+
+    /// The engine's clock.
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
     }

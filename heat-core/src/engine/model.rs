@@ -348,3 +348,39 @@ pub struct Snapshot {
     /// When it was taken, seconds since the epoch.
     pub created_at: f64,
 }
+
+/// What a [`Document`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// A software config (`/software_configs`).
+    SoftwareConfig,
+    /// A software deployment (`/software_deployments`).
+    SoftwareDeployment,
+}
+
+impl DocumentKind {
+    /// Its name in the state store.
+    pub fn name(self) -> &'static str {
+        match self {
+            DocumentKind::SoftwareConfig => "software_config",
+            DocumentKind::SoftwareDeployment => "software_deployment",
+        }
+    }
+}
+
+/// A project's object kept beside its stacks (a software config or
+/// deployment), as a JSON document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    /// What it is.
+    pub kind: DocumentKind,
+    /// Its id (unique per kind).
+    pub id: String,
+    /// The project it belongs to.
+    pub project: String,
+    /// Its content.
+    pub data: Json,
+    /// When it was made, seconds since the epoch.
+    pub created_at: f64,
+}

@@ -15,7 +15,8 @@
 use async_trait::async_trait;
 
 use super::model::{
-    CancelRequest, EngineRecord, Event, ResourceRecord, Signal, Snapshot, StackRecord,
+    CancelRequest, Document, DocumentKind, EngineRecord, Event, ResourceRecord, Signal, Snapshot,
+    StackRecord,
 };
 
 /// A store operation that failed.
@@ -188,6 +189,20 @@ pub trait StateStore: Send + Sync {
 
     /// A stack's snapshots, oldest first.
     async fn snapshots(&self, stack_id: &str) -> Result<Vec<Snapshot>, StoreError>;
+
+    /// Stores a document (replacing one of the same kind and id).
+    async fn put_document(&self, document: &Document) -> Result<(), StoreError>;
+
+    /// Removes a document; whether there was one.
+    async fn remove_document(&self, kind: DocumentKind, id: &str) -> Result<bool, StoreError>;
+
+    /// A project's documents of a kind (every project's: `None`), oldest
+    /// first.
+    async fn documents(
+        &self,
+        kind: DocumentKind,
+        project: Option<&str>,
+    ) -> Result<Vec<Document>, StoreError>;
 
     /// The engines that have reported a heartbeat.
     async fn engines(&self) -> Result<Vec<EngineRecord>, StoreError>;

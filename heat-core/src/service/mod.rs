@@ -9,10 +9,12 @@
 
 mod query;
 mod snapshots;
+mod software;
 mod source;
 mod time;
 
 pub use query::{EventQuery, ResourceQuery, SortDir, StackQuery, STACK_SORT_KEYS};
+pub use software::{DeploymentChange, SoftwareConfig, SoftwareDeployment};
 pub use source::{assemble, SourceParts};
 pub use time::heat_time;
 
@@ -49,6 +51,9 @@ pub enum ServiceError {
         /// The resource.
         resource: String,
     },
+    /// No such object (a software config or deployment): what was not found.
+    #[error("{0}")]
+    NotFound(String),
     /// No such snapshot of the stack.
     #[error("The Snapshot ({0}) could not be found.")]
     SnapshotNotFound(String),

@@ -122,6 +122,7 @@ impl ApiError {
                 "ResourceNotFound",
                 format!("The Resource ({resource}) could not be found in Stack {stack}."),
             ),
+            ServiceError::NotFound(message) => ApiError::not_found("NotFound", message),
             ServiceError::SnapshotNotFound(id) => ApiError::not_found(
                 "NotFound",
                 format!("The Snapshot ({id}) could not be found."),

@@ -19,6 +19,7 @@ pub mod keystone;
 mod params;
 mod resources;
 mod snapshots;
+mod software;
 mod stacks;
 mod templates;
 mod views;
@@ -211,6 +212,28 @@ pub fn app(state: Arc<ApiState>) -> Router {
             get(stacks::list).post(stacks::create),
         )
         .route("/v1/{tenant}/stacks/preview", post(stacks::preview))
+        .route(
+            "/v1/{tenant}/software_configs",
+            get(software::configs).post(software::create_config),
+        )
+        .route(
+            "/v1/{tenant}/software_configs/{id}",
+            get(software::config).delete(software::delete_config),
+        )
+        .route(
+            "/v1/{tenant}/software_deployments",
+            get(software::deployments).post(software::create_deployment),
+        )
+        .route(
+            "/v1/{tenant}/software_deployments/{id}",
+            get(software::deployment)
+                .put(software::update_deployment)
+                .delete(software::delete_deployment),
+        )
+        .route(
+            "/v1/{tenant}/software_deployments/metadata/{server}",
+            get(software::metadata),
+        )
         .merge(redirects)
         .route(
             stack,

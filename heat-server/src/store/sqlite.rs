@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use heat_core::engine::{
-    CancelRequest, EngineRecord, Event, Fence, Held, Lease, ResourceRecord, Signal, Snapshot,
-    StackRecord, StateStore, StoreError, Write,
+    CancelRequest, Document, DocumentKind, EngineRecord, Event, Fence, Held, Lease, ResourceRecord,
+    Signal, Snapshot, StackRecord, StateStore, StoreError, Write,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
@@ -99,6 +99,8 @@ enum Job {
     RequestCancel(String, CancelRequest),
     AddSignal(Signal),
     Heartbeat(EngineRecord),
+    PutDocument(Document),
+    RemoveDocument(DocumentKind, String),
 }
 
 /// What a job answers.
@@ -541,6 +543,29 @@ async fn apply(conn: &mut SqliteConnection, job: &Job) -> Result<Answer, StoreEr
             .map_err(backend)?;
             Ok(Answer::Done)
         }
+        Job::PutDocument(d) => {
+            sqlx::query(
+                "INSERT INTO documents (kind, id, project, data) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT (kind, id) DO UPDATE SET project = excluded.project, data = excluded.data",
+            )
+            .bind(d.kind.name())
+            .bind(&d.id)
+            .bind(&d.project)
+            .bind(to_json(d)?)
+            .execute(&mut *conn)
+            .await
+            .map_err(backend)?;
+            Ok(Answer::Done)
+        }
+        Job::RemoveDocument(kind, id) => {
+            let done = sqlx::query("DELETE FROM documents WHERE kind = ? AND id = ?")
+                .bind(kind.name())
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err(backend)?;
+            Ok(Answer::Stored(done.rows_affected() > 0))
+        }
     }
 }
 
@@ -750,6 +775,41 @@ impl StateStore for SqliteStore {
         self.submit(Job::AddSignal(signal.clone()))
             .await
             .map(|_| ())
+    }
+
+    async fn put_document(&self, document: &Document) -> Result<(), StoreError> {
+        self.submit(Job::PutDocument(document.clone()))
+            .await
+            .map(|_| ())
+    }
+
+    async fn remove_document(&self, kind: DocumentKind, id: &str) -> Result<bool, StoreError> {
+        match self
+            .submit(Job::RemoveDocument(kind, id.to_string()))
+            .await?
+        {
+            Answer::Stored(removed) => Ok(removed),
+            _ => Ok(false),
+        }
+    }
+
+    async fn documents(
+        &self,
+        kind: DocumentKind,
+        project: Option<&str>,
+    ) -> Result<Vec<Document>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT data FROM documents WHERE kind = ? AND (? IS NULL OR project = ?) ORDER BY seq",
+        )
+        .bind(kind.name())
+        .bind(project)
+        .bind(project)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(|r| from_json(r.get::<&str, _>("data")))
+            .collect()
     }
 
     async fn heartbeat(&self, engine: &EngineRecord) -> Result<(), StoreError> {

@@ -124,6 +124,31 @@ def main(target, here):
     check("snapshot delete", hc.stacks.snapshot_list(stack_id)["snapshots"], [])
     exported = hc.stacks.export(stack_id)
     check("export", sorted(exported["resources"]), ["group", "handle", "nested", "server", "wait"])
+    # Software configs and deployments, as a server's agents use them.
+    cfg = hc.software_configs.create(name="hello", group="script", config="#!/bin/sh\necho hi\n",
+                                     inputs=[{"name": "who"}], outputs=[{"name": "result"}],
+                                     options={})
+    check("config show", hc.software_configs.get(cfg.id).config, "#!/bin/sh\necho hi\n")
+    check("config list", [c.name for c in hc.software_configs.list()], ["hello"])
+    dep = hc.software_deployments.create(config_id=cfg.id, server_id="srv-1",
+                                         input_values={"who": "world"}, action="CREATE",
+                                         status="IN_PROGRESS", status_reason="Deploy data available")
+    check("deployments of a server", [d.id for d in hc.software_deployments.list(server_id="srv-1")],
+          [dep.id])
+    check("no deployments elsewhere", hc.software_deployments.list(server_id="srv-2"), [])
+    check("server metadata", [c["name"] for c in hc.software_deployments.metadata("srv-1")], ["hello"])
+    hc.software_deployments.update(dep.id, output_values={"result": "done", "deploy_status_code": 0},
+                                   status="COMPLETE", status_reason="Outputs received")
+    got = hc.software_deployments.get(dep.id)
+    check("deployment reported", (got.status, got.output_values["result"], got.input_values["who"]),
+          ("COMPLETE", "done", "world"))
+    hc.software_deployments.delete(dep.id)
+    hc.software_configs.delete(cfg.id)
+    try:
+        hc.software_configs.get(cfg.id)
+        raise AssertionError("a deleted config was found")
+    except exc.HTTPNotFound:
+        check("config deleted", True, True)
     # Errors, as Heat words them.
     try:
         hc.stacks.create(stack_name="py", template=template, files=files)

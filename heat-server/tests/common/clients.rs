@@ -346,6 +346,33 @@ pub fn osc_lifecycle(osc: &Osc) {
         osc.json(&["stack", "snapshot", "list", "cli"]),
         Json::Array(vec![])
     );
+    // Software configs.
+    let cfg = osc.json(&[
+        "software",
+        "config",
+        "create",
+        "--config-file",
+        "hello.sh",
+        "--group",
+        "script",
+        "hello",
+    ]);
+    let cfg_id = cfg["id"].as_str().unwrap().to_string();
+    assert_eq!(cfg["config"], "#!/bin/sh\necho hello\n", "{cfg}");
+    let listed = osc.json(&["software", "config", "list"]);
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == cfg_id.as_str()),
+        "{listed}"
+    );
+    let shown = osc.json(&["software", "config", "show", &cfg_id]);
+    assert_eq!(shown["group"], "script");
+    osc.ok(&["software", "config", "delete", &cfg_id]);
+    let (code, _, _) = osc.run(&["software", "config", "show", &cfg_id]);
+    assert_ne!(code, 0);
     // Export, abandon (the objects stay), adopt under a new name.
     let dir = std::env::temp_dir().join(format!("heat-clients-{}-data", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -15,8 +15,9 @@ use async_trait::async_trait;
 use serde_json::{json, Map as JsonMap};
 
 use crate::engine::{
-    Action, CancelRequest, EngineRecord, Event, Fence, Lease, ResourceRecord, Signal, Snapshot,
-    StackRecord, StackSource, StateStore, Status, StoreError, Write,
+    Action, CancelRequest, Document, DocumentKind, EngineRecord, Event, Fence, Lease,
+    ResourceRecord, Signal, Snapshot, StackRecord, StackSource, StateStore, Status, StoreError,
+    Write,
 };
 
 /// Opens stores for the contract.
@@ -51,6 +52,7 @@ macro_rules! store_contract_tests {
             engines_report_heartbeats,
             two_handles_race_for_one_stack,
             snapshots_are_kept_per_stack_and_replaced_by_id,
+            documents_are_kept_per_kind_and_project,
         );
     };
     (@each $harness:expr; $($check:ident),* $(,)?) => {
@@ -754,4 +756,40 @@ pub async fn snapshots_are_kept_per_stack_and_replaced_by_id(h: &dyn Harness) {
         .unwrap();
     assert!(store.snapshots("1").await.unwrap().is_empty());
     assert_eq!(store.snapshots("2").await.unwrap().len(), 1);
+}
+
+/// Documents (software configs and deployments) are kept per kind and id,
+/// listed per project oldest first, replaced and removed by id.
+pub async fn documents_are_kept_per_kind_and_project(h: &dyn Harness) {
+    let (store, other) = h.fresh().await;
+    let doc = |kind, id: &str, project: &str, v: i64| Document {
+        kind,
+        id: id.into(),
+        project: project.into(),
+        data: json!({"v": v}),
+        created_at: v as f64,
+    };
+    use DocumentKind::{SoftwareConfig as C, SoftwareDeployment as D};
+    store.put_document(&doc(C, "a", "p", 1)).await.unwrap();
+    store.put_document(&doc(C, "b", "q", 2)).await.unwrap();
+    store.put_document(&doc(D, "a", "p", 3)).await.unwrap();
+    store.put_document(&doc(C, "c", "p", 4)).await.unwrap();
+    let ids = |docs: Vec<Document>| docs.into_iter().map(|d| d.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store.documents(C, Some("p")).await.unwrap()),
+        ["a", "c"]
+    );
+    assert_eq!(
+        ids(store.documents(C, None).await.unwrap()),
+        ["a", "b", "c"]
+    );
+    assert_eq!(ids(store.documents(D, Some("p")).await.unwrap()), ["a"]);
+    // Replaced by id, seen by another handle on the same state.
+    store.put_document(&doc(C, "a", "p", 9)).await.unwrap();
+    let seen = other.documents(C, Some("p")).await.unwrap();
+    assert_eq!(seen[0].data, json!({"v": 9}));
+    assert!(store.remove_document(C, "a").await.unwrap());
+    assert!(!store.remove_document(C, "a").await.unwrap());
+    assert_eq!(ids(other.documents(C, Some("p")).await.unwrap()), ["c"]);
+    assert_eq!(ids(other.documents(D, None).await.unwrap()), ["a"]);
 }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::engine::{
-    CancelRequest, EngineRecord, Event, Fence, Held, MemoryStore, ResourceRecord, Signal, Snapshot,
-    StackRecord, StateStore, StoreError, Write,
+    CancelRequest, Document, DocumentKind, EngineRecord, Event, Fence, Held, MemoryStore,
+    ResourceRecord, Signal, Snapshot, StackRecord, StateStore, StoreError, Write,
 };
 
 /// A store that dies after `limit` writes; reads keep working.
@@ -101,6 +101,21 @@ impl StateStore for CrashingStore {
     }
     async fn snapshots(&self, s: &str) -> Result<Vec<Snapshot>, StoreError> {
         self.inner.snapshots(s).await
+    }
+    async fn put_document(&self, d: &Document) -> Result<(), StoreError> {
+        self.count()?;
+        self.inner.put_document(d).await
+    }
+    async fn remove_document(&self, k: DocumentKind, id: &str) -> Result<bool, StoreError> {
+        self.count()?;
+        self.inner.remove_document(k, id).await
+    }
+    async fn documents(
+        &self,
+        k: DocumentKind,
+        p: Option<&str>,
+    ) -> Result<Vec<Document>, StoreError> {
+        self.inner.documents(k, p).await
     }
     async fn engines(&self) -> Result<Vec<EngineRecord>, StoreError> {
         self.inner.engines().await
