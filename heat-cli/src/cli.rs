@@ -21,9 +21,20 @@ pub struct Cli {
     /// the embedded simulated cloud).
     #[arg(long, global = true, value_name = "NAME")]
     pub os_cloud: Option<String>,
-    /// A heat-rs server to talk to instead of running locally.
+    /// A heat-rs server (or Heat) to talk to instead of running locally:
+    /// its orchestration endpoint, `http://HOST:8004/v1/<project>`.
     #[arg(long, global = true, env = "HEAT_URL", value_name = "URL")]
     pub url: Option<String>,
+    /// A Keystone token for the server of `--url` (without one, the
+    /// server must run without authentication).
+    #[arg(
+        long,
+        global = true,
+        env = "OS_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub os_token: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

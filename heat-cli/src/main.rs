@@ -2,9 +2,11 @@
 
 #[macro_use]
 mod output;
+mod backend;
 mod cli;
 mod input;
 mod progress;
+mod remote;
 mod resource_cmd;
 mod stack_cmd;
 mod template_cmd;
@@ -14,10 +16,6 @@ use clap::{CommandFactory, Parser};
 
 fn main() {
     let args = cli::Cli::parse();
-    if args.url.is_some() && matches!(args.command, cli::Command::Stack(_)) {
-        eprintln!("error: --url (HEAT_URL): talking to a heat-rs server is not available yet; unset it to work locally");
-        std::process::exit(2);
-    }
     let code = match args.command {
         cli::Command::Template(cmd) => template_cmd::run(cmd),
         cli::Command::Resource(cmd) => resource_cmd::run(cmd),
@@ -25,15 +23,25 @@ fn main() {
             if let Some(cloud) = &args.os_cloud {
                 std::env::set_var("OS_CLOUD", cloud);
             }
-            let state = args
-                .state
-                .unwrap_or_else(heat_server::builder::default_state);
+            let target = match &args.url {
+                Some(url) => match remote::RemoteBackend::new(url, args.os_token.clone()) {
+                    Ok(r) => stack_cmd::Target::Remote(r),
+                    Err(m) => {
+                        eprintln!("error: {m}");
+                        std::process::exit(2);
+                    }
+                },
+                None => stack_cmd::Target::Local(
+                    args.state
+                        .unwrap_or_else(heat_server::builder::default_state),
+                ),
+            };
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
                 .build()
                 .expect("a tokio runtime");
-            runtime.block_on(stack_cmd::run(state, cmd))
+            runtime.block_on(stack_cmd::run(target, cmd))
         }
         cli::Command::Completion { shell } => {
             clap_complete::generate(

@@ -1,32 +1,34 @@
-//! `heat stack ...` in local mode: the stack service on the state file,
-//! with the engine and the cloud in this process. An operation is accepted
-//! by the service, then followed (its events shown) until it ends: this
-//! process drives it. A command that names a stack whose operation was
-//! abandoned by a `heat` that stopped takes it over first; no command
-//! touches a stack it does not name.
+//! `heat stack ...`, written once over a [`Backend`]: in local mode the
+//! stack service on the state file, with the engine and the cloud in this
+//! process (an operation is accepted, then followed, its events shown,
+//! until it ends: this process drives it; a command that names a stack
+//! whose operation was abandoned by a `heat` that stopped takes it over
+//! first; no command touches a stack it does not name); with `--url`, or a
+//! cloud whose catalog's orchestration service is heat-rs, a server.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use heat_core::definition::StackDefinition;
 use heat_core::engine::{
-    Action, EngineConfig, Event, RequestContext, StackOptions, StackRecord, Status,
-    STACK_EVENT_TYPE,
+    Action, EngineConfig, StackOptions, StackRecord, Status, STACK_EVENT_TYPE,
 };
 use heat_core::service::{
     EventQuery, ResourceQuery, ServiceError, SortDir, StackQuery, UpdateRequest,
 };
 use heat_resources::sim::SimConfig;
-use heat_server::builder::{self, Local};
+use heat_server::builder;
 use serde_json::{json, Value as Json};
 
+use crate::backend::{Backend, LocalBackend};
 use crate::cli::{
     EventCommand, Format, OutputCommand, StackCommand, StackFlags, StackResourceCommand,
     StackTemplateCommand,
 };
 use crate::input::{load_parts, read_parts, InputError};
 use crate::output::{fail, print_list, print_record, report};
+use crate::remote::RemoteBackend;
 use crate::{progress, views};
 
 fn options(flags: &StackFlags) -> StackOptions {
@@ -71,16 +73,40 @@ fn sim_config() -> SimConfig {
     }
 }
 
-/// A session on the state file: the service, and the engine's events from
-/// the start.
-struct Session {
-    local: Local,
-    ctx: RequestContext,
-    events: Option<futures::channel::mpsc::UnboundedReceiver<Event>>,
+/// Where the verbs go: this process on a state file, or a server.
+pub enum Target {
+    /// The state file.
+    Local(PathBuf),
+    /// A server (`--url`).
+    Remote(RemoteBackend),
 }
 
-async fn open(state: &Path) -> Result<Session, String> {
+/// A session: the backend the verbs call.
+struct Session {
+    backend: Box<dyn Backend>,
+}
+
+async fn open(target: &Target) -> Result<Session, String> {
+    let state = match target {
+        Target::Remote(remote) => {
+            return Ok(Session {
+                backend: Box::new(remote.clone()),
+            })
+        }
+        Target::Local(state) => state,
+    };
     let real = builder::openstack_from_env()?;
+    // A cloud whose catalog has heat-rs: that server, with no state file
+    // here. A state file that exists is checked first: it may belong to
+    // another cloud, which is refused before any cloud is contacted.
+    let fresh = !state.exists();
+    if let (Some((_, cloud)), true) = (&real, fresh) {
+        if let Some(remote) = RemoteBackend::from_catalog(cloud.session()).await? {
+            return Ok(Session {
+                backend: Box::new(remote),
+            });
+        }
+    }
     let local = builder::open_on(
         state,
         sim_config(),
@@ -100,12 +126,16 @@ async fn open(state: &Path) -> Result<Session, String> {
             .token(false)
             .await
             .map_err(|e| e.to_string())?;
+        if !fresh {
+            if let Some(remote) = RemoteBackend::from_catalog(cloud.session()).await? {
+                return Ok(Session {
+                    backend: Box::new(remote),
+                });
+            }
+        }
     }
-    let events = Some(local.engine.subscribe());
     Ok(Session {
-        local,
-        ctx: RequestContext::default(),
-        events,
+        backend: Box::new(LocalBackend::new(local)),
     })
 }
 
@@ -141,16 +171,12 @@ impl Session {
         out: Option<&crate::cli::Output>,
     ) -> i32 {
         let (stop, stopped) = tokio::sync::oneshot::channel();
-        let printer = self
-            .events
-            .take()
-            .map(|rx| tokio::spawn(progress::show(rx, total, STACK_EVENT_TYPE, stopped)));
-        let result = self.local.service.wait(&self.ctx, &accepted.id).await;
+        let events = self.backend.progress(accepted);
+        let printer = tokio::spawn(progress::show(events, total, STACK_EVENT_TYPE, stopped));
+        let result = self.backend.wait(&accepted.id).await;
         let _ = stop.send(());
-        if let Some(p) = printer {
-            let _ = p.await;
-        }
-        self.events = Some(self.local.engine.subscribe());
+        let _ = printer.await;
+        self.backend.followed();
         let as_json = out.is_some_and(|o| o.format == Format::Json);
         match result {
             Err(e) => refused(e, as_json),
@@ -189,7 +215,7 @@ impl Session {
     /// Takes over the named stack if its operation was abandoned, and
     /// finishes that operation first.
     async fn resume_abandoned(&mut self, name: &str) -> Result<(), i32> {
-        match self.local.service.resume_abandoned(&self.ctx, name).await {
+        match self.backend.resume_abandoned(name).await {
             Ok(Some(taken)) => {
                 eprintln!(
                     "stack {} was left {} by a heat that stopped: resuming it",
@@ -276,7 +302,7 @@ fn stack_query(
 }
 
 /// Runs a stack command; returns the exit status.
-pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
+pub async fn run(state: Target, cmd: StackCommand) -> i32 {
     match cmd {
         StackCommand::Create {
             name,
@@ -302,12 +328,7 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                 Ok(s) => s,
                 Err(m) => return fail("state", &m, as_json),
             };
-            match s
-                .local
-                .service
-                .create(&s.ctx, &name, &read.parts, options(&flags))
-                .await
-            {
+            match s.backend.create(&name, &read.parts, options(&flags)).await {
                 Ok(accepted) => s.follow(&accepted, read.resources, Some(&out)).await,
                 Err(e) => refused(e, as_json),
             }
@@ -349,12 +370,7 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                 options: options(&flags),
             };
             if dry_run {
-                return match s
-                    .local
-                    .service
-                    .preview_update(&s.ctx, &name, &request)
-                    .await
-                {
+                return match s.backend.preview_update(&name, &request).await {
                     Ok(changes) => {
                         let rows: Vec<Json> = changes
                             .iter()
@@ -373,16 +389,11 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
             if let Err(code) = s.resume_abandoned(&name).await {
                 return code;
             }
-            let total = match s
-                .local
-                .service
-                .resources(&s.ctx, &name, &ResourceQuery::default())
-                .await
-            {
+            let total = match s.backend.resources(&name, &ResourceQuery::default()).await {
                 Ok(r) => r.len().max(read.resources),
                 Err(e) => return refused(e, as_json),
             };
-            match s.local.service.update(&s.ctx, &name, &request).await {
+            match s.backend.update(&name, &request).await {
                 Ok(accepted) => s.follow(&accepted, total, Some(&out)).await,
                 Err(e) => refused(e, as_json),
             }
@@ -407,13 +418,12 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
             let mut code = 0;
             for name in names {
                 let total = s
-                    .local
-                    .service
-                    .resources(&s.ctx, &name, &ResourceQuery::default())
+                    .backend
+                    .resources(&name, &ResourceQuery::default())
                     .await
                     .map(|r| r.len())
                     .unwrap_or(0);
-                let result = match s.local.service.delete(&s.ctx, &name).await {
+                let result = match s.backend.delete(&name).await {
                     Ok(accepted) => {
                         if accepted.in_progress() && accepted.action != Action::Delete {
                             eprintln!(
@@ -460,7 +470,7 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                 Ok(s) => s,
                 Err(m) => return fail("state", &m, as_json),
             };
-            match s.local.service.list(&s.ctx, &query).await {
+            match s.backend.list(&query).await {
                 Ok(stacks) => {
                     let rows: Vec<Json> = stacks.iter().map(views::stack_row).collect();
                     print_list(
@@ -544,7 +554,7 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                 nested_depth,
                 ..ResourceQuery::default()
             };
-            let views = match s.local.service.resources(&s.ctx, &name, &query).await {
+            let views = match s.backend.resources(&name, &query).await {
                 Ok(v) => v,
                 Err(e) => return refused(e, as_json),
             };
@@ -581,7 +591,7 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                 Ok(s) => s,
                 Err(m) => return fail("state", &m, as_json),
             };
-            match s.local.service.resource(&s.ctx, &name, &resource).await {
+            match s.backend.resource(&name, &resource).await {
                 Ok(v) => {
                     let mut shown = views::resource(&v.record);
                     shown["required_by"] = json!(v.required_by);
@@ -605,22 +615,17 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
                 Ok(s) => s,
                 Err(m) => return fail("state", &m, false),
             };
-            let before = match s.local.service.show(&s.ctx, &name).await {
+            let before = match s.backend.show(&name).await {
                 Ok(b) => b,
                 Err(e) => return refused(e, false),
             };
-            if let Err(e) = s
-                .local
-                .service
-                .signal(&s.ctx, &before.id, &resource, data)
-                .await
-            {
+            if let Err(e) = s.backend.signal(&before.id, &resource, data).await {
                 return refused(e, false);
             }
             if !before.in_progress() {
                 // A signal to a settled stack may start an operation here
                 // (a scaling policy's): see it through.
-                return match s.local.service.wait(&s.ctx, before.root_id()).await {
+                return match s.backend.wait(before.root_id()).await {
                     Ok(_) => 0,
                     Err(e) => refused(e, false),
                 };
@@ -636,26 +641,31 @@ pub async fn run(state: PathBuf, cmd: StackCommand) -> i32 {
             events(&state, &name, follow, &out).await
         }
         StackCommand::Template(StackTemplateCommand::Show { name }) => {
-            with_stack(&state, &name, false, |s| {
-                out!("{}", s.source.template);
-                if !s.source.template.ends_with('\n') {
-                    outln!();
+            let s = match open(&state).await {
+                Ok(s) => s,
+                Err(m) => return fail("state", &m, false),
+            };
+            let text = match s.backend.show(&name).await {
+                Ok(stack) => s.backend.template(&stack).await,
+                Err(e) => Err(e),
+            };
+            match text {
+                Ok(text) => {
+                    out!("{text}");
+                    if !text.ends_with('\n') {
+                        outln!();
+                    }
+                    0
                 }
-                0
-            })
-            .await
+                Err(e) => refused(e, false),
+            }
         }
         StackCommand::Cancel { name, no_rollback } => {
             let mut s = match open(&state).await {
                 Ok(s) => s,
                 Err(m) => return fail("state", &m, false),
             };
-            if let Err(e) = s
-                .local
-                .service
-                .cancel_update(&s.ctx, &name, !no_rollback)
-                .await
-            {
+            if let Err(e) = s.backend.cancel_update(&name, !no_rollback).await {
                 return refused(e, false);
             }
             eprintln!("cancel of the update of stack {name} requested");
@@ -716,7 +726,7 @@ fn create_dry_run(input: &crate::cli::TemplateInput, out: &crate::cli::Output) -
     0
 }
 
-async fn simple(state: &Path, name: &str, out: crate::cli::Output, action: Action) -> i32 {
+async fn simple(state: &Target, name: &str, out: crate::cli::Output, action: Action) -> i32 {
     let as_json = out.format == Format::Json;
     let mut s = match open(state).await {
         Ok(s) => s,
@@ -725,11 +735,11 @@ async fn simple(state: &Path, name: &str, out: crate::cli::Output, action: Actio
     if let Err(code) = s.resume_abandoned(name).await {
         return code;
     }
-    let service = &s.local.service;
+    let service = &s.backend;
     let accepted = match action {
-        Action::Check => service.check(&s.ctx, name).await,
-        Action::Suspend => service.suspend(&s.ctx, name).await,
-        _ => service.resume(&s.ctx, name).await,
+        Action::Check => service.check(name).await,
+        Action::Suspend => service.suspend(name).await,
+        _ => service.resume(name).await,
     };
     match accepted {
         Ok(accepted) => s.follow(&accepted, 0, Some(&out)).await,
@@ -738,7 +748,7 @@ async fn simple(state: &Path, name: &str, out: crate::cli::Output, action: Actio
 }
 
 async fn with_stack(
-    state: &Path,
+    state: &Target,
     name: &str,
     as_json: bool,
     f: impl FnOnce(StackRecord) -> i32,
@@ -747,26 +757,26 @@ async fn with_stack(
         Ok(s) => s,
         Err(m) => return fail("state", &m, as_json),
     };
-    match s.local.service.show(&s.ctx, name).await {
+    match s.backend.show(name).await {
         Ok(stack) => f(stack),
         Err(e) => refused(e, as_json),
     }
 }
 
-async fn events(state: &Path, name: &str, follow: bool, out: &crate::cli::Output) -> i32 {
+async fn events(state: &Target, name: &str, follow: bool, out: &crate::cli::Output) -> i32 {
     let as_json = out.format == Format::Json;
     let s = match open(state).await {
         Ok(s) => s,
         Err(m) => return fail("state", &m, as_json),
     };
-    let service = &s.local.service;
-    let stack = match service.show(&s.ctx, name).await {
+    let service = &s.backend;
+    let stack = match service.show(name).await {
         Ok(stack) => stack,
         Err(e) => return refused(e, as_json),
     };
     let query = EventQuery::default();
     if !follow {
-        return match service.events(&s.ctx, &stack.id, &query).await {
+        return match service.events(&stack.id, &query).await {
             Ok(events) => {
                 let rows: Vec<Json> = events.iter().map(views::event_row).collect();
                 print_list(
@@ -787,15 +797,12 @@ async fn events(state: &Path, name: &str, follow: bool, out: &crate::cli::Output
     }
     let mut seen = 0;
     loop {
-        let events = service
-            .events(&s.ctx, &stack.id, &query)
-            .await
-            .unwrap_or_default();
+        let events = service.events(&stack.id, &query).await.unwrap_or_default();
         for e in &events[seen.min(events.len())..] {
             outln!("{}", progress::event_line(e));
         }
         seen = events.len();
-        match service.show(&s.ctx, &stack.id).await {
+        match service.show(&stack.id).await {
             Ok(now) if now.in_progress() => {}
             _ => return 0,
         }

@@ -169,6 +169,7 @@ fn aliases(service: &str) -> &'static [&'static str] {
         "identity" => &["identity"],
         "object-store" => &["object-store"],
         "load-balancer" => &["load-balancer"],
+        "orchestration" => &["orchestration"],
         _ => &[],
     }
 }

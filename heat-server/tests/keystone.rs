@@ -193,6 +193,58 @@ fn keystone_tokens_projects_and_roles() {
         "{all}"
     );
 
+    // The `heat` CLI finds heat-rs in the catalog and works through it
+    // (no local state, the demo user's token).
+    let heat = |cloud: &str, args: &[&str]| {
+        let bin = PathBuf::from(env!("CARGO_BIN_EXE_heat-server")).with_file_name("heat");
+        assert!(
+            bin.exists(),
+            "{} is missing: build heat-cli first (cargo test --workspace does)",
+            bin.display()
+        );
+        let out = Command::new(bin)
+            .env("OS_CLIENT_CONFIG_FILE", &clouds)
+            .env("OS_CLOUD", cloud)
+            .env("HEAT_STATE", server.dir.join("client.sqlite"))
+            .env_remove("HEAT_URL")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = heat("oslocal-demo", &["stack", "list", "-f", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let listed: Json = serde_json::from_str(&out).unwrap();
+    assert_eq!(listed[0]["Stack Name"], "mine", "{listed}");
+    let (code, out, err) = heat(
+        "oslocal-demo",
+        &["stack", "output", "show", "mine", "--all", "-f", "json"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        !server.dir.join("client.sqlite").exists(),
+        "heat worked locally"
+    );
+    let child = common::clients::here().join("child.yaml");
+    let (code, _, err) = heat(
+        "heat-rs-reader",
+        &[
+            "stack",
+            "create",
+            "nope",
+            "-t",
+            child.to_str().unwrap(),
+            "--parameter",
+            "message=m",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("not authorized"), "{err}");
+
     // A reader of demo looks, and cannot change anything.
     let reader = as_("heat-rs-reader");
     let listed = reader.json(&["stack", "list"]);

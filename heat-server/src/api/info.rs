@@ -27,7 +27,9 @@ pub async fn versions(headers: HeaderMap) -> Response {
 
 /// `GET /v1/{tenant}/build_info`.
 pub async fn build_info(_caller: Caller) -> Response {
-    let revision = env!("CARGO_PKG_VERSION");
+    // "heat-rs ...": how `heat` knows a catalog's orchestration service
+    // is heat-rs.
+    let revision = concat!("heat-rs ", env!("CARGO_PKG_VERSION"));
     body(&json!({"api": {"revision": revision}, "engine": {"revision": revision}}))
 }
 
