@@ -28,11 +28,12 @@ pub trait Backend: Send + Sync {
     ) -> Result<StackRecord, ServiceError>;
     /// Updates a stack (accepted, then run).
     async fn update(&self, name: &str, r: &UpdateRequest) -> Result<StackRecord, ServiceError>;
-    /// What an update would do.
+    /// What an update would do (`nested`: to the nested stacks too).
     async fn preview_update(
         &self,
         name: &str,
         r: &UpdateRequest,
+        nested: bool,
     ) -> Result<Vec<Change>, ServiceError>;
     /// Deletes a stack (accepted, then run).
     async fn delete(&self, name: &str) -> Result<StackRecord, ServiceError>;
@@ -115,8 +116,12 @@ impl Backend for LocalBackend {
         &self,
         name: &str,
         r: &UpdateRequest,
+        nested: bool,
     ) -> Result<Vec<Change>, ServiceError> {
-        self.local.service.preview_update(&self.ctx, name, r).await
+        self.local
+            .service
+            .preview_update_as(&self.ctx, name, r, nested)
+            .await
     }
     async fn delete(&self, name: &str) -> Result<StackRecord, ServiceError> {
         self.local.service.delete(&self.ctx, name).await

@@ -142,6 +142,9 @@ pub enum StackCommand {
         /// Show what would change and why, change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// With `--dry-run`: the nested stacks' resources too.
+        #[arg(long, requires = "dry_run")]
+        show_nested: bool,
         /// Output format.
         #[command(flatten)]
         out: Output,

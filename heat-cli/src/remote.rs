@@ -188,7 +188,7 @@ fn event_of(v: &Json) -> Event {
 }
 
 /// An update preview's `resource_changes`.
-fn changes_of(v: &Json) -> Vec<Change> {
+fn changes_of(v: &Json, nested: bool) -> Vec<Change> {
     let mut out = Vec::new();
     for (key, kind) in [
         ("unchanged", ChangeKind::Unchanged),
@@ -212,6 +212,10 @@ fn changes_of(v: &Json) -> Vec<Change> {
                 name: text(&r["resource_name"]),
                 type_name: text(&r["resource_type"]),
                 kind: kind.clone(),
+                stack: r["stack_name"]
+                    .as_str()
+                    .filter(|_| nested)
+                    .map(str::to_string),
             });
         }
     }
@@ -364,11 +368,12 @@ impl RemoteBackend {
         Ok(stack_of(&v["stack"]))
     }
 
+    /// An update (`preview`: its preview, `Some(nested)`).
     async fn update_request(
         &self,
         name: &str,
         r: &UpdateRequest,
-        preview: bool,
+        preview: Option<bool>,
     ) -> Result<Json, ServiceError> {
         let (path, _) = self.path(name).await?;
         let mut body = body_of(&r.parts, &r.options);
@@ -380,10 +385,10 @@ impl RemoteBackend {
         } else {
             Method::PUT
         };
-        let target = if preview {
-            format!("{path}/preview")
-        } else {
-            path
+        let target = match preview {
+            Some(true) => format!("{path}/preview?show_nested=True"),
+            Some(false) => format!("{path}/preview"),
+            None => path,
         };
         self.call(method, &target, Some(&body), name).await
     }
@@ -420,7 +425,7 @@ impl Backend for RemoteBackend {
     }
 
     async fn update(&self, name: &str, r: &UpdateRequest) -> Result<StackRecord, ServiceError> {
-        self.update_request(name, r, false).await?;
+        self.update_request(name, r, None).await?;
         let (path, _) = self.path(name).await?;
         self.show_path(&path, name).await
     }
@@ -429,8 +434,12 @@ impl Backend for RemoteBackend {
         &self,
         name: &str,
         r: &UpdateRequest,
+        nested: bool,
     ) -> Result<Vec<Change>, ServiceError> {
-        Ok(changes_of(&self.update_request(name, r, true).await?))
+        Ok(changes_of(
+            &self.update_request(name, r, Some(nested)).await?,
+            nested,
+        ))
     }
 
     async fn delete(&self, name: &str) -> Result<StackRecord, ServiceError> {

@@ -340,6 +340,7 @@ pub async fn run(state: Target, cmd: StackCommand) -> i32 {
             existing,
             clear_parameter,
             dry_run,
+            show_nested,
             out,
         } => {
             let as_json = out.format == Format::Json;
@@ -370,7 +371,7 @@ pub async fn run(state: Target, cmd: StackCommand) -> i32 {
                 options: options(&flags),
             };
             if dry_run {
-                return match s.backend.preview_update(&name, &request).await {
+                return match s.backend.preview_update(&name, &request, show_nested).await {
                     Ok(changes) => {
                         let rows: Vec<Json> = changes
                             .iter()
@@ -378,7 +379,14 @@ pub async fn run(state: Target, cmd: StackCommand) -> i32 {
                             .collect();
                         print_list(
                             &rows,
-                            &["name", "type_name", "change", "reason", "properties"],
+                            &[
+                                "name",
+                                "type_name",
+                                "change",
+                                "reason",
+                                "properties",
+                                "stack",
+                            ],
                             &out,
                         );
                         0

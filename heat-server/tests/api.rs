@@ -484,3 +484,78 @@ async fn template_versions_functions_and_resource_types() {
         "The Resource Type (OS::Foo::Bar) could not be found."
     );
 }
+
+const PARENT: &str = "heat_template_version: 2018-08-31
+parameters:
+  v: {type: string, default: one}
+resources:
+  kid: {type: kid.yaml, properties: {v: {get_param: v}}}
+  gone: {type: kid.yaml, properties: {v: x}}
+";
+
+const KID: &str = "heat_template_version: 2018-08-31
+parameters:
+  v: {type: string}
+resources:
+  a: {type: OS::Heat::Value, properties: {value: {get_param: v}}}
+  b: {type: OS::Heat::Value, properties: {value: fixed}}
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_preview_shows_nested_stacks_when_asked() {
+    let api = Api::new("nested-preview").await;
+    let id = api
+        .create("admin", "tree", PARENT, json!({"files": {"kid.yaml": KID}}))
+        .await;
+    // `kid` changes its parameter and gains a resource; `gone` goes; `new`
+    // comes with its own resources.
+    let kid2 = format!("{KID}  c: {{type: OS::Heat::None}}\n");
+    let parent2 = PARENT.replace(
+        "  gone: {type: kid.yaml, properties: {v: x}}\n",
+        "  new: {type: kid.yaml, properties: {v: y}}\n",
+    );
+    let body =
+        json!({"template": parent2, "files": {"kid.yaml": kid2}, "parameters": {"v": "two"}});
+    let url = |nested: bool| {
+        let q = if nested { "?show_nested=True" } else { "" };
+        format!("/v1/admin/stacks/tree/{id}/preview{q}")
+    };
+    let names = |v: &Json, key: &str| {
+        let mut n: Vec<String> = v["resource_changes"][key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}/{}",
+                    r["stack_name"]
+                        .as_str()
+                        .unwrap()
+                        .split('-')
+                        .nth(1)
+                        .unwrap_or("top"),
+                    r["resource_name"].as_str().unwrap()
+                )
+            })
+            .collect();
+        n.sort();
+        n
+    };
+    let flat = api.call(Method::PUT, &url(false), Some(body.clone())).await;
+    assert_eq!(flat.status, StatusCode::OK, "{}", flat.body);
+    assert_eq!(names(&flat.body, "updated"), ["top/kid"]);
+    assert_eq!(names(&flat.body, "added"), ["top/new"]);
+    assert_eq!(names(&flat.body, "deleted"), ["top/gone"]);
+    let deep = api.call(Method::PUT, &url(true), Some(body.clone())).await;
+    assert_eq!(deep.status, StatusCode::OK, "{}", deep.body);
+    assert_eq!(names(&deep.body, "updated"), ["kid/a", "top/kid"]);
+    assert_eq!(names(&deep.body, "unchanged"), ["kid/b"]);
+    assert_eq!(
+        names(&deep.body, "added"),
+        ["kid/c", "new/a", "new/b", "new/c", "top/new"]
+    );
+    assert_eq!(
+        names(&deep.body, "deleted"),
+        ["gone/a", "gone/b", "top/gone"]
+    );
+}

@@ -91,7 +91,7 @@ impl Engine {
 
     /// The preview of the nested stack behind a resource, when it has one
     /// that can be built before the create.
-    fn nested_preview(
+    pub(super) fn nested_preview(
         &self,
         parent: &StackRecord,
         name: &str,

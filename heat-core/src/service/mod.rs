@@ -269,12 +269,26 @@ impl StackService {
         id_or_name: &str,
         update: &UpdateRequest,
     ) -> Result<Vec<Change>, ServiceError> {
+        self.preview_update_as(ctx, id_or_name, update, false).await
+    }
+
+    /// What an update would do, with (`nested`) the nested stacks'
+    /// resources.
+    pub async fn preview_update_as(
+        &self,
+        ctx: &RequestContext,
+        id_or_name: &str,
+        update: &UpdateRequest,
+        nested: bool,
+    ) -> Result<Vec<Change>, ServiceError> {
         let stack = self.show(ctx, id_or_name).await?;
         let target = Self::target(&stack, update)?;
-        self.engine
-            .preview_update(&stack, &target)
-            .await
-            .map_err(|e| ServiceError::from_engine(e, &Self::file_of(&stack, update)))
+        let preview = if nested {
+            self.engine.preview_update_nested(&stack, &target).await
+        } else {
+            self.engine.preview_update(&stack, &target).await
+        };
+        preview.map_err(|e| ServiceError::from_engine(e, &Self::file_of(&stack, update)))
     }
 
     /// Deletes a stack (accepted, then run); a running operation on it is

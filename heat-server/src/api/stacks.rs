@@ -454,23 +454,30 @@ pub async fn update(
     Ok(accepted())
 }
 
-/// `PUT`/`PATCH /stacks/{name}/{id}/preview`: what an update would do.
+/// `PUT`/`PATCH /stacks/{name}/{id}/preview`: what an update would do
+/// (`?show_nested=True`: to the nested stacks' resources too).
 pub async fn update_preview(
     State(state): State<Arc<ApiState>>,
     caller: Caller,
     method: Method,
     Path((_, name, id)): Path<(String, String, String)>,
+    RawQuery(raw): RawQuery,
     Body(b): Body<StackBody>,
 ) -> Result<Response, ApiError> {
     let stack = canonical(&state, &caller, &name, &id).await?;
     let request = update_request(&state, &b, method == Method::PATCH).await?;
+    let nested = Query::parse(raw.as_deref()).flag("show_nested");
     let changes = state
         .service
-        .preview_update(&caller.ctx, &stack.id, &request)
+        .preview_update_as(&caller.ctx, &stack.id, &request, nested)
         .await?;
+    let query = heat_core::service::ResourceQuery {
+        nested_depth: if nested { u32::MAX } else { 0 },
+        ..Default::default()
+    };
     let records = state
         .service
-        .resources(&caller.ctx, &stack.id, &Default::default())
+        .resources(&caller.ctx, &stack.id, &query)
         .await?;
     let mut out: JsonMap<String, Json> = ["unchanged", "updated", "replaced", "added", "deleted"]
         .iter()
@@ -496,7 +503,11 @@ fn change_item(
     c: &Change,
     records: &[heat_core::service::ResourceView],
 ) -> Json {
-    match records.iter().find(|v| v.record.name == c.name) {
+    let of = c.stack.as_deref().unwrap_or(&stack.name);
+    match records
+        .iter()
+        .find(|v| v.record.name == c.name && v.stack_name == of)
+    {
         Some(v) if c.kind != ChangeKind::Added => {
             let r = &v.record;
             let mut item = json!({
@@ -508,9 +519,9 @@ fn change_item(
                 "resource_status": r.status.name(),
                 "resource_status_reason": r.reason,
                 "resource_type": r.type_name,
-                "resource_identity": identity(&base.tenant, &stack.name, &stack.id, &format!("/resources/{}", r.name)),
-                "stack_identity": identity(&base.tenant, &stack.name, &stack.id, ""),
-                "stack_name": stack.name,
+                "resource_identity": identity(&base.tenant, &v.stack_name, &v.stack_id, &format!("/resources/{}", r.name)),
+                "stack_identity": identity(&base.tenant, &v.stack_name, &v.stack_id, ""),
+                "stack_name": v.stack_name,
                 "required_by": v.required_by,
             });
             if let Some((n, id)) = &v.nested {
@@ -522,22 +533,20 @@ fn change_item(
             item
         }
         _ => {
-            let mut item = preview_resource(base, &stack.name, &c.name, &c.type_name);
+            // A nested stack still to be made has no id yet.
+            let id = if c.stack.is_some() {
+                "None"
+            } else {
+                stack.id.as_str()
+            };
+            let mut item = preview_resource(base, of, &c.name, &c.type_name);
             if let Some(o) = item.as_object_mut() {
                 o.remove("properties");
                 o.insert(
                     "resource_identity".into(),
-                    identity(
-                        &base.tenant,
-                        &stack.name,
-                        &stack.id,
-                        &format!("/resources/{}", c.name),
-                    ),
+                    identity(&base.tenant, of, id, &format!("/resources/{}", c.name)),
                 );
-                o.insert(
-                    "stack_identity".into(),
-                    identity(&base.tenant, &stack.name, &stack.id, ""),
-                );
+                o.insert("stack_identity".into(), identity(&base.tenant, of, id, ""));
             }
             item
         }

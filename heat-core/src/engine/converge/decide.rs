@@ -50,6 +50,9 @@ pub struct Change {
     /// What happens.
     #[serde(flatten)]
     pub kind: ChangeKind,
+    /// The nested stack it belongs to (previews with nested stacks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stack: Option<String>,
 }
 
 /// Decides what to do with a resource whose record exists.
@@ -177,6 +180,7 @@ pub fn preview(
                 name: rdef.name.clone(),
                 type_name: rdef.type_name.clone(),
                 kind,
+                stack: None,
             });
         }
     }
@@ -186,6 +190,7 @@ pub fn preview(
                 name: r.name.clone(),
                 type_name: r.type_name.clone(),
                 kind: ChangeKind::Deleted,
+                stack: None,
             });
         }
     }
