@@ -559,3 +559,42 @@ async fn an_update_preview_shows_nested_stacks_when_asked() {
         ["gone/a", "gone/b", "top/gone"]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validate_shows_nested_parameters_and_checks_ignore_errors() {
+    let api = Api::new("validate-nested").await;
+    let body = json!({"template": PARENT, "files": {"kid.yaml": KID}});
+    let a = api
+        .call(Method::POST, "/v1/admin/validate", Some(body.clone()))
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert!(a.body.get("NestedParameters").is_none());
+    let a = api
+        .call(
+            Method::POST,
+            "/v1/admin/validate?show_nested=True&ignore_errors=99001",
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let nested = &a.body["NestedParameters"];
+    assert_eq!(keys(nested), ["kid", "gone"]);
+    assert_eq!(nested["kid"]["Type"], "kid.yaml");
+    assert_eq!(nested["gone"]["Parameters"]["v"]["Value"], "x", "{nested}");
+    let a = api
+        .call(
+            Method::POST,
+            "/v1/admin/validate?ignore_errors=12345",
+            Some(body),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert!(
+        a.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Invalid codes in ignore_errors : ['12345']"),
+        "{}",
+        a.body
+    );
+}

@@ -545,6 +545,7 @@ impl Engine {
         &self,
         ctx: &RequestContext,
         source: &StackSource,
+        nested: bool,
     ) -> Result<Json, EngineError> {
         let probe = self.new_stack(
             ctx,
@@ -556,8 +557,79 @@ impl Engine {
         let template = self.parse(source)?;
         let def = self.checked(&probe, source, &template)?;
         let mut view = def.validate_view();
+        if nested {
+            let params = self.nested_parameters(&probe, &def);
+            if !params.is_empty() {
+                view["NestedParameters"] = Json::Object(params);
+            }
+        }
         view["Environment"] = Self::environment_view(source, &template);
         Ok(view)
+    }
+
+    /// Heat's `NestedParameters` of a validation with `show_nested`: for
+    /// each resource with a nested stack (provider template, nested stack,
+    /// group), its type, description and parameters, and its own nested
+    /// ones.
+    fn nested_parameters(
+        &self,
+        stack: &StackRecord,
+        def: &StackDefinition<'_>,
+    ) -> JsonMap<String, Json> {
+        let mut out = JsonMap::new();
+        if stack.nested_depth >= super::nested::MAX_NESTED_DEPTH {
+            return out;
+        }
+        for r in def.resources.iter().filter(|r| r.enabled) {
+            let Some(kind) = self.special(stack, &r.type_name, &r.name) else {
+                continue;
+            };
+            let properties = r
+                .properties
+                .as_ref()
+                .map(|p| crate::function::resolve(p, def).unwrap_or(Json::Null))
+                .unwrap_or_else(|| json!({}));
+            let spec = super::ResourceSpec {
+                stack_id: stack.id.clone(),
+                stack_name: stack.name.clone(),
+                name: r.name.clone(),
+                type_name: r.type_name.clone(),
+                properties,
+                metadata: Json::Null,
+            };
+            if kind == super::nested::Special::WaitCondition {
+                continue;
+            }
+            let Ok(source) = self.child_source(stack, &kind, &spec, None) else {
+                continue;
+            };
+            let mut child = stack.clone();
+            child.name = format!("{}-{}", stack.name, r.name);
+            child.parent = Some((stack.id.clone(), r.name.clone()));
+            child.nested_depth = stack.nested_depth + 1;
+            child.source = source.clone();
+            let Ok(template) = self.parse(&source) else {
+                continue;
+            };
+            let Ok(child_def) = self.checked(&child, &source, &template) else {
+                continue;
+            };
+            let view = child_def.validate_view();
+            let mut entry = json!({
+                "Type": r.type_name,
+                "Description": view.get("Description").cloned().unwrap_or(json!("")),
+                "Parameters": view.get("Parameters").cloned().unwrap_or(json!({})),
+            });
+            if let Some(groups) = view.get("ParameterGroups") {
+                entry["ParameterGroups"] = groups.clone();
+            }
+            let deeper = self.nested_parameters(&child, &child_def);
+            if !deeper.is_empty() {
+                entry["NestedParameters"] = Json::Object(deeper);
+            }
+            out.insert(r.name.clone(), entry);
+        }
+        out
     }
 
     /// A stack's environment as Heat shows it: the resource registry (with

@@ -192,15 +192,17 @@ impl StackService {
             .map_err(|e| ServiceError::from_engine(e, &parts.template_name))
     }
 
-    /// Heat's template-validate answer for a request's parts.
+    /// Heat's template-validate answer for a request's parts (`nested`:
+    /// with the nested stacks' parameters, Heat's `show_nested`).
     pub fn validate(
         &self,
         ctx: &RequestContext,
         parts: &SourceParts,
+        nested: bool,
     ) -> Result<Json, ServiceError> {
         let source = assemble(parts, None)?;
         self.engine
-            .validate(ctx, &source)
+            .validate(ctx, &source, nested)
             .map_err(|e| ServiceError::from_engine(e, &parts.template_name))
     }
 

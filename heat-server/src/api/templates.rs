@@ -23,8 +23,26 @@ use super::{ApiError, ApiState};
 pub async fn validate(
     State(state): State<Arc<ApiState>>,
     caller: Caller,
+    RawQuery(raw): RawQuery,
     Body(b): Body<StackBody>,
 ) -> Result<Response, ApiError> {
+    let q = Query::parse(raw.as_deref());
+    // Heat's ignorable error codes: 99001 (a service missing from the
+    // catalog), which heat-rs never raises; any other code is refused.
+    let invalid: Vec<String> = q
+        .all("ignore_errors")
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && *c != "99001")
+        .map(|c| format!("'{c}'"))
+        .collect();
+    if !invalid.is_empty() {
+        return Err(ApiError::bad_request(
+            "HTTPBadRequest",
+            format!("Invalid codes in ignore_errors : [{}]", invalid.join(", ")),
+        ));
+    }
     let parts = b.parts(&state).await?;
     if parts.template.is_none() {
         return Err(ApiError::bad_request(
@@ -32,7 +50,10 @@ pub async fn validate(
             "No template specified",
         ));
     }
-    match state.service.validate(&caller.ctx, &parts) {
+    match state
+        .service
+        .validate(&caller.ctx, &parts, q.flag("show_nested"))
+    {
         Ok(view) => Ok(body(&view)),
         Err(ServiceError::Invalid { errors, .. }) => {
             let kind = match errors.first().map(|e| e.kind) {
