@@ -534,3 +534,52 @@ async fn a_project_has_at_most_max_stacks_per_project() {
         .await
         .unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_external_resource_is_taken_over_and_never_deleted() {
+    let (driver, e) = service(0);
+    let svc = &e.service;
+    let ctx = RequestContext::default();
+    let owner = svc
+        .create(&ctx, "owner", &parts(T), StackOptions::default())
+        .await
+        .unwrap();
+    svc.wait(&ctx, &owner.id).await.unwrap();
+    let pid = svc
+        .resource(&ctx, "owner", "a")
+        .await
+        .unwrap()
+        .record
+        .physical_id
+        .unwrap();
+    let user = format!(
+        "heat_template_version: 2016-10-14
+resources:
+  ext: {{type: OS::Heat::Value, external_id: {pid}}}
+outputs:
+  ref: {{value: {{get_resource: ext}}}}
+"
+    );
+    let s = svc
+        .create(&ctx, "user", &parts(&user), StackOptions::default())
+        .await
+        .unwrap();
+    let done = svc.wait(&ctx, &s.id).await.unwrap().unwrap();
+    assert_eq!(done.status_text(), "CREATE_COMPLETE", "{}", done.reason);
+    assert_eq!(done.outputs.unwrap()["ref"]["value"], pid.as_str());
+    let ext = svc.resource(&ctx, "user", "ext").await.unwrap().record;
+    assert_eq!(ext.status_text(), "ADOPT_COMPLETE");
+    assert_eq!(driver.objects().len(), 2, "nothing made for it");
+    // Deleting the stack that names it leaves it.
+    let gone = svc.delete(&ctx, "user").await.unwrap();
+    svc.wait(&ctx, &gone.id).await.unwrap();
+    assert!(driver.objects().iter().any(|o| o.id == pid));
+    // An external id that names nothing fails the create.
+    let bad = user.replace(&pid, "no-such-object");
+    let s = svc
+        .create(&ctx, "bad", &parts(&bad), StackOptions::default())
+        .await
+        .unwrap();
+    let failed = svc.wait(&ctx, &s.id).await.unwrap().unwrap();
+    assert_eq!(failed.status_text(), "CREATE_FAILED");
+}

@@ -59,18 +59,69 @@ fn error_json(e: &TemplateError) -> Json {
     Json::Object(o)
 }
 
-/// Runs one template of the corpus and compares it with Heat's results.
+/// Reads a JSON file; a file that cannot be read or parsed is an error
+/// (never a pass).
+fn read_json(path: &Path) -> Result<Json, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))
+}
+
+fn broken(id: &str, why: String) -> Outcome {
+    Outcome {
+        line: json!({"id": id, "error": {"kind": "runner", "message": why}}),
+        agrees: false,
+        why,
+    }
+}
+
+/// The path a Heat error message names, when it names one
+/// (`resources.x.properties.y: ...`, `Property error: resources.x...: ...`).
+fn heat_error_path(message: &str) -> Option<String> {
+    let m = message
+        .strip_prefix("Property error: ")
+        .map(|m| m.trim_start_matches(": "))
+        .unwrap_or(message);
+    let head = m.split(": ").next()?;
+    let lower = head.to_ascii_lowercase();
+    let named = ["resources.", "outputs.", "parameters.", "conditions."]
+        .iter()
+        .any(|p| lower.starts_with(p));
+    (named && !head.contains(' ')).then(|| head.to_string())
+}
+
+/// Whether two template paths name the same place (one within the other,
+/// section names compared without case: `Resources.x` is `resources.x`).
+fn same_place(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+    a == b || a.starts_with(&format!("{b}.")) || b.starts_with(&format!("{a}."))
+}
+
+/// Runs one template of the corpus and compares it with Heat's results:
+/// parse, version, environment, the validate API's parameters (and
+/// parameter groups), conditions, the resources enabled after them, the
+/// graph, the outputs (what they require, their validation, their value
+/// before anything exists), and the verdict, a refusal naming the path
+/// Heat names. Anything it cannot read is a disagreement.
 pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog) -> Outcome {
-    let expected: Json =
-        serde_json::from_str(&std::fs::read_to_string(expected_path).unwrap_or_default())
-            .unwrap_or(Json::Null);
+    let shown = expected_path.display().to_string();
+    let expected = match read_json(expected_path) {
+        Ok(v) => v,
+        Err(m) => return broken(&shown, m),
+    };
     let id = expected["id"].as_str().unwrap_or_default().to_string();
-    let corpus_path = root.join(expected["corpus_path"].as_str().unwrap_or_default());
+    let Some(corpus_rel) = expected["corpus_path"].as_str() else {
+        return broken(&id, format!("{shown} has no corpus_path"));
+    };
+    let corpus_path = root.join(corpus_rel);
     let dir = corpus_path
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    let text = std::fs::read_to_string(&corpus_path).unwrap_or_default();
+    let text = match std::fs::read_to_string(&corpus_path) {
+        Ok(t) => t,
+        Err(e) => return broken(&id, format!("cannot read {}: {e}", corpus_path.display())),
+    };
     let mut line = serde_json::Map::new();
     line.insert("id".into(), json!(id));
     let template = Template::parse(&text);
@@ -104,31 +155,49 @@ pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog
         json!({"key": template.dialect.key(), "value": template.version_value}),
     );
     if !exp_parse_ok {
+        // Beyond Heat: short-form tags. The file must give the graph its
+        // long-form twin gives.
         let short_form = expected["parse"]["error"]["message"]
             .as_str()
             .unwrap_or_default()
             .contains("could not determine a constructor for the tag '!");
-        let agrees = short_form;
+        let why = if !short_form {
+            "heat-rs parsed a template Heat rejects".to_string()
+        } else {
+            match short_form_twin(root, corpus_rel) {
+                Ok(()) => String::new(),
+                Err(m) => m,
+            }
+        };
         return Outcome {
             line: Json::Object(line),
-            agrees,
-            why: if agrees {
-                String::new()
-            } else {
-                "heat-rs parsed a template Heat rejects".into()
-            },
+            agrees: why.is_empty(),
+            why,
         };
     }
-    // Inputs: environment, files, synthesized parameter values.
+    let mut why = Vec::new();
+    // Inputs: environment, files; synthesized values for the graph.
     let mut inputs = Inputs::default();
     if let Some(env_id) = expected["environment"]["id"].as_str() {
         let env_path = root.join("templates").join(env_id);
-        if let Ok(env_text) = std::fs::read_to_string(&env_path) {
-            if let Ok(env) = Environment::parse(&env_text) {
+        let env_text = match std::fs::read_to_string(&env_path) {
+            Ok(t) => t,
+            Err(e) => return broken(&id, format!("cannot read {}: {e}", env_path.display())),
+        };
+        let exp_env_ok = expected["environment"]["parse"]["ok"].as_bool() == Some(true);
+        match Environment::parse(&env_text) {
+            Ok(env) => {
+                if !exp_env_ok {
+                    why.push(format!(
+                        "heat-rs reads the environment {env_id} Heat refuses"
+                    ));
+                }
                 inputs.registry = env.registry;
                 inputs.parameters = env.parameters;
                 inputs.parameter_defaults = env.parameter_defaults;
             }
+            Err(e) if exp_env_ok => why.push(format!("heat-rs refuses the environment: {e}")),
+            Err(_) => {}
         }
     }
     for f in expected["files"]["provided"]
@@ -137,30 +206,53 @@ pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog
         .flatten()
     {
         if let Some(name) = f.as_str() {
-            if let Ok(content) = std::fs::read_to_string(dir.join(name)) {
-                inputs.files.insert(name.to_string(), content);
+            match std::fs::read_to_string(dir.join(name)) {
+                Ok(content) => {
+                    inputs.files.insert(name.to_string(), content);
+                }
+                Err(e) => return broken(&id, format!("cannot read the file {name}: {e}")),
             }
         }
     }
+    // The validate API's view: no values but the environment's.
+    let (vdef, _) = StackDefinition::build(&template, inputs.clone(), catalog);
     if let Some(syn) = expected["generic"]["synthesized_parameters"].as_object() {
         for (k, v) in syn {
             inputs.parameters.entry(k.clone()).or_insert(v.clone());
         }
     }
     let (def, errors) = StackDefinition::build(&template, inputs, catalog);
-    let mut why = Vec::new();
     // Version.
     let exp_version = &expected["version"];
-    let mut agrees = exp_version["key"].as_str() == Some(template.dialect.key())
-        && exp_version["value"].as_str() == Some(template.version_value.as_str());
-    if !agrees {
+    if !(exp_version["key"].as_str() == Some(template.dialect.key())
+        && exp_version["value"].as_str() == Some(template.version_value.as_str()))
+    {
         why.push(format!(
             "version {} differs from Heat's {}",
             template.version_value, exp_version
         ));
     }
+    let generic = &expected["generic"];
+    // Parameters, as the validate API shows them.
+    if let (Some(exp), Some(vdef)) = (generic.get("parameters_api"), &vdef) {
+        let ours = vdef.validate_view();
+        if ours["Parameters"] != *exp {
+            why.push(format!(
+                "parameters differ: heat-rs {}, Heat {exp}",
+                ours["Parameters"]
+            ));
+        }
+        if let Some(groups) = expected["template_validate"]["result"].get("ParameterGroups") {
+            if ours.get("ParameterGroups") != Some(groups) {
+                why.push("parameter groups differ".into());
+            }
+        }
+    }
+    if let Some(def) = &def {
+        compare_generic(def, &template, generic, &mut why);
+    }
     // Graph.
-    let exp_graph = &expected["generic"]["graph"];
+    let exp_graph = &generic["graph"];
     let cycle_error = errors.iter().find(|e| e.kind == ErrorKind::Cycle);
     if let Some(def) = &def {
         match def.levels() {
@@ -180,17 +272,17 @@ pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog
                     && (Json::Object(requires) != exp_graph["requires"]
                         || json!(levels) != exp_graph["levels"])
                 {
-                    agrees = false;
                     why.push("graph differs from Heat's".into());
                 }
             }
             Err(cycle) => {
                 if exp_graph["cycle"].is_null() && exp_graph.get("requires").is_some() {
-                    agrees = false;
                     why.push(format!("heat-rs finds a cycle {cycle:?} Heat does not"));
                 }
             }
         }
+    } else if exp_graph.get("requires").is_some() && exp_graph["cycle"].is_null() {
+        why.push("Heat computes a graph, heat-rs none".into());
     }
     if !exp_graph["cycle"].is_null() {
         let remaining: Vec<&str> = exp_graph["cycle"]["remaining"]
@@ -201,13 +293,10 @@ pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog
             .collect();
         match cycle_error {
             Some(e) if e.cycle.iter().all(|n| remaining.contains(&n.as_str())) => {}
-            _ => {
-                agrees = false;
-                why.push("Heat finds a cycle heat-rs does not".into());
-            }
+            _ => why.push("Heat finds a cycle heat-rs does not".into()),
         }
     }
-    // Validation verdict.
+    // Validation verdict, and the path of a refusal.
     let tv = &expected["template_validate"];
     let heat_fails = tv.get("raised").is_some()
         || tv["result"].get("Error").is_some()
@@ -221,33 +310,182 @@ pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog
     let heat_message = tv["result"]["Error"]
         .as_str()
         .or(tv["raised"]["message"].as_str())
+        .or(exp_graph["error"]["message"].as_str())
         .unwrap_or_default();
     if heat_fails && beyond_heat(heat_message) {
         // heat-rs deliberately accepts this; it must not refuse it for the same reason.
         if errors.iter().any(|e| e.message == heat_message) {
-            agrees = false;
             why.push(format!(
                 "heat-rs refuses a feature it supports beyond Heat: {heat_message}"
             ));
         }
-    } else if heat_fails && errors.is_empty() {
-        agrees = false;
-        why.push(format!(
-            "Heat refuses it: {}",
-            tv["result"]["Error"]
-                .as_str()
-                .or(tv["raised"]["message"].as_str())
-                .unwrap_or("graph error")
-        ));
+    } else if heat_fails {
+        if errors.is_empty() {
+            why.push(format!("Heat refuses it: {heat_message}"));
+        } else if errors.iter().all(|e| e.path.is_empty()) {
+            why.push(format!("heat-rs refuses it without a path: {}", errors[0]));
+        } else if let Some(path) = heat_error_path(heat_message) {
+            if !errors.iter().any(|e| same_place(&e.path, &path)) {
+                why.push(format!(
+                    "Heat refuses it at {path}, heat-rs elsewhere: {}",
+                    errors[0]
+                ));
+            }
+        }
     }
     if !heat_fails && !errors.is_empty() {
-        agrees = false;
         why.push(format!("heat-rs refuses it: {}", errors[0]));
     }
     Outcome {
         line: Json::Object(line),
-        agrees,
+        agrees: why.is_empty(),
         why: why.join("; "),
+    }
+}
+
+/// Conditions, resources after them and outputs, against Heat's generic
+/// stack.
+fn compare_generic(
+    def: &StackDefinition<'_>,
+    template: &Template,
+    generic: &Json,
+    why: &mut Vec<String>,
+) {
+    if let Some(conditions) = generic["conditions"].as_object() {
+        for (name, exp) in conditions {
+            if name == "error" {
+                continue;
+            }
+            let ours = def.condition(name);
+            let same = match (exp.as_bool(), &ours) {
+                (Some(b), Ok(o)) => b == *o,
+                (None, Err(_)) => true,
+                _ => false,
+            };
+            if !same {
+                why.push(format!("condition {name}: heat-rs {ours:?}, Heat {exp}"));
+            }
+        }
+    }
+    // Where Heat could not compute resources or outputs (an error of the
+    // template), the verdict says whether heat-rs refuses it too.
+    if let Some(resources) = generic["resources"]
+        .as_object()
+        .filter(|r| !r.contains_key("error"))
+    {
+        let ours: Vec<(&str, &str, bool)> = def
+            .resources
+            .iter()
+            .map(|r| (r.name.as_str(), r.type_name.as_str(), r.enabled))
+            .collect();
+        for (name, exp) in resources {
+            match ours.iter().find(|(n, _, _)| n == name) {
+                None => why.push(format!("resource {name} is missing")),
+                Some((_, t, enabled)) => {
+                    if exp["type"].as_str() != Some(t) {
+                        why.push(format!("resource {name} is {t}, Heat {}", exp["type"]));
+                    }
+                    if exp["enabled"].as_bool() != Some(*enabled) {
+                        why.push(format!(
+                            "resource {name} enabled {enabled}, Heat {}",
+                            exp["enabled"]
+                        ));
+                    }
+                }
+            }
+        }
+        if ours.len() != resources.len() {
+            why.push(format!(
+                "{} resources, Heat {}",
+                ours.len(),
+                resources.len()
+            ));
+        }
+    }
+    let disabled: Vec<&str> = generic["outputs_disabled"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+        .collect();
+    if let Some(outputs) = generic["outputs"]
+        .as_object()
+        .filter(|o| !o.contains_key("error"))
+    {
+        for (name, exp) in outputs {
+            let Some(o) = def.outputs.iter().find(|o| &o.name == name) else {
+                why.push(format!("output {name} is missing"));
+                continue;
+            };
+            let Some(value) = &o.value else {
+                if !disabled.contains(&name.as_str()) {
+                    why.push(format!("output {name} is disabled, not in Heat"));
+                }
+                continue;
+            };
+            if let Some(required) = exp["required_resources"].as_array() {
+                let mut heat: Vec<&str> = required.iter().filter_map(Json::as_str).collect();
+                heat.sort();
+                if def.output_references(name) != heat {
+                    why.push(format!(
+                        "output {name} requires {:?}, Heat {heat:?}",
+                        def.output_references(name)
+                    ));
+                }
+            }
+            let valid = function::validate(value, def).is_ok();
+            // Heat's own crash (a Python builtin error, "Resource data not
+            // available") computing it offline says nothing of the template.
+            let heat_crashed = exp["validate"]["error"]["module"] == "builtins";
+            if exp["validate"]["ok"].as_bool() == Some(!valid) && !heat_crashed {
+                why.push(format!(
+                    "output {name} validates {valid}, Heat {}",
+                    exp["validate"]
+                ));
+            }
+            if valid && exp["validate"]["ok"] == true {
+                let heat = &exp["value_uncreated"];
+                if heat.get("error").is_none() {
+                    let ours = function::resolve(value, def).map_err(|e| e.to_string());
+                    if ours.as_ref() != Ok(heat) {
+                        why.push(format!(
+                            "output {name} is {ours:?} before creation, Heat {heat}"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let _ = template;
+}
+
+/// A short-form AWS template gives the graph of its long-form twin.
+fn short_form_twin(root: &Path, corpus_rel: &str) -> Result<(), String> {
+    let short = root.join(corpus_rel);
+    let rel = corpus_rel
+        .strip_prefix("templates/aws-cfn-templates/")
+        .ok_or_else(|| format!("{corpus_rel}: a short-form file outside aws-cfn-templates"))?;
+    let long_root = root.join("templates/aws-cfn-templates-longform");
+    let stem = Path::new(rel).with_extension("");
+    let twin = ["json", "yaml", "yml", "template"]
+        .iter()
+        .map(|x| long_root.join(format!("{}.{x}", stem.display())))
+        .find(|p| p.exists())
+        .ok_or_else(|| format!("{corpus_rel}: no long-form twin"))?;
+    let graph = |p: &Path| -> Result<Json, String> {
+        let text = std::fs::read_to_string(p).map_err(|e| e.to_string())?;
+        let t = Template::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?;
+        let (def, errors) = StackDefinition::build(&t, Inputs::default(), &AnyType);
+        let def = def.ok_or_else(|| format!("{}: {}", p.display(), errors[0]))?;
+        def.levels()
+            .map(|l| json!(l))
+            .map_err(|c| format!("{}: a cycle {c:?}", p.display()))
+    };
+    let (a, b) = (graph(&short)?, graph(&twin)?);
+    if a == b {
+        Ok(())
+    } else {
+        Err(format!("the short form's graph {a} is not its twin's {b}"))
     }
 }
 
@@ -505,9 +743,14 @@ pub fn run_templates(
 
 /// Runs every case of a cases file.
 pub fn run_cases(file: &Path, emit: &mut dyn FnMut(&Outcome)) -> (usize, usize) {
-    let data: Json = serde_json::from_str(&std::fs::read_to_string(file).unwrap_or_default())
-        .unwrap_or(Json::Null);
     let (mut pass, mut fail) = (0, 0);
+    let data = match read_json(file) {
+        Ok(d) => d,
+        Err(m) => {
+            emit(&broken(&file.display().to_string(), m));
+            return (0, 1);
+        }
+    };
     for case in data["cases"].as_array().into_iter().flatten() {
         let o = run_case(case, &data);
         if o.agrees {

@@ -96,6 +96,10 @@ pub struct ResourceDef {
     pub update_policy: Option<Expr>,
     /// Whether the resource's condition holds.
     pub enabled: bool,
+    /// An existing cloud object the resource stands for (HOT
+    /// `external_id`): taken over, not created, never deleted; its id is
+    /// the resource's reference.
+    pub external_id: Option<String>,
     /// The line of the definition.
     pub line: u32,
 }

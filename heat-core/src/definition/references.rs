@@ -33,6 +33,24 @@ impl<'t> StackDefinition<'t> {
         refs
     }
 
+    /// The resources an output's value references (sorted, once each).
+    pub fn output_references(&self, output: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut errors = Vec::new();
+        if let Some(v) = self
+            .outputs
+            .iter()
+            .find(|o| o.name == output)
+            .and_then(|o| o.value.as_ref())
+        {
+            self.references(v, "", &mut out, &mut errors);
+        }
+        let mut names: Vec<String> = out.into_iter().map(|(name, _)| name).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// Walks a snippet for the resources it references (`get_resource`,
     /// `get_attr`, `Ref`, `Fn::Sub`), following only the chosen branch of
     /// an `if`.

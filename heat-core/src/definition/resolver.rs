@@ -34,7 +34,12 @@ impl Resolver for StackDefinition<'_> {
     }
 
     fn reference_id(&self, name: &str) -> Json {
-        Json::String(name.to_string())
+        let external = self
+            .resources
+            .iter()
+            .find(|r| r.name == name)
+            .and_then(|r| r.external_id.clone());
+        Json::String(external.unwrap_or_else(|| name.to_string()))
     }
 
     fn attribute(&self, _: &str, _: &str) -> Result<Option<Json>, String> {

@@ -134,6 +134,24 @@ impl<'t> StackDefinition<'t> {
                 Err(e) => errors.push(e.into()),
             }
         }
+        let mut external_id = None;
+        if let (Some(node), true) = (map.get("external_id"), hot) {
+            let path = format!("{base}.external_id");
+            match function::parse(node, ctx, &path, false).and_then(|e| function::resolve(&e, self))
+            {
+                Ok(Json::String(s)) => external_id = Some(s),
+                Ok(other) => errors.push(err(
+                    ErrorKind::Resource,
+                    format!(
+                        "Resource {name} external_id must be a string, not {}",
+                        function::python::str_of(&other)
+                    ),
+                    path,
+                    node.line,
+                )),
+                Err(e) => errors.push(TemplateError::from(e.at(&path, node.line))),
+            }
+        }
         let mut enabled = true;
         let cond_key = if hot { "condition" } else { "Condition" };
         if let (Some(c), true) = (map.get(cond_key), has_conditions(self.template.dialect)) {
@@ -158,6 +176,7 @@ impl<'t> StackDefinition<'t> {
             deletion_policy,
             update_policy,
             enabled,
+            external_id,
             line: node.line,
         })
     }

@@ -422,7 +422,8 @@ fn short_tag(tag: Option<&Tag>, span: &Span) -> Result<Option<String>, SyntaxErr
             "Ref" | "Condition" => tag.suffix.clone(),
             "GetAtt" | "Sub" | "Join" | "Select" | "Split" | "Base64" | "FindInMap" | "GetAZs"
             | "ImportValue" | "If" | "Equals" | "Not" | "And" | "Or" | "Cidr" | "Length"
-            | "ToJsonString" | "Transform" => format!("Fn::{}", tag.suffix),
+            | "ToJsonString" | "Transform" | "ValueOf" | "Contains" | "EachMemberEquals"
+            | "EachMemberIn" | "RefAll" | "ValueOfAll" => format!("Fn::{}", tag.suffix),
             _ => String::new(),
         };
         if !long.is_empty() {

@@ -23,6 +23,8 @@ pub(super) struct Make<'a, 'd, 't> {
     pub stack: &'a StackRecord,
     pub live: &'a Live<'d, 't>,
     pub spec: &'a ResourceSpec,
+    /// The cloud object an `external_id` names: adopted, not created.
+    pub external: Option<&'a str>,
 }
 
 impl Make<'_, '_, '_> {
@@ -34,7 +36,10 @@ impl Make<'_, '_, '_> {
         replacing: Option<ResourceRecord>,
     ) -> Result<(), String> {
         let e = self.e;
-        let adopted = self.adopted_id();
+        let adopted = self
+            .external
+            .map(str::to_string)
+            .or_else(|| self.adopted_id());
         let action = if adopted.is_some() {
             Action::Adopt
         } else {

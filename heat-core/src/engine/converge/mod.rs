@@ -275,10 +275,12 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
         metadata: metadata.clone(),
     };
     let requires = w.requires.get(name).cloned().unwrap_or_default();
-    let policy = rdef
-        .deletion_policy
-        .clone()
-        .unwrap_or_else(|| "Delete".into());
+    // An external resource is never deleted with the stack.
+    let policy = match (&rdef.external_id, &rdef.deletion_policy) {
+        (Some(_), _) => "Retain".to_string(),
+        (None, Some(p)) => p.clone(),
+        (None, None) => "Delete".into(),
+    };
     let make = create::Make {
         e,
         op,
@@ -286,6 +288,7 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
         stack,
         live,
         spec: &spec,
+        external: rdef.external_id.as_deref(),
     };
     let Some(current) = live.record(name) else {
         return make.create(requires, policy, None).await;
