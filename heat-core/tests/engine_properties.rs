@@ -1,7 +1,9 @@
 //! Properties of the engine over random DAGs (proptest): every resource is
 //! created exactly once and only after everything it requires is ready;
-//! delete is exactly the reverse; running concurrently gives the same
-//! stack as the sequential oracle (concurrency 1).
+//! delete is exactly the reverse; without a limit a create takes exactly
+//! its critical path (virtual time), with one never more resources are
+//! built at once; running concurrently gives the same stack as the
+//! sequential oracle (concurrency 1).
 
 mod common;
 
@@ -37,13 +39,33 @@ fn dag() -> impl Strategy<Value = Vec<Vec<usize>>> {
     })
 }
 
-/// Creates and deletes the stack; returns the driver's log and the final
-/// records (name -> properties, status) before deletion.
-fn run(
-    deps: &[Vec<usize>],
-    concurrency: usize,
-    latencies: &[u64],
-) -> (Vec<String>, BTreeMap<String, String>, serde_json::Value) {
+/// What a create and delete of a stack showed.
+struct Run {
+    /// The driver's calls, in order.
+    log: Vec<String>,
+    /// The final records (name -> status, properties, requires).
+    records: BTreeMap<String, String>,
+    /// The outputs.
+    outputs: serde_json::Value,
+    /// The create's duration, virtual time.
+    makespan: Duration,
+    /// The most resources being built at once.
+    peak: usize,
+}
+
+/// The longest chain of latencies through the graph: the shortest time a
+/// create can take.
+fn critical_path(deps: &[Vec<usize>], latencies: &[u64]) -> Duration {
+    let mut finish = vec![0u64; deps.len()];
+    for (i, ds) in deps.iter().enumerate() {
+        let start = ds.iter().map(|d| finish[*d]).max().unwrap_or(0);
+        finish[i] = start + latencies[i];
+    }
+    Duration::from_millis(finish.into_iter().max().unwrap_or(0))
+}
+
+/// Creates and deletes the stack.
+fn run(deps: &[Vec<usize>], concurrency: usize, latencies: &[u64]) -> Run {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)
@@ -59,10 +81,12 @@ fn run(
         }
         let store = Arc::new(MemoryStore::new());
         let e = engine(driver.clone(), store.clone(), concurrency);
+        let started = tokio::time::Instant::now();
         let s = e
             .create_stack("s", source(&dag_template(deps)), StackOptions::default())
             .await
             .unwrap();
+        let makespan = started.elapsed();
         assert_eq!(s.status_text(), "CREATE_COMPLETE");
         let records: BTreeMap<String, String> = store
             .resources(&s.id)
@@ -81,13 +105,16 @@ fn run(
                 )
             })
             .collect();
+        let peak = driver.peak_in_flight();
         e.delete_stack("s").await.unwrap();
         assert!(driver.objects().is_empty());
-        (
-            driver.log(),
+        Run {
+            log: driver.log(),
             records,
-            serde_json::to_value(s.outputs).unwrap(),
-        )
+            outputs: serde_json::to_value(s.outputs).unwrap(),
+            makespan,
+            peak,
+        }
     })
 }
 
@@ -101,19 +128,34 @@ proptest! {
         seed in proptest::collection::vec(0u64..3000, 25),
     ) {
         let latencies = &seed[..deps.len()];
-        let (log, records, outputs) = run(&deps, concurrency, latencies);
-        let pos = |what: &str| log.iter().position(|l| l == what);
+        let r = run(&deps, concurrency, latencies);
+        let log = &r.log;
+        let pos = |what: String| {
+            log.iter()
+                .position(|l| *l == what)
+                .unwrap_or_else(|| panic!("{what} is missing from {log:?}"))
+        };
         for (i, ds) in deps.iter().enumerate() {
             let creates = log.iter().filter(|l| **l == format!("create r{i}")).count();
             prop_assert_eq!(creates, 1, "r{} created {} times", i, creates);
             for d in ds {
-                prop_assert!(pos(&format!("ready r{d}")) < pos(&format!("create r{i}")), "r{} started before r{} was ready: {:?}", i, d, log);
-                prop_assert!(pos(&format!("delete r{i}")) < pos(&format!("delete r{d}")), "r{} deleted after r{}: {:?}", i, d, log);
+                prop_assert!(pos(format!("ready r{d}")) < pos(format!("create r{i}")), "r{} started before r{} was ready: {:?}", i, d, log);
+                prop_assert!(pos(format!("delete r{i}")) < pos(format!("delete r{d}")), "r{} deleted after r{}: {:?}", i, d, log);
             }
         }
-        let (_, oracle_records, oracle_outputs) = run(&deps, 1, latencies);
-        prop_assert_eq!(records, oracle_records);
-        prop_assert_eq!(outputs, oracle_outputs);
+        // Parallel as the graph allows: without a limit the create takes
+        // exactly its critical path; with one, never more at once.
+        let floor = critical_path(&deps, latencies);
+        if concurrency == 0 {
+            prop_assert_eq!(r.makespan, floor);
+        } else {
+            prop_assert!(r.peak <= concurrency, "{} at once, limit {}", r.peak, concurrency);
+            prop_assert!(r.makespan >= floor);
+        }
+        let oracle = run(&deps, 1, latencies);
+        prop_assert_eq!(oracle.peak, 1);
+        prop_assert_eq!(r.records, oracle.records);
+        prop_assert_eq!(r.outputs, oracle.outputs);
     }
 }
 

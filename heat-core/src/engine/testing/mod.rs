@@ -65,6 +65,9 @@ struct State {
     transient_left: BTreeMap<String, u32>,
     doomed: std::collections::BTreeSet<String>,
     log: Vec<String>,
+    /// Objects created and not yet ready (or failed), now and at most.
+    in_flight: usize,
+    peak_in_flight: usize,
 }
 
 /// A cloud in memory for engine tests.
@@ -108,6 +111,12 @@ impl FakeDriver {
             .lock()
             .expect("not poisoned")
             .insert(resource.to_string(), latency);
+    }
+
+    /// The most objects that were ever being built at once (created, not
+    /// yet ready).
+    pub fn peak_in_flight(&self) -> usize {
+        self.state.lock().expect("not poisoned").peak_in_flight
     }
 
     /// Every object the cloud holds.
@@ -192,6 +201,8 @@ impl Driver for FakeDriver {
                 },
             );
             s.log.push(format!("create {}", spec.name));
+            s.in_flight += 1;
+            s.peak_in_flight = s.peak_in_flight.max(s.in_flight);
             if fail {
                 s.doomed.insert(id.clone());
             }
@@ -219,6 +230,7 @@ impl Driver for FakeDriver {
             self.clock.sleep(latency).await;
         }
         let mut s = self.state.lock().expect("not poisoned");
+        s.in_flight = s.in_flight.saturating_sub(1);
         let doomed = s.doomed.contains(physical_id);
         let Some(obj) = s.objects.get_mut(physical_id) else {
             return Err(DriverError::not_found(format!("{physical_id} not found")));
