@@ -206,6 +206,9 @@ pub enum StackCommand {
     /// Events of a stack.
     #[command(subcommand)]
     Event(EventCommand),
+    /// The environment's hooks (breakpoints) a stack waits at.
+    #[command(subcommand)]
+    Hook(HookCommand),
     /// The template of a stack.
     #[command(subcommand)]
     Template(StackTemplateCommand),
@@ -318,6 +321,36 @@ pub enum EventCommand {
         /// Output format.
         #[command(flatten)]
         out: Output,
+    },
+}
+
+/// `heat stack hook ...`.
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// The resources waiting at a hook.
+    Poll {
+        /// The stack.
+        name: String,
+        /// Output format.
+        #[command(flatten)]
+        out: Output,
+    },
+    /// Clears hooks: the resources go on.
+    Clear {
+        /// The stack.
+        name: String,
+        /// The resources.
+        #[arg(required = true)]
+        resources: Vec<String>,
+        /// The pre-create hook.
+        #[arg(long)]
+        pre_create: bool,
+        /// The pre-update hook.
+        #[arg(long)]
+        pre_update: bool,
+        /// The pre-delete hook.
+        #[arg(long)]
+        pre_delete: bool,
     },
 }
 

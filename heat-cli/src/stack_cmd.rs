@@ -23,8 +23,8 @@ use serde_json::{json, Value as Json};
 
 use crate::backend::{Backend, LocalBackend};
 use crate::cli::{
-    EventCommand, Format, OutputCommand, StackCommand, StackFlags, StackResourceCommand,
-    StackTemplateCommand,
+    EventCommand, Format, HookCommand, OutputCommand, StackCommand, StackFlags,
+    StackResourceCommand, StackTemplateCommand,
 };
 use crate::input::{load_parts, read_parts, InputError};
 use crate::output::{fail, print_list, print_record, report};
@@ -648,6 +648,7 @@ pub async fn run(state: Target, cmd: StackCommand) -> i32 {
         StackCommand::Event(EventCommand::List { name, follow, out }) => {
             events(&state, &name, follow, &out).await
         }
+        StackCommand::Hook(cmd) => hook(&state, cmd).await,
         StackCommand::Template(StackTemplateCommand::Show { name }) => {
             let s = match open(&state).await {
                 Ok(s) => s,
@@ -815,5 +816,101 @@ async fn events(state: &Target, name: &str, follow: bool, out: &crate::cli::Outp
             _ => return 0,
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// The hooks resources wait at now: the last `paused until Hook` event of
+/// each, not followed by its `Hook ... is cleared`.
+fn pending_hooks(events: &[heat_core::engine::Event]) -> Vec<(String, String)> {
+    let mut pending: Vec<(String, String)> = Vec::new();
+    for e in events {
+        if let Some(hook) = e
+            .reason
+            .split("paused until Hook ")
+            .nth(1)
+            .and_then(|h| h.strip_suffix(" is cleared"))
+        {
+            pending.retain(|(r, _)| *r != e.resource_name);
+            pending.push((e.resource_name.clone(), hook.to_string()));
+        } else if let Some(hook) = e
+            .reason
+            .strip_prefix("Hook ")
+            .and_then(|h| h.strip_suffix(" is cleared"))
+        {
+            pending.retain(|(r, h)| !(*r == e.resource_name && h == hook));
+        }
+    }
+    pending
+}
+
+/// `heat stack hook poll|clear`.
+async fn hook(state: &Target, cmd: HookCommand) -> i32 {
+    let s = match open(state).await {
+        Ok(s) => s,
+        Err(m) => return fail("state", &m, false),
+    };
+    match cmd {
+        HookCommand::Poll { name, out } => {
+            let as_json = out.format == Format::Json;
+            match s.backend.events(&name, &EventQuery::default()).await {
+                Ok(events) => {
+                    let rows: Vec<Json> = pending_hooks(&events)
+                        .into_iter()
+                        .map(|(r, h)| json!({"resource_name": r, "hook_type": h}))
+                        .collect();
+                    print_list(&rows, &["resource_name", "hook_type"], &out);
+                    0
+                }
+                Err(e) => refused(e, as_json),
+            }
+        }
+        HookCommand::Clear {
+            name,
+            resources,
+            pre_create,
+            pre_update,
+            pre_delete,
+        } => {
+            let mut hooks: Vec<&str> = [
+                (pre_create, "pre-create"),
+                (pre_update, "pre-update"),
+                (pre_delete, "pre-delete"),
+            ]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, h)| h)
+            .collect();
+            if hooks.is_empty() {
+                // As `openstack stack hook clear`: the hook of the action
+                // the stack is in.
+                match s.backend.show(&name).await {
+                    Ok(stack) => match stack.action {
+                        Action::Create => hooks.push("pre-create"),
+                        Action::Update => hooks.push("pre-update"),
+                        Action::Delete => hooks.push("pre-delete"),
+                        other => {
+                            return fail(
+                                "usage",
+                                &format!(
+                                    "stack {name} is in {}: say which hook (--pre-create, --pre-update, --pre-delete)",
+                                    other.name()
+                                ),
+                                false,
+                            )
+                        }
+                    },
+                    Err(e) => return refused(e, false),
+                }
+            }
+            let mut code = 0;
+            for r in &resources {
+                for h in &hooks {
+                    if let Err(e) = s.backend.signal(&name, r, json!({ "unset_hook": h })).await {
+                        code = code.max(refused(e, false));
+                    }
+                }
+            }
+            code
+        }
     }
 }

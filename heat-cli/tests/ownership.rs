@@ -3,7 +3,9 @@
 //! touches, a stack it does not name; a stack abandoned by a `heat` that
 //! died (SIGKILL) or hung (SIGSTOP) is taken over once its lease expires,
 //! and the old owner can never write again; a resource failure fails the
-//! stack at once; a delete of a stack in progress cancels, then deletes.
+//! stack at once; a delete of a stack in progress cancels, then deletes;
+//! a resource paused at an environment hook goes on once another `heat`
+//! clears it.
 
 mod common;
 
@@ -245,4 +247,59 @@ fn a_stopped_heat_loses_its_stack_and_never_writes_again() {
     let (code, out, err) = h.run(&["stack", "delete", "s", "--yes"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(h.sim_objects().is_empty(), "{:?}", h.sim_objects());
+}
+
+#[test]
+fn a_hook_pauses_a_create_until_another_heat_clears_it() {
+    let h = Heat::new("hooks");
+    let t = h.write(
+        "values.yaml",
+        "heat_template_version: 2018-08-31
+resources:
+  a: {type: OS::Heat::Value, properties: {value: one}}
+  b: {type: OS::Heat::Value, properties: {value: {get_attr: [a, value]}}}
+",
+    );
+    let env = h.write(
+        "hooks.yaml",
+        "resource_registry:\n  resources:\n    b: {hooks: pre-create}\n",
+    );
+    let create = h.spawn(&["stack", "create", "s", "-t", &t, "-e", &env]);
+    let start = std::time::Instant::now();
+    loop {
+        let (code, out, err) = h.run(&["stack", "hook", "poll", "s", "-f", "json"]);
+        if code == 0 && out.contains("pre-create") {
+            let pending: serde_json::Value = serde_json::from_str(&out).unwrap();
+            assert_eq!(
+                pending,
+                serde_json::json!([{"resource_name": "b", "hook_type": "pre-create"}])
+            );
+            break;
+        }
+        assert!(start.elapsed().as_secs() < 60, "never paused: {out}{err}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let shown = h.json(&["stack", "show", "s", "-f", "json"]);
+    assert_eq!(shown["stack_status"], "CREATE_IN_PROGRESS");
+    // Only the hooks the environment sets.
+    let (code, _, err) = h.run(&["stack", "hook", "clear", "s", "a", "--pre-create"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("hook is not defined on a"), "{err}");
+    // No flag: the hook of the action the stack is in.
+    let (code, _, err) = h.run(&["stack", "hook", "clear", "s", "b"]);
+    assert_eq!(code, 0, "{err}");
+    let out = create.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        h.json(&["stack", "show", "s", "-f", "json"])["stack_status"],
+        "CREATE_COMPLETE"
+    );
+    assert_eq!(
+        h.json(&["stack", "hook", "poll", "s", "-f", "json"]),
+        serde_json::json!([])
+    );
 }

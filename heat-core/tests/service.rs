@@ -583,3 +583,69 @@ outputs:
     let failed = svc.wait(&ctx, &s.id).await.unwrap().unwrap();
     assert_eq!(failed.status_text(), "CREATE_FAILED");
 }
+
+#[tokio::test(start_paused = true)]
+async fn hooks_pause_a_resource_until_cleared() {
+    let (driver, e) = service(1);
+    let svc = &e.service;
+    let ctx = RequestContext::default();
+    let mut p = parts(T);
+    p.environment =
+        Some("resource_registry:\n  resources:\n    b: {hooks: [pre-create, pre-delete]}\n".into());
+    let s = svc
+        .create(&ctx, "s", &p, StackOptions::default())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    // `a` is made; `b` waits at its hook, the stack with it.
+    let now = svc.show(&ctx, "s").await.unwrap();
+    assert_eq!(now.status_text(), "CREATE_IN_PROGRESS");
+    assert_eq!(driver.objects().len(), 1);
+    let events = svc.events(&ctx, "s", &EventQuery::default()).await.unwrap();
+    let paused = |reason: &str| {
+        events
+            .iter()
+            .any(|ev| ev.resource_name == "b" && ev.reason == reason)
+    };
+    assert!(
+        paused("CREATE paused until Hook pre-create is cleared"),
+        "{events:?}"
+    );
+    // Only a hook the environment sets can be cleared.
+    let wrong = svc
+        .signal(&ctx, "s", "a", json!({"unset_hook": "pre-create"}))
+        .await;
+    assert!(
+        matches!(wrong, Err(ServiceError::BadRequest(_))),
+        "{wrong:?}"
+    );
+    let bogus = svc
+        .signal(&ctx, "s", "b", json!({"unset_hook": "pre-lunch"}))
+        .await;
+    assert!(
+        matches!(bogus, Err(ServiceError::BadRequest(_))),
+        "{bogus:?}"
+    );
+    svc.signal(&ctx, "s", "b", json!({"unset_hook": "pre-create"}))
+        .await
+        .unwrap();
+    let done = svc.wait(&ctx, &s.id).await.unwrap().unwrap();
+    assert_eq!(done.status_text(), "CREATE_COMPLETE");
+    let events = svc.events(&ctx, "s", &EventQuery::default()).await.unwrap();
+    assert!(events
+        .iter()
+        .any(|ev| ev.resource_name == "b" && ev.reason == "Hook pre-create is cleared"));
+    // A delete pauses before `b` too (`b` goes first: nothing requires it).
+    let deleting = svc.delete(&ctx, "s").await.unwrap();
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert_eq!(
+        svc.show(&ctx, &deleting.id).await.unwrap().status_text(),
+        "DELETE_IN_PROGRESS"
+    );
+    assert_eq!(driver.objects().len(), 2);
+    svc.signal(&ctx, &deleting.id, "b", json!({"unset_hook": "pre-delete"}))
+        .await
+        .unwrap();
+    svc.wait(&ctx, &deleting.id).await.unwrap();
+    assert!(driver.objects().is_empty());
+}

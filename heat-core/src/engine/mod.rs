@@ -16,6 +16,7 @@ mod clock;
 mod context;
 mod converge;
 mod driver;
+mod hooks;
 mod lifecycle;
 mod live;
 mod memory;

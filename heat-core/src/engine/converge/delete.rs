@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use super::save;
 use crate::engine::cancel::Cancel;
 use crate::engine::driver::DriverErrorKind;
+use crate::engine::hooks::When;
 use crate::engine::lifecycle::Op;
 use crate::engine::model::{Action, ResourceRecord, StackRecord, Status};
 use crate::engine::store::Write;
@@ -52,6 +53,42 @@ pub(super) async fn delete_records(
 }
 
 async fn delete_one(
+    e: &Engine,
+    op: &Op,
+    cancel: &Cancel,
+    stack: &StackRecord,
+    r: ResourceRecord,
+) -> Result<(), String> {
+    let (name, type_name) = (r.name.clone(), r.type_name.clone());
+    let state = (r.action, r.status);
+    e.hook_pause(
+        op,
+        cancel,
+        stack,
+        &name,
+        &type_name,
+        When::Pre,
+        Action::Delete,
+        state,
+    )
+    .await?;
+    remove(e, op, cancel, stack, r).await?;
+    let done = (Action::Delete, Status::Complete);
+    e.hook_pause(
+        op,
+        cancel,
+        stack,
+        &name,
+        &type_name,
+        When::Post,
+        Action::Delete,
+        done,
+    )
+    .await
+}
+
+/// Deletes one resource's object (unless retained) and removes its record.
+async fn remove(
     e: &Engine,
     op: &Op,
     cancel: &Cancel,

@@ -22,6 +22,7 @@ use serde_json::{Map as JsonMap, Value as Json};
 
 use super::cancel::Cancel;
 use super::driver::ResourceSpec;
+use super::hooks::When;
 use super::lifecycle::Op;
 use super::live::Live;
 use super::model::{Action, ResourceRecord, StackRecord, Status};
@@ -291,7 +292,9 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
         external: rdef.external_id.as_deref(),
     };
     let Some(current) = live.record(name) else {
-        return make.create(requires, policy, None).await;
+        let create = make.create(requires, policy, None);
+        let state = (Action::Init, Status::Complete);
+        return hooked(w, cancel, rdef, Action::Create, state, create).await;
     };
     // A create interrupted by a restart: pick it up.
     if current.status == Status::InProgress
@@ -301,8 +304,11 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
         return make.resume(current).await;
     }
     if current.action == Action::Delete && current.status == Status::Complete {
-        return make.create(requires, policy, None).await;
+        let create = make.create(requires, policy, None);
+        let state = (Action::Init, Status::Complete);
+        return hooked(w, cancel, rdef, Action::Create, state, create).await;
     }
+    let state = (current.action, current.status);
     let decision = decide::decide(e.catalog.as_ref(), def, rdef, &current, &props);
     match decision {
         ChangeKind::Unchanged => {
@@ -321,6 +327,73 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
         }
         ChangeKind::Refused { reason } => Err(reason),
         ChangeKind::Updated { .. } => {
+            let update =
+                update_in_place(w, cancel, &spec, current, requires, policy, props, metadata);
+            hooked(w, cancel, rdef, Action::Update, state, update).await
+        }
+        ChangeKind::Replaced { .. } | ChangeKind::Added | ChangeKind::Deleted => {
+            // A rollback puts back the resource an update replaced.
+            if let Some(spare) = w
+                .spares
+                .iter()
+                .find(|s| s.name == name && s.type_name == rdef.type_name && s.properties == props)
+            {
+                let mut back = spare.clone();
+                back.current = true;
+                back.updated_at = e.clock.now();
+                let mut old = current;
+                old.current = false;
+                e.write_op(
+                    op,
+                    vec![Write::PutResource(back.clone()), Write::PutResource(old)],
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+                live.set(back);
+                return Ok(());
+            }
+            let replace = make.create(requires, policy, Some(current));
+            hooked(w, cancel, rdef, Action::Update, state, replace).await
+        }
+    }
+}
+
+/// Runs a resource's action between the environment's hooks: a `pre-`
+/// hook pauses before it, a `post-` hook after.
+async fn hooked(
+    w: &Work<'_, '_, '_>,
+    cancel: &Cancel,
+    rdef: &crate::definition::ResourceDef,
+    action: Action,
+    state: (Action, Status),
+    work: impl std::future::Future<Output = Result<(), String>>,
+) -> Result<(), String> {
+    let (e, op, stack) = (w.e, w.op, w.stack);
+    let (name, t) = (rdef.name.as_str(), rdef.type_name.as_str());
+    e.hook_pause(op, cancel, stack, name, t, When::Pre, action, state)
+        .await?;
+    work.await?;
+    let done = (action, Status::Complete);
+    e.hook_pause(op, cancel, stack, name, t, When::Post, action, done)
+        .await
+}
+
+/// Updates a resource in place (its record first, then the cloud).
+#[allow(clippy::too_many_arguments)]
+async fn update_in_place(
+    w: &Work<'_, '_, '_>,
+    cancel: &Cancel,
+    spec: &ResourceSpec,
+    current: ResourceRecord,
+    requires: Vec<String>,
+    policy: String,
+    props: Json,
+    metadata: Json,
+) -> Result<(), String> {
+    let (e, op, stack, live) = (w.e, w.op, w.stack, w.live);
+    let res_path = res_path(w.def, &spec.name);
+    {
+        {
             let mut r = current.clone();
             r.requires = requires;
             r.deletion_policy = policy;
@@ -336,7 +409,7 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
             let pid = r.physical_id.clone().expect("decided on a live resource");
             match e
                 .retry(cancel, || {
-                    e.backend_update(op, cancel, stack, &spec, &pid, &current.properties)
+                    e.backend_update(op, cancel, stack, spec, &pid, &current.properties)
                 })
                 .await
             {
@@ -370,29 +443,6 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
                     Err(format!("{}: {}", res_path, err.message))
                 }
             }
-        }
-        ChangeKind::Replaced { .. } | ChangeKind::Added | ChangeKind::Deleted => {
-            // A rollback puts back the resource an update replaced.
-            if let Some(spare) = w
-                .spares
-                .iter()
-                .find(|s| s.name == name && s.type_name == rdef.type_name && s.properties == props)
-            {
-                let mut back = spare.clone();
-                back.current = true;
-                back.updated_at = e.clock.now();
-                let mut old = current;
-                old.current = false;
-                e.write_op(
-                    op,
-                    vec![Write::PutResource(back.clone()), Write::PutResource(old)],
-                )
-                .await
-                .map_err(|e| e.to_string())?;
-                live.set(back);
-                return Ok(());
-            }
-            make.create(requires, policy, Some(current)).await
         }
     }
 }

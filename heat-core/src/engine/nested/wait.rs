@@ -82,11 +82,12 @@ impl Engine {
         let mut seen = 0;
         loop {
             let woken = self.signalled.listen();
-            let signals = self
+            let mut signals = self
                 .store
                 .signals(&parent.id, &handle_record.name)
                 .await
                 .map_err(|e| DriverError::transient(e.to_string()))?;
+            signals.retain(|s| !crate::engine::hooks::is_hook_clear(s));
             if signals.len() > seen {
                 let events = signals[seen..]
                     .iter()
@@ -148,6 +149,9 @@ impl Engine {
         resource: &str,
         data: Json,
     ) -> Result<(), EngineError> {
+        if let Some(hook) = data.get("unset_hook") {
+            return self.clear_hook(stack, resource, hook).await;
+        }
         let records = self.store.resources(&stack.id).await?;
         let Some(r) = records
             .into_iter()
