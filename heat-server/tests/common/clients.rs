@@ -346,6 +346,36 @@ pub fn osc_lifecycle(osc: &Osc) {
         osc.json(&["stack", "snapshot", "list", "cli"]),
         Json::Array(vec![])
     );
+    // A hook of the environment: the stack waits at it until cleared.
+    osc.ok(&[
+        "stack",
+        "create",
+        "hooked",
+        "-t",
+        "child.yaml",
+        "-e",
+        "hooks_env.yaml",
+        "--parameter",
+        "message=m",
+    ]);
+    let start = Instant::now();
+    loop {
+        let pending = osc.json(&["stack", "hook", "poll", "hooked"]);
+        if pending.as_array().is_some_and(|p| !p.is_empty()) {
+            assert_eq!(pending[0]["Resource Name"], "v", "{pending}");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "never paused");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    osc.ok(&["stack", "hook", "clear", "hooked", "v"]);
+    osc.until(
+        "hook cleared",
+        &["stack", "show", "hooked"],
+        "stack_status",
+        "CREATE_COMPLETE",
+    );
+    osc.ok(&["stack", "delete", "hooked", "--yes", "--wait"]);
     // Software configs.
     let cfg = osc.json(&[
         "software",
