@@ -22,6 +22,25 @@ pub struct Outcome {
     pub why: String,
 }
 
+/// The corpus: `HEAT_CONFORMANCE_DIR` (which `.ci/run` sets; then it must
+/// be there), else `../shared/conformance` when a clone has it beside it;
+/// `None` (said on stderr) when neither.
+pub fn corpus() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("HEAT_CONFORMANCE_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance");
+    if beside.is_dir() {
+        return Some(beside);
+    }
+    eprintln!(
+        "conformance tests skipped: no corpus at {} and HEAT_CONFORMANCE_DIR is not set \
+         (.ci/run sets it to ../shared/conformance)",
+        beside.display()
+    );
+    None
+}
+
 /// Every expected file under `root/expected`, sorted.
 pub fn expected_files(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -396,7 +396,6 @@ impl<'t> StackDefinition<'t> {
                         }
                     }
                 }
-                None if node.is_null() => {}
                 None => errors.push(err(
                     ErrorKind::Condition,
                     format!(

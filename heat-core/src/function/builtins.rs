@@ -1175,16 +1175,14 @@ fn list_concat(args: &Expr, name: &str, unique: bool, r: &dyn Resolver) -> R<Jso
         }
     }
     if unique {
-        // Heat's loop deletes earlier duplicates while iterating.
-        let mut i = 0;
-        while i < out.len() {
-            let item = out[i].clone();
-            while out.iter().filter(|x| eq(x, &item)).count() > 1 {
-                let first = out.iter().position(|x| eq(x, &item)).expect("present");
-                out.remove(first);
+        // As Heat 27: each item where it first appears (Python equality).
+        let mut kept: Vec<Json> = Vec::with_capacity(out.len());
+        for item in out {
+            if !kept.iter().any(|x| eq(x, &item)) {
+                kept.push(item);
             }
-            i += 1;
         }
+        out = kept;
     }
     Ok(Json::Array(out))
 }
