@@ -32,6 +32,9 @@ impl Format {
 pub struct Limits {
     /// Most values a document may hold once YAML aliases are expanded.
     pub max_nodes: usize,
+    /// Most values YAML aliases may add (counted before any is copied: an
+    /// alias bomb is refused early and cheaply).
+    pub max_alias_values: usize,
     /// Deepest nesting of lists and maps.
     pub max_depth: usize,
 }
@@ -40,6 +43,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_nodes: 2_000_000,
+            max_alias_values: 100_000,
             max_depth: 200,
         }
     }
@@ -135,6 +139,7 @@ struct Builder<'a> {
     limits: Limits,
     json: bool,
     nodes: usize,
+    aliased: usize,
     anchors: HashMap<usize, (Node, usize)>,
     stack: Vec<Frame>,
 }
@@ -146,6 +151,7 @@ impl<'a> Builder<'a> {
             limits,
             json,
             nodes: 0,
+            aliased: 0,
             anchors: HashMap::new(),
             stack: Vec::new(),
         }
@@ -196,10 +202,22 @@ impl<'a> Builder<'a> {
                     None
                 }
                 Event::Alias(id) => {
-                    let Some((node, size)) = self.anchors.get(&id).cloned() else {
+                    let Some(size) = self.anchors.get(&id).map(|(_, size)| *size) else {
                         return Err(SyntaxError::at("found undefined alias", &span));
                     };
+                    // Counted before anything is copied.
+                    self.aliased += size;
+                    if self.aliased > self.limits.max_alias_values {
+                        return Err(SyntaxError::at(
+                            format!(
+                                "YAML aliases expand to more than {} values (an alias bomb?)",
+                                self.limits.max_alias_values
+                            ),
+                            &span,
+                        ));
+                    }
                     self.count(size, &span)?;
+                    let node = self.anchors[&id].0.clone();
                     Some((node, 0usize, size))
                 }
                 Event::Scalar(text, style, anchor, tag) => {
@@ -695,7 +713,10 @@ mod tests {
             doc.push_str(&format!("a{i}: &a{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         let err = parse_document(&doc, Limits::default()).unwrap_err();
-        assert!(err.message.contains("expands to more than"), "{err}");
+        assert!(err.message.contains("an alias bomb"), "{err}");
+        // Refused where the aliases' expansion crosses the budget (10^5
+        // values, on line 5), long before the document's end.
+        assert_eq!(err.line, 5, "{err}");
     }
 
     #[test]
