@@ -3,7 +3,7 @@
 //! item where it first appears; `digest` hashes the UTF-8 bytes of
 //! non-ASCII text; `str_replace` takes numbers as keys; a two-argument
 //! `if` whose condition is false removes the key; an empty `conditions:`
-//! section is refused.
+//! section is refused; `allowed_pattern` is a Python regular expression.
 
 use heat_core::definition::{AnyType, Inputs, StackDefinition};
 use heat_core::function;
@@ -89,4 +89,31 @@ fn an_empty_conditions_section_is_refused() {
         "Conditions validation error: Condition definitions must be a map. Found a NoneType instead"
     );
     assert_eq!(errors[0].path, "conditions");
+}
+
+/// Whether a value meets a parameter's `allowed_pattern`.
+fn allowed(pattern: &str, value: &str) -> Result<(), String> {
+    let text = format!(
+        "heat_template_version: 2018-08-31\nparameters:\n  x:\n    type: string\n    constraints:\n      - allowed_pattern: {}\nresources: {{}}\n",
+        serde_json::to_string(pattern).unwrap()
+    );
+    let t = Template::parse(&text).unwrap();
+    let (def, errors) = StackDefinition::build(&t, Inputs::default(), &AnyType);
+    assert!(errors.is_empty(), "{errors:?}");
+    def.unwrap().parameters[0].check_constraints(&json!(value), false)
+}
+
+#[test]
+fn allowed_patterns_are_python_regular_expressions() {
+    // A quantifier on a lookaround or an empty group: Python takes it.
+    assert!(allowed("(?=a)*b", "b").is_ok());
+    assert!(allowed("(?=a)+a", "a").is_ok());
+    assert!(allowed("(?=a)+b", "b").is_err());
+    assert!(allowed("(?!x)?y", "y").is_ok());
+    assert!(allowed("(?:)*z{2}", "zz").is_ok());
+    // As Heat: the whole value must match.
+    assert!(allowed("[a-z]+", "abc").is_ok());
+    assert!(allowed("[a-z]+", "abc9").is_err());
+    assert!(allowed("\\d{2,}", "12").is_ok());
+    assert!(allowed("[(?=a)*]x", "*x").is_ok());
 }

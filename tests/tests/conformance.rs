@@ -6,7 +6,6 @@
 //! listed here, and on a listed one that has started to agree; every
 //! listed one is in ARCHITECTURE.md with its reason.
 
-
 use heat_tests::conformance::{corpus, run_cases, run_templates};
 
 /// Template disagreements that are deliberate or not yet covered, by id

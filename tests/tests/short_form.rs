@@ -2,7 +2,6 @@
 //! long-form twins in the corpus: every twin compared, a side that fails
 //! to give a graph is a failure.
 
-
 use heat_core::definition::{AnyType, Inputs, StackDefinition};
 use heat_core::template::Template;
 use heat_tests::conformance::corpus;
