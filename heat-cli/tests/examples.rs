@@ -231,3 +231,91 @@ fn a_wait_condition_signalled_from_another_process() {
         serde_json::from_str(output(&stack, "report").as_str().unwrap()).unwrap();
     assert_eq!(report, serde_json::json!({"1": "configured"}));
 }
+
+/// A template written for an older Heat: deprecated property names
+/// (`network_id`, `router_id`, `subnet_id`, a server network's `uuid`)
+/// replaced by the current ones, as Heat's translation rules do; both
+/// names at once refused.
+#[test]
+fn deprecated_property_names_run_as_on_an_older_heat() {
+    let s = state("deprecated");
+    let dir = s.parent().unwrap();
+    let t = dir.join("old.yaml");
+    std::fs::write(
+        &t,
+        "heat_template_version: 2013-05-23
+resources:
+  net: {type: OS::Neutron::Net}
+  subnet:
+    type: OS::Neutron::Subnet
+    properties: {network_id: {get_resource: net}, cidr: 10.9.0.0/24}
+  router: {type: OS::Neutron::Router}
+  interface:
+    type: OS::Neutron::RouterInterface
+    properties: {router_id: {get_resource: router}, subnet_id: {get_resource: subnet}}
+  port:
+    type: OS::Neutron::Port
+    properties:
+      network_id: {get_resource: net}
+      fixed_ips: [{subnet_id: {get_resource: subnet}}]
+  server:
+    type: OS::Nova::Server
+    depends_on: interface
+    properties:
+      image: cirros-0.6.2
+      flavor: m1.small
+      networks: [{uuid: {get_resource: net}}]
+outputs:
+  ip: {value: {get_attr: [server, first_address]}}
+",
+    )
+    .unwrap();
+    let t = t.to_str().unwrap();
+    let (code, stack, err) = heat(&s, &["stack", "create", "old", "-t", t, "-f", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(stack["stack_status"], "CREATE_COMPLETE");
+    assert!(
+        output(&stack, "ip")
+            .as_str()
+            .unwrap()
+            .starts_with("10.9.0."),
+        "{stack}"
+    );
+    let (_, shown, _) = heat(
+        &s,
+        &[
+            "stack",
+            "resource",
+            "show",
+            "old",
+            "interface",
+            "-f",
+            "json",
+        ],
+    );
+    assert!(shown["properties"].get("router").is_some(), "{shown}");
+    assert!(shown["properties"].get("router_id").is_none(), "{shown}");
+    let both = dir.join("both.yaml");
+    std::fs::write(
+        &both,
+        "heat_template_version: 2013-05-23
+resources:
+  net: {type: OS::Neutron::Net}
+  subnet:
+    type: OS::Neutron::Subnet
+    properties: {network_id: {get_resource: net}, network: {get_resource: net}, cidr: 10.8.0.0/24}
+",
+    )
+    .unwrap();
+    let (code, _, err) = heat(
+        &s,
+        &["stack", "create", "both", "-t", both.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(
+            "Cannot define the following properties at the same time: network, network_id"
+        ),
+        "{err}"
+    );
+}

@@ -40,6 +40,14 @@ impl Catalog {
 }
 
 impl TypeCatalog for Catalog {
+    fn translate(&self, type_name: &str, properties: &Json) -> Result<Json, String> {
+        crate::deprecated::translate(type_name, properties)
+    }
+
+    fn current_property(&self, type_name: &str, property: &str) -> Option<&'static str> {
+        crate::deprecated::current_name(type_name, property)
+    }
+
     fn lookup(&self, type_name: &str) -> TypeInfo {
         if let Some(t) = self.schema(type_name) {
             // Groups and nested stacks pass their members' attributes through.

@@ -5,6 +5,7 @@
 
 mod catalog;
 mod cloud;
+pub mod deprecated;
 mod driver;
 pub mod schema;
 pub mod sim;

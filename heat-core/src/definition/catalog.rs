@@ -118,6 +118,18 @@ pub trait TypeCatalog: Send + Sync {
         None
     }
 
+    /// A type's resolved properties with the names it deprecated replaced
+    /// by the current ones (Heat's translation rules); `Err` when both
+    /// names are given.
+    fn translate(&self, _type_name: &str, properties: &Json) -> Result<Json, String> {
+        Ok(properties.clone())
+    }
+
+    /// The current name of a deprecated top-level property of a type.
+    fn current_property(&self, _type_name: &str, _property: &str) -> Option<&'static str> {
+        None
+    }
+
     /// Problems with a resource's resolved properties (unknown or missing
     /// properties, wrong types, failed constraints), as `(path, message)`
     /// with paths relative to `properties`.

@@ -683,9 +683,10 @@ impl<'t> StackDefinition<'t> {
                 continue;
             };
             let given = |name: &str| match &r.properties {
-                Some(Expr::Map(props)) => props
-                    .iter()
-                    .any(|(k, v)| k == name && !matches!(v, Expr::Lit(Json::Null))),
+                Some(Expr::Map(props)) => props.iter().any(|(k, v)| {
+                    let current = catalog.current_property(&t, k).unwrap_or(k);
+                    current == name && !matches!(v, Expr::Lit(Json::Null))
+                }),
                 // A whole-map function: known once resolved.
                 Some(_) => true,
                 None => false,

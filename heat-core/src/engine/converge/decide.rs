@@ -153,6 +153,7 @@ pub fn preview(
                         .unwrap_or(Json::Null),
                     None => Json::Object(JsonMap::new()),
                 };
+                let props = catalog.translate(&rdef.type_name, &props).unwrap_or(props);
                 match decide(catalog, def, rdef, &record, &props) {
                     ChangeKind::Unchanged
                         if def.property_references(&rdef.name).iter().any(

@@ -251,6 +251,10 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
         Some(p) => function::resolve(p, live).map_err(|err| format!("{}: {err}", res_path))?,
         None => Json::Object(JsonMap::new()),
     };
+    let props = e
+        .catalog
+        .translate(&rdef.type_name, &props)
+        .map_err(|m| format!("{res_path}.properties: {m}"))?;
     let problems = e.catalog.check_properties(&rdef.type_name, &props);
     if let Some((path, message)) = problems.first() {
         let field = if def.template.dialect.is_hot() {
