@@ -128,12 +128,23 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.server.bind))?;
     let addr = listener.local_addr()?;
-    println!("heat-server: native API (orchestration v1) at http://{addr}/v1/<project>");
-    println!(
-        "heat-server: state {}, stacks on {on}, auth {}",
-        state.display(),
-        config.server.auth
-    );
+    // Written, not printed: a closed stdout (a supervisor that read the
+    // first line and went) must not stop the server.
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout();
+        let _ = writeln!(
+            out,
+            "heat-server: native API (orchestration v1) at http://{addr}/v1/<project>"
+        );
+        let _ = writeln!(
+            out,
+            "heat-server: state {}, stacks on {on}, auth {}",
+            state.display(),
+            config.server.auth
+        );
+        let _ = out.flush();
+    }
     tracing::info!(%addr, "serving");
     // Stacks whose server died are taken over once their leases expire.
     let takeover = tokio::spawn(async move {

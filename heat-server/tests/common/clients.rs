@@ -30,7 +30,7 @@ pub struct Server {
     child: Child,
     /// `http://ADDR/v1/<project>`, as the server printed it.
     pub url: String,
-    /// Its working directory.
+    /// Its working directory (`server.log` holds its log).
     pub dir: PathBuf,
 }
 
@@ -47,7 +47,7 @@ impl Server {
             .env_remove("OS_AUTH_URL")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .stderr(std::fs::File::create(dir.join("server.log")).unwrap());
         if let Some(text) = config {
             let path = dir.join("heat-server.toml");
             std::fs::write(&path, text).unwrap();
