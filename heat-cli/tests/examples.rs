@@ -319,3 +319,95 @@ resources:
         "{err}"
     );
 }
+
+/// The simulated cloud's objects (all of them, the cloud's own included).
+fn cloud(state: &std::path::Path) -> Vec<heat_resources::sim::SimObject> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        heat_server::SimStore::open(state)
+            .await
+            .unwrap()
+            .objects()
+            .await
+            .unwrap()
+    })
+}
+
+/// A server's addresses name the port Nova made for it: a floating IP is
+/// associated with it through `get_attr`, and the port goes with the
+/// server.
+#[test]
+fn a_servers_own_port_takes_a_floating_ip_and_goes_with_it() {
+    let s = state("own-port");
+    let t = s.parent().unwrap().join("fip.yaml");
+    std::fs::write(
+        &t,
+        "heat_template_version: 2018-08-31
+resources:
+  server:
+    type: OS::Nova::Server
+    properties: {image: cirros-0.6.2, flavor: m1.small, networks: [{network: private}]}
+  fip:
+    type: OS::Neutron::FloatingIP
+    properties: {floating_network: public}
+  assoc:
+    type: OS::Neutron::FloatingIPAssociation
+    properties:
+      floatingip_id: {get_resource: fip}
+      port_id: {get_attr: [server, addresses, private, 0, port]}
+outputs:
+  port: {value: {get_attr: [server, addresses, private, 0, port]}}
+  first: {value: {get_attr: [server, first_address]}}
+",
+    )
+    .unwrap();
+    let (code, stack, err) = heat(
+        &s,
+        &[
+            "stack",
+            "create",
+            "f",
+            "-t",
+            t.to_str().unwrap(),
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let port = output(&stack, "port");
+    let server_id = {
+        let (_, r, _) = heat(
+            &s,
+            &["stack", "resource", "show", "f", "server", "-f", "json"],
+        );
+        r["physical_resource_id"].as_str().unwrap().to_string()
+    };
+    let objects = cloud(&s);
+    let own = objects
+        .iter()
+        .find(|o| o.kind == "port" && serde_json::json!(o.id) == port)
+        .unwrap_or_else(|| panic!("no port {port} in the cloud"));
+    assert_eq!(own.attributes["device_id"], server_id.as_str());
+    // The floating IP is bound to the server's address, through its port.
+    let fip = objects
+        .iter()
+        .find(|o| o.kind == "floating_ip" && !o.stack_id.is_empty())
+        .unwrap();
+    assert_eq!(fip.attributes["port_id"], port, "{fip:?}");
+    assert_eq!(
+        fip.attributes["fixed_ip_address"],
+        output(&stack, "first"),
+        "{fip:?}"
+    );
+    let (code, _, err) = heat(&s, &["stack", "delete", "f", "--yes"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !cloud(&s)
+            .iter()
+            .any(|o| o.attributes.get("device_id") == Some(&serde_json::json!(server_id))),
+        "the server's port outlived it"
+    );
+}

@@ -14,7 +14,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use heat_core::engine::{Attributes, Clock, DriverError, ResourceSpec};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map as JsonMap, Value as Json};
+use serde_json::{json, Map as JsonMap, Value as Json};
 
 use crate::cloud::{Cloud, ObjectKind};
 
@@ -267,7 +267,28 @@ impl Cloud for SimCloud {
                 }
             }
             let id = self.new_id(&mut s);
-            let object = objects::build(kind, &id, spec, &s.objects).map_err(DriverError::fatal)?;
+            let mut object =
+                objects::build(kind, &id, spec, &s.objects).map_err(DriverError::fatal)?;
+            // A server's own ports, made with it (and saved below).
+            let mut ports = Vec::new();
+            if kind == "server" {
+                let mut networks = object.properties["networks"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                for (i, props) in objects::ports::wanted(&object) {
+                    let pid = self.new_id(&mut s);
+                    let port = objects::ports::port(&object, &pid, i, props, &s.objects)
+                        .map_err(DriverError::fatal)?;
+                    s.objects.insert(pid.clone(), port.clone());
+                    match networks.get_mut(i) {
+                        Some(entry) => entry["port"] = json!(pid),
+                        None => networks.push(json!({"port": pid})),
+                    }
+                    ports.push(port);
+                }
+                object.properties["networks"] = Json::Array(networks);
+            }
             s.creates += 1;
             let n = s.creates;
             let doomed = s.faults.iter().any(|f| match f {
@@ -280,8 +301,12 @@ impl Cloud for SimCloud {
                 s.doomed.insert(id.clone());
             }
             s.objects.insert(id.clone(), object.clone());
-            object
+            (object, ports)
         };
+        let (object, ports) = object;
+        for port in &ports {
+            self.save(port).await?;
+        }
         self.save(&object).await?;
         Ok(object.id)
     }
@@ -388,10 +413,19 @@ impl Cloud for SimCloud {
                 return Err(DriverError { kind: heat_core::engine::DriverErrorKind::Conflict, message: format!("Invalid volume: Volume {id} status must be available or error, but current status is: in-use") });
             }
             let o = s.objects.remove(id).expect("present");
-            objects::unlink(&o, &mut s.objects)
+            // A server's own ports go with it.
+            let ports = objects::ports::owned_by(id, &s.objects);
+            for p in &ports {
+                s.objects.remove(p);
+            }
+            (objects::unlink(&o, &mut s.objects), ports)
         };
+        let (removed, ports) = removed;
         if !latency.is_zero() {
             self.clock.sleep(latency / 2).await;
+        }
+        for p in &ports {
+            self.forget(p).await?;
         }
         self.forget(id).await?;
         for r in removed {

@@ -10,6 +10,7 @@ mod builtins;
 mod constraints;
 mod create;
 mod links;
+pub(super) mod ports;
 mod ready;
 
 pub(super) use builtins::builtins;

@@ -1,0 +1,100 @@
+//! A server's own ports, as Nova makes them: each `networks` entry that
+//! names no port (a network, a subnet, a fixed IP, or none: the `private`
+//! network) gets a port of the cloud's own (no stack tag), bound to the
+//! server (`device_id`, `device_owner: compute:nova`), so the server's
+//! `addresses` name a real port id (a floating IP can be associated with
+//! it); the ports go when the server goes.
+
+use serde_json::{json, Value as Json};
+
+use super::*;
+
+/// The ports a new server needs: for each `networks` entry without a
+/// port, its index and the port's properties.
+pub(in crate::sim) fn wanted(server: &SimObject) -> Vec<(usize, Json)> {
+    let items: Vec<Json> = server
+        .properties
+        .get("networks")
+        .and_then(Json::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if items.is_empty() {
+        return vec![(0, json!({"network": "private"}))];
+    }
+    items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| item.get("port").and_then(Json::as_str).is_none())
+        .map(|(i, item)| {
+            let mut fixed = serde_json::Map::new();
+            if let Some(s) = item.get("subnet").filter(|s| !s.is_null()) {
+                fixed.insert("subnet".into(), s.clone());
+            }
+            if let Some(ip) = item.get("fixed_ip").filter(|s| !s.is_null()) {
+                fixed.insert("ip_address".into(), ip.clone());
+            }
+            let network = item
+                .get("network")
+                .or_else(|| item.get("uuid"))
+                .filter(|n| !n.is_null())
+                .cloned();
+            let mut p = json!({});
+            if let Some(n) = network {
+                p["network"] = n;
+            }
+            if !fixed.is_empty() {
+                p["fixed_ips"] = json!([fixed]);
+            }
+            (i, p)
+        })
+        .collect()
+}
+
+/// A server's port, ready, its network found from a subnet if need be.
+pub(in crate::sim) fn port(
+    server: &SimObject,
+    id: &str,
+    index: usize,
+    mut properties: Json,
+    objects: &Objects,
+) -> Result<SimObject, String> {
+    if properties.get("network").is_none() {
+        let subnet = properties["fixed_ips"][0]["subnet"]
+            .as_str()
+            .and_then(|s| find(objects, "subnet", s))
+            .ok_or("a server network needs a network, a subnet or a port")?;
+        properties["network"] = subnet.attributes["network_id"].clone();
+    }
+    let network = properties["network"].as_str().unwrap_or_default();
+    need(objects, "network", "Network", network)?;
+    let mut port = SimObject {
+        id: id.to_string(),
+        kind: "port".into(),
+        name: format!("{}-port-{index}", server.name),
+        stack_id: String::new(),
+        resource: String::new(),
+        status: "DOWN".into(),
+        properties,
+        attributes: Default::default(),
+    };
+    ready(&mut port, objects);
+    port.status = "ACTIVE".into();
+    port.attributes.insert("device_id".into(), json!(server.id));
+    port.attributes
+        .insert("device_owner".into(), json!("compute:nova"));
+    Ok(port)
+}
+
+/// The ports of the cloud's own that a server owns.
+pub(in crate::sim) fn owned_by(server: &str, objects: &Objects) -> Vec<String> {
+    objects
+        .values()
+        .filter(|o| {
+            o.kind == "port"
+                && o.stack_id.is_empty()
+                && o.attributes.get("device_owner") == Some(&json!("compute:nova"))
+                && o.attributes.get("device_id") == Some(&json!(server))
+        })
+        .map(|o| o.id.clone())
+        .collect()
+}
