@@ -411,3 +411,54 @@ outputs:
         "the server's port outlived it"
     );
 }
+
+/// A load balancer's VIP is a port Octavia makes: a floating IP takes it
+/// (`vip_port_id`), and it goes with the load balancer.
+#[test]
+fn a_load_balancers_vip_port_takes_a_floating_ip_and_goes_with_it() {
+    let s = state("vip-port");
+    let t = s.parent().unwrap().join("lb.yaml");
+    std::fs::write(
+        &t,
+        "heat_template_version: 2018-08-31
+resources:
+  lb:
+    type: OS::Octavia::LoadBalancer
+    properties: {vip_subnet: private-subnet}
+  fip:
+    type: OS::Neutron::FloatingIP
+    properties: {floating_network: public, port_id: {get_attr: [lb, vip_port_id]}}
+outputs:
+  vip: {value: {get_attr: [lb, vip_address]}}
+  port: {value: {get_attr: [lb, vip_port_id]}}
+",
+    )
+    .unwrap();
+    let (code, stack, err) = heat(
+        &s,
+        &[
+            "stack",
+            "create",
+            "l",
+            "-t",
+            t.to_str().unwrap(),
+            "-f",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let port = output(&stack, "port");
+    let objects = cloud(&s);
+    let vip = objects
+        .iter()
+        .find(|o| o.kind == "port" && serde_json::json!(o.id) == port)
+        .unwrap_or_else(|| panic!("no VIP port {port}"));
+    assert_eq!(vip.attributes["device_owner"], "Octavia");
+    assert_eq!(
+        vip.attributes["fixed_ips"][0]["ip_address"],
+        output(&stack, "vip")
+    );
+    let (code, _, err) = heat(&s, &["stack", "delete", "l", "--yes"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!cloud(&s).iter().any(|o| serde_json::json!(o.id) == port));
+}

@@ -278,8 +278,9 @@ impl Cloud for SimCloud {
                     .unwrap_or_default();
                 for (i, props) in objects::ports::wanted(&object) {
                     let pid = self.new_id(&mut s);
-                    let port = objects::ports::port(&object, &pid, i, props, &s.objects)
-                        .map_err(DriverError::fatal)?;
+                    let port =
+                        objects::ports::port(&object, "compute:nova", &pid, i, props, &s.objects)
+                            .map_err(DriverError::fatal)?;
                     s.objects.insert(pid.clone(), port.clone());
                     match networks.get_mut(i) {
                         Some(entry) => entry["port"] = json!(pid),
@@ -288,6 +289,15 @@ impl Cloud for SimCloud {
                     ports.push(port);
                 }
                 object.properties["networks"] = Json::Array(networks);
+            }
+            if kind == "load_balancer" {
+                let pid = self.new_id(&mut s);
+                let props = objects::ports::vip(&object);
+                let port = objects::ports::port(&object, "Octavia", &pid, 0, props, &s.objects)
+                    .map_err(DriverError::fatal)?;
+                s.objects.insert(pid.clone(), port.clone());
+                object.properties["vip_port"] = json!(pid);
+                ports.push(port);
             }
             s.creates += 1;
             let n = s.creates;

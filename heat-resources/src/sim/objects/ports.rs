@@ -1,9 +1,10 @@
-//! A server's own ports, as Nova makes them: each `networks` entry that
-//! names no port (a network, a subnet, a fixed IP, or none: the `private`
-//! network) gets a port of the cloud's own (no stack tag), bound to the
-//! server (`device_id`, `device_owner: compute:nova`), so the server's
-//! `addresses` name a real port id (a floating IP can be associated with
-//! it); the ports go when the server goes.
+//! The ports services make for their objects, as Nova and Octavia do: each
+//! server `networks` entry that names no port (a network, a subnet, a
+//! fixed IP, or none: the `private` network) gets a port of the cloud's own
+//! (no stack tag) bound to the server (`device_owner: compute:nova`), so
+//! the server's `addresses` name a real port id; a load balancer's VIP is
+//! a port too (`device_owner: Octavia`), its `vip_port_id`. A floating IP
+//! can be associated with either; the ports go with their owner.
 
 use serde_json::{json, Value as Json};
 
@@ -50,9 +51,31 @@ pub(in crate::sim) fn wanted(server: &SimObject) -> Vec<(usize, Json)> {
         .collect()
 }
 
-/// A server's port, ready, its network found from a subnet if need be.
+/// The VIP port a new load balancer needs.
+pub(in crate::sim) fn vip(lb: &SimObject) -> Json {
+    let p = &lb.properties;
+    let mut fixed = serde_json::Map::new();
+    if let Some(s) = p.get("vip_subnet").filter(|s| !s.is_null()) {
+        fixed.insert("subnet".into(), s.clone());
+    }
+    if let Some(ip) = p.get("vip_address").filter(|s| !s.is_null()) {
+        fixed.insert("ip_address".into(), ip.clone());
+    }
+    let mut out = json!({});
+    if let Some(n) = p.get("vip_network").filter(|n| !n.is_null()) {
+        out["network"] = n.clone();
+    }
+    if !fixed.is_empty() {
+        out["fixed_ips"] = json!([fixed]);
+    }
+    out
+}
+
+/// A port an object owns (`owner`: `compute:nova`, `Octavia`), ready, its
+/// network found from a subnet if need be.
 pub(in crate::sim) fn port(
     server: &SimObject,
+    owner: &str,
     id: &str,
     index: usize,
     mut properties: Json,
@@ -62,7 +85,7 @@ pub(in crate::sim) fn port(
         let subnet = properties["fixed_ips"][0]["subnet"]
             .as_str()
             .and_then(|s| find(objects, "subnet", s))
-            .ok_or("a server network needs a network, a subnet or a port")?;
+            .ok_or("a network, a subnet or a port is needed")?;
         properties["network"] = subnet.attributes["network_id"].clone();
     }
     let network = properties["network"].as_str().unwrap_or_default();
@@ -80,20 +103,22 @@ pub(in crate::sim) fn port(
     ready(&mut port, objects);
     port.status = "ACTIVE".into();
     port.attributes.insert("device_id".into(), json!(server.id));
-    port.attributes
-        .insert("device_owner".into(), json!("compute:nova"));
+    port.attributes.insert("device_owner".into(), json!(owner));
     Ok(port)
 }
 
-/// The ports of the cloud's own that a server owns.
-pub(in crate::sim) fn owned_by(server: &str, objects: &Objects) -> Vec<String> {
+/// The ports of the cloud's own that an object owns.
+pub(in crate::sim) fn owned_by(owner: &str, objects: &Objects) -> Vec<String> {
     objects
         .values()
         .filter(|o| {
             o.kind == "port"
                 && o.stack_id.is_empty()
-                && o.attributes.get("device_owner") == Some(&json!("compute:nova"))
-                && o.attributes.get("device_id") == Some(&json!(server))
+                && o.attributes
+                    .get("device_owner")
+                    .and_then(Json::as_str)
+                    .is_some_and(|d| d == "compute:nova" || d == "Octavia")
+                && o.attributes.get("device_id") == Some(&json!(owner))
         })
         .map(|o| o.id.clone())
         .collect()

@@ -430,28 +430,47 @@ pub(in crate::sim) fn ready(o: &mut SimObject, objects: &Objects) {
             "ACTIVE"
         }
         "load_balancer" => {
-            let subnet = p
-                .get("vip_subnet")
+            // The VIP port made with it, when there is one.
+            let vip_port = p
+                .get("vip_port")
                 .and_then(Json::as_str)
+                .and_then(|id| find(objects, "port", id));
+            let port_fixed =
+                vip_port.and_then(|port| port.attributes.get("fixed_ips")?.get(0).cloned());
+            let subnet = port_fixed
+                .as_ref()
+                .and_then(|f| f.get("subnet_id")?.as_str())
                 .and_then(|s| find(objects, "subnet", s))
                 .or_else(|| {
-                    p.get("vip_network")
+                    p.get("vip_subnet")
                         .and_then(Json::as_str)
-                        .and_then(|n| network_of(objects, n))
-                        .and_then(|n| first_subnet(objects, n))
+                        .and_then(|s| find(objects, "subnet", s))
+                        .or_else(|| {
+                            p.get("vip_network")
+                                .and_then(Json::as_str)
+                                .and_then(|n| network_of(objects, n))
+                                .and_then(|n| first_subnet(objects, n))
+                        })
                 });
-            let vip = o
-                .attributes
-                .get("vip_address")
-                .cloned()
-                .filter(|v| !v.is_null())
+            let vip = port_fixed
+                .as_ref()
+                .and_then(|f| f.get("ip_address").cloned())
+                .or_else(|| {
+                    o.attributes
+                        .get("vip_address")
+                        .cloned()
+                        .filter(|v| !v.is_null())
+                })
                 .or_else(|| subnet.and_then(|s| allocate(s, objects)).map(Json::String));
             a.insert("vip_address".into(), vip.clone().unwrap_or(Json::Null));
             a.insert(
                 "vip_subnet_id".into(),
                 subnet.map(|s| json!(s.id)).unwrap_or(Json::Null),
             );
-            a.insert("vip_port_id".into(), json!(format!("{}-vip", o.id)));
+            let vip_port_id = vip_port
+                .map(|port| json!(port.id))
+                .unwrap_or_else(|| json!(format!("{}-vip", o.id)));
+            a.insert("vip_port_id".into(), vip_port_id);
             if let (Some(s), Some(ip)) = (subnet, vip.as_ref().and_then(Json::as_str)) {
                 a.insert(
                     "fixed_ips".into(),
