@@ -307,4 +307,24 @@ resources:
         .collect();
         assert_eq!(deps, expect);
     }
+
+    /// Properties Heat 27 accepts (hidden and deprecated ones too) that
+    /// templates use: refused as unknown before.
+    #[test]
+    fn heats_hidden_and_later_properties_are_known() {
+        for (t, p) in [
+            ("OS::Neutron::SecurityGroup", "stateful"),
+            ("OS::Neutron::Router", "l3_agent_id"),
+            ("OS::Neutron::Router", "tenant_id"),
+            ("OS::Neutron::Port", "replacement_policy"),
+            ("OS::Glance::WebImage", "kernel_id"),
+            ("OS::Glance::WebImage", "ramdisk_id"),
+            ("OS::Glance::WebImage", "active"),
+            ("OS::Glance::WebImage", "members"),
+            ("OS::Nova::Flavor", "flavorid"),
+        ] {
+            let (names, _) = Catalog.property_names(t).unwrap();
+            assert!(names.iter().any(|n| n == p), "{t} lacks {p}");
+        }
+    }
 }

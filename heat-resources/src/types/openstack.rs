@@ -151,6 +151,7 @@ pub(super) fn types() -> Vec<ResourceType> {
                 prop("extra_specs", Map).update(),
                 prop("tenants", List).update().default(json!([])),
                 prop("description", String).update(),
+                prop("flavorid", String),
             ],
             attrs(&[
                 ("is_public", "Whether public."),
@@ -298,6 +299,11 @@ pub(super) fn types() -> Vec<ResourceType> {
                 prop("qos_policy", String).update(),
                 prop("dns_name", String).update(),
                 prop("tags", List).update(),
+                // Deprecated in Heat, still accepted.
+                prop("replacement_policy", String)
+                    .update()
+                    .default(json!("AUTO"))
+                    .allowed(&["REPLACE_ALWAYS", "AUTO"]),
                 prop("propagate_uplink_status", Boolean).update(),
                 prop("no_fixed_ips", Boolean).update().default(json!(false)),
             ],
@@ -332,6 +338,9 @@ pub(super) fn types() -> Vec<ResourceType> {
                     .update()
                     .default(json!(true)),
                 prop("l3_agent_ids", List).update(),
+                // Hidden in Heat (replaced by l3_agent_ids), still accepted.
+                prop("l3_agent_id", String).update(),
+                prop("tenant_id", String),
                 prop("availability_zone_hints", List),
                 prop("distributed", Boolean),
                 prop("ha", Boolean),
@@ -404,6 +413,7 @@ pub(super) fn types() -> Vec<ResourceType> {
             vec![
                 prop("name", String).update(),
                 prop("description", String).update(),
+                prop("stateful", Boolean).default(json!(true)),
                 prop("rules", List).update().default(json!([])).schema(vec![
                     prop("direction", String)
                         .default(json!("ingress"))
@@ -525,6 +535,10 @@ pub(super) fn types() -> Vec<ResourceType> {
                 prop("os_version", String).update(),
                 prop("owner", String).update(),
                 prop("extra_properties", Map).update().default(json!({})),
+                prop("kernel_id", String).update().custom("glance.image"),
+                prop("ramdisk_id", String).update().custom("glance.image"),
+                prop("active", Boolean).update(),
+                prop("members", List).update(),
             ],
             attrs(&[("status", "Status."), ("name", "Name.")]),
         ),
