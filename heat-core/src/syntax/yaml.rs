@@ -91,8 +91,88 @@ pub fn parse_document(text: &str, limits: Limits) -> Result<(Format, Option<Node
             return Ok((Format::Json, Some(node)));
         }
     }
-    let node = Builder::new(text, limits, false).run()?;
-    Ok((Format::Yaml, node))
+    // PyYAML takes a quoted scalar's continuation lines at any
+    // indentation; the YAML reader wants them indented. Indenting them
+    // changes nothing (the lines are folded, their leading spaces dropped),
+    // and keeps every line where it was.
+    let mut text = std::borrow::Cow::Borrowed(text);
+    for _ in 0..64 {
+        match Builder::new(&text, limits, false).run() {
+            Err(e) if e.message.contains("invalid indentation in quoted scalar") => {
+                match indent_quoted(&text, e.line) {
+                    Some(fixed) => text = std::borrow::Cow::Owned(fixed),
+                    None => return Err(e),
+                }
+            }
+            other => return other.map(|node| (Format::Yaml, node)),
+        }
+    }
+    Builder::new(&text, limits, false)
+        .run()
+        .map(|node| (Format::Yaml, node))
+}
+
+/// The text with the continuation lines of the quoted scalar that opens
+/// on `line` (1-based) indented past that line; `None` when there is none.
+fn indent_quoted(text: &str, line: u32) -> Option<String> {
+    let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+    let start = (line as usize).checked_sub(1)?;
+    let first = lines.get(start)?;
+    // The quote left open at the end of the first line.
+    let mut open: Option<char> = None;
+    let mut chars = first.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (open, c) {
+            (None, '#') => break,
+            (None, '"') | (None, '\'') => open = Some(c),
+            (Some('"'), '\\') => {
+                chars.next();
+            }
+            (Some('\''), '\'') if chars.peek() == Some(&'\'') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => open = None,
+            _ => {}
+        }
+    }
+    let quote = open?;
+    let base = first.len() - first.trim_start().len();
+    let pad = " ".repeat(base + 2);
+    let mut changed = false;
+    for l in lines.iter_mut().skip(start + 1) {
+        let indent = l.len() - l.trim_start().len();
+        if !l.trim().is_empty() && indent <= base {
+            *l = format!("{pad}{}", l.trim_start());
+            changed = true;
+        }
+        // Where the scalar closes.
+        let mut escaped = false;
+        let mut closes = false;
+        let mut it = l.chars().peekable();
+        while let Some(c) = it.next() {
+            if quote == '"' {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == '"' {
+                    closes = true;
+                    break;
+                }
+            } else if c == '\'' {
+                if it.peek() == Some(&'\'') {
+                    it.next();
+                } else {
+                    closes = true;
+                    break;
+                }
+            }
+        }
+        if closes {
+            break;
+        }
+    }
+    changed.then(|| lines.join("\n"))
 }
 
 fn check_depth(node: &Node, max: usize) -> Result<(), SyntaxError> {
@@ -693,6 +773,18 @@ mod tests {
             .get("b")
             .unwrap();
         assert_eq!(b.as_list().unwrap()[1].line, 4);
+    }
+
+    #[test]
+    fn quoted_scalars_continue_at_any_indentation_as_in_pyyaml() {
+        let v = yaml("a:\n  b: \"line one\n continued\nand more\"\n  c: 'x\ny'\nd: 1\n");
+        assert_eq!(
+            v,
+            serde_json::json!({"a": {"b": "line one continued and more", "c": "x y"}, "d": 1})
+        );
+        // Lines stay where they were: a later error is still on its line.
+        let e = parse_document("a: \"x\ny\"\nb: [1,\n", Limits::default()).unwrap_err();
+        assert!(e.line >= 3, "{e}");
     }
 
     #[test]
