@@ -4,7 +4,9 @@
 //! ```toml
 //! [server]
 //! bind = "127.0.0.1:8004"          # the native API
+//! cfn_bind = "127.0.0.1:8000"      # the CloudFormation Query API ("" : off)
 //! auth = "noauth"                  # or "keystone"
+//! noauth_project = "project"       # the Query API's project without auth
 //! max_json_body_size = 1048576
 //! max_concurrent_requests = 256
 //! request_timeout_secs = 60
@@ -35,6 +37,11 @@ use serde::Deserialize;
 pub struct ServerSection {
     /// Address of the native API.
     pub bind: String,
+    /// Address of the CloudFormation Query API (empty: not served).
+    pub cfn_bind: String,
+    /// The project of Query API callers in `noauth` mode (the CLI's local
+    /// project, so that `aws cloudformation` sees the stacks `heat` made).
+    pub noauth_project: String,
     /// `noauth` or `keystone`.
     pub auth: String,
     /// Largest request body, bytes.
@@ -49,6 +56,8 @@ impl Default for ServerSection {
     fn default() -> Self {
         ServerSection {
             bind: "127.0.0.1:8004".into(),
+            cfn_bind: "127.0.0.1:8000".into(),
+            noauth_project: heat_core::engine::RequestContext::default().project,
             auth: "noauth".into(),
             max_json_body_size: 1024 * 1024,
             max_concurrent_requests: 256,

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod builder;
+pub mod cfn;
 mod clock;
 pub mod config;
 pub mod serve;

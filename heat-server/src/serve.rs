@@ -13,6 +13,7 @@ use clap::Parser;
 use heat_resources::sim::SimConfig;
 
 use crate::api::{self, keystone::Keystone, ApiState, Auth};
+use crate::cfn;
 use crate::builder::{self, RealCloud};
 use crate::config::Config;
 use crate::SystemClock;
@@ -27,6 +28,9 @@ pub struct Args {
     /// The native API's address.
     #[arg(long)]
     pub bind: Option<String>,
+    /// The CloudFormation Query API's address (`""`: not served).
+    #[arg(long)]
+    pub cfn_bind: Option<String>,
     /// `noauth` (the URL's project) or `keystone` (tokens validated).
     #[arg(long)]
     pub auth: Option<String>,
@@ -76,6 +80,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
     if let Some(b) = args.bind {
         config.server.bind = b;
     }
+    if let Some(b) = args.cfn_bind {
+        config.server.cfn_bind = b;
+    }
     if let Some(a) = args.auth {
         config.server.auth = a;
     }
@@ -122,12 +129,28 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
         other => anyhow::bail!("--auth {other}: expected noauth or keystone"),
     };
+    let cfn_auth = match &auth {
+        Auth::NoAuth => cfn::CfnAuth::NoAuth {
+            project: config.server.noauth_project.clone(),
+        },
+        Auth::Keystone(_) => cfn::CfnAuth::NoAuth {
+            project: config.server.noauth_project.clone(),
+        },
+    };
     let engine = local.engine.clone();
     let api_state = Arc::new(ApiState::new(local.service.clone(), auth, config.limits()));
     let listener = tokio::net::TcpListener::bind(&config.server.bind)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.server.bind))?;
     let addr = listener.local_addr()?;
+    let cfn_listener = match config.server.cfn_bind.as_str() {
+        "" => None,
+        bind => Some(
+            tokio::net::TcpListener::bind(bind)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?,
+        ),
+    };
     // Written, not printed: a closed stdout (a supervisor that read the
     // first line and went) must not stop the server.
     {
@@ -137,6 +160,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
             out,
             "heat-server: native API (orchestration v1) at http://{addr}/v1/<project>"
         );
+        if let Some(l) = &cfn_listener {
+            if let Ok(a) = l.local_addr() {
+                let _ = writeln!(
+                    out,
+                    "heat-server: CloudFormation Query API at http://{a}/v1/"
+                );
+            }
+        }
         let _ = writeln!(
             out,
             "heat-server: state {}, stacks on {on}, auth {}",
@@ -161,9 +192,33 @@ async fn run(args: Args) -> anyhow::Result<()> {
             tokio::time::sleep(every).await;
         }
     });
-    axum::serve(listener, api::app(api_state))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let cfn_server = cfn_listener.map(|l| {
+        let state = Arc::new(cfn::CfnState {
+            api: api_state.clone(),
+            auth: cfn_auth,
+        });
+        let rx = stop_rx.clone();
+        tokio::spawn(async move {
+            axum::serve(l, cfn::app(state))
+                .with_graceful_shutdown(stopped(rx))
+                .await
+        })
+    });
+    let native = tokio::spawn(async move {
+        axum::serve(listener, api::app(api_state))
+            .with_graceful_shutdown(stopped(stop_rx))
+            .await
+    });
+    shutdown().await;
+    let _ = stop_tx.send(true);
+    native.await??;
+    if let Some(c) = cfn_server {
+        c.await??;
+    }
     takeover.abort();
     tracing::info!("stopped; running operations are left to their leases");
     Ok(())

@@ -357,6 +357,9 @@ pub enum DocumentKind {
     SoftwareConfig,
     /// A software deployment (`/software_deployments`).
     SoftwareDeployment,
+    /// A CloudFormation change set: a stored update preview that can be
+    /// executed.
+    ChangeSet,
 }
 
 impl DocumentKind {
@@ -365,6 +368,7 @@ impl DocumentKind {
         match self {
             DocumentKind::SoftwareConfig => "software_config",
             DocumentKind::SoftwareDeployment => "software_deployment",
+            DocumentKind::ChangeSet => "change_set",
         }
     }
 }

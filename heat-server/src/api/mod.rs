@@ -132,10 +132,16 @@ impl ApiState {
     }
 }
 
-/// Gives each request an id (in its tracing span and the
+/// A request's id, in its extensions for handlers that echo it (the Query
+/// APIs put it in their XML).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Gives each request an id (in its tracing span, its extensions and the
 /// `x-openstack-request-id` header of its response).
-async fn request_id(req: Request, next: Next) -> Response {
+pub(crate) async fn request_id(mut req: Request, next: Next) -> Response {
     let id = format!("req-{}", uuid::Uuid::new_v4());
+    req.extensions_mut().insert(RequestId(id.clone()));
     let span =
         tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
     let mut response = next.run(req).instrument(span.clone()).await;
@@ -147,7 +153,7 @@ async fn request_id(req: Request, next: Next) -> Response {
 }
 
 /// Saturation and timeouts, as Heat-shaped errors.
-async fn overloaded(e: BoxError) -> Response {
+pub(crate) async fn overloaded(e: BoxError) -> Response {
     if e.is::<tower::timeout::error::Elapsed>() {
         let mut busy = ApiError::busy();
         busy.message = "The request took too long.".into();
