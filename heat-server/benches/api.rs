@@ -51,11 +51,17 @@ impl Server {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_heat-server"));
-        cmd.args(["--bind", "127.0.0.1:0", "--state"])
-            .arg(dir.join("state.sqlite"))
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+        cmd.args([
+            "--bind",
+            "127.0.0.1:0",
+            "--cfn-bind",
+            "127.0.0.1:0",
+            "--state",
+        ])
+        .arg(dir.join("state.sqlite"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
         for (k, _) in std::env::vars() {
             if k.starts_with("OS_") || k.starts_with("HEAT_") {
                 cmd.env_remove(k);

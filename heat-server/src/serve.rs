@@ -13,8 +13,8 @@ use clap::Parser;
 use heat_resources::sim::SimConfig;
 
 use crate::api::{self, keystone::Keystone, ApiState, Auth};
-use crate::cfn;
 use crate::builder::{self, RealCloud};
+use crate::cfn;
 use crate::config::Config;
 use crate::SystemClock;
 

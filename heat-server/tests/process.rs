@@ -27,7 +27,13 @@ fn it_outlives_a_closed_stdout_and_stops_on_sigterm() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_heat-server"))
-        .args(["--bind", "127.0.0.1:0", "--state"])
+        .args([
+            "--bind",
+            "127.0.0.1:0",
+            "--cfn-bind",
+            "127.0.0.1:0",
+            "--state",
+        ])
         .arg(dir.join("state.sqlite"))
         .env_remove("OS_CLOUD")
         .env_remove("OS_AUTH_URL")

@@ -116,7 +116,9 @@ async fn find(call: &Call<'_>) -> Result<Document, CfnError> {
             } else {
                 data["ChangeSetName"] == name
                     && (data["StackName"] == stack.unwrap_or_default()
-                        || stack_id.as_deref().is_some_and(|id| data["StackUuid"] == id))
+                        || stack_id
+                            .as_deref()
+                            .is_some_and(|id| data["StackUuid"] == id))
             }
         })
         .ok_or_else(|| not_found(name))
@@ -199,7 +201,10 @@ pub async fn create(call: &Call<'_>) -> Outcome {
         return Err(CfnError::sender(
             StatusCode::BAD_REQUEST,
             "AlreadyExistsException",
-            format!("ChangeSet {} already exists", d.data["ChangeSetName"].as_str().unwrap_or(name)),
+            format!(
+                "ChangeSet {} already exists",
+                d.data["ChangeSetName"].as_str().unwrap_or(name)
+            ),
         ));
     }
     let id = uuid::Uuid::new_v4().to_string();
@@ -208,7 +213,10 @@ pub async fn create(call: &Call<'_>) -> Outcome {
         call.ctx.project
     );
     let stack_arn = stack.as_ref().map(views::arn).unwrap_or_else(|| {
-        format!("arn:openstack:heat::{}:stacks/{stack_name}", call.ctx.project)
+        format!(
+            "arn:openstack:heat::{}:stacks/{stack_name}",
+            call.ctx.project
+        )
     });
     let (status, reason) = if changes.is_empty() {
         (

@@ -12,7 +12,7 @@
 mod changesets;
 pub mod credentials;
 mod error;
-mod query;
+pub mod query;
 mod resources;
 pub mod sign;
 mod stacks;
@@ -263,7 +263,10 @@ async fn handle(
         if !action.reads() && !may_change(&ctx) {
             return Err(CfnError::denied(
                 "AccessDenied",
-                format!("User {} is not authorized to perform: cloudformation:{name}", ctx.user),
+                format!(
+                    "User {} is not authorized to perform: cloudformation:{name}",
+                    ctx.user
+                ),
             ));
         }
         let call = Call {

@@ -191,9 +191,10 @@ impl Signature {
             fields.insert(k, v);
         }
         let field = |k: &str| {
-            fields.get(k).copied().ok_or_else(|| {
-                incomplete(format!("Authorization header requires '{k}' parameter"))
-            })
+            fields
+                .get(k)
+                .copied()
+                .ok_or_else(|| incomplete(format!("Authorization header requires '{k}' parameter")))
         };
         let (access, scope) = credential_scope(field("Credential")?)?;
         let amz_date = headers
@@ -226,9 +227,8 @@ impl Signature {
     /// Refuses a request signed too far from `now` (seconds since the
     /// epoch) or past its expiry.
     pub fn check_time(&self, now: i64) -> Result<(), CfnError> {
-        let expired = |m: String| {
-            CfnError::sender(axum::http::StatusCode::BAD_REQUEST, "RequestExpired", m)
-        };
+        let expired =
+            |m: String| CfnError::sender(axum::http::StatusCode::BAD_REQUEST, "RequestExpired", m);
         match self {
             Signature::V4 {
                 amz_date, expires, ..
@@ -348,12 +348,7 @@ fn canonical_request_v4(r: &Signed<'_>, signed: &[String], presigned: bool) -> S
     let path = if r.path.is_empty() { "/" } else { r.path };
     let path: String = path
         .split('/')
-        .map(|seg| {
-            uri_encode(
-                &percent_encoding::percent_decode_str(seg)
-                    .decode_utf8_lossy(),
-            )
-        })
+        .map(|seg| uri_encode(&percent_encoding::percent_decode_str(seg).decode_utf8_lossy()))
         .collect::<Vec<_>>()
         .join("/");
     let mut query: Vec<(String, String)> = r
@@ -562,14 +557,14 @@ mod tests {
         headers.insert("host", HeaderValue::from_static("127.0.0.1:8000"));
         let body = "Action=DescribeStackResource&StackName=s&LogicalResourceId=r&AWSAccessKeyId=AK&SignatureVersion=2&SignatureMethod=HmacSHA256&Timestamp=2026-11-29T10:00:00Z&Version=2010-05-15";
         for host in ["127.0.0.1:8000", "127.0.0.1"] {
-            let mut params = Params::parse(None, body.as_bytes());
+            let unsigned_params = Params::parse(None, body.as_bytes());
             let unsigned = Signed {
                 method: &Method::POST,
                 path: "/v1/",
                 query: None,
                 headers: &headers,
                 body: body.as_bytes(),
-                params: &params,
+                params: &unsigned_params,
             };
             let sts = string_to_sign_v2(&unsigned, host);
             let sig = base64::engine::general_purpose::STANDARD
@@ -578,7 +573,7 @@ mod tests {
                 "{body}&Signature={}",
                 form_urlencoded::byte_serialize(sig.as_bytes()).collect::<String>()
             );
-            params = Params::parse(None, full.as_bytes());
+            let params = Params::parse(None, full.as_bytes());
             let r = Signed {
                 params: &params,
                 body: full.as_bytes(),

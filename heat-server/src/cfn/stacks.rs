@@ -146,7 +146,10 @@ pub(super) async fn update_request(
             ))
         }
         (Some((n, t)), false) => (n, Some(t)),
-        (None, true) => (format!("the template of stack {}", stack.name), Some(stack.source.template.clone())),
+        (None, true) => (
+            format!("the template of stack {}", stack.name),
+            Some(stack.source.template.clone()),
+        ),
         (None, false) => {
             return Err(CfnError::validation(
                 "Either Template URL or Template Body must be specified.",
@@ -237,7 +240,7 @@ pub async fn describe(call: &Call<'_>) -> Outcome {
     };
     let (stacks, next) = views::page(stacks, call.params.get("NextToken"), PAGE)?;
     let mut x = Xml::new();
-    x.list("Stacks", &stacks, |x, s| views::stack(x, s));
+    x.list("Stacks", &stacks, views::stack);
     x.opt("NextToken", next);
     Ok(Some(x.finish()))
 }
@@ -252,7 +255,7 @@ pub async fn list(call: &Call<'_>) -> Outcome {
         .collect();
     let (stacks, next) = views::page(stacks, call.params.get("NextToken"), PAGE)?;
     let mut x = Xml::new();
-    x.list("StackSummaries", &stacks, |x, s| views::summary(x, s));
+    x.list("StackSummaries", &stacks, views::summary);
     x.opt("NextToken", next);
     Ok(Some(x.finish()))
 }
@@ -288,7 +291,10 @@ pub async fn continue_rollback(call: &Call<'_>) -> Outcome {
             stack.status_text()
         )));
     }
-    let previous = stack.previous.clone().unwrap_or_else(|| stack.source.clone());
+    let previous = stack
+        .previous
+        .clone()
+        .unwrap_or_else(|| stack.source.clone());
     let request = UpdateRequest {
         parts: SourceParts {
             template_name: format!("the previous template of stack {}", stack.name),

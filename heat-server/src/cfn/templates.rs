@@ -118,7 +118,11 @@ pub async fn summary(call: &Call<'_>) -> Outcome {
             .into_iter()
             .flat_map(|m| m.values())
         {
-            if let Some(t) = r.get("Type").or_else(|| r.get("type")).and_then(Json::as_str) {
+            if let Some(t) = r
+                .get("Type")
+                .or_else(|| r.get("type"))
+                .and_then(Json::as_str)
+            {
                 if !types.iter().any(|x| x == t) {
                     types.push(t.to_string());
                 }

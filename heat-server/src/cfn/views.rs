@@ -68,7 +68,10 @@ pub fn stack(x: &mut Xml, s: &StackRecord) {
         .opt("LastUpdatedTime", s.updated_at.map(time))
         .opt("DeletionTime", s.deleted_at.map(time))
         .leaf("StackStatus", s.status_text())
-        .opt("StackStatusReason", (!s.reason.is_empty()).then_some(&s.reason))
+        .opt(
+            "StackStatusReason",
+            (!s.reason.is_empty()).then_some(&s.reason),
+        )
         .boolean("DisableRollback", s.disable_rollback)
         .strings("NotificationARNs", Vec::<String>::new())
         .opt("TimeoutInMinutes", s.timeout_mins.map(|t| t.to_string()))
@@ -104,7 +107,10 @@ pub fn summary(x: &mut Xml, s: &StackRecord) {
         .opt("LastUpdatedTime", s.updated_at.map(time))
         .opt("DeletionTime", s.deleted_at.map(time))
         .leaf("StackStatus", s.status_text())
-        .opt("StackStatusReason", (!s.reason.is_empty()).then_some(&s.reason));
+        .opt(
+            "StackStatusReason",
+            (!s.reason.is_empty()).then_some(&s.reason),
+        );
     if let Some((parent, _)) = &s.parent {
         x.leaf("ParentId", parent);
     }
@@ -129,8 +135,10 @@ fn resource_common(x: &mut Xml, v: &ResourceView, project: &str) {
 
 fn status(x: &mut Xml, v: &ResourceView) {
     let r = &v.record;
-    x.leaf("ResourceStatus", r.status_text())
-        .opt("ResourceStatusReason", (!r.reason.is_empty()).then_some(&r.reason));
+    x.leaf("ResourceStatus", r.status_text()).opt(
+        "ResourceStatusReason",
+        (!r.reason.is_empty()).then_some(&r.reason),
+    );
 }
 
 /// A `StackResource` of `DescribeStackResources`.
@@ -176,7 +184,10 @@ pub fn event(x: &mut Xml, s: &StackRecord, e: &Event) {
             "ResourceStatus",
             format!("{}_{}", e.action.name(), e.status.name()),
         )
-        .opt("ResourceStatusReason", (!e.reason.is_empty()).then_some(&e.reason));
+        .opt(
+            "ResourceStatusReason",
+            (!e.reason.is_empty()).then_some(&e.reason),
+        );
 }
 
 /// One page of a list and the `NextToken` of the next, if any. The token
@@ -226,9 +237,6 @@ mod tests {
     #[test]
     fn stack_references_take_names_ids_and_arns() {
         assert_eq!(stack_ref("web"), "web");
-        assert_eq!(
-            stack_ref("arn:openstack:heat::p:stacks/web/0b7c"),
-            "0b7c"
-        );
+        assert_eq!(stack_ref("arn:openstack:heat::p:stacks/web/0b7c"), "0b7c");
     }
 }

@@ -158,7 +158,9 @@ mod tests {
     #[test]
     fn a_response_carries_its_request_id() {
         let doc = response(CFN_NAMESPACE, "DeleteStack", "req-1", None::<fn(&mut Xml)>);
-        assert!(doc.contains("<DeleteStackResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\">"));
+        assert!(doc.contains(
+            "<DeleteStackResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\">"
+        ));
         assert!(doc.ends_with("<ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></DeleteStackResponse>"));
         assert!(doc.contains("<DeleteStackResult></DeleteStackResult>"));
     }

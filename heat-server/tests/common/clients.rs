@@ -30,6 +30,8 @@ pub struct Server {
     child: Child,
     /// `http://ADDR/v1/<project>`, as the server printed it.
     pub url: String,
+    /// The CloudFormation Query API, `http://ADDR/v1/`.
+    pub cfn_url: String,
     /// Its working directory (`server.log` holds its log).
     pub dir: PathBuf,
 }
@@ -41,7 +43,7 @@ impl Server {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_heat-server"));
-        cmd.args(["--bind", bind, "--state"])
+        cmd.args(["--bind", bind, "--cfn-bind", "127.0.0.1:0", "--state"])
             .arg(dir.join("state.sqlite"))
             .env_remove("OS_CLOUD")
             .env_remove("OS_AUTH_URL")
@@ -54,17 +56,25 @@ impl Server {
             cmd.arg("--config").arg(path);
         }
         let mut child = cmd.spawn().expect("heat-server starts");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut address = || {
+            let mut line = String::new();
+            out.read_line(&mut line).unwrap();
+            line.split_whitespace()
+                .find(|w| w.starts_with("http://"))
+                .unwrap_or_else(|| panic!("no address in {line:?}"))
+                .to_string()
+        };
         // "heat-server: native API (orchestration v1) at http://ADDR/v1/<project>"
-        let url = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no address in {first:?}"))
-            .to_string();
-        Server { child, url, dir }
+        let url = address();
+        // "heat-server: CloudFormation Query API at http://ADDR/v1/"
+        let cfn_url = address();
+        Server {
+            child,
+            url,
+            cfn_url,
+            dir,
+        }
     }
 
     /// The endpoint of a project.

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod cfn;
 pub mod clients;
 
 use std::sync::Arc;
