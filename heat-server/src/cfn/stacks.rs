@@ -251,7 +251,7 @@ pub async fn list(call: &Call<'_>) -> Outcome {
     let stacks: Vec<StackRecord> = project_stacks(call)
         .await?
         .into_iter()
-        .filter(|s| filter.is_empty() || filter.contains(&s.status_text()))
+        .filter(|s| filter.is_empty() || filter.contains(&views::stack_status(s)))
         .collect();
     let (stacks, next) = views::page(stacks, call.params.get("NextToken"), PAGE)?;
     let mut x = Xml::new();
@@ -267,7 +267,7 @@ pub async fn cancel_update(call: &Call<'_>) -> Outcome {
     if !(stack.action == StackAction::Update && stack.status == Status::InProgress) {
         return Err(CfnError::validation(format!(
             "CancelUpdateStack cannot be called from current stack status {}.",
-            stack.status_text()
+            views::stack_status(&stack)
         )));
     }
     call.service()
@@ -288,7 +288,7 @@ pub async fn continue_rollback(call: &Call<'_>) -> Outcome {
         return Err(CfnError::validation(format!(
             "Stack {} is in {} state and can not continue an update rollback.",
             stack.name,
-            stack.status_text()
+            views::stack_status(&stack)
         )));
     }
     let previous = stack

@@ -4,7 +4,7 @@
 //! as `Key`/`Value` (a heat-rs tag `k=v`), and lists paged by `NextToken`.
 
 use base64::Engine as _;
-use heat_core::engine::{Event, StackRecord};
+use heat_core::engine::{Action, Event, StackRecord};
 use heat_core::function::python::str_of;
 use heat_core::service::{heat_time, ResourceView};
 use serde_json::Value as Json;
@@ -43,6 +43,17 @@ pub fn text(v: &Json) -> String {
     }
 }
 
+/// A stack's status as AWS names it: Heat's, except that rolling back an
+/// update is `UPDATE_ROLLBACK_*` (AWS's waiters and tools look for it).
+pub fn stack_status(s: &StackRecord) -> String {
+    match (s.action, s.rollback_of) {
+        (Action::Rollback, Some(Action::Update)) => {
+            format!("UPDATE_ROLLBACK_{}", s.status.name())
+        }
+        _ => s.status_text(),
+    }
+}
+
 /// A heat-rs tag as `Key`/`Value`.
 pub fn tag(t: &str) -> (&str, &str) {
     t.split_once('=').unwrap_or((t, ""))
@@ -67,7 +78,7 @@ pub fn stack(x: &mut Xml, s: &StackRecord) {
         .leaf("CreationTime", time(s.created_at))
         .opt("LastUpdatedTime", s.updated_at.map(time))
         .opt("DeletionTime", s.deleted_at.map(time))
-        .leaf("StackStatus", s.status_text())
+        .leaf("StackStatus", stack_status(s))
         .opt(
             "StackStatusReason",
             (!s.reason.is_empty()).then_some(&s.reason),
@@ -106,7 +117,7 @@ pub fn summary(x: &mut Xml, s: &StackRecord) {
         .leaf("CreationTime", time(s.created_at))
         .opt("LastUpdatedTime", s.updated_at.map(time))
         .opt("DeletionTime", s.deleted_at.map(time))
-        .leaf("StackStatus", s.status_text())
+        .leaf("StackStatus", stack_status(s))
         .opt(
             "StackStatusReason",
             (!s.reason.is_empty()).then_some(&s.reason),

@@ -17,7 +17,8 @@ pub fn venv() -> Option<PathBuf> {
         None => {
             eprintln!(
                 "real-client tests skipped: HEAT_CLIENTS does not name a virtualenv with \
-                 python-heatclient==5.3.0 and python-openstackclient==10.5.0 (.ci/run makes one)"
+                 python-heatclient==5.3.0, python-openstackclient==10.5.0, boto3==1.44.8, \
+                 awscli==1.46.3 and heat-cfntools==2.0.0 (.ci/clients-venv makes one)"
             );
             None
         }
@@ -103,6 +104,26 @@ pub fn python_lifecycle(venv: &Path, target: &str) {
         .arg(here().join("lifecycle.py"))
         .arg(target)
         .arg(here())
+        .output()
+        .expect("python runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    println!("{text}");
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("all steps agree"));
+}
+
+/// Runs `clients/cfn_lifecycle.py` (boto3, then `aws cloudformation`)
+/// against a Query API at `endpoint` (`http://ADDR`).
+pub fn cfn_lifecycle(venv: &Path, endpoint: &str, scratch: &Path) {
+    let out = Command::new(venv.join("bin/python"))
+        .arg(here().join("cfn_lifecycle.py"))
+        .arg(endpoint)
+        .arg(venv.join("bin/aws"))
+        .arg(scratch)
         .output()
         .expect("python runs");
     let text = String::from_utf8_lossy(&out.stdout);
