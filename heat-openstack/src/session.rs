@@ -100,6 +100,28 @@ impl Session {
             .map_err(|e| DriverError::fatal(format!("Keystone's answer is not JSON: {e}")))
     }
 
+    /// Checks an EC2 signature with Keystone (`/v3/ec2tokens`, as Heat's
+    /// `ec2token` middleware does): the token body of the credential's
+    /// owner, `NotFound` or an authorization error when Keystone refuses.
+    pub async fn ec2_token(&self, credentials: &Json) -> Result<Json, DriverError> {
+        let url = self.tokens_url().replace("/auth/tokens", "/ec2tokens");
+        let response = self
+            .http
+            .post(&url)
+            .header("Accept", "application/json")
+            .json(&serde_json::json!({ "credentials": credentials }))
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status().as_u16();
+        let text = response.text().await.map_err(transport)?;
+        if status != 200 && status != 201 {
+            return Err(from_response(status, &text));
+        }
+        serde_json::from_str(&text)
+            .map_err(|e| DriverError::fatal(format!("Keystone's answer is not JSON: {e}")))
+    }
+
     async fn authenticate(&self) -> Result<Token, DriverError> {
         let url = self.tokens_url();
         let response = self

@@ -56,15 +56,11 @@ pub enum ObjectKind {
     HealthMonitor,
     /// A Swift container.
     Container,
-    /// A Keystone user (AWS::IAM::User).
-    User,
-    /// EC2 credentials (AWS::IAM::AccessKey).
-    AccessKey,
 }
 
 impl ObjectKind {
     /// Every kind.
-    pub const ALL: [ObjectKind; 24] = [
+    pub const ALL: [ObjectKind; 22] = [
         ObjectKind::Server,
         ObjectKind::Keypair,
         ObjectKind::Flavor,
@@ -87,8 +83,6 @@ impl ObjectKind {
         ObjectKind::PoolMember,
         ObjectKind::HealthMonitor,
         ObjectKind::Container,
-        ObjectKind::User,
-        ObjectKind::AccessKey,
     ];
 
     /// The kind's name (`server`, `floating_ip`...), as the simulated
@@ -117,8 +111,6 @@ impl ObjectKind {
             ObjectKind::PoolMember => "pool_member",
             ObjectKind::HealthMonitor => "health_monitor",
             ObjectKind::Container => "container",
-            ObjectKind::User => "user",
-            ObjectKind::AccessKey => "access_key",
         }
     }
 }

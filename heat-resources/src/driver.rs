@@ -14,24 +14,34 @@ use serde_json::{json, Value as Json};
 
 use crate::cloud::{Cloud, ObjectKind};
 use crate::schema;
-use crate::{translate, Catalog};
+use crate::{translate, Catalog, GuestKeys};
 
 /// The driver of every catalog type.
 pub struct ResourceDriver {
     cloud: Arc<dyn Cloud>,
     clock: Arc<dyn Clock>,
     ids: heat_core::engine::IdSource,
+    guest: Arc<GuestKeys>,
 }
 
 impl ResourceDriver {
-    /// A driver over a cloud.
+    /// A driver over a cloud; its signal URLs and stack credentials are
+    /// good for this process only (see [`ResourceDriver::with_guest_keys`]).
     pub fn new(cloud: Arc<dyn Cloud>, clock: Arc<dyn Clock>) -> Self {
         let seed = (clock.now() * 1e9) as u64;
         ResourceDriver {
             cloud,
             clock,
             ids: heat_core::engine::IdSource::new(seed),
+            guest: Arc::new(GuestKeys::random("http://127.0.0.1:8000")),
         }
+    }
+
+    /// The keys and address with which guests reach heat-rs (the server's,
+    /// so that its Query API honours the URLs and credentials made here).
+    pub fn with_guest_keys(mut self, keys: Arc<GuestKeys>) -> Self {
+        self.guest = keys;
+        self
     }
 
     fn kind(type_name: &str) -> Option<ObjectKind> {
@@ -66,11 +76,7 @@ impl ResourceDriver {
     }
 
     /// The attributes of a type that needs no cloud.
-    fn native_attributes(
-        &self,
-        spec: &ResourceSpec,
-        physical_id: &str,
-    ) -> Result<Attributes, DriverError> {
+    fn native_attributes(&self, spec: &ResourceSpec) -> Result<Attributes, DriverError> {
         let p = Self::props(spec);
         let mut a = Attributes::new();
         match spec.type_name.as_str() {
@@ -124,35 +130,71 @@ impl ResourceDriver {
                 doc.push_str("--===heat-rs===--\n");
                 a.insert("config".into(), json!(doc));
             }
-            "OS::Heat::WaitConditionHandle"
-            | "OS::Heat::UpdateWaitConditionHandle"
-            | "AWS::CloudFormation::WaitConditionHandle" => {
-                a.insert("token".into(), json!(physical_id));
-                a.insert(
-                    "endpoint".into(),
-                    json!(format!("heat://signal/{physical_id}")),
+            "AWS::CloudFormation::WaitConditionHandle" => {
+                // Its Ref is the pre-signed URL cfn-signal PUTs to.
+                let url = self.guest.waitcondition_url(
+                    &spec.project,
+                    &spec.stack_name,
+                    &spec.stack_id,
+                    &spec.name,
+                    &self.timestamp(),
                 );
+                a.insert(heat_core::engine::REFERENCE_ID.into(), json!(url));
+            }
+            "OS::Heat::WaitConditionHandle" | "OS::Heat::UpdateWaitConditionHandle" => {
+                // wc_notify is `curl_cli` plus `--data-binary '{"status": ...}'`.
+                let url = self.signal_url(spec);
+                a.insert(
+                    "token".into(),
+                    json!(self.guest.access_key(&spec.stack_id, &spec.name)),
+                );
+                a.insert("endpoint".into(), json!(url));
                 a.insert(
                     "curl_cli".into(),
                     json!(format!(
-                        "heat stack resource signal {} {}",
-                        spec.stack_name, spec.name
+                        "curl -i -X POST -H 'Content-Type: application/json' -H 'Accept: application/json' '{url}'"
                     )),
                 );
-                a.insert(
-                    "signal".into(),
-                    json!({"stack": spec.stack_name, "resource": spec.name}),
-                );
+                a.insert("signal".into(), json!({"alarm_url": url}));
             }
             "OS::Heat::ScalingPolicy" | "AWS::AutoScaling::ScalingPolicy" => {
-                let url = format!("heat://signal/{}/{}", spec.stack_id, spec.name);
+                let url = self.signal_url(spec);
                 a.insert("alarm_url".into(), json!(url));
                 a.insert("signal_url".into(), json!(url));
                 a.insert("AlarmUrl".into(), json!(url));
+                if spec.type_name.starts_with("AWS::") {
+                    a.insert(heat_core::engine::REFERENCE_ID.into(), json!(url));
+                }
+            }
+            "AWS::IAM::AccessKey" => {
+                // Its Ref is the access key; the secret is derived, never kept.
+                let access = self.guest.access_key(&spec.stack_id, &spec.name);
+                a.insert("SecretAccessKey".into(), json!(self.guest.secret(&access)));
+                a.insert(heat_core::engine::REFERENCE_ID.into(), json!(access));
+                a.insert(
+                    "UserName".into(),
+                    p.get("UserName").cloned().unwrap_or(Json::Null),
+                );
             }
             _ => {}
         }
         Ok(a)
+    }
+
+    /// The pre-signed URL that signals a resource.
+    fn signal_url(&self, spec: &ResourceSpec) -> String {
+        self.guest.signal_url(
+            &spec.project,
+            &spec.stack_name,
+            &spec.stack_id,
+            &spec.name,
+            &self.timestamp(),
+        )
+    }
+
+    /// Now, as signed URLs carry it.
+    fn timestamp(&self) -> String {
+        heat_core::service::heat_time(self.clock.now())
     }
 
     async fn native_wait(&self, spec: &ResourceSpec) {
@@ -282,7 +324,7 @@ impl Driver for ResourceDriver {
             }
             None => {
                 self.native_wait(spec).await;
-                self.native_attributes(spec, physical_id)
+                self.native_attributes(spec)
             }
         }
     }
@@ -305,7 +347,7 @@ impl Driver for ResourceDriver {
                     .await?;
                 Ok(Self::attributes(&spec.type_name, attrs))
             }
-            None => self.native_attributes(spec, physical_id),
+            None => self.native_attributes(spec),
         }
     }
 

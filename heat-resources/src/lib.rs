@@ -7,6 +7,7 @@ mod catalog;
 mod cloud;
 pub mod deprecated;
 mod driver;
+pub mod guest;
 pub mod schema;
 pub mod sim;
 pub mod translate;
@@ -16,6 +17,7 @@ pub mod views;
 pub use catalog::Catalog;
 pub use cloud::{Cloud, ObjectKind};
 pub use driver::ResourceDriver;
+pub use guest::GuestKeys;
 
 /// The resource types Heat's registry has, by name.
 pub const HEAT_TYPES: &[&str] = &[

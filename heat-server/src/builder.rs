@@ -11,7 +11,7 @@ use heat_core::engine::{
 };
 use heat_core::service::StackService;
 use heat_resources::sim::{SimCloud, SimConfig};
-use heat_resources::{Catalog, Cloud, ResourceDriver};
+use heat_resources::{Catalog, Cloud, GuestKeys, ResourceDriver};
 
 use crate::store::sim::SimStore;
 use crate::{SqliteStore, SystemClock, TokioSpawner};
@@ -26,6 +26,8 @@ pub struct Local {
     pub store: Arc<SqliteStore>,
     /// The simulated cloud (present even when a real cloud is used, empty).
     pub cloud: Arc<SimCloud>,
+    /// The server key and address of signal URLs and stack credentials.
+    pub guest: Arc<GuestKeys>,
 }
 
 /// A real cloud and the name the state file records for it.
@@ -77,8 +79,25 @@ pub fn engine(
     spawner: Arc<dyn Spawner>,
     config: EngineConfig,
 ) -> Arc<Engine> {
+    let guest = Arc::new(GuestKeys::random(DEFAULT_CFN_URL));
+    engine_with(cloud, store, clock, spawner, config, guest)
+}
+
+/// Where guests reach the Query API unless told otherwise (`HEAT_CFN_URL`,
+/// or the server's `cfn_public_url`).
+pub const DEFAULT_CFN_URL: &str = "http://127.0.0.1:8000";
+
+/// An engine whose signal URLs and stack credentials use `guest`.
+pub fn engine_with(
+    cloud: Arc<dyn Cloud>,
+    store: Arc<dyn StateStore>,
+    clock: Arc<dyn Clock>,
+    spawner: Arc<dyn Spawner>,
+    config: EngineConfig,
+    guest: Arc<GuestKeys>,
+) -> Arc<Engine> {
     Engine::new(EngineParts {
-        driver: Arc::new(ResourceDriver::new(cloud, clock.clone())),
+        driver: Arc::new(ResourceDriver::new(cloud, clock.clone()).with_guest_keys(guest)),
         store,
         clock,
         spawner,
@@ -103,7 +122,33 @@ pub async fn open_on(
     real: Option<RealCloud>,
     config: EngineConfig,
 ) -> Result<Local, StoreError> {
+    let url = std::env::var("HEAT_CFN_URL").unwrap_or_else(|_| DEFAULT_CFN_URL.to_string());
+    open_with(state, sim, real, config, &url).await
+}
+
+/// The server key of a state file: beside it, `<state>.key`.
+pub fn key_file(state: &Path) -> std::path::PathBuf {
+    let mut name = state.as_os_str().to_os_string();
+    name.push(".key");
+    std::path::PathBuf::from(name)
+}
+
+/// [`open_on`], guests reaching the Query API at `cfn_url`.
+pub async fn open_with(
+    state: &Path,
+    sim: SimConfig,
+    real: Option<RealCloud>,
+    config: EngineConfig,
+    cfn_url: &str,
+) -> Result<Local, StoreError> {
     let store = Arc::new(SqliteStore::open(state).await?);
+    // Beside the state file, which opening made sure has a directory.
+    let guest = Arc::new(
+        GuestKeys::load_or_create(&key_file(state), cfn_url).map_err(|e| {
+            StoreError::Backend(format!("the server key {}: {e}", key_file(state).display()))
+        })?,
+    );
+
     let wanted = real.as_ref().map_or(SIMULATED, |r| r.name.as_str());
     let bound = store.bind_cloud(wanted).await?;
     if bound != wanted {
@@ -134,11 +179,19 @@ pub async fn open_on(
         Some(real) => real.cloud,
         None => cloud.clone(),
     };
-    let engine = engine(target, store.clone(), clock, Arc::new(TokioSpawner), config);
+    let engine = engine_with(
+        target,
+        store.clone(),
+        clock,
+        Arc::new(TokioSpawner),
+        config,
+        guest.clone(),
+    );
     Ok(Local {
         service: StackService::new(engine.clone()),
         engine,
         store,
         cloud,
+        guest,
     })
 }

@@ -7,6 +7,8 @@
 //! cfn_bind = "127.0.0.1:8000"      # the CloudFormation Query API ("" : off)
 //! auth = "noauth"                  # or "keystone"
 //! noauth_project = "project"       # the Query API's project without auth
+//! cfn_public_url = "http://203.0.113.5:8000"  # where guests reach the Query API
+//!                                  # (default: where it listens)
 //! max_json_body_size = 1048576
 //! max_concurrent_requests = 256
 //! request_timeout_secs = 60
@@ -42,6 +44,9 @@ pub struct ServerSection {
     /// The project of Query API callers in `noauth` mode (the CLI's local
     /// project, so that `aws cloudformation` sees the stacks `heat` made).
     pub noauth_project: String,
+    /// Where guests (cfn-signal, cfn-init) reach the Query API; the
+    /// address it listens on when not given.
+    pub cfn_public_url: Option<String>,
     /// `noauth` or `keystone`.
     pub auth: String,
     /// Largest request body, bytes.
@@ -58,6 +63,7 @@ impl Default for ServerSection {
             bind: "127.0.0.1:8004".into(),
             cfn_bind: "127.0.0.1:8000".into(),
             noauth_project: heat_core::engine::RequestContext::default().project,
+            cfn_public_url: None,
             auth: "noauth".into(),
             max_json_body_size: 1024 * 1024,
             max_concurrent_requests: 256,

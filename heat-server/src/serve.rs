@@ -107,9 +107,32 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .as_ref()
         .map(|r| r.name.clone())
         .unwrap_or_else(|| "the simulated cloud".into());
-    let local = builder::open_on(&state, SimConfig::default(), real, config.engine())
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot open the state file {}: {e}", state.display()))?;
+    let cfn_listener = match config.server.cfn_bind.as_str() {
+        "" => None,
+        bind => Some(
+            tokio::net::TcpListener::bind(bind)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?,
+        ),
+    };
+    // Where guests reach the Query API: as configured, else where it listens.
+    let cfn_url = match (&config.server.cfn_public_url, &cfn_listener) {
+        (Some(url), _) => url.clone(),
+        (None, Some(l)) => format!("http://{}", l.local_addr()?),
+        (None, None) => builder::DEFAULT_CFN_URL.to_string(),
+    };
+    let local = builder::open_with(
+        &state,
+        SimConfig::default(),
+        real,
+        config.engine(),
+        &cfn_url,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("cannot open the state file {}: {e}", state.display()))?;
+    let mut cfn_auth = cfn::CfnAuth::NoAuth {
+        project: config.server.noauth_project.clone(),
+    };
     let auth = match config.server.auth.as_str() {
         "noauth" => Auth::NoAuth,
         "keystone" => {
@@ -125,17 +148,17 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 .token(false)
                 .await
                 .map_err(|e| anyhow::anyhow!("the server's Keystone credentials: {}", e.message))?;
+            let ec2 = heat_openstack::Session::new(
+                heat_openstack::CloudConfig::named(&name).map_err(|e| anyhow::anyhow!("{e}"))?,
+                clock.clone(),
+            )
+            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            cfn_auth = cfn::CfnAuth::Verified {
+                keystone: Some(Box::new(Keystone::new(ec2, clock.clone()))),
+            };
             Auth::Keystone(Box::new(Keystone::new(session, clock)))
         }
         other => anyhow::bail!("--auth {other}: expected noauth or keystone"),
-    };
-    let cfn_auth = match &auth {
-        Auth::NoAuth => cfn::CfnAuth::NoAuth {
-            project: config.server.noauth_project.clone(),
-        },
-        Auth::Keystone(_) => cfn::CfnAuth::NoAuth {
-            project: config.server.noauth_project.clone(),
-        },
     };
     let engine = local.engine.clone();
     let api_state = Arc::new(ApiState::new(local.service.clone(), auth, config.limits()));
@@ -143,14 +166,6 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.server.bind))?;
     let addr = listener.local_addr()?;
-    let cfn_listener = match config.server.cfn_bind.as_str() {
-        "" => None,
-        bind => Some(
-            tokio::net::TcpListener::bind(bind)
-                .await
-                .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?,
-        ),
-    };
     // Written, not printed: a closed stdout (a supervisor that read the
     // first line and went) must not stop the server.
     {
@@ -200,6 +215,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         let state = Arc::new(cfn::CfnState {
             api: api_state.clone(),
             auth: cfn_auth,
+            guest: local.guest.clone(),
         });
         let rx = stop_rx.clone();
         tokio::spawn(async move {

@@ -8,6 +8,8 @@ use serde_json::{Map as JsonMap, Value as Json};
 /// A resource as the driver sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResourceSpec {
+    /// The stack's project.
+    pub project: String,
     /// The stack's id (cloud objects are tagged with it).
     pub stack_id: String,
     /// The stack's name.

@@ -590,6 +590,7 @@ impl Engine {
                 .map(|p| crate::function::resolve(p, def).unwrap_or(Json::Null))
                 .unwrap_or_else(|| json!({}));
             let spec = super::ResourceSpec {
+                project: stack.project.clone(),
                 stack_id: stack.id.clone(),
                 stack_name: stack.name.clone(),
                 name: r.name.clone(),
@@ -809,6 +810,7 @@ impl Engine {
                     continue;
                 };
                 let spec = super::ResourceSpec {
+                    project: stack.project.clone(),
                     stack_id: stack.id.clone(),
                     stack_name: stack.name.clone(),
                     name: c.name.clone(),

@@ -106,6 +106,7 @@ impl Engine {
             return None;
         }
         let spec = ResourceSpec {
+            project: parent.project.clone(),
             stack_id: parent.id.clone(),
             stack_name: parent.name.clone(),
             name: name.to_string(),

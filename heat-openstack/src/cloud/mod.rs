@@ -83,9 +83,7 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Pool
             | ObjectKind::PoolMember
             | ObjectKind::HealthMonitor
-            | ObjectKind::Container
-            | ObjectKind::User
-            | ObjectKind::AccessKey => Err(unsupported(kind)),
+            | ObjectKind::Container => Err(unsupported(kind)),
         }
     }
 
@@ -149,9 +147,7 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Pool
             | ObjectKind::PoolMember
             | ObjectKind::HealthMonitor
-            | ObjectKind::Container
-            | ObjectKind::User
-            | ObjectKind::AccessKey => Err(unsupported(kind)),
+            | ObjectKind::Container => Err(unsupported(kind)),
         }
     }
 
@@ -294,9 +290,7 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Pool
             | ObjectKind::PoolMember
             | ObjectKind::HealthMonitor
-            | ObjectKind::Container
-            | ObjectKind::User
-            | ObjectKind::AccessKey => return Err(unsupported(kind)),
+            | ObjectKind::Container => return Err(unsupported(kind)),
         }
         self.wait_ready(kind, spec, id).await
     }
@@ -411,9 +405,7 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Pool
             | ObjectKind::PoolMember
             | ObjectKind::HealthMonitor
-            | ObjectKind::Container
-            | ObjectKind::User
-            | ObjectKind::AccessKey => Err(unsupported(kind)),
+            | ObjectKind::Container => Err(unsupported(kind)),
         }
     }
 
@@ -468,9 +460,7 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Pool
             | ObjectKind::PoolMember
             | ObjectKind::HealthMonitor
-            | ObjectKind::Container
-            | ObjectKind::User
-            | ObjectKind::AccessKey => Err(unsupported(kind)),
+            | ObjectKind::Container => Err(unsupported(kind)),
         }
     }
 
@@ -539,9 +529,7 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Pool
             | ObjectKind::PoolMember
             | ObjectKind::HealthMonitor
-            | ObjectKind::Container
-            | ObjectKind::User
-            | ObjectKind::AccessKey => Ok(None),
+            | ObjectKind::Container => Ok(None),
         }
     }
 

@@ -262,7 +262,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "AWS::IAM::User",
-            Some(ObjectKind::User),
+            None,
             "A user.",
             vec![
                 prop("Path", String),
@@ -274,7 +274,7 @@ pub(super) fn types() -> Vec<ResourceType> {
         ),
         t(
             "AWS::IAM::AccessKey",
-            Some(ObjectKind::AccessKey),
+            None,
             "An access key of a user.",
             vec![
                 prop("Serial", Integer),

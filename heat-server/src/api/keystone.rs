@@ -101,6 +101,40 @@ impl Keystone {
     }
 }
 
+impl Keystone {
+    /// The owner of an EC2 signature, checked by Keystone: the request's
+    /// parts as Keystone's `ec2tokens` takes them.
+    pub async fn ec2(
+        &self,
+        signature: &crate::cfn::sign::Signature,
+        r: &crate::cfn::sign::Signed<'_>,
+    ) -> Result<RequestContext, crate::cfn::CfnError> {
+        use crate::cfn::CfnError;
+        let credentials = signature.keystone_credentials(r);
+        let body = match self.session.ec2_token(&credentials).await {
+            Ok(b) => b,
+            Err(e)
+                if matches!(e.kind, DriverErrorKind::NotFound)
+                    || e.message.contains("401")
+                    || e.message.contains("403")
+                    || e.message.contains("Unauthorized") =>
+            {
+                return Err(CfnError::denied(
+                    "InvalidClientTokenId",
+                    "The security token included in the request is invalid.",
+                ))
+            }
+            Err(e) => return Err(CfnError::internal(format!("Keystone: {}", e.message))),
+        };
+        context_of(&body).map(|(ctx, _)| ctx).ok_or_else(|| {
+            CfnError::denied(
+                "InvalidClientTokenId",
+                "The EC2 credential is not scoped to a project.",
+            )
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

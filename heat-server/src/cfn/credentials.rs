@@ -1,13 +1,23 @@
-//! Whose a signed request is. In `noauth` mode (a bare `heat-server`) any
-//! well-formed, timely signature is accepted, as moto and LocalStack accept
-//! it, and the caller works in the configured project (by default the CLI's
-//! local project, so `aws cloudformation` sees the stacks `heat` made).
+//! Whose a signed request is.
+//!
+//! - `noauth` (a bare `heat-server`): any well-formed, timely signature is
+//!   accepted, as moto and LocalStack accept it, and the caller works in
+//!   the configured project (by default the CLI's local project, so that
+//!   `aws cloudformation` sees the stacks `heat` made).
+//! - verified (with Keystone): the signature must be right and timely.
+//!   Keys of a stack's `AWS::IAM::AccessKey` (made by heat-rs, see
+//!   [`GuestKeys`]) are checked here, good while their resource exists, and
+//!   give read access to their stack's project, as Heat's stack users have;
+//!   any other key is an EC2 credential of Keystone, checked by Keystone
+//!   (`/v3/ec2tokens`) as Heat's `ec2token` middleware does.
 
 use heat_core::engine::RequestContext;
+use heat_resources::GuestKeys;
 
 use super::error::CfnError;
 use super::sign::{Signature, Signed};
-use crate::api::ApiState;
+use super::CfnState;
+use crate::api::keystone::Keystone;
 
 /// How the Query APIs authenticate.
 pub enum CfnAuth {
@@ -15,6 +25,12 @@ pub enum CfnAuth {
     NoAuth {
         /// The project callers work in.
         project: String,
+    },
+    /// Signatures verified: stack keys here, others by Keystone (when
+    /// there is one).
+    Verified {
+        /// Keystone, for EC2 credentials made there.
+        keystone: Option<Box<Keystone>>,
     },
 }
 
@@ -26,21 +42,73 @@ impl Default for CfnAuth {
     }
 }
 
+fn unknown_key() -> CfnError {
+    CfnError::denied(
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+    )
+}
+
 impl CfnAuth {
     /// The caller of a signed request, or AWS's refusal.
     pub async fn authenticate(
         &self,
         r: &Signed<'_>,
-        api: &ApiState,
+        state: &CfnState,
     ) -> Result<RequestContext, CfnError> {
         let signature = Signature::parse(r)?;
-        signature.check_time(api.now() as i64)?;
+        signature.check_time(state.api.now() as i64)?;
         match self {
             CfnAuth::NoAuth { project } => {
                 let mut ctx = RequestContext::new(project.clone(), signature.access());
                 ctx.roles = vec!["admin".into(), "member".into()];
                 Ok(ctx)
             }
+            CfnAuth::Verified { keystone } => {
+                let access = signature.access();
+                if let Some((stack_id, resource)) = GuestKeys::owner_of(access) {
+                    signature.verify(&state.guest.secret(access), r)?;
+                    return stack_user(state, &stack_id, &resource, access).await;
+                }
+                match keystone {
+                    Some(k) => k.ec2(&signature, r).await,
+                    None => Err(unknown_key()),
+                }
+            }
         }
     }
+}
+
+/// The caller of a stack key: a reader of the stack's project, while the
+/// key's `AWS::IAM::AccessKey` exists.
+async fn stack_user(
+    state: &CfnState,
+    stack_id: &str,
+    resource: &str,
+    access: &str,
+) -> Result<RequestContext, CfnError> {
+    let store = state.api.service.engine().store();
+    let stack = store
+        .stack(stack_id)
+        .await
+        .map_err(CfnError::internal)?
+        .filter(|s| !s.is_deleted())
+        .ok_or_else(unknown_key)?;
+    let live = store
+        .resources(stack_id)
+        .await
+        .map_err(CfnError::internal)?
+        .into_iter()
+        .any(|r| {
+            r.current
+                && r.name == resource
+                && r.type_name == "AWS::IAM::AccessKey"
+                && r.action != heat_core::engine::Action::Delete
+        });
+    if !live {
+        return Err(unknown_key());
+    }
+    let mut ctx = RequestContext::new(stack.project, access);
+    ctx.roles = vec!["heat_stack_user".into()];
+    Ok(ctx)
 }

@@ -15,6 +15,7 @@ mod error;
 pub mod query;
 mod resources;
 pub mod sign;
+mod signals;
 mod stacks;
 mod templates;
 mod views;
@@ -31,7 +32,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
+use axum::routing::{any, post, put};
 use axum::{BoxError, Extension, Router};
 use heat_core::engine::RequestContext;
 use tower::ServiceBuilder;
@@ -46,6 +47,8 @@ pub struct CfnState {
     pub api: Arc<ApiState>,
     /// How signatures are checked.
     pub auth: CfnAuth,
+    /// The server key of signal URLs and stack credentials.
+    pub guest: Arc<heat_resources::GuestKeys>,
 }
 
 /// The actions of the CloudFormation Query API.
@@ -210,7 +213,7 @@ fn xml_response(status: StatusCode, body: String) -> Response {
     r
 }
 
-fn error_response(e: &CfnError, request_id: &str) -> Response {
+pub(crate) fn error_response(e: &CfnError, request_id: &str) -> Response {
     if e.is_sender() {
         tracing::info!(code = e.code, message = %e.message, "refused");
     }
@@ -259,7 +262,7 @@ async fn handle(
                 format!("Could not find operation {name} for version 2010-05-15"),
             )
         })?;
-        let ctx = state.auth.authenticate(&signed, &state.api).await?;
+        let ctx = state.auth.authenticate(&signed, &state).await?;
         if !action.reads() && !may_change(&ctx) {
             return Err(CfnError::denied(
                 "AccessDenied",
@@ -343,6 +346,8 @@ pub fn app(state: Arc<CfnState>) -> Router {
         .route("/", any(handle))
         .route("/v1", any(handle))
         .route("/v1/", any(handle))
+        .route("/v1/waitcondition/{*target}", put(signals::handle))
+        .route("/v1/signal/{*target}", post(signals::handle))
         .fallback(|| async {
             xml_response(
                 StatusCode::NOT_FOUND,

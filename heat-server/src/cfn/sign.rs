@@ -306,6 +306,46 @@ impl Signature {
         }
     }
 
+    /// The request as Keystone's `/v3/ec2tokens` checks it: for Version 4
+    /// the query's parameters and the headers, for Version 2 every
+    /// parameter but the signature.
+    pub fn keystone_credentials(&self, r: &Signed<'_>) -> serde_json::Value {
+        let params: serde_json::Map<String, serde_json::Value> = match self {
+            Signature::V4 { .. } => r
+                .query
+                .map(|q| {
+                    form_urlencoded::parse(q.as_bytes())
+                        .into_owned()
+                        .filter(|(k, _)| k != "X-Amz-Signature")
+                        .map(|(k, v)| (k, v.into()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Signature::V2 { .. } => r
+                .params
+                .all()
+                .iter()
+                .filter(|(k, _)| k.as_str() != "Signature")
+                .map(|(k, v)| (k.clone(), v.clone().into()))
+                .collect(),
+        };
+        let headers: serde_json::Map<String, serde_json::Value> = r
+            .headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.into())))
+            .collect();
+        serde_json::json!({
+            "access": self.access(),
+            "signature": self.given(),
+            "host": host_of(r.headers),
+            "verb": r.method.as_str(),
+            "path": if r.path.is_empty() { "/" } else { r.path },
+            "params": params,
+            "headers": headers,
+            "body_hash": hex::encode(Sha256::digest(r.body)),
+        })
+    }
+
     fn given(&self) -> &str {
         match self {
             Signature::V4 { signature, .. } | Signature::V2 { signature, .. } => signature,
@@ -334,15 +374,7 @@ fn host_of(headers: &HeaderMap) -> String {
         .to_ascii_lowercase()
 }
 
-/// RFC 3986 encoding: everything but unreserved characters.
-fn uri_encode(s: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~');
-    percent_encoding::utf8_percent_encode(s, SET).to_string()
-}
+use heat_resources::guest::uri_encode;
 
 fn canonical_request_v4(r: &Signed<'_>, signed: &[String], presigned: bool) -> String {
     let path = if r.path.is_empty() { "/" } else { r.path };

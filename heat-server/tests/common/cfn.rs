@@ -79,6 +79,7 @@ impl Cfn {
         let state = Arc::new(CfnState {
             api,
             auth: CfnAuth::default(),
+            guest: local.guest.clone(),
         });
         Cfn {
             router: cfn::app(state.clone()),

@@ -272,6 +272,7 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
         None => Json::Null,
     };
     let spec = ResourceSpec {
+        project: stack.project.clone(),
         stack_id: stack.id.clone(),
         stack_name: stack.name.clone(),
         name: name.to_string(),

@@ -213,6 +213,7 @@ impl Engine {
                     .unwrap_or(0) as f64;
                 let size = target_size(&policy_props, &group.properties, current);
                 let spec = ResourceSpec {
+                    project: stack.project.clone(),
                     stack_id: stack.id.clone(),
                     stack_name: stack.name.clone(),
                     name: group.name.clone(),

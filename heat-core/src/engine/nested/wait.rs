@@ -68,6 +68,10 @@ impl Engine {
             .find(|r| {
                 r.current
                     && (r.physical_id.as_deref() == Some(handle.as_str())
+                        || r.attributes
+                            .get(crate::engine::REFERENCE_ID)
+                            .and_then(Json::as_str)
+                            == Some(handle.as_str())
                         || r.name == handle
                         || handle.ends_with(&format!("/{}", r.name)))
             })

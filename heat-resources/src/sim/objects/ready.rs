@@ -503,14 +503,6 @@ pub(in crate::sim) fn ready(o: &mut SimObject, objects: &Objects) {
             a.insert("BytesUsed".into(), json!(0));
             "ACTIVE"
         }
-        "access_key" => {
-            a.insert("UserName".into(), s("UserName"));
-            a.insert(
-                "SecretAccessKey".into(),
-                json!(format!("{}{}", &o.id[..8], &o.id[9..13])),
-            );
-            "ACTIVE"
-        }
         "image" => {
             a.insert("status".into(), json!("active"));
             "active"
