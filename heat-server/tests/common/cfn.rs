@@ -61,6 +61,10 @@ pub fn amz_date(secs: f64) -> String {
 
 impl Cfn {
     pub async fn new(name: &str) -> Cfn {
+        Self::with_auth(name, CfnAuth::default()).await
+    }
+
+    pub async fn with_auth(name: &str, auth: CfnAuth) -> Cfn {
         let dir = std::env::temp_dir().join(format!("heat-cfn-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -78,13 +82,27 @@ impl Cfn {
         ));
         let state = Arc::new(CfnState {
             api,
-            auth: CfnAuth::default(),
+            auth,
             guest: local.guest.clone(),
         });
         Cfn {
             router: cfn::app(state.clone()),
             state,
             _dir: dir,
+        }
+    }
+
+    /// Another Query API over the same state, authenticating otherwise.
+    pub fn beside(&self, auth: CfnAuth) -> Cfn {
+        let state = Arc::new(CfnState {
+            api: self.state.api.clone(),
+            auth,
+            guest: self.state.guest.clone(),
+        });
+        Cfn {
+            router: cfn::app(state.clone()),
+            state,
+            _dir: self._dir.clone(),
         }
     }
 
@@ -105,6 +123,17 @@ impl Cfn {
 
     /// POSTs a form signed at `when` (seconds since the epoch).
     pub async fn call_at(&self, params: &[(&str, &str)], when: f64) -> Reply {
+        self.call_as("AKIDTEST", "secret", params, when).await
+    }
+
+    /// POSTs a form signed with a key at `when`.
+    pub async fn call_as(
+        &self,
+        access: &str,
+        secret: &str,
+        params: &[(&str, &str)],
+        when: f64,
+    ) -> Reply {
         let body: String = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(params)
             .append_pair("Version", "2010-05-15")
@@ -119,8 +148,8 @@ impl Cfn {
         headers.insert("x-amz-date", HeaderValue::from_str(&date).unwrap());
         let parsed = sign_params(&body);
         let auth = sign::sign_v4(
-            "AKIDTEST",
-            "secret",
+            access,
+            secret,
             "RegionOne",
             &date,
             &sign::Signed {
