@@ -34,6 +34,7 @@ impl Catalog {
     /// Every type name Heat registers, sorted.
     pub fn names(&self) -> Vec<&'static str> {
         let mut v: Vec<&'static str> = HEAT_TYPES.to_vec();
+        v.extend(crate::BEYOND_HEAT);
         v.sort();
         v
     }

@@ -166,6 +166,13 @@ impl ResourceDriver {
                     a.insert(heat_core::engine::REFERENCE_ID.into(), json!(url));
                 }
             }
+            "AWS::CloudWatch::Alarm" | "OS::Heat::CWLiteAlarm" => {
+                // Its Ref is the alarm's name (cfn-push-stats --watch).
+                a.insert(
+                    heat_core::engine::REFERENCE_ID.into(),
+                    json!(format!("{}-{}", spec.stack_name, spec.name)),
+                );
+            }
             "AWS::IAM::AccessKey" => {
                 // Its Ref is the access key; the secret is derived, never kept.
                 let access = self.guest.access_key(&spec.stack_id, &spec.name);

@@ -132,10 +132,12 @@ impl GuestKeys {
         Some((stack.to_string(), resource.to_string()))
     }
 
-    /// The secret of an access key.
+    /// The secret of an access key: 40 characters as AWS's (standard
+    /// base64, so never starting with `-`, which command lines would take
+    /// for an option).
     pub fn secret(&self, access: &str) -> String {
         let mac = hmac(&self.key, format!("secret\n{access}").as_bytes());
-        b64().encode(&mac[..30])
+        base64::engine::general_purpose::STANDARD.encode(&mac[..30])
     }
 
     /// A stack's ARN as Heat writes it.

@@ -19,6 +19,10 @@ pub use cloud::{Cloud, ObjectKind};
 pub use driver::ResourceDriver;
 pub use guest::GuestKeys;
 
+/// Types heat-rs has beyond Heat 27's registry: the CloudWatch alarms of
+/// the seed-era templates (HA and autoscaling), which Heat dropped.
+pub const BEYOND_HEAT: &[&str] = &["AWS::CloudWatch::Alarm", "OS::Heat::CWLiteAlarm"];
+
 /// The resource types Heat's registry has, by name.
 pub const HEAT_TYPES: &[&str] = &[
     "AWS::AutoScaling::AutoScalingGroup",

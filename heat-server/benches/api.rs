@@ -56,6 +56,8 @@ impl Server {
             "127.0.0.1:0",
             "--cfn-bind",
             "127.0.0.1:0",
+            "--cloudwatch-bind",
+            "127.0.0.1:0",
             "--state",
         ])
         .arg(dir.join("state.sqlite"))

@@ -5,7 +5,12 @@
 //! [server]
 //! bind = "127.0.0.1:8004"          # the native API
 //! cfn_bind = "127.0.0.1:8000"      # the CloudFormation Query API ("" : off)
+//! cloudwatch_bind = "127.0.0.1:8003"  # the CloudWatch API ("" : off)
+//! alarm_evaluation_secs = 10       # how often alarms are evaluated
+//! metric_retention_secs = 1209600  # datapoints kept two weeks
 //! auth = "noauth"                  # or "keystone"
+//! cfn_auth = "verified"            # Query APIs: "noauth" (any signature) or
+//!                                  # "verified" (default: as `auth`)
 //! noauth_project = "project"       # the Query API's project without auth
 //! cfn_public_url = "http://203.0.113.5:8000"  # where guests reach the Query API
 //!                                  # (default: where it listens)
@@ -44,6 +49,16 @@ pub struct ServerSection {
     /// The project of Query API callers in `noauth` mode (the CLI's local
     /// project, so that `aws cloudformation` sees the stacks `heat` made).
     pub noauth_project: String,
+    /// How the Query APIs check signatures: `noauth` or `verified` (stack
+    /// keys, and Keystone's EC2 credentials with `auth = "keystone"`);
+    /// unset, as `auth`.
+    pub cfn_auth: Option<String>,
+    /// Address of the CloudWatch API (empty: not served).
+    pub cloudwatch_bind: String,
+    /// Seconds between alarm evaluations.
+    pub alarm_evaluation_secs: f64,
+    /// Seconds datapoints are kept.
+    pub metric_retention_secs: f64,
     /// Where guests (cfn-signal, cfn-init) reach the Query API; the
     /// address it listens on when not given.
     pub cfn_public_url: Option<String>,
@@ -64,6 +79,10 @@ impl Default for ServerSection {
             cfn_bind: "127.0.0.1:8000".into(),
             noauth_project: heat_core::engine::RequestContext::default().project,
             cfn_public_url: None,
+            cfn_auth: None,
+            cloudwatch_bind: "127.0.0.1:8003".into(),
+            alarm_evaluation_secs: 10.0,
+            metric_retention_secs: 14.0 * 86_400.0,
             auth: "noauth".into(),
             max_json_body_size: 1024 * 1024,
             max_concurrent_requests: 256,

@@ -11,6 +11,7 @@ pub mod api;
 pub mod builder;
 pub mod cfn;
 mod clock;
+pub mod cloudwatch;
 pub mod config;
 pub mod serve;
 mod store;

@@ -14,9 +14,9 @@ use heat_resources::sim::SimConfig;
 
 use crate::api::{self, keystone::Keystone, ApiState, Auth};
 use crate::builder::{self, RealCloud};
-use crate::cfn;
 use crate::config::Config;
 use crate::SystemClock;
+use crate::{cfn, cloudwatch};
 
 /// heat-server: Heat's native REST API v1 over heat-rs.
 #[derive(Debug, Parser)]
@@ -31,6 +31,9 @@ pub struct Args {
     /// The CloudFormation Query API's address (`""`: not served).
     #[arg(long)]
     pub cfn_bind: Option<String>,
+    /// The CloudWatch API's address (`""`: not served).
+    #[arg(long)]
+    pub cloudwatch_bind: Option<String>,
     /// `noauth` (the URL's project) or `keystone` (tokens validated).
     #[arg(long)]
     pub auth: Option<String>,
@@ -83,6 +86,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
     if let Some(b) = args.cfn_bind {
         config.server.cfn_bind = b;
     }
+    if let Some(b) = args.cloudwatch_bind {
+        config.server.cloudwatch_bind = b;
+    }
     if let Some(a) = args.auth {
         config.server.auth = a;
     }
@@ -108,6 +114,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .map(|r| r.name.clone())
         .unwrap_or_else(|| "the simulated cloud".into());
     let cfn_listener = match config.server.cfn_bind.as_str() {
+        "" => None,
+        bind => Some(
+            tokio::net::TcpListener::bind(bind)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?,
+        ),
+    };
+    let cw_listener = match config.server.cloudwatch_bind.as_str() {
         "" => None,
         bind => Some(
             tokio::net::TcpListener::bind(bind)
@@ -160,6 +174,20 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
         other => anyhow::bail!("--auth {other}: expected noauth or keystone"),
     };
+    match config.server.cfn_auth.as_deref() {
+        None => {}
+        Some("noauth") => {
+            cfn_auth = cfn::CfnAuth::NoAuth {
+                project: config.server.noauth_project.clone(),
+            }
+        }
+        Some("verified") => {
+            if matches!(cfn_auth, cfn::CfnAuth::NoAuth { .. }) {
+                cfn_auth = cfn::CfnAuth::Verified { keystone: None };
+            }
+        }
+        Some(other) => anyhow::bail!("cfn_auth = {other:?}: expected \"noauth\" or \"verified\""),
+    }
     let engine = local.engine.clone();
     let api_state = Arc::new(ApiState::new(local.service.clone(), auth, config.limits()));
     let listener = tokio::net::TcpListener::bind(&config.server.bind)
@@ -181,6 +209,11 @@ async fn run(args: Args) -> anyhow::Result<()> {
                     out,
                     "heat-server: CloudFormation Query API at http://{a}/v1/"
                 );
+            }
+        }
+        if let Some(l) = &cw_listener {
+            if let Ok(a) = l.local_addr() {
+                let _ = writeln!(out, "heat-server: CloudWatch API at http://{a}/v1/");
             }
         }
         let _ = writeln!(
@@ -211,15 +244,40 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
+    let cfn_state = Arc::new(cfn::CfnState {
+        api: api_state.clone(),
+        auth: cfn_auth,
+        guest: local.guest.clone(),
+    });
     let cfn_server = cfn_listener.map(|l| {
-        let state = Arc::new(cfn::CfnState {
-            api: api_state.clone(),
-            auth: cfn_auth,
-            guest: local.guest.clone(),
-        });
+        let state = cfn_state.clone();
         let rx = stop_rx.clone();
         tokio::spawn(async move {
             axum::serve(l, cfn::app(state))
+                .with_graceful_shutdown(stopped(rx))
+                .await
+        })
+    });
+    // CloudWatch: its API, and the alarm evaluator (alarms of stacks act
+    // even when the API is not served).
+    let cw_state = Arc::new(cloudwatch::CloudWatchState::new(
+        cfn_state,
+        config.server.metric_retention_secs,
+    ));
+    let evaluator = cloudwatch::Evaluator::new(
+        cw_state.clone(),
+        std::time::Duration::from_secs_f64(config.server.alarm_evaluation_secs.max(0.1)),
+    );
+    match evaluator.load().await {
+        Ok(n) if n > 0 => tracing::info!(alarms = n, "alarms restored"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "the stored alarms could not be read"),
+    }
+    let evaluating = tokio::spawn(evaluator.run());
+    let cw_server = cw_listener.map(|l| {
+        let rx = stop_rx.clone();
+        tokio::spawn(async move {
+            axum::serve(l, cloudwatch::app(cw_state))
                 .with_graceful_shutdown(stopped(rx))
                 .await
         })
@@ -235,6 +293,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
     if let Some(c) = cfn_server {
         c.await??;
     }
+    if let Some(c) = cw_server {
+        c.await??;
+    }
+    evaluating.abort();
     takeover.abort();
     tracing::info!("stopped; running operations are left to their leases");
     Ok(())

@@ -32,6 +32,8 @@ fn it_outlives_a_closed_stdout_and_stops_on_sigterm() {
             "127.0.0.1:0",
             "--cfn-bind",
             "127.0.0.1:0",
+            "--cloudwatch-bind",
+            "127.0.0.1:0",
             "--state",
         ])
         .arg(dir.join("state.sqlite"))

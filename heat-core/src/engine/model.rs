@@ -360,6 +360,8 @@ pub enum DocumentKind {
     /// A CloudFormation change set: a stored update preview that can be
     /// executed.
     ChangeSet,
+    /// A CloudWatch alarm made through the API (PutMetricAlarm).
+    Alarm,
 }
 
 impl DocumentKind {
@@ -369,6 +371,7 @@ impl DocumentKind {
             DocumentKind::SoftwareConfig => "software_config",
             DocumentKind::SoftwareDeployment => "software_deployment",
             DocumentKind::ChangeSet => "change_set",
+            DocumentKind::Alarm => "alarm",
         }
     }
 }

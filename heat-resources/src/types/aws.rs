@@ -21,8 +21,48 @@ fn t(
     }
 }
 
+/// The properties of a CloudWatch alarm (Heat's `AWS::CloudWatch::Alarm`
+/// and `OS::Heat::CWLiteAlarm`, before Heat dropped them): every one can
+/// change in place.
+pub(super) fn alarm_properties() -> Vec<Property> {
+    vec![
+        prop("ComparisonOperator", String).update().allowed(&[
+            "GreaterThanOrEqualToThreshold",
+            "GreaterThanThreshold",
+            "LessThanThreshold",
+            "LessThanOrEqualToThreshold",
+        ]),
+        prop("AlarmDescription", String).update(),
+        prop("EvaluationPeriods", String).update(),
+        prop("MetricName", String).update(),
+        prop("Namespace", String).update(),
+        prop("Period", String).update(),
+        prop("Statistic", String).update().allowed(&[
+            "SampleCount",
+            "Average",
+            "Sum",
+            "Minimum",
+            "Maximum",
+        ]),
+        prop("AlarmActions", List).update(),
+        prop("OKActions", List).update(),
+        prop("Dimensions", List).update(),
+        prop("InsufficientDataActions", List).update(),
+        prop("Threshold", String).update(),
+        prop("Units", String).update(),
+        prop("ActionsEnabled", Boolean).update(),
+    ]
+}
+
 pub(super) fn types() -> Vec<ResourceType> {
     vec![
+        t(
+            "AWS::CloudWatch::Alarm",
+            None,
+            "A CloudWatch alarm, evaluated by heat-server (beyond Heat 27, which no longer has it).",
+            alarm_properties(),
+            vec![],
+        ),
         t(
             "AWS::EC2::Instance",
             Some(ObjectKind::Server),

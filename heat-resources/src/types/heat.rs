@@ -20,6 +20,19 @@ fn t(
 }
 
 pub(super) fn types() -> Vec<ResourceType> {
+    let mut v = vec![ResourceType {
+        name: "OS::Heat::CWLiteAlarm",
+        properties: super::aws::alarm_properties(),
+        attributes: vec![],
+        cloud_kind: None,
+        description:
+            "A CloudWatch alarm, evaluated by heat-server (beyond Heat 27, which no longer has it).",
+    }];
+    v.extend(heat_types());
+    v
+}
+
+fn heat_types() -> Vec<ResourceType> {
     let sequences = &[
         "lettersdigits",
         "letters",

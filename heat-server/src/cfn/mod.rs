@@ -15,7 +15,7 @@ mod error;
 pub mod query;
 mod resources;
 pub mod sign;
-mod signals;
+pub(crate) mod signals;
 mod stacks;
 mod templates;
 mod views;
@@ -282,9 +282,8 @@ async fn handle(
     }
     .await;
     match outcome {
-        Ok((action, result)) => xml_response(
-            StatusCode::OK,
-            xml::response(
+        Ok((action, result)) => {
+            let doc = xml::response(
                 xml::CFN_NAMESPACE,
                 action.name(),
                 &request_id,
@@ -293,8 +292,18 @@ async fn handle(
                         x.raw(&inner);
                     }
                 }),
-            ),
-        ),
+            );
+            if params.get("ContentType") == Some("JSON") {
+                let mut r = (StatusCode::OK, xml::to_json(&doc).to_string()).into_response();
+                r.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                );
+                r
+            } else {
+                xml_response(StatusCode::OK, doc)
+            }
+        }
         Err(e) => error_response(&e, &request_id),
     }
 }

@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
+use heat_core::service::StackService;
 use heat_resources::GuestKeys;
 use serde_json::Value as Json;
 
@@ -38,8 +39,11 @@ fn target(path: &str) -> Result<(String, String), CfnError> {
     Ok((stack_id.to_string(), resource.to_string()))
 }
 
-async fn signal(
-    state: &CfnState,
+/// Checks and delivers a signal sent to a signal URL (by a guest, or by an
+/// alarm of this server).
+pub(crate) async fn deliver(
+    service: &StackService,
+    guest: &GuestKeys,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
@@ -63,8 +67,7 @@ async fn signal(
             "The security token included in the request is invalid for this resource.",
         ));
     }
-    signature.verify(&state.guest.secret(access), &signed)?;
-    let service = &state.api.service;
+    signature.verify(&guest.secret(access), &signed)?;
     let stack = service
         .engine()
         .store()
@@ -94,7 +97,16 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match signal(&state, &method, &uri, &headers, &body).await {
+    match deliver(
+        &state.api.service,
+        &state.guest,
+        &method,
+        &uri,
+        &headers,
+        &body,
+    )
+    .await
+    {
         Ok(()) => StatusCode::OK.into_response(),
         Err(e) => super::error_response(&e, &request_id),
     }

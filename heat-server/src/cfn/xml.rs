@@ -138,6 +138,38 @@ pub fn error(namespace: &str, sender: bool, code: &str, message: &str, request_i
     x.finish()
 }
 
+/// A Query API document as JSON, for clients that ask `ContentType=JSON`
+/// (boto 2's CloudFormation client, as cfn-init uses it): elements with
+/// children become objects, `member` lists arrays, text strings, empty
+/// elements `null`.
+pub fn to_json(document: &str) -> serde_json::Value {
+    fn node(n: roxmltree::Node<'_, '_>) -> serde_json::Value {
+        let children: Vec<_> = n.children().filter(|c| c.is_element()).collect();
+        if children.is_empty() {
+            return n
+                .text()
+                .map(|t| serde_json::Value::String(t.to_string()))
+                .unwrap_or(serde_json::Value::Null);
+        }
+        if children.iter().all(|c| c.has_tag_name("member")) {
+            return serde_json::Value::Array(children.into_iter().map(node).collect());
+        }
+        serde_json::Value::Object(
+            children
+                .into_iter()
+                .map(|c| (c.tag_name().name().to_string(), node(c)))
+                .collect(),
+        )
+    }
+    match roxmltree::Document::parse(document) {
+        Ok(doc) => {
+            let root = doc.root_element();
+            serde_json::json!({ root.tag_name().name(): node(root) })
+        }
+        Err(_) => serde_json::Value::Null,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +184,27 @@ mod tests {
         assert_eq!(
             x.finish(),
             "<A>a&lt;b&amp;&quot;c&quot;</A><C>false</C><D><member>x</member><member>y</member></D>"
+        );
+    }
+
+    #[test]
+    fn documents_read_as_json() {
+        let doc = response(
+            CFN_NAMESPACE,
+            "DescribeStacks",
+            "req-1",
+            Some(|x: &mut Xml| {
+                x.list("Stacks", [1, 2], |x, i| {
+                    x.leaf("StackName", format!("s{i}"));
+                });
+            }),
+        );
+        assert_eq!(
+            to_json(&doc),
+            serde_json::json!({"DescribeStacksResponse": {
+                "DescribeStacksResult": {"Stacks": [{"StackName": "s1"}, {"StackName": "s2"}]},
+                "ResponseMetadata": {"RequestId": "req-1"},
+            }})
         );
     }
 

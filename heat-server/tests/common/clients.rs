@@ -33,6 +33,8 @@ pub struct Server {
     pub url: String,
     /// The CloudFormation Query API, `http://ADDR/v1/`.
     pub cfn_url: String,
+    /// The CloudWatch API, `http://ADDR/v1/`.
+    pub cloudwatch_url: String,
     /// Its working directory (`server.log` holds its log).
     pub dir: PathBuf,
 }
@@ -44,13 +46,21 @@ impl Server {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_heat-server"));
-        cmd.args(["--bind", bind, "--cfn-bind", "127.0.0.1:0", "--state"])
-            .arg(dir.join("state.sqlite"))
-            .env_remove("OS_CLOUD")
-            .env_remove("OS_AUTH_URL")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(dir.join("server.log")).unwrap());
+        cmd.args([
+            "--bind",
+            bind,
+            "--cfn-bind",
+            "127.0.0.1:0",
+            "--cloudwatch-bind",
+            "127.0.0.1:0",
+            "--state",
+        ])
+        .arg(dir.join("state.sqlite"))
+        .env_remove("OS_CLOUD")
+        .env_remove("OS_AUTH_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(dir.join("server.log")).unwrap());
         if let Some(text) = config {
             let path = dir.join("heat-server.toml");
             std::fs::write(&path, text).unwrap();
@@ -70,10 +80,13 @@ impl Server {
         let url = address();
         // "heat-server: CloudFormation Query API at http://ADDR/v1/"
         let cfn_url = address();
+        // "heat-server: CloudWatch API at http://ADDR/v1/"
+        let cloudwatch_url = address();
         Server {
             child,
             url,
             cfn_url,
+            cloudwatch_url,
             dir,
         }
     }

@@ -202,7 +202,18 @@ impl Engine {
                 self.signalled.notify(usize::MAX);
                 Ok(())
             }
-            Realisation::ScalingPolicy => self.scale(stack, &r).await,
+            Realisation::ScalingPolicy => {
+                // As Heat: an alarm that is not in ALARM does not scale.
+                let state = data
+                    .get("current")
+                    .or_else(|| data.get("state"))
+                    .and_then(Json::as_str)
+                    .map(str::to_ascii_lowercase);
+                match state {
+                    Some(s) if s != "alarm" => Ok(()),
+                    _ => self.scale(stack, &r).await,
+                }
+            }
             _ => Err(EngineError::Invalid(format!(
                 "Resource {resource} ({}) does not accept signals",
                 r.type_name
