@@ -138,36 +138,16 @@ impl Cfn {
             .extend_pairs(params)
             .append_pair("Version", "2010-05-15")
             .finish();
-        let mut headers = HeaderMap::new();
-        headers.insert(header::HOST, HeaderValue::from_static("cfn.test:8000"));
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/x-www-form-urlencoded; charset=utf-8"),
-        );
-        let date = amz_date(when);
-        headers.insert("x-amz-date", HeaderValue::from_str(&date).unwrap());
-        let parsed = sign_params(&body);
-        let auth = sign::sign_v4(
+        let req = signed_request(
             access,
             secret,
-            "RegionOne",
-            &date,
-            &sign::Signed {
-                method: &Method::POST,
-                path: "/",
-                query: None,
-                headers: &headers,
-                body: body.as_bytes(),
-                params: &parsed,
-            },
-            &["content-type", "host", "x-amz-date"],
+            "/",
+            "application/x-www-form-urlencoded; charset=utf-8",
+            &[],
+            body.into_bytes(),
+            when,
         );
-        let mut req = Request::builder().method(Method::POST).uri("/");
-        for (k, v) in &headers {
-            req = req.header(k, v);
-        }
-        req = req.header(header::AUTHORIZATION, auth);
-        self.send(req.body(Body::from(body)).unwrap()).await
+        self.send(req).await
     }
 
     /// POSTs a form signed now.
@@ -194,4 +174,62 @@ impl Cfn {
 
 fn sign_params(body: &str) -> heat_server::cfn::query::Params {
     heat_server::cfn::query::Params::parse(None, body.as_bytes())
+}
+
+/// A POST signed as boto3 signs it (Signature Version 4, host, content
+/// type, date and the extra headers signed).
+pub fn signed_request(
+    access: &str,
+    secret: &str,
+    path: &str,
+    content_type: &str,
+    extra: &[(&str, &str)],
+    body: Vec<u8>,
+    when: f64,
+) -> Request<Body> {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::HOST, HeaderValue::from_static("cfn.test:8000"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(content_type).unwrap(),
+    );
+    let date = amz_date(when);
+    headers.insert("x-amz-date", HeaderValue::from_str(&date).unwrap());
+    let mut signed: Vec<&str> = vec!["content-type", "host", "x-amz-date"];
+    for (k, v) in extra {
+        headers.insert(
+            axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            HeaderValue::from_str(v).unwrap(),
+        );
+        signed.push(k);
+    }
+    signed.sort();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let parsed = if is_form {
+        sign_params(std::str::from_utf8(&body).unwrap_or_default())
+    } else {
+        sign_params("")
+    };
+    let auth = sign::sign_v4(
+        access,
+        secret,
+        "RegionOne",
+        &date,
+        &sign::Signed {
+            method: &Method::POST,
+            path,
+            query: None,
+            headers: &headers,
+            body: &body,
+            params: &parsed,
+        },
+        &signed,
+    );
+    let mut req = Request::builder().method(Method::POST).uri(path);
+    for (k, v) in &headers {
+        req = req.header(k, v);
+    }
+    req.header(header::AUTHORIZATION, auth)
+        .body(Body::from(body))
+        .unwrap()
 }
