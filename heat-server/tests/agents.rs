@@ -7,11 +7,14 @@
 //! `AWS::IAM::AccessKey`, cfn-init writes the files and runs the commands,
 //! cfn-signal PUTs to the wait condition handle's pre-signed URL and the
 //! stack completes, cfn-push-stats reports a service failure that an
-//! `AWS::CloudWatch::Alarm` evaluates, and its action scales a group out.
+//! `AWS::CloudWatch::Alarm` evaluates, and its action scales a group out;
+//! cfn-hup does nothing until a stack update changes the instance's
+//! metadata, then runs its `post.update` hook once.
 //!
-//! The agents use fixed paths (/var/lib/heat-cfntools, /var/log) and ports
-//! (8000, 8003), so the guest and the server run in namespaces of their own
-//! (`unshare -rmn`: user, mount, network). Without the clients' virtualenv
+//! The agents use fixed paths (/var/lib/heat-cfntools, /var/log,
+//! /etc/cfn) and ports (8000, 8003), so the guest and the server run in
+//! namespaces of their own (`unshare -rmn`: user, mount, network; /etc
+//! overlaid). Without the clients' virtualenv
 //! (`HEAT_CLIENTS`) or user namespaces, the test says so and does nothing.
 
 mod common;

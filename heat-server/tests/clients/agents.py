@@ -142,9 +142,15 @@ def until(what, probe, timeout=60):
     raise AssertionError("%s: not so after %ss (last: %r)" % (what, timeout, last))
 
 
-def guest_namespace():
-    """The guest's own filesystem corners and loopback."""
+def guest_namespace(work):
+    """The guest's own filesystem corners and loopback; /etc overlaid, so
+    that /etc/cfn is the guest's."""
     sh("ip", "link", "set", "lo", "up")
+    for d in ["etc-upper", "etc-work"]:
+        os.makedirs(os.path.join(work, d))
+    sh("mount", "-t", "overlay", "overlay", "-o",
+       "lowerdir=/etc,upperdir=%s,workdir=%s" % (os.path.join(work, "etc-upper"),
+                                                 os.path.join(work, "etc-work")), "/etc")
     for d in ["/var/lib", "/var/log", "/var/cache", "/opt"]:
         sh("mount", "-t", "tmpfs", "tmpfs", d)
     os.makedirs("/var/lib/heat-cfntools")
@@ -160,7 +166,7 @@ def guest_namespace():
 
 
 def main(server_bin, venv, work):
-    guest_namespace()
+    guest_namespace(work)
     config = os.path.join(work, "heat-server.toml")
     with open(config, "w") as f:
         f.write('[server]\nbind = "127.0.0.1:8004"\ncfn_auth = "verified"\nalarm_evaluation_secs = 0.5\n')
@@ -241,6 +247,33 @@ def guest(venv):
     print("ok  the alarm fired and the group grew to 2", flush=True)
     events = native("GET", base + "/events?resource_name=Group")["events"]
     check("the group was updated", any(e["resource_status"] == "UPDATE_COMPLETE" for e in events), True)
+
+    # cfn-hup: nothing to do until a stack update changes the metadata.
+    os.makedirs("/etc/cfn/hooks.d")
+    with open("/etc/cfn/cfn-hup.conf", "w") as f:
+        f.write("[main]\nstack=wordpress\ncredential-file=/var/lib/heat-cfntools/cfn-credentials\n"
+                "region=heat\ninterval=1\n")
+    with open("/etc/cfn/hooks.d/cfn-auto-reloader.conf", "w") as f:
+        f.write("[cfn-auto-reloader]\ntriggers=post.update\npath=Resources.WebServer.Metadata\n"
+                "action=/bin/sh -c 'echo reloaded >> /opt/guest/hup-ran'\nrunas=root\n")
+    hup = lambda: subprocess.run([bin_("cfn-hup"), "-f"], env=env, capture_output=True, text=True)
+    ran("cfn-hup, metadata unchanged", hup())
+    check("no hook yet", os.path.exists("/opt/guest/hup-ran"), False)
+    server_before = native("GET", base + "/resources/WebServer")["resource"]["physical_resource_id"]
+    changed = TEMPLATE.replace("'hello from '", "'hello again from '")
+    native("PATCH", base, {"template": changed})
+    status = until("the update completes", lambda: (lambda s: s if not s.endswith("IN_PROGRESS")
+                                                    else None)(native("GET", base)["stack"]["stack_status"]))
+    check("update status", status, "UPDATE_COMPLETE")
+    check("the server was kept",
+          native("GET", base + "/resources/WebServer")["resource"]["physical_resource_id"],
+          server_before)
+    ran("cfn-hup, metadata changed", hup())
+    with open("/opt/guest/hup-ran") as f:
+        check("cfn-hup ran the post.update hook", f.read(), "reloaded\n")
+    ran("cfn-hup, nothing new", hup())
+    with open("/opt/guest/hup-ran") as f:
+        check("the hook ran once", f.read(), "reloaded\n")
 
 
 if __name__ == "__main__":
