@@ -12,7 +12,10 @@
 //! paginator, resources and metadata, template, the no-op update refused,
 //! update, a change set created, described and executed, a cancelled
 //! update rolled back, errors with AWS's codes, delete; `aws cloudformation
-//! deploy` with and without changes.
+//! deploy` with and without changes. Their CloudWatch clients then put
+//! metrics, read statistics and metric data, make an alarm that the
+//! server evaluates to ALARM, set its state, read its history and delete
+//! it.
 //!
 //! The clients come from PyPI into a virtualenv that `HEAT_CLIENTS` names
 //! (`.ci/run` makes one); without it these tests say so and do nothing.
@@ -38,7 +41,12 @@ fn the_openstack_cli_drives_a_stacks_whole_life() {
 #[test]
 fn boto3_and_awscli_drive_a_stacks_whole_life() {
     let Some(venv) = venv() else { return };
-    let server = Server::start("cfn", "127.0.0.1:0", None);
+    let server = Server::start(
+        "cfn",
+        "127.0.0.1:0",
+        Some("[server]\nalarm_evaluation_secs = 0.5\n"),
+    );
     let endpoint = server.cfn_url.trim_end_matches("/v1/").to_string();
-    cfn_lifecycle(&venv, &endpoint, &server.dir);
+    let cloudwatch = server.cloudwatch_url.trim_end_matches("/v1/").to_string();
+    cfn_lifecycle(&venv, &endpoint, &server.dir, &cloudwatch);
 }

@@ -3,9 +3,12 @@ against heat-server's CloudFormation Query API, unchanged: the endpoint
 given as it is (no trailing slash added), responses parsed by botocore's
 own service model and waiters.
 
-Usage: python cfn_lifecycle.py ENDPOINT AWS_BIN
-ENDPOINT is http://host:port (the Query API). Exits non-zero, saying which
-step failed and why.
+Then metrics and alarms through boto3's and awscli's CloudWatch clients
+against the CloudWatch API.
+
+Usage: python cfn_lifecycle.py ENDPOINT AWS_BIN SCRATCH CLOUDWATCH
+ENDPOINT is http://host:port (the Query API), CLOUDWATCH the CloudWatch
+API's. Exits non-zero, saying which step failed and why.
 """
 
 import json
@@ -202,12 +205,74 @@ def awscli_life(aws_bin, endpoint, here):
     check("aws wait delete", (rc, err), (0, ""))
 
 
-def main(endpoint, aws_bin, here):
+def cloudwatch_life(endpoint, aws_bin):
+    import datetime
+    import time
+    cw = boto3.client("cloudwatch", endpoint_url=endpoint, region_name="RegionOne",
+                      aws_access_key_id="AKIDHEATRS", aws_secret_access_key="secret")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cw.put_metric_data(Namespace="app", MetricData=[
+        {"MetricName": "Load", "Dimensions": [{"Name": "Host", "Value": "web-1"}],
+         "Value": v, "Unit": "Percent", "Timestamp": now} for v in (10.0, 30.0)])
+    metrics = cw.list_metrics(Namespace="app")["Metrics"]
+    check("cw list-metrics", [(m["MetricName"], m["Dimensions"]) for m in metrics],
+          [("Load", [{"Name": "Host", "Value": "web-1"}])])
+    stats = cw.get_metric_statistics(
+        Namespace="app", MetricName="Load", Dimensions=[{"Name": "Host", "Value": "web-1"}],
+        StartTime=now - datetime.timedelta(minutes=5), EndTime=now + datetime.timedelta(minutes=5),
+        Period=600, Statistics=["Average", "Maximum", "SampleCount"])["Datapoints"]
+    check("cw statistics", [(p["Average"], p["Maximum"], p["SampleCount"], p["Unit"]) for p in stats],
+          [(20.0, 30.0, 2.0, "Percent")])
+    data = cw.get_metric_data(
+        MetricDataQueries=[{"Id": "load", "MetricStat": {"Metric": {
+            "Namespace": "app", "MetricName": "Load",
+            "Dimensions": [{"Name": "Host", "Value": "web-1"}]}, "Period": 600, "Stat": "Sum"}}],
+        StartTime=now - datetime.timedelta(minutes=5), EndTime=now + datetime.timedelta(minutes=5))
+    check("cw metric data", data["MetricDataResults"][0]["Values"], [40.0])
+    cw.put_metric_alarm(AlarmName="busy", MetricName="Load", Namespace="app",
+                        Dimensions=[{"Name": "Host", "Value": "web-1"}], Statistic="Maximum",
+                        Period=10, EvaluationPeriods=1, Threshold=25.0,
+                        ComparisonOperator="GreaterThanThreshold")
+    cw.get_waiter("alarm_exists").wait(AlarmNames=["busy"], WaiterConfig={"Delay": 1})
+    deadline = time.time() + 30
+    while cw.describe_alarms(AlarmNames=["busy"])["MetricAlarms"][0]["StateValue"] != "ALARM":
+        if time.time() > deadline:
+            raise AssertionError("the alarm never fired")
+        time.sleep(0.3)
+    print("ok  cw alarm evaluated to ALARM")
+    check("cw alarms for metric", [a["AlarmName"] for a in cw.describe_alarms_for_metric(
+        MetricName="Load", Namespace="app", Dimensions=[{"Name": "Host", "Value": "web-1"}])["MetricAlarms"]],
+        ["busy"])
+    cw.set_alarm_state(AlarmName="busy", StateValue="OK", StateReason="checked by hand")
+    history = cw.describe_alarm_history(AlarmName="busy", HistoryItemType="StateUpdate")
+    check("cw history", history["AlarmHistoryItems"][0]["HistorySummary"],
+          "Alarm updated from ALARM to OK")
+    try:
+        cw.set_alarm_state(AlarmName="nope", StateValue="OK", StateReason="x")
+        raise AssertionError("an unknown alarm was accepted")
+    except cw.exceptions.ResourceNotFound:
+        print("ok  cw unknown alarm: ResourceNotFound")
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDHEATRS", AWS_SECRET_ACCESS_KEY="secret",
+               AWS_DEFAULT_REGION="RegionOne", AWS_CONFIG_FILE="/dev/null",
+               AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+    out = subprocess.run([aws_bin, "--endpoint-url", endpoint, "--output", "json", "cloudwatch",
+                          "describe-alarms", "--alarm-names", "busy"],
+                         env=env, capture_output=True, text=True)
+    check("aws cloudwatch describe-alarms", (out.returncode, json.loads(out.stdout or "{}").get(
+        "MetricAlarms", [{}])[0].get("StateValue")), (0, "OK"))
+    out = subprocess.run([aws_bin, "--endpoint-url", endpoint, "cloudwatch", "delete-alarms",
+                          "--alarm-names", "busy"], env=env, capture_output=True, text=True)
+    check("aws cloudwatch delete-alarms", (out.returncode, out.stderr), (0, ""))
+    check("deleted", cw.describe_alarms(AlarmNames=["busy"])["MetricAlarms"], [])
+
+
+def main(endpoint, aws_bin, here, cloudwatch):
     boto3_life(endpoint)
     # awscli at /v1 without a trailing slash (real Heat needs one).
     awscli_life(aws_bin, endpoint + "/v1", here)
+    cloudwatch_life(cloudwatch, aws_bin)
     print("all steps agree")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3])
+    main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4])

@@ -129,14 +129,16 @@ pub fn python_lifecycle(venv: &Path, target: &str) {
     assert!(text.contains("all steps agree"));
 }
 
-/// Runs `clients/cfn_lifecycle.py` (boto3, then `aws cloudformation`)
-/// against a Query API at `endpoint` (`http://ADDR`).
-pub fn cfn_lifecycle(venv: &Path, endpoint: &str, scratch: &Path) {
+/// Runs `clients/cfn_lifecycle.py` (boto3, then `aws cloudformation`,
+/// then both on CloudWatch) against a Query API at `endpoint` and a
+/// CloudWatch API at `cloudwatch` (`http://ADDR`).
+pub fn cfn_lifecycle(venv: &Path, endpoint: &str, scratch: &Path, cloudwatch: &str) {
     let out = Command::new(venv.join("bin/python"))
         .arg(here().join("cfn_lifecycle.py"))
         .arg(endpoint)
         .arg(venv.join("bin/aws"))
         .arg(scratch)
+        .arg(cloudwatch)
         .output()
         .expect("python runs");
     let text = String::from_utf8_lossy(&out.stdout);
