@@ -308,7 +308,13 @@ fn get_metric_statistics(state: &CloudWatchState, ctx: &RequestContext, input: &
         .unwrap_or_else(|| "None".into());
     let points: Vec<Json> = state
         .metrics
-        .statistics(id, start, end, period)
+        .statistics(
+            (&ctx.project, namespace, name),
+            |d| d == dims,
+            start,
+            end,
+            period,
+        )
         .iter()
         .map(|b| {
             let mut p = json!({"Timestamp": b.start, "Unit": unit});
@@ -354,12 +360,8 @@ fn get_metric_data(state: &CloudWatchState, ctx: &RequestContext, input: &Json) 
             continue;
         }
         let mut buckets = state.metrics.statistics(
-            |m| {
-                m.project == ctx.project
-                    && m.namespace == namespace
-                    && m.name == name
-                    && m.dimensions == dims
-            },
+            (&ctx.project, &namespace, &name),
+            |d| d == dims,
             start,
             end,
             period.max(1.0),

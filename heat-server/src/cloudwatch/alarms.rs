@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
 
-use super::metrics::{MetricId, Metrics};
+use super::metrics::Metrics;
 
 /// An alarm's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,17 +175,14 @@ pub struct AlarmDef {
 }
 
 impl AlarmDef {
-    /// Whether a metric's points count for this alarm: same namespace and
-    /// name, and either every dimension of the alarm, or the `AlarmName`
-    /// dimension that cfn-push-stats (`--watch`) gives.
-    pub fn watches(&self, m: &MetricId) -> bool {
-        m.project == self.project
-            && m.namespace == self.namespace
-            && m.name == self.metric_name
-            && (self.dimensions.iter().all(|d| m.dimensions.contains(d))
-                || m.dimensions
-                    .iter()
-                    .any(|(k, v)| k == "AlarmName" && v == &self.name))
+    /// Whether the points of a metric of the alarm's namespace and name
+    /// with these dimensions count: it has every dimension of the alarm, or
+    /// the `AlarmName` dimension that cfn-push-stats (`--watch`) gives.
+    pub fn watches(&self, dimensions: &[(String, String)]) -> bool {
+        self.dimensions.iter().all(|d| dimensions.contains(d))
+            || dimensions
+                .iter()
+                .any(|(k, v)| k == "AlarmName" && v == &self.name)
     }
 }
 
@@ -263,7 +260,13 @@ pub struct Verdict {
 pub fn evaluate(def: &AlarmDef, metrics: &Metrics, now: f64) -> Option<Verdict> {
     let n = def.evaluation_periods.max(1) as usize;
     let start = now - def.period * n as f64;
-    let buckets = metrics.statistics(|m| def.watches(m), start, now, def.period);
+    let buckets = metrics.statistics(
+        (&def.project, &def.namespace, &def.metric_name),
+        |d| def.watches(d),
+        start,
+        now,
+        def.period,
+    );
     let mut values: Vec<Option<f64>> = vec![None; n];
     for b in &buckets {
         let i = ((b.start - start) / def.period).round() as usize;
@@ -511,7 +514,7 @@ impl Alarms {
 
 #[cfg(test)]
 mod tests {
-    use super::super::metrics::Datapoint;
+    use super::super::metrics::{Datapoint, MetricId};
     use super::*;
 
     fn def(stat: &str, periods: u32, threshold: f64) -> AlarmDef {
@@ -567,18 +570,18 @@ mod tests {
         // One breaching period of two, the other missing: not yet.
         let v = evaluate(&d, &m, 100.0).unwrap();
         assert_eq!(v.value, StateValue::Ok);
-        assert_eq!(v.values, vec![None, Some(90.0)]);
+        assert_eq!(v.values, vec![Some(90.0), None]);
         m.put(
             metric(&[("host", "a")]),
             None,
-            &[Datapoint::value(75.0, 70.0)],
+            &[Datapoint::value(95.0, 70.0)],
         );
         assert_eq!(evaluate(&d, &m, 100.0).unwrap().value, StateValue::Alarm);
         // Another host's points are not this alarm's.
         m.put(
             metric(&[("host", "b")]),
             None,
-            &[Datapoint::value(76.0, 0.0)],
+            &[Datapoint::value(96.0, 0.0)],
         );
         assert_eq!(evaluate(&d, &m, 100.0).unwrap().value, StateValue::Alarm);
         // Missing data as breaching, as ignored.

@@ -133,11 +133,10 @@ pub async fn evaluate_all(state: &CloudWatchState, now: f64) -> Round {
                 .state
                 .acted_at
                 .is_some_and(|t| now - t >= alarm.def.period);
+        // States are not written back: after a restart the first round
+        // finds them again (what is stored is the last configuration).
         if changed {
             round.changed += 1;
-            if alarm.def.stack.is_none() {
-                let _ = super::actions::persist(state, &alarm.def.project, &alarm.def.name).await;
-            }
         }
         if changed || again {
             round.actions += act(state, &alarm).await;

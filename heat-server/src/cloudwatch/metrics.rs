@@ -173,19 +173,31 @@ impl Metrics {
     }
 
     /// Statistics per period from `start` (inclusive) to `end` (exclusive)
-    /// over the points of every metric that `matches` accepts; periods
-    /// without points are left out.
+    /// over the points of the metrics of a project, namespace and name
+    /// whose dimensions `matches` accepts; periods without points are left
+    /// out.
     pub fn statistics(
         &self,
-        matches: impl Fn(&MetricId) -> bool,
+        metric: (&str, &str, &str),
+        matches: impl Fn(&[(String, String)]) -> bool,
         start: f64,
         end: f64,
         period: f64,
     ) -> Vec<Bucket> {
+        let (project, namespace, name) = metric;
         let period = period.max(1.0);
         let mut buckets: BTreeMap<i64, Bucket> = BTreeMap::new();
-        for (id, s) in self.lock().iter() {
-            if !matches(id) {
+        let from = MetricId {
+            project: project.to_string(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+            dimensions: Vec::new(),
+        };
+        let all = self.lock();
+        let same =
+            |id: &MetricId| id.project == project && id.namespace == namespace && id.name == name;
+        for (id, s) in all.range(from..).take_while(|(id, _)| same(id)) {
+            if !matches(&id.dimensions) {
                 continue;
             }
             let from = s.points.partition_point(|p| p.time < start);
@@ -247,14 +259,17 @@ mod tests {
             None,
             &[Datapoint::value(110.0, 50.0), Datapoint::value(170.0, 5.0)],
         );
-        let b = m.statistics(|i| i.name == "cpu", 100.0, 200.0, 60.0);
+        let b = m.statistics(("p", "ns", "cpu"), |_| true, 100.0, 200.0, 60.0);
         assert_eq!(b.len(), 2);
         assert_eq!(b[0].start, 100.0);
         assert_eq!(b[0].statistic("SampleCount"), Some(3.0));
         assert_eq!(b[0].statistic("Average"), Some(30.0));
         assert_eq!(b[0].statistic("Maximum"), Some(50.0));
         assert_eq!(b[1].statistic("Sum"), Some(5.0));
-        let only_a = m.statistics(|i| i.dimensions[0].1 == "a", 100.0, 200.0, 100.0);
+        let only_a = m.statistics(("p", "ns", "cpu"), |d| d[0].1 == "a", 100.0, 200.0, 100.0);
+        assert!(m
+            .statistics(("p", "ns", "mem"), |_| true, 100.0, 200.0, 100.0)
+            .is_empty());
         assert_eq!(only_a[0].statistic("Minimum"), Some(10.0));
         assert_eq!(
             m.list("p", None, Some("cpu"), &[("host".into(), Some("b".into()))])

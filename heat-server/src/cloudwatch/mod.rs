@@ -18,7 +18,7 @@ mod evaluator;
 pub mod metrics;
 pub mod protocol;
 
-pub use evaluator::{Evaluator, Round};
+pub use evaluator::{evaluate_all, Evaluator, Round};
 
 use std::sync::Arc;
 
