@@ -420,11 +420,14 @@ async fn alarms_change_state_record_history_and_act() {
         .await
         .unwrap();
     assert_eq!(restored, 1);
+    // Its configuration is back; its state is as last set by hand, until
+    // the first round finds it again.
     let (_, out) = again
         .json("DescribeAlarms", json!({"AlarmNames": ["api-high"]}))
         .await;
-    assert_eq!(out["MetricAlarms"][0]["StateValue"], "ALARM");
+    assert_eq!(out["MetricAlarms"][0]["StateValue"], "OK");
     assert_eq!(out["MetricAlarms"][0]["ActionsEnabled"], false);
+    assert_eq!(out["MetricAlarms"][0]["Threshold"], 5.0);
 
     // Deleted: gone, and so after a restart.
     let (status, _) = again
