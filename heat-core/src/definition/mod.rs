@@ -58,6 +58,9 @@ pub struct Inputs {
     pub availability_zones: Vec<String>,
     /// Heat's `max_resources_per_stack`.
     pub max_resources: usize,
+    /// Values other stacks of the project export, by export name
+    /// (`Fn::ImportValue`).
+    pub exports: serde_json::Map<String, Json>,
 }
 
 impl Default for Inputs {
@@ -73,6 +76,7 @@ impl Default for Inputs {
             region: "RegionOne".into(),
             availability_zones: vec!["nova".into()],
             max_resources: 1000,
+            exports: Default::default(),
         }
     }
 }
@@ -113,6 +117,8 @@ pub struct OutputDef {
     pub description: Option<String>,
     /// Value (`None` when the output's condition is false).
     pub value: Option<Expr>,
+    /// The name it is exported as (CloudFormation's `Export: {Name}`).
+    pub export: Option<Expr>,
     /// The line.
     pub line: u32,
 }
@@ -599,8 +605,26 @@ impl<'t> StackDefinition<'t> {
             errors.push(e);
         }
         def.graph = graph;
-        // 8. Outputs.
+        // 8. Outputs, and their export names (unique in the project).
         def.outputs = def.output_defs(&ctx, &mut errors);
+        for o in &def.outputs {
+            let Some(name) = o
+                .export
+                .as_ref()
+                .and_then(|e| function::resolve(e, &def).ok())
+            else {
+                continue;
+            };
+            let name = function::python::str_of(&name);
+            if def.inputs.exports.contains_key(&name) {
+                errors.push(err(
+                    ErrorKind::Output,
+                    format!("Export with name {name} is already exported by another stack of the project."),
+                    format!("Outputs.{}.Export.Name", o.name),
+                    o.line,
+                ));
+            }
+        }
         // 9. Function validation of resources and outputs.
         for r in def.resources.iter().filter(|r| r.enabled) {
             let base = format!("{res_section}.{}", r.name);

@@ -76,10 +76,33 @@ impl<'t> StackDefinition<'t> {
             let description = om
                 .get(if hot { "description" } else { "Description" })
                 .map(|d| function::python::str_of(&d.to_json()));
+            let export = match om.get("Export").filter(|_| !hot) {
+                None => None,
+                Some(x) => match x.as_map().and_then(|m| m.get("Name")) {
+                    Some(n) => match function::parse(n, ctx, &format!("{path}.Export.Name"), false)
+                    {
+                        Ok(e) => Some(e),
+                        Err(e) => {
+                            errors.push(e.into());
+                            continue;
+                        }
+                    },
+                    None => {
+                        errors.push(err(
+                            ErrorKind::Output,
+                            format!("Output validation error: {path}.Export: Export must be a map with a Name."),
+                            format!("{path}.Export"),
+                            x.line,
+                        ));
+                        continue;
+                    }
+                },
+            };
             out.push(OutputDef {
                 name: name.clone(),
                 description,
                 value,
+                export,
                 line: o.line,
             });
         }

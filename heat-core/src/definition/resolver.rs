@@ -124,4 +124,8 @@ impl Resolver for StackDefinition<'_> {
     fn region(&self) -> String {
         self.inputs.region.clone()
     }
+
+    fn export(&self, name: &str) -> Option<Json> {
+        self.inputs.exports.get(name).cloned()
+    }
 }

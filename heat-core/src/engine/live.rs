@@ -127,4 +127,8 @@ impl Resolver for Live<'_, '_> {
     fn region(&self) -> String {
         self.def.region()
     }
+
+    fn export(&self, name: &str) -> Option<Json> {
+        self.def.export(name)
+    }
 }

@@ -179,6 +179,22 @@ pub struct Engine {
     /// Wakes wait conditions when a signal arrives in this process.
     signalled: event_listener::Event,
     subscribers: Mutex<Vec<UnboundedSender<Event>>>,
+    /// The values each project's stacks export (`Fn::ImportValue`), read
+    /// from the store when an operation begins.
+    exports: Mutex<HashMap<String, Vec<Export>>>,
+}
+
+/// A value a stack exports (a CloudFormation output with `Export`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Export {
+    /// The export's name, unique in the project.
+    pub name: String,
+    /// The value.
+    pub value: serde_json::Value,
+    /// The stack that exports it.
+    pub stack_id: String,
+    /// That stack's name.
+    pub stack_name: String,
 }
 
 impl Engine {
@@ -210,7 +226,51 @@ impl Engine {
             heartbeat_started: AtomicBool::new(false),
             signalled: event_listener::Event::new(),
             subscribers: Mutex::new(Vec::new()),
+            exports: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The values a project's live stacks export, read from the store (and
+    /// kept for the definitions built next).
+    pub async fn project_exports(&self, project: &str) -> Result<Vec<Export>, StoreError> {
+        let mut out = Vec::new();
+        for s in self.store.stacks(Some(project)).await? {
+            if s.is_deleted() {
+                continue;
+            }
+            for o in s.outputs.iter().flat_map(|m| m.values()) {
+                if let Some(name) = o.get("export").and_then(serde_json::Value::as_str) {
+                    out.push(Export {
+                        name: name.to_string(),
+                        value: o.get("value").cloned().unwrap_or_default(),
+                        stack_id: s.id.clone(),
+                        stack_name: s.name.clone(),
+                    });
+                }
+            }
+        }
+        self.exports
+            .lock()
+            .expect("not poisoned")
+            .insert(project.to_string(), out.clone());
+        Ok(out)
+    }
+
+    /// The exports known for a project, but those of `stack_id`.
+    fn exports_for(
+        &self,
+        project: &str,
+        stack_id: &str,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        self.exports
+            .lock()
+            .expect("not poisoned")
+            .get(project)
+            .into_iter()
+            .flatten()
+            .filter(|x| x.stack_id != stack_id)
+            .map(|x| (x.name.clone(), x.value.clone()))
+            .collect()
     }
 
     /// This engine's id (leases name it).

@@ -171,6 +171,7 @@ impl Engine {
         options: StackOptions,
         adopt: Option<Json>,
     ) -> Result<StackRecord, EngineError> {
+        self.project_exports(&ctx.project).await?;
         let (tx, rx) = oneshot::channel();
         let me = self.clone();
         let (ctx, name) = (ctx.clone(), name.to_string());
@@ -255,6 +256,7 @@ impl Engine {
         options: StackOptions,
         action: Action,
     ) -> Result<StackRecord, EngineError> {
+        self.project_exports(&stack.project).await?;
         let (tx, rx) = oneshot::channel();
         let me = self.clone();
         let current = stack.clone();
@@ -721,6 +723,7 @@ impl Engine {
         stack: &StackRecord,
         source: &StackSource,
     ) -> Result<Vec<Change>, EngineError> {
+        self.project_exports(&stack.project).await?;
         let template = self.parse(source)?;
         let def = self.checked(stack, source, &template)?;
         let records = self.store.resources(&stack.id).await?;

@@ -35,6 +35,7 @@ impl Engine {
             project_id: stack.project.clone(),
             region: self.config.region.clone(),
             max_resources: self.config.max_resources,
+            exports: self.exports_for(&stack.project, &stack.id),
             ..Inputs::default()
         })
     }

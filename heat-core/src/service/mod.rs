@@ -102,6 +102,33 @@ impl From<StoreError> for ServiceError {
     }
 }
 
+/// Whether a document imports `name` (see [`StackService::importers`]).
+fn imports(v: &Json, name: &str, stack: &str, region: &str) -> bool {
+    match v {
+        Json::Object(m) => {
+            if let Some(arg) = m.get("Fn::ImportValue") {
+                let named = match arg {
+                    Json::String(s) => s.as_str() == name,
+                    Json::Object(sub) => {
+                        sub.get("Fn::Sub").and_then(Json::as_str).is_some_and(|t| {
+                            t.replace("${AWS::StackName}", stack)
+                                .replace("${AWS::Region}", region)
+                                == name
+                        })
+                    }
+                    _ => false,
+                };
+                if named {
+                    return true;
+                }
+            }
+            m.values().any(|x| imports(x, name, stack, region))
+        }
+        Json::Array(a) => a.iter().any(|x| imports(x, name, stack, region)),
+        _ => false,
+    }
+}
+
 /// An update request: the new parts and how they apply.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateRequest {
@@ -301,7 +328,59 @@ impl StackService {
         id_or_name: &str,
     ) -> Result<StackRecord, ServiceError> {
         let stack = self.show(ctx, id_or_name).await?;
+        // A value other stacks import keeps its stack (as CloudFormation).
+        for export in self.exports(ctx).await? {
+            if export.stack_id != stack.id {
+                continue;
+            }
+            if let Some(user) = self.importers(ctx, &export.name).await?.first() {
+                return Err(ServiceError::BadRequest(format!(
+                    "Export {} cannot be deleted as it is in use by {}",
+                    export.name, user.name
+                )));
+            }
+        }
         Ok(self.engine.delete_stack(&stack).await?)
+    }
+
+    /// The values the project's stacks export (CloudFormation outputs with
+    /// `Export`), by name.
+    pub async fn exports(
+        &self,
+        ctx: &RequestContext,
+    ) -> Result<Vec<crate::engine::Export>, ServiceError> {
+        let mut all = self.engine.project_exports(&ctx.project).await?;
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(all)
+    }
+
+    /// The project's live stacks whose templates import an export
+    /// (`Fn::ImportValue` of its name, written out or through `Fn::Sub` of
+    /// the stack's own name and region).
+    pub async fn importers(
+        &self,
+        ctx: &RequestContext,
+        export: &str,
+    ) -> Result<Vec<StackRecord>, ServiceError> {
+        let mut out = Vec::new();
+        for s in self.engine.store().stacks(Some(&ctx.project)).await? {
+            if s.is_deleted() {
+                continue;
+            }
+            let Ok(t) = crate::template::Template::parse(&s.source.template) else {
+                continue;
+            };
+            let root: Json = Json::Object(
+                t.root
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            );
+            if imports(&root, export, &s.name, &self.engine.config().region) {
+                out.push(s);
+            }
+        }
+        Ok(out)
     }
 
     /// Cancels a running update (`rollback`: then roll back).

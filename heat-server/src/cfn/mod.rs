@@ -96,11 +96,15 @@ pub enum Action {
     DeleteChangeSet,
     /// `ListChangeSets`.
     ListChangeSets,
+    /// `ListExports`.
+    ListExports,
+    /// `ListImports`.
+    ListImports,
 }
 
 impl Action {
     /// Every action with its name on the wire.
-    pub const ALL: [(&'static str, Action); 21] = [
+    pub const ALL: [(&'static str, Action); 23] = [
         ("CreateStack", Action::CreateStack),
         ("UpdateStack", Action::UpdateStack),
         ("DeleteStack", Action::DeleteStack),
@@ -122,6 +126,8 @@ impl Action {
         ("ExecuteChangeSet", Action::ExecuteChangeSet),
         ("DeleteChangeSet", Action::DeleteChangeSet),
         ("ListChangeSets", Action::ListChangeSets),
+        ("ListExports", Action::ListExports),
+        ("ListImports", Action::ListImports),
     ];
 
     /// The action of a name.
@@ -154,6 +160,8 @@ impl Action {
                 | Action::GetTemplateSummary
                 | Action::DescribeChangeSet
                 | Action::ListChangeSets
+                | Action::ListExports
+                | Action::ListImports
         )
     }
 }
@@ -201,6 +209,8 @@ async fn dispatch(action: Action, call: &Call<'_>) -> Outcome {
         Action::ExecuteChangeSet => changesets::execute(call).await,
         Action::DeleteChangeSet => changesets::delete(call).await,
         Action::ListChangeSets => changesets::list(call).await,
+        Action::ListExports => stacks::exports(call).await,
+        Action::ListImports => stacks::imports(call).await,
     }
 }
 

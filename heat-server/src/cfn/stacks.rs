@@ -315,3 +315,48 @@ pub async fn continue_rollback(call: &Call<'_>) -> Outcome {
         .await?;
     Ok(None)
 }
+
+/// `ListExports`: the values the project's stacks export.
+pub async fn exports(call: &Call<'_>) -> Outcome {
+    let all = call.service().exports(&call.ctx).await?;
+    let (page, next) = views::page(all, call.params.get("NextToken"), PAGE)?;
+    let mut x = Xml::new();
+    x.list("Exports", &page, |x, e| {
+        x.leaf(
+            "ExportingStackId",
+            heat_resources::GuestKeys::stack_arn(&call.ctx.project, &e.stack_name, &e.stack_id),
+        )
+        .leaf("Name", &e.name)
+        .leaf("Value", views::text(&e.value));
+    });
+    x.opt("NextToken", next);
+    Ok(Some(x.finish()))
+}
+
+/// `ListImports`: the stacks that import an export.
+pub async fn imports(call: &Call<'_>) -> Outcome {
+    let name = call.params.required("ExportName")?;
+    if !call
+        .service()
+        .exports(&call.ctx)
+        .await?
+        .iter()
+        .any(|e| e.name == name)
+    {
+        return Err(CfnError::validation(format!(
+            "Export '{name}' does not exist."
+        )));
+    }
+    let users: Vec<String> = call
+        .service()
+        .importers(&call.ctx, name)
+        .await?
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    let (page, next) = views::page(users, call.params.get("NextToken"), PAGE)?;
+    let mut x = Xml::new();
+    x.strings("Imports", &page);
+    x.opt("NextToken", next);
+    Ok(Some(x.finish()))
+}

@@ -93,7 +93,8 @@ pub fn stack(x: &mut Xml, s: &StackRecord) {
                 "OutputValue",
                 o.get("value").filter(|v| !v.is_null()).map(text),
             );
-            x.opt("Description", o.get("description").and_then(Json::as_str));
+            x.opt("Description", o.get("description").and_then(Json::as_str))
+                .opt("ExportName", o.get("export").and_then(Json::as_str));
         });
     }
     x.list("Tags", &s.tags, |x, t| {

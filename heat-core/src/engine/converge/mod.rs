@@ -112,6 +112,9 @@ pub(super) async fn converge(
         None => {
             template = Template::parse_with(&stack.source.template, e.config.max_template_size)
                 .map_err(|e| e.to_string())?;
+            e.project_exports(&stack.project)
+                .await
+                .map_err(|e| e.to_string())?;
             built = definition(e, stack, &template)?;
             &built
         }
@@ -192,6 +195,12 @@ fn outputs(def: &StackDefinition<'_>, live: &Live<'_, '_>) -> JsonMap<String, Js
                 entry.insert("value".into(), Json::Null);
                 entry.insert("error".into(), Json::String(err.to_string()));
             }
+        }
+        if let Some(Ok(name)) = o.export.as_ref().map(|e| function::resolve(e, live)) {
+            entry.insert(
+                "export".into(),
+                Json::String(function::python::str_of(&name)),
+            );
         }
         out.insert(o.name.clone(), Json::Object(entry));
     }
