@@ -101,13 +101,17 @@ impl Session {
     }
 
     /// Checks an EC2 signature with Keystone (`/v3/ec2tokens`, as Heat's
-    /// `ec2token` middleware does): the token body of the credential's
-    /// owner, `NotFound` or an authorization error when Keystone refuses.
-    pub async fn ec2_token(&self, credentials: &Json) -> Result<Json, DriverError> {
+    /// `ec2token` middleware does, this session's own token with it): the
+    /// token body of the credential's owner; `None` when Keystone refuses
+    /// the credential or its signature.
+    pub async fn ec2_token(&self, credentials: &Json) -> Result<Option<Json>, DriverError> {
         let url = self.tokens_url().replace("/auth/tokens", "/ec2tokens");
+        // Keystone asks the caller (this service) to authenticate too.
+        let own = self.token(false).await?;
         let response = self
             .http
             .post(&url)
+            .header("X-Auth-Token", &own.value)
             .header("Accept", "application/json")
             .json(&serde_json::json!({ "credentials": credentials }))
             .send()
@@ -115,10 +119,14 @@ impl Session {
             .map_err(transport)?;
         let status = response.status().as_u16();
         let text = response.text().await.map_err(transport)?;
+        if (400..500).contains(&status) {
+            return Ok(None);
+        }
         if status != 200 && status != 201 {
             return Err(from_response(status, &text));
         }
         serde_json::from_str(&text)
+            .map(Some)
             .map_err(|e| DriverError::fatal(format!("Keystone's answer is not JSON: {e}")))
     }
 

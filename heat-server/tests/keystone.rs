@@ -292,3 +292,57 @@ fn keystone_tokens_projects_and_roles() {
     demo.ok(&["stack", "delete", "mine", "--yes", "--wait"]);
     assert_eq!(demo.json(&["stack", "list"]), Json::Array(vec![]));
 }
+
+#[test]
+fn keystone_ec2_credentials_sign_query_api_requests() {
+    let Some(venv) = venv() else { return };
+    let server = Server::start(
+        "keystone-ec2",
+        "127.0.0.1:0",
+        Some("[server]\nauth = \"keystone\"\n\n[keystone]\ncloud = \"oslocal\"\n"),
+    );
+    let admin = Osc::cloud(&venv, "oslocal", None);
+    let clouds = people(&admin, &server.dir);
+    let _ = clouds;
+    // An EC2 credential of each user in its project, made in Keystone (by
+    // the admin: a reader may not make one).
+    let mut creds = serde_json::Map::new();
+    for (role, user, project) in [
+        ("member", "demo", "demo"),
+        ("other", "heat-rs-other", "heat-rs-other"),
+        ("reader", "heat-rs-reader", "demo"),
+    ] {
+        let c = admin.json(&[
+            "ec2",
+            "credentials",
+            "create",
+            "--user",
+            user,
+            "--project",
+            project,
+        ]);
+        creds.insert(
+            role.into(),
+            serde_json::json!({
+                "access": c["access"], "secret": c["secret"],
+                "project": c["project_id"],
+            }),
+        );
+    }
+    let endpoint = server.cfn_url.trim_end_matches("/v1/").to_string();
+    let out = Command::new(venv.join("bin/python"))
+        .arg(common::clients::here().join("cfn_keystone.py"))
+        .arg(&endpoint)
+        .arg(Json::Object(creds).to_string())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    println!("{text}");
+    let log = std::fs::read_to_string(server.dir.join("server.log")).unwrap_or_default();
+    assert!(
+        out.status.success() && text.contains("all steps agree"),
+        "{text}{}\n--- server log ---\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        &log[log.len().saturating_sub(3000)..]
+    );
+}

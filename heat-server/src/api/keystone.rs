@@ -112,13 +112,10 @@ impl Keystone {
         use crate::cfn::CfnError;
         let credentials = signature.keystone_credentials(r);
         let body = match self.session.ec2_token(&credentials).await {
-            Ok(b) => b,
-            Err(e)
-                if matches!(e.kind, DriverErrorKind::NotFound)
-                    || e.message.contains("401")
-                    || e.message.contains("403")
-                    || e.message.contains("Unauthorized") =>
-            {
+            Ok(Some(b)) => b,
+            // Keystone does not say whether the key or the signature is
+            // wrong.
+            Ok(None) => {
                 return Err(CfnError::denied(
                     "InvalidClientTokenId",
                     "The security token included in the request is invalid.",

@@ -329,10 +329,23 @@ impl Signature {
                 .map(|(k, v)| (k.clone(), v.clone().into()))
                 .collect(),
         };
+        // Title-Case names, as Heat's middleware passes them (Keystone's
+        // signer looks for `Authorization` and `X-Amz-Date`).
+        let title = |name: &str| {
+            name.split('-')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect::<Vec<_>>()
+                .join("-")
+        };
         let headers: serde_json::Map<String, serde_json::Value> = r
             .headers
             .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.into())))
+            .filter_map(|(k, v)| Some((title(k.as_str()), v.to_str().ok()?.into())))
             .collect();
         serde_json::json!({
             "access": self.access(),
