@@ -372,6 +372,31 @@ async fn a_second_update_replaces_a_busy_one_and_a_delete_cancels_it() {
     assert_eq!(updated.status_text(), "DELETE_COMPLETE");
 }
 
+/// A cancel that arrives as soon as the update is accepted, before it
+/// converges anything, rolls it back too (it once failed the update
+/// without a rollback).
+#[tokio::test(start_paused = true)]
+async fn a_cancel_as_soon_as_an_update_is_accepted_rolls_it_back() {
+    let (driver, store, e) = setup(10);
+    let s = e
+        .create_stack("web", source(WEB), StackOptions::default())
+        .await
+        .unwrap();
+    let before = names(&store.resources(&s.id).await.unwrap());
+    let slow = WEB.replace("flavor: small", "flavor: large");
+    let accepted = e
+        .engine()
+        .update_stack(&s, source(&slow), StackOptions::default())
+        .await
+        .unwrap();
+    e.engine().cancel_update(&accepted, true).await.unwrap();
+    let done = e.wait(accepted).await;
+    assert_eq!(done.status_text(), "ROLLBACK_COMPLETE", "{}", done.reason);
+    let after = names(&store.resources(&s.id).await.unwrap());
+    assert_eq!(after["server"].properties, before["server"].properties);
+    assert_no_leaks(&driver, store.as_ref()).await;
+}
+
 #[tokio::test(start_paused = true)]
 async fn cancel_update_rolls_back() {
     let (driver, store, e) = setup(10);

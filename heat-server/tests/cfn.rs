@@ -896,3 +896,133 @@ Outputs:
         .all("Name")
         .is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_os_handle_is_signalled_as_its_curl_cli_does() {
+    let cfn = Cfn::new("os-handle").await;
+    let template = "heat_template_version: 2018-08-31
+resources:
+  handle: {type: OS::Heat::WaitConditionHandle}
+  wait:
+    type: OS::Heat::WaitCondition
+    properties: {handle: {get_resource: handle}, timeout: 300, count: 1}
+  cli: {type: OS::Heat::Value, properties: {value: {get_attr: [handle, curl_cli]}}}
+outputs:
+  data: {value: {get_attr: [wait, data]}}
+";
+    let r = cfn
+        .call(&[
+            ("Action", "CreateStack"),
+            ("StackName", "os"),
+            ("TemplateBody", template),
+        ])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let ctx = heat_core::engine::RequestContext::default();
+    let mut cli = String::new();
+    for _ in 0..200 {
+        let views = cfn
+            .state
+            .api
+            .service
+            .resources(&ctx, "os", &Default::default())
+            .await
+            .unwrap_or_default();
+        if let Some(v) = views
+            .iter()
+            .find(|v| v.record.name == "cli" && v.record.status_text() == "CREATE_COMPLETE")
+        {
+            cli = v.record.attributes["value"].as_str().unwrap().to_string();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    // `curl -i -X POST -H ... 'URL'`, as wc_notify runs it.
+    assert!(
+        cli.starts_with("curl -i -X POST -H 'Content-Type: application/json'"),
+        "{cli}"
+    );
+    let url = cli.rsplit('\'').nth(1).unwrap();
+    let path = url.trim_start_matches("http://127.0.0.1:8000");
+    assert!(path.starts_with("/v1/signal/"), "{path}");
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::HOST, "127.0.0.1:8000")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            r#"{"status": "SUCCESS", "reason": "booted", "data": "web-1 up", "id": "1"}"#,
+        ))
+        .unwrap();
+    let r = cfn.send(req).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(cfn.settle("os").await, "CREATE_COMPLETE");
+    let d = cfn
+        .call(&[("Action", "DescribeStacks"), ("StackName", "os")])
+        .await;
+    assert_eq!(d.one("OutputValue"), r#"{"1": "web-1 up"}"#);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn continue_update_rollback_only_after_a_failed_update_rollback() {
+    let cfn = Cfn::new("continue").await;
+    let r = cfn
+        .call(&[
+            ("Action", "CreateStack"),
+            ("StackName", "fine"),
+            ("TemplateBody", TEMPLATE),
+        ])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(cfn.settle("fine").await, "CREATE_COMPLETE");
+    let r = cfn
+        .call(&[("Action", "ContinueUpdateRollback"), ("StackName", "fine")])
+        .await;
+    assert_eq!(r.code(), "ValidationError");
+    assert!(r.one("Message").contains("CREATE_COMPLETE"), "{}", r.body);
+    let r = cfn
+        .call(&[
+            ("Action", "ContinueUpdateRollback"),
+            ("StackName", "absent"),
+        ])
+        .await;
+    assert_eq!(r.one("Message"), "Stack with id absent does not exist");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_right_after_an_update_rolls_it_back() {
+    let cfn = Cfn::new("cancel-early").await;
+    let base = "AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  A: {Type: OS::Heat::Value, Properties: {value: a}}
+";
+    let r = cfn
+        .call(&[
+            ("Action", "CreateStack"),
+            ("StackName", "c"),
+            ("TemplateBody", base),
+        ])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(cfn.settle("c").await, "CREATE_COMPLETE");
+    let slow = format!(
+        "{base}  Slow:\n    Type: OS::Heat::TestResource\n    Properties: {{action_wait_secs: {{create: 60}}}}\n"
+    );
+    let u = cfn
+        .call(&[
+            ("Action", "UpdateStack"),
+            ("StackName", "c"),
+            ("TemplateBody", &slow),
+        ])
+        .await;
+    assert_eq!(u.status, StatusCode::OK, "{}", u.body);
+    let c = cfn
+        .call(&[("Action", "CancelUpdateStack"), ("StackName", "c")])
+        .await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+    assert_eq!(cfn.settle("c").await, "UPDATE_ROLLBACK_COMPLETE");
+    let t = cfn
+        .call(&[("Action", "GetTemplate"), ("StackName", "c")])
+        .await;
+    assert_eq!(t.one("TemplateBody"), base);
+}

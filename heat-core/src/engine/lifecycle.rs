@@ -33,6 +33,8 @@ pub(super) struct Op {
     deleting: AtomicBool,
     delete_requested: AtomicBool,
     user_cancel_seen: AtomicBool,
+    /// The user's cancel, once asked: whether to roll back.
+    user_cancel: Mutex<Option<bool>>,
 }
 
 impl Op {
@@ -46,7 +48,13 @@ impl Op {
             deleting: AtomicBool::new(false),
             delete_requested: AtomicBool::new(false),
             user_cancel_seen: AtomicBool::new(false),
+            user_cancel: Mutex::new(None),
         }
+    }
+
+    /// The user's cancel, if one was asked (whether to roll back).
+    fn user_cancel(&self) -> Option<bool> {
+        *self.user_cancel.lock().expect("not poisoned")
     }
 
     /// Whether the engine lost the stack: nothing may be written.
@@ -77,9 +85,9 @@ impl Op {
             }
             CancelRequest::Rollback | CancelRequest::NoRollback => {
                 if !self.user_cancel_seen.swap(true, Ordering::SeqCst) {
-                    self.phase().cancel(CancelReason::User {
-                        rollback: request == CancelRequest::Rollback,
-                    });
+                    let rollback = request == CancelRequest::Rollback;
+                    *self.user_cancel.lock().expect("not poisoned") = Some(rollback);
+                    self.phase().cancel(CancelReason::User { rollback });
                 }
             }
         }
@@ -311,6 +319,14 @@ impl Engine {
     ) -> Option<StackRecord> {
         let action = stack.action;
         let phase = op.new_phase(false);
+        // A cancel that came before the converge began (while the
+        // operation was accepted) stops it at once.
+        match op.user_cancel() {
+            Some(rollback) if action != Action::Rollback => {
+                phase.cancel(CancelReason::User { rollback })
+            }
+            _ => {}
+        }
         let result = self.converge_timed(op, &phase, &stack, def).await;
         if op.lost() {
             return None;
