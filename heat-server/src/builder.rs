@@ -133,6 +133,24 @@ pub fn key_file(state: &Path) -> std::path::PathBuf {
     std::path::PathBuf::from(name)
 }
 
+/// An engine over the simulated cloud whose servers run
+/// [`SimulatedGuest`](crate::guest::SimulatedGuest): they signal the wait
+/// condition handles their user data names.
+pub fn sim_engine(
+    cloud: Arc<SimCloud>,
+    store: Arc<dyn StateStore>,
+    clock: Arc<dyn Clock>,
+    spawner: Arc<dyn Spawner>,
+    config: EngineConfig,
+) -> Arc<Engine> {
+    let keys = Arc::new(GuestKeys::random(DEFAULT_CFN_URL));
+    let agent = crate::guest::SimulatedGuest::new(keys.clone());
+    cloud.set_guest(agent.clone());
+    let engine = engine_with(cloud, store, clock, spawner, config, keys);
+    agent.attach(StackService::new(engine.clone()));
+    engine
+}
+
 /// [`open_on`], guests reaching the Query API at `cfn_url`.
 pub async fn open_with(
     state: &Path,
@@ -175,9 +193,13 @@ pub async fn open_with(
             ))
         }
     };
+    let agent = crate::guest::SimulatedGuest::new(guest.clone());
     let target: Arc<dyn Cloud> = match real {
         Some(real) => real.cloud,
-        None => cloud.clone(),
+        None => {
+            cloud.set_guest(agent.clone());
+            cloud.clone()
+        }
     };
     let engine = engine_with(
         target,
@@ -187,6 +209,7 @@ pub async fn open_with(
         config,
         guest.clone(),
     );
+    agent.attach(StackService::new(engine.clone()));
     Ok(Local {
         service: StackService::new(engine.clone()),
         engine,

@@ -13,6 +13,7 @@ pub mod cfn;
 mod clock;
 pub mod cloudwatch;
 pub mod config;
+pub mod guest;
 pub mod serve;
 mod store;
 

@@ -119,6 +119,15 @@ pub struct SimCloud {
     state: Mutex<State>,
     persistence: Option<Arc<dyn SimPersistence>>,
     seed: u64,
+    guest: Mutex<Option<Arc<dyn GuestAgent>>>,
+}
+
+/// What runs inside a simulated server once it is `ACTIVE`: given its
+/// name and user data, it acts out what the data would do that heat-rs
+/// can see (signal wait conditions, as cfn-signal or `curl_cli` would).
+pub trait GuestAgent: Send + Sync {
+    /// A server booted with this user data.
+    fn boot(&self, server: &str, user_data: &str);
 }
 
 impl SimCloud {
@@ -132,6 +141,7 @@ impl SimCloud {
             state: Mutex::new(State::default()),
             persistence: None,
             seed,
+            guest: Mutex::new(None),
         };
         {
             let mut s = cloud.state.lock().expect("not poisoned");
@@ -140,6 +150,31 @@ impl SimCloud {
             }
         }
         cloud
+    }
+
+    /// Adds an image (active) or a key pair the cloud's operator provides,
+    /// beside the defaults; `kind` is `image` or `keypair`.
+    pub fn provide(&self, kind: &str, name: &str) {
+        let mut s = self.lock();
+        if s.objects
+            .values()
+            .any(|o| o.kind == kind && o.name == name && o.stack_id.is_empty())
+        {
+            return;
+        }
+        s.counter += 1;
+        let id = format!("00000000-0000-4000-b000-{:012x}", s.counter);
+        let attributes = match kind {
+            "image" => serde_json::json!({"status": "active", "min_disk": 1}),
+            _ => serde_json::json!({"public_key": format!("ssh-ed25519 AAAA{name} provided")}),
+        };
+        let o = objects::builtin(&id, kind, name, attributes);
+        s.objects.insert(id, o);
+    }
+
+    /// Sets what runs in the servers it boots.
+    pub fn set_guest(&self, guest: Arc<dyn GuestAgent>) {
+        *self.guest.lock().expect("not poisoned") = Some(guest);
     }
 
     /// A cloud that saves every change through `persistence`, starting from
@@ -372,6 +407,16 @@ impl Cloud for SimCloud {
         };
         for r in related {
             self.save(&r).await?;
+        }
+        if kind == "server" {
+            let user_data = ["user_data", "UserData"]
+                .iter()
+                .find_map(|k| spec.properties.get(*k).and_then(Json::as_str))
+                .unwrap_or_default();
+            let guest = self.guest.lock().expect("not poisoned").clone();
+            if let (Some(g), false) = (guest, user_data.is_empty()) {
+                g.boot(&object.name, user_data);
+            }
         }
         Ok(object.attributes)
     }

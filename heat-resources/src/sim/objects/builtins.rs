@@ -5,7 +5,7 @@ use serde_json::{json, Value as Json};
 
 use super::*;
 
-pub(super) fn builtin(id: &str, kind: &str, name: &str, attributes: Json) -> SimObject {
+pub(in crate::sim) fn builtin(id: &str, kind: &str, name: &str, attributes: Json) -> SimObject {
     SimObject {
         id: id.to_string(),
         kind: kind.to_string(),

@@ -13,7 +13,7 @@ mod links;
 pub(super) mod ports;
 mod ready;
 
-pub(super) use builtins::builtins;
+pub(super) use builtins::{builtin, builtins};
 pub(super) use constraints::check_constraint;
 pub(super) use create::build;
 pub(super) use links::{link, unlink};

@@ -1,0 +1,299 @@
+//! [`SimulatedGuest`]: what runs inside the simulated cloud's servers.
+//! When a server becomes `ACTIVE`, its user data is read as a guest would
+//! run it, for what heat-rs can see: each pre-signed signal URL of a wait
+//! condition handle in it is signalled, with what the line says (a
+//! `cfn-signal` command's exit code, reason, data and id; a `curl` or
+//! `wc_notify` line's `--data` JSON), as the server's own agent would once
+//! configured. Other URLs (a scaling policy's) are left alone. So the
+//! seed-era templates, whose wait conditions wait for their servers,
+//! complete on the simulated cloud.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::http::{header, HeaderMap, HeaderValue, Method, Uri};
+use heat_core::service::StackService;
+use heat_resources::sim::GuestAgent;
+use heat_resources::GuestKeys;
+use serde_json::{json, Value as Json};
+
+/// Handle types a guest signals.
+const HANDLES: [&str; 3] = [
+    "AWS::CloudFormation::WaitConditionHandle",
+    "OS::Heat::WaitConditionHandle",
+    "OS::Heat::UpdateWaitConditionHandle",
+];
+
+/// A signal a server's user data sends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuestSignal {
+    /// The pre-signed URL.
+    pub url: String,
+    /// `PUT` (wait condition URLs) or `POST` (signal URLs).
+    pub method: Method,
+    /// The body.
+    pub body: Json,
+}
+
+/// The simulated cloud's guest, signalling through the stack service.
+pub struct SimulatedGuest {
+    service: OnceLock<StackService>,
+    keys: Arc<GuestKeys>,
+}
+
+impl SimulatedGuest {
+    /// A guest for URLs made with `keys`; it acts once [`attach`]ed.
+    ///
+    /// [`attach`]: SimulatedGuest::attach
+    pub fn new(keys: Arc<GuestKeys>) -> Arc<Self> {
+        Arc::new(SimulatedGuest {
+            service: OnceLock::new(),
+            keys,
+        })
+    }
+
+    /// The service signals go through (made after the cloud).
+    pub fn attach(&self, service: StackService) {
+        let _ = self.service.set(service);
+    }
+}
+
+impl GuestAgent for SimulatedGuest {
+    fn boot(&self, server: &str, user_data: &str) {
+        let Some(service) = self.service.get().cloned() else {
+            return;
+        };
+        // Nova hands a guest its user data decoded.
+        let decoded = {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(user_data.trim())
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+        };
+        let text = decoded.unwrap_or_else(|| user_data.to_string());
+        let keys = self.keys.clone();
+        let server = server.to_string();
+        tokio::spawn(async move {
+            // User data that names a software config (Heat's
+            // SOFTWARE_CONFIG format, or `get_resource` of one) is that
+            // config's content.
+            let text = match software_config(&service, text.trim()).await {
+                Some(config) => config,
+                None => text,
+            };
+            for s in signals(&server, &text) {
+                if let Err(e) = send(&service, &keys, &s).await {
+                    tracing::info!(%server, url = %s.url, error = %e, "the simulated guest's signal was refused");
+                }
+            }
+        });
+    }
+}
+
+/// The content of the software config resource whose id `id` is.
+async fn software_config(service: &StackService, id: &str) -> Option<String> {
+    if id.len() != 36 || id.contains(char::is_whitespace) {
+        return None;
+    }
+    let store = service.engine().store();
+    for s in store.stacks(None).await.ok()? {
+        for r in store.resources(&s.id).await.ok()? {
+            if r.current && r.physical_id.as_deref() == Some(id) {
+                return r.attributes.get("config").map(|c| match c {
+                    Json::String(t) => t.clone(),
+                    other => other.to_string(),
+                });
+            }
+        }
+    }
+    None
+}
+
+async fn send(service: &StackService, keys: &GuestKeys, s: &GuestSignal) -> Result<(), String> {
+    let uri: Uri = s.url.parse().map_err(|e| format!("{e}"))?;
+    // Only wait condition handles: a scaling policy's URL in user data is
+    // for an alarm, not for the guest to call.
+    let access = uri
+        .query()
+        .and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "AWSAccessKeyId")
+                .map(|(_, v)| v.into_owned())
+        })
+        .unwrap_or_default();
+    let Some((stack_id, resource)) = GuestKeys::owner_of(&access) else {
+        return Ok(());
+    };
+    let records = service
+        .engine()
+        .store()
+        .resources(&stack_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let handle = records
+        .iter()
+        .any(|r| r.current && r.name == resource && HANDLES.contains(&r.type_name.as_str()));
+    if !handle {
+        return Ok(());
+    }
+    let mut headers = HeaderMap::new();
+    if let Some(a) = uri
+        .authority()
+        .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+    {
+        headers.insert(header::HOST, a);
+    }
+    crate::cfn::signals::deliver(
+        service,
+        keys,
+        &s.method,
+        &uri,
+        &headers,
+        s.body.to_string().as_bytes(),
+    )
+    .await
+    .map_err(|e| format!("{}: {}", e.code, e.message))
+}
+
+/// The signals a server's user data sends, one per signal URL. A script
+/// that signals a URL both ways (an `error_exit` function with `-e 1`, then
+/// `-e 0` at its end) ran well: the success is sent.
+pub fn signals(server: &str, user_data: &str) -> Vec<GuestSignal> {
+    let mut out: Vec<GuestSignal> = Vec::new();
+    for line in user_data.lines() {
+        for url in urls(line) {
+            let failed = |s: &GuestSignal| s.body["Status"] == "FAILURE";
+            if let Some(i) = out.iter().position(|s| s.url == url) {
+                if failed(&out[i]) {
+                    out.remove(i);
+                } else {
+                    continue;
+                }
+            }
+            let wait = url.contains("/v1/waitcondition/");
+            let words = shlex::split(line)
+                .unwrap_or_else(|| line.split_whitespace().map(str::to_string).collect());
+            let is_cfn_signal = words.iter().any(|w| w.ends_with("cfn-signal"));
+            let body = if is_cfn_signal {
+                cfn_signal_body(server, &words)
+            } else {
+                let data = option(&words, &["--data-binary", "--data", "-d", "--data-raw"])
+                    .and_then(|d| serde_json::from_str::<Json>(&d).ok());
+                match (data, wait) {
+                    (Some(d), _) => d,
+                    (None, true) => json!({
+                        "Status": "SUCCESS",
+                        "Reason": "The simulated guest is configured",
+                        "UniqueId": server,
+                        "Data": "",
+                    }),
+                    (None, false) => json!({"status": "SUCCESS", "id": server}),
+                }
+            };
+            out.push(GuestSignal {
+                method: if wait { Method::PUT } else { Method::POST },
+                url,
+                body,
+            });
+        }
+    }
+    out
+}
+
+/// The value after any of `names` (`--data X` or `--data=X`).
+fn option(words: &[String], names: &[&str]) -> Option<String> {
+    for (i, w) in words.iter().enumerate() {
+        for n in names {
+            if w == n {
+                return words.get(i + 1).cloned();
+            }
+            if let Some(v) = w.strip_prefix(&format!("{n}=")) {
+                return Some(v.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// A `cfn-signal -e CODE -r REASON -d DATA -i ID URL` as its PUT body.
+fn cfn_signal_body(server: &str, words: &[String]) -> Json {
+    let code = option(words, &["-e", "--exit-code"]).unwrap_or_else(|| "0".into());
+    // `$?` and other shell values are a success when the script got there.
+    let failed = code.parse::<i64>().is_ok_and(|c| c != 0)
+        || option(words, &["-s", "--success"]).is_some_and(|s| s == "false");
+    json!({
+        "Status": if failed { "FAILURE" } else { "SUCCESS" },
+        "Reason": option(words, &["-r", "--reason"]).unwrap_or_else(|| "Configuration Complete".into()),
+        "UniqueId": option(words, &["-i", "--id"]).unwrap_or_else(|| server.to_string()),
+        "Data": option(words, &["-d", "--data"]).unwrap_or_else(|| "Application has completed configuration.".into()),
+    })
+}
+
+/// The signal URLs of a line.
+fn urls(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(i) = rest.find("http") {
+        let tail = &rest[i..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || c == '\'' || c == '"')
+            .unwrap_or(tail.len());
+        let candidate = &tail[..end];
+        if (candidate.starts_with("http://") || candidate.starts_with("https://"))
+            && (candidate.contains("/v1/waitcondition/") || candidate.contains("/v1/signal/"))
+        {
+            out.push(candidate.to_string());
+        }
+        rest = &tail[end.max(4)..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WAIT: &str =
+        "http://127.0.0.1:8000/v1/waitcondition/arn%3Ax/resources/h?AWSAccessKeyId=HKx&Signature=y";
+    const SIGNAL: &str =
+        "http://127.0.0.1:8000/v1/signal/arn%3Ax/resources/h?AWSAccessKeyId=HKx&Signature=y";
+
+    #[test]
+    fn cfn_signal_lines_give_their_options() {
+        let data = format!(
+            "#!/bin/bash\n/opt/aws/bin/cfn-init -s s -r WebServer\n/opt/aws/bin/cfn-signal -e $? -r 'WordPress setup' -i web-1 '{WAIT}'\n"
+        );
+        let s = signals("server-0", &data);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].method, Method::PUT);
+        assert_eq!(s[0].url, WAIT);
+        assert_eq!(s[0].body["Status"], "SUCCESS");
+        assert_eq!(s[0].body["Reason"], "WordPress setup");
+        assert_eq!(s[0].body["UniqueId"], "web-1");
+        let failed = signals("server-0", &format!("cfn-signal -e 1 {WAIT}"));
+        assert_eq!(failed[0].body["Status"], "FAILURE");
+        // An error path first, the success at the end: the success.
+        let both = format!(
+            "function error_exit\n{{\n  cfn-signal -e 1 -r \"$1\" '{WAIT}'\n}}\ncfn-signal -e 0 -r done '{WAIT}'\n"
+        );
+        let s = signals("server-0", &both);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].body["Status"], "SUCCESS");
+        assert_eq!(s[0].body["Reason"], "done");
+    }
+
+    #[test]
+    fn curl_lines_send_their_data() {
+        let data = format!(
+            "#!/bin/sh\ncurl -i -X POST -H 'Content-Type: application/json' '{SIGNAL}' --data '{{\"data\": \"configured\"}}'\n"
+        );
+        let s = signals("vm", &data);
+        assert_eq!(s[0].method, Method::POST);
+        assert_eq!(s[0].body, json!({"data": "configured"}));
+        // A URL without a command: a plain success, once.
+        let s = signals("vm", &format!("URL={WAIT}\ncurl -X PUT $URL\necho {WAIT}"));
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].body["UniqueId"], "vm");
+        assert!(signals("vm", "#!/bin/sh\necho hello http://example.com/x\n").is_empty());
+    }
+}
