@@ -52,6 +52,11 @@ pub enum Command {
     /// Resource types.
     #[command(subcommand)]
     Resource(ResourceCommand),
+    /// EC2-style access keys of projects, for the CloudFormation and
+    /// CloudWatch APIs of a heat-server on this state file that verifies
+    /// signatures (`cfn_auth = "verified"`), as `openstack ec2 credentials`.
+    #[command(subcommand, name = "ec2-credentials")]
+    Ec2Credentials(Ec2Command),
     /// Print shell completions.
     Completion {
         /// The shell.
@@ -59,6 +64,39 @@ pub enum Command {
     },
     /// Print the man page.
     Man,
+}
+
+/// `heat ec2-credentials ...`.
+#[derive(Debug, Subcommand)]
+pub enum Ec2Command {
+    /// Make a key: its access key id and secret (shown once; the secret is
+    /// derived from the state file's server key and never stored).
+    Create {
+        /// The project it works in.
+        #[arg(long, default_value = "project")]
+        project: String,
+        /// The user it acts as.
+        #[arg(long, default_value = "local")]
+        user: String,
+        /// Only reads (the `reader` role), else changes too (`member`).
+        #[arg(long)]
+        reader: bool,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// List the keys (never their secrets).
+    List {
+        /// Only this project's.
+        #[arg(long)]
+        project: Option<String>,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// Delete a key: requests signed with it are refused from then on.
+    Delete {
+        /// The access key id.
+        access: String,
+    },
 }
 
 /// `heat resource ...`.

@@ -4,6 +4,7 @@
 mod output;
 mod backend;
 mod cli;
+mod credentials_cmd;
 mod input;
 mod progress;
 mod remote;
@@ -19,6 +20,20 @@ fn main() {
     let code = match args.command {
         cli::Command::Template(cmd) => template_cmd::run(cmd),
         cli::Command::Resource(cmd) => resource_cmd::run(cmd),
+        cli::Command::Ec2Credentials(cmd) => {
+            if args.url.is_some() {
+                eprintln!("error: ec2-credentials work on the state file of the server's machine (--state), not through --url");
+                std::process::exit(2);
+            }
+            let state = args
+                .state
+                .unwrap_or_else(heat_server::builder::default_state);
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime");
+            runtime.block_on(credentials_cmd::run(&state, cmd))
+        }
         cli::Command::Stack(cmd) => {
             if let Some(cloud) = &args.os_cloud {
                 std::env::set_var("OS_CLOUD", cloud);

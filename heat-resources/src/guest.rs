@@ -20,6 +20,9 @@ use sha2::Sha256;
 /// The prefix of access keys that heat-rs derives for stack resources.
 const STACK_KEY_PREFIX: &str = "HK";
 
+/// The prefix of the access keys of projects (`heat ec2-credentials`).
+pub const PROJECT_KEY_PREFIX: &str = "HP";
+
 /// The server's key and the address at which guests reach the Query API.
 #[derive(Clone)]
 pub struct GuestKeys {
@@ -122,6 +125,12 @@ impl GuestKeys {
             "{STACK_KEY_PREFIX}{}",
             b64().encode(format!("{stack_id}\n{resource}"))
         )
+    }
+
+    /// A new access key for a project's credential: 20 characters, as AWS's.
+    pub fn project_access_key() -> String {
+        let n: u128 = rand::random();
+        format!("{PROJECT_KEY_PREFIX}{:018X}", n & ((1u128 << 72) - 1))
     }
 
     /// The stack and resource an access key was made for, if heat-rs made it.

@@ -7,6 +7,8 @@
 //! cfn_bind = "127.0.0.1:8000"      # the CloudFormation Query API ("" : off)
 //! cloudwatch_bind = "127.0.0.1:8003"  # the CloudWatch API ("" : off)
 //! alarm_evaluation_secs = 10       # how often alarms are evaluated
+//! simulated_guest = true           # simulated servers signal their wait
+//!                                  # conditions (false: a real agent does)
 //! metric_retention_secs = 1209600  # datapoints kept two weeks
 //! auth = "noauth"                  # or "keystone"
 //! cfn_auth = "verified"            # Query APIs: "noauth" (any signature) or
@@ -57,6 +59,9 @@ pub struct ServerSection {
     pub cloudwatch_bind: String,
     /// Seconds between alarm evaluations.
     pub alarm_evaluation_secs: f64,
+    /// Whether the simulated cloud's servers act out their user data's
+    /// signals.
+    pub simulated_guest: bool,
     /// Seconds datapoints are kept.
     pub metric_retention_secs: f64,
     /// Where guests (cfn-signal, cfn-init) reach the Query API; the
@@ -82,6 +87,7 @@ impl Default for ServerSection {
             cfn_auth: None,
             cloudwatch_bind: "127.0.0.1:8003".into(),
             alarm_evaluation_secs: 10.0,
+            simulated_guest: true,
             metric_retention_secs: 14.0 * 86_400.0,
             auth: "noauth".into(),
             max_json_body_size: 1024 * 1024,

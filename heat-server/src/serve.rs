@@ -135,15 +135,13 @@ async fn run(args: Args) -> anyhow::Result<()> {
         (None, Some(l)) => format!("http://{}", l.local_addr()?),
         (None, None) => builder::DEFAULT_CFN_URL.to_string(),
     };
-    let local = builder::open_with(
-        &state,
-        SimConfig::default(),
-        real,
-        config.engine(),
-        &cfn_url,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("cannot open the state file {}: {e}", state.display()))?;
+    let sim = SimConfig {
+        guest: config.server.simulated_guest,
+        ..SimConfig::default()
+    };
+    let local = builder::open_with(&state, sim, real, config.engine(), &cfn_url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the state file {}: {e}", state.display()))?;
     let mut cfn_auth = cfn::CfnAuth::NoAuth {
         project: config.server.noauth_project.clone(),
     };

@@ -1026,3 +1026,85 @@ Resources:
         .await;
     assert_eq!(t.one("TemplateBody"), base);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn project_keys_act_in_their_project_until_deleted() {
+    use heat_server::cfn::credentials::{create_project_key, delete_project_key};
+    let open = Cfn::new("project-keys").await;
+    let cfn = open.beside(heat_server::cfn::CfnAuth::Verified { keystone: None });
+    let store = open.state.api.service.engine().store().clone();
+    let now = open.state.api.now();
+    let (member, secret) = create_project_key(
+        store.as_ref(),
+        &open.state.guest,
+        "team-a",
+        "alice",
+        vec!["member".into()],
+        now,
+    )
+    .await
+    .unwrap();
+    assert!(member.access.starts_with("HP") && member.access.len() == 20);
+    let (reader, reader_secret) = create_project_key(
+        store.as_ref(),
+        &open.state.guest,
+        "team-a",
+        "bob",
+        vec!["reader".into()],
+        now,
+    )
+    .await
+    .unwrap();
+    let create = [
+        ("Action", "CreateStack"),
+        ("StackName", "owned"),
+        (
+            "TemplateBody",
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  N: {Type: OS::Heat::None}\n",
+        ),
+    ];
+    let r = cfn.call_as(&member.access, &secret, &create, now).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.one("StackId").contains("heat::team-a:stacks/owned/"));
+    // The noauth caller's project does not hold it.
+    let other = open
+        .call(&[("Action", "DescribeStacks"), ("StackName", "owned")])
+        .await;
+    assert_eq!(other.code(), "ValidationError");
+    // The reader reads, cannot create; a wrong secret is refused.
+    let r = cfn
+        .call_as(
+            &reader.access,
+            &reader_secret,
+            &[("Action", "DescribeStacks")],
+            now,
+        )
+        .await;
+    assert_eq!(r.all("StackName"), ["owned"]);
+    let r = cfn
+        .call_as(&reader.access, &reader_secret, &create, now)
+        .await;
+    assert_eq!(r.code(), "AccessDenied");
+    let r = cfn
+        .call_as(
+            &member.access,
+            &reader_secret,
+            &[("Action", "DescribeStacks")],
+            now,
+        )
+        .await;
+    assert_eq!(r.code(), "SignatureDoesNotMatch");
+    // Deleted: refused.
+    assert!(delete_project_key(store.as_ref(), &member.access)
+        .await
+        .unwrap());
+    let r = cfn
+        .call_as(
+            &member.access,
+            &secret,
+            &[("Action", "DescribeStacks")],
+            now,
+        )
+        .await;
+    assert_eq!(r.code(), "InvalidClientTokenId");
+}

@@ -362,6 +362,9 @@ pub enum DocumentKind {
     ChangeSet,
     /// A CloudWatch alarm made through the API (PutMetricAlarm).
     Alarm,
+    /// An EC2-style access key of a project (its secret is derived from
+    /// the server's key, never stored).
+    Ec2Credential,
 }
 
 impl DocumentKind {
@@ -372,6 +375,7 @@ impl DocumentKind {
             DocumentKind::SoftwareDeployment => "software_deployment",
             DocumentKind::ChangeSet => "change_set",
             DocumentKind::Alarm => "alarm",
+            DocumentKind::Ec2Credential => "ec2_credential",
         }
     }
 }

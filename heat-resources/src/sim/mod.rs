@@ -74,6 +74,9 @@ pub struct SimConfig {
     pub default_latency: Duration,
     /// Most objects of a kind (`server`: 10 instances by default).
     pub quotas: HashMap<String, usize>,
+    /// Whether booted servers act out their user data's signals (see
+    /// [`GuestAgent`]); off when a real agent plays the guest.
+    pub guest: bool,
 }
 
 impl Default for SimConfig {
@@ -88,6 +91,7 @@ impl Default for SimConfig {
                 ("network".to_string(), 100),
                 ("port".to_string(), 500),
             ]),
+            guest: true,
         }
     }
 }
@@ -172,9 +176,12 @@ impl SimCloud {
         s.objects.insert(id, o);
     }
 
-    /// Sets what runs in the servers it boots.
+    /// Sets what runs in the servers it boots (nothing when its
+    /// configuration says no guest).
     pub fn set_guest(&self, guest: Arc<dyn GuestAgent>) {
-        *self.guest.lock().expect("not poisoned") = Some(guest);
+        if self.config.guest {
+            *self.guest.lock().expect("not poisoned") = Some(guest);
+        }
     }
 
     /// A cloud that saves every change through `persistence`, starting from

@@ -8,6 +8,8 @@
 //!   Keys of a stack's `AWS::IAM::AccessKey` (made by heat-rs, see
 //!   [`GuestKeys`]) are checked here, good while their resource exists, and
 //!   give read access to their stack's project, as Heat's stack users have;
+//!   keys of projects made by `heat ec2-credentials create` (their secret
+//!   derived the same way, good until deleted) act in their project;
 //!   any other key is an EC2 credential of Keystone, checked by Keystone
 //!   (`/v3/ec2tokens`) as Heat's `ec2token` middleware does.
 
@@ -70,6 +72,19 @@ impl CfnAuth {
                     signature.verify(&state.guest.secret(access), r)?;
                     return stack_user(state, &stack_id, &resource, access).await;
                 }
+                if access.starts_with(heat_resources::guest::PROJECT_KEY_PREFIX) {
+                    let store = state.api.service.engine().store();
+                    let key = project_keys(store.as_ref(), None)
+                        .await
+                        .map_err(CfnError::internal)?
+                        .into_iter()
+                        .find(|k| k.access == access)
+                        .ok_or_else(unknown_key)?;
+                    signature.verify(&state.guest.secret(access), r)?;
+                    let mut ctx = RequestContext::new(key.project, key.user);
+                    ctx.roles = key.roles;
+                    return Ok(ctx);
+                }
                 match keystone {
                     Some(k) => k.ec2(&signature, r).await,
                     None => Err(unknown_key()),
@@ -111,4 +126,69 @@ async fn stack_user(
     let mut ctx = RequestContext::new(stack.project, access);
     ctx.roles = vec!["heat_stack_user".into()];
     Ok(ctx)
+}
+
+/// A project's EC2-style credential, as `heat ec2-credentials` lists it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ProjectKey {
+    /// The access key id.
+    pub access: String,
+    /// The project it works in.
+    pub project: String,
+    /// The user it acts as.
+    pub user: String,
+    /// Its roles (`member`, or `reader`).
+    pub roles: Vec<String>,
+}
+
+/// Makes a project's credential: the key, and its secret (derived from the
+/// server's key, shown once, never stored).
+pub async fn create_project_key(
+    store: &dyn heat_core::engine::StateStore,
+    keys: &GuestKeys,
+    project: &str,
+    user: &str,
+    roles: Vec<String>,
+    now: f64,
+) -> Result<(ProjectKey, String), heat_core::engine::StoreError> {
+    let key = ProjectKey {
+        access: GuestKeys::project_access_key(),
+        project: project.to_string(),
+        user: user.to_string(),
+        roles,
+    };
+    store
+        .put_document(&heat_core::engine::Document {
+            kind: heat_core::engine::DocumentKind::Ec2Credential,
+            id: key.access.clone(),
+            project: project.to_string(),
+            data: serde_json::to_value(&key).unwrap_or_default(),
+            created_at: now,
+        })
+        .await?;
+    let secret = keys.secret(&key.access);
+    Ok((key, secret))
+}
+
+/// The projects' credentials (one project's: `Some`).
+pub async fn project_keys(
+    store: &dyn heat_core::engine::StateStore,
+    project: Option<&str>,
+) -> Result<Vec<ProjectKey>, heat_core::engine::StoreError> {
+    Ok(store
+        .documents(heat_core::engine::DocumentKind::Ec2Credential, project)
+        .await?
+        .into_iter()
+        .filter_map(|d| serde_json::from_value(d.data).ok())
+        .collect())
+}
+
+/// Removes a credential; whether it was there.
+pub async fn delete_project_key(
+    store: &dyn heat_core::engine::StateStore,
+    access: &str,
+) -> Result<bool, heat_core::engine::StoreError> {
+    store
+        .remove_document(heat_core::engine::DocumentKind::Ec2Credential, access)
+        .await
 }

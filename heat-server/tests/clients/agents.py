@@ -169,7 +169,9 @@ def main(server_bin, venv, work):
     guest_namespace(work)
     config = os.path.join(work, "heat-server.toml")
     with open(config, "w") as f:
-        f.write('[server]\nbind = "127.0.0.1:8004"\ncfn_auth = "verified"\nalarm_evaluation_secs = 0.5\n')
+        # The real agents play the guest: the simulated one stays out.
+        f.write('[server]\nbind = "127.0.0.1:8004"\ncfn_auth = "verified"\nalarm_evaluation_secs = 0.5\n'
+                'simulated_guest = false\n')
     log = open(os.path.join(work, "server.log"), "w")
     server = subprocess.Popen([server_bin, "--state", os.path.join(work, "state.sqlite"),
                                "--config", config], stdout=subprocess.PIPE, stderr=log, text=True)
