@@ -52,6 +52,9 @@ pub enum Command {
     /// Resource types.
     #[command(subcommand)]
     Resource(ResourceCommand),
+    /// The embedded simulated cloud: what it offers templates.
+    #[command(subcommand)]
+    Cloud(CloudCommand),
     /// EC2-style access keys of projects, for the CloudFormation and
     /// CloudWatch APIs of a heat-server on this state file that verifies
     /// signatures (`cfn_auth = "verified"`), as `openstack ec2 credentials`.
@@ -64,6 +67,54 @@ pub enum Command {
     },
     /// Print the man page.
     Man,
+}
+
+/// `heat cloud ...`.
+#[derive(Debug, Subcommand)]
+pub enum CloudCommand {
+    /// Add an image, a key pair or a flavor to the simulated cloud, as an
+    /// operator would, so that templates naming it run there (kept in the
+    /// state file).
+    #[command(subcommand)]
+    Provide(ProvideCommand),
+    /// The images, key pairs, flavors and networks the simulated cloud
+    /// offers.
+    List {
+        #[command(flatten)]
+        output: Output,
+    },
+}
+
+/// `heat cloud provide ...`.
+#[derive(Debug, Subcommand)]
+pub enum ProvideCommand {
+    /// An image (active).
+    Image {
+        /// Its name, as templates give it (`F17-x86_64-cfntools`).
+        name: String,
+    },
+    /// A key pair.
+    Keypair {
+        /// Its name.
+        name: String,
+        /// Its public key (default: a made-up one).
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// A flavor.
+    Flavor {
+        /// Its name.
+        name: String,
+        /// Virtual CPUs.
+        #[arg(long, default_value_t = 1)]
+        vcpus: u32,
+        /// Memory, MiB.
+        #[arg(long, default_value_t = 2048)]
+        ram: u32,
+        /// Disk, GiB.
+        #[arg(long, default_value_t = 20)]
+        disk: u32,
+    },
 }
 
 /// `heat ec2-credentials ...`.

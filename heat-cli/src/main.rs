@@ -4,6 +4,7 @@
 mod output;
 mod backend;
 mod cli;
+mod cloud_cmd;
 mod credentials_cmd;
 mod input;
 mod progress;
@@ -20,6 +21,24 @@ fn main() {
     let code = match args.command {
         cli::Command::Template(cmd) => template_cmd::run(cmd),
         cli::Command::Resource(cmd) => resource_cmd::run(cmd),
+        cli::Command::Cloud(cmd) => {
+            if args.url.is_some()
+                || args.os_cloud.is_some()
+                || std::env::var_os("OS_CLOUD").is_some()
+            {
+                eprintln!("error: `heat cloud` works on the embedded simulated cloud of a local state file (no --url, --os-cloud or OS_CLOUD)");
+                std::process::exit(2);
+            }
+            let state = args
+                .state
+                .clone()
+                .unwrap_or_else(heat_server::builder::default_state);
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime");
+            runtime.block_on(cloud_cmd::run(&state, cmd))
+        }
         cli::Command::Ec2Credentials(cmd) => {
             if args.url.is_some() {
                 eprintln!("error: ec2-credentials work on the state file of the server's machine (--state), not through --url");

@@ -199,7 +199,7 @@ async fn corpus_templates_create_and_delete_on_the_simulated_cloud() {
                     for v in map.as_object().into_iter().flat_map(|m| m.values()) {
                         for image in v.as_object().into_iter().flat_map(|m| m.values()) {
                             if let Some(i) = image.as_str() {
-                                cloud.provide("image", i);
+                                cloud.provide("image", i, Json::Null).await.unwrap();
                             }
                         }
                     }
@@ -237,7 +237,7 @@ async fn corpus_templates_create_and_delete_on_the_simulated_cloud() {
             if let Some(kind) = kind {
                 for v in p["AllowedValues"].as_array().into_iter().flatten() {
                     if let Some(v) = v.as_str() {
-                        cloud.provide(kind, v);
+                        cloud.provide(kind, v, Json::Null).await.unwrap();
                     }
                 }
             }

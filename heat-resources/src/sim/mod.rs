@@ -156,24 +156,47 @@ impl SimCloud {
         cloud
     }
 
-    /// Adds an image (active) or a key pair the cloud's operator provides,
-    /// beside the defaults; `kind` is `image` or `keypair`.
-    pub fn provide(&self, kind: &str, name: &str) {
-        let mut s = self.lock();
-        if s.objects
-            .values()
-            .any(|o| o.kind == kind && o.name == name && o.stack_id.is_empty())
-        {
-            return;
-        }
-        s.counter += 1;
-        let id = format!("00000000-0000-4000-b000-{:012x}", s.counter);
-        let attributes = match kind {
-            "image" => serde_json::json!({"status": "active", "min_disk": 1}),
-            _ => serde_json::json!({"public_key": format!("ssh-ed25519 AAAA{name} provided")}),
+    /// Adds an object the cloud's operator provides, beside the defaults
+    /// (kept with the cloud's state): an `image` (active), a `keypair` (its
+    /// `public_key` in `attributes`, else a made-up one) or a `flavor`
+    /// (`vcpus`, `ram` MiB, `disk` GiB). Nothing changes when one of that
+    /// kind and name is there already.
+    pub async fn provide(
+        &self,
+        kind: &str,
+        name: &str,
+        attributes: Json,
+    ) -> Result<(), DriverError> {
+        let o = {
+            let mut s = self.lock();
+            if s.objects
+                .values()
+                .any(|o| o.kind == kind && o.name == name && o.stack_id.is_empty())
+            {
+                return Ok(());
+            }
+            s.counter += 1;
+            let id = format!("00000000-0000-4000-b000-{:012x}", s.counter);
+            let mut attrs = match kind {
+                "image" => serde_json::json!({"status": "active", "min_disk": 1}),
+                "keypair" => {
+                    serde_json::json!({"public_key": format!("ssh-ed25519 AAAA{name} provided")})
+                }
+                "flavor" => serde_json::json!({"vcpus": 1, "ram": 2048, "disk": 20}),
+                other => {
+                    return Err(DriverError::fatal(format!(
+                        "the simulated cloud provides images, key pairs and flavors, not {other}"
+                    )))
+                }
+            };
+            if let (Json::Object(a), Json::Object(given)) = (&mut attrs, attributes) {
+                a.extend(given);
+            }
+            let o = objects::builtin(&id, kind, name, attrs);
+            s.objects.insert(id, o.clone());
+            o
         };
-        let o = objects::builtin(&id, kind, name, attributes);
-        s.objects.insert(id, o);
+        self.save(&o).await
     }
 
     /// Sets what runs in the servers it boots (nothing when its
