@@ -86,6 +86,7 @@ impl TypeCatalog for Catalog {
             "OS::Heat::ScalingPolicy" | "AWS::AutoScaling::ScalingPolicy" => {
                 Realisation::ScalingPolicy
             }
+            "OS::Heat::HARestarter" => Realisation::Restarter,
             _ => Realisation::Driver,
         }
     }

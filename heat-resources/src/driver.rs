@@ -157,12 +157,15 @@ impl ResourceDriver {
                 );
                 a.insert("signal".into(), json!({"alarm_url": url}));
             }
-            "OS::Heat::ScalingPolicy" | "AWS::AutoScaling::ScalingPolicy" => {
+            "OS::Heat::ScalingPolicy"
+            | "AWS::AutoScaling::ScalingPolicy"
+            | "OS::Heat::HARestarter" => {
                 let url = self.signal_url(spec);
                 a.insert("alarm_url".into(), json!(url));
                 a.insert("signal_url".into(), json!(url));
                 a.insert("AlarmUrl".into(), json!(url));
-                if spec.type_name.starts_with("AWS::") {
+                // An AWS policy's and a restarter's Ref is their URL.
+                if spec.type_name != "OS::Heat::ScalingPolicy" {
                     a.insert(heat_core::engine::REFERENCE_ID.into(), json!(url));
                 }
             }

@@ -58,6 +58,9 @@ pub enum Realisation {
     /// A signal scales the group `auto_scaling_group_id`
     /// (`AutoScalingGroupName`) by `scaling_adjustment`.
     ScalingPolicy,
+    /// A signal replaces the resource `InstanceId` names, and what depends
+    /// on it follows (`OS::Heat::HARestarter`).
+    Restarter,
 }
 
 impl Realisation {

@@ -475,6 +475,14 @@ impl Cloud for SimCloud {
             o.clone()
         };
         self.save(&object).await?;
+        // An association moved to another port moves its floating IP too.
+        let related = {
+            let mut s = self.lock();
+            objects::link(&object, &mut s.objects)
+        };
+        for r in related {
+            self.save(&r).await?;
+        }
         Ok(object.attributes)
     }
 

@@ -21,6 +21,12 @@ fn t(
 
 pub(super) fn types() -> Vec<ResourceType> {
     let mut v = vec![ResourceType {
+        name: "OS::Heat::HARestarter",
+        properties: vec![crate::schema::prop("InstanceId", crate::schema::Kind::String).required()],
+        attributes: crate::schema::attrs(&[("AlarmUrl", "A signed URL to signal, to restart the instance.")]),
+        cloud_kind: None,
+        description: "Restarts (replaces) an instance when signalled, as an alarm's action.",
+    }, ResourceType {
         name: "OS::Heat::CWLiteAlarm",
         properties: super::aws::alarm_properties(),
         attributes: vec![],

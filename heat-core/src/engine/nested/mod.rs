@@ -74,8 +74,10 @@ impl Engine {
             Realisation::ResourceGroup => return Some(Special::ResourceGroup),
             Realisation::AutoScalingGroup => return Some(Special::AutoScalingGroup),
             Realisation::WaitCondition => return Some(Special::WaitCondition),
-            Realisation::Driver | Realisation::WaitConditionHandle | Realisation::ScalingPolicy => {
-            }
+            Realisation::Driver
+            | Realisation::WaitConditionHandle
+            | Realisation::ScalingPolicy
+            | Realisation::Restarter => {}
         }
         match registry(stack).resolve(type_name, Some(resource), &|_| true) {
             Some(TypeTarget::Template(f)) => Some(Special::Stack(TemplateFrom::Provider(f))),

@@ -143,9 +143,61 @@ impl Engine {
         }
     }
 
+    /// A restarter's signal: the instance it names is marked unhealthy and
+    /// the stack converges to its own source, which replaces it (what
+    /// depends on it follows, as Heat's HARestarter recreates it).
+    async fn restart(
+        self: &Arc<Self>,
+        stack: &StackRecord,
+        restarter: &crate::engine::ResourceRecord,
+    ) -> Result<(), EngineError> {
+        let instance = restarter
+            .properties
+            .get("InstanceId")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let records = self.store.resources(&stack.id).await?;
+        let victim = records
+            .iter()
+            .find(|r| {
+                r.current
+                    && (r.physical_id.as_deref() == Some(instance.as_str()) || r.name == instance)
+            })
+            .ok_or_else(|| {
+                EngineError::Invalid(format!(
+                    "{}: the instance {instance} is not in stack {}",
+                    restarter.name, stack.name
+                ))
+            })?
+            .name
+            .clone();
+        if stack.parent.is_some() {
+            return Err(EngineError::Invalid(format!(
+                "{}: a restarter restarts instances of top-level stacks",
+                restarter.name
+            )));
+        }
+        self.mark_unhealthy(
+            stack,
+            &victim,
+            true,
+            &format!("Restarted by {} on an alarm", restarter.name),
+        )
+        .await?;
+        let current = self.load(&stack.id).await?;
+        self.update_stack(
+            &current,
+            current.source.clone(),
+            crate::engine::StackOptions::default(),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Sends a signal to a resource: a wait condition handle stores it
     /// (its wait condition learns of it wherever it runs); a scaling policy
-    /// scales its group. `data` is Heat's signal body (`status`, `reason`,
+    /// scales its group; a restarter replaces its instance. `data` is Heat's signal body (`status`, `reason`,
     /// `data`, `id`), or any value.
     pub async fn signal(
         self: &Arc<Self>,
@@ -212,6 +264,17 @@ impl Engine {
                 match state {
                     Some(s) if s != "alarm" => Ok(()),
                     _ => self.scale(stack, &r).await,
+                }
+            }
+            Realisation::Restarter => {
+                let state = data
+                    .get("current")
+                    .or_else(|| data.get("state"))
+                    .and_then(Json::as_str)
+                    .map(str::to_ascii_lowercase);
+                match state {
+                    Some(s) if s != "alarm" => Ok(()),
+                    _ => self.restart(stack, &r).await,
                 }
             }
             _ => Err(EngineError::Invalid(format!(
