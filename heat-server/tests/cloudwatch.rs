@@ -460,3 +460,133 @@ async fn alarms_change_state_record_history_and_act() {
     let d = cw.cfn.call(&[("Action", "ListStacks")]).await;
     panic!("the alarm of a deleted stack is still there: {}", d.body);
 }
+
+const AUTOSCALED: &str = "heat_template_version: 2018-08-31
+resources:
+  group:
+    type: OS::Heat::AutoScalingGroup
+    properties: {min_size: 1, max_size: 3, resource: {type: OS::Heat::None}}
+  up:
+    type: OS::Heat::ScalingPolicy
+    properties: {adjustment_type: change_in_capacity, auto_scaling_group_id: {get_resource: group}, scaling_adjustment: 1, cooldown: 1}
+  down:
+    type: OS::Heat::ScalingPolicy
+    properties: {adjustment_type: change_in_capacity, auto_scaling_group_id: {get_resource: group}, scaling_adjustment: -1, cooldown: 1}
+  high:
+    type: OS::Heat::CWLiteAlarm
+    properties:
+      MetricName: Load
+      Namespace: app
+      Statistic: Average
+      Period: '1'
+      EvaluationPeriods: '1'
+      Threshold: '50'
+      ComparisonOperator: GreaterThanThreshold
+      AlarmActions: [{get_attr: [up, alarm_url]}]
+  low:
+    type: OS::Heat::CWLiteAlarm
+    properties:
+      MetricName: Load
+      Namespace: app
+      Statistic: Average
+      Period: '1'
+      EvaluationPeriods: '1'
+      Threshold: '20'
+      ComparisonOperator: LessThanThreshold
+      AlarmActions: [{get_attr: [down, alarm_url]}]
+";
+
+async fn autoscaled_size(cfn: &Cfn) -> usize {
+    let ctx = heat_core::engine::RequestContext::default();
+    let query = heat_core::service::ResourceQuery {
+        nested_depth: 1,
+        ..Default::default()
+    };
+    cfn.state
+        .api
+        .service
+        .resources(&ctx, "auto", &query)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|v| v.stack_name != "auto" && v.record.type_name == "OS::Heat::None")
+        .count()
+}
+
+async fn reaches_size(cfn: &Cfn, size: usize) {
+    for _ in 0..300 {
+        if autoscaled_size(cfn).await == size {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!(
+        "the group never had {size} members (has {})",
+        autoscaled_size(cfn).await
+    );
+}
+
+/// Load above the high alarm's threshold scales the group out at the next
+/// evaluation; while it stays high, once more each period after the
+/// cooldown, up to the maximum; load below the low alarm's threshold
+/// scales it back in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_scale_a_group_out_and_back_in() {
+    let cw = Cw::new("cw-autoscale").await;
+    let r = cw
+        .cfn
+        .call(&[
+            ("Action", "CreateStack"),
+            ("StackName", "auto"),
+            ("TemplateBody", AUTOSCALED),
+        ])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(cw.cfn.settle("auto").await, "CREATE_COMPLETE");
+    assert_eq!(autoscaled_size(&cw.cfn).await, 1);
+    let put = |v: f64| {
+        let cw = &cw;
+        async move {
+            let (status, _) = cw
+                .json(
+                    "PutMetricData",
+                    json!({"Namespace": "app", "MetricData": [{"MetricName": "Load", "Value": v}]}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK);
+        }
+    };
+    // No data: nothing moves.
+    cw.round().await;
+    assert_eq!(autoscaled_size(&cw.cfn).await, 1);
+    // High load: out at the next evaluation.
+    put(80.0).await;
+    let round = cw.round().await;
+    assert_eq!(
+        (round.changed, round.actions),
+        (2, 1),
+        "high to ALARM, low to OK"
+    );
+    reaches_size(&cw.cfn, 2).await;
+    // Still high within the period: nothing more.
+    put(85.0).await;
+    cw.round().await;
+    assert_eq!(autoscaled_size(&cw.cfn).await, 2);
+    // A period (and the cooldown) later, still high: out again, to the maximum.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    put(90.0).await;
+    let round = cw.round().await;
+    assert_eq!(round.actions, 1);
+    reaches_size(&cw.cfn, 3).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    put(95.0).await;
+    cw.round().await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(autoscaled_size(&cw.cfn).await, 3, "not beyond max_size");
+    // Low load: back in.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    put(5.0).await;
+    let round = cw.round().await;
+    assert_eq!(round.changed, 2, "high to OK, low to ALARM");
+    reaches_size(&cw.cfn, 2).await;
+}
