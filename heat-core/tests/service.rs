@@ -649,3 +649,69 @@ async fn hooks_pause_a_resource_until_cleared() {
     svc.wait(&ctx, &deleting.id).await.unwrap();
     assert!(driver.objects().is_empty());
 }
+
+/// Heat's limits, through the service: a template over
+/// `max_template_size` and a stack of more resources than
+/// `max_resources_per_stack` are refused before anything is made, saying
+/// so; at the limits they are accepted.
+#[tokio::test(start_paused = true)]
+async fn the_template_size_and_resource_count_limits_refuse_with_their_numbers() {
+    let driver = Arc::new(FakeDriver::new(
+        Arc::new(TokioClock::new()),
+        Duration::from_secs(0),
+    ));
+    let e = engine_with(
+        driver.clone(),
+        Arc::new(MemoryStore::new()),
+        heat_core::engine::EngineConfig {
+            max_resources: 3,
+            max_template_size: 400,
+            ..Default::default()
+        },
+    );
+    let ctx = RequestContext::default();
+    let flat = |n: usize| {
+        let mut t = String::from("heat_template_version: 2018-08-31\nresources:\n");
+        for i in 0..n {
+            t.push_str(&format!("  r{i}: {{type: OS::Heat::None}}\n"));
+        }
+        t
+    };
+    // At the limit: made.
+    let s = e
+        .service
+        .create(&ctx, "three", &parts(&flat(3)), StackOptions::default())
+        .await
+        .unwrap();
+    let done = e.service.wait(&ctx, &s.id).await.unwrap().unwrap();
+    assert_eq!(done.status_text(), "CREATE_COMPLETE");
+    // One more: refused, nothing made.
+    let before = driver.objects().len();
+    let err = e
+        .service
+        .create(&ctx, "four", &parts(&flat(4)), StackOptions::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Maximum resources per stack exceeded"),
+        "{err}"
+    );
+    assert_eq!(driver.objects().len(), before);
+    assert!(e.service.show(&ctx, "four").await.is_err());
+    // A template over the size limit: refused with both sizes.
+    let big = format!("{}# {}\n", flat(1), "x".repeat(400));
+    let err = e
+        .service
+        .create(&ctx, "big", &parts(&big), StackOptions::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&format!(
+            "Template size ({} bytes) exceeds maximum allowed size (400 bytes)",
+            big.len()
+        )),
+        "{err}"
+    );
+}
