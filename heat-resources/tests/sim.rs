@@ -39,22 +39,55 @@ fn source(t: &str) -> StackSource {
     }
 }
 
+/// The cloud holds exactly what the store says exists, both ways and
+/// without trusting the tag the code under test sets: every object that
+/// is neither the cloud's own (in a fresh cloud) nor a port the cloud made
+/// for a live server or load balancer is a live record's (DELETE_COMPLETE
+/// records do not count), and every live record of a cloud-backed type
+/// names an object the cloud holds.
 async fn assert_no_leaks(cloud: &SimCloud, store: &dyn StateStore) {
-    let mut known = Vec::new();
+    use heat_core::engine::{Action, Status};
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let own: std::collections::HashSet<String> = SimCloud::new(clock, SimConfig::default())
+        .objects()
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    let mut live = std::collections::HashSet::new();
+    let mut backed = Vec::new();
     for s in store.stacks(None).await.unwrap() {
         for r in store.resources(&s.id).await.unwrap() {
-            if let Some(p) = r.physical_id {
-                known.push(p);
+            let gone = r.action == Action::Delete && r.status == Status::Complete;
+            if let (Some(p), false) = (r.physical_id.clone(), gone) {
+                live.insert(p.clone());
+                let cloud_kind = heat_resources::Catalog
+                    .schema(&r.type_name)
+                    .is_some_and(|t| t.cloud_kind.is_some());
+                if cloud_kind {
+                    backed.push((r.name.clone(), p));
+                }
             }
         }
     }
-    for o in cloud.stack_objects() {
+    let objects = cloud.objects();
+    let ids: std::collections::HashSet<&str> = objects.iter().map(|o| o.id.as_str()).collect();
+    for o in &objects {
+        if own.contains(&o.id) || live.contains(&o.id) {
+            continue;
+        }
+        let owner = o.attributes.get("device_id").and_then(|d| d.as_str());
+        let made_for_owner =
+            o.kind == "port" && owner.is_some_and(|d| live.contains(d) && ids.contains(d));
         assert!(
-            known.contains(&o.id),
-            "leaked {} {} ({})",
-            o.kind,
-            o.name,
-            o.resource
+            made_for_owner,
+            "leaked {} {} ({}): no live record names it",
+            o.kind, o.name, o.resource
+        );
+    }
+    for (name, p) in backed {
+        assert!(
+            ids.contains(p.as_str()),
+            "{name}'s object {p} is not in the cloud (forgotten)"
         );
     }
 }
