@@ -178,18 +178,24 @@ fn create_show_outputs_resources_events_update_and_delete() {
         after["physical_resource_id"]
     );
     assert_eq!(after["attributes"]["flavor"], "m1.medium");
-    // PATCH: existing template and parameters, one changed.
+    // PATCH: existing template and parameters, one changed (to a key pair
+    // added to the simulated cloud).
+    let (code, _, err) = h.run(&["cloud", "provide", "keypair", "other-key"]);
+    assert_eq!(code, 0, "{err}");
     let patched = h.json(&[
         "stack",
         "update",
         "wp",
         "--existing",
         "--parameter",
-        "key_name=default-key",
+        "key_name=other-key",
         "-f",
         "json",
     ]);
     assert_eq!(patched["stack_status"], "UPDATE_COMPLETE");
+    // The parameter changed; the flavor given before is kept.
+    assert_eq!(patched["parameters"]["key_name"], "other-key", "{patched}");
+    assert_eq!(patched["parameters"]["flavor"], "m1.medium", "{patched}");
 
     assert_eq!(
         h.json(&["stack", "check", "wp", "-f", "json"])["stack_status"],

@@ -120,11 +120,38 @@ async fn wordpress_creates_shows_outputs_and_deletes() {
     let changes = e.preview_update("wp", source(&more)).await.unwrap();
     let sg = changes.iter().find(|c| c.name == "web_sg").unwrap();
     assert_eq!(serde_json::to_value(&sg.kind).unwrap()["change"], "updated");
+    let sg_before = cloud
+        .stack_objects()
+        .into_iter()
+        .find(|o| o.kind == "security_group" && o.resource == "web_sg")
+        .unwrap();
     let s = e
         .update_stack("wp", source(&more), StackOptions::default())
         .await
         .unwrap();
     assert_eq!(s.status_text(), "UPDATE_COMPLETE", "{}", s.reason);
+    // The same group, now with the rule.
+    let sg_after = cloud
+        .stack_objects()
+        .into_iter()
+        .find(|o| o.kind == "security_group" && o.resource == "web_sg")
+        .unwrap();
+    assert_eq!(sg_after.id, sg_before.id);
+    let ports = |o: &heat_resources::sim::SimObject| -> Vec<i64> {
+        o.properties["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["port_range_min"].as_i64())
+            .collect()
+    };
+    assert!(
+        !ports(&sg_before).contains(&443),
+        "{:?}",
+        sg_before.properties
+    );
+    assert!(ports(&sg_after).contains(&443), "{:?}", sg_after.properties);
+    assert_no_leaks(&cloud, store.as_ref()).await;
     e.delete_stack("wp").await.unwrap();
     assert!(
         cloud.stack_objects().is_empty(),
