@@ -291,6 +291,18 @@ async fn a_failed_update_rolls_back_to_the_previous_template() {
         before.keys().collect()
     );
     assert_eq!(after["net"].physical_id, before["net"].physical_id);
+    // The server the update changed is the one from before, as it was.
+    assert_eq!(after["server"].physical_id, before["server"].physical_id);
+    assert_eq!(
+        after["server"].properties["flavor"],
+        before["server"].properties["flavor"]
+    );
+    let held = driver
+        .objects()
+        .into_iter()
+        .find(|o| Some(&o.id) == before["server"].physical_id.as_ref())
+        .expect("the server is in the cloud");
+    assert_eq!(held.properties["flavor"], "small", "{:?}", held.properties);
     assert_eq!(s.outputs.unwrap()["message"]["value"], "hello net");
     assert_no_leaks(&driver, store.as_ref()).await;
 }
