@@ -846,3 +846,72 @@ async fn deleting_a_stack_being_created_cancels_its_wait_and_deletes_its_server(
     );
     assert_nothing_named(&session, &name).await;
 }
+
+/// A network, a subnet and a port; the port deleted through Neutron behind
+/// heat-rs's back: `stack check` fails naming it, and the stack still
+/// deletes cleanly, with nothing of it left in the cloud.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_finds_an_object_removed_by_hand_and_delete_still_cleans_up() {
+    let (session, heat, _) = setup("drift");
+    let template = heat.dir.join("drift.yaml");
+    let octet = std::process::id() % 200 + 20;
+    std::fs::write(
+        &template,
+        format!(
+            "heat_template_version: 2018-08-31
+resources:
+  net: {{type: OS::Neutron::Net}}
+  subnet:
+    type: OS::Neutron::Subnet
+    properties: {{network: {{get_resource: net}}, cidr: 10.{octet}.9.0/24}}
+  port:
+    type: OS::Neutron::Port
+    properties: {{network: {{get_resource: net}}, fixed_ips: [{{subnet: {{get_resource: subnet}}}}]}}
+"
+        ),
+    )
+    .unwrap();
+    let name = format!("drift{}", std::process::id());
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let ids = heat.physical_ids(&name);
+    let port = ids["port"].clone();
+    assert!(get(&session, "network", &format!("/ports/{port}")).await.is_some());
+    // Healthy: the check passes.
+    let checked = heat.json(&["stack", "check", &name, "-f", "json"]);
+    assert_eq!(checked["stack_status"], "CHECK_COMPLETE", "{checked}");
+    // Removed behind heat-rs's back.
+    session
+        .request("network", Method::DELETE, &format!("/ports/{port}"), None)
+        .await
+        .unwrap();
+    let (code, out, err) = heat.run(&["stack", "check", &name, "-f", "json"]);
+    let checked: Json = serde_json::from_str(&out).unwrap_or(Json::Null);
+    assert!(
+        code != 0 || checked["stack_status"] == "CHECK_FAILED",
+        "{out}{err}"
+    );
+    let resources = heat.json(&["stack", "resource", "list", &name, "-f", "json"]);
+    let port_row = resources
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource_name"] == "port")
+        .unwrap()
+        .clone();
+    assert_eq!(port_row["resource_status"], "CHECK_FAILED", "{resources}");
+    // The delete does not trip on the missing port; nothing is left.
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    for (kind, path) in [
+        ("port", format!("/ports/{port}")),
+        ("subnet", format!("/subnets/{}", ids["subnet"])),
+        ("network", format!("/networks/{}", ids["net"])),
+    ] {
+        assert!(
+            get(&session, "network", &path).await.is_none(),
+            "the {kind} is still in the cloud"
+        );
+    }
+}
