@@ -877,7 +877,9 @@ resources:
     assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
     let ids = heat.physical_ids(&name);
     let port = ids["port"].clone();
-    assert!(get(&session, "network", &format!("/ports/{port}")).await.is_some());
+    assert!(get(&session, "network", &format!("/ports/{port}"))
+        .await
+        .is_some());
     // Healthy: the check passes.
     let checked = heat.json(&["stack", "check", &name, "-f", "json"]);
     assert_eq!(checked["stack_status"], "CHECK_COMPLETE", "{checked}");
@@ -914,4 +916,60 @@ resources:
             "the {kind} is still in the cloud"
         );
     }
+}
+
+/// A server suspended and resumed through heat-rs: Nova says SUSPENDED,
+/// then ACTIVE; the stack's statuses follow; nothing is left after delete.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_is_suspended_and_resumed_in_nova() {
+    let (session, heat, _) = setup("suspend");
+    let template = heat.dir.join("suspend.yaml");
+    std::fs::write(
+        &template,
+        "heat_template_version: 2018-08-31
+resources:
+  server:
+    type: OS::Nova::Server
+    properties: {image: oslocal-tiny, flavor: m1.nano, networks: [{network: private}]}
+",
+    )
+    .unwrap();
+    let name = format!("suspend{}", std::process::id());
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let server = heat.physical_ids(&name)["server"].clone();
+    async fn status(session: &Session, id: String) -> Option<String> {
+        get(session, "compute", &format!("/servers/{id}"))
+            .await
+            .map(|s| {
+                s["server"]["status"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+    }
+    assert_eq!(
+        status(&session, server.clone()).await.as_deref(),
+        Some("ACTIVE")
+    );
+    let suspended = heat.json(&["stack", "suspend", &name, "-f", "json"]);
+    assert_eq!(suspended["stack_status"], "SUSPEND_COMPLETE", "{suspended}");
+    assert_eq!(
+        status(&session, server.clone()).await.as_deref(),
+        Some("SUSPENDED")
+    );
+    let resumed = heat.json(&["stack", "resume", &name, "-f", "json"]);
+    assert_eq!(resumed["stack_status"], "RESUME_COMPLETE", "{resumed}");
+    assert_eq!(
+        status(&session, server.clone()).await.as_deref(),
+        Some("ACTIVE")
+    );
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        status(&session, server).await,
+        None,
+        "the server is still in Nova"
+    );
 }

@@ -533,6 +533,20 @@ impl Cloud for OpenStackCloud {
         }
     }
 
+    async fn suspend(&self, kind: ObjectKind, id: &str) -> Result<(), DriverError> {
+        match kind {
+            ObjectKind::Server => self.suspend_or_resume(id, true).await,
+            _ => Ok(()),
+        }
+    }
+
+    async fn resume(&self, kind: ObjectKind, id: &str) -> Result<(), DriverError> {
+        match kind {
+            ObjectKind::Server => self.suspend_or_resume(id, false).await,
+            _ => Ok(()),
+        }
+    }
+
     async fn check_constraint(&self, constraint: &str, value: &Json) -> Result<(), String> {
         let Some(v) = value.as_str() else {
             return Ok(());

@@ -7,6 +7,34 @@ use serde_json::{json, Value as Json};
 use super::{s, OpenStackCloud};
 
 impl OpenStackCloud {
+    /// Suspends (`suspend`, then SUSPENDED) or resumes (`resume`, then
+    /// ACTIVE) a server, as Heat's server plugin does; a server already in
+    /// the wanted state is left alone.
+    pub(super) async fn suspend_or_resume(
+        &self,
+        id: &str,
+        suspend: bool,
+    ) -> Result<(), DriverError> {
+        let (action, wanted) = if suspend {
+            ("suspend", "SUSPENDED")
+        } else {
+            ("resume", "ACTIVE")
+        };
+        let server = self.get("compute", &format!("/servers/{id}")).await?;
+        if server["server"]["status"].as_str() == Some(wanted) {
+            return Ok(());
+        }
+        self.session
+            .request(
+                "compute",
+                Method::POST,
+                &format!("/servers/{id}/action"),
+                Some(&json!({ action: null })),
+            )
+            .await?;
+        self.wait_server_status(id, wanted).await.map(|_| ())
+    }
+
     /// A server's in-place changes beyond name and metadata: security
     /// groups added and removed, a new flavor (resize, confirmed), a new
     /// image (rebuild), a new admin password. Networks cannot change in
