@@ -973,3 +973,90 @@ resources:
         "the server is still in Nova"
     );
 }
+
+/// Updates of a server on Nova: new user data replaces it (a new server,
+/// the old one gone from Nova); a networks change, which the driver cannot
+/// make in place, fails the update saying so, and with rollback on the
+/// stack goes back to the server it had.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_is_replaced_on_update_and_a_networks_change_is_refused_and_rolled_back() {
+    let (session, heat, _) = setup("replace");
+    let template = heat.dir.join("replace.yaml");
+    let write = |user_data: &str, network: &str| {
+        std::fs::write(
+            &template,
+            format!(
+                "heat_template_version: 2018-08-31
+resources:
+  server:
+    type: OS::Nova::Server
+    properties:
+      image: oslocal-tiny
+      flavor: m1.nano
+      networks: [{{network: {network}}}]
+      user_data_format: RAW
+      user_data: \"{user_data}\"
+"
+            ),
+        )
+        .unwrap();
+    };
+    write("#!/bin/sh\\necho one\\n", "private");
+    let name = format!("replace{}", std::process::id());
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let first = heat.physical_ids(&name)["server"].clone();
+    // New user data: replaced.
+    write("#!/bin/sh\\necho two\\n", "private");
+    let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
+    let second = heat.physical_ids(&name)["server"].clone();
+    assert_ne!(second, first, "the server was not replaced");
+    assert!(get(&session, "compute", &format!("/servers/{second}"))
+        .await
+        .is_some());
+    let old = get(&session, "compute", &format!("/servers/{first}")).await;
+    assert!(
+        old.is_none() || old.unwrap()["server"]["status"] == "DELETED",
+        "the replaced server is still in Nova"
+    );
+    // A networks change: refused, rolled back to the server it had.
+    write("#!/bin/sh\\necho two\\n", "public");
+    let (code, out, err) = heat.run(&[
+        "stack",
+        "update",
+        &name,
+        "-t",
+        &t,
+        "--enable-rollback",
+        "-f",
+        "json",
+    ]);
+    let result: Json = serde_json::from_str(&out).unwrap_or(Json::Null);
+    assert!(
+        code != 0 || result["stack_status"] == "ROLLBACK_COMPLETE",
+        "{out}{err}"
+    );
+    let events = heat.json(&["stack", "event", "list", &name, "-f", "json"]);
+    assert!(
+        events
+            .to_string()
+            .contains("cannot change a server's networks in place"),
+        "{events}"
+    );
+    let shown = heat.json(&["stack", "show", &name, "-f", "json"]);
+    assert_eq!(shown["stack_status"], "ROLLBACK_COMPLETE", "{shown}");
+    assert_eq!(heat.physical_ids(&name)["server"], second);
+    assert!(get(&session, "compute", &format!("/servers/{second}"))
+        .await
+        .is_some());
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        servers_of(&session, &created["id"].as_str().unwrap().to_string())
+            .await
+            .is_empty(),
+        "servers left in Nova"
+    );
+}

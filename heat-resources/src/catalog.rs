@@ -107,6 +107,42 @@ impl TypeCatalog for Catalog {
         }
     }
 
+    fn property_rule_given(
+        &self,
+        type_name: &str,
+        property: &str,
+        properties: &Json,
+    ) -> PropertyRule {
+        // A server's update policies choose, as Heat's server plugin does.
+        let policy = |name: &str, default: &str| {
+            properties
+                .get(name)
+                .and_then(Json::as_str)
+                .unwrap_or(default)
+                .to_string()
+        };
+        match (type_name, property) {
+            ("OS::Nova::Server", "user_data") => {
+                if policy("user_data_update_policy", "REPLACE") == "IGNORE" {
+                    PropertyRule::UpdateAllowed
+                } else {
+                    PropertyRule::Replace
+                }
+            }
+            ("OS::Nova::Server", "flavor")
+                if policy("flavor_update_policy", "RESIZE") == "REPLACE" =>
+            {
+                PropertyRule::Replace
+            }
+            ("OS::Nova::Server", "image")
+                if policy("image_update_policy", "REBUILD") == "REPLACE" =>
+            {
+                PropertyRule::Replace
+            }
+            _ => self.property_rule(type_name, property),
+        }
+    }
+
     fn custom_constraint(&self, type_name: &str, property: &str) -> Option<&'static str> {
         let p = self
             .schema(type_name)?

@@ -93,6 +93,19 @@ pub trait TypeCatalog: Send + Sync {
         PropertyRule::Replace
     }
 
+    /// The rule for a property of a resource whose new properties are
+    /// `properties`: a sibling property may choose it (a server's
+    /// `user_data_update_policy`, `flavor_update_policy`,
+    /// `image_update_policy`). By default, [`TypeCatalog::property_rule`].
+    fn property_rule_given(
+        &self,
+        type_name: &str,
+        property: &str,
+        _properties: &Json,
+    ) -> PropertyRule {
+        self.property_rule(type_name, property)
+    }
+
     /// Dependencies the types' plugins add beyond references and
     /// `depends_on` (a port after the subnets of its network, a floating IP
     /// after the router interface to its external network), as

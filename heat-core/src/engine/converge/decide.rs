@@ -105,7 +105,7 @@ pub(super) fn decide(
         return ChangeKind::Unchanged;
     }
     for k in &changed {
-        match catalog.property_rule(&rdef.type_name, k) {
+        match catalog.property_rule_given(&rdef.type_name, k, props) {
             PropertyRule::Immutable => {
                 return ChangeKind::Refused {
                     reason: format!(

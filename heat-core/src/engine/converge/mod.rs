@@ -67,6 +67,41 @@ fn requirements(e: &Engine, def: &StackDefinition<'_>) -> HashMap<String, Vec<St
     all
 }
 
+/// As Heat's server plugin (`needs_replace_failed`): a server whose create
+/// or update failed is replaced by the next update only when the cloud
+/// says it is broken (ERROR, deleted, gone); one still ACTIVE is updated
+/// in place instead. A resource marked unhealthy (CHECK_FAILED) is always
+/// replaced, as in Heat.
+async fn healthy_despite_failure(e: &Engine, record: ResourceRecord) -> ResourceRecord {
+    const SERVERS: [&str; 2] = ["OS::Nova::Server", "AWS::EC2::Instance"];
+    let failed_op =
+        record.status == Status::Failed && matches!(record.action, Action::Create | Action::Update);
+    let Some(pid) = record.physical_id.clone().filter(|_| failed_op) else {
+        return record;
+    };
+    if !SERVERS.contains(&record.type_name.as_str()) {
+        return record;
+    }
+    match e.driver.check(&record.type_name, &pid).await {
+        Ok(attrs) => {
+            let status = attrs
+                .get("status")
+                .and_then(Json::as_str)
+                .unwrap_or("ACTIVE")
+                .to_ascii_uppercase();
+            if ["ERROR", "DELETED", "SOFT_DELETED"].contains(&status.as_str()) {
+                record
+            } else {
+                ResourceRecord {
+                    status: Status::Complete,
+                    ..record
+                }
+            }
+        }
+        Err(_) => record,
+    }
+}
+
 /// Builds the definition of a stack's current source.
 fn definition<'t>(
     e: &Engine,
@@ -322,6 +357,7 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
         let state = (Action::Init, Status::Complete);
         return hooked(w, cancel, rdef, Action::Create, state, create).await;
     }
+    let current = healthy_despite_failure(e, current).await;
     let state = (current.action, current.status);
     let decision = decide::decide(e.catalog.as_ref(), def, rdef, &current, &props);
     match decision {
