@@ -1054,7 +1054,7 @@ resources:
     let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        servers_of(&session, &created["id"].as_str().unwrap().to_string())
+        servers_of(&session, created["id"].as_str().unwrap())
             .await
             .is_empty(),
         "servers left in Nova"
