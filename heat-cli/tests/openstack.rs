@@ -1060,3 +1060,67 @@ resources:
         "servers left in Nova"
     );
 }
+
+/// `heat` SIGKILLed while it deletes a stack (the server going, the
+/// network still there): once its lease expires, the next delete takes the
+/// stack over and finishes, nothing of it left in the cloud.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_delete_killed_midway_is_finished_by_the_next_one() {
+    let (session, heat, template) = setup("killdel");
+    let name = format!("killdel{}", std::process::id());
+    let octet = std::process::id() % 200 + 20;
+    let created = heat.json(&[
+        "stack",
+        "create",
+        &name,
+        "-t",
+        &template,
+        "--parameter",
+        &format!("cidr=10.{octet}.7.0/24"),
+        "-f",
+        "json",
+    ]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let stack_id = created["id"].as_str().unwrap().to_string();
+    let before = servers_of(&session, &stack_id).await;
+    assert_eq!(before.len(), 2);
+    let mut child = Killed(
+        heat.command(&["stack", "delete", &name, "--yes", "--wait"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // Kill once the delete has begun in the cloud (a server is going or
+    // gone) and the stack is not yet deleted.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the delete never began"
+        );
+        let list = get(&session, "compute", "/servers/detail").await.unwrap();
+        let going = before.iter().any(|id| {
+            list["servers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["id"] == id.as_str())
+                .is_none_or(|s| {
+                    s["OS-EXT-STS:task_state"] == "deleting" || s["status"] == "DELETED"
+                })
+        });
+        if going {
+            child.kill();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let shown = heat.json(&["stack", "show", &name, "-f", "json"]);
+    assert_eq!(shown["stack_status"], "DELETE_IN_PROGRESS", "{shown}");
+    tokio::time::sleep(std::time::Duration::from_secs_f64(LEASE + 0.5)).await;
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(servers_of(&session, &stack_id).await, Vec::<String>::new());
+    assert_nothing_named(&session, &name).await;
+}
