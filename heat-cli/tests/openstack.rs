@@ -98,6 +98,40 @@ struct Heat {
     cloud: String,
 }
 
+impl Heat {
+    /// Where the test's background `heat` processes write their stderr
+    /// (shown when the test fails).
+    fn child_log(&self) -> std::process::Stdio {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("children.log"))
+            .map(std::process::Stdio::from)
+            .unwrap_or_else(|_| std::process::Stdio::null())
+    }
+}
+
+/// A failed test leaves nothing in the cloud: every stack of its state
+/// file is deleted (and the background processes' stderr is shown).
+impl Drop for Heat {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        if let Ok(log) = std::fs::read_to_string(self.dir.join("children.log")) {
+            eprintln!("--- stderr of the test's background heat processes ---\n{log}");
+        }
+        let (_, out, _) = self.run(&["stack", "list", "-f", "json"]);
+        let stacks: Json = serde_json::from_str(&out).unwrap_or(Json::Null);
+        for s in stacks.as_array().into_iter().flatten() {
+            if let Some(name) = s["Stack Name"].as_str().or(s["stack_name"].as_str()) {
+                let (code, out, err) = self.run(&["stack", "delete", name, "--yes", "--wait"]);
+                eprintln!("cleanup: deleted {name}: exit {code} {out}{err}");
+            }
+        }
+    }
+}
+
 /// The lease of a `heat` process's operations in these tests, seconds.
 const LEASE: f64 = 2.0;
 
@@ -232,7 +266,7 @@ async fn a_killed_create_resumes_and_its_delete_leaves_nothing() {
         heat.command(&["stack", "create", &name, "-t", &template])
             .args(["--parameter", &format!("cidr=10.{octet}.8.0/24")])
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(heat.child_log())
             .spawn()
             .unwrap(),
     );
@@ -1087,7 +1121,7 @@ async fn a_delete_killed_midway_is_finished_by_the_next_one() {
     let mut child = Killed(
         heat.command(&["stack", "delete", &name, "--yes", "--wait"])
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(heat.child_log())
             .spawn()
             .unwrap(),
     );
