@@ -304,6 +304,38 @@ async fn a_killed_create_resumes_and_its_delete_leaves_nothing() {
     let mut servers = servers_of(&session, &stack_id).await;
     servers.sort();
     assert_eq!(servers, expected, "one server per resource, none twice");
+    // Nor any Neutron object twice (the tag in its description names its
+    // resource), nor the key pair.
+    let prefix = format!("heat-rs:{stack_id}:");
+    let mut tagged: std::collections::BTreeMap<String, usize> = Default::default();
+    for (collection, key) in [
+        ("/floatingips", "floatingips"),
+        ("/ports", "ports"),
+        ("/networks", "networks"),
+        ("/subnets", "subnets"),
+        ("/routers", "routers"),
+        ("/security-groups", "security_groups"),
+    ] {
+        let list = get(&session, "network", collection).await.unwrap();
+        for o in list[key].as_array().unwrap() {
+            let d = o["description"].as_str().unwrap_or_default();
+            if let Some(at) = d.find(&prefix) {
+                let resource = d[at + prefix.len()..].trim_end_matches(')').to_string();
+                *tagged.entry(format!("{key}/{resource}")).or_default() += 1;
+            }
+        }
+    }
+    assert!(!tagged.is_empty(), "no tagged Neutron objects found");
+    let twice: Vec<_> = tagged.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "made twice: {twice:?}");
+    let keys = get(&session, "compute", "/os-keypairs").await.unwrap();
+    let ours = keys["keypairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["keypair"]["name"] == format!("{name}-key").as_str())
+        .count();
+    assert_eq!(ours, 1, "the key pair: {keys}");
 
     let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
     assert_eq!(code, 0, "{out}{err}");
