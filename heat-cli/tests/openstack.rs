@@ -1190,3 +1190,83 @@ async fn a_delete_killed_midway_is_finished_by_the_next_one() {
     assert_eq!(servers_of(&session, &stack_id).await, Vec::<String>::new());
     assert_nothing_named(&session, &name).await;
 }
+
+/// An update cancelled from another process while Nova builds the
+/// replacement server: the update rolls back, the original server is the
+/// stack's again and the replacement goes from Nova.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_cancelled_midway_rolls_back_on_nova() {
+    let (session, heat, _) = setup("cancel");
+    let template = heat.dir.join("cancel.yaml");
+    let write = |user_data: &str| {
+        std::fs::write(
+            &template,
+            format!(
+                "heat_template_version: 2018-08-31
+resources:
+  server:
+    type: OS::Nova::Server
+    properties:
+      image: oslocal-tiny
+      flavor: m1.nano
+      networks: [{{network: private}}]
+      user_data_format: RAW
+      user_data: \"{user_data}\"
+"
+            ),
+        )
+        .unwrap();
+    };
+    write("#!/bin/sh\\necho one\\n");
+    let name = format!("cancel{}", std::process::id());
+    let t = template.display().to_string();
+    let created = heat.json(&[
+        "stack",
+        "create",
+        &name,
+        "-t",
+        &t,
+        "--enable-rollback",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let stack_id = created["id"].as_str().unwrap().to_string();
+    let original = heat.physical_ids(&name)["server"].clone();
+    write("#!/bin/sh\\necho two\\n");
+    let updating = Killed(
+        heat.command(&["stack", "update", &name, "-t", &t, "--enable-rollback"])
+            .stdout(std::process::Stdio::null())
+            .stderr(heat.child_log())
+            .spawn()
+            .unwrap(),
+    );
+    // Cancel once Nova builds the replacement.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no replacement appeared"
+        );
+        if servers_of(&session, &stack_id).await.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (code, out, err) = heat.run(&["stack", "cancel", &name]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, err) = updating.wait_with_output();
+    let shown = heat.json(&["stack", "show", &name, "-f", "json"]);
+    assert_eq!(
+        shown["stack_status"], "ROLLBACK_COMPLETE",
+        "{shown} (update exit {code}: {err})"
+    );
+    assert_eq!(heat.physical_ids(&name)["server"], original);
+    assert_eq!(
+        servers_of(&session, &stack_id).await,
+        vec![original.clone()]
+    );
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(servers_of(&session, &stack_id).await.is_empty());
+}
