@@ -478,7 +478,7 @@ fn constant_eq(a: &str, b: &str) -> bool {
 
 /// Seconds since the epoch of `YYYYMMDDTHHMMSSZ`.
 fn parse_amz_date(s: &str) -> Option<i64> {
-    if s.len() != 16 || !s.ends_with('Z') || s.as_bytes()[8] != b'T' {
+    if s.len() != 16 || !s.is_ascii() || !s.ends_with('Z') || s.as_bytes()[8] != b'T' {
         return None;
     }
     let iso = format!(
@@ -669,5 +669,8 @@ mod tests {
         assert_eq!(parse_iso("2026-11-22T08:38:32.123Z"), Some(1_795_336_712));
         assert_eq!(parse_amz_date("20261122T083832Z"), Some(1_795_336_712));
         assert_eq!(parse_iso("garbage"), None);
+        // Not ASCII: refused, not a panic on a char boundary.
+        assert_eq!(parse_amz_date("2026é1122T0838Z"), None);
+        assert_eq!(parse_iso("2026-11-22Té08:38:32Z"), None);
     }
 }

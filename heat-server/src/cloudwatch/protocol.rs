@@ -38,10 +38,18 @@ pub fn query_to_json<'a>(params: impl IntoIterator<Item = (&'a String, &'a Strin
     let mut root = Json::Object(JsonMap::new());
     for (k, v) in params {
         let parts: Vec<&str> = k.split('.').collect();
+        // No CloudWatch parameter nests deeper; a longer key is not one
+        // (and must not recurse without bound).
+        if parts.len() > MAX_DEPTH {
+            continue;
+        }
         insert(&mut root, &parts, v);
     }
     finish(root)
 }
+
+/// The deepest parameter name the Query form reads (segments).
+const MAX_DEPTH: usize = 16;
 
 /// Lists are built as objects keyed `#N` (N the index), turned into
 /// arrays by [`finish`].
@@ -262,6 +270,17 @@ mod tests {
                 "Statistics": ["Average"],
             })
         );
+    }
+
+    #[test]
+    fn absurdly_deep_names_are_ignored() {
+        let deep = vec!["a"; 100_000].join(".");
+        let params = vec![
+            (deep, "x".to_string()),
+            ("Namespace".to_string(), "n".to_string()),
+        ];
+        let v = query_to_json(params.iter().map(|(k, v)| (k, v)));
+        assert_eq!(v, json!({"Namespace": "n"}));
     }
 
     #[test]
