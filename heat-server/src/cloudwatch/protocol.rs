@@ -275,7 +275,7 @@ mod tests {
     #[test]
     fn absurdly_deep_names_are_ignored() {
         let deep = vec!["a"; 100_000].join(".");
-        let params = vec![
+        let params = [
             (deep, "x".to_string()),
             ("Namespace".to_string(), "n".to_string()),
         ];
