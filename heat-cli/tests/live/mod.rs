@@ -1,0 +1,295 @@
+//! What the live OpenStack tests share: `heat --os-cloud` on a state file
+//! of the test's own (a failed test deletes its stacks and shows its
+//! background processes' stderr), a session on the same cloud, the
+//! two-tier template, processes killed on purpose, and the cloud's
+//! listings.
+
+#![allow(dead_code)]
+
+pub use std::process::Command;
+
+use heat_openstack::CloudConfig;
+pub use heat_openstack::{Method, Session};
+use serde_json::Value as Json;
+
+/// Two tiers: a web server with a floating IP and a database server with
+/// a volume, on a private network routed to `public`, each behind its own
+/// security group; `vip` is a spare port whose MAC address is a parameter.
+pub const TEMPLATE: &str = r##"
+heat_template_version: 2018-08-31
+parameters:
+  cidr: {type: string}
+  role: {type: string, default: web}
+  vip_mac: {type: string, default: "fa:16:3e:00:00:01"}
+resources:
+  key:
+    type: OS::Nova::KeyPair
+    properties: {name: {list_join: ['-', [{get_param: 'OS::stack_name'}, key]]}}
+  net:
+    type: OS::Neutron::Net
+  subnet:
+    type: OS::Neutron::Subnet
+    properties: {network: {get_resource: net}, cidr: {get_param: cidr}}
+  router:
+    type: OS::Neutron::Router
+    properties: {external_gateway_info: {network: public}}
+  interface:
+    type: OS::Neutron::RouterInterface
+    properties: {router: {get_resource: router}, subnet: {get_resource: subnet}}
+  web_sg:
+    type: OS::Neutron::SecurityGroup
+    properties:
+      rules:
+        - {protocol: tcp, port_range_min: 22, port_range_max: 22}
+        - {protocol: tcp, port_range_min: 80, port_range_max: 80}
+  db_sg:
+    type: OS::Neutron::SecurityGroup
+    properties:
+      rules: [{protocol: tcp, port_range_min: 3306, port_range_max: 3306, remote_ip_prefix: {get_param: cidr}}]
+  web_port:
+    type: OS::Neutron::Port
+    properties:
+      network: {get_resource: net}
+      fixed_ips: [{subnet: {get_resource: subnet}}]
+      security_groups: [{get_resource: web_sg}]
+  db_port:
+    type: OS::Neutron::Port
+    properties:
+      network: {get_resource: net}
+      fixed_ips: [{subnet: {get_resource: subnet}}]
+      security_groups: [{get_resource: db_sg}]
+  vip:
+    type: OS::Neutron::Port
+    properties:
+      network: {get_resource: net}
+      mac_address: {get_param: vip_mac}
+  web:
+    type: OS::Nova::Server
+    properties:
+      image: oslocal-tiny
+      flavor: m1.nano
+      key_name: {get_resource: key}
+      networks: [{port: {get_resource: web_port}}]
+      metadata: {role: {get_param: role}}
+      user_data: "#!/bin/sh\necho web\n"
+  db:
+    type: OS::Nova::Server
+    properties:
+      image: oslocal-tiny
+      flavor: m1.nano
+      key_name: {get_resource: key}
+      networks: [{port: {get_resource: db_port}}]
+  fip:
+    type: OS::Neutron::FloatingIP
+    depends_on: interface
+    properties: {floating_network: public, port_id: {get_resource: web_port}}
+  volume:
+    type: OS::Cinder::Volume
+    properties: {size: 1}
+  attachment:
+    type: OS::Cinder::VolumeAttachment
+    properties: {instance_uuid: {get_resource: db}, volume_id: {get_resource: volume}}
+outputs:
+  web_public: {value: {get_attr: [fip, floating_ip_address]}}
+  web_address: {value: {get_attr: [web, first_address]}}
+  db_address: {value: {get_attr: [db, first_address]}}
+"##;
+
+pub struct Heat {
+    pub dir: std::path::PathBuf,
+    pub cloud: String,
+}
+
+impl Heat {
+    /// Where the test's background `heat` processes write their stderr
+    /// (shown when the test fails).
+    pub fn child_log(&self) -> std::process::Stdio {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("children.log"))
+            .map(std::process::Stdio::from)
+            .unwrap_or_else(|_| std::process::Stdio::null())
+    }
+}
+
+/// A failed test leaves nothing in the cloud: every stack of its state
+/// file is deleted (and the background processes' stderr is shown).
+impl Drop for Heat {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        if let Ok(log) = std::fs::read_to_string(self.dir.join("children.log")) {
+            eprintln!("--- stderr of the test's background heat processes ---\n{log}");
+        }
+        let (_, out, _) = self.run(&["stack", "list", "-f", "json"]);
+        let stacks: Json = serde_json::from_str(&out).unwrap_or(Json::Null);
+        for s in stacks.as_array().into_iter().flatten() {
+            if let Some(name) = s["Stack Name"].as_str().or(s["stack_name"].as_str()) {
+                let (code, out, err) = self.run(&["stack", "delete", name, "--yes", "--wait"]);
+                eprintln!("cleanup: deleted {name}: exit {code} {out}{err}");
+            }
+        }
+    }
+}
+
+/// The lease of a `heat` process's operations in these tests, seconds.
+pub const LEASE: f64 = 2.0;
+
+impl Heat {
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.command(args).output().expect("heat runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// `heat --os-cloud` on this test's state file; a stack left by a
+    /// killed `heat` is free to take over two seconds later.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_heat"));
+        c.args(["--os-cloud", &self.cloud])
+            .args(args)
+            .env("HEAT_STATE", self.dir.join("state.sqlite"))
+            .env("HEAT_LEASE_SECONDS", LEASE.to_string())
+            .env_remove("HEAT_URL");
+        c
+    }
+
+    pub fn json(&self, args: &[&str]) -> Json {
+        let (code, out, err) = self.run(args);
+        assert_eq!(code, 0, "{args:?}: {out}{err}");
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
+    }
+
+    pub fn physical_ids(&self, stack: &str) -> std::collections::BTreeMap<String, String> {
+        let list = self.json(&["stack", "resource", "list", stack, "-f", "json"]);
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["resource_name"].as_str().unwrap().to_string(),
+                    r["physical_resource_id"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    }
+}
+
+pub fn output(stack: &Json, key: &str) -> String {
+    stack["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["output_key"] == key)
+        .unwrap_or_else(|| panic!("no output {key}: {stack}"))["output_value"]
+        .as_str()
+        .unwrap_or_else(|| panic!("output {key} is not a string: {stack}"))
+        .to_string()
+}
+
+/// GETs `path` on `service`; `None` when the cloud says 404.
+pub async fn get(session: &Session, service: &str, path: &str) -> Option<Json> {
+    match session.request(service, Method::GET, path, None).await {
+        Ok(v) => Some(v),
+        Err(e) if e.kind == heat_core::engine::DriverErrorKind::NotFound => None,
+        Err(e) => panic!("GET {service}{path}: {e}"),
+    }
+}
+
+/// A session on the cloud `OS_CLOUD` names, a `heat` on a fresh state file
+/// in a directory of its own, and the template written there.
+pub fn setup(test: &str) -> (Session, Heat, String) {
+    let cloud = std::env::var("OS_CLOUD")
+        .expect("OS_CLOUD names the OpenStack cloud (see .ci/run and ../shared/openstack)");
+    let config = CloudConfig::from_env()
+        .expect("clouds.yaml readable")
+        .expect("a cloud is configured");
+    let session =
+        Session::new(config, std::sync::Arc::new(heat_server::SystemClock::new())).unwrap();
+    let dir = std::env::temp_dir().join(format!("heat-cli-os-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let template = dir.join("stack.yaml");
+    std::fs::write(&template, TEMPLATE).unwrap();
+    (session, Heat { dir, cloud }, template.display().to_string())
+}
+
+/// The servers the cloud holds for a stack (by the metadata heat-rs tags
+/// them with).
+pub async fn servers_of(session: &Session, stack_id: &str) -> Vec<String> {
+    let list = get(session, "compute", "/servers/detail").await.unwrap();
+    list["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["metadata"]["heat_stack_id"] == stack_id)
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A `heat` process, SIGKILLed (no cleanup) when told or when dropped.
+pub struct Killed(pub std::process::Child);
+
+impl Killed {
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+
+    /// Waits for the end: exit code and stderr.
+    pub fn wait_with_output(mut self) -> (i32, String) {
+        let status = self.0.wait().unwrap();
+        let mut err = String::new();
+        if let Some(mut e) = self.0.stderr.take() {
+            use std::io::Read;
+            let _ = e.read_to_string(&mut err);
+        }
+        (status.code().unwrap_or(-1), err)
+    }
+}
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Every server, volume, port, floating IP, security group, network,
+/// subnet and router the cloud lists: id to name.
+pub async fn listed(session: &Session) -> std::collections::BTreeMap<String, String> {
+    let mut all = std::collections::BTreeMap::new();
+    for (service, path, key) in [
+        ("compute", "/servers", "servers"),
+        ("volume", "/volumes", "volumes"),
+        ("network", "/ports", "ports"),
+        ("network", "/floatingips", "floatingips"),
+        ("network", "/security-groups", "security_groups"),
+        ("network", "/networks", "networks"),
+        ("network", "/subnets", "subnets"),
+        ("network", "/routers", "routers"),
+    ] {
+        let list = get(session, service, path).await.unwrap();
+        for o in list[key].as_array().unwrap() {
+            let name = o["name"].as_str().unwrap_or_default().to_string();
+            all.insert(o["id"].as_str().unwrap().to_string(), name);
+        }
+    }
+    all
+}
+
+/// No object the cloud lists is named after `stack` (heat-rs names them
+/// `<stack>-<resource>`).
+pub async fn assert_nothing_named(session: &Session, stack: &str) {
+    let prefix = format!("{stack}-");
+    let left: Vec<(String, String)> = listed(session)
+        .await
+        .into_iter()
+        .filter(|(_, n)| n.starts_with(&prefix))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

@@ -1,0 +1,371 @@
+//! `heat --os-cloud` changing stacks on a real OpenStack behind and in
+//! front of the cloud: `stack check` finds a port deleted through Neutron
+//! and the delete still cleans up; suspend and resume reach Nova; new user
+//! data replaces a server, a refused networks change rolls back to the
+//! same server; an update cancelled from another process rolls back; a
+//! delete SIGKILLed midway is finished by the next. Built only with
+//! `--features openstack-live`; `.ci/run` starts the cloud and sets
+//! `OS_CLOUD`.
+
+mod live;
+
+use live::*;
+use serde_json::Value as Json;
+
+/// A network, a subnet and a port; the port deleted through Neutron behind
+/// heat-rs's back: `stack check` fails naming it, and the stack still
+/// deletes cleanly, with nothing of it left in the cloud.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_finds_an_object_removed_by_hand_and_delete_still_cleans_up() {
+    let (session, heat, _) = setup("drift");
+    let template = heat.dir.join("drift.yaml");
+    let octet = std::process::id() % 200 + 20;
+    std::fs::write(
+        &template,
+        format!(
+            "heat_template_version: 2018-08-31
+resources:
+  net: {{type: OS::Neutron::Net}}
+  subnet:
+    type: OS::Neutron::Subnet
+    properties: {{network: {{get_resource: net}}, cidr: 10.{octet}.9.0/24}}
+  port:
+    type: OS::Neutron::Port
+    properties: {{network: {{get_resource: net}}, fixed_ips: [{{subnet: {{get_resource: subnet}}}}]}}
+"
+        ),
+    )
+    .unwrap();
+    let name = format!("drift{}", std::process::id());
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let ids = heat.physical_ids(&name);
+    let port = ids["port"].clone();
+    assert!(get(&session, "network", &format!("/ports/{port}"))
+        .await
+        .is_some());
+    // Healthy: the check passes.
+    let checked = heat.json(&["stack", "check", &name, "-f", "json"]);
+    assert_eq!(checked["stack_status"], "CHECK_COMPLETE", "{checked}");
+    // Removed behind heat-rs's back.
+    session
+        .request("network", Method::DELETE, &format!("/ports/{port}"), None)
+        .await
+        .unwrap();
+    let (code, out, err) = heat.run(&["stack", "check", &name, "-f", "json"]);
+    let checked: Json = serde_json::from_str(&out).unwrap_or(Json::Null);
+    assert!(
+        code != 0 || checked["stack_status"] == "CHECK_FAILED",
+        "{out}{err}"
+    );
+    let resources = heat.json(&["stack", "resource", "list", &name, "-f", "json"]);
+    let port_row = resources
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource_name"] == "port")
+        .unwrap()
+        .clone();
+    assert_eq!(port_row["resource_status"], "CHECK_FAILED", "{resources}");
+    // The delete does not trip on the missing port; nothing is left.
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    for (kind, path) in [
+        ("port", format!("/ports/{port}")),
+        ("subnet", format!("/subnets/{}", ids["subnet"])),
+        ("network", format!("/networks/{}", ids["net"])),
+    ] {
+        assert!(
+            get(&session, "network", &path).await.is_none(),
+            "the {kind} is still in the cloud"
+        );
+    }
+}
+
+/// A server suspended and resumed through heat-rs: Nova says SUSPENDED,
+/// then ACTIVE; the stack's statuses follow; nothing is left after delete.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_is_suspended_and_resumed_in_nova() {
+    let (session, heat, _) = setup("suspend");
+    let template = heat.dir.join("suspend.yaml");
+    std::fs::write(
+        &template,
+        "heat_template_version: 2018-08-31
+resources:
+  server:
+    type: OS::Nova::Server
+    properties: {image: oslocal-tiny, flavor: m1.nano, networks: [{network: private}]}
+",
+    )
+    .unwrap();
+    let name = format!("suspend{}", std::process::id());
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let server = heat.physical_ids(&name)["server"].clone();
+    async fn status(session: &Session, id: String) -> Option<String> {
+        get(session, "compute", &format!("/servers/{id}"))
+            .await
+            .map(|s| {
+                s["server"]["status"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+    }
+    assert_eq!(
+        status(&session, server.clone()).await.as_deref(),
+        Some("ACTIVE")
+    );
+    let suspended = heat.json(&["stack", "suspend", &name, "-f", "json"]);
+    assert_eq!(suspended["stack_status"], "SUSPEND_COMPLETE", "{suspended}");
+    assert_eq!(
+        status(&session, server.clone()).await.as_deref(),
+        Some("SUSPENDED")
+    );
+    let resumed = heat.json(&["stack", "resume", &name, "-f", "json"]);
+    assert_eq!(resumed["stack_status"], "RESUME_COMPLETE", "{resumed}");
+    assert_eq!(
+        status(&session, server.clone()).await.as_deref(),
+        Some("ACTIVE")
+    );
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        status(&session, server).await,
+        None,
+        "the server is still in Nova"
+    );
+}
+
+/// Updates of a server on Nova: new user data replaces it (a new server,
+/// the old one gone from Nova); a networks change, which the driver cannot
+/// make in place, fails the update saying so, and with rollback on the
+/// stack goes back to the server it had.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_is_replaced_on_update_and_a_networks_change_is_refused_and_rolled_back() {
+    let (session, heat, _) = setup("replace");
+    let template = heat.dir.join("replace.yaml");
+    let write = |user_data: &str, network: &str| {
+        std::fs::write(
+            &template,
+            format!(
+                "heat_template_version: 2018-08-31
+resources:
+  server:
+    type: OS::Nova::Server
+    properties:
+      image: oslocal-tiny
+      flavor: m1.nano
+      networks: [{{network: {network}}}]
+      user_data_format: RAW
+      user_data: \"{user_data}\"
+"
+            ),
+        )
+        .unwrap();
+    };
+    write("#!/bin/sh\\necho one\\n", "private");
+    let name = format!("replace{}", std::process::id());
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let first = heat.physical_ids(&name)["server"].clone();
+    // New user data: replaced.
+    write("#!/bin/sh\\necho two\\n", "private");
+    let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
+    let second = heat.physical_ids(&name)["server"].clone();
+    assert_ne!(second, first, "the server was not replaced");
+    assert!(get(&session, "compute", &format!("/servers/{second}"))
+        .await
+        .is_some());
+    let old = get(&session, "compute", &format!("/servers/{first}")).await;
+    assert!(
+        old.is_none() || old.unwrap()["server"]["status"] == "DELETED",
+        "the replaced server is still in Nova"
+    );
+    // A networks change: refused, rolled back to the server it had.
+    write("#!/bin/sh\\necho two\\n", "public");
+    let (code, out, err) = heat.run(&[
+        "stack",
+        "update",
+        &name,
+        "-t",
+        &t,
+        "--enable-rollback",
+        "-f",
+        "json",
+    ]);
+    let result: Json = serde_json::from_str(&out).unwrap_or(Json::Null);
+    assert!(
+        code != 0 || result["stack_status"] == "ROLLBACK_COMPLETE",
+        "{out}{err}"
+    );
+    let events = heat.json(&["stack", "event", "list", &name, "-f", "json"]);
+    assert!(
+        events
+            .to_string()
+            .contains("cannot change a server's networks in place"),
+        "{events}"
+    );
+    let shown = heat.json(&["stack", "show", &name, "-f", "json"]);
+    assert_eq!(shown["stack_status"], "ROLLBACK_COMPLETE", "{shown}");
+    assert_eq!(heat.physical_ids(&name)["server"], second);
+    assert!(get(&session, "compute", &format!("/servers/{second}"))
+        .await
+        .is_some());
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        servers_of(&session, created["id"].as_str().unwrap())
+            .await
+            .is_empty(),
+        "servers left in Nova"
+    );
+}
+
+/// `heat` SIGKILLed while it deletes a stack (the server going, the
+/// network still there): once its lease expires, the next delete takes the
+/// stack over and finishes, nothing of it left in the cloud.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_delete_killed_midway_is_finished_by_the_next_one() {
+    let (session, heat, template) = setup("killdel");
+    let name = format!("killdel{}", std::process::id());
+    let octet = std::process::id() % 200 + 20;
+    let created = heat.json(&[
+        "stack",
+        "create",
+        &name,
+        "-t",
+        &template,
+        "--parameter",
+        &format!("cidr=10.{octet}.7.0/24"),
+        "-f",
+        "json",
+    ]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let stack_id = created["id"].as_str().unwrap().to_string();
+    let before = servers_of(&session, &stack_id).await;
+    assert_eq!(before.len(), 2);
+    let mut child = Killed(
+        heat.command(&["stack", "delete", &name, "--yes", "--wait"])
+            .stdout(std::process::Stdio::null())
+            .stderr(heat.child_log())
+            .spawn()
+            .unwrap(),
+    );
+    // Kill once the delete has begun in the cloud (a server is going or
+    // gone) and the stack is not yet deleted.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the delete never began"
+        );
+        let list = get(&session, "compute", "/servers/detail").await.unwrap();
+        let going = before.iter().any(|id| {
+            list["servers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["id"] == id.as_str())
+                .is_none_or(|s| {
+                    s["OS-EXT-STS:task_state"] == "deleting" || s["status"] == "DELETED"
+                })
+        });
+        if going {
+            child.kill();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let shown = heat.json(&["stack", "show", &name, "-f", "json"]);
+    assert_eq!(shown["stack_status"], "DELETE_IN_PROGRESS", "{shown}");
+    tokio::time::sleep(std::time::Duration::from_secs_f64(LEASE + 0.5)).await;
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(servers_of(&session, &stack_id).await, Vec::<String>::new());
+    assert_nothing_named(&session, &name).await;
+}
+
+/// An update cancelled from another process while Nova builds the
+/// replacement server: the update rolls back, the original server is the
+/// stack's again and the replacement goes from Nova.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_cancelled_midway_rolls_back_on_nova() {
+    let (session, heat, _) = setup("cancel");
+    let template = heat.dir.join("cancel.yaml");
+    let write = |user_data: &str| {
+        std::fs::write(
+            &template,
+            format!(
+                "heat_template_version: 2018-08-31
+resources:
+  server:
+    type: OS::Nova::Server
+    properties:
+      image: oslocal-tiny
+      flavor: m1.nano
+      networks: [{{network: private}}]
+      user_data_format: RAW
+      user_data: \"{user_data}\"
+"
+            ),
+        )
+        .unwrap();
+    };
+    write("#!/bin/sh\\necho one\\n");
+    let name = format!("cancel{}", std::process::id());
+    let t = template.display().to_string();
+    let created = heat.json(&[
+        "stack",
+        "create",
+        &name,
+        "-t",
+        &t,
+        "--enable-rollback",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let stack_id = created["id"].as_str().unwrap().to_string();
+    let original = heat.physical_ids(&name)["server"].clone();
+    write("#!/bin/sh\\necho two\\n");
+    let updating = Killed(
+        heat.command(&["stack", "update", &name, "-t", &t, "--enable-rollback"])
+            .stdout(std::process::Stdio::null())
+            .stderr(heat.child_log())
+            .spawn()
+            .unwrap(),
+    );
+    // Cancel once Nova builds the replacement.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no replacement appeared"
+        );
+        if servers_of(&session, &stack_id).await.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (code, out, err) = heat.run(&["stack", "cancel", &name]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, err) = updating.wait_with_output();
+    let shown = heat.json(&["stack", "show", &name, "-f", "json"]);
+    assert_eq!(
+        shown["stack_status"], "ROLLBACK_COMPLETE",
+        "{shown} (update exit {code}: {err})"
+    );
+    assert_eq!(heat.physical_ids(&name)["server"], original);
+    assert_eq!(
+        servers_of(&session, &stack_id).await,
+        vec![original.clone()]
+    );
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(servers_of(&session, &stack_id).await.is_empty());
+}
