@@ -15,33 +15,50 @@ async fn a_killed_create_resumes_and_its_delete_leaves_nothing() {
     let (session, heat, template) = setup("killed");
     let name = format!("killed{}", std::process::id());
     let octet = std::process::id() % 200 + 20;
+    // Nova answers this `heat`'s server creates to a proxy that never
+    // passes the answer on: kill `heat` (SIGKILL: no cleanup) once Nova
+    // holds a server whose id `heat` never learnt.
+    let nova = CreatesHeld::start(&session.url("compute").await.unwrap()).await;
     let mut child = Killed(
         heat.command(&["stack", "create", &name, "-t", &template])
             .args(["--parameter", &format!("cidr=10.{octet}.8.0/24")])
+            .env("OS_COMPUTE_ENDPOINT_OVERRIDE", &nova.url)
             .stdout(std::process::Stdio::null())
             .stderr(heat.child_log())
             .spawn()
             .unwrap(),
     );
-    // Kill `heat` (SIGKILL: no cleanup) once the server exists on the cloud
-    // and is still building.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    let stack_id = loop {
-        assert!(std::time::Instant::now() < deadline, "no server appeared");
+    let (stack_id, unknown) = loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no server create held"
+        );
         let list = get(&session, "compute", "/servers/detail").await.unwrap();
-        let building = list["servers"].as_array().unwrap().iter().find(|s| {
-            s["name"].as_str().is_some_and(|n| n.starts_with(&name))
-                && s["metadata"]["heat_stack_id"].is_string()
-        });
-        if let Some(s) = building {
+        let ours: Vec<&Json> = list["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| {
+                s["name"].as_str().is_some_and(|n| n.starts_with(&name))
+                    && s["metadata"]["heat_stack_id"].is_string()
+            })
+            .collect();
+        if nova.held.load(std::sync::atomic::Ordering::SeqCst) > 0 && !ours.is_empty() {
             child.kill();
-            break s["metadata"]["heat_stack_id"].as_str().unwrap().to_string();
+            let stack = ours[0]["metadata"]["heat_stack_id"].as_str().unwrap();
+            let unknown: Vec<String> = ours
+                .iter()
+                .map(|s| s["metadata"]["heat_resource"].as_str().unwrap().to_string())
+                .collect();
+            break (stack.to_string(), unknown);
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
+    drop(nova);
     // Once the dead heat's lease has expired, the next command on the
-    // stack takes it over and finishes the create first: the server is
-    // adopted (found by its tags), not created twice.
+    // stack takes it over and finishes the create first: the servers are
+    // adopted (found by their tags), not created twice.
     tokio::time::sleep(std::time::Duration::from_secs_f64(LEASE + 0.5)).await;
     let (code, out, err) = heat.run(&["stack", "check", &name]);
     assert_eq!(code, 0, "{out}{err}");
@@ -51,6 +68,20 @@ async fn a_killed_create_resumes_and_its_delete_leaves_nothing() {
     );
     let shown = heat.json(&["stack", "show", &name, "-f", "json"]);
     assert_eq!(shown["stack_status"], "CHECK_COMPLETE", "{shown}");
+    // Each server whose id the dead `heat` never learnt was found by its
+    // tags, with an event saying so.
+    let events = heat.json(&["stack", "event", "list", &name, "-f", "json"]);
+    for resource in &unknown {
+        assert!(
+            events
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["resource_name"] == resource.as_str()
+                    && e.to_string().contains("made before the engine stopped")),
+            "{resource} not found by its tags: {events}"
+        );
+    }
     let ids = heat.physical_ids(&name);
     let mut expected = vec![ids["web"].clone(), ids["db"].clone()];
     expected.sort();

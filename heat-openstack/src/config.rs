@@ -2,9 +2,12 @@
 //! `OS_CLOUD` names an entry of `clouds.yaml` (found through
 //! `OS_CLIENT_CONFIG_FILE`, `./clouds.yaml`, `~/.config/openstack/` or
 //! `/etc/openstack/`); otherwise `OS_AUTH_URL` and the other `OS_*`
-//! variables describe it.
+//! variables describe it. A service's URL can be set instead of taken
+//! from Keystone's catalog, as openstacksdk allows: `compute_endpoint_override`
+//! (any service type, `-` written `_`) in the cloud's entry, or
+//! `OS_COMPUTE_ENDPOINT_OVERRIDE` in the environment.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -76,6 +79,9 @@ struct CloudEntry {
     region_name: Option<String>,
     interface: Option<String>,
     auth_type: Option<String>,
+    /// The other keys, among them `<service>_endpoint_override`.
+    #[serde(flatten)]
+    other: HashMap<String, serde_norway::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +102,43 @@ pub struct CloudConfig {
     pub interface: String,
     /// `password`, `v3applicationcredential` or `token`.
     pub auth_type: String,
+    /// Service URLs used instead of the catalog's, by service type with
+    /// `-` written `_` (`compute`, `load_balancer`).
+    pub endpoint_overrides: BTreeMap<String, String>,
+}
+
+/// The service types whose endpoint the environment can override.
+const OVERRIDABLE: &[&str] = &[
+    "compute",
+    "network",
+    "volume",
+    "block_storage",
+    "image",
+    "identity",
+    "object_store",
+    "load_balancer",
+    "orchestration",
+];
+
+const OVERRIDE_SUFFIX: &str = "_endpoint_override";
+
+/// `OS_<SERVICE>_ENDPOINT_OVERRIDE` of the environment, over `file`'s.
+fn endpoint_overrides(
+    env: &dyn Fn(&str) -> Option<String>,
+    file: BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut all = file;
+    for service in OVERRIDABLE {
+        let var = format!(
+            "OS_{}{}",
+            service.to_uppercase(),
+            OVERRIDE_SUFFIX.to_uppercase()
+        );
+        if let Some(url) = env(&var).filter(|u| !u.is_empty()) {
+            all.insert(service.to_string(), url);
+        }
+    }
+    all
 }
 
 /// Where `clouds.yaml` is looked for, in order.
@@ -113,6 +156,13 @@ pub fn search_path(env: &dyn Fn(&str) -> Option<String>) -> Vec<PathBuf> {
 }
 
 impl CloudConfig {
+    /// The URL set for a service instead of the catalog's, if any.
+    pub fn endpoint_override(&self, service: &str) -> Option<&str> {
+        self.endpoint_overrides
+            .get(&service.replace('-', "_"))
+            .map(String::as_str)
+    }
+
     /// The cloud the environment configures, `None` when none is.
     pub fn from_env() -> Result<Option<CloudConfig>, ConfigError> {
         Self::from(&|k| std::env::var(k).ok(), &|p| {
@@ -179,6 +229,19 @@ impl CloudConfig {
                     .or_else(|| entry.interface.clone())
                     .unwrap_or_else(|| "public".into()),
                 auth_type: entry.auth_type.clone().unwrap_or_else(|| "password".into()),
+                endpoint_overrides: endpoint_overrides(
+                    env,
+                    entry
+                        .other
+                        .iter()
+                        .filter_map(|(k, v)| {
+                            Some((
+                                k.strip_suffix(OVERRIDE_SUFFIX)?.to_string(),
+                                v.as_str()?.to_string(),
+                            ))
+                        })
+                        .collect(),
+                ),
             };
             return config.checked().map(Some);
         }
@@ -215,6 +278,7 @@ impl CloudConfig {
             region: env("OS_REGION_NAME"),
             interface: env("OS_INTERFACE").unwrap_or_else(|| "public".into()),
             auth_type,
+            endpoint_overrides: endpoint_overrides(env, BTreeMap::new()),
         }
         .checked()
         .map(Some)
@@ -270,6 +334,7 @@ mod tests {
       user_domain_name: Default
       project_domain_name: Default
     region_name: RegionOne
+    compute_endpoint_override: http://127.0.0.1:9774/v2.1
   appcred:
     auth_type: v3applicationcredential
     auth:
@@ -304,6 +369,30 @@ mod tests {
         assert_eq!(c.auth.username.as_deref(), Some("admin"));
         assert_eq!(c.region.as_deref(), Some("RegionOne"));
         assert_eq!(c.interface, "public");
+        assert_eq!(
+            c.endpoint_override("compute"),
+            Some("http://127.0.0.1:9774/v2.1")
+        );
+        assert_eq!(c.endpoint_override("network"), None);
+        let c = CloudConfig::from(
+            &env(&[
+                ("OS_CLOUD", "oslocal"),
+                ("OS_CLIENT_CONFIG_FILE", "/tmp/clouds.yaml"),
+                ("OS_COMPUTE_ENDPOINT_OVERRIDE", "http://10.0.0.1:8774/v2.1"),
+                ("OS_LOAD_BALANCER_ENDPOINT_OVERRIDE", "http://10.0.0.1:9876"),
+            ]),
+            &files,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            c.endpoint_override("compute"),
+            Some("http://10.0.0.1:8774/v2.1")
+        );
+        assert_eq!(
+            c.endpoint_override("load-balancer"),
+            Some("http://10.0.0.1:9876")
+        );
         let c = CloudConfig::from(
             &env(&[
                 ("OS_CLOUD", "appcred"),

@@ -190,12 +190,18 @@ pub fn endpoint(
                 && region.is_none_or(|r| e.region.as_deref() == Some(r))
         })
     })?;
-    let url = e.url.trim_end_matches('/').to_string();
-    Some(match service {
+    Some(versioned(service, &e.url))
+}
+
+/// A service's URL with the version path the clients expect (Neutron
+/// `/v2.0`, Glance `/v2`).
+pub fn versioned(service: &str, url: &str) -> String {
+    let url = url.trim_end_matches('/');
+    match service {
         "network" if !url.ends_with("/v2.0") => format!("{url}/v2.0"),
         "image" if !url.ends_with("/v2") => format!("{url}/v2"),
-        _ => url,
-    })
+        _ => url.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -220,6 +226,7 @@ mod tests {
             region: Some("RegionOne".into()),
             interface: "public".into(),
             auth_type: auth_type.into(),
+            ..CloudConfig::default()
         }
     }
 

@@ -13,7 +13,7 @@ use tokio::sync::Mutex;
 
 use crate::config::CloudConfig;
 use crate::error::from_response;
-use crate::keystone::{auth_body, endpoint, parse_token, Token};
+use crate::keystone::{auth_body, endpoint, parse_token, versioned, Token};
 
 /// The compute microversion heat-rs is written for (networks required on
 /// create; a key pair is generated when no public key is given); a cloud
@@ -171,8 +171,11 @@ impl Session {
         Ok(guard.clone().expect("set above"))
     }
 
-    /// The URL of a service.
+    /// The URL of a service: the configured override, or the catalog's.
     pub async fn url(&self, service: &str) -> Result<String, DriverError> {
+        if let Some(url) = self.config.endpoint_override(service) {
+            return Ok(versioned(service, url));
+        }
         let token = self.token(false).await?;
         endpoint(
             &token.catalog,

@@ -150,6 +150,7 @@ async fn mock() -> (Arc<Mock>, OpenStackCloud) {
         region: Some("RegionOne".into()),
         interface: "public".into(),
         auth_type: "password".into(),
+        ..CloudConfig::default()
     };
     let clock: Arc<dyn Clock> = Arc::new(Instant);
     let session = Session::new(config, clock.clone()).unwrap();

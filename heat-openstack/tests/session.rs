@@ -123,6 +123,7 @@ fn session(base: &str, clock: Arc<Recorded>) -> Session {
         region: Some("RegionOne".into()),
         interface: "public".into(),
         auth_type: "password".into(),
+        ..CloudConfig::default()
     };
     Session::new(config, clock).unwrap()
 }

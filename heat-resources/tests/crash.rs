@@ -84,6 +84,9 @@ async fn a_crash_after_every_persisted_step_is_recovered_on_the_sim() {
     e.delete_stack("s").await.unwrap();
     let total = counting.writes();
     assert!(total > 30, "{total}");
+    // The resources whose object a restart found by its tags (made before
+    // the crash, its id never recorded) rather than made again.
+    let mut found_by_tag = std::collections::BTreeSet::new();
     for crash_at in 0..total {
         let cloud = Arc::new(SimCloud::new(
             clock.clone(),
@@ -111,6 +114,13 @@ async fn a_crash_after_every_persisted_step_is_recovered_on_the_sim() {
         let e = engine(&cloud, &clock, memory.clone(), Arc::new(TokioSpawner));
         e.recover().await;
         assert_consistent(&cloud, &memory, crash_at).await;
+        for stack in memory.stacks(None).await.unwrap() {
+            for event in memory.events(&stack.id).await.unwrap() {
+                if event.reason.contains("made before the engine stopped") {
+                    found_by_tag.insert(event.resource_name);
+                }
+            }
+        }
         if memory.find_stack("project", "s").await.unwrap().is_some() {
             e.delete_stack("s").await.unwrap();
         }
@@ -120,6 +130,11 @@ async fn a_crash_after_every_persisted_step_is_recovered_on_the_sim() {
             cloud.stack_objects()
         );
     }
+    // Every tagged kind took the adoption path at least once.
+    assert_eq!(
+        found_by_tag.into_iter().collect::<Vec<_>>(),
+        ["attach", "net", "port", "server", "subnet", "volume"]
+    );
 }
 
 #[tokio::test(start_paused = true)]

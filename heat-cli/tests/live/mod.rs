@@ -293,3 +293,78 @@ pub async fn assert_nothing_named(session: &Session, stack: &str) {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+/// Nova behind a proxy that passes every request on but never answers a
+/// server create that Nova accepted: the server exists in Nova, and the
+/// `heat` that asked for it never learns its id. Given to one `heat` as
+/// `OS_COMPUTE_ENDPOINT_OVERRIDE`.
+pub struct CreatesHeld {
+    /// The compute URL to give `heat`.
+    pub url: String,
+    /// How many server creates are held.
+    pub held: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for CreatesHeld {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl CreatesHeld {
+    /// Starts the proxy in front of the compute endpoint `nova`
+    /// (`http://host:port/v2.1`).
+    pub async fn start(nova: &str) -> CreatesHeld {
+        use axum::body::{to_bytes, Body};
+        use axum::extract::{Request, State};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+
+        let base = reqwest::Url::parse(nova).unwrap();
+        let origin = base.origin().ascii_serialization();
+        let held = Arc::new(AtomicUsize::new(0));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}{}", listener.local_addr().unwrap(), base.path());
+        let state = (origin, held.clone(), reqwest::Client::new());
+        async fn pass(
+            State((origin, held, client)): State<(String, Arc<AtomicUsize>, reqwest::Client)>,
+            req: Request,
+        ) -> axum::response::Response {
+            let (parts, body) = req.into_parts();
+            let body = to_bytes(body, 1 << 24).await.unwrap();
+            let path = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let mut forward = client.request(parts.method.clone(), format!("{origin}{path}"));
+            for (k, v) in &parts.headers {
+                if k != "host" && k != "content-length" {
+                    forward = forward.header(k, v);
+                }
+            }
+            let answer = forward.body(body).send().await.unwrap();
+            let status = answer.status();
+            let headers = answer.headers().clone();
+            let bytes = answer.bytes().await.unwrap();
+            if parts.method == "POST" && path.ends_with("/servers") && status.is_success() {
+                held.fetch_add(1, Ordering::SeqCst);
+                std::future::pending::<()>().await;
+            }
+            let mut out = axum::response::Response::new(Body::from(bytes));
+            *out.status_mut() = status;
+            for (k, v) in &headers {
+                if k != "content-length" && k != "transfer-encoding" {
+                    out.headers_mut().insert(k, v.clone());
+                }
+            }
+            out
+        }
+        let app = axum::Router::new().fallback(pass).with_state(state);
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        CreatesHeld { url, held, task }
+    }
+}

@@ -104,8 +104,20 @@ impl Make<'_, '_, '_> {
     pub async fn resume(&self, mut r: ResourceRecord) -> Result<(), String> {
         if r.physical_id.is_none() {
             if let Some(found) = self.e.backend_find(self.stack, &r.name, &r.type_name).await {
+                let reason =
+                    format!("found {found}, made before the engine stopped: taken, not made again");
                 r.physical_id = Some(found);
-                save(self.e, self.op, &r).await?;
+                let action = r.action;
+                self.e
+                    .persist(
+                        self.op,
+                        self.stack,
+                        &mut r,
+                        action,
+                        Status::InProgress,
+                        &reason,
+                    )
+                    .await?;
             }
         }
         r.properties = self.spec.properties.clone();
