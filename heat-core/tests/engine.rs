@@ -266,6 +266,40 @@ async fn hot_templates_do_not_roll_back_by_default() {
     assert!(driver.objects().is_empty());
 }
 
+/// A check of a stack whose create failed before the cloud gave the
+/// server an id fails on that server (it is not skipped, as it once was),
+/// and checks the others.
+#[tokio::test(start_paused = true)]
+async fn a_check_fails_on_a_resource_never_made() {
+    let (driver, store, e) = setup(1);
+    driver.inject(Fault::RefuseCreate("server".into()));
+    let s = e
+        .create_stack("web", source(WEB), StackOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "CREATE_FAILED");
+    let server = names(&store.resources(&s.id).await.unwrap())["server"].clone();
+    assert_eq!(server.physical_id, None);
+    let checked = e.check_stack("web").await.unwrap();
+    assert_eq!(checked.status_text(), "CHECK_FAILED");
+    assert!(
+        checked
+            .reason
+            .contains("Can not check server, resource not created yet."),
+        "{}",
+        checked.reason
+    );
+    let states: std::collections::BTreeMap<String, String> = store
+        .resources(&s.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.name.clone(), format!("{:?}_{:?}", r.action, r.status)))
+        .collect();
+    assert_eq!(states["server"], "Check_Failed", "{states:?}");
+    assert_eq!(states["net"], "Check_Complete", "{states:?}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_failed_update_rolls_back_to_the_previous_template() {
     let (driver, store, e) = setup(1);

@@ -23,10 +23,23 @@ pub(in crate::engine) async fn check_all(
         .await
         .map_err(|e| e.to_string())?
         .into_iter()
-        .filter(|r| r.current && r.physical_id.is_some())
+        .filter(|r| r.current)
         .collect();
     let checks = records.into_iter().map(|mut r| async move {
-        let pid = r.physical_id.clone().expect("filtered");
+        // A resource whose create failed before the cloud gave an id has
+        // nothing to check: the check fails, as Heat's does.
+        let Some(pid) = r.physical_id.clone() else {
+            if r.status == Status::Complete {
+                return Ok(());
+            }
+            let reason = format!("Can not check {}, resource not created yet.", r.name);
+            e.persist(op, stack, &mut r, Action::Check, Status::Failed, &reason)
+                .await?;
+            return Err(format!(
+                "Resource CHECK failed: resources.{}: {reason}",
+                r.name
+            ));
+        };
         e.persist(
             op,
             stack,

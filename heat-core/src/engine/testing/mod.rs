@@ -29,6 +29,8 @@ pub enum Fault {
     FailCreate(String),
     /// The Nth create call (1-based) fails.
     FailNthCreate(u64),
+    /// The create call for this resource is refused (nothing is made).
+    RefuseCreate(String),
     /// Creating this resource never completes.
     Hang(String),
     /// Creating this resource fails transiently this many times first.
@@ -180,6 +182,15 @@ impl Driver for FakeDriver {
                         spec.name
                     )));
                 }
+            }
+            if s.faults
+                .iter()
+                .any(|f| matches!(f, Fault::RefuseCreate(r) if *r == spec.name))
+            {
+                return Err(DriverError::fatal(format!(
+                    "400 Bad Request creating {}: injected refusal",
+                    spec.name
+                )));
             }
             s.creates += 1;
             let n = s.creates;
