@@ -88,6 +88,15 @@ async fn a_killed_create_resumes_and_its_delete_leaves_nothing() {
     let mut servers = servers_of(&session, &stack_id).await;
     servers.sort();
     assert_eq!(servers, expected, "one server per resource, none twice");
+    let volumes = get(&session, "volume", "/volumes/detail").await.unwrap();
+    let ours: Vec<&str> = volumes["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["metadata"]["heat_stack_id"] == stack_id.as_str())
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ours, [ids["volume"].as_str()], "one volume, not two");
     // Nor any Neutron object twice (the tag in its description names its
     // resource), nor the key pair.
     let prefix = format!("heat-rs:{stack_id}:");
