@@ -19,4 +19,5 @@ mod store;
 
 pub use clock::{AbortableSpawner, SystemClock, TokioSpawner};
 pub use store::sim::SimStore;
+pub use store::postgres::PostgresStore;
 pub use store::sqlite::SqliteStore;

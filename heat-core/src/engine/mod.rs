@@ -45,7 +45,7 @@ pub use model::{
 };
 pub use preview::{ResourcePreview, StackPreview};
 pub use snapshot::source_of;
-pub use store::{Fence, Held, StateStore, StoreError, Write};
+pub use store::{ChangeHook, Fence, Held, StateStore, StoreChange, StoreError, Write};
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64};
@@ -176,8 +176,12 @@ pub struct Engine {
     /// began after it read the store.
     generation: AtomicU64,
     heartbeat_started: AtomicBool,
-    /// Wakes wait conditions when a signal arrives in this process.
+    /// Wakes wait conditions when a signal arrives (stored in this
+    /// process, or in another that the store tells of).
     signalled: event_listener::Event,
+    /// Wakes the lease renewal when another process requests a stop, so
+    /// that the request reaches the operation at once.
+    stop_requested: event_listener::Event,
     subscribers: Mutex<Vec<UnboundedSender<Event>>>,
     /// The values each project's stacks export (`Fn::ImportValue`), read
     /// from the store when an operation begins.
@@ -211,7 +215,7 @@ impl Engine {
         let now = clock.now();
         let seed = (now * 1e9) as u64 ^ (Arc::as_ptr(&store) as *const () as u64);
         let ids = IdSource::new(seed);
-        Arc::new(Engine {
+        let engine = Arc::new(Engine {
             id: ids.next(),
             driver,
             store,
@@ -225,9 +229,25 @@ impl Engine {
             generation: AtomicU64::new(0),
             heartbeat_started: AtomicBool::new(false),
             signalled: event_listener::Event::new(),
+            stop_requested: event_listener::Event::new(),
             subscribers: Mutex::new(Vec::new()),
             exports: Mutex::new(HashMap::new()),
-        })
+        });
+        let me = Arc::downgrade(&engine);
+        engine.store.watch(Arc::new(move |change| {
+            let Some(e) = me.upgrade() else { return };
+            match change {
+                StoreChange::Signal(_) => {
+                    e.signalled.notify(usize::MAX);
+                }
+                StoreChange::Cancel(stack) => {
+                    if e.running(&stack).is_some() {
+                        e.stop_requested.notify(usize::MAX);
+                    }
+                }
+            }
+        }));
+        engine
     }
 
     /// The values a project's live stacks export, read from the store (and

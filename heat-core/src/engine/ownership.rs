@@ -241,8 +241,9 @@ async fn heartbeat(engine: Weak<Engine>) {
     loop {
         let Some(e) = engine.upgrade() else { return };
         let sleep = e.clock.sleep(e.renew_interval());
+        let stop = e.stop_requested.listen();
         drop(e);
-        sleep.await;
+        futures::future::select(sleep, stop).await;
         let Some(e) = engine.upgrade() else { return };
         e.renew_once().await;
     }

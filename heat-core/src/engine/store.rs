@@ -12,6 +12,8 @@
 //!
 //! [`Lease`]: super::model::Lease
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use super::model::{
@@ -114,6 +116,19 @@ pub struct Held {
     pub cancel: Option<CancelRequest>,
 }
 
+/// A change that some process stored, as a store that can tell learns of
+/// it (PostgreSQL's LISTEN/NOTIFY).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreChange {
+    /// A signal was stored for a resource of this stack.
+    Signal(String),
+    /// A stop was requested for this top-level stack's operation.
+    Cancel(String),
+}
+
+/// Called with each [`StoreChange`].
+pub type ChangeHook = Arc<dyn Fn(StoreChange) + Send + Sync>;
+
 /// Persistent state of stacks. Every engine transition is written here
 /// before the cloud is touched.
 #[async_trait]
@@ -206,4 +221,10 @@ pub trait StateStore: Send + Sync {
 
     /// The engines that have reported a heartbeat.
     async fn engines(&self) -> Result<Vec<EngineRecord>, StoreError>;
+
+    /// Registers `hook`, to be called with each signal or stop request
+    /// that any process stores, as soon as the store learns of it. A store
+    /// that cannot tell does nothing: the engine then finds them at its
+    /// next poll or lease renewal.
+    fn watch(&self, _hook: ChangeHook) {}
 }

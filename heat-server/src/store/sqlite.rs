@@ -25,6 +25,8 @@ use sqlx::sqlite::{
 use sqlx::{Connection, Row};
 use tokio::sync::{mpsc, oneshot};
 
+use super::{backend, cancel_name, cancel_of, from_json, stack_data, to_json};
+
 /// Most writes committed in one transaction.
 const MAX_BATCH: usize = 512;
 
@@ -34,44 +36,6 @@ pub struct SqliteStore {
     pool: SqlitePool,
     writer: mpsc::UnboundedSender<(Job, Reply)>,
     path: std::path::PathBuf,
-}
-
-fn backend(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(e.to_string())
-}
-
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(backend)
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
-    serde_json::from_str(s).map_err(backend)
-}
-
-fn cancel_name(c: CancelRequest) -> &'static str {
-    match c {
-        CancelRequest::Rollback => "rollback",
-        CancelRequest::NoRollback => "no_rollback",
-        CancelRequest::Delete => "delete",
-    }
-}
-
-fn cancel_of(s: Option<&str>) -> Option<CancelRequest> {
-    match s? {
-        "rollback" => Some(CancelRequest::Rollback),
-        "no_rollback" => Some(CancelRequest::NoRollback),
-        "delete" => Some(CancelRequest::Delete),
-        _ => None,
-    }
-}
-
-/// A stack record as stored: the lease and cancel request live in their
-/// own columns (renewals touch only them), not in the document.
-fn stack_data(stack: &StackRecord) -> Result<String, StoreError> {
-    let mut bare = stack.clone();
-    bare.lease = None;
-    bare.cancel = None;
-    to_json(&bare)
 }
 
 const STACK_COLUMNS: &str = "data, traversal, lease_engine, lease_expires, cancel";

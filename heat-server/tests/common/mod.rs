@@ -5,6 +5,7 @@
 
 pub mod cfn;
 pub mod clients;
+pub mod postgres;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,0 +1,608 @@
+//! [`PostgresStore`]: the engine's state in PostgreSQL, shared by several
+//! heat-server processes (on one machine or several) with no broker.
+//!
+//! PostgreSQL is the coordination layer: each call is one transaction; a
+//! fenced write locks its top-level stack's row (`FOR UPDATE`) while it
+//! checks the fencing token and writes, so a takeover (which locks the same
+//! row to bump the token) is ordered before or after it, never between;
+//! signals and stop requests are announced with `NOTIFY` in the
+//! transaction that stores them, and every process `LISTEN`s, so a signal
+//! or a cancel sent to any process reaches the operation wherever it runs
+//! at once.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use heat_core::engine::{
+    Action, CancelRequest, ChangeHook, Document, DocumentKind, EngineRecord, Event, Fence, Held,
+    Lease, ResourceRecord, Signal, Snapshot, StackRecord, StateStore, StoreChange, StoreError,
+    Write,
+};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow};
+use sqlx::{Postgres, Row, Transaction};
+
+use super::{backend, cancel_name, cancel_of, from_json, stack_data, to_json};
+
+/// The channel of signals and stop requests.
+const CHANNEL: &str = "heat_changes";
+
+/// A state store in a PostgreSQL database.
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+    url: String,
+    hooks: Arc<Mutex<Vec<ChangeHook>>>,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("url", &redacted(&self.url))
+            .finish()
+    }
+}
+
+/// A database URL without its password, for messages and logs.
+pub fn redacted(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+const STACK_COLUMNS: &str = "data, traversal, lease_engine, lease_expires, cancel";
+
+fn stack_of(row: &PgRow) -> Result<StackRecord, StoreError> {
+    let mut s: StackRecord = from_json(row.get::<&str, _>("data"))?;
+    s.traversal = row.get::<i64, _>("traversal") as u64;
+    s.lease = match (
+        row.get::<Option<String>, _>("lease_engine"),
+        row.get::<Option<f64>, _>("lease_expires"),
+    ) {
+        (Some(engine), Some(expires_at)) => Some(Lease { engine, expires_at }),
+        _ => None,
+    };
+    s.cancel = cancel_of(row.get::<Option<&str>, _>("cancel"));
+    Ok(s)
+}
+
+fn rows_of<T: serde::de::DeserializeOwned>(rows: &[PgRow]) -> Result<Vec<T>, StoreError> {
+    rows.iter()
+        .map(|r| from_json(r.get::<&str, _>("data")))
+        .collect()
+}
+
+impl PostgresStore {
+    /// Connects (`postgres://user:password@host:port/database`), applies
+    /// the migrations (one process at a time: sqlx takes an advisory lock)
+    /// and starts listening for other processes' signals and stop
+    /// requests.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let options: PgConnectOptions = url
+            .parse()
+            .map_err(|e| backend(format!("database URL {}: {e}", redacted(url))))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(|e| backend(format!("cannot connect to {}: {e}", redacted(url))))?;
+        sqlx::migrate!("./pg-migrations")
+            .run(&pool)
+            .await
+            .map_err(backend)?;
+        let store = PostgresStore {
+            pool,
+            url: url.to_string(),
+            hooks: Arc::new(Mutex::new(Vec::new())),
+        };
+        store.listen().await?;
+        Ok(store)
+    }
+
+    /// The connection pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Starts the listener: each notification is handed to the hooks; a
+    /// lost connection is made again (what was missed meanwhile is found
+    /// by the engine's polls).
+    async fn listen(&self) -> Result<(), StoreError> {
+        let mut listener = PgListener::connect_with(&self.pool)
+            .await
+            .map_err(backend)?;
+        listener.listen(CHANNEL).await.map_err(backend)?;
+        let hooks = Arc::downgrade(&self.hooks);
+        tokio::spawn(async move {
+            loop {
+                let n = match listener.recv().await {
+                    Ok(n) => n,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "LISTEN connection lost; reconnecting");
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        continue;
+                    }
+                };
+                let Some(hooks) = hooks.upgrade() else { return };
+                let change = match n.payload().split_once(':') {
+                    Some(("signal", id)) => StoreChange::Signal(id.to_string()),
+                    Some(("cancel", id)) => StoreChange::Cancel(id.to_string()),
+                    _ => continue,
+                };
+                let hooks: Vec<ChangeHook> = hooks.lock().expect("not poisoned").clone();
+                for hook in hooks {
+                    hook(change.clone());
+                }
+            }
+        });
+        Ok(())
+    }
+
+    async fn begin(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+        self.pool.begin().await.map_err(backend)
+    }
+
+    /// Binds the database to `cloud` on first use and returns the cloud
+    /// it is bound to (as [`SqliteStore::bind_cloud`](super::sqlite::SqliteStore::bind_cloud)).
+    pub async fn bind_cloud(&self, cloud: &str) -> Result<String, StoreError> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('cloud', $1) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(cloud)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        let row = sqlx::query("SELECT value FROM settings WHERE key = 'cloud'")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(row.get::<String, _>("value"))
+    }
+}
+
+async fn notify(tx: &mut Transaction<'_, Postgres>, payload: String) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANNEL)
+        .bind(payload)
+        .execute(&mut **tx)
+        .await
+        .map_err(backend)?;
+    Ok(())
+}
+
+async fn insert_stack(
+    tx: &mut Transaction<'_, Postgres>,
+    stack: &StackRecord,
+) -> Result<(), StoreError> {
+    // A live name taken (the partial unique index) inserts nothing.
+    let result = sqlx::query(
+        "INSERT INTO stacks (id, name, project, traversal, data, lease_engine, lease_expires, cancel, state) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+    )
+    .bind(&stack.id)
+    .bind(&stack.name)
+    .bind(&stack.project)
+    .bind(stack.traversal as i64)
+    .bind(stack_data(stack)?)
+    .bind(stack.lease.as_ref().map(|l| l.engine.clone()))
+    .bind(stack.lease.as_ref().map(|l| l.expires_at))
+    .bind(stack.cancel.map(cancel_name))
+    .bind(stack.status_text())
+    .execute(&mut **tx)
+    .await
+    .map_err(backend)?;
+    if result.rows_affected() == 0 {
+        return Err(StoreError::Exists(stack.name.clone()));
+    }
+    Ok(())
+}
+
+/// A fenced write other than the fence check itself.
+async fn apply(tx: &mut Transaction<'_, Postgres>, w: &Write) -> Result<(), StoreError> {
+    match w {
+        Write::InsertStack(s) => insert_stack(tx, s).await?,
+        Write::UpdateStack(s) => {
+            let deleting = s.action == Action::Delete;
+            sqlx::query(
+                "UPDATE stacks SET name = $1, data = $2, state = $3, \
+                 cancel = CASE WHEN $4 AND cancel = 'delete' THEN NULL ELSE cancel END \
+                 WHERE id = $5",
+            )
+            .bind(&s.name)
+            .bind(stack_data(s)?)
+            .bind(s.status_text())
+            .bind(deleting)
+            .bind(&s.id)
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+        }
+        Write::Release(id) => {
+            sqlx::query(
+                "UPDATE stacks SET lease_engine = NULL, lease_expires = NULL, cancel = NULL WHERE id = $1",
+            )
+            .bind(id)
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+        }
+        Write::RemoveStack(id) => {
+            for statement in [
+                "DELETE FROM resources WHERE stack_id = $1",
+                "DELETE FROM events WHERE stack_id = $1",
+                "DELETE FROM signals WHERE stack_id = $1",
+                "DELETE FROM snapshots WHERE stack_id = $1",
+                "DELETE FROM stacks WHERE id = $1",
+            ] {
+                sqlx::query(statement)
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(backend)?;
+            }
+        }
+        Write::PutResource(r) => {
+            sqlx::query(
+                "INSERT INTO resources (stack_id, id, data) VALUES ($1, $2, $3) \
+                 ON CONFLICT (stack_id, id) DO UPDATE SET data = excluded.data",
+            )
+            .bind(&r.stack_id)
+            .bind(&r.id)
+            .bind(to_json(r)?)
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+        }
+        Write::RemoveResource { stack_id, id } => {
+            sqlx::query("DELETE FROM resources WHERE stack_id = $1 AND id = $2")
+                .bind(stack_id)
+                .bind(id)
+                .execute(&mut **tx)
+                .await
+                .map_err(backend)?;
+        }
+        Write::AddEvent(e) => {
+            sqlx::query("INSERT INTO events (stack_id, data) VALUES ($1, $2)")
+                .bind(&e.stack_id)
+                .bind(to_json(e)?)
+                .execute(&mut **tx)
+                .await
+                .map_err(backend)?;
+        }
+        Write::PutSnapshot(s) => {
+            sqlx::query(
+                "INSERT INTO snapshots (stack_id, id, data) VALUES ($1, $2, $3) \
+                 ON CONFLICT (stack_id, id) DO UPDATE SET data = excluded.data",
+            )
+            .bind(&s.stack_id)
+            .bind(&s.id)
+            .bind(to_json(s)?)
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+        }
+        Write::RemoveSnapshot { stack_id, id } => {
+            sqlx::query("DELETE FROM snapshots WHERE stack_id = $1 AND id = $2")
+                .bind(stack_id)
+                .bind(id)
+                .execute(&mut **tx)
+                .await
+                .map_err(backend)?;
+        }
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl StateStore for PostgresStore {
+    async fn create_stack(&self, stack: &StackRecord) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        insert_stack(&mut tx, stack).await?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn acquire(
+        &self,
+        stack: &StackRecord,
+        expected: u64,
+        now: f64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "SELECT name, traversal, lease_engine, lease_expires FROM stacks WHERE id = $1 FOR UPDATE",
+        )
+        .bind(&stack.id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?
+        .ok_or_else(|| StoreError::NotFound(stack.id.clone()))?;
+        let name: String = row.get("name");
+        if row.get::<i64, _>("traversal") as u64 != expected {
+            return Err(StoreError::Conflict(name));
+        }
+        if let (Some(engine), Some(expires_at)) = (
+            row.get::<Option<String>, _>("lease_engine"),
+            row.get::<Option<f64>, _>("lease_expires"),
+        ) {
+            let mine = stack.lease.as_ref().is_some_and(|l| l.engine == engine);
+            if expires_at > now && !mine {
+                return Err(StoreError::Leased {
+                    stack: name,
+                    engine,
+                    expires_at,
+                });
+            }
+        }
+        sqlx::query(
+            "UPDATE stacks SET name = $1, traversal = $2, data = $3, lease_engine = $4, \
+             lease_expires = $5, cancel = $6, state = $7 WHERE id = $8",
+        )
+        .bind(&stack.name)
+        .bind(stack.traversal as i64)
+        .bind(stack_data(stack)?)
+        .bind(stack.lease.as_ref().map(|l| l.engine.clone()))
+        .bind(stack.lease.as_ref().map(|l| l.expires_at))
+        .bind(stack.cancel.map(cancel_name))
+        .bind(stack.status_text())
+        .bind(&stack.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn write(&self, fence: &Fence, writes: &[Write]) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query("SELECT name, traversal, cancel FROM stacks WHERE id = $1 FOR UPDATE")
+            .bind(&fence.root)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let Some(row) = row else {
+            return Err(StoreError::Fenced(fence.root.clone()));
+        };
+        let name: String = row.get("name");
+        if row.get::<i64, _>("traversal") as u64 != fence.token {
+            return Err(StoreError::Fenced(name));
+        }
+        let delete_pending = cancel_of(row.get::<Option<&str>, _>("cancel"))
+            == Some(CancelRequest::Delete);
+        for w in writes {
+            if matches!(w, Write::Release(id) if *id == fence.root) && delete_pending {
+                return Err(StoreError::DeletePending(name));
+            }
+        }
+        for w in writes {
+            // Dropping the transaction on an error rolls every write back.
+            apply(&mut tx, w).await?;
+        }
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn renew(
+        &self,
+        engine: &str,
+        stacks: &[String],
+        expires_at: f64,
+    ) -> Result<Vec<Held>, StoreError> {
+        let rows = sqlx::query(
+            "UPDATE stacks SET lease_expires = $1 WHERE id = ANY($2) AND lease_engine = $3 \
+             RETURNING id, traversal, cancel",
+        )
+        .bind(expires_at)
+        .bind(stacks)
+        .bind(engine)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(rows
+            .iter()
+            .map(|row| Held {
+                stack_id: row.get("id"),
+                token: row.get::<i64, _>("traversal") as u64,
+                cancel: cancel_of(row.get::<Option<&str>, _>("cancel")),
+            })
+            .collect())
+    }
+
+    async fn request_cancel(
+        &self,
+        stack_id: &str,
+        request: CancelRequest,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query("SELECT state, cancel FROM stacks WHERE id = $1 FOR UPDATE")
+            .bind(stack_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let Some(row) = row else {
+            return Ok(false);
+        };
+        let state: String = row.get("state");
+        if !state.ends_with("_IN_PROGRESS") {
+            return Ok(false);
+        }
+        let pending = cancel_of(row.get::<Option<&str>, _>("cancel"));
+        let deleting = state == "DELETE_IN_PROGRESS";
+        if pending != Some(CancelRequest::Delete) && !(deleting && request == CancelRequest::Delete)
+        {
+            sqlx::query("UPDATE stacks SET cancel = $1 WHERE id = $2")
+                .bind(cancel_name(request))
+                .bind(stack_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+            notify(&mut tx, format!("cancel:{stack_id}")).await?;
+        }
+        tx.commit().await.map_err(backend)?;
+        Ok(true)
+    }
+
+    async fn add_signal(&self, signal: &Signal) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO signals (stack_id, resource, signal_id, data) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (stack_id, resource, signal_id) DO UPDATE SET data = excluded.data",
+        )
+        .bind(&signal.stack_id)
+        .bind(&signal.resource)
+        .bind(&signal.id)
+        .bind(to_json(signal)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        notify(&mut tx, format!("signal:{}", signal.stack_id)).await?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn heartbeat(&self, engine: &EngineRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO engines (id, data) VALUES ($1, $2) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+        )
+        .bind(&engine.id)
+        .bind(to_json(engine)?)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn stack(&self, id: &str) -> Result<Option<StackRecord>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {STACK_COLUMNS} FROM stacks WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        row.as_ref().map(stack_of).transpose()
+    }
+
+    async fn find_stack(
+        &self,
+        project: &str,
+        id_or_name: &str,
+    ) -> Result<Option<StackRecord>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {STACK_COLUMNS} FROM stacks WHERE project = $1 \
+             AND (id = $2 OR (name = $2 AND state <> 'DELETE_COMPLETE')) \
+             ORDER BY (id = $2) DESC LIMIT 1"
+        ))
+        .bind(project)
+        .bind(id_or_name)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.as_ref().map(stack_of).transpose()
+    }
+
+    async fn stacks(&self, project: Option<&str>) -> Result<Vec<StackRecord>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {STACK_COLUMNS} FROM stacks WHERE $1::text IS NULL OR project = $1 \
+             ORDER BY name COLLATE \"C\", id"
+        ))
+        .bind(project)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(stack_of).collect()
+    }
+
+    async fn resources(&self, stack_id: &str) -> Result<Vec<ResourceRecord>, StoreError> {
+        let rows = sqlx::query("SELECT data FROM resources WHERE stack_id = $1 ORDER BY seq")
+            .bind(stack_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        rows_of(&rows)
+    }
+
+    async fn events(&self, stack_id: &str) -> Result<Vec<Event>, StoreError> {
+        let rows = sqlx::query("SELECT data FROM events WHERE stack_id = $1 ORDER BY seq")
+            .bind(stack_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        rows_of(&rows)
+    }
+
+    async fn signals(&self, stack_id: &str, resource: &str) -> Result<Vec<Signal>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT data FROM signals WHERE stack_id = $1 AND resource = $2 ORDER BY seq",
+        )
+        .bind(stack_id)
+        .bind(resource)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows_of(&rows)
+    }
+
+    async fn snapshots(&self, stack_id: &str) -> Result<Vec<Snapshot>, StoreError> {
+        let rows = sqlx::query("SELECT data FROM snapshots WHERE stack_id = $1 ORDER BY seq")
+            .bind(stack_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        rows_of(&rows)
+    }
+
+    async fn put_document(&self, document: &Document) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO documents (kind, id, project, data) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (kind, id) DO UPDATE SET project = excluded.project, data = excluded.data",
+        )
+        .bind(document.kind.name())
+        .bind(&document.id)
+        .bind(&document.project)
+        .bind(to_json(document)?)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn remove_document(&self, kind: DocumentKind, id: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM documents WHERE kind = $1 AND id = $2")
+            .bind(kind.name())
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn documents(
+        &self,
+        kind: DocumentKind,
+        project: Option<&str>,
+    ) -> Result<Vec<Document>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT data FROM documents WHERE kind = $1 AND ($2::text IS NULL OR project = $2) \
+             ORDER BY seq",
+        )
+        .bind(kind.name())
+        .bind(project)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows_of(&rows)
+    }
+
+    async fn engines(&self) -> Result<Vec<EngineRecord>, StoreError> {
+        let rows = sqlx::query("SELECT data FROM engines ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        rows_of(&rows)
+    }
+
+    fn watch(&self, hook: ChangeHook) {
+        self.hooks.lock().expect("not poisoned").push(hook);
+    }
+}

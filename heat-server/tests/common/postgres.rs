@@ -1,0 +1,66 @@
+//! A PostgreSQL server for the tests: the one `HEAT_TEST_POSTGRES` names
+//! (a `postgres://` URL whose user may create databases), else a private
+//! cluster that the project's script `.ci/postgres` starts (installing
+//! Debian's package when missing) for this test binary and stops once it
+//! has ended. Each test gets a database of its own.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+static SERVER: OnceLock<String> = OnceLock::new();
+static DATABASES: AtomicU64 = AtomicU64::new(0);
+
+/// The server's URL (its default database).
+pub fn server() -> String {
+    SERVER
+        .get_or_init(|| {
+            if let Ok(url) = std::env::var("HEAT_TEST_POSTGRES") {
+                return url;
+            }
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+            let binary = std::env::current_exe()
+                .ok()
+                .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "tests".into());
+            let dir = root.join("target/postgres").join(binary);
+            let out = std::process::Command::new(root.join(".ci/postgres"))
+                .arg("start")
+                .arg(&dir)
+                .args(["--until", &std::process::id().to_string()])
+                .output()
+                .expect("run .ci/postgres");
+            assert!(
+                out.status.success(),
+                "no PostgreSQL for the tests: set HEAT_TEST_POSTGRES to a server's URL, or let \
+                 .ci/postgres start one (it needs Debian's postgresql package or apt):\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        })
+        .clone()
+}
+
+/// A new, empty database on the server: its URL.
+pub async fn fresh_database() -> String {
+    use sqlx::Connection;
+    let server = server();
+    let name = format!(
+        "heat_test_{}_{}",
+        std::process::id(),
+        DATABASES.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut admin = sqlx::PgConnection::connect(&server)
+        .await
+        .unwrap_or_else(|e| panic!("connect to {server}: {e}"));
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let mut url = reqwest::Url::parse(&server).unwrap();
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
