@@ -1,20 +1,53 @@
 //! The one place that wires a state store, a cloud and an engine into a
-//! [`StackService`]: what the CLI's local mode and the server run. By
-//! default the cloud is the simulated one, its objects kept beside the
-//! state; a real cloud (OpenStack) can be given instead.
+//! [`StackService`]: what the CLI's local mode and the server run. The
+//! state lives in a SQLite file (the default) or a PostgreSQL database
+//! that several heat-server processes share ([`Database`]). By default the
+//! cloud is the simulated one, its objects kept beside the state; a real
+//! cloud (OpenStack) can be given instead.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use heat_core::engine::{
     Clock, Engine, EngineConfig, EngineParts, Spawner, StateStore, StoreError,
 };
 use heat_core::service::StackService;
-use heat_resources::sim::{SimCloud, SimConfig};
+use heat_resources::sim::{SimCloud, SimConfig, SimPersistence};
 use heat_resources::{Catalog, Cloud, GuestKeys, ResourceDriver};
 
+use crate::store::postgres::redacted;
 use crate::store::sim::SimStore;
-use crate::{SqliteStore, SystemClock, TokioSpawner};
+use crate::{PgSimStore, PostgresStore, SqliteStore, SystemClock, TokioSpawner};
+
+/// Where a service keeps its state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Database {
+    /// A SQLite file (the default): one machine, processes take turns.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (`postgres://user:password@host/db`): shared
+    /// by several heat-server processes, on one machine or several.
+    Postgres(String),
+}
+
+impl Database {
+    /// A `postgres://` (or `postgresql://`) URL, else a SQLite file's path.
+    pub fn parse(s: &str) -> Database {
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Database::Postgres(s.to_string())
+        } else {
+            Database::Sqlite(PathBuf::from(s))
+        }
+    }
+}
+
+impl std::fmt::Display for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Sqlite(path) => write!(f, "{}", path.display()),
+            Database::Postgres(url) => write!(f, "{}", redacted(url)),
+        }
+    }
+}
 
 /// A service on a state file, with its parts.
 pub struct Local {
@@ -23,7 +56,7 @@ pub struct Local {
     /// The engine under it.
     pub engine: Arc<Engine>,
     /// The store.
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<dyn StateStore>,
     /// The simulated cloud (present even when a real cloud is used, empty).
     pub cloud: Arc<SimCloud>,
     /// The server key and address of signal URLs and stack credentials.
@@ -159,39 +192,113 @@ pub async fn open_with(
     config: EngineConfig,
     cfn_url: &str,
 ) -> Result<Local, StoreError> {
-    let store = Arc::new(SqliteStore::open(state).await?);
-    // Beside the state file, which opening made sure has a directory.
-    let guest = Arc::new(
-        GuestKeys::load_or_create(&key_file(state), cfn_url).map_err(|e| {
-            StoreError::Backend(format!("the server key {}: {e}", key_file(state).display()))
-        })?,
-    );
+    open_database(
+        &Database::Sqlite(state.to_path_buf()),
+        sim,
+        real,
+        config,
+        cfn_url,
+    )
+    .await
+}
 
+/// A store opened with what goes with it: the cloud it is bound to, the
+/// server key, and (for the simulated cloud) where its objects are kept.
+struct Opened {
+    store: Arc<dyn StateStore>,
+    bound: String,
+    guest: GuestKeys,
+    sim: Option<(Arc<dyn SimPersistence>, Vec<heat_resources::sim::SimObject>)>,
+}
+
+async fn open_store(
+    database: &Database,
+    wanted: &str,
+    cfn_url: &str,
+) -> Result<Opened, StoreError> {
+    match database {
+        Database::Sqlite(state) => {
+            let store = Arc::new(SqliteStore::open(state).await?);
+            // Beside the state file, which opening made sure has a directory.
+            let guest = GuestKeys::load_or_create(&key_file(state), cfn_url).map_err(|e| {
+                StoreError::Backend(format!("the server key {}: {e}", key_file(state).display()))
+            })?;
+            let bound = store.bind_cloud(wanted).await?;
+            let sim = if wanted == SIMULATED {
+                let saved = SimStore::open(state).await?;
+                let objects = saved.objects().await?;
+                Some((Arc::new(saved) as Arc<dyn SimPersistence>, objects))
+            } else {
+                None
+            };
+            Ok(Opened {
+                store,
+                bound,
+                guest,
+                sim,
+            })
+        }
+        Database::Postgres(url) => {
+            let store = Arc::new(PostgresStore::open(url).await?);
+            let guest = GuestKeys::new(store.server_key().await?, cfn_url);
+            let bound = store.bind_cloud(wanted).await?;
+            let sim = if wanted == SIMULATED {
+                // Loaded by the cloud's first refresh, and kept in step.
+                let shared = PgSimStore::open(store.pool().clone()).await?;
+                Some((Arc::new(shared) as Arc<dyn SimPersistence>, Vec::new()))
+            } else {
+                None
+            };
+            Ok(Opened {
+                store,
+                bound,
+                guest,
+                sim,
+            })
+        }
+    }
+}
+
+/// Opens a service on `database`; resources live on `real` when given and
+/// on the persisted simulated cloud otherwise; guests reach the Query API
+/// at `cfn_url`. A database stays bound to the cloud its first operation
+/// used; opening it on another is refused, so no stack is ever operated on
+/// against the wrong cloud (which would forget real resources instead of
+/// deleting them).
+pub async fn open_database(
+    database: &Database,
+    sim: SimConfig,
+    real: Option<RealCloud>,
+    config: EngineConfig,
+    cfn_url: &str,
+) -> Result<Local, StoreError> {
     let wanted = real.as_ref().map_or(SIMULATED, |r| r.name.as_str());
-    let bound = store.bind_cloud(wanted).await?;
-    if bound != wanted {
+    let opened = open_store(database, wanted, cfn_url).await?;
+    if opened.bound != wanted {
+        let bound = &opened.bound;
+        let other = match database {
+            Database::Sqlite(_) => "use another --state file",
+            Database::Postgres(_) => "use another database",
+        };
         return Err(StoreError::Backend(format!(
-            "{} holds stacks on the {bound} cloud, not on {wanted}; {}",
-            state.display(),
+            "{database} holds stacks on the {bound} cloud, not on {wanted}; {}",
             match bound.strip_prefix("openstack:") {
                 Some(name) => format!("pass --os-cloud {name} (or set OS_CLOUD={name})"),
-                None => "unset OS_CLOUD and drop --os-cloud, or use another --state file".into(),
+                None => format!("unset OS_CLOUD and drop --os-cloud, or {other}"),
             }
         )));
     }
+    let guest = Arc::new(opened.guest);
+    let store = opened.store;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
-    let cloud = match &real {
-        Some(_) => Arc::new(SimCloud::new(clock.clone(), sim)),
-        None => {
-            let saved = SimStore::open(state).await?;
-            let objects = saved.objects().await?;
-            Arc::new(SimCloud::with_persistence(
-                clock.clone(),
-                sim,
-                Arc::new(saved),
-                objects,
-            ))
-        }
+    let cloud = match opened.sim {
+        None => Arc::new(SimCloud::new(clock.clone(), sim)),
+        Some((persistence, objects)) => Arc::new(SimCloud::with_persistence(
+            clock.clone(),
+            sim,
+            persistence,
+            objects,
+        )),
     };
     let agent = crate::guest::SimulatedGuest::new(guest.clone());
     let target: Arc<dyn Cloud> = match real {

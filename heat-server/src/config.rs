@@ -9,6 +9,8 @@
 //! alarm_evaluation_secs = 10       # how often alarms are evaluated
 //! simulated_guest = true           # simulated servers signal their wait
 //!                                  # conditions (false: a real agent does)
+//! simulated_latency_secs = 0.0     # how long each simulated object takes
+//!                                  # to become ready (and half to go)
 //! metric_retention_secs = 1209600  # datapoints kept two weeks
 //! auth = "noauth"                  # or "keystone"
 //! cfn_auth = "verified"            # Query APIs: "noauth" (any signature) or
@@ -30,6 +32,8 @@
 //!
 //! [state]
 //! path = "/var/lib/heat-rs/state.sqlite"
+//! # or, for several servers sharing the work:
+//! # database = "postgres://heat:secret@db.example.com/heat"
 //!
 //! [keystone]                       # with auth = "keystone"
 //! cloud = "heat-service"           # clouds.yaml entry of the server's own credentials
@@ -62,6 +66,8 @@ pub struct ServerSection {
     /// Whether the simulated cloud's servers act out their user data's
     /// signals.
     pub simulated_guest: bool,
+    /// Seconds each simulated object takes to become ready.
+    pub simulated_latency_secs: f64,
     /// Seconds datapoints are kept.
     pub metric_retention_secs: f64,
     /// Where guests (cfn-signal, cfn-init) reach the Query API; the
@@ -88,6 +94,7 @@ impl Default for ServerSection {
             cloudwatch_bind: "127.0.0.1:8003".into(),
             alarm_evaluation_secs: 10.0,
             simulated_guest: true,
+            simulated_latency_secs: 0.0,
             metric_retention_secs: 14.0 * 86_400.0,
             auth: "noauth".into(),
             max_json_body_size: 1024 * 1024,
@@ -134,6 +141,20 @@ impl Default for EngineSection {
 pub struct StateSection {
     /// The SQLite state file.
     pub path: Option<PathBuf>,
+    /// A PostgreSQL database's URL (over `path`).
+    pub database: Option<String>,
+}
+
+impl StateSection {
+    /// Where the state is: the database, else the file, else the state
+    /// file `heat` uses.
+    pub fn database(&self) -> crate::builder::Database {
+        match (&self.database, &self.path) {
+            (Some(url), _) => crate::builder::Database::parse(url),
+            (None, Some(path)) => crate::builder::Database::Sqlite(path.clone()),
+            (None, None) => crate::builder::Database::Sqlite(crate::builder::default_state()),
+        }
+    }
 }
 
 /// `[keystone]`.

@@ -18,6 +18,7 @@ pub mod serve;
 mod store;
 
 pub use clock::{AbortableSpawner, SystemClock, TokioSpawner};
-pub use store::sim::SimStore;
 pub use store::postgres::PostgresStore;
+pub use store::postgres_sim::PgSimStore;
+pub use store::sim::SimStore;
 pub use store::sqlite::SqliteStore;

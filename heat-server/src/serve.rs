@@ -1,5 +1,6 @@
 //! Running the server: flags and the TOML configuration, tracing, the
-//! state file and the cloud (simulated by default, OpenStack with
+//! state (a SQLite file, or a PostgreSQL database several servers share)
+//! and the cloud (simulated by default, OpenStack with
 //! `--os-cloud`), authentication, the native API on its address, stacks
 //! abandoned by a dead server taken over, and a graceful shutdown that
 //! leaves running operations to their leases (another server, or this one
@@ -25,6 +26,10 @@ pub struct Args {
     /// The SQLite state file (default: the one `heat` uses).
     #[arg(long, env = "HEAT_STATE")]
     pub state: Option<PathBuf>,
+    /// A PostgreSQL database (`postgres://user:password@host:port/db`) that
+    /// several heat-server processes share, instead of a state file.
+    #[arg(long, env = "HEAT_DATABASE")]
+    pub database: Option<String>,
     /// The native API's address.
     #[arg(long)]
     pub bind: Option<String>,
@@ -94,15 +99,15 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }
     if let Some(s) = args.state {
         config.state.path = Some(s);
+        config.state.database = None;
+    }
+    if let Some(d) = args.database {
+        config.state.database = Some(d);
     }
     if let Some(cloud) = &args.os_cloud {
         std::env::set_var("OS_CLOUD", cloud);
     }
-    let state = config
-        .state
-        .path
-        .clone()
-        .unwrap_or_else(builder::default_state);
+    let state = config.state.database();
     let real = builder::openstack_from_env()
         .map_err(anyhow::Error::msg)?
         .map(|(name, cloud)| RealCloud {
@@ -137,11 +142,13 @@ async fn run(args: Args) -> anyhow::Result<()> {
     };
     let sim = SimConfig {
         guest: config.server.simulated_guest,
-        ..SimConfig::default()
+        ..SimConfig::with_latency(std::time::Duration::from_secs_f64(
+            config.server.simulated_latency_secs.clamp(0.0, 3600.0),
+        ))
     };
-    let local = builder::open_with(&state, sim, real, config.engine(), &cfn_url)
+    let local = builder::open_database(&state, sim, real, config.engine(), &cfn_url)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot open the state file {}: {e}", state.display()))?;
+        .map_err(|e| anyhow::anyhow!("cannot open the state {state}: {e}"))?;
     let mut cfn_auth = cfn::CfnAuth::NoAuth {
         project: config.server.noauth_project.clone(),
     };
@@ -217,8 +224,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         let _ = writeln!(
             out,
             "heat-server: state {}, stacks on {on}, auth {}",
-            state.display(),
-            config.server.auth
+            state, config.server.auth
         );
         let _ = out.flush();
     }

@@ -46,6 +46,22 @@ pub trait SimPersistence: Send + Sync {
     async fn save_object(&self, object: &SimObject) -> Result<(), String>;
     /// Forgets an object.
     async fn forget_object(&self, id: &str) -> Result<(), String>;
+    /// What any process saved or forgot after position `after` (0: from
+    /// the start), in order, and the position reached: for a cloud shared
+    /// by several processes. `None` (the default) when this persistence
+    /// is not shared.
+    async fn changes(&self, _after: u64) -> Result<Option<(u64, Vec<SimChange>)>, String> {
+        Ok(None)
+    }
+}
+
+/// A change of a shared simulated cloud.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SimChange {
+    /// An object saved (made or changed).
+    Saved(SimObject),
+    /// An object forgotten (deleted), by id.
+    Forgotten(String),
 }
 
 /// A fault to inject into the simulated cloud.
@@ -114,6 +130,8 @@ struct State {
     faults: Vec<SimFault>,
     transient_left: BTreeMap<String, u32>,
     doomed: std::collections::BTreeSet<String>,
+    /// How far the shared persistence's changes have been applied.
+    seen: u64,
 }
 
 /// The simulated cloud.
@@ -289,6 +307,37 @@ impl SimCloud {
         Ok(())
     }
 
+    /// Applies what other processes changed in a shared cloud since the
+    /// last look (nothing to do for a cloud of one process). Every call of
+    /// the cloud begins with it.
+    pub async fn refresh(&self) -> Result<(), DriverError> {
+        let Some(p) = &self.persistence else {
+            return Ok(());
+        };
+        let after = self.lock().seen;
+        let Some((reached, changes)) = p.changes(after).await.map_err(DriverError::transient)?
+        else {
+            return Ok(());
+        };
+        let mut s = self.lock();
+        if reached <= s.seen {
+            // Another call applied as new a view meanwhile.
+            return Ok(());
+        }
+        for change in changes {
+            match change {
+                SimChange::Saved(o) => {
+                    s.objects.insert(o.id.clone(), o);
+                }
+                SimChange::Forgotten(id) => {
+                    s.objects.remove(&id);
+                }
+            }
+        }
+        s.seen = reached;
+        Ok(())
+    }
+
     async fn forget(&self, id: &str) -> Result<(), DriverError> {
         if let Some(p) = &self.persistence {
             p.forget_object(id).await.map_err(DriverError::transient)?;
@@ -308,6 +357,7 @@ impl SimCloud {
 #[async_trait]
 impl Cloud for SimCloud {
     async fn create(&self, kind: ObjectKind, spec: &ResourceSpec) -> Result<String, DriverError> {
+        self.refresh().await?;
         let kind = kind.name();
         let object = {
             let mut s = self.lock();
@@ -405,6 +455,7 @@ impl Cloud for SimCloud {
         if !latency.is_zero() {
             self.clock.sleep(latency).await;
         }
+        self.refresh().await?;
         let object = {
             let mut s = self.lock();
             let doomed = s.doomed.contains(id);
@@ -458,6 +509,7 @@ impl Cloud for SimCloud {
         id: &str,
         _old: &Json,
     ) -> Result<Attributes, DriverError> {
+        self.refresh().await?;
         let kind = kind.name();
         let object = {
             let mut s = self.lock();
@@ -487,6 +539,7 @@ impl Cloud for SimCloud {
     }
 
     async fn delete(&self, kind: ObjectKind, id: &str) -> Result<(), DriverError> {
+        self.refresh().await?;
         let kind = kind.name();
         let latency = self.latency(kind);
         let removed = {
@@ -528,6 +581,7 @@ impl Cloud for SimCloud {
     }
 
     async fn check(&self, kind: ObjectKind, id: &str) -> Result<Attributes, DriverError> {
+        self.refresh().await?;
         let kind = kind.name();
         let s = self.lock();
         match s.objects.get(id) {
@@ -547,6 +601,7 @@ impl Cloud for SimCloud {
         stack_id: &str,
         resource: &str,
     ) -> Result<Option<String>, DriverError> {
+        self.refresh().await?;
         let kind = kind.name();
         Ok(self
             .lock()
@@ -557,6 +612,7 @@ impl Cloud for SimCloud {
     }
 
     async fn snapshot(&self, kind: ObjectKind, id: &str) -> Result<Option<String>, DriverError> {
+        self.refresh().await?;
         let kind = kind.name();
         let made = {
             let mut s = self.lock();

@@ -1,9 +1,10 @@
 //! State stores backed by SQL databases, and the simulated cloud's own
 //! store.
 
+pub mod postgres;
+pub mod postgres_sim;
 pub mod sim;
 pub mod sqlite;
-pub mod postgres;
 
 use heat_core::engine::{CancelRequest, StackRecord, StoreError};
 
@@ -44,4 +45,3 @@ pub(crate) fn stack_data(stack: &StackRecord) -> Result<String, StoreError> {
     bare.cancel = None;
     to_json(&bare)
 }
-

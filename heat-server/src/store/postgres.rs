@@ -83,8 +83,10 @@ impl PostgresStore {
     /// requests.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let options: PgConnectOptions = url
-            .parse()
-            .map_err(|e| backend(format!("database URL {}: {e}", redacted(url))))?;
+            .parse::<PgConnectOptions>()
+            .map_err(|e| backend(format!("database URL {}: {e}", redacted(url))))?
+            // The migrations' "already exists" notices are not news.
+            .options([("client_min_messages", "warning")]);
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(30))
@@ -145,6 +147,29 @@ impl PostgresStore {
 
     async fn begin(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
         self.pool.begin().await.map_err(backend)
+    }
+
+    /// The server key (signal URLs, stack credentials), the same for
+    /// every process on the database: made by the first, kept in the
+    /// database (which only the servers reach).
+    pub async fn server_key(&self) -> Result<[u8; 32], StoreError> {
+        let fresh: [u8; 32] = rand::random();
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('server_key', $1) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(hex::encode(fresh))
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        let row = sqlx::query("SELECT value FROM settings WHERE key = 'server_key'")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend)?;
+        let key: [u8; 32] = hex::decode(row.get::<&str, _>("value"))
+            .ok()
+            .and_then(|k| k.try_into().ok())
+            .ok_or_else(|| backend("the stored server key is malformed"))?;
+        Ok(key)
     }
 
     /// Binds the database to `cloud` on first use and returns the cloud
@@ -358,11 +383,12 @@ impl StateStore for PostgresStore {
 
     async fn write(&self, fence: &Fence, writes: &[Write]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        let row = sqlx::query("SELECT name, traversal, cancel FROM stacks WHERE id = $1 FOR UPDATE")
-            .bind(&fence.root)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend)?;
+        let row =
+            sqlx::query("SELECT name, traversal, cancel FROM stacks WHERE id = $1 FOR UPDATE")
+                .bind(&fence.root)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
         let Some(row) = row else {
             return Err(StoreError::Fenced(fence.root.clone()));
         };
@@ -370,8 +396,8 @@ impl StateStore for PostgresStore {
         if row.get::<i64, _>("traversal") as u64 != fence.token {
             return Err(StoreError::Fenced(name));
         }
-        let delete_pending = cancel_of(row.get::<Option<&str>, _>("cancel"))
-            == Some(CancelRequest::Delete);
+        let delete_pending =
+            cancel_of(row.get::<Option<&str>, _>("cancel")) == Some(CancelRequest::Delete);
         for w in writes {
             if matches!(w, Write::Release(id) if *id == fence.root) && delete_pending {
                 return Err(StoreError::DeletePending(name));
