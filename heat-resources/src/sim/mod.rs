@@ -59,7 +59,7 @@ pub trait SimPersistence: Send + Sync {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SimChange {
     /// An object saved (made or changed).
-    Saved(SimObject),
+    Saved(Box<SimObject>),
     /// An object forgotten (deleted), by id.
     Forgotten(String),
 }
@@ -327,7 +327,7 @@ impl SimCloud {
         for change in changes {
             match change {
                 SimChange::Saved(o) => {
-                    s.objects.insert(o.id.clone(), o);
+                    s.objects.insert(o.id.clone(), *o);
                 }
                 SimChange::Forgotten(id) => {
                     s.objects.remove(&id);

@@ -105,7 +105,7 @@ impl SimPersistence for PgSimStore {
             } else {
                 let object =
                     serde_json::from_str(row.get::<&str, _>("data")).map_err(|e| e.to_string())?;
-                out.push(SimChange::Saved(object));
+                out.push(SimChange::Saved(Box::new(object)));
             }
         }
         Ok(Some((reached, out)))
