@@ -18,7 +18,7 @@ use sqlx::Row;
 use super::backend;
 
 /// Serialises the simulated cloud's writers (an arbitrary constant).
-const WRITERS: i64 = 0x6865_6174_7369_6d;
+const WRITERS: i64 = 0x0068_6561_7473_696d;
 
 /// The simulated cloud's objects in a PostgreSQL database.
 #[derive(Debug, Clone)]
