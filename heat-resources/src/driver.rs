@@ -207,16 +207,19 @@ impl ResourceDriver {
         heat_core::service::heat_time(self.clock.now())
     }
 
-    async fn native_wait(&self, spec: &ResourceSpec) {
+    /// The time a native resource takes for `action` (`create`, `update`):
+    /// a TestResource's `action_wait_secs` or `wait_secs`, as Heat's; a
+    /// Delay's on create.
+    async fn native_wait(&self, spec: &ResourceSpec, action: &str) {
         let p = Self::props(spec);
         let secs = match spec.type_name.as_str() {
             "OS::Heat::TestResource" => p
                 .get("action_wait_secs")
-                .and_then(|w| w.get("create"))
+                .and_then(|w| w.get(action))
                 .and_then(Json::as_f64)
                 .or_else(|| p.get("wait_secs").and_then(Json::as_f64))
                 .unwrap_or(0.0),
-            "OS::Heat::Delay" => {
+            "OS::Heat::Delay" if action == "create" => {
                 let min = p.get("min_wait").and_then(Json::as_f64).unwrap_or(0.0);
                 let jitter = p.get("max_jitter").and_then(Json::as_f64).unwrap_or(0.0)
                     * p.get("jitter_multiplier")
@@ -333,7 +336,7 @@ impl Driver for ResourceDriver {
                 Ok(Self::attributes(&spec.type_name, attrs))
             }
             None => {
-                self.native_wait(spec).await;
+                self.native_wait(spec, "create").await;
                 self.native_attributes(spec)
             }
         }
@@ -357,7 +360,10 @@ impl Driver for ResourceDriver {
                     .await?;
                 Ok(Self::attributes(&spec.type_name, attrs))
             }
-            None => self.native_attributes(spec),
+            None => {
+                self.native_wait(spec, "update").await;
+                self.native_attributes(spec)
+            }
         }
     }
 

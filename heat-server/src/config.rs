@@ -11,6 +11,8 @@
 //!                                  # conditions (false: a real agent does)
 //! simulated_latency_secs = 0.0     # how long each simulated object takes
 //!                                  # to become ready (and half to go)
+//! simulated_answer_secs = 0.0      # how long a simulated create takes to
+//!                                  # answer once the object exists
 //! metric_retention_secs = 1209600  # datapoints kept two weeks
 //! auth = "noauth"                  # or "keystone"
 //! cfn_auth = "verified"            # Query APIs: "noauth" (any signature) or
@@ -68,6 +70,8 @@ pub struct ServerSection {
     pub simulated_guest: bool,
     /// Seconds each simulated object takes to become ready.
     pub simulated_latency_secs: f64,
+    /// Seconds a simulated create takes to answer.
+    pub simulated_answer_secs: f64,
     /// Seconds datapoints are kept.
     pub metric_retention_secs: f64,
     /// Where guests (cfn-signal, cfn-init) reach the Query API; the
@@ -95,6 +99,7 @@ impl Default for ServerSection {
             alarm_evaluation_secs: 10.0,
             simulated_guest: true,
             simulated_latency_secs: 0.0,
+            simulated_answer_secs: 0.0,
             metric_retention_secs: 14.0 * 86_400.0,
             auth: "noauth".into(),
             max_json_body_size: 1024 * 1024,

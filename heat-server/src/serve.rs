@@ -142,6 +142,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
     };
     let sim = SimConfig {
         guest: config.server.simulated_guest,
+        answer_latency: std::time::Duration::from_secs_f64(
+            config.server.simulated_answer_secs.clamp(0.0, 3600.0),
+        ),
         ..SimConfig::with_latency(std::time::Duration::from_secs_f64(
             config.server.simulated_latency_secs.clamp(0.0, 3600.0),
         ))

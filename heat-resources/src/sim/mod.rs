@@ -88,6 +88,10 @@ pub struct SimConfig {
     pub latency: HashMap<String, Duration>,
     /// Time for kinds not listed.
     pub default_latency: Duration,
+    /// Time a create takes to answer once the object exists (as a cloud
+    /// API's answer can be slow, or lost): a process that dies meanwhile
+    /// never learns the id of what it made.
+    pub answer_latency: Duration,
     /// Most objects of a kind (`server`: 10 instances by default).
     pub quotas: HashMap<String, usize>,
     /// Whether booted servers act out their user data's signals (see
@@ -100,6 +104,7 @@ impl Default for SimConfig {
         SimConfig {
             latency: HashMap::new(),
             default_latency: Duration::ZERO,
+            answer_latency: Duration::ZERO,
             quotas: HashMap::from([
                 ("server".to_string(), 20),
                 ("volume".to_string(), 20),
@@ -433,6 +438,9 @@ impl Cloud for SimCloud {
             self.save(port).await?;
         }
         self.save(&object).await?;
+        if !self.config.answer_latency.is_zero() {
+            self.clock.sleep(self.config.answer_latency).await;
+        }
         Ok(object.id)
     }
 

@@ -6,6 +6,7 @@
 pub mod cfn;
 pub mod clients;
 pub mod postgres;
+pub mod servers;
 
 use std::sync::Arc;
 use std::time::Duration;

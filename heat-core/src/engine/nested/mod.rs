@@ -122,7 +122,8 @@ impl Engine {
         }
     }
 
-    /// Updates a resource in place.
+    /// Updates a resource in place; a cloud update ends early (failed)
+    /// when `cancel` is cancelled, as Heat stops an update's task.
     pub(super) async fn backend_update(
         &self,
         op: &Op,
@@ -138,7 +139,10 @@ impl Engine {
                 self.special_update(op, cancel, stack, &k, spec, id, None)
                     .await
             }
-            None => self.driver.update(spec, id, old).await,
+            None => cancel
+                .guard(self.driver.update(spec, id, old))
+                .await
+                .unwrap_or_else(|_| Err(fatal("UPDATE cancelled"))),
         }
     }
 
