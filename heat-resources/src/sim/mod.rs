@@ -467,8 +467,9 @@ impl Cloud for SimCloud {
         let object = {
             let mut s = self.lock();
             let doomed = s.doomed.contains(id);
-            let snapshot = s.objects.clone();
-            let Some(o) = s.objects.get_mut(id) else {
+            // Out of the map while it is made ready against the others
+            // (no copy of the whole cloud per call).
+            let Some(mut o) = s.objects.remove(id) else {
                 return Err(DriverError::not_found(format!(
                     "{kind} {id} could not be found"
                 )));
@@ -478,9 +479,10 @@ impl Cloud for SimCloud {
                 o.attributes
                     .insert("status".into(), Json::String("ERROR".into()));
             } else {
-                objects::ready(o, &snapshot);
+                objects::ready(&mut o, &s.objects);
             }
-            o.clone()
+            s.objects.insert(id.to_string(), o.clone());
+            o
         };
         self.save(&object).await?;
         if object.status == "ERROR" {
@@ -521,8 +523,7 @@ impl Cloud for SimCloud {
         let kind = kind.name();
         let object = {
             let mut s = self.lock();
-            let snapshot = s.objects.clone();
-            let Some(o) = s.objects.get_mut(id) else {
+            let Some(mut o) = s.objects.remove(id) else {
                 return Err(DriverError::not_found(format!(
                     "{kind} {id} could not be found"
                 )));
@@ -531,8 +532,9 @@ impl Cloud for SimCloud {
             if let Some(n) = spec.properties.get("name").and_then(Json::as_str) {
                 o.name = n.to_string();
             }
-            objects::ready(o, &snapshot);
-            o.clone()
+            objects::ready(&mut o, &s.objects);
+            s.objects.insert(id.to_string(), o.clone());
+            o
         };
         self.save(&object).await?;
         // An association moved to another port moves its floating IP too.

@@ -227,101 +227,44 @@ async fn insert_stack(
     Ok(())
 }
 
-/// A fenced write other than the fence check itself.
-async fn apply(tx: &mut Transaction<'_, Postgres>, w: &Write) -> Result<(), StoreError> {
-    match w {
-        Write::InsertStack(s) => insert_stack(tx, s).await?,
-        Write::UpdateStack(s) => {
-            let deleting = s.action == Action::Delete;
-            sqlx::query(
-                "UPDATE stacks SET name = $1, data = $2, state = $3, \
-                 cancel = CASE WHEN $4 AND cancel = 'delete' THEN NULL ELSE cancel END \
-                 WHERE id = $5",
-            )
-            .bind(&s.name)
-            .bind(stack_data(s)?)
-            .bind(s.status_text())
-            .bind(deleting)
-            .bind(&s.id)
-            .execute(&mut **tx)
-            .await
-            .map_err(backend)?;
-        }
-        Write::Release(id) => {
-            sqlx::query(
-                "UPDATE stacks SET lease_engine = NULL, lease_expires = NULL, cancel = NULL WHERE id = $1",
-            )
-            .bind(id)
-            .execute(&mut **tx)
-            .await
-            .map_err(backend)?;
-        }
-        Write::RemoveStack(id) => {
-            for statement in [
-                "DELETE FROM resources WHERE stack_id = $1",
-                "DELETE FROM events WHERE stack_id = $1",
-                "DELETE FROM signals WHERE stack_id = $1",
-                "DELETE FROM snapshots WHERE stack_id = $1",
-                "DELETE FROM stacks WHERE id = $1",
-            ] {
-                sqlx::query(statement)
-                    .bind(id)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(backend)?;
-            }
-        }
-        Write::PutResource(r) => {
-            sqlx::query(
-                "INSERT INTO resources (stack_id, id, data) VALUES ($1, $2, $3) \
-                 ON CONFLICT (stack_id, id) DO UPDATE SET data = excluded.data",
-            )
-            .bind(&r.stack_id)
-            .bind(&r.id)
-            .bind(to_json(r)?)
-            .execute(&mut **tx)
-            .await
-            .map_err(backend)?;
-        }
+/// A write as `heat_write` (the database function of the second
+/// migration) applies it.
+fn encoded(w: &Write) -> Result<serde_json::Value, StoreError> {
+    use serde_json::json;
+    Ok(match w {
+        Write::InsertStack(s) => json!({
+            "op": "insert_stack", "id": s.id, "name": s.name, "project": s.project,
+            "traversal": s.traversal, "data": stack_data(s)?,
+            "lease_engine": s.lease.as_ref().map(|l| &l.engine),
+            "lease_expires": s.lease.as_ref().map(|l| l.expires_at),
+            "cancel": s.cancel.map(cancel_name), "state": s.status_text(),
+        }),
+        Write::UpdateStack(s) => json!({
+            "op": "update_stack", "id": s.id, "name": s.name, "data": stack_data(s)?,
+            "state": s.status_text(), "deleting": s.action == Action::Delete,
+        }),
+        Write::Release(id) => json!({"op": "release", "id": id}),
+        Write::RemoveStack(id) => json!({"op": "remove_stack", "id": id}),
+        Write::PutResource(r) => json!({
+            "op": "put_resource", "stack_id": r.stack_id, "id": r.id, "data": to_json(r)?,
+        }),
         Write::RemoveResource { stack_id, id } => {
-            sqlx::query("DELETE FROM resources WHERE stack_id = $1 AND id = $2")
-                .bind(stack_id)
-                .bind(id)
-                .execute(&mut **tx)
-                .await
-                .map_err(backend)?;
+            json!({"op": "remove_resource", "stack_id": stack_id, "id": id})
         }
         Write::AddEvent(e) => {
-            sqlx::query("INSERT INTO events (stack_id, data) VALUES ($1, $2)")
-                .bind(&e.stack_id)
-                .bind(to_json(e)?)
-                .execute(&mut **tx)
-                .await
-                .map_err(backend)?;
+            json!({"op": "add_event", "stack_id": e.stack_id, "data": to_json(e)?})
         }
-        Write::PutSnapshot(s) => {
-            sqlx::query(
-                "INSERT INTO snapshots (stack_id, id, data) VALUES ($1, $2, $3) \
-                 ON CONFLICT (stack_id, id) DO UPDATE SET data = excluded.data",
-            )
-            .bind(&s.stack_id)
-            .bind(&s.id)
-            .bind(to_json(s)?)
-            .execute(&mut **tx)
-            .await
-            .map_err(backend)?;
-        }
+        Write::PutSnapshot(s) => json!({
+            "op": "put_snapshot", "stack_id": s.stack_id, "id": s.id, "data": to_json(s)?,
+        }),
         Write::RemoveSnapshot { stack_id, id } => {
-            sqlx::query("DELETE FROM snapshots WHERE stack_id = $1 AND id = $2")
-                .bind(stack_id)
-                .bind(id)
-                .execute(&mut **tx)
-                .await
-                .map_err(backend)?;
+            json!({"op": "remove_snapshot", "stack_id": stack_id, "id": id})
         }
-    }
-    Ok(())
+    })
 }
+
+/// The SQLSTATE `heat_write` raises for a live name taken.
+const NAME_TAKEN: &str = "HE001";
 
 #[async_trait]
 impl StateStore for PostgresStore {
@@ -382,32 +325,25 @@ impl StateStore for PostgresStore {
     }
 
     async fn write(&self, fence: &Fence, writes: &[Write]) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        let row =
-            sqlx::query("SELECT name, traversal, cancel FROM stacks WHERE id = $1 FOR UPDATE")
-                .bind(&fence.root)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(backend)?;
-        let Some(row) = row else {
-            return Err(StoreError::Fenced(fence.root.clone()));
-        };
-        let name: String = row.get("name");
-        if row.get::<i64, _>("traversal") as u64 != fence.token {
-            return Err(StoreError::Fenced(name));
-        }
-        let delete_pending =
-            cancel_of(row.get::<Option<&str>, _>("cancel")) == Some(CancelRequest::Delete);
-        for w in writes {
-            if matches!(w, Write::Release(id) if *id == fence.root) && delete_pending {
-                return Err(StoreError::DeletePending(name));
+        let batch = writes.iter().map(encoded).collect::<Result<Vec<_>, _>>()?;
+        let answer = sqlx::query("SELECT heat_write($1, $2, $3::jsonb) AS answer")
+            .bind(&fence.root)
+            .bind(fence.token as i64)
+            .bind(serde_json::Value::Array(batch).to_string())
+            .fetch_one(&self.pool)
+            .await;
+        let answer: String = match answer {
+            Ok(row) => row.get("answer"),
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some(NAME_TAKEN) => {
+                return Err(StoreError::Exists(e.message().to_string()));
             }
+            Err(e) => return Err(backend(e)),
+        };
+        match answer.split_once(':') {
+            None => Ok(()),
+            Some(("delete_pending", name)) => Err(StoreError::DeletePending(name.to_string())),
+            Some((_, name)) => Err(StoreError::Fenced(name.to_string())),
         }
-        for w in writes {
-            // Dropping the transaction on an error rolls every write back.
-            apply(&mut tx, w).await?;
-        }
-        tx.commit().await.map_err(backend)
     }
 
     async fn renew(
