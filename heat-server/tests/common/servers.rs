@@ -3,6 +3,8 @@
 //! their own (short leases, simulated latency), SIGKILLed on purpose, and
 //! stopped when dropped.
 
+#![allow(dead_code)]
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
