@@ -34,20 +34,39 @@ impl Server {
     /// `latency / 2` to answer.
     pub fn start(database: &str, dir: &Path, name: &str, latency: f64, lease: f64) -> Server {
         let answer = latency / 2.0;
+        let settings =
+            format!("simulated_latency_secs = {latency}\nsimulated_answer_secs = {answer}\n");
+        Self::spawn(database, dir, name, lease, &settings, None)
+    }
+
+    /// A server whose stacks live on the OpenStack cloud `cloud` of the
+    /// clouds.yaml `OS_CLIENT_CONFIG_FILE` names.
+    pub fn on_openstack(database: &str, dir: &Path, name: &str, lease: f64, cloud: &str) -> Server {
+        Self::spawn(database, dir, name, lease, "", Some(cloud))
+    }
+
+    fn spawn(
+        database: &str,
+        dir: &Path,
+        name: &str,
+        lease: f64,
+        settings: &str,
+        cloud: Option<&str>,
+    ) -> Server {
         std::fs::create_dir_all(dir).unwrap();
         let config = dir.join(format!("{name}.toml"));
         std::fs::write(
             &config,
             format!(
                 "[server]\nbind = \"127.0.0.1:0\"\ncfn_bind = \"\"\ncloudwatch_bind = \"\"\n\
-                 simulated_latency_secs = {latency}\nsimulated_answer_secs = {answer}\n\
-                 max_concurrent_requests = 1024\n\
+                 max_concurrent_requests = 1024\n{settings}\
                  [engine]\nlease_seconds = {lease}\n[state]\ndatabase = \"{database}\"\n"
             ),
         )
         .unwrap();
         let log = dir.join(format!("{name}.log"));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_heat-server"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_heat-server"));
+        command
             .arg("--config")
             .arg(&config)
             .env_remove("OS_CLOUD")
@@ -56,9 +75,11 @@ impl Server {
             .env_remove("HEAT_DATABASE")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
+            .stderr(std::fs::File::create(&log).unwrap());
+        if let Some(cloud) = cloud {
+            command.args(["--os-cloud", cloud]);
+        }
+        let mut child = command.spawn().unwrap();
         let mut first = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut first)
