@@ -43,6 +43,8 @@ BEGIN
             END IF;
         WHEN 'release' THEN
             UPDATE stacks SET lease_engine = NULL, lease_expires = NULL, cancel = NULL WHERE id = w->>'id';
+            -- Whoever waits for the operation, in any process, learns it ended.
+            PERFORM pg_notify('heat_changes', 'released:' || (w->>'id'));
         WHEN 'remove_stack' THEN
             DELETE FROM resources WHERE stack_id = w->>'id';
             DELETE FROM events WHERE stack_id = w->>'id';

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use heat_core::engine::testing::contract::{self, Harness};
-use heat_core::engine::{CancelRequest, Signal, StateStore, StoreChange};
+use heat_core::engine::{CancelRequest, Fence, Signal, StateStore, StoreChange, Write};
 use heat_server::PostgresStore;
 
 /// Two stores on one new database: two processes' views.
@@ -28,8 +28,9 @@ impl Harness for Postgres {
 
 heat_core::store_contract_tests!(Postgres);
 
-/// A signal and a stop request stored through one process's store are
-/// announced to another's watchers, without a poll.
+/// A signal, a stop request and the end of an operation stored through
+/// one process's store are announced to another's watchers, without a
+/// poll.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_process_hears_of_signals_and_stop_requests() {
     let url = common::postgres::fresh_database().await;
@@ -60,7 +61,16 @@ async fn another_process_hears_of_signals_and_stop_requests() {
         .request_cancel("s1", CancelRequest::Rollback)
         .await
         .unwrap());
-    for _ in 0..2 {
+    here.write(
+        &Fence {
+            root: "s1".into(),
+            token: stack.traversal,
+        },
+        &[Write::Release("s1".into())],
+    )
+    .await
+    .unwrap();
+    for _ in 0..3 {
         tokio::time::timeout(Duration::from_secs(10), rx.recv())
             .await
             .expect("the other process heard nothing")
@@ -70,7 +80,8 @@ async fn another_process_hears_of_signals_and_stop_requests() {
         *heard.lock().unwrap(),
         [
             StoreChange::Signal("s1".into()),
-            StoreChange::Cancel("s1".into())
+            StoreChange::Cancel("s1".into()),
+            StoreChange::Released("s1".into()),
         ]
     );
 }

@@ -182,6 +182,8 @@ pub struct Engine {
     /// Wakes the lease renewal when another process requests a stop, so
     /// that the request reaches the operation at once.
     stop_requested: event_listener::Event,
+    /// Wakes those who wait for an operation that another process ran.
+    released: event_listener::Event,
     subscribers: Mutex<Vec<UnboundedSender<Event>>>,
     /// The values each project's stacks export (`Fn::ImportValue`), read
     /// from the store when an operation begins.
@@ -230,6 +232,7 @@ impl Engine {
             heartbeat_started: AtomicBool::new(false),
             signalled: event_listener::Event::new(),
             stop_requested: event_listener::Event::new(),
+            released: event_listener::Event::new(),
             subscribers: Mutex::new(Vec::new()),
             exports: Mutex::new(HashMap::new()),
         });
@@ -244,6 +247,9 @@ impl Engine {
                     if e.running(&stack).is_some() {
                         e.stop_requested.notify(usize::MAX);
                     }
+                }
+                StoreChange::Released(_) => {
+                    e.released.notify(usize::MAX);
                 }
             }
         }));

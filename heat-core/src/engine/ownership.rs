@@ -220,6 +220,7 @@ impl Engine {
                     }
                 }
             }
+            let released = self.released.listen();
             match self.store.stack(stack_id).await? {
                 None => return Ok(None),
                 Some(s) if !s.in_progress() && !s.leased_at(self.clock.now()) => {
@@ -229,7 +230,7 @@ impl Engine {
                     if self.resume_abandoned(&s).await?.is_some() {
                         continue;
                     }
-                    self.clock.sleep(delay).await;
+                    futures::future::select(self.clock.sleep(delay), released).await;
                     delay = (delay * 2).min(self.config.poll);
                 }
             }

@@ -124,6 +124,8 @@ pub enum StoreChange {
     Signal(String),
     /// A stop was requested for this top-level stack's operation.
     Cancel(String),
+    /// The operation on this top-level stack ended (its lease released).
+    Released(String),
 }
 
 /// Called with each [`StoreChange`].
@@ -222,8 +224,9 @@ pub trait StateStore: Send + Sync {
     /// The engines that have reported a heartbeat.
     async fn engines(&self) -> Result<Vec<EngineRecord>, StoreError>;
 
-    /// Registers `hook`, to be called with each signal or stop request
-    /// that any process stores, as soon as the store learns of it. A store
+    /// Registers `hook`, to be called with each signal, stop request or
+    /// end of an operation that any process stores, as soon as the store
+    /// learns of it. A store
     /// that cannot tell does nothing: the engine then finds them at its
     /// next poll or lease renewal.
     fn watch(&self, _hook: ChangeHook) {}

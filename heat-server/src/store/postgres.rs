@@ -5,10 +5,11 @@
 //! fenced write locks its top-level stack's row (`FOR UPDATE`) while it
 //! checks the fencing token and writes, so a takeover (which locks the same
 //! row to bump the token) is ordered before or after it, never between;
-//! signals and stop requests are announced with `NOTIFY` in the
-//! transaction that stores them, and every process `LISTEN`s, so a signal
-//! or a cancel sent to any process reaches the operation wherever it runs
-//! at once.
+//! signals, stop requests and the end of operations are announced with
+//! `NOTIFY` in the transaction that stores them, and every process
+//! `LISTEN`s, so a signal or a cancel sent to any process reaches the
+//! operation wherever it runs at once, and whoever waits for an operation
+//! learns at once that it ended.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -134,6 +135,7 @@ impl PostgresStore {
                 let change = match n.payload().split_once(':') {
                     Some(("signal", id)) => StoreChange::Signal(id.to_string()),
                     Some(("cancel", id)) => StoreChange::Cancel(id.to_string()),
+                    Some(("released", id)) => StoreChange::Released(id.to_string()),
                     _ => continue,
                 };
                 let hooks: Vec<ChangeHook> = hooks.lock().expect("not poisoned").clone();
