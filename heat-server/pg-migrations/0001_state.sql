@@ -17,8 +17,8 @@ CREATE TABLE stacks (
 -- A name is unique among a project's stacks not deleted.
 CREATE UNIQUE INDEX stacks_live_names ON stacks (project, name) WHERE state <> 'DELETE_COMPLETE';
 CREATE INDEX stacks_by_project ON stacks (project, name);
--- What the takeover scan looks for: stacks whose lease may have expired.
-CREATE INDEX stacks_leased ON stacks (lease_expires) WHERE lease_engine IS NOT NULL;
+-- What the takeover scan looks for: stacks in progress.
+CREATE INDEX stacks_in_progress ON stacks (id) WHERE state LIKE '%\_IN\_PROGRESS';
 
 CREATE TABLE resources (
     seq BIGSERIAL,

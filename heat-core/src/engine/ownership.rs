@@ -189,7 +189,7 @@ impl Engine {
     /// periodically); the stacks resumed.
     pub async fn resume_all_abandoned(self: &Arc<Self>) -> Result<Vec<StackRecord>, EngineError> {
         let mut out = Vec::new();
-        for s in self.store.stacks(None).await? {
+        for s in self.store.in_progress().await? {
             if let Some(taken) = self.resume_abandoned(&s).await? {
                 out.push(taken);
             }

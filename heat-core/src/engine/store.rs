@@ -195,6 +195,14 @@ pub trait StateStore: Send + Sync {
     /// deleted ones included.
     async fn stacks(&self, project: Option<&str>) -> Result<Vec<StackRecord>, StoreError>;
 
+    /// Every stack (any project, nested ones too) whose status is
+    /// `*_IN_PROGRESS`: where the scan for abandoned operations looks.
+    async fn in_progress(&self) -> Result<Vec<StackRecord>, StoreError> {
+        let mut all = self.stacks(None).await?;
+        all.retain(StackRecord::in_progress);
+        Ok(all)
+    }
+
     /// A stack's resource records.
     async fn resources(&self, stack_id: &str) -> Result<Vec<ResourceRecord>, StoreError>;
 

@@ -831,6 +831,16 @@ impl StateStore for SqliteStore {
         rows.iter().map(stack_of).collect()
     }
 
+    async fn in_progress(&self) -> Result<Vec<StackRecord>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {STACK_COLUMNS} FROM stacks WHERE state LIKE '%\\_IN\\_PROGRESS' ESCAPE '\\' ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(stack_of).collect()
+    }
+
     async fn resources(&self, stack_id: &str) -> Result<Vec<ResourceRecord>, StoreError> {
         let rows = sqlx::query("SELECT data FROM resources WHERE stack_id = ? ORDER BY rowid")
             .bind(stack_id)

@@ -50,6 +50,7 @@ macro_rules! store_contract_tests {
             removing_a_stack_removes_its_records,
             a_deleted_stack_frees_its_name,
             engines_report_heartbeats,
+            in_progress_lists_what_is_in_progress,
             two_handles_race_for_one_stack,
             snapshots_are_kept_per_stack_and_replaced_by_id,
             documents_are_kept_per_kind_and_project,
@@ -655,6 +656,47 @@ pub async fn engines_report_heartbeats(h: &dyn Harness) {
     store.heartbeat(&e).await.unwrap();
     let all = store.engines().await.unwrap();
     assert_eq!(all, vec![e]);
+}
+
+/// The scan for abandoned operations sees every stack in progress, of
+/// every project, and no other.
+pub async fn in_progress_lists_what_is_in_progress(h: &dyn Harness) {
+    let (store, other) = h.fresh().await;
+    store.create_stack(&stack("1", "busy", "p")).await.unwrap();
+    store
+        .create_stack(&stack("2", "elsewhere", "q"))
+        .await
+        .unwrap();
+    let mut done = stack("3", "done", "p");
+    done.status = Status::Complete;
+    store.create_stack(&done).await.unwrap();
+    let mut failed = stack("4", "failed", "p");
+    failed.status = Status::Failed;
+    store.create_stack(&failed).await.unwrap();
+    let mut ids: Vec<String> = other
+        .in_progress()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["1", "2"]);
+    // Once it completes, it is no longer listed.
+    let mut now_done = stack("1", "busy", "p");
+    now_done.status = Status::Complete;
+    store
+        .write(&fence("1", 1), &[Write::UpdateStack(now_done)])
+        .await
+        .unwrap();
+    let ids: Vec<String> = other
+        .in_progress()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(ids, ["2"]);
 }
 
 /// Two handles (two processes) race to take one expired stack, many times:
