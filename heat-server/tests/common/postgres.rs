@@ -18,9 +18,15 @@ pub fn server() -> String {
                 return url;
             }
             let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+            // The test binary's name without cargo's hash, so that a
+            // rebuilt binary finds its cluster again.
             let binary = std::env::current_exe()
                 .ok()
                 .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                .map(|s| match s.rsplit_once('-') {
+                    Some((name, _hash)) => name.to_string(),
+                    None => s,
+                })
                 .unwrap_or_else(|| "tests".into());
             let dir = root.join("target/postgres").join(binary);
             let out = std::process::Command::new(root.join(".ci/postgres"))
