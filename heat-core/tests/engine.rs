@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use heat_core::engine::testing::{FakeDriver, Fault};
+use heat_core::engine::testing::{CrashingStore, FakeDriver, Fault};
 use heat_core::engine::{ChangeKind, EngineError, MemoryStore, StackOptions, StateStore, Status};
 
 fn setup(latency_secs: u64) -> (Arc<FakeDriver>, Arc<MemoryStore>, TestEngine) {
@@ -441,6 +441,56 @@ async fn a_cancel_as_soon_as_an_update_is_accepted_rolls_it_back() {
     let after = names(&store.resources(&s.id).await.unwrap());
     assert_eq!(after["server"].properties, before["server"].properties);
     assert_no_leaks(&driver, store.as_ref()).await;
+}
+
+/// A rolled-back update never shows `UPDATE_FAILED` in between (a client
+/// waiting for the end, as boto3's waiters do, would stop there): the
+/// failure's event goes in with the rollback's start.
+#[tokio::test(start_paused = true)]
+async fn a_rolled_back_update_is_never_seen_failed() {
+    let driver = Arc::new(FakeDriver::new(
+        Arc::new(TokioClock::new()),
+        Duration::from_secs(10),
+    ));
+    let memory = Arc::new(MemoryStore::new());
+    let recorded = Arc::new(CrashingStore::new(memory.clone(), u64::MAX));
+    let e = engine(driver.clone(), recorded.clone(), 0);
+    let s = e
+        .create_stack("web", source(WEB), StackOptions::default())
+        .await
+        .unwrap();
+    let slow = WEB.replace("flavor: small", "flavor: large");
+    let accepted = e
+        .engine()
+        .update_stack(&s, source(&slow), StackOptions::default())
+        .await
+        .unwrap();
+    e.engine().cancel_update(&accepted, true).await.unwrap();
+    let done = e.wait(accepted).await;
+    assert_eq!(done.status_text(), "ROLLBACK_COMPLETE", "{}", done.reason);
+    let states = recorded.states();
+    let after_update: Vec<&str> = states
+        .iter()
+        .map(String::as_str)
+        .skip_while(|s| *s != "UPDATE_IN_PROGRESS")
+        .collect();
+    assert_eq!(
+        after_update,
+        [
+            "UPDATE_IN_PROGRESS",
+            "ROLLBACK_IN_PROGRESS",
+            "ROLLBACK_COMPLETE"
+        ],
+        "{states:?}"
+    );
+    // The failure is still told, as an event.
+    let events = memory.events(&s.id).await.unwrap();
+    assert!(
+        events.iter().any(|ev| ev.resource_name == "web"
+            && ev.status == Status::Failed
+            && ev.reason == "Stack UPDATE cancelled"),
+        "{events:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]

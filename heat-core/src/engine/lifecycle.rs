@@ -172,6 +172,21 @@ impl Engine {
         status: Status,
         reason: &str,
     ) -> Result<StackRecord, StoreError> {
+        self.transition_after(op, stack, action, status, reason, Vec::new())
+            .await
+    }
+
+    /// [`transition`](Self::transition), written together with `earlier`
+    /// (so that no reader sees the state in between).
+    async fn transition_after(
+        &self,
+        op: &Op,
+        stack: &StackRecord,
+        action: Action,
+        status: Status,
+        reason: &str,
+        mut earlier: Vec<Write>,
+    ) -> Result<StackRecord, StoreError> {
         let mut next = stack.clone();
         next.action = action;
         next.status = status;
@@ -182,11 +197,8 @@ impl Engine {
             next.updated_at = Some(self.clock.now());
         }
         let event = self.stack_event(&next, reason);
-        self.write_op(
-            op,
-            vec![Write::UpdateStack(next.clone()), Write::AddEvent(event)],
-        )
-        .await?;
+        earlier.extend([Write::UpdateStack(next.clone()), Write::AddEvent(event)]);
+        self.write_op(op, earlier).await?;
         Ok(next)
     }
 
@@ -339,6 +351,24 @@ impl Engine {
                 self.conclude(op, &done, Status::Complete, &reason).await
             }
             Err(reason) => {
+                let asked = match phase.reason() {
+                    Some(CancelReason::User { rollback }) => Some(rollback),
+                    _ => None,
+                };
+                let roll_back = asked.unwrap_or(!stack.disable_rollback)
+                    && action != Action::Rollback
+                    && !op.delete_requested();
+                if roll_back {
+                    // The failure is recorded (its event) in the write that
+                    // starts the rollback: no reader sees the stack settled
+                    // as failed in between (a client waiting for the end
+                    // would stop there), nor does a crash leave it so.
+                    let mut failed = stack;
+                    failed.action = action;
+                    failed.status = Status::Failed;
+                    failed.reason = reason;
+                    return self.rollback(op, failed).await;
+                }
                 let failed = self
                     .transition(op, &stack, action, Status::Failed, &reason)
                     .await
@@ -346,16 +376,7 @@ impl Engine {
                 if op.delete_requested() {
                     return self.delete_from(op, &op.control.clone(), failed).await;
                 }
-                let asked = match phase.reason() {
-                    Some(CancelReason::User { rollback }) => Some(rollback),
-                    _ => None,
-                };
-                let roll_back = asked.unwrap_or(!failed.disable_rollback);
-                if roll_back && action != Action::Rollback {
-                    self.rollback(op, failed).await
-                } else {
-                    self.conclude(op, &failed, Status::Failed, &reason).await
-                }
+                self.conclude(op, &failed, Status::Failed, &reason).await
             }
         }
     }
@@ -400,7 +421,8 @@ impl Engine {
     }
 
     /// Rolls a failed create back (delete everything) or a failed update
-    /// back (converge to the previous source).
+    /// back (converge to the previous source); `failed` (the stack as it
+    /// failed, not yet written) is recorded with the rollback's start.
     async fn rollback(&self, op: &Op, failed: StackRecord) -> Option<StackRecord> {
         let mut stack = failed.clone();
         stack.rollback_of = Some(failed.action);
@@ -414,13 +436,15 @@ impl Engine {
                 }
             }
         }
+        let failure = Write::AddEvent(self.stack_event(&failed, &failed.reason));
         let stack = self
-            .transition(
+            .transition_after(
                 op,
                 &stack,
                 Action::Rollback,
                 Status::InProgress,
                 "Stack ROLLBACK started",
+                vec![failure],
             )
             .await
             .ok()?;

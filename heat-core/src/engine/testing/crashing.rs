@@ -2,7 +2,7 @@
 //! writes, as if the engine process died there.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
@@ -17,6 +17,7 @@ pub struct CrashingStore {
     pub inner: Arc<MemoryStore>,
     writes: AtomicU64,
     limit: u64,
+    states: Mutex<Vec<String>>,
 }
 
 impl CrashingStore {
@@ -26,7 +27,14 @@ impl CrashingStore {
             inner,
             writes: AtomicU64::new(0),
             limit,
+            states: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The stack states written, in order (`UPDATE_IN_PROGRESS`, ...): what
+    /// a reader could have seen.
+    pub fn states(&self) -> Vec<String> {
+        self.states.lock().expect("not poisoned").clone()
     }
 
     /// Writes made (or tried) so far.
@@ -51,14 +59,29 @@ impl CrashingStore {
 impl StateStore for CrashingStore {
     async fn create_stack(&self, s: &StackRecord) -> Result<(), StoreError> {
         self.count()?;
+        self.states
+            .lock()
+            .expect("not poisoned")
+            .push(s.status_text());
         self.inner.create_stack(s).await
     }
     async fn acquire(&self, s: &StackRecord, expected: u64, now: f64) -> Result<(), StoreError> {
         self.count()?;
+        self.states
+            .lock()
+            .expect("not poisoned")
+            .push(s.status_text());
         self.inner.acquire(s, expected, now).await
     }
     async fn write(&self, fence: &Fence, writes: &[Write]) -> Result<(), StoreError> {
         self.count()?;
+        self.states
+            .lock()
+            .expect("not poisoned")
+            .extend(writes.iter().filter_map(|w| match w {
+                Write::UpdateStack(s) => Some(s.status_text()),
+                _ => None,
+            }));
         self.inner.write(fence, writes).await
     }
     async fn renew(
