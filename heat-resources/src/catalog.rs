@@ -76,7 +76,9 @@ impl TypeCatalog for Catalog {
             "OS::Heat::Stack" => Realisation::StackInline,
             "AWS::CloudFormation::Stack" => Realisation::StackUrl,
             "OS::Heat::ResourceGroup" => Realisation::ResourceGroup,
-            "OS::Heat::AutoScalingGroup" => Realisation::AutoScalingGroup,
+            "OS::Heat::AutoScalingGroup" | "AWS::AutoScaling::AutoScalingGroup" => {
+                Realisation::AutoScalingGroup
+            }
             "OS::Heat::WaitCondition" | "AWS::CloudFormation::WaitCondition" => {
                 Realisation::WaitCondition
             }

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use serde_json::{Map as JsonMap, Value as Json};
 
 /// A resource as the driver sees it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResourceSpec {
     /// The stack's project.
     pub project: String,
@@ -22,6 +22,9 @@ pub struct ResourceSpec {
     pub properties: Json,
     /// Resolved metadata (`Null` when the template gives none).
     pub metadata: Json,
+    /// Resolved update policy (`update_policy`, `UpdatePolicy`; `Null`
+    /// when the template gives none): how a group rolls an update out.
+    pub update_policy: Json,
 }
 
 /// How a driver operation failed.

@@ -599,6 +599,7 @@ impl Engine {
                 type_name: r.type_name.clone(),
                 properties,
                 metadata: Json::Null,
+                update_policy: Json::Null,
             };
             if kind == super::nested::Special::WaitCondition {
                 continue;
@@ -820,6 +821,7 @@ impl Engine {
                     type_name: rdef.type_name.clone(),
                     properties,
                     metadata: Json::Null,
+                    update_policy: Json::Null,
                 };
                 let Ok(child_source) = self.child_source(&target, &kind, &spec, None) else {
                     continue;

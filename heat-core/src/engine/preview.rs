@@ -113,6 +113,7 @@ impl Engine {
             type_name: type_name.to_string(),
             properties: properties.clone(),
             metadata: Json::Null,
+            update_policy: Json::Null,
         };
         let source = self.child_source(parent, &kind, &spec, None).ok()?;
         let mut child = parent.clone();

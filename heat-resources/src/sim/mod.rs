@@ -519,8 +519,14 @@ impl Cloud for SimCloud {
         id: &str,
         _old: &Json,
     ) -> Result<Attributes, DriverError> {
-        self.refresh().await?;
         let kind = kind.name();
+        // An update in place (a resize, a rebuild) takes as long as a
+        // create; meanwhile the object is not in service.
+        let latency = self.latency(kind);
+        if !latency.is_zero() {
+            self.clock.sleep(latency).await;
+        }
+        self.refresh().await?;
         let object = {
             let mut s = self.lock();
             let Some(mut o) = s.objects.remove(id) else {

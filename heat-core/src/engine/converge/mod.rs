@@ -315,6 +315,10 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
         Some(m) => function::resolve(m, live).map_err(|err| format!("{res_path}: {err}"))?,
         None => Json::Null,
     };
+    let update_policy = match &rdef.update_policy {
+        Some(u) => function::resolve(u, live).map_err(|err| format!("{res_path}: {err}"))?,
+        None => Json::Null,
+    };
     let spec = ResourceSpec {
         project: stack.project.clone(),
         stack_id: stack.id.clone(),
@@ -323,6 +327,7 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
         type_name: rdef.type_name.clone(),
         properties: props.clone(),
         metadata: metadata.clone(),
+        update_policy,
     };
     let requires = w.requires.get(name).cloned().unwrap_or_default();
     // An external resource is never deleted with the stack.

@@ -1,13 +1,15 @@
 //! Groups as generated nested stacks: the members of a resource group or
 //! an autoscaling group, the template that holds them, the attributes a
-//! group exposes, and scaling by a signal to a scaling policy.
+//! group exposes, rolling updates in batches, and scaling by a signal to a
+//! scaling policy.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::{json, Map as JsonMap, Value as Json};
 
 use super::Special;
-use crate::engine::driver::{Attributes, ResourceSpec};
+use crate::engine::driver::{Attributes, DriverError, ResourceSpec};
 use crate::engine::model::{Action, ResourceRecord, StackRecord, Status};
 use crate::engine::store::Write;
 use crate::engine::{Engine, EngineError};
@@ -53,10 +55,8 @@ fn group_members(kind: &Special, props: &Json, size: Option<usize>) -> Vec<Strin
         }
         _ => {
             let n = size.unwrap_or_else(|| {
-                props
-                    .get("desired_capacity")
-                    .and_then(Json::as_u64)
-                    .or_else(|| props.get("min_size").and_then(Json::as_u64))
+                count(props.get("desired_capacity"))
+                    .or_else(|| count(props.get("min_size")))
                     .unwrap_or(0) as usize
             });
             (0..n).map(|i| format!("member-{i}")).collect()
@@ -96,6 +96,142 @@ pub(super) fn group_template(kind: &Special, props: &Json, size: Option<usize>) 
         &json!({"heat_template_version": "2016-10-14", "resources": resources}),
     )
     .expect("serialisable")
+}
+
+/// How a group rolls an update out: `ResourceGroup`'s `update_policy`
+/// `rolling_update`, `OS::Heat::AutoScalingGroup`'s `rolling_updates`
+/// property, `AWS::AutoScaling::AutoScalingGroup`'s `UpdatePolicy`
+/// `AutoScalingRollingUpdate` (as Heat reads each).
+#[derive(Debug, Clone, PartialEq)]
+pub(in crate::engine) struct Rolling {
+    /// Members changed at once, at most.
+    pub batch: usize,
+    /// Members kept in service while a batch changes.
+    pub min_in_service: usize,
+    /// The wait between batches.
+    pub pause: Duration,
+}
+
+/// A number that may be written as a string (`"2"`).
+fn count(v: Option<&Json>) -> Option<u64> {
+    let v = v?;
+    v.as_u64().or_else(|| v.as_str()?.trim().parse().ok())
+}
+
+/// An ISO 8601 duration as CloudFormation writes `PauseTime` (`PT1M30S`),
+/// or seconds.
+fn iso_duration(v: Option<&Json>) -> Duration {
+    let Some(v) = v else {
+        return Duration::ZERO;
+    };
+    if let Some(n) = v.as_f64() {
+        return Duration::from_secs_f64(n.max(0.0));
+    }
+    let text = v.as_str().unwrap_or_default().trim().to_ascii_uppercase();
+    let Some(rest) = text.strip_prefix("PT") else {
+        return Duration::from_secs_f64(text.parse::<f64>().unwrap_or(0.0).max(0.0));
+    };
+    let (mut secs, mut number) = (0.0, String::new());
+    for c in rest.chars() {
+        match c {
+            'H' => secs += number.parse::<f64>().unwrap_or(0.0) * 3600.0,
+            'M' => secs += number.parse::<f64>().unwrap_or(0.0) * 60.0,
+            'S' => secs += number.parse::<f64>().unwrap_or(0.0),
+            _ => {
+                number.push(c);
+                continue;
+            }
+        }
+        number.clear();
+    }
+    Duration::from_secs_f64(secs)
+}
+
+impl Rolling {
+    /// The policy of a group resource, if it has one.
+    pub fn of(kind: &Special, spec: &ResourceSpec) -> Option<Rolling> {
+        let (policy, batch, min, pause) = match (kind, spec.type_name.as_str()) {
+            (Special::ResourceGroup, _) => (
+                spec.update_policy.get("rolling_update")?,
+                "max_batch_size",
+                "min_in_service",
+                "pause_time",
+            ),
+            (Special::AutoScalingGroup, "OS::Heat::AutoScalingGroup") => (
+                spec.properties.get("rolling_updates")?,
+                "max_batch_size",
+                "min_in_service",
+                "pause_time",
+            ),
+            (Special::AutoScalingGroup, _) => (
+                spec.update_policy.get("AutoScalingRollingUpdate")?,
+                "MaxBatchSize",
+                "MinInstancesInService",
+                "PauseTime",
+            ),
+            _ => return None,
+        };
+        if policy.is_null() {
+            return None;
+        }
+        Some(Rolling {
+            batch: count(policy.get(batch)).unwrap_or(1).max(1) as usize,
+            min_in_service: count(policy.get(min)).unwrap_or(0) as usize,
+            pause: iso_duration(policy.get(pause)),
+        })
+    }
+
+    /// The templates to converge to before the new one, one per batch
+    /// but the last: each takes the next batch of changed members to its
+    /// new definition (the others as they were). A batch is smaller than
+    /// `batch` when it must keep `min_in_service` of the members in
+    /// service; empty when the new template changes no more than a batch.
+    pub fn steps(&self, old: &str, new: &str) -> Vec<String> {
+        let (Ok(old), Ok(new)) = (
+            serde_json::from_str::<Json>(old),
+            serde_json::from_str::<Json>(new),
+        ) else {
+            return Vec::new();
+        };
+        let (Some(before), Some(after)) = (
+            old.get("resources").and_then(Json::as_object),
+            new.get("resources").and_then(Json::as_object),
+        ) else {
+            return Vec::new();
+        };
+        let changed: Vec<&String> = after
+            .iter()
+            .filter(|(name, def)| before.get(*name) != Some(def))
+            .map(|(name, _)| name)
+            .collect();
+        let size = after.len();
+        let batch = self
+            .batch
+            .min(size.saturating_sub(self.min_in_service).max(1));
+        if changed.len() <= batch {
+            return Vec::new();
+        }
+        let mut steps = Vec::new();
+        let mut done = 0;
+        while done + batch < changed.len() {
+            done += batch;
+            let now_new = &changed[..done];
+            let resources: JsonMap<String, Json> = after
+                .iter()
+                .map(|(name, def)| {
+                    let def = match before.get(name) {
+                        Some(old) if !now_new.contains(&name) => old.clone(),
+                        _ => def.clone(),
+                    };
+                    (name.clone(), def)
+                })
+                .collect();
+            let mut t = new.clone();
+            t["resources"] = Json::Object(resources);
+            steps.push(serde_json::to_string_pretty(&t).expect("serialisable"));
+        }
+        steps
+    }
 }
 
 /// The resource names of a template, in document order.
@@ -156,11 +292,9 @@ fn target_size(policy: &Json, group: &Json, current: f64) -> usize {
         .or_else(|| policy.get("AdjustmentType"))
         .and_then(Json::as_str)
         .unwrap_or("change_in_capacity");
-    let min = group.get("min_size").and_then(Json::as_f64).unwrap_or(0.0);
-    let max = group
-        .get("max_size")
-        .and_then(Json::as_f64)
-        .unwrap_or(f64::MAX);
+    let min = count(group.get("min_size").or_else(|| group.get("MinSize"))).unwrap_or(0) as f64;
+    let max = count(group.get("max_size").or_else(|| group.get("MaxSize")))
+        .map_or(f64::MAX, |m| m as f64);
     let target = match kind {
         "exact_capacity" | "ExactCapacity" => adjustment,
         "percent_change_in_capacity" | "PercentChangeInCapacity" => {
@@ -171,7 +305,71 @@ fn target_size(policy: &Json, group: &Json, current: f64) -> usize {
     target.clamp(min, max) as usize
 }
 
+/// The type of an AWS group's members (Heat's `SCALED_RESOURCE_TYPE`).
+const SCALED_RESOURCE_TYPE: &str = "AWS::EC2::Instance";
+
 impl Engine {
+    /// An AWS group's spec with its members' definition from its launch
+    /// configuration, as Heat's InstanceGroup makes it: an
+    /// `AWS::EC2::Instance` with the configuration's properties (but
+    /// `InstanceId`) and metadata; its sizes also under the names the
+    /// group code reads (`min_size`, `max_size`, `desired_capacity`). Other
+    /// specs are returned as they are.
+    pub(super) async fn with_launch_configuration(
+        &self,
+        parent: &StackRecord,
+        spec: &ResourceSpec,
+    ) -> Result<ResourceSpec, DriverError> {
+        let p = &spec.properties;
+        let Some(name) = p
+            .get("LaunchConfigurationName")
+            .and_then(Json::as_str)
+            .filter(|_| spec.type_name == "AWS::AutoScaling::AutoScalingGroup")
+        else {
+            return Ok(spec.clone());
+        };
+        let records = self
+            .store
+            .resources(&parent.id)
+            .await
+            .map_err(|e| DriverError::transient(e.to_string()))?;
+        let config = records
+            .iter()
+            .find(|r| {
+                r.current
+                    && r.type_name == "AWS::AutoScaling::LaunchConfiguration"
+                    && (r.physical_id.as_deref() == Some(name) || r.name == name)
+            })
+            .ok_or_else(|| {
+                super::fatal(format!(
+                    "resources.{}.Properties.LaunchConfigurationName: {name} is not a \
+                     launch configuration of this stack",
+                    spec.name
+                ))
+            })?;
+        let mut member = config.properties.clone();
+        if let Some(m) = member.as_object_mut() {
+            m.remove("InstanceId");
+            m.retain(|_, v| !v.is_null());
+        }
+        let mut resource = json!({"type": SCALED_RESOURCE_TYPE, "properties": member});
+        if !config.metadata.is_null() {
+            resource["metadata"] = config.metadata.clone();
+        }
+        let mut out = spec.clone();
+        out.properties["resource"] = resource;
+        for (aws, os) in [
+            ("MinSize", "min_size"),
+            ("MaxSize", "max_size"),
+            ("DesiredCapacity", "desired_capacity"),
+        ] {
+            if let Some(n) = count(p.get(aws)) {
+                out.properties[os] = json!(n);
+            }
+        }
+        Ok(out)
+    }
+
     /// A signal to a scaling policy: the stack's tree is taken (refused
     /// while another operation runs on it) and the group resized in the
     /// background.
@@ -220,6 +418,7 @@ impl Engine {
                     type_name: group.type_name.clone(),
                     properties: group.properties.clone(),
                     metadata: group.metadata.clone(),
+                    update_policy: Json::Null,
                 };
                 let pid = group.physical_id.clone().unwrap_or_default();
                 me2.persist(

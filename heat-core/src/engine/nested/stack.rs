@@ -122,6 +122,7 @@ impl Engine {
                 "Request limit exceeded: Recursion depth exceeds {MAX_NESTED_DEPTH}."
             )));
         }
+        let spec = &self.with_launch_configuration(parent, spec).await?;
         let source = self.child_source(parent, kind, spec, None)?;
         let template = self
             .check_source(parent, &source)
@@ -223,9 +224,41 @@ impl Engine {
         id: &str,
         size: Option<usize>,
     ) -> Result<Attributes, DriverError> {
+        let spec = &self.with_launch_configuration(parent, spec).await?;
         let source = self.child_source(parent, kind, spec, size)?;
-        let child = self.child(id).await?;
-        let mut next = child.clone();
+        let mut child = self.child(id).await?;
+        // A group with a rolling update policy takes its members to their
+        // new definition a batch at a time, pausing between batches (a
+        // scaling, `size`, resizes at once).
+        let rolling = group::Rolling::of(kind, spec).filter(|_| size.is_none());
+        let steps = rolling
+            .as_ref()
+            .map(|r| r.steps(&child.source.template, &source.template))
+            .unwrap_or_default();
+        let pause = rolling.map(|r| r.pause).unwrap_or_default();
+        for template in steps {
+            let step = StackSource {
+                template,
+                ..source.clone()
+            };
+            child = self.update_child(op, cancel, child, step).await?;
+            if !pause.is_zero() && cancel.guard(self.clock.sleep(pause)).await.is_err() {
+                return Err(fatal("UPDATE cancelled"));
+            }
+        }
+        let done = self.update_child(op, cancel, child, source).await?;
+        self.child_attributes(kind, &done).await
+    }
+
+    /// Converges a nested stack to `source`: the stack as it ends.
+    async fn update_child(
+        &self,
+        op: &Op,
+        cancel: &Cancel,
+        child: StackRecord,
+        source: StackSource,
+    ) -> Result<StackRecord, DriverError> {
+        let mut next = child;
         next.previous = Some(std::mem::replace(&mut next.source, source));
         let next = self
             .transition(
@@ -243,7 +276,7 @@ impl Engine {
         if done.status != Status::Complete {
             return Err(fatal(done.reason));
         }
-        self.child_attributes(kind, &done).await
+        Ok(done)
     }
 
     /// Deletes the nested stack behind a resource.

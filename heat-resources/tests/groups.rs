@@ -1,0 +1,268 @@
+//! Groups on the simulated cloud, in virtual time. Rolling updates: a
+//! 10-server `OS::Heat::ResourceGroup` rebuilt on a new image with
+//! `rolling_update` (at most 3 at once, 8 in service, 30 s pauses) goes in
+//! batches of 2, never has fewer than 8 servers in service (read from the
+//! event log: a server rebuilding is out of service), and pauses between
+//! batches; the same for `AWS::AutoScaling::AutoScalingGroup`'s
+//! `AutoScalingRollingUpdate`; without a policy, every member changes at
+//! once. An AWS group is made of its launch configuration's instances and
+//! scales on a signal to its policy.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use heat_core::engine::testing::Runner;
+use heat_core::engine::{
+    Action, Clock, EngineConfig, Event, MemoryStore, StackOptions, StackSource, StateStore, Status,
+};
+use heat_resources::sim::{SimCloud, SimConfig};
+use heat_server::{builder, SystemClock, TokioSpawner};
+
+const GROUP: &str = "heat_template_version: 2018-08-31
+parameters:
+  image: {type: string, default: cirros-0.6.2}
+resources:
+  group:
+    type: OS::Heat::ResourceGroup
+    POLICY
+    properties:
+      count: 10
+      resource_def:
+        type: OS::Nova::Server
+        properties: {image: {get_param: image}, flavor: m1.small, networks: [{network: private}]}
+";
+
+const AWS: &str = "AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  ImageId: {Type: String, Default: cirros-0.6.2}
+Resources:
+  Config:
+    Type: AWS::AutoScaling::LaunchConfiguration
+    Properties: {ImageId: {Ref: ImageId}, InstanceType: m1.small}
+  Group:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    UpdatePolicy:
+      AutoScalingRollingUpdate: {MinInstancesInService: '7', MaxBatchSize: '5', PauseTime: PT1M}
+    Properties:
+      LaunchConfigurationName: {Ref: Config}
+      MinSize: '10'
+      MaxSize: '10'
+      AvailabilityZones: []
+";
+
+/// The nested stack's updates (start and end times) and, over time, how
+/// many members were out of service (between an UPDATE IN_PROGRESS event
+/// of theirs and its COMPLETE): (updates, most out at once).
+fn replay(events: &[Event], nested_name: &str) -> (Vec<(f64, f64)>, usize) {
+    let mut updates = Vec::new();
+    let mut started = None;
+    let mut out: BTreeMap<&str, bool> = BTreeMap::new();
+    let mut most = 0;
+    for e in events {
+        if e.resource_name == nested_name {
+            match (e.action, e.status) {
+                (Action::Update, Status::InProgress) => started = Some(e.time),
+                (Action::Update, Status::Complete) => {
+                    updates.push((started.take().expect("started"), e.time))
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if e.action == Action::Update {
+            out.insert(&e.resource_name, e.status == Status::InProgress);
+            most = most.max(out.values().filter(|o| **o).count());
+        }
+    }
+    (updates, most)
+}
+
+async fn rolled(template: &str, parameter: (&str, &str)) -> (Vec<(f64, f64)>, usize) {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let cloud = Arc::new(SimCloud::new(
+        clock.clone(),
+        SimConfig::with_latency(Duration::from_secs(10)),
+    ));
+    cloud
+        .provide("image", "cirros-0.7.0", serde_json::json!({}))
+        .await
+        .unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let runner = Runner::new(builder::engine(
+        cloud.clone(),
+        store.clone(),
+        clock,
+        Arc::new(TokioSpawner),
+        EngineConfig::default(),
+    ));
+    let s = runner
+        .create_stack(
+            "g",
+            StackSource {
+                template: template.into(),
+                ..StackSource::default()
+            },
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "CREATE_COMPLETE", "{}", s.reason);
+    let servers = |c: &SimCloud| {
+        c.stack_objects()
+            .into_iter()
+            .filter(|o| o.kind == "server")
+            .map(|o| o.id)
+            .collect::<Vec<_>>()
+    };
+    let before = servers(&cloud);
+    assert_eq!(before.len(), 10);
+    let updated = runner
+        .update_stack(
+            "g",
+            StackSource {
+                template: template.into(),
+                parameters: [(parameter.0.to_string(), serde_json::json!(parameter.1))]
+                    .into_iter()
+                    .collect(),
+                ..StackSource::default()
+            },
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.status_text(),
+        "UPDATE_COMPLETE",
+        "{}",
+        updated.reason
+    );
+    // Rebuilt in place: the same servers, each on the new image.
+    let mut after = servers(&cloud);
+    let mut b = before.clone();
+    after.sort();
+    b.sort();
+    assert_eq!(after, b);
+    for o in cloud.stack_objects().iter().filter(|o| o.kind == "server") {
+        assert_eq!(o.properties["image"], "cirros-0.7.0", "{o:?}");
+    }
+    let group = store
+        .resources(&s.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.type_name.ends_with("Group") && r.current)
+        .unwrap();
+    let nested = group.physical_id.unwrap();
+    let nested_name = store.stack(&nested).await.unwrap().unwrap().name;
+    replay(&store.events(&nested).await.unwrap(), &nested_name)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_resource_group_rolls_in_batches_keeping_eight_in_service() {
+    let t = GROUP.replace(
+        "POLICY",
+        "update_policy: {rolling_update: {max_batch_size: 3, min_in_service: 8, pause_time: 30}}",
+    );
+    let (updates, most_out) = rolled(&t, ("image", "cirros-0.7.0")).await;
+    // Five batches of two (8 of 10 stay in service).
+    let rolling = &updates;
+    assert_eq!(rolling.len(), 5, "{updates:?}");
+    assert!(most_out <= 2, "{most_out} out of service at once");
+    assert!(most_out >= 1);
+    for pair in rolling.windows(2) {
+        let pause = pair[1].0 - pair[0].1;
+        assert!(pause >= 30.0 - 1e-6, "paused only {pause} s: {updates:?}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_aws_group_rolls_as_its_update_policy_says() {
+    let (updates, most_out) = rolled(AWS, ("ImageId", "cirros-0.7.0")).await;
+    // MaxBatchSize 5 but 7 in service: batches of 3 (3, 3, 3, 1).
+    let rolling = &updates;
+    assert_eq!(rolling.len(), 4, "{updates:?}");
+    assert!((1..=3).contains(&most_out), "{most_out} out at once");
+    for pair in rolling.windows(2) {
+        assert!(pair[1].0 - pair[0].1 >= 60.0 - 1e-6, "{updates:?}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_a_policy_every_member_changes_at_once() {
+    let t = GROUP.replace("POLICY", "");
+    let (updates, most_out) = rolled(&t, ("image", "cirros-0.7.0")).await;
+    assert_eq!(updates.len(), 1, "{updates:?}");
+    assert_eq!(most_out, 10);
+}
+
+/// An AWS group made from its launch configuration scales on a signal to
+/// its policy: instances of the configuration's image, between MinSize
+/// and MaxSize.
+#[tokio::test(start_paused = true)]
+async fn an_aws_group_is_made_from_its_launch_configuration_and_scales() {
+    let template = "AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Config:
+    Type: AWS::AutoScaling::LaunchConfiguration
+    Metadata: {role: web}
+    Properties: {ImageId: cirros-0.6.2, InstanceType: m1.small}
+  Group:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      LaunchConfigurationName: {Ref: Config}
+      MinSize: '1'
+      MaxSize: '2'
+      AvailabilityZones: []
+  Up:
+    Type: AWS::AutoScaling::ScalingPolicy
+    Properties: {AdjustmentType: ChangeInCapacity, AutoScalingGroupName: {Ref: Group}, ScalingAdjustment: '1'}
+";
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let cloud = Arc::new(SimCloud::new(clock.clone(), SimConfig::default()));
+    let store = Arc::new(MemoryStore::new());
+    let runner = Runner::new(builder::engine(
+        cloud.clone(),
+        store.clone(),
+        clock,
+        Arc::new(TokioSpawner),
+        EngineConfig::default(),
+    ));
+    let s = runner
+        .create_stack(
+            "asg",
+            StackSource {
+                template: template.into(),
+                ..StackSource::default()
+            },
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "CREATE_COMPLETE", "{}", s.reason);
+    let servers = |c: &SimCloud| {
+        c.stack_objects()
+            .into_iter()
+            .filter(|o| o.kind == "server")
+            .collect::<Vec<_>>()
+    };
+    let one = servers(&cloud);
+    assert_eq!(one.len(), 1, "{one:?}");
+    assert_eq!(one[0].properties["image"], "cirros-0.6.2");
+    for _ in 0..2 {
+        runner
+            .signal("asg", "Up", serde_json::json!({}))
+            .await
+            .unwrap();
+        let done = runner.wait(runner.find("asg").await.unwrap()).await;
+        assert!(!done.in_progress(), "{}", done.status_text());
+    }
+    // Once to 2; the second stays at MaxSize.
+    assert_eq!(servers(&cloud).len(), 2);
+    runner.delete_stack("asg").await.unwrap();
+    assert!(
+        cloud.stack_objects().is_empty(),
+        "{:?}",
+        cloud.stack_objects()
+    );
+}
