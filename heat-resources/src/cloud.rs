@@ -4,7 +4,7 @@
 //! translates CloudFormation's properties before a cloud sees them.
 
 use async_trait::async_trait;
-use heat_core::engine::{Attributes, DriverError, ResourceSpec};
+use heat_core::engine::{Attributes, DriverError, Repair, ResourceSpec};
 use serde_json::Value as Json;
 
 /// The kinds of objects a cloud makes. A cloud matches on them without a
@@ -164,6 +164,13 @@ pub trait Cloud: Send + Sync {
     /// Resumes (servers).
     async fn resume(&self, _kind: ObjectKind, _id: &str) -> Result<(), DriverError> {
         Ok(())
+    }
+    /// Repairs in place (a server started, rebooted, rebuilt).
+    async fn repair(&self, kind: ObjectKind, _id: &str, repair: Repair) -> Result<(), DriverError> {
+        Err(DriverError::fatal(format!(
+            "a {} cannot be repaired in place ({repair:?})",
+            kind.name()
+        )))
     }
     /// A custom constraint (`nova.flavor`, `glance.image`, ...).
     async fn check_constraint(&self, _constraint: &str, _value: &Json) -> Result<(), String> {

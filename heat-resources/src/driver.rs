@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use heat_core::engine::{Attributes, Clock, Driver, DriverError, ResourceSpec};
+use heat_core::engine::{Attributes, Clock, Driver, DriverError, Repair, ResourceSpec};
 use serde_json::{json, Value as Json};
 
 use crate::cloud::{Cloud, ObjectKind};
@@ -407,6 +407,20 @@ impl Driver for ResourceDriver {
         match Self::kind(type_name) {
             Some(kind) => self.cloud.resume(kind, physical_id).await,
             None => Ok(()),
+        }
+    }
+
+    async fn repair(
+        &self,
+        type_name: &str,
+        physical_id: &str,
+        repair: Repair,
+    ) -> Result<(), DriverError> {
+        match Self::kind(type_name) {
+            Some(kind) => self.cloud.repair(kind, physical_id, repair).await,
+            None => Err(DriverError::fatal(format!(
+                "{type_name} cannot be repaired in place"
+            ))),
         }
     }
 

@@ -65,6 +65,13 @@ pub struct ServerSection {
     pub cloudwatch_bind: String,
     /// Seconds between alarm evaluations.
     pub alarm_evaluation_secs: f64,
+    /// Seconds between two rounds of the health watcher (0: no watching).
+    pub health_check_secs: f64,
+    /// Failed checks of a server, within `health_window_secs`, before each
+    /// step of its escalation (start, reboot, rebuild, replace, fail).
+    pub health_failures: u32,
+    /// The window of failed checks, seconds.
+    pub health_window_secs: f64,
     /// Whether the simulated cloud's servers act out their user data's
     /// signals.
     pub simulated_guest: bool,
@@ -97,6 +104,9 @@ impl Default for ServerSection {
             cfn_auth: None,
             cloudwatch_bind: "127.0.0.1:8003".into(),
             alarm_evaluation_secs: 10.0,
+            health_check_secs: 30.0,
+            health_failures: 2,
+            health_window_secs: 600.0,
             simulated_guest: true,
             simulated_latency_secs: 0.0,
             simulated_answer_secs: 0.0,
@@ -205,6 +215,15 @@ impl Config {
             lease,
             poll: Duration::from_secs(2).min(lease / 2),
             ..heat_core::engine::EngineConfig::default()
+        }
+    }
+
+    /// The health watcher's policy.
+    pub fn health(&self) -> heat_core::engine::HealthPolicy {
+        heat_core::engine::HealthPolicy {
+            failures: self.server.health_failures,
+            window: std::time::Duration::from_secs_f64(self.server.health_window_secs.max(0.0)),
+            ..heat_core::engine::HealthPolicy::default()
         }
     }
 

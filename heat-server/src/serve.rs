@@ -232,6 +232,27 @@ async fn run(args: Args) -> anyhow::Result<()> {
         let _ = out.flush();
     }
     tracing::info!(%addr, "serving");
+    // Servers that fail behind their stacks' backs are healed.
+    let watching = (config.server.health_check_secs > 0.0).then(|| {
+        let watcher = heat_core::engine::HealthWatcher::new(engine.clone(), config.health());
+        let every = std::time::Duration::from_secs_f64(config.server.health_check_secs);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                match watcher.round().await {
+                    Ok(report) => {
+                        for (stack, resource, step) in &report.steps {
+                            tracing::info!(%stack, %resource, ?step, "health: escalated");
+                        }
+                        for e in &report.errors {
+                            tracing::warn!(error = %e, "health: a step was not taken");
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "health: the round failed"),
+                }
+            }
+        })
+    });
     // Stacks whose server died are taken over once their leases expire.
     let takeover = tokio::spawn(async move {
         let every = engine.config().lease;
@@ -305,6 +326,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }
     evaluating.abort();
     takeover.abort();
+    if let Some(w) = watching {
+        w.abort();
+    }
     tracing::info!("stopped; running operations are left to their leases");
     Ok(())
 }

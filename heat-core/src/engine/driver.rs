@@ -79,6 +79,18 @@ impl DriverError {
 /// Attributes of a resource.
 pub type Attributes = JsonMap<String, Json>;
 
+/// What the health watcher asks of a server before it replaces it, in the
+/// order it escalates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repair {
+    /// Start a stopped server.
+    Start,
+    /// Reboot it (hard).
+    Reboot,
+    /// Rebuild it from its image.
+    Rebuild,
+}
+
 /// A cloud, as the engine drives it. Object-safe: held as `Arc<dyn Driver>`.
 #[async_trait]
 pub trait Driver: Send + Sync {
@@ -136,6 +148,19 @@ pub trait Driver: Send + Sync {
     /// Resumes what was suspended.
     async fn resume(&self, _type_name: &str, _physical_id: &str) -> Result<(), DriverError> {
         Ok(())
+    }
+
+    /// Repairs an object in place (a server started, rebooted, rebuilt);
+    /// returns once asked. By default nothing can be.
+    async fn repair(
+        &self,
+        type_name: &str,
+        _physical_id: &str,
+        repair: Repair,
+    ) -> Result<(), DriverError> {
+        Err(DriverError::fatal(format!(
+            "{type_name} cannot be repaired in place ({repair:?})"
+        )))
     }
 
     /// Custom constraints (`nova.flavor`, `glance.image`, ...): `Err` with a

@@ -16,6 +16,7 @@ mod clock;
 mod context;
 mod converge;
 mod driver;
+mod health;
 mod hooks;
 mod lifecycle;
 mod live;
@@ -36,7 +37,8 @@ pub use cancel::{Cancel, CancelReason};
 pub use clock::{Clock, IdSource, Spawner};
 pub use context::RequestContext;
 pub use converge::{Change, ChangeKind};
-pub use driver::{Attributes, Driver, DriverError, DriverErrorKind, ResourceSpec};
+pub use driver::{Attributes, Driver, DriverError, DriverErrorKind, Repair, ResourceSpec};
+pub use health::{Health, HealthPolicy, HealthReport, HealthWatcher, Step, Watched};
 pub use live::Live;
 pub use memory::MemoryStore;
 pub use model::{

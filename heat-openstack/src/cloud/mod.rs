@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use heat_core::engine::{Attributes, Clock, DriverError, DriverErrorKind, ResourceSpec};
+use heat_core::engine::{Attributes, Clock, DriverError, DriverErrorKind, Repair, ResourceSpec};
 use heat_resources::{Cloud, ObjectKind};
 use reqwest::Method;
 use serde_json::{json, Value as Json};
@@ -544,6 +544,16 @@ impl Cloud for OpenStackCloud {
         match kind {
             ObjectKind::Server => self.suspend_or_resume(id, false).await,
             _ => Ok(()),
+        }
+    }
+
+    async fn repair(&self, kind: ObjectKind, id: &str, repair: Repair) -> Result<(), DriverError> {
+        match kind {
+            ObjectKind::Server => self.repair_server(id, repair).await,
+            _ => Err(DriverError::fatal(format!(
+                "a {} cannot be repaired in place ({repair:?})",
+                kind.name()
+            ))),
         }
     }
 

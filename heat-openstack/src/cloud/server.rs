@@ -1,6 +1,6 @@
 //! A server's in-place changes beyond name and metadata.
 
-use heat_core::engine::DriverError;
+use heat_core::engine::{DriverError, Repair};
 use reqwest::Method;
 use serde_json::{json, Value as Json};
 
@@ -33,6 +33,35 @@ impl OpenStackCloud {
             )
             .await?;
         self.wait_server_status(id, wanted).await.map(|_| ())
+    }
+
+    /// Repairs a server in place, as the health watcher escalates: `os-start`
+    /// for a stopped one, a hard `reboot`, a `rebuild` from the image it
+    /// was booted from (a server booted from a volume has none: refused, so
+    /// the watcher goes on to replace it). Returns once it is ACTIVE again.
+    pub(super) async fn repair_server(&self, id: &str, repair: Repair) -> Result<(), DriverError> {
+        let server = self.get("compute", &format!("/servers/{id}")).await?;
+        let body = match repair {
+            Repair::Start => json!({"os-start": null}),
+            Repair::Reboot => json!({"reboot": {"type": "HARD"}}),
+            Repair::Rebuild => match server["server"]["image"]["id"].as_str() {
+                Some(image) if !image.is_empty() => json!({"rebuild": {"imageRef": image}}),
+                _ => {
+                    return Err(DriverError::fatal(format!(
+                        "server {id} was booted from a volume: it cannot be rebuilt"
+                    )))
+                }
+            },
+        };
+        self.session
+            .request(
+                "compute",
+                Method::POST,
+                &format!("/servers/{id}/action"),
+                Some(&body),
+            )
+            .await?;
+        self.wait_server_status(id, "ACTIVE").await.map(|_| ())
     }
 
     /// A server's in-place changes beyond name and metadata: security

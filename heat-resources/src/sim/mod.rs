@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use heat_core::engine::{Attributes, Clock, DriverError, ResourceSpec};
+use heat_core::engine::{Attributes, Clock, DriverError, Repair, ResourceSpec};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map as JsonMap, Value as Json};
 
@@ -79,6 +79,9 @@ pub enum SimFault {
     Transient(String, u32),
     /// Deleting this resource fails.
     FailDelete(String),
+    /// This resource's server stays broken whatever repair is tried (only
+    /// a replacement, a new server, works).
+    Unrepairable(String),
 }
 
 /// Settings: latency per kind and quotas.
@@ -670,6 +673,32 @@ impl Cloud for SimCloud {
         self.set_status(kind, id, "ACTIVE").await
     }
 
+    async fn repair(&self, kind: ObjectKind, id: &str, repair: Repair) -> Result<(), DriverError> {
+        self.refresh().await?;
+        if kind != ObjectKind::Server {
+            return Err(DriverError::fatal(format!(
+                "a {} cannot be repaired in place ({repair:?})",
+                kind.name()
+            )));
+        }
+        let unrepairable = {
+            let s = self.lock();
+            let Some(o) = s.objects.get(id) else {
+                return Err(DriverError::not_found(format!(
+                    "server {id} could not be found"
+                )));
+            };
+            s.faults
+                .iter()
+                .any(|f| matches!(f, SimFault::Unrepairable(r) if *r == o.resource))
+        };
+        if unrepairable {
+            // The action is taken; the server is broken again at once.
+            return self.set_status(kind, id, "ERROR").await;
+        }
+        self.set_status(kind, id, "ACTIVE").await
+    }
+
     async fn check_constraint(&self, constraint: &str, value: &Json) -> Result<(), String> {
         let s = self.lock();
         objects::check_constraint(constraint, value, &s.objects)
@@ -677,6 +706,20 @@ impl Cloud for SimCloud {
 }
 
 impl SimCloud {
+    /// Breaks (or mends) a server behind heat-rs's back, as a fault of the
+    /// cloud would: its status becomes `status` (`SHUTOFF`, `ERROR`); a
+    /// server that `vanishes` is removed outright.
+    pub async fn break_server(&self, id: &str, status: &str) -> Result<(), DriverError> {
+        if status == "DELETED" {
+            let gone = self.lock().objects.remove(id).is_some();
+            if gone {
+                self.forget(id).await?;
+            }
+            return Ok(());
+        }
+        self.set_status(ObjectKind::Server, id, status).await
+    }
+
     async fn set_status(
         &self,
         kind: ObjectKind,
