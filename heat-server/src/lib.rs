@@ -14,6 +14,7 @@ mod clock;
 pub mod cloudwatch;
 pub mod config;
 pub mod guest;
+pub mod health;
 pub mod serve;
 mod store;
 

@@ -234,24 +234,11 @@ async fn run(args: Args) -> anyhow::Result<()> {
     tracing::info!(%addr, "serving");
     // Servers that fail behind their stacks' backs are healed.
     let watching = (config.server.health_check_secs > 0.0).then(|| {
-        let watcher = heat_core::engine::HealthWatcher::new(engine.clone(), config.health());
-        let every = std::time::Duration::from_secs_f64(config.server.health_check_secs);
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(every).await;
-                match watcher.round().await {
-                    Ok(report) => {
-                        for (stack, resource, step) in &report.steps {
-                            tracing::info!(%stack, %resource, ?step, "health: escalated");
-                        }
-                        for e in &report.errors {
-                            tracing::warn!(error = %e, "health: a step was not taken");
-                        }
-                    }
-                    Err(e) => tracing::warn!(error = %e, "health: the round failed"),
-                }
-            }
-        })
+        crate::health::watch(
+            engine.clone(),
+            config.health(),
+            std::time::Duration::from_secs_f64(config.server.health_check_secs),
+        )
     });
     // Stacks whose server died are taken over once their leases expire.
     let takeover = tokio::spawn(async move {

@@ -692,6 +692,11 @@ impl Cloud for SimCloud {
                 .iter()
                 .any(|f| matches!(f, SimFault::Unrepairable(r) if *r == o.resource))
         };
+        // A start, reboot or rebuild takes as long as a boot.
+        let latency = self.latency(kind.name());
+        if !latency.is_zero() {
+            self.clock.sleep(latency).await;
+        }
         if unrepairable {
             // The action is taken; the server is broken again at once.
             return self.set_status(kind, id, "ERROR").await;
