@@ -6,7 +6,7 @@
 //! batches; the same for `AWS::AutoScaling::AutoScalingGroup`'s
 //! `AutoScalingRollingUpdate`; without a policy, every member changes at
 //! once. An AWS group is made of its launch configuration's instances and
-//! scales on a signal to its policy.
+//! scales on a signal to its policy; a policy in its cooldown does not.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -265,4 +265,84 @@ Resources:
         "{:?}",
         cloud.stack_objects()
     );
+}
+
+/// A policy's cooldown, as Heat's: within it after the policy's last
+/// scaling, a signal does nothing; a policy without one scales each time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_in_its_cooldown_does_not_scale() {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let cloud = Arc::new(SimCloud::new(clock.clone(), SimConfig::default()));
+    let runner = Runner::new(builder::engine(
+        cloud.clone(),
+        Arc::new(MemoryStore::new()),
+        clock,
+        Arc::new(TokioSpawner),
+        EngineConfig::default(),
+    ));
+    let template = "heat_template_version: 2018-08-31
+resources:
+  group:
+    type: OS::Heat::AutoScalingGroup
+    properties: {min_size: 1, max_size: 5, resource: {type: OS::Heat::RandomString}}
+  slow:
+    type: OS::Heat::ScalingPolicy
+    properties: {adjustment_type: change_in_capacity, auto_scaling_group_id: {get_resource: group}, scaling_adjustment: 1, cooldown: 600}
+  fast:
+    type: OS::Heat::ScalingPolicy
+    properties: {adjustment_type: change_in_capacity, auto_scaling_group_id: {get_resource: group}, scaling_adjustment: 1, cooldown: 0}
+outputs:
+  size: {value: {get_attr: [group, current_size]}}
+";
+    let s = runner
+        .create_stack(
+            "cool",
+            StackSource {
+                template: template.into(),
+                ..StackSource::default()
+            },
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "CREATE_COMPLETE", "{}", s.reason);
+    let size = || async {
+        let s = runner.find("cool").await.unwrap();
+        let id = s.id.clone();
+        let store = runner.engine().store().clone();
+        let child = store
+            .stacks(Some(&s.project))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.parent.as_ref().is_some_and(|(p, _)| *p == id))
+            .unwrap();
+        store
+            .resources(&child.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.current)
+            .count()
+    };
+    assert_eq!(size().await, 1);
+    runner
+        .signal("cool", "slow", serde_json::json!({}))
+        .await
+        .unwrap();
+    assert_eq!(size().await, 2);
+    runner
+        .signal("cool", "slow", serde_json::json!({}))
+        .await
+        .unwrap();
+    assert_eq!(size().await, 2, "within the cooldown");
+    runner
+        .signal("cool", "fast", serde_json::json!({}))
+        .await
+        .unwrap();
+    runner
+        .signal("cool", "fast", serde_json::json!({}))
+        .await
+        .unwrap();
+    assert_eq!(size().await, 4, "no cooldown");
 }

@@ -2,7 +2,8 @@
 //! (AWS Query as boto 2 sends it, Smithy RPC v2 CBOR and AWS JSON 1.0 as
 //! boto3 sends them), and its alarms evaluated round by round: states,
 //! history, actions that scale a stack's group, disabled actions, alarms
-//! of stacks, alarms kept across a restart.
+//! of stacks (`OS::Aodh::Alarm` among them, on its stack's meter),
+//! alarms kept across a restart.
 
 mod common;
 
@@ -588,5 +589,69 @@ async fn metrics_scale_a_group_out_and_back_in() {
     put(5.0).await;
     let round = cw.round().await;
     assert_eq!(round.changed, 2, "high to OK, low to ALARM");
+    reaches_size(&cw.cfn, 2).await;
+}
+
+const AODH: &str = "heat_template_version: 2018-08-31
+resources:
+  group:
+    type: OS::Heat::AutoScalingGroup
+    properties: {min_size: 1, max_size: 3, resource: {type: OS::Heat::None}}
+  up:
+    type: OS::Heat::ScalingPolicy
+    properties: {adjustment_type: change_in_capacity, auto_scaling_group_id: {get_resource: group}, scaling_adjustment: 1, cooldown: 1}
+  high:
+    type: OS::Aodh::Alarm
+    properties:
+      meter_name: cpu_util
+      statistic: avg
+      period: 1
+      evaluation_periods: 1
+      threshold: 50
+      comparison_operator: gt
+      alarm_actions: [{get_attr: [up, alarm_url]}]
+      matching_metadata: {'metadata.user_metadata.stack': {get_param: 'OS::stack_id'}}
+";
+
+/// An `OS::Aodh::Alarm` (no Aodh here) is evaluated by heat-rs on the
+/// meter pushed under any namespace with the stack's dimension, as
+/// Ceilometer matches its samples' metadata; points without it do not
+/// count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aodh_alarms_scale_a_group_on_its_stacks_meter() {
+    let cw = Cw::new("cw-aodh").await;
+    let r = cw
+        .cfn
+        .call(&[
+            ("Action", "CreateStack"),
+            ("StackName", "auto"),
+            ("TemplateBody", AODH),
+        ])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(cw.cfn.settle("auto").await, "CREATE_COMPLETE");
+    let ctx = heat_core::engine::RequestContext::default();
+    let stack = cw.cfn.state.api.service.show(&ctx, "auto").await.unwrap();
+    let put = |v: f64, dims: Json| {
+        let cw = &cw;
+        async move {
+            let (status, _) = cw
+                .json(
+                    "PutMetricData",
+                    json!({"Namespace": "system/linux", "MetricData": [{"MetricName": "cpu_util", "Value": v, "Dimensions": dims}]}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK);
+        }
+    };
+    // Another stack's load: nothing.
+    put(90.0, json!([{"Name": "stack", "Value": "another"}])).await;
+    let round = cw.round().await;
+    assert_eq!(round.actions, 0);
+    assert_eq!(autoscaled_size(&cw.cfn).await, 1);
+    // Its own: out.
+    put(90.0, json!([{"Name": "stack", "Value": stack.id}])).await;
+    let round = cw.round().await;
+    assert_eq!((round.changed, round.actions), (1, 1));
     reaches_size(&cw.cfn, 2).await;
 }

@@ -14,7 +14,7 @@ impl Engine {
     /// The inputs of a definition: the source's values and environment, and
     /// the stack's identity.
     fn inputs(&self, stack: &StackRecord, source: &StackSource) -> Result<Inputs, EngineError> {
-        let mut registry = crate::environment::Registry::default();
+        let mut registry = crate::environment::Registry::global();
         registry.load(&source.resource_registry).map_err(|e| {
             EngineError::Template(vec![TemplateError::new(
                 crate::template::ErrorKind::Environment,

@@ -68,6 +68,33 @@ struct ResourceSettings {
     restricted: Vec<String>,
 }
 
+/// The aliases of Heat's global environment as a stock deployment has it
+/// (`etc/heat/environment.d/default.yaml` of Heat 27), beneath every
+/// stack's own registry. Two of its entries are left out: heat-rs
+/// evaluates `AWS::CloudWatch::Alarm` itself (Heat maps it to a provider
+/// template of an Aodh alarm), and has no `AWS::RDS::DBInstance` template.
+pub const GLOBAL_ALIASES: [(&str, &str); 7] = [
+    ("OS::Quantum*", "OS::Neutron*"),
+    ("OS::Metering::Alarm", "OS::Aodh::Alarm"),
+    ("OS::Ceilometer::Alarm", "OS::Aodh::Alarm"),
+    (
+        "OS::Ceilometer::GnocchiResourcesAlarm",
+        "OS::Aodh::GnocchiResourcesAlarm",
+    ),
+    (
+        "OS::Ceilometer::GnocchiAggregationByMetricsAlarm",
+        "OS::Aodh::GnocchiAggregationByMetricsAlarm",
+    ),
+    (
+        "OS::Ceilometer::GnocchiAggregationByResourcesAlarm",
+        "OS::Aodh::GnocchiAggregationByResourcesAlarm",
+    ),
+    (
+        "OS::Ceilometer::CombinationAlarm",
+        "OS::Aodh::CombinationAlarm",
+    ),
+];
+
 /// A user resource registry.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Registry {
@@ -192,6 +219,23 @@ impl Registry {
             });
         } else {
             self.entries.retain(|e| !e.path.starts_with(path));
+        }
+    }
+
+    /// A registry of the global environment's aliases ([`GLOBAL_ALIASES`]),
+    /// for a stack's own registry to be loaded over (its entries win; a
+    /// `null` removes an alias). Not shown as part of the stack's
+    /// environment.
+    pub fn global() -> Registry {
+        Registry {
+            entries: GLOBAL_ALIASES
+                .iter()
+                .map(|(from, to)| Entry {
+                    path: vec![from.to_string()],
+                    value: to.to_string(),
+                })
+                .collect(),
+            ..Registry::default()
         }
     }
 

@@ -50,7 +50,7 @@ fn invalid(file: &str, error: TemplateError) -> ServiceError {
 
 /// The environment a source was made from.
 fn environment_of(source: &StackSource) -> Result<Environment, ServiceError> {
-    let mut registry = Registry::default();
+    let mut registry = Registry::global();
     registry.load(&source.resource_registry).map_err(|e| {
         invalid(
             "environment",

@@ -1,5 +1,6 @@
 //! [`Evaluator`]: every interval, the alarms of stacks are read from their
-//! records (`AWS::CloudWatch::Alarm`, `OS::Heat::CWLiteAlarm` of live
+//! records (`AWS::CloudWatch::Alarm`, `OS::Heat::CWLiteAlarm`,
+//! `OS::Aodh::Alarm` of live
 //! stacks; a suspended stack's alarms do not act), every alarm is
 //! evaluated, state changes are recorded, and actions run: on entering a
 //! state, and, for `ALARM`, again every period while it lasts (as AWS runs
@@ -19,8 +20,14 @@ use super::actions::alarm_def;
 use super::alarms::{evaluate, Alarm, StateValue};
 use super::CloudWatchState;
 
-/// The resource types that are alarms.
-const ALARM_TYPES: [&str; 2] = ["AWS::CloudWatch::Alarm", "OS::Heat::CWLiteAlarm"];
+/// The resource types that are alarms: CloudWatch's, and Aodh's threshold
+/// alarm read as one (see [`super::aodh`]).
+const ALARM_TYPES: [&str; 3] = [
+    "AWS::CloudWatch::Alarm",
+    "OS::Heat::CWLiteAlarm",
+    AODH_ALARM,
+];
+const AODH_ALARM: &str = "OS::Aodh::Alarm";
 
 /// What one evaluation round did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -173,16 +180,25 @@ async fn sync_stack_alarms(state: &CloudWatchState) -> Result<(), String> {
                 .and_then(Json::as_str)
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("{}-{}", stack.name, r.name));
-            let mut def = match alarm_def(
-                &stack.project,
-                &name,
-                &r.properties,
-                now,
-                Some((stack.id.clone(), r.name.clone())),
-            ) {
+            let properties = if r.type_name == AODH_ALARM {
+                super::aodh::as_cloudwatch(&r.properties)
+            } else {
+                Ok(r.properties.clone())
+            };
+            let def = properties.and_then(|p| {
+                alarm_def(
+                    &stack.project,
+                    &name,
+                    &p,
+                    now,
+                    Some((stack.id.clone(), r.name.clone())),
+                )
+                .map_err(|e| e.message)
+            });
+            let mut def = match def {
                 Ok(d) => d,
                 Err(e) => {
-                    tracing::warn!(stack = %stack.name, resource = %r.name, error = %e.message, "an alarm of a stack cannot be evaluated");
+                    tracing::warn!(stack = %stack.name, resource = %r.name, error = %e, "an alarm of a stack cannot be evaluated");
                     continue;
                 }
             };

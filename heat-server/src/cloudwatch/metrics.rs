@@ -173,9 +173,9 @@ impl Metrics {
     }
 
     /// Statistics per period from `start` (inclusive) to `end` (exclusive)
-    /// over the points of the metrics of a project, namespace and name
-    /// whose dimensions `matches` accepts; periods without points are left
-    /// out.
+    /// over the points of the metrics of a project, namespace (every one
+    /// for `*`, as an Aodh alarm's meter) and name whose dimensions
+    /// `matches` accepts; periods without points are left out.
     pub fn statistics(
         &self,
         metric: (&str, &str, &str),
@@ -194,9 +194,19 @@ impl Metrics {
             dimensions: Vec::new(),
         };
         let all = self.lock();
-        let same =
-            |id: &MetricId| id.project == project && id.namespace == namespace && id.name == name;
-        for (id, s) in all.range(from..).take_while(|(id, _)| same(id)) {
+        let any = namespace == super::aodh::ANY_NAMESPACE;
+        let series: Box<dyn Iterator<Item = (&MetricId, &Series)>> = if any {
+            Box::new(
+                all.iter()
+                    .filter(|(id, _)| id.project == project && id.name == name),
+            )
+        } else {
+            let same = |id: &MetricId| {
+                id.project == project && id.namespace == namespace && id.name == name
+            };
+            Box::new(all.range(from..).take_while(move |(id, _)| same(id)))
+        };
+        for (id, s) in series {
             if !matches(&id.dimensions) {
                 continue;
             }

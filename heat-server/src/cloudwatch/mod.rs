@@ -14,6 +14,7 @@
 
 mod actions;
 pub mod alarms;
+pub mod aodh;
 mod evaluator;
 pub mod metrics;
 pub mod protocol;

@@ -298,12 +298,43 @@ fn target_size(policy: &Json, group: &Json, current: f64) -> usize {
     let target = match kind {
         "exact_capacity" | "ExactCapacity" => adjustment,
         "percent_change_in_capacity" | "PercentChangeInCapacity" => {
-            current + (current * adjustment / 100.0).trunc()
+            // As Heat's scalingutil: a change under one member is one
+            // member; over, the whole members; then at least the step.
+            let delta = current * adjustment / 100.0;
+            let rounded = if delta.abs() < 1.0 {
+                if delta > 0.0 {
+                    delta.ceil()
+                } else {
+                    delta.floor()
+                }
+            } else {
+                delta.trunc()
+            };
+            let step = count(
+                policy
+                    .get("min_adjustment_step")
+                    .or_else(|| policy.get("MinAdjustmentStep")),
+            )
+            .unwrap_or(0) as f64;
+            let adjusted = if step > rounded.abs() {
+                if rounded > 0.0 {
+                    step
+                } else {
+                    -step
+                }
+            } else {
+                rounded
+            };
+            current + adjusted
         }
         _ => current + adjustment,
     };
     target.clamp(min, max) as usize
 }
+
+/// The attribute of a scaling policy that holds the end of its cooldown
+/// (seconds since the epoch), as Heat's policy metadata `cooldown_end`.
+const COOLDOWN_END: &str = "cooldown_end";
 
 /// The type of an AWS group's members (Heat's `SCALED_RESOURCE_TYPE`).
 const SCALED_RESOURCE_TYPE: &str = "AWS::EC2::Instance";
@@ -394,6 +425,21 @@ impl Engine {
                 policy.name
             )));
         };
+        // As Heat: within the policy's cooldown after its last scaling,
+        // a signal does nothing (and records nothing).
+        let now = self.clock.now();
+        if policy
+            .attributes
+            .get(COOLDOWN_END)
+            .and_then(Json::as_f64)
+            .is_some_and(|end| now < end)
+        {
+            return Ok(());
+        }
+        let cooldown = [&policy.properties, &group.properties]
+            .iter()
+            .find_map(|p| count(p.get("cooldown").or_else(|| p.get("Cooldown"))))
+            .unwrap_or(0) as f64;
         let root = self.load(stack.root_id()).await?;
         let taken = self.take(&root, |_| {}).await?;
         let me = self.clone();
@@ -461,16 +507,23 @@ impl Engine {
                 group.reason = reason.clone();
                 group.updated_at = me2.clock.now();
                 let event = me2.resource_event(&stack, &group, &reason);
-                me2.write_op(
-                    &op,
-                    vec![
-                        Write::PutResource(group),
-                        Write::AddEvent(event),
-                        Write::Release(root.id.clone()),
-                    ],
-                )
-                .await
-                .ok()?;
+                let mut writes = vec![Write::PutResource(group), Write::AddEvent(event)];
+                // The policy's cooldown runs from the end of its scaling.
+                let policy = me2
+                    .store
+                    .resources(&stack.id)
+                    .await
+                    .ok()?
+                    .into_iter()
+                    .find(|r| r.current && r.name == policy_name);
+                if let Some(mut policy) = policy.filter(|_| status == Status::Complete) {
+                    policy
+                        .attributes
+                        .insert(COOLDOWN_END.into(), json!(me2.clock.now() + cooldown));
+                    writes.push(Write::PutResource(policy));
+                }
+                writes.push(Write::Release(root.id.clone()));
+                me2.write_op(&op, writes).await.ok()?;
                 let mut root = root;
                 root.lease = None;
                 Some(root)
@@ -478,5 +531,49 @@ impl Engine {
             .await;
         }));
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Heat's `calculate_new_capacity` cases.
+    #[test]
+    fn scaling_adjustments_as_heat_computes_them() {
+        let group = json!({"min_size": 0, "max_size": 100});
+        let size = |policy: Json, current: f64| target_size(&policy, &group, current);
+        let percent = |adj: i64, step: Option<i64>| {
+            let mut p =
+                json!({"adjustment_type": "percent_change_in_capacity", "scaling_adjustment": adj});
+            if let Some(s) = step {
+                p["min_adjustment_step"] = json!(s);
+            }
+            p
+        };
+        assert_eq!(size(json!({"scaling_adjustment": 2}), 3.0), 5);
+        assert_eq!(
+            size(
+                json!({"adjustment_type": "exact_capacity", "scaling_adjustment": 7}),
+                3.0
+            ),
+            7
+        );
+        // Under one member: one, away from zero.
+        assert_eq!(size(percent(10, None), 5.0), 6);
+        assert_eq!(size(percent(-10, None), 5.0), 4);
+        // Over: whole members, toward zero.
+        assert_eq!(size(percent(50, None), 5.0), 7);
+        assert_eq!(size(percent(-50, None), 5.0), 3);
+        // At least the step.
+        assert_eq!(size(percent(10, Some(3)), 5.0), 8);
+        assert_eq!(size(percent(-10, Some(3)), 5.0), 2);
+        assert_eq!(size(percent(50, Some(1)), 5.0), 7);
+        // AWS's names.
+        let aws = json!({"AdjustmentType": "PercentChangeInCapacity", "ScalingAdjustment": "20", "MinAdjustmentStep": "2"});
+        assert_eq!(size(aws, 5.0), 7);
+        // Within the sizes.
+        assert_eq!(size(json!({"scaling_adjustment": 500}), 5.0), 100);
+        assert_eq!(size(json!({"scaling_adjustment": -50}), 5.0), 0);
     }
 }

@@ -21,7 +21,7 @@ pub(in crate::engine) fn tree_size(
 ) -> Result<usize, String> {
     let mut total = 0;
     let reg = {
-        let mut r = Registry::default();
+        let mut r = Registry::global();
         let _ = r.load(&source.resource_registry);
         r
     };

@@ -51,7 +51,7 @@ pub(super) enum TemplateFrom {
 pub const MAX_NESTED_DEPTH: u32 = 5;
 
 fn registry(stack: &StackRecord) -> Registry {
-    let mut r = Registry::default();
+    let mut r = Registry::global();
     let _ = r.load(&stack.source.resource_registry);
     r
 }

@@ -3,7 +3,8 @@
 //! fixed IP, or none: the `private` network) gets a port of the cloud's own
 //! (no stack tag) bound to the server (`device_owner: compute:nova`), so
 //! the server's `addresses` name a real port id; a load balancer's VIP is
-//! a port too (`device_owner: Octavia`), its `vip_port_id`. A floating IP
+//! a port too (`device_owner: Octavia`), its `vip_port_id` (an AWS load
+//! balancer in no subnet: on the `private` network). A floating IP
 //! can be associated with either; the ports go with their owner.
 
 use serde_json::{json, Value as Json};
@@ -55,7 +56,12 @@ pub(in crate::sim) fn wanted(server: &SimObject) -> Vec<(usize, Json)> {
 pub(in crate::sim) fn vip(lb: &SimObject) -> Json {
     let p = &lb.properties;
     let mut fixed = serde_json::Map::new();
-    if let Some(s) = p.get("vip_subnet").filter(|s| !s.is_null()) {
+    // Octavia's `vip_subnet`, or an AWS load balancer's first `Subnets`.
+    let subnet = p
+        .get("vip_subnet")
+        .or_else(|| p.get("Subnets").and_then(|s| s.get(0)))
+        .filter(|s| !s.is_null());
+    if let Some(s) = subnet {
         fixed.insert("subnet".into(), s.clone());
     }
     if let Some(ip) = p.get("vip_address").filter(|s| !s.is_null()) {
@@ -67,6 +73,14 @@ pub(in crate::sim) fn vip(lb: &SimObject) -> Json {
     }
     if !fixed.is_empty() {
         out["fixed_ips"] = json!([fixed]);
+    }
+    // An AWS load balancer in no VPC subnet: on the default network, as
+    // Heat's (a haproxy server) would be, like a server without networks.
+    if out.get("network").is_none()
+        && out.get("fixed_ips").is_none()
+        && p.get("Listeners").is_some()
+    {
+        out["network"] = json!("private");
     }
     out
 }
