@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use axum::http::{header, HeaderMap, HeaderValue, Method, Uri};
 use heat_core::engine::{Action, DocumentKind, Status, REFERENCE_ID};
+use heat_core::environment::{Registry, TypeTarget};
 use serde_json::{json, Value as Json};
 
 use super::actions::alarm_def;
@@ -162,11 +163,20 @@ async fn sync_stack_alarms(state: &CloudWatchState) -> Result<(), String> {
             continue;
         }
         let suspended = stack.action == Action::Suspend && stack.status == Status::Complete;
-        for r in store
+        // The type a resource's own resolves to (`OS::Ceilometer::Alarm`
+        // is `OS::Aodh::Alarm` through the global environment).
+        let mut registry = Registry::global();
+        let _ = registry.load(&stack.source.resource_registry);
+        for mut r in store
             .resources(&stack.id)
             .await
             .map_err(|e| e.to_string())?
         {
+            if let Some(TypeTarget::Type(t)) =
+                registry.resolve(&r.type_name, Some(&r.name), &|t| ALARM_TYPES.contains(&t))
+            {
+                r.type_name = t;
+            }
             if !r.current
                 || !ALARM_TYPES.contains(&r.type_name.as_str())
                 || r.status != Status::Complete

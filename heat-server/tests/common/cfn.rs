@@ -19,6 +19,9 @@ use tower::ServiceExt;
 pub struct Cfn {
     pub router: axum::Router,
     pub state: Arc<CfnState>,
+    /// The simulated cloud under it.
+    #[allow(dead_code)]
+    pub cloud: Arc<heat_resources::sim::SimCloud>,
     _dir: std::path::PathBuf,
 }
 
@@ -88,6 +91,7 @@ impl Cfn {
         Cfn {
             router: cfn::app(state.clone()),
             state,
+            cloud: local.cloud.clone(),
             _dir: dir,
         }
     }
@@ -102,6 +106,7 @@ impl Cfn {
         Cfn {
             router: cfn::app(state.clone()),
             state,
+            cloud: self.cloud.clone(),
             _dir: self._dir.clone(),
         }
     }

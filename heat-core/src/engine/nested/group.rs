@@ -340,6 +340,114 @@ const COOLDOWN_END: &str = "cooldown_end";
 const SCALED_RESOURCE_TYPE: &str = "AWS::EC2::Instance";
 
 impl Engine {
+    /// As Heat's `_lb_reload`: the load balancers an AWS group names in
+    /// `LoadBalancerNames` (resources of its stack, by name or reference)
+    /// are updated to have the group's members as their `Instances`, after
+    /// every create, update and scaling of the group.
+    pub(super) async fn reload_load_balancers(
+        &self,
+        op: &super::Op,
+        parent: &StackRecord,
+        spec: &ResourceSpec,
+        attrs: &Attributes,
+    ) -> Result<(), DriverError> {
+        let names: Vec<String> = spec
+            .properties
+            .get("LoadBalancerNames")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n.as_str().map(str::to_string))
+            .collect();
+        if names.is_empty() {
+            return Ok(());
+        }
+        let members = attrs.get("refs").cloned().unwrap_or(json!([]));
+        let records = self
+            .store
+            .resources(&parent.id)
+            .await
+            .map_err(|e| DriverError::transient(e.to_string()))?;
+        for name in names {
+            let Some(mut lb) = records
+                .iter()
+                .find(|r| {
+                    r.current
+                        && (r.name == name
+                            || r.physical_id.as_deref() == Some(name.as_str())
+                            || r.attributes.get(crate::engine::REFERENCE_ID)
+                                == Some(&Json::String(name.clone())))
+                })
+                .cloned()
+            else {
+                return Err(DriverError::fatal(format!(
+                    "resources.{}.properties.LoadBalancerNames: {name} is not a load balancer of stack {}",
+                    spec.name, parent.name
+                )));
+            };
+            let old = lb.properties.clone();
+            let mut props = old.clone();
+            props["Instances"] = members.clone();
+            if props == old {
+                continue;
+            }
+            let Some(pid) = lb.physical_id.clone() else {
+                continue;
+            };
+            let lb_spec = ResourceSpec {
+                project: parent.project.clone(),
+                stack_id: parent.id.clone(),
+                stack_name: parent.name.clone(),
+                name: lb.name.clone(),
+                type_name: lb.type_name.clone(),
+                properties: props.clone(),
+                metadata: lb.metadata.clone(),
+                update_policy: Json::Null,
+            };
+            let reason = format!("Instances of group {} changed", spec.name);
+            self.persist(
+                op,
+                parent,
+                &mut lb,
+                Action::Update,
+                Status::InProgress,
+                &reason,
+            )
+            .await
+            .map_err(DriverError::transient)?;
+            match self.driver.update(&lb_spec, &pid, &old).await {
+                Ok(a) => {
+                    lb.properties = props;
+                    lb.attributes.extend(a);
+                    self.persist(
+                        op,
+                        parent,
+                        &mut lb,
+                        Action::Update,
+                        Status::Complete,
+                        "state changed",
+                    )
+                    .await
+                    .map_err(DriverError::transient)?;
+                }
+                Err(e) => {
+                    let _ = self
+                        .persist(
+                            op,
+                            parent,
+                            &mut lb,
+                            Action::Update,
+                            Status::Failed,
+                            &e.message,
+                        )
+                        .await;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// An AWS group's spec with its members' definition from its launch
     /// configuration, as Heat's InstanceGroup makes it: an
     /// `AWS::EC2::Instance` with the configuration's properties (but

@@ -188,9 +188,9 @@ impl Engine {
         &self,
         op: &Op,
         cancel: &Cancel,
-        _parent: &StackRecord,
+        parent: &StackRecord,
         kind: &Special,
-        _spec: &ResourceSpec,
+        spec: &ResourceSpec,
         id: &str,
     ) -> Result<Attributes, DriverError> {
         let child = self.child(id).await?;
@@ -208,7 +208,11 @@ impl Engine {
         if done.status != Status::Complete {
             return Err(fatal(done.reason));
         }
-        self.child_attributes(kind, &done).await
+        let attrs = self.child_attributes(kind, &done).await?;
+        if *kind == Special::AutoScalingGroup {
+            self.reload_load_balancers(op, parent, spec, &attrs).await?;
+        }
+        Ok(attrs)
     }
 
     /// Updates the nested stack behind a resource to its new properties
@@ -247,7 +251,11 @@ impl Engine {
             }
         }
         let done = self.update_child(op, cancel, child, source).await?;
-        self.child_attributes(kind, &done).await
+        let attrs = self.child_attributes(kind, &done).await?;
+        if *kind == Special::AutoScalingGroup {
+            self.reload_load_balancers(op, parent, spec, &attrs).await?;
+        }
+        Ok(attrs)
     }
 
     /// Converges a nested stack to `source`: the stack as it ends.
