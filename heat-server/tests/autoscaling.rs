@@ -1,0 +1,177 @@
+//! Autoscaling on alarms in virtual time, on the simulated cloud with the
+//! server's CloudWatch evaluator (a round every 10 s) and metrics pushed
+//! every 10 s as cfn-push-stats would: a load above the high alarm's
+//! threshold scales the group out within one evaluation period (plus a
+//! round); while it stays high, the next scaling waits for the policy's
+//! cooldown; a load below the low alarm's threshold scales it back in,
+//! within a period of the change (its own policy's cooldown not running);
+//! never beyond the group's sizes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use heat_core::engine::testing::Runner;
+use heat_core::engine::{Clock, EngineConfig, MemoryStore, StackOptions, StackSource, StateStore};
+use heat_core::service::StackService;
+use heat_resources::sim::{SimCloud, SimConfig};
+use heat_resources::GuestKeys;
+use heat_server::api::{ApiState, Auth, Limits};
+use heat_server::cfn::{CfnAuth, CfnState};
+use heat_server::cloudwatch::metrics::{Datapoint, MetricId};
+use heat_server::cloudwatch::{CloudWatchState, Evaluator};
+use heat_server::{builder, SystemClock, TokioSpawner};
+
+const TEMPLATE: &str = "heat_template_version: 2018-08-31
+resources:
+  group:
+    type: OS::Heat::AutoScalingGroup
+    properties:
+      min_size: 1
+      max_size: 3
+      resource:
+        type: OS::Nova::Server
+        properties: {image: cirros-0.6.2, flavor: m1.small}
+  up:
+    type: OS::Heat::ScalingPolicy
+    properties: {adjustment_type: change_in_capacity, auto_scaling_group_id: {get_resource: group}, scaling_adjustment: 1, cooldown: 300}
+  down:
+    type: OS::Heat::ScalingPolicy
+    properties: {adjustment_type: change_in_capacity, auto_scaling_group_id: {get_resource: group}, scaling_adjustment: -1, cooldown: 300}
+  high:
+    type: OS::Heat::CWLiteAlarm
+    properties:
+      MetricName: CPUUtilization
+      Namespace: system/linux
+      Statistic: Average
+      Period: '60'
+      EvaluationPeriods: '1'
+      Threshold: '50'
+      ComparisonOperator: GreaterThanThreshold
+      AlarmActions: [{get_attr: [up, alarm_url]}]
+  low:
+    type: OS::Heat::CWLiteAlarm
+    properties:
+      MetricName: CPUUtilization
+      Namespace: system/linux
+      Statistic: Average
+      Period: '60'
+      EvaluationPeriods: '1'
+      Threshold: '20'
+      ComparisonOperator: LessThanThreshold
+      AlarmActions: [{get_attr: [down, alarm_url]}]
+";
+
+const ROUND: f64 = 10.0;
+
+#[tokio::test(start_paused = true)]
+async fn alarms_scale_out_within_a_period_then_wait_for_the_cooldown_and_scale_in() {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let cloud = Arc::new(SimCloud::new(
+        clock.clone(),
+        SimConfig::with_latency(Duration::from_secs(5)),
+    ));
+    let store = Arc::new(MemoryStore::new());
+    let guest = Arc::new(GuestKeys::random(builder::DEFAULT_CFN_URL));
+    let engine = builder::engine_with(
+        cloud.clone(),
+        store.clone(),
+        clock.clone(),
+        Arc::new(TokioSpawner),
+        EngineConfig::default(),
+        guest.clone(),
+    );
+    let runner = Runner::new(engine.clone());
+    let stack = runner
+        .create_stack(
+            "auto",
+            StackSource {
+                template: TEMPLATE.into(),
+                ..StackSource::default()
+            },
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(stack.status_text(), "CREATE_COMPLETE", "{}", stack.reason);
+    let api = Arc::new(ApiState::new(
+        StackService::new(engine.clone()),
+        Auth::NoAuth,
+        Limits::default(),
+    ));
+    let cw = Arc::new(CloudWatchState::new(
+        Arc::new(CfnState {
+            api,
+            auth: CfnAuth::default(),
+            guest,
+        }),
+        86_400.0,
+    ));
+    let servers = || {
+        cloud
+            .stack_objects()
+            .into_iter()
+            .filter(|o| o.kind == "server")
+            .count()
+    };
+    assert_eq!(servers(), 1);
+    let evaluator = Evaluator::new(cw.clone(), Duration::from_secs_f64(ROUND));
+    // Runs rounds (pushing `load` first) until the group has `size`
+    // servers and its stack is settled; the virtual seconds it took.
+    let run_until = |load: f64, size: usize| {
+        let (cw, evaluator, store, clock) = (&cw, &evaluator, &store, &clock);
+        let project = stack.project.clone();
+        let id = stack.id.clone();
+        async move {
+            let start = clock.now();
+            for _ in 0..200 {
+                cw.metrics.put(
+                    MetricId {
+                        project: project.clone(),
+                        namespace: "system/linux".into(),
+                        name: "CPUUtilization".into(),
+                        dimensions: vec![],
+                    },
+                    None,
+                    &[Datapoint::value(clock.now(), load)],
+                );
+                evaluator.round().await;
+                tokio::time::sleep(Duration::from_secs_f64(ROUND)).await;
+                let settled = !store.stack(&id).await.unwrap().unwrap().in_progress();
+                if servers() == size && settled {
+                    return clock.now() - start;
+                }
+            }
+            panic!("never {size} servers under load {load} (has {})", servers());
+        }
+    };
+    // High load: out to 2 within one period (and a round).
+    let took = run_until(80.0, 2).await;
+    assert!(took <= 60.0 + ROUND + 5.0 + ROUND, "out after {took} s");
+    // Still high: the next scaling waits for the policy's cooldown (300 s
+    // from the end of the first), then out to 3, the maximum.
+    let took = run_until(85.0, 3).await;
+    assert!(
+        (300.0 - ROUND..=300.0 + 60.0 + 2.0 * ROUND).contains(&took),
+        "out again after {took} s"
+    );
+    // High for ten more minutes: never beyond the maximum.
+    for _ in 0..60 {
+        cw.metrics.put(
+            MetricId {
+                project: stack.project.clone(),
+                namespace: "system/linux".into(),
+                name: "CPUUtilization".into(),
+                dimensions: vec![],
+            },
+            None,
+            &[Datapoint::value(clock.now(), 90.0)],
+        );
+        evaluator.round().await;
+        tokio::time::sleep(Duration::from_secs_f64(ROUND)).await;
+    }
+    assert_eq!(servers(), 3);
+    // Low: back in, within a period of the change (the down policy has
+    // not scaled yet: no cooldown runs for it).
+    let took = run_until(5.0, 2).await;
+    assert!(took <= 60.0 + 2.0 * ROUND + 5.0, "in after {took} s");
+}
