@@ -5,7 +5,9 @@
 //! round); while it stays high, the next scaling waits for the policy's
 //! cooldown; a load below the low alarm's threshold scales it back in,
 //! within a period of the change (its own policy's cooldown not running);
-//! never beyond the group's sizes.
+//! never beyond the group's sizes. A heartbeat that stops (cfn-push-stats
+//! `--heartbeat`, a `SampleCount` alarm as the seed-era templates have)
+//! restarts its instance through `OS::Heat::HARestarter` within a period.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -174,4 +176,135 @@ async fn alarms_scale_out_within_a_period_then_wait_for_the_cooldown_and_scale_i
     // not scaled yet: no cooldown runs for it).
     let took = run_until(5.0, 2).await;
     assert!(took <= 60.0 + 2.0 * ROUND + 5.0, "in after {took} s");
+}
+
+const HEARTBEAT: &str = "HeatTemplateFormatVersion: '2012-12-12'
+Resources:
+  Restarter:
+    Type: OS::Heat::HARestarter
+    Properties: {InstanceId: {Ref: Server}}
+  Heartbeat:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      MetricName: Heartbeat
+      Namespace: system/linux
+      Statistic: SampleCount
+      Period: '60'
+      EvaluationPeriods: '1'
+      Threshold: '1'
+      ComparisonOperator: LessThanThreshold
+      AlarmActions: [{Ref: Restarter}]
+  Server:
+    Type: AWS::EC2::Instance
+    Properties: {ImageId: cirros-0.6.2, InstanceType: m1.small}
+";
+
+#[tokio::test(start_paused = true)]
+async fn a_heartbeat_that_stops_restarts_its_instance() {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let cloud = Arc::new(SimCloud::new(
+        clock.clone(),
+        SimConfig::with_latency(Duration::from_secs(5)),
+    ));
+    let store = Arc::new(MemoryStore::new());
+    let guest = Arc::new(GuestKeys::random(builder::DEFAULT_CFN_URL));
+    let engine = builder::engine_with(
+        cloud.clone(),
+        store.clone(),
+        clock.clone(),
+        Arc::new(TokioSpawner),
+        EngineConfig::default(),
+        guest.clone(),
+    );
+    let runner = Runner::new(engine.clone());
+    let stack = runner
+        .create_stack(
+            "hb",
+            StackSource {
+                template: HEARTBEAT.into(),
+                ..StackSource::default()
+            },
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(stack.status_text(), "CREATE_COMPLETE", "{}", stack.reason);
+    let cw = Arc::new(CloudWatchState::new(
+        Arc::new(CfnState {
+            api: Arc::new(ApiState::new(
+                StackService::new(engine.clone()),
+                Auth::NoAuth,
+                Limits::default(),
+            )),
+            auth: CfnAuth::default(),
+            guest,
+        }),
+        86_400.0,
+    ));
+    let evaluator = Evaluator::new(cw.clone(), Duration::from_secs_f64(ROUND));
+    let server = || async {
+        store
+            .resources(&stack.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.current && r.name == "Server")
+            .and_then(|r| r.physical_id)
+            .unwrap()
+    };
+    // cfn-push-stats --heartbeat --watch <alarm>: a count, the alarm's name
+    // as a dimension.
+    let beat = || {
+        cw.metrics.put(
+            MetricId {
+                project: stack.project.clone(),
+                namespace: "system/linux".into(),
+                name: "Heartbeat".into(),
+                dimensions: vec![("AlarmName".into(), "hb-Heartbeat".into())],
+            },
+            None,
+            &[Datapoint::value(clock.now(), 1.0)],
+        );
+    };
+    let first = server().await;
+    // Beating every 20 s for five minutes: nothing happens.
+    for i in 0..30 {
+        if i % 2 == 0 {
+            beat();
+        }
+        evaluator.round().await;
+        tokio::time::sleep(Duration::from_secs_f64(ROUND)).await;
+    }
+    assert_eq!(server().await, first);
+    // Stopped: within a period (and a round or two), the instance is
+    // replaced; the new one beats.
+    let stopped = clock.now();
+    let replaced = loop {
+        evaluator.round().await;
+        tokio::time::sleep(Duration::from_secs_f64(ROUND)).await;
+        if server().await != first {
+            break clock.now() - stopped;
+        }
+        assert!(clock.now() - stopped < 600.0, "never restarted");
+    };
+    assert!(
+        replaced <= 60.0 + 3.0 * ROUND,
+        "restarted after {replaced} s"
+    );
+    let second = server().await;
+    let servers: Vec<String> = cloud
+        .stack_objects()
+        .into_iter()
+        .filter(|o| o.kind == "server")
+        .map(|o| o.id)
+        .collect();
+    assert_eq!(servers, vec![second.clone()], "the old instance is gone");
+    for i in 0..30 {
+        if i % 2 == 0 {
+            beat();
+        }
+        evaluator.round().await;
+        tokio::time::sleep(Duration::from_secs_f64(ROUND)).await;
+    }
+    assert_eq!(server().await, second, "beating again: left alone");
 }

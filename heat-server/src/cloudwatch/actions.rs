@@ -468,6 +468,9 @@ pub(super) fn alarm_def(
             .or_else(|| text(v, "Units"))
             .map(str::to_string),
         updated_at: now,
+        zero_when_missing: stack.is_some()
+            && text(v, "Statistic") == Some("SampleCount")
+            && text(v, "TreatMissingData").is_none(),
         stack,
     })
 }

@@ -172,6 +172,12 @@ pub struct AlarmDef {
     pub updated_at: f64,
     /// For an alarm of a stack: the stack id and the resource.
     pub stack: Option<(String, String)>,
+    /// A period without samples counts as a count of 0 (Heat's watch
+    /// rules: a `SampleCount` alarm of a stack without `TreatMissingData`,
+    /// so that a heartbeat that stops breaches `LessThanThreshold`), once
+    /// the alarm has seen the whole period.
+    #[serde(default)]
+    pub zero_when_missing: bool,
 }
 
 impl AlarmDef {
@@ -272,6 +278,16 @@ pub fn evaluate(def: &AlarmDef, metrics: &Metrics, now: f64) -> Option<Verdict> 
         let i = ((b.start - start) / def.period).round() as usize;
         if i < n {
             values[i] = b.statistic(&def.statistic);
+        }
+    }
+    if def.zero_when_missing {
+        // Only periods the alarm has seen whole: before it existed,
+        // nothing is known (Heat's rules wait a period before their first
+        // evaluation).
+        for (i, v) in values.iter_mut().enumerate() {
+            if v.is_none() && start + i as f64 * def.period >= def.updated_at {
+                *v = Some(0.0);
+            }
         }
     }
     let present = values.iter().filter(|v| v.is_some()).count();
@@ -539,6 +555,7 @@ mod tests {
             unit: None,
             updated_at: 0.0,
             stack: None,
+            zero_when_missing: false,
         }
     }
 
