@@ -289,6 +289,7 @@ async fn evaluator() {
                 unit: None,
                 updated_at: now,
                 stack: None,
+                zero_when_missing: false,
             },
             now,
         );
