@@ -6,7 +6,8 @@
 //! batches; the same for `AWS::AutoScaling::AutoScalingGroup`'s
 //! `AutoScalingRollingUpdate`; without a policy, every member changes at
 //! once. An AWS group is made of its launch configuration's instances and
-//! scales on a signal to its policy; a policy in its cooldown does not.
+//! scales on a signal to its policy; a policy in its cooldown does not. A
+//! `batch_create` policy makes a group's members a batch at a time.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -345,4 +346,71 @@ outputs:
         .await
         .unwrap();
     assert_eq!(size().await, 4, "no cooldown");
+}
+
+/// `batch_create`: a 5-server group made two at a time, 30 s apart (read
+/// from the nested stack's events: when each member's create started).
+#[tokio::test(start_paused = true)]
+async fn a_resource_group_is_created_in_batches() {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let cloud = Arc::new(SimCloud::new(
+        clock.clone(),
+        SimConfig::with_latency(Duration::from_secs(10)),
+    ));
+    let store = Arc::new(MemoryStore::new());
+    let runner = Runner::new(builder::engine(
+        cloud.clone(),
+        store.clone(),
+        clock,
+        Arc::new(TokioSpawner),
+        EngineConfig::default(),
+    ));
+    let t = GROUP
+        .replace(
+            "POLICY",
+            "update_policy: {batch_create: {max_batch_size: 2, pause_time: 30}}",
+        )
+        .replace("count: 10", "count: 5");
+    let s = runner
+        .create_stack(
+            "batched",
+            StackSource {
+                template: t,
+                ..StackSource::default()
+            },
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "CREATE_COMPLETE", "{}", s.reason);
+    let servers = cloud
+        .stack_objects()
+        .into_iter()
+        .filter(|o| o.kind == "server")
+        .count();
+    assert_eq!(servers, 5);
+    let group = store
+        .resources(&s.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == "group")
+        .unwrap();
+    let nested = group.physical_id.unwrap();
+    let mut started: BTreeMap<String, f64> = BTreeMap::new();
+    for e in store.events(&nested).await.unwrap() {
+        if e.action == Action::Create
+            && e.status == Status::InProgress
+            && e.resource_name.len() == 1
+        {
+            started.insert(e.resource_name.clone(), e.time);
+        }
+    }
+    let at: Vec<f64> = started.values().copied().collect();
+    assert_eq!(at.len(), 5, "{started:?}");
+    let t0 = at[0];
+    let offsets: Vec<f64> = at.iter().map(|t| (t - t0).round()).collect();
+    // Batch 1 at 0; batch 2 after its create (10 s) and the pause (30 s);
+    // batch 3 as long again.
+    assert_eq!(offsets, vec![0.0, 0.0, 40.0, 40.0, 80.0], "{started:?}");
 }

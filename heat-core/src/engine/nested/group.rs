@@ -147,6 +147,37 @@ fn iso_duration(v: Option<&Json>) -> Duration {
     Duration::from_secs_f64(secs)
 }
 
+/// A `ResourceGroup`'s `batch_create` policy: members created a batch at
+/// a time, with a pause between batches.
+pub(in crate::engine) struct BatchCreate {
+    /// Members created at once, at most.
+    pub batch: usize,
+    /// The wait between batches.
+    pub pause: Duration,
+}
+
+impl BatchCreate {
+    /// The policy of a group resource, if it has one.
+    pub fn of(kind: &Special, spec: &ResourceSpec) -> Option<BatchCreate> {
+        if *kind != Special::ResourceGroup {
+            return None;
+        }
+        let policy = spec
+            .update_policy
+            .get("batch_create")
+            .filter(|p| !p.is_null())?;
+        Some(BatchCreate {
+            batch: count(policy.get("max_batch_size")).unwrap_or(1).max(1) as usize,
+            pause: iso_duration(policy.get("pause_time")),
+        })
+    }
+
+    /// The group's full size.
+    pub fn target(spec: &ResourceSpec) -> usize {
+        count(spec.properties.get("count")).unwrap_or(1) as usize
+    }
+}
+
 impl Rolling {
     /// The policy of a group resource, if it has one.
     pub fn of(kind: &Special, spec: &ResourceSpec) -> Option<Rolling> {

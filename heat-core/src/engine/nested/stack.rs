@@ -123,7 +123,11 @@ impl Engine {
             )));
         }
         let spec = &self.with_launch_configuration(parent, spec).await?;
-        let source = self.child_source(parent, kind, spec, None)?;
+        // With `batch_create`, the first batch only (the next ones when
+        // it is complete, see `special_wait`).
+        let first = group::BatchCreate::of(kind, spec)
+            .map(|b| b.batch.min(group::BatchCreate::target(spec)));
+        let source = self.child_source(parent, kind, spec, first)?;
         let template = self
             .check_source(parent, &source)
             .map_err(|e| fatal(e.to_string()))?;
@@ -208,11 +212,45 @@ impl Engine {
         if done.status != Status::Complete {
             return Err(fatal(done.reason));
         }
+        let done = self
+            .create_batches(op, cancel, parent, kind, spec, done)
+            .await?;
         let attrs = self.child_attributes(kind, &done).await?;
         if *kind == Special::AutoScalingGroup {
             self.reload_load_balancers(op, parent, spec, &attrs).await?;
         }
         Ok(attrs)
+    }
+
+    /// A group created with `batch_create`: the next batches of members,
+    /// each after the pause, until the group has its `count`.
+    async fn create_batches(
+        &self,
+        op: &Op,
+        cancel: &Cancel,
+        parent: &StackRecord,
+        kind: &Special,
+        spec: &ResourceSpec,
+        mut child: StackRecord,
+    ) -> Result<StackRecord, DriverError> {
+        let Some(batches) = group::BatchCreate::of(kind, spec) else {
+            return Ok(child);
+        };
+        let target = group::BatchCreate::target(spec);
+        loop {
+            let made = group::template_order(&child.source.template).len();
+            if made >= target {
+                return Ok(child);
+            }
+            if !batches.pause.is_zero()
+                && cancel.guard(self.clock.sleep(batches.pause)).await.is_err()
+            {
+                return Err(fatal("CREATE cancelled"));
+            }
+            let size = (made + batches.batch).min(target);
+            let source = self.child_source(parent, kind, spec, Some(size))?;
+            child = self.update_child(op, cancel, child, source).await?;
+        }
     }
 
     /// Updates the nested stack behind a resource to its new properties
