@@ -212,12 +212,12 @@ impl Engine {
         if done.status != Status::Complete {
             return Err(fatal(done.reason));
         }
-        let done = self
-            .create_batches(op, cancel, parent, kind, spec, done)
-            .await?;
+        // Boxed, as the load balancers' reload: these futures would
+        // otherwise make every level of a nested tree's converging larger.
+        let done = Box::pin(self.create_batches(op, cancel, parent, kind, spec, done)).await?;
         let attrs = self.child_attributes(kind, &done).await?;
         if *kind == Special::AutoScalingGroup {
-            self.reload_load_balancers(op, parent, spec, &attrs).await?;
+            Box::pin(self.reload_load_balancers(op, parent, spec, &attrs)).await?;
         }
         Ok(attrs)
     }
@@ -291,7 +291,7 @@ impl Engine {
         let done = self.update_child(op, cancel, child, source).await?;
         let attrs = self.child_attributes(kind, &done).await?;
         if *kind == Special::AutoScalingGroup {
-            self.reload_load_balancers(op, parent, spec, &attrs).await?;
+            Box::pin(self.reload_load_balancers(op, parent, spec, &attrs)).await?;
         }
         Ok(attrs)
     }
