@@ -146,6 +146,22 @@ pub trait Cloud: Send + Sync {
     async fn delete(&self, kind: ObjectKind, id: &str) -> Result<(), DriverError>;
     /// The object's live attributes; `NotFound` when gone.
     async fn check(&self, kind: ObjectKind, id: &str) -> Result<Attributes, DriverError>;
+    /// The live attributes of many objects of a kind, in the order of
+    /// `ids` (a [`Cloud::check`] of each, a few at a time, unless the cloud
+    /// lists the kind in one call).
+    async fn observe(
+        &self,
+        kind: ObjectKind,
+        ids: &[String],
+    ) -> Vec<Result<Attributes, DriverError>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(16) {
+            out.extend(
+                futures::future::join_all(chunk.iter().map(|id| self.check(kind, id))).await,
+            );
+        }
+        out
+    }
     /// An object created for a stack's resource whose id was not recorded.
     async fn find(
         &self,

@@ -384,6 +384,23 @@ impl Driver for ResourceDriver {
         }
     }
 
+    async fn observe(
+        &self,
+        type_name: &str,
+        ids: &[String],
+    ) -> Vec<Result<Attributes, DriverError>> {
+        match Self::kind(type_name) {
+            Some(kind) => self
+                .cloud
+                .observe(kind, ids)
+                .await
+                .into_iter()
+                .map(|r| r.map(|attrs| Self::attributes(type_name, attrs)))
+                .collect(),
+            None => ids.iter().map(|_| Ok(Attributes::new())).collect(),
+        }
+    }
+
     async fn find(
         &self,
         stack_id: &str,

@@ -103,7 +103,6 @@ impl Fixture {
             HealthPolicy {
                 failures,
                 window: Duration::from_secs(600),
-                ..HealthPolicy::default()
             },
         )
     }

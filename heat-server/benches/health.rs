@@ -126,7 +126,6 @@ async fn recovery(status: &str, trials: usize) -> Vec<Duration> {
         HealthPolicy {
             failures: 1,
             window: Duration::from_secs(1),
-            ..HealthPolicy::default()
         },
         Duration::from_secs(1),
     );

@@ -223,7 +223,6 @@ impl Config {
         heat_core::engine::HealthPolicy {
             failures: self.server.health_failures,
             window: std::time::Duration::from_secs_f64(self.server.health_window_secs.max(0.0)),
-            ..heat_core::engine::HealthPolicy::default()
         }
     }
 

@@ -261,7 +261,6 @@ async fn servers_stopped_or_deleted_through_nova_are_healed() {
         HealthPolicy {
             failures: 1,
             window: Duration::from_secs(1),
-            ..HealthPolicy::default()
         },
     );
     let round = async || {

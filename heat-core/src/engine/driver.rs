@@ -121,6 +121,24 @@ pub trait Driver: Send + Sync {
     /// Reads the object's live state (for `check`); `NotFound` when gone.
     async fn check(&self, type_name: &str, physical_id: &str) -> Result<Attributes, DriverError>;
 
+    /// Reads the live state of many objects of one type at once (the
+    /// health watcher's observation), in the order of `ids`. By default,
+    /// a [`Driver::check`] of each, a few at a time; a cloud that can list
+    /// a kind in one call does better.
+    async fn observe(
+        &self,
+        type_name: &str,
+        ids: &[String],
+    ) -> Vec<Result<Attributes, DriverError>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(16) {
+            out.extend(
+                futures::future::join_all(chunk.iter().map(|id| self.check(type_name, id))).await,
+            );
+        }
+        out
+    }
+
     /// Finds an object created for `stack_id`/`resource` whose id was never
     /// recorded (the engine died between the cloud call and the persist).
     async fn find(

@@ -2,8 +2,9 @@
 //! servers that fail behind a stack's back healed with escalation.
 //!
 //! A [`HealthWatcher::round`] reads every watched object of every settled
-//! top-level stack tree from the cloud (a server's status, a volume's), a
-//! few at a time. A change is recorded as an event of its resource (the
+//! top-level stack tree from the cloud (a server's status, a volume's),
+//! one observation per kind ([`Driver::observe`](super::Driver::observe):
+//! on OpenStack one listing of servers, one of volumes). A change is recorded as an event of its resource (the
 //! object failing, then recovered). A server that keeps failing is
 //! escalated one step per `failures` failed checks within `window`:
 //! started (only if it is stopped), rebooted, rebuilt, replaced (marked
@@ -23,8 +24,6 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-use futures::stream::{self, StreamExt};
 
 use super::driver::{DriverErrorKind, Repair};
 use super::model::{Action, ResourceRecord, StackRecord, Status};
@@ -134,8 +133,6 @@ pub struct HealthPolicy {
     /// The window of failed checks; also how long after its last step a
     /// recovered object's ladder is forgotten.
     pub window: Duration,
-    /// Objects read from the cloud at once.
-    pub concurrency: usize,
 }
 
 impl Default for HealthPolicy {
@@ -143,7 +140,6 @@ impl Default for HealthPolicy {
         HealthPolicy {
             failures: 1,
             window: Duration::from_secs(600),
-            concurrency: 16,
         }
     }
 }
@@ -175,6 +171,8 @@ struct Target {
     stack: StackRecord,
     record: ResourceRecord,
     watched: Watched,
+    /// Which tree of the round it belongs to.
+    tree: usize,
 }
 
 /// What a round does for one resource under its root's lease.
@@ -198,7 +196,6 @@ impl HealthWatcher {
     /// A watcher of `engine`'s stacks.
     pub fn new(engine: Arc<Engine>, mut policy: HealthPolicy) -> Self {
         policy.failures = policy.failures.max(1);
-        policy.concurrency = policy.concurrency.max(1);
         HealthWatcher {
             engine,
             policy,
@@ -206,10 +203,13 @@ impl HealthWatcher {
         }
     }
 
-    /// Reads an object's health; `None` when the cloud did not answer.
-    async fn observe(&self, record: &ResourceRecord, watched: Watched) -> Option<Health> {
-        let pid = record.physical_id.as_deref()?;
-        match self.engine.driver.check(&record.type_name, pid).await {
+    /// An observation's health; `None` when the cloud did not answer.
+    fn health(
+        pid: &str,
+        watched: Watched,
+        observed: Result<super::driver::Attributes, super::DriverError>,
+    ) -> Option<Health> {
+        match observed {
             Ok(attrs) => {
                 let status = attrs
                     .get("status")
@@ -234,6 +234,42 @@ impl HealthWatcher {
                 DriverErrorKind::Transient | DriverErrorKind::Conflict => None,
             },
         }
+    }
+
+    /// Reads one object's health again.
+    async fn observe(&self, record: &ResourceRecord, watched: Watched) -> Option<Health> {
+        let pid = record.physical_id.clone()?;
+        let observed = self
+            .engine
+            .driver
+            .observe(&record.type_name, std::slice::from_ref(&pid))
+            .await
+            .pop()?;
+        Self::health(&pid, watched, observed)
+    }
+
+    /// Reads the health of every target, one observation per resource type.
+    async fn observe_all(&self, targets: Vec<Target>) -> Vec<(Target, Option<Health>)> {
+        let mut by_type: HashMap<String, Vec<Target>> = HashMap::new();
+        for t in targets {
+            by_type
+                .entry(t.record.type_name.clone())
+                .or_default()
+                .push(t);
+        }
+        let mut out = Vec::new();
+        for (type_name, group) in by_type {
+            let ids: Vec<String> = group
+                .iter()
+                .map(|t| t.record.physical_id.clone().unwrap_or_default())
+                .collect();
+            let observed = self.engine.driver.observe(&type_name, &ids).await;
+            for ((t, o), pid) in group.into_iter().zip(observed).zip(&ids) {
+                let h = Self::health(pid, t.watched, o);
+                out.push((t, h));
+            }
+        }
+        out
     }
 
     /// Every watched resource of the settled top-level stacks.
@@ -274,6 +310,7 @@ impl HealthWatcher {
                             stack: stack.clone(),
                             record,
                             watched,
+                            tree: 0,
                         });
                     }
                 }
@@ -324,15 +361,26 @@ impl HealthWatcher {
     /// One round: observe, record, escalate.
     pub async fn round(&self) -> Result<HealthReport, EngineError> {
         let mut report = HealthReport::default();
-        for (root, targets) in self.targets().await? {
-            let observed: Vec<(Target, Option<Health>)> = stream::iter(targets)
-                .map(|t| async move {
-                    let h = self.observe(&t.record, t.watched).await;
-                    (t, h)
-                })
-                .buffer_unordered(self.policy.concurrency)
-                .collect()
-                .await;
+        let trees = self.targets().await?;
+        let roots: Vec<StackRecord> = trees.iter().map(|(root, _)| root.clone()).collect();
+        let mut all = Vec::new();
+        for (i, (_, targets)) in trees.into_iter().enumerate() {
+            all.extend(targets.into_iter().map(|t| (i, t)));
+        }
+        // One observation per resource type over every tree.
+        let tagged: Vec<Target> = all
+            .into_iter()
+            .map(|(i, mut t)| {
+                t.tree = i;
+                t
+            })
+            .collect();
+        let mut per_tree: Vec<Vec<(Target, Option<Health>)>> =
+            roots.iter().map(|_| Vec::new()).collect();
+        for (t, h) in self.observe_all(tagged).await {
+            per_tree[t.tree].push((t, h));
+        }
+        for (root, observed) in roots.into_iter().zip(per_tree) {
             let now = self.engine.clock.now();
             let before: HashMap<Key, Option<Tracker>> = {
                 let trackers = self.trackers.lock().expect("not poisoned");

@@ -3,6 +3,7 @@
 //! stack and resource, waited for with a growing delay on the engine's
 //! clock, deleted idempotently.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -544,6 +545,54 @@ impl Cloud for OpenStackCloud {
         match kind {
             ObjectKind::Server => self.suspend_or_resume(id, false).await,
             _ => Ok(()),
+        }
+    }
+
+    async fn observe(
+        &self,
+        kind: ObjectKind,
+        ids: &[String],
+    ) -> Vec<Result<Attributes, DriverError>> {
+        // Servers and volumes: one listing of the kind (all pages) for
+        // every object asked about; the others one by one.
+        let (service, path, key, attributes): (_, _, _, fn(&Json) -> Attributes) = match kind {
+            ObjectKind::Server => (
+                "compute",
+                "/servers/detail",
+                "servers",
+                requests::server_attributes,
+            ),
+            ObjectKind::Volume => (
+                "volume",
+                "/volumes/detail",
+                "volumes",
+                requests::volume_attributes,
+            ),
+            _ => {
+                let mut out = Vec::with_capacity(ids.len());
+                for id in ids {
+                    out.push(self.check(kind, id).await);
+                }
+                return out;
+            }
+        };
+        match self.list_all(service, path, key).await {
+            Ok(items) => {
+                let by_id: HashMap<&str, &Json> = items
+                    .iter()
+                    .filter_map(|o| Some((o["id"].as_str()?, o)))
+                    .collect();
+                ids.iter()
+                    .map(|id| match by_id.get(id.as_str()) {
+                        Some(o) => Ok(attributes(o)),
+                        None => Err(DriverError::not_found(format!(
+                            "{} {id} could not be found",
+                            kind.name()
+                        ))),
+                    })
+                    .collect()
+            }
+            Err(e) => ids.iter().map(|_| Err(e.clone())).collect(),
         }
     }
 
