@@ -1,4 +1,5 @@
-//! The health watcher on the simulated cloud: a server stopped behind the
+//! The health watcher on the simulated cloud, in virtual time (each object
+//! 20 s to become ready, a repair as long): a server stopped behind the
 //! stack's back is started again and its recovery recorded; one that keeps
 //! failing escalates one step per failed check (reboot, rebuild, replace),
 //! each step an event, and its replacement takes over the floating IP, the
@@ -67,7 +68,10 @@ struct Fixture {
 
 async fn fixture(template: &str) -> Fixture {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
-    let cloud = Arc::new(SimCloud::new(clock.clone(), SimConfig::default()));
+    let cloud = Arc::new(SimCloud::new(
+        clock.clone(),
+        SimConfig::with_latency(Duration::from_secs(20)),
+    ));
     let store = Arc::new(MemoryStore::new());
     let runner = Runner::new(builder::engine(
         cloud.clone(),
@@ -147,7 +151,7 @@ impl Fixture {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn a_failing_server_escalates_to_replacement_and_what_depends_on_it_follows() {
     let f = fixture(TEMPLATE).await;
     let watcher = f.watcher(1);
@@ -250,7 +254,7 @@ async fn a_failing_server_escalates_to_replacement_and_what_depends_on_it_follow
     assert!(report.steps.is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn a_vanished_server_is_replaced_at_once_and_two_failures_are_waited_for() {
     let f = fixture(TEMPLATE).await;
     let watcher = f.watcher(2);
@@ -277,7 +281,7 @@ async fn a_vanished_server_is_replaced_at_once_and_two_failures_are_waited_for()
     assert_eq!(servers.len(), 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn a_stack_with_an_operation_running_is_left_alone() {
     let f = fixture(TEMPLATE).await;
     let watcher = f.watcher(1);
@@ -312,7 +316,7 @@ async fn a_stack_with_an_operation_running_is_left_alone() {
     assert_eq!(f.object(&old).unwrap().status, "ACTIVE");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn a_group_member_that_vanished_is_replaced_in_its_group() {
     let f = fixture(
         "heat_template_version: 2018-08-31
