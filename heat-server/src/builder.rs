@@ -61,6 +61,8 @@ pub struct Local {
     pub cloud: Arc<SimCloud>,
     /// The server key and address of signal URLs and stack credentials.
     pub guest: Arc<GuestKeys>,
+    /// What runs in the simulated cloud's servers (idle on a real cloud).
+    pub agent: Arc<crate::guest::SimulatedGuest>,
 }
 
 /// A real cloud and the name the state file records for it.
@@ -179,8 +181,8 @@ pub fn sim_engine(
     let keys = Arc::new(GuestKeys::random(DEFAULT_CFN_URL));
     let agent = crate::guest::SimulatedGuest::new(keys.clone());
     cloud.set_guest(agent.clone());
-    let engine = engine_with(cloud, store, clock, spawner, config, keys);
-    agent.attach(StackService::new(engine.clone()));
+    let engine = engine_with(cloud.clone(), store, clock, spawner, config, keys);
+    agent.attach(StackService::new(engine.clone()), &cloud);
     engine
 }
 
@@ -316,12 +318,13 @@ pub async fn open_database(
         config,
         guest.clone(),
     );
-    agent.attach(StackService::new(engine.clone()));
+    agent.attach(StackService::new(engine.clone()), &cloud);
     Ok(Local {
         service: StackService::new(engine.clone()),
         engine,
         store,
         cloud,
         guest,
+        agent,
     })
 }

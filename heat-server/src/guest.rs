@@ -7,12 +7,21 @@
 //! configured. Other URLs (a scaling policy's) are left alone. So the
 //! seed-era templates, whose wait conditions wait for their servers,
 //! complete on the simulated cloud.
+//!
+//! Its `cfn-push-stats` lines report to the CloudWatch API's metrics (a
+//! [`MetricSink`]) as heat-cfntools' would: once at boot, or every minute
+//! while the server is `ACTIVE` for a line run by cron (five time fields
+//! first), including the crontab files cfn-init writes from the server's
+//! metadata; a simulated server is idle (CPU 0%, memory 25% used, disk
+//! 10%).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::Duration;
 
 use axum::http::{header, HeaderMap, HeaderValue, Method, Uri};
+use heat_core::engine::Status;
 use heat_core::service::StackService;
-use heat_resources::sim::GuestAgent;
+use heat_resources::sim::{GuestAgent, SimCloud, SimObject};
 use heat_resources::GuestKeys;
 use serde_json::{json, Value as Json};
 
@@ -34,10 +43,43 @@ pub struct GuestSignal {
     pub body: Json,
 }
 
+/// Where a guest's `cfn-push-stats` reports go.
+pub trait MetricSink: Send + Sync {
+    /// One datapoint of a project's metric, now.
+    fn put(&self, project: &str, point: &PushedMetric);
+}
+
+/// A datapoint `cfn-push-stats` sends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PushedMetric {
+    /// `system/linux`.
+    pub namespace: String,
+    /// `Heartbeat`, `CPUUtilization`...
+    pub name: String,
+    /// `Counter`, `Percent`, `Megabytes`.
+    pub unit: String,
+    /// The value.
+    pub value: f64,
+    /// `AlarmName` when `--watch` names one.
+    pub dimensions: Vec<(String, String)>,
+}
+
+/// A `cfn-push-stats` line of user data: what it reports, and whether cron
+/// runs it every minute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PushStats {
+    /// The datapoints of one run.
+    pub metrics: Vec<PushedMetric>,
+    /// Run every minute (a crontab line), else once.
+    pub every_minute: bool,
+}
+
 /// The simulated cloud's guest, signalling through the stack service.
 pub struct SimulatedGuest {
     service: OnceLock<StackService>,
     keys: Arc<GuestKeys>,
+    metrics: OnceLock<Arc<dyn MetricSink>>,
+    cloud: OnceLock<Weak<SimCloud>>,
 }
 
 impl SimulatedGuest {
@@ -48,20 +90,30 @@ impl SimulatedGuest {
         Arc::new(SimulatedGuest {
             service: OnceLock::new(),
             keys,
+            metrics: OnceLock::new(),
+            cloud: OnceLock::new(),
         })
     }
 
-    /// The service signals go through (made after the cloud).
-    pub fn attach(&self, service: StackService) {
+    /// The service signals go through (made after the cloud), and the
+    /// cloud whose servers it runs in.
+    pub fn attach(&self, service: StackService, cloud: &Arc<SimCloud>) {
         let _ = self.service.set(service);
+        let _ = self.cloud.set(Arc::downgrade(cloud));
+    }
+
+    /// Where `cfn-push-stats` reports go (nothing is reported before).
+    pub fn report_to(&self, sink: Arc<dyn MetricSink>) {
+        let _ = self.metrics.set(sink);
     }
 }
 
 impl GuestAgent for SimulatedGuest {
-    fn boot(&self, server: &str, user_data: &str) {
+    fn boot(&self, object: &SimObject, user_data: &str) {
         let Some(service) = self.service.get().cloned() else {
             return;
         };
+        let server = object.name.as_str();
         // Nova hands a guest its user data decoded.
         let decoded = {
             use base64::Engine as _;
@@ -71,6 +123,44 @@ impl GuestAgent for SimulatedGuest {
                 .and_then(|b| String::from_utf8(b).ok())
         };
         let text = decoded.unwrap_or_else(|| user_data.to_string());
+        if let (Some(sink), Some(cloud)) = (self.metrics.get().cloned(), self.cloud.get().cloned())
+        {
+            let store = service.engine().store().clone();
+            let (stack_id, id, resource) = (
+                object.stack_id.clone(),
+                object.id.clone(),
+                object.resource.clone(),
+            );
+            let mut script = text.clone();
+            tokio::spawn(async move {
+                // The metrics are the server's stack's project's.
+                let Ok(Some(stack)) = store.stack(&stack_id).await else {
+                    return;
+                };
+                // A script that runs cfn-init also has the files of the
+                // resource's metadata (a crontab among them).
+                // (cfn-init reads it once the server's resource is created,
+                // as it would through the API; a minute at most.)
+                if script.contains("cfn-init") {
+                    for _ in 0..60 {
+                        let records = store.resources(&stack_id).await.unwrap_or_default();
+                        let created = records.iter().find(|r| {
+                            r.current && r.name == resource && r.status == Status::Complete
+                        });
+                        if let Some(r) = created {
+                            script.push('\n');
+                            script.push_str(&init_files(&r.metadata));
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+                let pushes = push_stats(&script);
+                if !pushes.is_empty() {
+                    report(sink, cloud, id, pushes, stack.project).await;
+                }
+            });
+        }
         let keys = self.keys.clone();
         let server = server.to_string();
         tokio::spawn(async move {
@@ -88,6 +178,60 @@ impl GuestAgent for SimulatedGuest {
             }
         });
     }
+}
+
+/// Runs a server's `cfn-push-stats` lines: once, or every minute while the
+/// server is `ACTIVE`, until it is gone.
+async fn report(
+    sink: Arc<dyn MetricSink>,
+    cloud: Weak<SimCloud>,
+    id: String,
+    lines: Vec<PushStats>,
+    project: String,
+) {
+    for l in lines.iter().filter(|l| !l.every_minute) {
+        for m in &l.metrics {
+            sink.put(&project, m);
+        }
+    }
+    let cron: Vec<&PushStats> = lines.iter().filter(|l| l.every_minute).collect();
+    if cron.is_empty() {
+        return;
+    }
+    // cron's first run comes within the first minute: at once here.
+    loop {
+        let Some(object) = cloud.upgrade().and_then(|c| c.object(&id)) else {
+            return;
+        };
+        if object.status == "ACTIVE" {
+            for l in &cron {
+                for m in &l.metrics {
+                    sink.put(&project, m);
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
+}
+
+/// The contents of the files `AWS::CloudFormation::Init` writes (every
+/// config of the metadata), one after the other.
+fn init_files(metadata: &Json) -> String {
+    let mut out = String::new();
+    let init = &metadata["AWS::CloudFormation::Init"];
+    for config in init.as_object().into_iter().flat_map(|m| m.values()) {
+        for file in config["files"]
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.values())
+        {
+            if let Some(content) = file["content"].as_str() {
+                out.push_str(content);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 /// The content of the software config resource whose id `id` is.
@@ -200,6 +344,66 @@ pub fn signals(server: &str, user_data: &str) -> Vec<GuestSignal> {
     out
 }
 
+/// The `cfn-push-stats` lines of user data, as heat-cfntools reports:
+/// `--heartbeat`, `--service-failure` (counters), `--cpu-util`,
+/// `--mem-util`, `--mem-used`, `--mem-avail`, `--swap-util`, `--swap-used`,
+/// `--disk-space-util`, `--disk-space-used`, `--disk-space-avail` (an idle
+/// server's values), `--watch NAME` as the `AlarmName` dimension.
+pub fn push_stats(user_data: &str) -> Vec<PushStats> {
+    const FLAGS: [(&str, &str, &str, f64); 11] = [
+        ("--heartbeat", "Heartbeat", "Counter", 1.0),
+        ("--service-failure", "ServiceFailure", "Counter", 1.0),
+        ("--cpu-util", "CPUUtilization", "Percent", 0.0),
+        ("--mem-util", "MemoryUtilization", "Percent", 25.0),
+        ("--mem-used", "MemoryUsed", "Megabytes", 512.0),
+        ("--mem-avail", "MemoryAvailable", "Megabytes", 1536.0),
+        ("--swap-util", "SwapUtilization", "Percent", 0.0),
+        ("--swap-used", "SwapUsed", "Megabytes", 0.0),
+        ("--disk-space-util", "DiskSpaceUtilization", "Percent", 10.0),
+        ("--disk-space-used", "DiskSpaceUsed", "Gigabytes", 2.0),
+        (
+            "--disk-space-avail",
+            "DiskSpaceAvailable",
+            "Gigabytes",
+            18.0,
+        ),
+    ];
+    let mut out = Vec::new();
+    for line in user_data.lines() {
+        if !line.contains("cfn-push-stats") {
+            continue;
+        }
+        let words = shlex::split(line)
+            .unwrap_or_else(|| line.split_whitespace().map(str::to_string).collect());
+        // A crontab line: five time fields, then the command.
+        let every_minute = words.len() > 5
+            && words[..5]
+                .iter()
+                .all(|w| w.chars().all(|c| c.is_ascii_digit() || "*/,-".contains(c)));
+        let dimensions: Vec<(String, String)> = option(&words, &["--watch"])
+            .map(|w| vec![("AlarmName".to_string(), w)])
+            .unwrap_or_default();
+        let metrics: Vec<PushedMetric> = FLAGS
+            .iter()
+            .filter(|(flag, ..)| words.iter().any(|w| w == flag))
+            .map(|(_, name, unit, value)| PushedMetric {
+                namespace: "system/linux".into(),
+                name: name.to_string(),
+                unit: unit.to_string(),
+                value: *value,
+                dimensions: dimensions.clone(),
+            })
+            .collect();
+        if !metrics.is_empty() {
+            out.push(PushStats {
+                metrics,
+                every_minute,
+            });
+        }
+    }
+    out
+}
+
 /// The value after any of `names` (`--data X` or `--data=X`).
 fn option(words: &[String], names: &[&str]) -> Option<String> {
     for (i, w) in words.iter().enumerate() {
@@ -257,6 +461,35 @@ mod tests {
         "http://127.0.0.1:8000/v1/waitcondition/arn%3Ax/resources/h?AWSAccessKeyId=HKx&Signature=y";
     const SIGNAL: &str =
         "http://127.0.0.1:8000/v1/signal/arn%3Ax/resources/h?AWSAccessKeyId=HKx&Signature=y";
+
+    #[test]
+    fn push_stats_lines_report_what_heat_cfntools_would() {
+        let data = "#!/bin/bash\n/opt/aws/bin/cfn-init -s x\n\
+                    /opt/aws/bin/cfn-push-stats --watch web-Mem --mem-util --heartbeat\n\
+                    * * * * * /opt/aws/bin/cfn-push-stats --watch hb-Heartbeat --heartbeat\n\
+                    echo done\n";
+        let got = push_stats(data);
+        assert_eq!(got.len(), 2);
+        assert!(!got[0].every_minute);
+        let names: Vec<&str> = got[0].metrics.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["Heartbeat", "MemoryUtilization"]);
+        assert_eq!(
+            got[0].metrics[0].dimensions,
+            [("AlarmName".to_string(), "web-Mem".to_string())]
+        );
+        assert!(got[1].every_minute);
+        assert_eq!(got[1].metrics[0].unit, "Counter");
+        assert!(push_stats("cfn-push-stats --help\n").is_empty());
+    }
+
+    #[test]
+    fn init_files_are_read_from_every_config() {
+        let m = json!({"AWS::CloudFormation::Init": {"config": {"files": {
+            "/tmp/cron": {"content": "* * * * * cfn-push-stats --heartbeat"},
+            "/etc/x": {"source": "http://x"}
+        }}}});
+        assert_eq!(init_files(&m), "* * * * * cfn-push-stats --heartbeat\n");
+    }
 
     #[test]
     fn cfn_signal_lines_give_their_options() {

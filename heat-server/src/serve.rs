@@ -279,6 +279,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
         cfn_state,
         config.server.metric_retention_secs,
     ));
+    // The simulated guests' cfn-push-stats report to it.
+    local.agent.report_to(cw_state.clone());
     let evaluator = cloudwatch::Evaluator::new(
         cw_state.clone(),
         std::time::Duration::from_secs_f64(config.server.alarm_evaluation_secs.max(0.1)),

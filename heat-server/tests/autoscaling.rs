@@ -7,7 +7,9 @@
 //! within a period of the change (its own policy's cooldown not running);
 //! never beyond the group's sizes. A heartbeat that stops (cfn-push-stats
 //! `--heartbeat`, a `SampleCount` alarm as the seed-era templates have)
-//! restarts its instance through `OS::Heat::HARestarter` within a period.
+//! restarts its instance through `OS::Heat::HARestarter` within a period;
+//! the simulated guest plays cfn-push-stats from the crontab cfn-init
+//! writes, its heartbeat stopping when its server is stopped.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -307,4 +309,130 @@ async fn a_heartbeat_that_stops_restarts_its_instance() {
         tokio::time::sleep(Duration::from_secs_f64(ROUND)).await;
     }
     assert_eq!(server().await, second, "beating again: left alone");
+}
+
+const GUEST_HEARTBEAT: &str = "HeatTemplateFormatVersion: '2012-12-12'
+Resources:
+  Restarter:
+    Type: OS::Heat::HARestarter
+    Properties: {InstanceId: {Ref: Server}}
+  Heartbeat:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      MetricName: Heartbeat
+      Namespace: system/linux
+      Statistic: SampleCount
+      Period: '60'
+      EvaluationPeriods: '1'
+      Threshold: '1'
+      ComparisonOperator: LessThanThreshold
+      AlarmActions: [{Ref: Restarter}]
+  Server:
+    Type: AWS::EC2::Instance
+    Metadata:
+      AWS::CloudFormation::Init:
+        config:
+          files:
+            /tmp/cfn-hup-crontab.txt:
+              content: \"* * * * * /opt/aws/bin/cfn-push-stats --watch gb-Heartbeat --heartbeat\\n\"
+    Properties:
+      ImageId: cirros-0.6.2
+      InstanceType: m1.small
+      UserData:
+        Fn::Base64: \"#!/bin/bash\\n/opt/aws/bin/cfn-init -s gb -r Server\\ncrontab /tmp/cfn-hup-crontab.txt\\n\"
+";
+
+/// The simulated guest plays cfn-push-stats: the crontab that cfn-init
+/// writes from the instance's metadata sends a heartbeat every minute
+/// while the server is ACTIVE; stopped behind the stack's back, its
+/// heartbeat stops, the alarm restarts the instance, and the new one
+/// beats again.
+#[tokio::test(start_paused = true)]
+async fn the_simulated_guest_beats_until_its_server_stops() {
+    use heat_server::guest::SimulatedGuest;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let cloud = Arc::new(SimCloud::new(
+        clock.clone(),
+        SimConfig::with_latency(Duration::from_secs(5)),
+    ));
+    let store = Arc::new(MemoryStore::new());
+    let keys = Arc::new(GuestKeys::random(builder::DEFAULT_CFN_URL));
+    let agent = SimulatedGuest::new(keys.clone());
+    cloud.set_guest(agent.clone());
+    let engine = builder::engine_with(
+        cloud.clone(),
+        store.clone(),
+        clock.clone(),
+        Arc::new(TokioSpawner),
+        EngineConfig::default(),
+        keys.clone(),
+    );
+    agent.attach(StackService::new(engine.clone()), &cloud);
+    let cw = Arc::new(CloudWatchState::new(
+        Arc::new(CfnState {
+            api: Arc::new(ApiState::new(
+                StackService::new(engine.clone()),
+                Auth::NoAuth,
+                Limits::default(),
+            )),
+            auth: CfnAuth::default(),
+            guest: keys,
+        }),
+        86_400.0,
+    ));
+    agent.report_to(cw.clone());
+    let runner = Runner::new(engine.clone());
+    let stack = runner
+        .create_stack(
+            "gb",
+            StackSource {
+                template: GUEST_HEARTBEAT.into(),
+                ..StackSource::default()
+            },
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(stack.status_text(), "CREATE_COMPLETE", "{}", stack.reason);
+    let evaluator = Evaluator::new(cw.clone(), Duration::from_secs_f64(ROUND));
+    let server = || async {
+        store
+            .resources(&stack.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.current && r.name == "Server")
+            .and_then(|r| r.physical_id)
+            .unwrap()
+    };
+    let rounds = |n: usize| {
+        let evaluator = &evaluator;
+        async move {
+            for _ in 0..n {
+                evaluator.round().await;
+                tokio::time::sleep(Duration::from_secs_f64(ROUND)).await;
+            }
+        }
+    };
+    let first = server().await;
+    rounds(30).await;
+    assert_eq!(server().await, first, "beating: left alone");
+    cloud.break_server(&first, "SHUTOFF").await.unwrap();
+    let stopped = clock.now();
+    let replaced = loop {
+        rounds(1).await;
+        if server().await != first {
+            break clock.now() - stopped;
+        }
+        assert!(clock.now() - stopped < 900.0, "never restarted");
+    };
+    // The last beat up to a minute before the stop, a whole period
+    // without one, a round.
+    assert!(
+        replaced <= 120.0 + 2.0 * ROUND,
+        "restarted after {replaced} s"
+    );
+    let second = server().await;
+    rounds(30).await;
+    assert_eq!(server().await, second, "the new server beats");
 }

@@ -157,7 +157,7 @@ pub struct SimCloud {
 /// can see (signal wait conditions, as cfn-signal or `curl_cli` would).
 pub trait GuestAgent: Send + Sync {
     /// A server booted with this user data.
-    fn boot(&self, server: &str, user_data: &str);
+    fn boot(&self, server: &SimObject, user_data: &str);
 }
 
 impl SimCloud {
@@ -267,6 +267,11 @@ impl SimCloud {
         let mut s = self.lock();
         s.faults.clear();
         s.transient_left.clear();
+    }
+
+    /// An object by id.
+    pub fn object(&self, id: &str) -> Option<SimObject> {
+        self.lock().objects.get(id).cloned()
     }
 
     /// Every object the cloud holds, its own included.
@@ -509,7 +514,7 @@ impl Cloud for SimCloud {
                 .unwrap_or_default();
             let guest = self.guest.lock().expect("not poisoned").clone();
             if let (Some(g), false) = (guest, user_data.is_empty()) {
-                g.boot(&object.name, user_data);
+                g.boot(&object, user_data);
             }
         }
         Ok(object.attributes)

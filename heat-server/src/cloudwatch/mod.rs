@@ -74,6 +74,23 @@ impl CloudWatchState {
     }
 }
 
+impl crate::guest::MetricSink for CloudWatchState {
+    fn put(&self, project: &str, point: &crate::guest::PushedMetric) {
+        let mut dimensions = point.dimensions.clone();
+        dimensions.sort();
+        self.metrics.put(
+            metrics::MetricId {
+                project: project.to_string(),
+                namespace: point.namespace.clone(),
+                name: point.name.clone(),
+                dimensions,
+            },
+            Some(point.unit.clone()),
+            &[metrics::Datapoint::value(self.now(), point.value)],
+        );
+    }
+}
+
 /// The operations of the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
