@@ -142,7 +142,20 @@ async fn three_servers_share_fifty_stacks_and_survive_a_sigkill() {
         .into_iter()
         .filter(|(_, (alive, _))| *alive > 0)
         .collect();
-    assert!(left.is_empty(), "leaked: {left:?}");
+    // On a leak, the events of what leaked say how it went.
+    let mut story = String::new();
+    for ((stack, resource, _), _) in &left {
+        let name = &stacks.iter().find(|(_, id)| id == stack).unwrap().0;
+        for e in client.events(&a.url, name, stack).await {
+            if e["resource_name"] == resource.as_str() || e["resource_name"] == name.as_str() {
+                story.push_str(&format!(
+                    "{name} {} {} {}\n",
+                    e["resource_name"], e["resource_status"], e["resource_status_reason"]
+                ));
+            }
+        }
+    }
+    assert!(left.is_empty(), "leaked: {left:?}\n{story}");
 }
 
 /// With leases of ten minutes (a renewal every two and a half), the only

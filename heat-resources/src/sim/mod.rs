@@ -149,6 +149,10 @@ pub struct SimCloud {
     state: Mutex<State>,
     persistence: Option<Arc<dyn SimPersistence>>,
     seed: u64,
+    /// One refresh at a time: a call that finds another reading the
+    /// change feed waits until its changes are applied (it would
+    /// otherwise go on with the state before them).
+    refreshing: futures::lock::Mutex<()>,
     guest: Mutex<Option<Arc<dyn GuestAgent>>>,
 }
 
@@ -171,6 +175,7 @@ impl SimCloud {
             state: Mutex::new(State::default()),
             persistence: None,
             seed,
+            refreshing: futures::lock::Mutex::new(()),
             guest: Mutex::new(None),
         };
         {
@@ -327,6 +332,7 @@ impl SimCloud {
         let Some(p) = &self.persistence else {
             return Ok(());
         };
+        let _one = self.refreshing.lock().await;
         let after = self.lock().seen;
         let Some((reached, changes)) = p.changes(after).await.map_err(DriverError::transient)?
         else {
