@@ -12,8 +12,9 @@
 //!   the group scales it out and back in, the load balancer's `Instances`
 //!   following the group;
 //! - `hot/autoscaling.yaml` with `lb_server.yaml`: created (its floating IP
-//!   on the Octavia VIP's port), scaled up and down through its output
-//!   URLs, a pool member per server;
+//!   on the Octavia VIP's port), scaled out by its Gnocchi alarm on the
+//!   servers' `cpu_util` and back in through its output URL, a pool member
+//!   per server;
 //! - those under `cfn/F17/invalid/` (three here, two in the conformance
 //!   corpus) are refused with their cycle named, as Heat refuses them.
 
@@ -302,7 +303,7 @@ async fn autoscaling_ceilometer_scales_on_cpu_and_its_load_balancer_follows() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hot_autoscaling_scales_through_its_urls_with_a_pool_member_per_server() {
+async fn hot_autoscaling_scales_on_cpu_and_its_url_with_a_pool_member_per_server() {
     let seed = Seed::new("seed-hot").await;
     let params = json!({
         "image": "cirros-0.6.2", "key": "default-key", "flavor": "m1.small",
@@ -333,26 +334,47 @@ async fn hot_autoscaling_scales_through_its_urls_with_a_pool_member_per_server()
     let count = |kind: &'static str| async move { seed.members("hot", kind).await.len() };
     assert_eq!(count("OS::Nova::Server").await, 1);
     assert_eq!(count("OS::Octavia::PoolMember").await, 1);
-    for (key, size) in [("scale_up_url", 2), ("scale_dn_url", 1)] {
-        let url = seed.output("hot", key).await;
-        let path = url
-            .as_str()
-            .unwrap()
-            .trim_start_matches("http://127.0.0.1:8000")
-            .to_string();
-        let req = Request::builder()
-            .method(Method::POST)
-            .uri(&path)
-            .header(header::HOST, "127.0.0.1:8000")
-            .body(Body::empty())
-            .unwrap();
-        let r = seed.cfn.send(req).await;
-        assert_eq!(r.status, StatusCode::OK, "{key}: {}", r.body);
-        seed.until(key, || async { count("OS::Nova::Server").await == size })
-            .await;
-        assert_eq!(seed.cfn.settle("hot").await, "CREATE_COMPLETE");
-        assert_eq!(count("OS::Octavia::PoolMember").await, size, "{key}");
-    }
+    // Its Gnocchi alarm (evaluated here) on the servers' cpu_util, as
+    // Ceilometer reports it for the stack's server group: out to 2.
+    let stack_id = seed
+        .cfn
+        .state
+        .api
+        .service
+        .show(&seed.ctx, "hot")
+        .await
+        .unwrap()
+        .id;
+    seed.put("", "cpu_util", &[("server_group", &stack_id)], &[95.0]);
+    let round = seed.round().await;
+    assert_eq!(round.actions, 1, "{round:?}");
+    seed.until("two servers", || async {
+        count("OS::Nova::Server").await == 2
+    })
+    .await;
+    assert_eq!(seed.cfn.settle("hot").await, "CREATE_COMPLETE");
+    assert_eq!(count("OS::Octavia::PoolMember").await, 2);
+    // Its scale-down URL, as `curl -X POST` would: back to 1.
+    let url = seed.output("hot", "scale_dn_url").await;
+    let path = url
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://127.0.0.1:8000")
+        .to_string();
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(&path)
+        .header(header::HOST, "127.0.0.1:8000")
+        .body(Body::empty())
+        .unwrap();
+    let r = seed.cfn.send(req).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    seed.until("one server", || async {
+        count("OS::Nova::Server").await == 1
+    })
+    .await;
+    assert_eq!(seed.cfn.settle("hot").await, "CREATE_COMPLETE");
+    assert_eq!(count("OS::Octavia::PoolMember").await, 1);
 }
 
 /// The seed-era templates Heat can no longer load (a cycle through the

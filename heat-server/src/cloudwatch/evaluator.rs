@@ -23,12 +23,13 @@ use super::CloudWatchState;
 
 /// The resource types that are alarms: CloudWatch's, and Aodh's threshold
 /// alarm read as one (see [`super::aodh`]).
-const ALARM_TYPES: [&str; 3] = [
+const ALARM_TYPES: [&str; 5] = [
     "AWS::CloudWatch::Alarm",
     "OS::Heat::CWLiteAlarm",
-    AODH_ALARM,
+    super::aodh::TYPES[0],
+    super::aodh::TYPES[1],
+    super::aodh::TYPES[2],
 ];
-const AODH_ALARM: &str = "OS::Aodh::Alarm";
 
 /// What one evaluation round did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -190,8 +191,8 @@ async fn sync_stack_alarms(state: &CloudWatchState) -> Result<(), String> {
                 .and_then(Json::as_str)
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("{}-{}", stack.name, r.name));
-            let properties = if r.type_name == AODH_ALARM {
-                super::aodh::as_cloudwatch(&r.properties)
+            let properties = if super::aodh::TYPES.contains(&r.type_name.as_str()) {
+                super::aodh::as_cloudwatch(&r.type_name, &r.properties)
             } else {
                 Ok(r.properties.clone())
             };
