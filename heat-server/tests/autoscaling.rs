@@ -7,7 +7,8 @@
 //! within a period of the change (its own policy's cooldown not running);
 //! never beyond the group's sizes. A heartbeat that stops (cfn-push-stats
 //! `--heartbeat`, a `SampleCount` alarm as the seed-era templates have)
-//! restarts its instance through `OS::Heat::HARestarter` within a period;
+//! restarts its instance through `OS::Heat::HARestarter` within a period,
+//! once per entry into ALARM;
 //! the simulated guest plays cfn-push-stats from the crontab cfn-init
 //! writes, its heartbeat stopping when its server is stopped.
 
@@ -309,6 +310,30 @@ async fn a_heartbeat_that_stops_restarts_its_instance() {
         tokio::time::sleep(Duration::from_secs_f64(ROUND)).await;
     }
     assert_eq!(server().await, second, "beating again: left alone");
+    // Stopped for good: restarted once, not once a period while the
+    // alarm lasts (as Heat's watch rules, unlike scaling actions).
+    let mut servers_seen = vec![second];
+    for _ in 0..60 {
+        evaluator.round().await;
+        tokio::time::sleep(Duration::from_secs_f64(ROUND)).await;
+        let now = server().await;
+        let a = cw.alarms.list(None);
+        eprintln!(
+            "DBG {} {:?} {:?}",
+            &now[..8],
+            a[0].state.value,
+            a[0].state.acted_at.map(|t| clock.now() - t)
+        );
+        if !servers_seen.contains(&now) {
+            servers_seen.push(now);
+        }
+    }
+    assert_eq!(
+        servers_seen.len(),
+        2,
+        "restarted {} times",
+        servers_seen.len() - 1
+    );
 }
 
 const GUEST_HEARTBEAT: &str = "HeatTemplateFormatVersion: '2012-12-12'

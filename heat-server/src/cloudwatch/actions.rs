@@ -637,7 +637,7 @@ async fn set_alarm_state(state: &CloudWatchState, ctx: &RequestContext, input: &
         .set_state(&ctx.project, name, value, reason, data, state.now())
         .ok_or_else(|| not_found(name))?;
     if changed {
-        super::evaluator::act(state, &alarm).await;
+        super::evaluator::act(state, &alarm, false).await;
     }
     if alarm.def.stack.is_none() {
         persist(state, &ctx.project, name).await?;

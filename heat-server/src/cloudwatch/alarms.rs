@@ -373,6 +373,20 @@ impl Alarms {
             old != def
         });
         if changed {
+            let mut def = def;
+            if let Some(old) = all.get(&key).filter(|a| a.def.stack.is_some()) {
+                // A stack's alarm whose actions changed (a restarter's URL
+                // after its instance was replaced) watches the same
+                // metric as before: the periods it has seen stay seen.
+                let same_metric = old.def.namespace == def.namespace
+                    && old.def.metric_name == def.metric_name
+                    && old.def.dimensions == def.dimensions
+                    && old.def.statistic == def.statistic
+                    && old.def.period == def.period;
+                if same_metric {
+                    def.updated_at = old.def.updated_at;
+                }
+            }
             let state = all
                 .get(&key)
                 .map(|a| a.state.clone())

@@ -4,7 +4,8 @@
 //! stacks; a suspended stack's alarms do not act), every alarm is
 //! evaluated, state changes are recorded, and actions run: on entering a
 //! state, and, for `ALARM`, again every period while it lasts (as AWS runs
-//! Auto Scaling actions). An action that is one of this server's signal
+//! Auto Scaling actions), but a restarter's (an instance is restarted once
+//! per entry into `ALARM`, as Heat's watch rules did). An action that is one of this server's signal
 //! URLs is delivered in process (its signature checked as a guest's would
 //! be); any other URL is POSTed to, with a timeout.
 
@@ -148,7 +149,7 @@ pub async fn evaluate_all(state: &CloudWatchState, now: f64) -> Round {
             round.changed += 1;
         }
         if changed || again {
-            round.actions += act(state, &alarm).await;
+            round.actions += act(state, &alarm, !changed).await;
         }
     }
     round
@@ -180,7 +181,6 @@ async fn sync_stack_alarms(state: &CloudWatchState) -> Result<(), String> {
             }
             if !r.current
                 || !ALARM_TYPES.contains(&r.type_name.as_str())
-                || r.status != Status::Complete
                 || r.action == Action::Delete
             {
                 continue;
@@ -191,6 +191,14 @@ async fn sync_stack_alarms(state: &CloudWatchState) -> Result<(), String> {
                 .and_then(Json::as_str)
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("{}-{}", stack.name, r.name));
+            if r.status != Status::Complete {
+                // Being updated (with its stack, a restart's or a
+                // scaling's): the alarm stays as it is, its state kept.
+                if r.status == Status::InProgress && r.physical_id.is_some() {
+                    keep.insert((stack.project.clone(), name));
+                }
+                continue;
+            }
             let properties = if super::aodh::TYPES.contains(&r.type_name.as_str()) {
                 super::aodh::as_cloudwatch(&r.type_name, &r.properties)
             } else {
@@ -224,8 +232,11 @@ async fn sync_stack_alarms(state: &CloudWatchState) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs the actions of an alarm's current state; how many ran.
-pub(super) async fn act(state: &CloudWatchState, alarm: &Alarm) -> usize {
+/// Runs the actions of an alarm's current state; how many ran. A
+/// `repeat` (ALARM lasting another period) runs again what scales, as AWS
+/// Auto Scaling does, but not a restarter's URL: an instance is restarted
+/// once per entry into ALARM, as Heat's watch rules did.
+pub(super) async fn act(state: &CloudWatchState, alarm: &Alarm, repeat: bool) -> usize {
     let def = &alarm.def;
     if !def.actions_enabled {
         return 0;
@@ -245,7 +256,12 @@ pub(super) async fn act(state: &CloudWatchState, alarm: &Alarm) -> usize {
         "current": alarm.state.value.name().to_ascii_lowercase(),
         "reason": alarm.state.reason,
     });
+    let mut ran = 0;
     for url in urls {
+        if repeat && restarts(state, url).await {
+            continue;
+        }
+        ran += 1;
         let outcome = run_action(state, url, &body).await;
         let (summary, ok) = match &outcome {
             Ok(()) => (format!("Successfully executed action {url}"), true),
@@ -263,7 +279,33 @@ pub(super) async fn act(state: &CloudWatchState, alarm: &Alarm) -> usize {
             json!({"actionState": if ok { "Succeeded" } else { "Failed" }, "url": url}),
         );
     }
-    urls.len()
+    ran
+}
+
+/// Whether a URL is one of this server's signal URLs of an
+/// `OS::Heat::HARestarter`.
+async fn restarts(state: &CloudWatchState, url: &str) -> bool {
+    let Ok(uri) = url.parse::<Uri>() else {
+        return false;
+    };
+    let Some((stack_id, resource)) = uri
+        .query()
+        .and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "AWSAccessKeyId")
+                .map(|(_, v)| v.into_owned())
+        })
+        .and_then(|access| heat_resources::GuestKeys::owner_of(&access))
+    else {
+        return false;
+    };
+    let store = state.cfn.api.service.engine().store();
+    store
+        .resources(&stack_id)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .any(|r| r.current && r.name == resource && r.type_name == "OS::Heat::HARestarter")
 }
 
 async fn run_action(state: &CloudWatchState, url: &str, body: &Json) -> Result<(), String> {
