@@ -42,12 +42,30 @@ const EXPECTED_FAILURES: &[(&str, &str)] = &[
     ("heat-functional/heat_integrationtests/functional/test_template_resource/nested_templ_L723.yaml", "an OS::Heat::TestResource set to fail"),
     // Inputs a real cloud would need to hold.
     ("heat-docs/doc/source/template_guide/composition/L121.yaml", "a documentation snippet without the server's required flavor and image"),
-    ("heat-templates/hot/resource_group/volume_with_attachment.yaml", "its instance_id parameter must name an existing server"),
     ("heat-templates/cfn/F17/Rails_Single_Instance.template", "its AMI map has AWS regions only, not the cloud's RegionOne (Fn::FindInMap fails)"),
     ("heat-templates/hot/software-config/example-templates/example-chef-template.yaml", "its StructuredConfig config is a list where Heat's schema wants a map"),
 ];
 
 const SOURCES: [&str; 3] = ["heat-templates", "heat-functional", "heat-docs"];
+
+/// A server of the user's, for parameters that name one.
+const EXISTING_SERVER: &str = "heat_template_version: 2018-08-31
+resources:
+  server:
+    type: OS::Nova::Server
+    properties: {image: cirros-0.6.2, flavor: m1.small}
+outputs:
+  id: {value: {get_resource: server}}
+";
+
+/// Whether a parameter names an existing server (`nova.server`, or an
+/// `instance_id`/`server_id` without a default).
+fn names_a_server(name: &str, p: &Json) -> bool {
+    let lname = name.to_ascii_lowercase();
+    p["CustomConstraint"] == "nova.server"
+        || (p.get("Default").is_none()
+            && (lname.ends_with("instance_id") || lname.ends_with("server_id")))
+}
 
 /// The images and key pairs named by literal strings anywhere in a
 /// template's resources (`image`, `ImageId`, `key_name`, `KeyName`).
@@ -279,6 +297,35 @@ async fn corpus_templates_create_and_delete_on_the_simulated_cloud() {
             }
         }
         let ctx = RequestContext::default();
+        // A parameter that names an existing server gets one, made first
+        // (as a user would give one of theirs) and deleted after.
+        let server_params: Vec<String> = expected["template_validate"]["result"]["Parameters"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(name, p)| names_a_server(name, p) && !given.contains_key(name.as_str()))
+            .map(|(name, _)| name.clone())
+            .collect();
+        let existing = if server_params.is_empty() {
+            None
+        } else {
+            let helper = service
+                .create(
+                    &ctx,
+                    &format!("existing-{n}"),
+                    &SourceParts::template("existing.yaml", EXISTING_SERVER),
+                    StackOptions::default(),
+                )
+                .await
+                .unwrap();
+            let done = service.wait(&ctx, &helper.id).await.unwrap().unwrap();
+            assert_eq!(done.status_text(), "CREATE_COMPLETE", "{}", done.reason);
+            let id = done.outputs.unwrap_or_default()["id"]["value"].clone();
+            for p in &server_params {
+                parts.parameters.insert(p.clone(), id.clone());
+            }
+            Some(helper.id)
+        };
         let name = format!("corpus-{n}");
         let outcome = async {
             let stack = service
@@ -320,6 +367,13 @@ async fn corpus_templates_create_and_delete_on_the_simulated_cloud() {
                     deleted.status_text(),
                     deleted.reason
                 ));
+            }
+            if let Some(helper) = &existing {
+                let d = service
+                    .delete(&ctx, helper)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                service.wait(&ctx, &d.id).await.map_err(|e| e.to_string())?;
             }
             let left: Vec<String> = cloud
                 .stack_objects()
