@@ -347,6 +347,26 @@ async fn change_sets_preview_then_run_an_update() {
         ])
         .await;
     assert_eq!(again.code(), "InvalidChangeSetStatus");
+    // An executed change set's name may be used again (awscli's deploy
+    // names change sets by the second); an available one's may not.
+    let reuse = |name: &'static str| {
+        let cfn = &cfn;
+        async move {
+            cfn.call(&[
+                ("Action", "CreateChangeSet"),
+                ("StackName", "app"),
+                ("ChangeSetName", name),
+                ("UsePreviousTemplate", "true"),
+                ("Parameters.member.1.ParameterKey", "Greeting"),
+                ("Parameters.member.1.ParameterValue", "again"),
+            ])
+            .await
+        }
+    };
+    let r = reuse("longer").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = reuse("longer").await;
+    assert_eq!(r.code(), "AlreadyExistsException");
     // A change set without changes fails as AWS's does.
     let empty = cfn
         .call(&[

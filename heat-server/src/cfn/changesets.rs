@@ -197,15 +197,21 @@ pub async fn create(call: &Call<'_>) -> Outcome {
             )))
         }
     };
+    // An executed change set's name may be given again (awscli's `deploy`
+    // names its change sets by the second: two deploys within one second
+    // reuse a name): the executed one is replaced.
     if let Ok(d) = find(call).await {
-        return Err(CfnError::sender(
-            StatusCode::BAD_REQUEST,
-            "AlreadyExistsException",
-            format!(
-                "ChangeSet {} already exists",
-                d.data["ChangeSetName"].as_str().unwrap_or(name)
-            ),
-        ));
+        if d.data["ExecutionStatus"] != "EXECUTE_COMPLETE" {
+            return Err(CfnError::sender(
+                StatusCode::BAD_REQUEST,
+                "AlreadyExistsException",
+                format!(
+                    "ChangeSet {} already exists",
+                    d.data["ChangeSetName"].as_str().unwrap_or(name)
+                ),
+            ));
+        }
+        remove(call, &d).await?;
     }
     let id = uuid::Uuid::new_v4().to_string();
     let arn = format!(
@@ -431,11 +437,16 @@ pub async fn execute(call: &Call<'_>) -> Outcome {
 /// `DeleteChangeSet`.
 pub async fn delete(call: &Call<'_>) -> Outcome {
     let d = find(call).await?;
+    remove(call, &d).await?;
+    Ok(None)
+}
+
+async fn remove(call: &Call<'_>, d: &Document) -> Result<(), CfnError> {
     call.service()
         .engine()
         .store()
         .remove_document(DocumentKind::ChangeSet, &d.id)
         .await
-        .map_err(CfnError::internal)?;
-    Ok(None)
+        .map(|_| ())
+        .map_err(CfnError::internal)
 }

@@ -196,7 +196,7 @@ def awscli_life(aws_bin, endpoint, here):
     # Nothing to deploy: awscli says so and succeeds with --no-fail-on-empty-changeset.
     rc, out, err = aws(aws_bin, endpoint, "deploy", "--stack-name", "cli", "--template-file", path,
                        "--parameter-overrides", "Greeting=yo", "--no-fail-on-empty-changeset")
-    check("aws deploy without changes", rc, 0)
+    check("aws deploy without changes", (rc, err), (0, ""))
     rc, out, err = aws(aws_bin, endpoint, "describe-stacks", "--stack-name", "nope")
     check("aws missing stack", (rc != 0, "ValidationError" in err), (True, True))
     rc, out, err = aws(aws_bin, endpoint, "delete-stack", "--stack-name", "cli")
