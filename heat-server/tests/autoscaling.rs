@@ -68,29 +68,56 @@ resources:
 
 const ROUND: f64 = 10.0;
 
-#[tokio::test(start_paused = true)]
-async fn alarms_scale_out_within_a_period_then_wait_for_the_cooldown_and_scale_in() {
+/// The simulated cloud (5 s per object) and its simulated guest, an engine
+/// on it, the server's CloudWatch state over the same engine (the guest's
+/// cfn-push-stats report to it), and a stack made from `template`.
+struct World {
+    clock: Arc<dyn Clock>,
+    cloud: Arc<SimCloud>,
+    store: Arc<MemoryStore>,
+    cw: Arc<CloudWatchState>,
+    evaluator: Evaluator,
+    stack: heat_core::engine::StackRecord,
+}
+
+async fn world(name: &str, template: &str) -> World {
+    use heat_server::guest::SimulatedGuest;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     let cloud = Arc::new(SimCloud::new(
         clock.clone(),
         SimConfig::with_latency(Duration::from_secs(5)),
     ));
     let store = Arc::new(MemoryStore::new());
-    let guest = Arc::new(GuestKeys::random(builder::DEFAULT_CFN_URL));
+    let keys = Arc::new(GuestKeys::random(builder::DEFAULT_CFN_URL));
+    let agent = SimulatedGuest::new(keys.clone());
+    cloud.set_guest(agent.clone());
     let engine = builder::engine_with(
         cloud.clone(),
         store.clone(),
         clock.clone(),
         Arc::new(TokioSpawner),
         EngineConfig::default(),
-        guest.clone(),
+        keys.clone(),
     );
-    let runner = Runner::new(engine.clone());
-    let stack = runner
+    agent.attach(StackService::new(engine.clone()), &cloud);
+    let cw = Arc::new(CloudWatchState::new(
+        Arc::new(CfnState {
+            api: Arc::new(ApiState::new(
+                StackService::new(engine.clone()),
+                Auth::NoAuth,
+                Limits::default(),
+            )),
+            auth: CfnAuth::default(),
+            guest: keys,
+        }),
+        86_400.0,
+    ));
+    agent.report_to(cw.clone());
+    let stack = Runner::new(engine)
         .create_stack(
-            "auto",
+            name,
             StackSource {
-                template: TEMPLATE.into(),
+                template: template.into(),
                 ..StackSource::default()
             },
             StackOptions::default(),
@@ -98,55 +125,88 @@ async fn alarms_scale_out_within_a_period_then_wait_for_the_cooldown_and_scale_i
         .await
         .unwrap();
     assert_eq!(stack.status_text(), "CREATE_COMPLETE", "{}", stack.reason);
-    let api = Arc::new(ApiState::new(
-        StackService::new(engine.clone()),
-        Auth::NoAuth,
-        Limits::default(),
-    ));
-    let cw = Arc::new(CloudWatchState::new(
-        Arc::new(CfnState {
-            api,
-            auth: CfnAuth::default(),
-            guest,
-        }),
-        86_400.0,
-    ));
-    let servers = || {
-        cloud
+    World {
+        evaluator: Evaluator::new(cw.clone(), Duration::from_secs_f64(ROUND)),
+        clock,
+        cloud,
+        store,
+        cw,
+        stack,
+    }
+}
+
+impl World {
+    /// Pushes a datapoint of a metric of `system/linux`, now.
+    fn put(&self, metric: &str, dimensions: Vec<(String, String)>, value: f64) {
+        self.cw.metrics.put(
+            MetricId {
+                project: self.stack.project.clone(),
+                namespace: "system/linux".into(),
+                name: metric.into(),
+                dimensions,
+            },
+            None,
+            &[Datapoint::value(self.clock.now(), value)],
+        );
+    }
+
+    /// `n` evaluation rounds, a round apart.
+    async fn rounds(&self, n: usize) {
+        for _ in 0..n {
+            self.evaluator.round().await;
+            tokio::time::sleep(Duration::from_secs_f64(ROUND)).await;
+        }
+    }
+
+    /// The physical id of the stack's resource `name`.
+    async fn physical_id(&self, name: &str) -> String {
+        self.store
+            .resources(&self.stack.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.current && r.name == name)
+            .and_then(|r| r.physical_id)
+            .unwrap()
+    }
+
+    fn servers(&self) -> usize {
+        self.cloud
             .stack_objects()
             .into_iter()
             .filter(|o| o.kind == "server")
             .count()
-    };
-    assert_eq!(servers(), 1);
-    let evaluator = Evaluator::new(cw.clone(), Duration::from_secs_f64(ROUND));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn alarms_scale_out_within_a_period_then_wait_for_the_cooldown_and_scale_in() {
+    let w = world("auto", TEMPLATE).await;
+    assert_eq!(w.servers(), 1);
     // Runs rounds (pushing `load` first) until the group has `size`
     // servers and its stack is settled; the virtual seconds it took.
     let run_until = |load: f64, size: usize| {
-        let (cw, evaluator, store, clock) = (&cw, &evaluator, &store, &clock);
-        let project = stack.project.clone();
-        let id = stack.id.clone();
+        let w = &w;
         async move {
-            let start = clock.now();
+            let start = w.clock.now();
             for _ in 0..200 {
-                cw.metrics.put(
-                    MetricId {
-                        project: project.clone(),
-                        namespace: "system/linux".into(),
-                        name: "CPUUtilization".into(),
-                        dimensions: vec![],
-                    },
-                    None,
-                    &[Datapoint::value(clock.now(), load)],
-                );
-                evaluator.round().await;
-                tokio::time::sleep(Duration::from_secs_f64(ROUND)).await;
-                let settled = !store.stack(&id).await.unwrap().unwrap().in_progress();
-                if servers() == size && settled {
-                    return clock.now() - start;
+                w.put("CPUUtilization", vec![], load);
+                w.rounds(1).await;
+                let settled = !w
+                    .store
+                    .stack(&w.stack.id)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .in_progress();
+                if w.servers() == size && settled {
+                    return w.clock.now() - start;
                 }
             }
-            panic!("never {size} servers under load {load} (has {})", servers());
+            panic!(
+                "never {size} servers under load {load} (has {})",
+                w.servers()
+            );
         }
     };
     // High load: out to 2 within one period (and a round).
@@ -161,20 +221,10 @@ async fn alarms_scale_out_within_a_period_then_wait_for_the_cooldown_and_scale_i
     );
     // High for ten more minutes: never beyond the maximum.
     for _ in 0..60 {
-        cw.metrics.put(
-            MetricId {
-                project: stack.project.clone(),
-                namespace: "system/linux".into(),
-                name: "CPUUtilization".into(),
-                dimensions: vec![],
-            },
-            None,
-            &[Datapoint::value(clock.now(), 90.0)],
-        );
-        evaluator.round().await;
-        tokio::time::sleep(Duration::from_secs_f64(ROUND)).await;
+        w.put("CPUUtilization", vec![], 90.0);
+        w.rounds(1).await;
     }
-    assert_eq!(servers(), 3);
+    assert_eq!(w.servers(), 3);
     // Low: back in, within a period of the change (the down policy has
     // not scaled yet: no cooldown runs for it).
     let took = run_until(5.0, 2).await;
@@ -204,126 +254,58 @@ Resources:
 
 #[tokio::test(start_paused = true)]
 async fn a_heartbeat_that_stops_restarts_its_instance() {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
-    let cloud = Arc::new(SimCloud::new(
-        clock.clone(),
-        SimConfig::with_latency(Duration::from_secs(5)),
-    ));
-    let store = Arc::new(MemoryStore::new());
-    let guest = Arc::new(GuestKeys::random(builder::DEFAULT_CFN_URL));
-    let engine = builder::engine_with(
-        cloud.clone(),
-        store.clone(),
-        clock.clone(),
-        Arc::new(TokioSpawner),
-        EngineConfig::default(),
-        guest.clone(),
-    );
-    let runner = Runner::new(engine.clone());
-    let stack = runner
-        .create_stack(
-            "hb",
-            StackSource {
-                template: HEARTBEAT.into(),
-                ..StackSource::default()
-            },
-            StackOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(stack.status_text(), "CREATE_COMPLETE", "{}", stack.reason);
-    let cw = Arc::new(CloudWatchState::new(
-        Arc::new(CfnState {
-            api: Arc::new(ApiState::new(
-                StackService::new(engine.clone()),
-                Auth::NoAuth,
-                Limits::default(),
-            )),
-            auth: CfnAuth::default(),
-            guest,
-        }),
-        86_400.0,
-    ));
-    let evaluator = Evaluator::new(cw.clone(), Duration::from_secs_f64(ROUND));
-    let server = || async {
-        store
-            .resources(&stack.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|r| r.current && r.name == "Server")
-            .and_then(|r| r.physical_id)
-            .unwrap()
-    };
+    let w = world("hb", HEARTBEAT).await;
     // cfn-push-stats --heartbeat --watch <alarm>: a count, the alarm's name
     // as a dimension.
     let beat = || {
-        cw.metrics.put(
-            MetricId {
-                project: stack.project.clone(),
-                namespace: "system/linux".into(),
-                name: "Heartbeat".into(),
-                dimensions: vec![("AlarmName".into(), "hb-Heartbeat".into())],
-            },
-            None,
-            &[Datapoint::value(clock.now(), 1.0)],
-        );
+        w.put(
+            "Heartbeat",
+            vec![("AlarmName".into(), "hb-Heartbeat".into())],
+            1.0,
+        )
     };
-    let first = server().await;
+    let first = w.physical_id("Server").await;
     // Beating every 20 s for five minutes: nothing happens.
     for i in 0..30 {
         if i % 2 == 0 {
             beat();
         }
-        evaluator.round().await;
-        tokio::time::sleep(Duration::from_secs_f64(ROUND)).await;
+        w.rounds(1).await;
     }
-    assert_eq!(server().await, first);
+    assert_eq!(w.physical_id("Server").await, first);
     // Stopped: within a period (and a round or two), the instance is
     // replaced; the new one beats.
-    let stopped = clock.now();
+    let stopped = w.clock.now();
     let replaced = loop {
-        evaluator.round().await;
-        tokio::time::sleep(Duration::from_secs_f64(ROUND)).await;
-        if server().await != first {
-            break clock.now() - stopped;
+        w.rounds(1).await;
+        if w.physical_id("Server").await != first {
+            break w.clock.now() - stopped;
         }
-        assert!(clock.now() - stopped < 600.0, "never restarted");
+        assert!(w.clock.now() - stopped < 600.0, "never restarted");
     };
     assert!(
         replaced <= 60.0 + 3.0 * ROUND,
         "restarted after {replaced} s"
     );
-    let second = server().await;
-    let servers: Vec<String> = cloud
-        .stack_objects()
-        .into_iter()
-        .filter(|o| o.kind == "server")
-        .map(|o| o.id)
-        .collect();
-    assert_eq!(servers, vec![second.clone()], "the old instance is gone");
+    let second = w.physical_id("Server").await;
+    assert_eq!(w.servers(), 1, "the old instance is gone");
     for i in 0..30 {
         if i % 2 == 0 {
             beat();
         }
-        evaluator.round().await;
-        tokio::time::sleep(Duration::from_secs_f64(ROUND)).await;
+        w.rounds(1).await;
     }
-    assert_eq!(server().await, second, "beating again: left alone");
+    assert_eq!(
+        w.physical_id("Server").await,
+        second,
+        "beating again: left alone"
+    );
     // Stopped for good: restarted once, not once a period while the
     // alarm lasts (as Heat's watch rules, unlike scaling actions).
     let mut servers_seen = vec![second];
     for _ in 0..60 {
-        evaluator.round().await;
-        tokio::time::sleep(Duration::from_secs_f64(ROUND)).await;
-        let now = server().await;
-        let a = cw.alarms.list(None);
-        eprintln!(
-            "DBG {} {:?} {:?}",
-            &now[..8],
-            a[0].state.value,
-            a[0].state.acted_at.map(|t| clock.now() - t)
-        );
+        w.rounds(1).await;
+        let now = w.physical_id("Server").await;
         if !servers_seen.contains(&now) {
             servers_seen.push(now);
         }
@@ -374,82 +356,18 @@ Resources:
 /// beats again.
 #[tokio::test(start_paused = true)]
 async fn the_simulated_guest_beats_until_its_server_stops() {
-    use heat_server::guest::SimulatedGuest;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
-    let cloud = Arc::new(SimCloud::new(
-        clock.clone(),
-        SimConfig::with_latency(Duration::from_secs(5)),
-    ));
-    let store = Arc::new(MemoryStore::new());
-    let keys = Arc::new(GuestKeys::random(builder::DEFAULT_CFN_URL));
-    let agent = SimulatedGuest::new(keys.clone());
-    cloud.set_guest(agent.clone());
-    let engine = builder::engine_with(
-        cloud.clone(),
-        store.clone(),
-        clock.clone(),
-        Arc::new(TokioSpawner),
-        EngineConfig::default(),
-        keys.clone(),
-    );
-    agent.attach(StackService::new(engine.clone()), &cloud);
-    let cw = Arc::new(CloudWatchState::new(
-        Arc::new(CfnState {
-            api: Arc::new(ApiState::new(
-                StackService::new(engine.clone()),
-                Auth::NoAuth,
-                Limits::default(),
-            )),
-            auth: CfnAuth::default(),
-            guest: keys,
-        }),
-        86_400.0,
-    ));
-    agent.report_to(cw.clone());
-    let runner = Runner::new(engine.clone());
-    let stack = runner
-        .create_stack(
-            "gb",
-            StackSource {
-                template: GUEST_HEARTBEAT.into(),
-                ..StackSource::default()
-            },
-            StackOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(stack.status_text(), "CREATE_COMPLETE", "{}", stack.reason);
-    let evaluator = Evaluator::new(cw.clone(), Duration::from_secs_f64(ROUND));
-    let server = || async {
-        store
-            .resources(&stack.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|r| r.current && r.name == "Server")
-            .and_then(|r| r.physical_id)
-            .unwrap()
-    };
-    let rounds = |n: usize| {
-        let evaluator = &evaluator;
-        async move {
-            for _ in 0..n {
-                evaluator.round().await;
-                tokio::time::sleep(Duration::from_secs_f64(ROUND)).await;
-            }
-        }
-    };
-    let first = server().await;
-    rounds(30).await;
-    assert_eq!(server().await, first, "beating: left alone");
-    cloud.break_server(&first, "SHUTOFF").await.unwrap();
-    let stopped = clock.now();
+    let w = world("gb", GUEST_HEARTBEAT).await;
+    let first = w.physical_id("Server").await;
+    w.rounds(30).await;
+    assert_eq!(w.physical_id("Server").await, first, "beating: left alone");
+    w.cloud.break_server(&first, "SHUTOFF").await.unwrap();
+    let stopped = w.clock.now();
     let replaced = loop {
-        rounds(1).await;
-        if server().await != first {
-            break clock.now() - stopped;
+        w.rounds(1).await;
+        if w.physical_id("Server").await != first {
+            break w.clock.now() - stopped;
         }
-        assert!(clock.now() - stopped < 900.0, "never restarted");
+        assert!(w.clock.now() - stopped < 900.0, "never restarted");
     };
     // The last beat up to a minute before the stop, a whole period
     // without one, a round.
@@ -457,7 +375,11 @@ async fn the_simulated_guest_beats_until_its_server_stops() {
         replaced <= 120.0 + 2.0 * ROUND,
         "restarted after {replaced} s"
     );
-    let second = server().await;
-    rounds(30).await;
-    assert_eq!(server().await, second, "the new server beats");
+    let second = w.physical_id("Server").await;
+    w.rounds(30).await;
+    assert_eq!(
+        w.physical_id("Server").await,
+        second,
+        "the new server beats"
+    );
 }
