@@ -9,16 +9,13 @@
 //! scales on a signal to its policy; a policy in its cooldown does not. A
 //! `batch_create` policy makes a group's members a batch at a time.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
-use heat_core::engine::testing::Runner;
-use heat_core::engine::{
-    Action, Clock, EngineConfig, Event, MemoryStore, StackOptions, StackSource, StateStore, Status,
-};
-use heat_resources::sim::{SimCloud, SimConfig};
-use heat_server::{builder, SystemClock, TokioSpawner};
+use heat_core::engine::{Action, Event, StackOptions, StackSource, StateStore, Status};
+use heat_resources::sim::SimCloud;
 
 const GROUP: &str = "heat_template_version: 2018-08-31
 parameters:
@@ -80,23 +77,15 @@ fn replay(events: &[Event], nested_name: &str) -> (Vec<(f64, f64)>, usize) {
 }
 
 async fn rolled(template: &str, parameter: (&str, &str)) -> (Vec<(f64, f64)>, usize) {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
-    let cloud = Arc::new(SimCloud::new(
-        clock.clone(),
-        SimConfig::with_latency(Duration::from_secs(10)),
-    ));
+    let common::Sim {
+        cloud,
+        store,
+        runner,
+    } = common::sim(Duration::from_secs(10));
     cloud
         .provide("image", "cirros-0.7.0", serde_json::json!({}))
         .await
         .unwrap();
-    let store = Arc::new(MemoryStore::new());
-    let runner = Runner::new(builder::engine(
-        cloud.clone(),
-        store.clone(),
-        clock,
-        Arc::new(TokioSpawner),
-        EngineConfig::default(),
-    ));
     let s = runner
         .create_stack(
             "g",
@@ -219,16 +208,7 @@ Resources:
     Type: AWS::AutoScaling::ScalingPolicy
     Properties: {AdjustmentType: ChangeInCapacity, AutoScalingGroupName: {Ref: Group}, ScalingAdjustment: '1'}
 ";
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
-    let cloud = Arc::new(SimCloud::new(clock.clone(), SimConfig::default()));
-    let store = Arc::new(MemoryStore::new());
-    let runner = Runner::new(builder::engine(
-        cloud.clone(),
-        store.clone(),
-        clock,
-        Arc::new(TokioSpawner),
-        EngineConfig::default(),
-    ));
+    let common::Sim { cloud, runner, .. } = common::sim(Duration::ZERO);
     let s = runner
         .create_stack(
             "asg",
@@ -272,15 +252,7 @@ Resources:
 /// scaling, a signal does nothing; a policy without one scales each time.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_policy_in_its_cooldown_does_not_scale() {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
-    let cloud = Arc::new(SimCloud::new(clock.clone(), SimConfig::default()));
-    let runner = Runner::new(builder::engine(
-        cloud.clone(),
-        Arc::new(MemoryStore::new()),
-        clock,
-        Arc::new(TokioSpawner),
-        EngineConfig::default(),
-    ));
+    let common::Sim { runner, .. } = common::sim(Duration::ZERO);
     let template = "heat_template_version: 2018-08-31
 resources:
   group:
@@ -352,19 +324,11 @@ outputs:
 /// from the nested stack's events: when each member's create started).
 #[tokio::test(start_paused = true)]
 async fn a_resource_group_is_created_in_batches() {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
-    let cloud = Arc::new(SimCloud::new(
-        clock.clone(),
-        SimConfig::with_latency(Duration::from_secs(10)),
-    ));
-    let store = Arc::new(MemoryStore::new());
-    let runner = Runner::new(builder::engine(
-        cloud.clone(),
-        store.clone(),
-        clock,
-        Arc::new(TokioSpawner),
-        EngineConfig::default(),
-    ));
+    let common::Sim {
+        cloud,
+        store,
+        runner,
+    } = common::sim(Duration::from_secs(10));
     let t = GROUP
         .replace(
             "POLICY",

@@ -9,16 +9,17 @@
 //! member of one; a policy of two failed checks per step waits for the
 //! second; a stack with an operation running is left alone.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use heat_core::engine::testing::Runner;
 use heat_core::engine::{
-    Clock, EngineConfig, Event, HealthPolicy, HealthWatcher, MemoryStore, ResourceRecord,
-    StackOptions, StackRecord, StackSource, StateStore, Step,
+    Event, HealthPolicy, HealthWatcher, MemoryStore, ResourceRecord, StackOptions, StackRecord,
+    StackSource, StateStore, Step,
 };
-use heat_resources::sim::{SimCloud, SimConfig, SimFault, SimObject};
-use heat_server::{builder, SystemClock, TokioSpawner};
+use heat_resources::sim::{SimCloud, SimFault, SimObject};
 
 const TEMPLATE: &str = "heat_template_version: 2018-08-31
 resources:
@@ -67,19 +68,11 @@ struct Fixture {
 }
 
 async fn fixture(template: &str) -> Fixture {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
-    let cloud = Arc::new(SimCloud::new(
-        clock.clone(),
-        SimConfig::with_latency(Duration::from_secs(20)),
-    ));
-    let store = Arc::new(MemoryStore::new());
-    let runner = Runner::new(builder::engine(
-        cloud.clone(),
-        store.clone(),
-        clock,
-        Arc::new(TokioSpawner),
-        EngineConfig::default(),
-    ));
+    let common::Sim {
+        cloud,
+        store,
+        runner,
+    } = common::sim(Duration::from_secs(20));
     let stack = runner
         .create_stack(
             "ha",

@@ -3,12 +3,11 @@
 //! (the floating IP's association moves to the new server's port); the
 //! old server is gone; an alarm that is not in ALARM restarts nothing.
 
+mod common;
+
 use std::sync::Arc;
 
-use heat_core::engine::testing::Runner;
-use heat_core::engine::{Clock, EngineConfig, MemoryStore, StackOptions, StackSource};
-use heat_resources::sim::{SimCloud, SimConfig};
-use heat_server::{builder, SystemClock, TokioSpawner};
+use heat_core::engine::{MemoryStore, StackOptions, StackSource};
 use serde_json::json;
 
 const TEMPLATE: &str = "heat_template_version: 2018-08-31
@@ -33,16 +32,11 @@ outputs:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarter_replaces_its_instance_and_the_association_follows() {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
-    let cloud = Arc::new(SimCloud::new(clock.clone(), SimConfig::default()));
-    let store = Arc::new(MemoryStore::new());
-    let runner = Runner::new(builder::engine(
-        cloud.clone(),
-        store.clone(),
-        clock,
-        Arc::new(TokioSpawner),
-        EngineConfig::default(),
-    ));
+    let common::Sim {
+        cloud,
+        store,
+        runner,
+    } = common::sim(std::time::Duration::ZERO);
     let s = runner
         .create_stack(
             "ha",
