@@ -2,13 +2,11 @@
 //! to become ready), an in-memory store and a runner over an engine with
 //! the whole catalog.
 
-#![allow(dead_code)]
-
 use std::sync::Arc;
 use std::time::Duration;
 
 use heat_core::engine::testing::Runner;
-use heat_core::engine::{Clock, EngineConfig, MemoryStore, StackOptions, StackRecord, StackSource};
+use heat_core::engine::{Clock, EngineConfig, MemoryStore};
 use heat_resources::sim::{SimCloud, SimConfig};
 use heat_server::{builder, SystemClock, TokioSpawner};
 
@@ -36,35 +34,5 @@ pub fn sim(latency: Duration) -> Sim {
         cloud,
         store,
         runner,
-    }
-}
-
-impl Sim {
-    /// Creates a stack, which must complete.
-    pub async fn create(&self, name: &str, template: &str) -> StackRecord {
-        let s = self
-            .runner
-            .create_stack(
-                name,
-                StackSource {
-                    template: template.into(),
-                    ..StackSource::default()
-                },
-                StackOptions::default(),
-            )
-            .await
-            .unwrap();
-        assert_eq!(s.status_text(), "CREATE_COMPLETE", "{}", s.reason);
-        s
-    }
-
-    /// The ids of the stacks' servers.
-    pub fn servers(&self) -> Vec<String> {
-        self.cloud
-            .stack_objects()
-            .into_iter()
-            .filter(|o| o.kind == "server")
-            .map(|o| o.id)
-            .collect()
     }
 }
