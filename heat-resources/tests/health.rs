@@ -7,7 +7,8 @@
 //! again after that, the stack is marked CHECK_FAILED with the reason. A
 //! server that vanished is replaced at once, in its group when it is a
 //! member of one; a policy of two failed checks per step waits for the
-//! second; a stack with an operation running is left alone.
+//! second; a stack with an operation running is left alone; two watchers
+//! (two processes) share where a server stands on the ladder.
 
 mod common;
 
@@ -356,4 +357,22 @@ outputs:
         .collect();
     ids.sort();
     assert_eq!(ids, after);
+}
+
+/// Two watchers (two server processes, each with its own counts) share
+/// where a server stands on the ladder: each goes on from the step the
+/// other took.
+#[tokio::test(start_paused = true)]
+async fn watchers_of_two_processes_share_the_ladder() {
+    let f = fixture(TEMPLATE).await;
+    let (a, b) = (f.watcher(1), f.watcher(1));
+    let old = f.server_id().await;
+    f.cloud.inject(SimFault::Unrepairable("server".into()));
+    f.cloud.break_server(&old, "ERROR").await.unwrap();
+    assert_eq!(f.round(&a).await, vec![Step::Reboot]);
+    assert_eq!(f.round(&b).await, vec![Step::Rebuild]);
+    assert_eq!(f.round(&a).await, vec![Step::Replace]);
+    let done = f.runner.wait(f.runner.find("ha").await.unwrap()).await;
+    assert_eq!(done.status_text(), "UPDATE_COMPLETE", "{}", done.reason);
+    assert_ne!(f.server_id().await, old);
 }

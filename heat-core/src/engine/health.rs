@@ -19,14 +19,17 @@
 //! engines never act on a stack at once, a stack with an operation running
 //! is left alone for the round, and the object is read again under the
 //! lease before anything is done to it. Cloud read failures (timeouts,
-//! throttling) are not failed checks. The counters live in the process.
+//! throttling) are not failed checks. The failed checks are counted in
+//! each process; where a server stands on the ladder is shared by every
+//! engine on the store (a `HealthLadder` document), so a second server
+//! process goes on from the step the first took.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::driver::{DriverErrorKind, Repair};
-use super::model::{Action, ResourceRecord, StackRecord, Status};
+use super::model::{Action, Document, DocumentKind, ResourceRecord, StackRecord, Status};
 use super::store::Write;
 use super::{Engine, EngineError, StackOptions};
 
@@ -323,7 +326,17 @@ impl HealthWatcher {
     }
 
     /// Counts an observation; the event and step it calls for.
-    fn decide(&self, key: &Key, watched: Watched, health: &Health, now: f64) -> Plan0 {
+    ///
+    /// `shared` is where the ladder stands as every engine left it (its
+    /// next step and when the last was taken).
+    fn decide(
+        &self,
+        key: &Key,
+        watched: Watched,
+        health: &Health,
+        now: f64,
+        shared: Option<(usize, f64)>,
+    ) -> Plan0 {
         let mut trackers = self.trackers.lock().expect("not poisoned");
         let window = self.policy.window.as_secs_f64();
         if *health == Health::Healthy {
@@ -339,6 +352,11 @@ impl HealthWatcher {
             return Plan0 { note, step: None };
         }
         let t = trackers.entry(key.clone()).or_default();
+        if let Some((next, at)) = shared.filter(|(_, at)| at + window > now) {
+            // Another engine went up the ladder meanwhile.
+            t.next = t.next.max(next.min(LADDER.len() - 1));
+            t.last_step_at = Some(t.last_step_at.map_or(at, |mine| mine.max(at)));
+        }
         let note = (!t.failing).then(|| format!("failing: {}", health.describe()));
         t.failing = true;
         t.failures.retain(|at| at + window > now);
@@ -361,6 +379,7 @@ impl HealthWatcher {
     /// One round: observe, record, escalate.
     pub async fn round(&self) -> Result<HealthReport, EngineError> {
         let mut report = HealthReport::default();
+        let ladders = self.ladders().await?;
         let trees = self.targets().await?;
         let roots: Vec<StackRecord> = trees.iter().map(|(root, _)| root.clone()).collect();
         let mut all = Vec::new();
@@ -401,7 +420,8 @@ impl HealthWatcher {
                     report.failing += 1;
                 }
                 let key = (t.stack.id.clone(), t.record.name.clone());
-                let Plan0 { note, step } = self.decide(&key, t.watched, &health, now);
+                let shared = ladders.get(&key).copied();
+                let Plan0 { note, step } = self.decide(&key, t.watched, &health, now, shared);
                 if note.is_some() || step.is_some() {
                     plans.push(Plan {
                         stack: t.stack,
@@ -434,6 +454,54 @@ impl HealthWatcher {
             }
         }
         Ok(report)
+    }
+
+    /// The ladders every engine left (`HealthLadder` documents, by stack
+    /// and resource); those a window old are removed.
+    async fn ladders(&self) -> Result<HashMap<Key, (usize, f64)>, EngineError> {
+        let store = &self.engine.store;
+        let now = self.engine.clock.now();
+        let window = self.policy.window.as_secs_f64();
+        let mut out = HashMap::new();
+        for d in store.documents(DocumentKind::HealthLadder, None).await? {
+            let next = d.data["next"].as_u64().unwrap_or(0) as usize;
+            let at = d.data["at"].as_f64().unwrap_or(0.0);
+            if at + window <= now {
+                store
+                    .remove_document(DocumentKind::HealthLadder, &d.id)
+                    .await?;
+                continue;
+            }
+            if let Some((stack, resource)) = d.id.split_once('/') {
+                out.insert((stack.to_string(), resource.to_string()), (next, at));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records where a resource's ladder stands, for every engine.
+    async fn share_ladder(&self, stack: &StackRecord, resource: &str) -> Result<(), EngineError> {
+        let key = (stack.id.clone(), resource.to_string());
+        let Some((next, Some(at))) = self
+            .trackers
+            .lock()
+            .expect("not poisoned")
+            .get(&key)
+            .map(|t| (t.next, t.last_step_at))
+        else {
+            return Ok(());
+        };
+        self.engine
+            .store
+            .put_document(&Document {
+                kind: DocumentKind::HealthLadder,
+                id: format!("{}/{resource}", stack.id),
+                project: stack.project.clone(),
+                data: serde_json::json!({"next": next, "at": at}),
+                created_at: at,
+            })
+            .await?;
+        Ok(())
     }
 
     /// Takes `root`'s lease and carries out the plans: events, repairs, a
@@ -488,6 +556,9 @@ impl HealthWatcher {
                     health.describe()
                 );
                 steps.push((p.stack.id.clone(), p.record.name.clone(), step));
+                if let Err(e) = me.share_ladder(&p.stack, &p.record.name).await {
+                    errors.push(format!("{}: {e}", p.record.name));
+                }
                 if let Some(repair) = step.repair() {
                     writes.push(Write::AddEvent(me.engine.resource_event(
                         &p.stack, &p.record, &why,

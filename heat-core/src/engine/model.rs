@@ -365,6 +365,9 @@ pub enum DocumentKind {
     /// An EC2-style access key of a project (its secret is derived from
     /// the server's key, never stored).
     Ec2Credential,
+    /// Where a failing server stands on the health watcher's escalation
+    /// ladder (shared by every engine on the store).
+    HealthLadder,
 }
 
 impl DocumentKind {
@@ -376,6 +379,7 @@ impl DocumentKind {
             DocumentKind::ChangeSet => "change_set",
             DocumentKind::Alarm => "alarm",
             DocumentKind::Ec2Credential => "ec2_credential",
+            DocumentKind::HealthLadder => "health_ladder",
         }
     }
 }
