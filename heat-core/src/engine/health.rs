@@ -174,7 +174,7 @@ struct Target {
     stack: StackRecord,
     record: ResourceRecord,
     watched: Watched,
-    /// Which tree of the round it belongs to.
+    /// Which tree of the round it belongs to (its place in `targets`).
     tree: usize,
 }
 
@@ -190,7 +190,7 @@ struct Plan {
 pub struct HealthWatcher {
     engine: Arc<Engine>,
     policy: HealthPolicy,
-    trackers: Mutex<HashMap<(String, String), Tracker>>,
+    trackers: Mutex<HashMap<Key, Tracker>>,
 }
 
 type Key = (String, String);
@@ -313,7 +313,7 @@ impl HealthWatcher {
                             stack: stack.clone(),
                             record,
                             watched,
-                            tree: 0,
+                            tree: out.len(),
                         });
                     }
                 }
@@ -380,23 +380,15 @@ impl HealthWatcher {
     pub async fn round(&self) -> Result<HealthReport, EngineError> {
         let mut report = HealthReport::default();
         let ladders = self.ladders().await?;
-        let trees = self.targets().await?;
-        let roots: Vec<StackRecord> = trees.iter().map(|(root, _)| root.clone()).collect();
-        let mut all = Vec::new();
-        for (i, (_, targets)) in trees.into_iter().enumerate() {
-            all.extend(targets.into_iter().map(|t| (i, t)));
-        }
         // One observation per resource type over every tree.
-        let tagged: Vec<Target> = all
-            .into_iter()
-            .map(|(i, mut t)| {
-                t.tree = i;
-                t
-            })
-            .collect();
+        let (roots, targets): (Vec<StackRecord>, Vec<Vec<Target>>) =
+            self.targets().await?.into_iter().unzip();
         let mut per_tree: Vec<Vec<(Target, Option<Health>)>> =
             roots.iter().map(|_| Vec::new()).collect();
-        for (t, h) in self.observe_all(tagged).await {
+        for (t, h) in self
+            .observe_all(targets.into_iter().flatten().collect())
+            .await
+        {
             per_tree[t.tree].push((t, h));
         }
         for (root, observed) in roots.into_iter().zip(per_tree) {
