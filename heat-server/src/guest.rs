@@ -106,6 +106,93 @@ impl SimulatedGuest {
     pub fn report_to(&self, sink: Arc<dyn MetricSink>) {
         let _ = self.metrics.set(sink);
     }
+
+    /// Goes on running the cron `cfn-push-stats` lines of the servers the
+    /// cloud already holds (a server process that starts again: their
+    /// heartbeats must not stop); their signals were sent at boot.
+    pub fn resume(&self) {
+        let (Some(service), Some(cloud)) = (
+            self.service.get().cloned(),
+            self.cloud.get().and_then(Weak::upgrade),
+        ) else {
+            return;
+        };
+        for o in cloud
+            .stack_objects()
+            .into_iter()
+            .filter(|o| o.kind == "server")
+        {
+            let user_data = ["user_data", "UserData"]
+                .iter()
+                .find_map(|k| o.properties.get(*k).and_then(Json::as_str))
+                .unwrap_or_default();
+            if !user_data.is_empty() {
+                self.push_stats_of(&service, &o, decoded(user_data), false);
+            }
+        }
+    }
+
+    /// Runs a server's `cfn-push-stats` lines (`at_boot`: the one-off ones
+    /// too) once the cfn-init files of its metadata are known.
+    fn push_stats_of(
+        &self,
+        service: &StackService,
+        object: &SimObject,
+        mut script: String,
+        at_boot: bool,
+    ) {
+        let (Some(sink), Some(cloud)) = (self.metrics.get().cloned(), self.cloud.get().cloned())
+        else {
+            return;
+        };
+        let store = service.engine().store().clone();
+        let (stack_id, id, resource) = (
+            object.stack_id.clone(),
+            object.id.clone(),
+            object.resource.clone(),
+        );
+        tokio::spawn(async move {
+            // The metrics are the server's stack's project's.
+            let Ok(Some(stack)) = store.stack(&stack_id).await else {
+                return;
+            };
+            // A script that runs cfn-init also has the files of the
+            // resource's metadata (a crontab among them), once the
+            // resource is created, as cfn-init reads them through the API
+            // (a minute at most).
+            if script.contains("cfn-init") {
+                for _ in 0..60 {
+                    let records = store.resources(&stack_id).await.unwrap_or_default();
+                    let created = records
+                        .iter()
+                        .find(|r| r.current && r.name == resource && r.status == Status::Complete);
+                    if let Some(r) = created {
+                        script.push('\n');
+                        script.push_str(&init_files(&r.metadata));
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+            let mut pushes = push_stats(&script);
+            if !at_boot {
+                pushes.retain(|p| p.every_minute);
+            }
+            if !pushes.is_empty() {
+                report(sink, cloud, id, pushes, stack.project).await;
+            }
+        });
+    }
+}
+
+/// User data as Nova hands it to a guest: decoded from base64 when it is.
+fn decoded(user_data: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(user_data.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_else(|| user_data.to_string())
 }
 
 impl GuestAgent for SimulatedGuest {
@@ -114,53 +201,8 @@ impl GuestAgent for SimulatedGuest {
             return;
         };
         let server = object.name.as_str();
-        // Nova hands a guest its user data decoded.
-        let decoded = {
-            use base64::Engine as _;
-            base64::engine::general_purpose::STANDARD
-                .decode(user_data.trim())
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-        };
-        let text = decoded.unwrap_or_else(|| user_data.to_string());
-        if let (Some(sink), Some(cloud)) = (self.metrics.get().cloned(), self.cloud.get().cloned())
-        {
-            let store = service.engine().store().clone();
-            let (stack_id, id, resource) = (
-                object.stack_id.clone(),
-                object.id.clone(),
-                object.resource.clone(),
-            );
-            let mut script = text.clone();
-            tokio::spawn(async move {
-                // The metrics are the server's stack's project's.
-                let Ok(Some(stack)) = store.stack(&stack_id).await else {
-                    return;
-                };
-                // A script that runs cfn-init also has the files of the
-                // resource's metadata (a crontab among them).
-                // (cfn-init reads it once the server's resource is created,
-                // as it would through the API; a minute at most.)
-                if script.contains("cfn-init") {
-                    for _ in 0..60 {
-                        let records = store.resources(&stack_id).await.unwrap_or_default();
-                        let created = records.iter().find(|r| {
-                            r.current && r.name == resource && r.status == Status::Complete
-                        });
-                        if let Some(r) = created {
-                            script.push('\n');
-                            script.push_str(&init_files(&r.metadata));
-                            break;
-                        }
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                }
-                let pushes = push_stats(&script);
-                if !pushes.is_empty() {
-                    report(sink, cloud, id, pushes, stack.project).await;
-                }
-            });
-        }
+        let text = decoded(user_data);
+        self.push_stats_of(&service, object, text.clone(), true);
         let keys = self.keys.clone();
         let server = server.to_string();
         tokio::spawn(async move {

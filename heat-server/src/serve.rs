@@ -281,6 +281,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     ));
     // The simulated guests' cfn-push-stats report to it.
     local.agent.report_to(cw_state.clone());
+    local.agent.resume();
     let evaluator = cloudwatch::Evaluator::new(
         cw_state.clone(),
         std::time::Duration::from_secs_f64(config.server.alarm_evaluation_secs.max(0.1)),

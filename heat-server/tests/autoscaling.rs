@@ -10,7 +10,8 @@
 //! restarts its instance through `OS::Heat::HARestarter` within a period,
 //! once per entry into ALARM;
 //! the simulated guest plays cfn-push-stats from the crontab cfn-init
-//! writes, its heartbeat stopping when its server is stopped.
+//! writes, its heartbeat stopping when its server is stopped, and going on
+//! when the server process starts again.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -78,9 +79,16 @@ struct World {
     cw: Arc<CloudWatchState>,
     evaluator: Evaluator,
     stack: heat_core::engine::StackRecord,
+    agent: Arc<heat_server::guest::SimulatedGuest>,
 }
 
 async fn world(name: &str, template: &str) -> World {
+    world_with(name, template, true).await
+}
+
+/// `reporting`: the guest's metrics reach CloudWatch from the start (else
+/// only once `agent.report_to` is called, as after a server restart).
+async fn world_with(name: &str, template: &str, reporting: bool) -> World {
     use heat_server::guest::SimulatedGuest;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
     let cloud = Arc::new(SimCloud::new(
@@ -112,7 +120,9 @@ async fn world(name: &str, template: &str) -> World {
         }),
         86_400.0,
     ));
-    agent.report_to(cw.clone());
+    if reporting {
+        agent.report_to(cw.clone());
+    }
     let stack = Runner::new(engine)
         .create_stack(
             name,
@@ -132,6 +142,7 @@ async fn world(name: &str, template: &str) -> World {
         store,
         cw,
         stack,
+        agent,
     }
 }
 
@@ -381,5 +392,23 @@ async fn the_simulated_guest_beats_until_its_server_stops() {
         w.physical_id("Server").await,
         second,
         "the new server beats"
+    );
+}
+
+/// A server process that starts again resumes its simulated servers'
+/// cron heartbeats (here: their guests booted before the metrics were
+/// reachable): the alarm stays OK, nothing is restarted.
+#[tokio::test(start_paused = true)]
+async fn a_restarted_server_resumes_its_guests_heartbeats() {
+    let w = world_with("gb", GUEST_HEARTBEAT, false).await;
+    w.agent.report_to(w.cw.clone());
+    w.agent.resume();
+    let first = w.physical_id("Server").await;
+    w.rounds(60).await;
+    assert_eq!(w.physical_id("Server").await, first, "beating: left alone");
+    let alarm = w.cw.alarms.list(None);
+    assert_eq!(
+        alarm[0].state.value,
+        heat_server::cloudwatch::alarms::StateValue::Ok
     );
 }
