@@ -4,10 +4,12 @@
 //! requires it, and the resources of the nested stacks behind it (nested
 //! stacks, provider templates, groups), to Heat's depth limit. And the
 //! resources a running create or update has not reached yet, which Heat
-//! lists as `INIT_COMPLETE`.
+//! lists as `INIT_COMPLETE`. And what an update would do, per resource
+//! (with the nested stacks' resources too, as `show_nested` asks).
 
-use serde_json::{Map as JsonMap, Value as Json};
+use serde_json::{json, Map as JsonMap, Value as Json};
 
+use super::converge::{self, Change, ChangeKind};
 use super::model::{Action, ResourceRecord, StackRecord, StackSource, Status};
 use super::nested::{Special, MAX_NESTED_DEPTH};
 use super::{Engine, EngineError, RequestContext, ResourceSpec, StackOptions};
@@ -162,5 +164,127 @@ impl Engine {
                 created_at: stack.created_at,
             })
             .collect()
+    }
+}
+
+/// What an update would do.
+impl Engine {
+    /// What an update of `stack` to `source` would do, per resource,
+    /// without doing it.
+    pub async fn preview_update(
+        &self,
+        stack: &StackRecord,
+        source: &StackSource,
+    ) -> Result<Vec<Change>, EngineError> {
+        self.project_exports(&stack.project).await?;
+        let template = self.parse(source)?;
+        let def = self.checked(stack, source, &template)?;
+        let records = self.store.resources(&stack.id).await?;
+        Ok(converge::preview(&def, &records, self.catalog.as_ref()))
+    }
+
+    /// [`Engine::preview_update`] with the nested stacks' resources too
+    /// (Heat's `show_nested`): those of a nested stack updated, as its own
+    /// update would do; all of one added or deleted (or replaced: both).
+    pub async fn preview_update_nested(
+        &self,
+        stack: &StackRecord,
+        source: &StackSource,
+    ) -> Result<Vec<Change>, EngineError> {
+        let template = self.parse(source)?;
+        let def = self.checked(stack, source, &template)?;
+        let records = self.store.resources(&stack.id).await?;
+        let changes = converge::preview(&def, &records, self.catalog.as_ref());
+        let tree = self.stack_tree(stack, 1).await?;
+        let child_of = |name: &str| {
+            tree.iter().map(|(s, _)| s).find(|s| {
+                s.parent
+                    .as_ref()
+                    .is_some_and(|(p, n)| *p == stack.id && n == name)
+            })
+        };
+        let mut target = stack.clone();
+        target.source = source.clone();
+        let live = super::Live::new(&def, &records);
+        let mut out = changes.clone();
+        for c in &changes {
+            let old_child = child_of(&c.name);
+            let removed = matches!(c.kind, ChangeKind::Deleted | ChangeKind::Replaced { .. });
+            let added = matches!(c.kind, ChangeKind::Added | ChangeKind::Replaced { .. });
+            if let (true, Some(child)) = (removed, old_child) {
+                for (s, _) in self.stack_tree(child, u32::MAX).await? {
+                    for r in self
+                        .store
+                        .resources(&s.id)
+                        .await?
+                        .into_iter()
+                        .filter(|r| r.current)
+                    {
+                        out.push(Change {
+                            name: r.name,
+                            type_name: r.type_name,
+                            kind: ChangeKind::Deleted,
+                            stack: Some(s.name.clone()),
+                        });
+                    }
+                }
+            }
+            let Some(rdef) = def.resources.iter().find(|r| r.name == c.name) else {
+                continue;
+            };
+            let properties = rdef
+                .properties
+                .as_ref()
+                .map(|p| {
+                    crate::function::partial(p, &live)
+                        .map(|e| e.to_json())
+                        .unwrap_or(Json::Null)
+                })
+                .unwrap_or_else(|| json!({}));
+            if added {
+                let mut stack_now = Vec::new();
+                let preview = self.nested_preview(&target, &c.name, &rdef.type_name, &properties);
+                let mut todo: Vec<&super::StackPreview> =
+                    preview.iter().map(|b| b.as_ref()).collect();
+                while let Some(p) = todo.pop() {
+                    for r in &p.resources {
+                        stack_now.push(Change {
+                            name: r.name.clone(),
+                            type_name: r.type_name.clone(),
+                            kind: ChangeKind::Added,
+                            stack: Some(p.name.clone()),
+                        });
+                        if let Some(n) = &r.nested {
+                            todo.push(n);
+                        }
+                    }
+                }
+                out.extend(stack_now);
+            }
+            if let (ChangeKind::Updated { .. }, Some(child)) = (&c.kind, old_child) {
+                let Some(kind) = self.special(&target, &rdef.type_name, &rdef.name) else {
+                    continue;
+                };
+                let spec = super::ResourceSpec {
+                    project: stack.project.clone(),
+                    stack_id: stack.id.clone(),
+                    stack_name: stack.name.clone(),
+                    name: c.name.clone(),
+                    type_name: rdef.type_name.clone(),
+                    properties,
+                    metadata: Json::Null,
+                    update_policy: Json::Null,
+                };
+                let Ok(child_source) = self.child_source(&target, &kind, &spec, None) else {
+                    continue;
+                };
+                let nested = Box::pin(self.preview_update_nested(child, &child_source)).await?;
+                out.extend(nested.into_iter().map(|mut n| {
+                    n.stack.get_or_insert_with(|| child.name.clone());
+                    n
+                }));
+            }
+        }
+        Ok(out)
     }
 }

@@ -1,12 +1,16 @@
 //! A source checked before the engine acts on it: the template parsed, the
 //! definition built with every problem, the nested tree's size bounded, and
-//! custom constraints (images, flavors, networks...) asked of the cloud.
+//! custom constraints (images, flavors, networks...) asked of the cloud;
+//! and Heat's template-validate answer (parameters, nested parameters, the
+//! environment as Heat shows it).
 
 use std::collections::HashMap;
 
-use serde_json::Value as Json;
+use serde_json::{json, Map as JsonMap, Value as Json};
 
-use super::{live, nested, Engine, EngineError, StackRecord, StackSource};
+use super::{
+    live, nested, Engine, EngineError, RequestContext, StackOptions, StackRecord, StackSource,
+};
 use crate::definition::{Inputs, StackDefinition};
 use crate::template::{Template, TemplateError};
 
@@ -197,5 +201,138 @@ fn refers_to_resources(e: &crate::function::Expr) -> bool {
             matches!(c.kind, FnKind::GetResource | FnKind::GetAtt(_))
                 || refers_to_resources(&c.args)
         }
+    }
+}
+
+/// Heat's template-validate API.
+impl Engine {
+    /// What Heat's template-validate API answers for a source: the
+    /// parameters' view, the description and the environment; every
+    /// problem otherwise.
+    pub fn validate(
+        &self,
+        ctx: &RequestContext,
+        source: &StackSource,
+        nested: bool,
+    ) -> Result<Json, EngineError> {
+        let probe = self.new_stack(
+            ctx,
+            "validate",
+            source.clone(),
+            &StackOptions::default(),
+            false,
+        );
+        let template = self.parse(source)?;
+        let def = self.checked(&probe, source, &template)?;
+        let mut view = def.validate_view();
+        if nested {
+            let params = self.nested_parameters(&probe, &def);
+            if !params.is_empty() {
+                view["NestedParameters"] = Json::Object(params);
+            }
+        }
+        view["Environment"] = Self::environment_view(source, &template);
+        Ok(view)
+    }
+
+    /// Heat's `NestedParameters` of a validation with `show_nested`: for
+    /// each resource with a nested stack (provider template, nested stack,
+    /// group), its type, description and parameters, and its own nested
+    /// ones.
+    fn nested_parameters(
+        &self,
+        stack: &StackRecord,
+        def: &StackDefinition<'_>,
+    ) -> JsonMap<String, Json> {
+        let mut out = JsonMap::new();
+        if stack.nested_depth >= super::nested::MAX_NESTED_DEPTH {
+            return out;
+        }
+        for r in def.resources.iter().filter(|r| r.enabled) {
+            let Some(kind) = self.special(stack, &r.type_name, &r.name) else {
+                continue;
+            };
+            let properties = r
+                .properties
+                .as_ref()
+                .map(|p| crate::function::resolve(p, def).unwrap_or(Json::Null))
+                .unwrap_or_else(|| json!({}));
+            let spec = super::ResourceSpec {
+                project: stack.project.clone(),
+                stack_id: stack.id.clone(),
+                stack_name: stack.name.clone(),
+                name: r.name.clone(),
+                type_name: r.type_name.clone(),
+                properties,
+                metadata: Json::Null,
+                update_policy: Json::Null,
+            };
+            if kind == super::nested::Special::WaitCondition {
+                continue;
+            }
+            let Ok(source) = self.child_source(stack, &kind, &spec, None) else {
+                continue;
+            };
+            let mut child = stack.clone();
+            child.name = format!("{}-{}", stack.name, r.name);
+            child.parent = Some((stack.id.clone(), r.name.clone()));
+            child.nested_depth = stack.nested_depth + 1;
+            child.source = source.clone();
+            let Ok(template) = self.parse(&source) else {
+                continue;
+            };
+            let Ok(child_def) = self.checked(&child, &source, &template) else {
+                continue;
+            };
+            let view = child_def.validate_view();
+            let mut entry = json!({
+                "Type": r.type_name,
+                "Description": view.get("Description").cloned().unwrap_or(json!("")),
+                "Parameters": view.get("Parameters").cloned().unwrap_or(json!({})),
+            });
+            if let Some(groups) = view.get("ParameterGroups") {
+                entry["ParameterGroups"] = groups.clone();
+            }
+            let deeper = self.nested_parameters(&child, &child_def);
+            if !deeper.is_empty() {
+                entry["NestedParameters"] = Json::Object(deeper);
+            }
+            out.insert(r.name.clone(), entry);
+        }
+        out
+    }
+
+    /// A stack's environment as Heat shows it: the resource registry (with
+    /// each template file the resources use as a type), the parameters and
+    /// their defaults.
+    pub fn environment_view(source: &StackSource, template: &Template) -> Json {
+        let mut registry = json!({"resources": {}});
+        for (k, v) in &source.resource_registry {
+            registry[k.as_str()] = v.clone();
+        }
+        let type_key = if template.dialect.is_hot() {
+            "type"
+        } else {
+            "Type"
+        };
+        for (_, r) in template.section_map("resources").iter() {
+            let Some(t) = r
+                .as_map()
+                .and_then(|m| m.get(type_key))
+                .and_then(|t| t.as_str())
+            else {
+                continue;
+            };
+            let file = t.ends_with(".yaml") || t.ends_with(".yml") || t.ends_with(".template");
+            if file && source.files.contains_key(t) {
+                registry[t] = json!(t);
+            }
+        }
+        json!({
+            "resource_registry": registry,
+            "parameters": source.parameters,
+            "parameter_defaults": source.parameter_defaults,
+            "event_sinks": [],
+        })
     }
 }
