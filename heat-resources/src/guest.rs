@@ -141,6 +141,19 @@ impl GuestKeys {
         Some((stack.to_string(), resource.to_string()))
     }
 
+    /// The stack and resource of a pre-signed URL's access key
+    /// (`AWSAccessKeyId` in its query), if heat-rs made it.
+    pub fn owner_of_url(url: &str) -> Option<(String, String)> {
+        let (_, query) = url.split_once('?')?;
+        let access = query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("AWSAccessKeyId="))?;
+        let access = percent_encoding::percent_decode_str(access)
+            .decode_utf8()
+            .ok()?;
+        Self::owner_of(&access)
+    }
+
     /// The secret of an access key: 40 characters as AWS's (standard
     /// base64, so never starting with `-`, which command lines would take
     /// for an option).
@@ -266,6 +279,14 @@ mod tests {
             "http://10.0.0.1:8000/v1/waitcondition/arn%3Aopenstack%3Aheat%3A%3Ap%3Astacks%2Fweb%2Fid-1/resources/handle?AWSAccessKeyId=HK"
         ), "{url}");
         assert!(url.contains("&SignatureMethod=HmacSHA256&SignatureVersion=2&Timestamp=2026-11-29T10%3A00%3A00Z&Signature="));
+        assert_eq!(
+            GuestKeys::owner_of_url(&url),
+            Some(("id-1".into(), "handle".into()))
+        );
+        assert_eq!(
+            GuestKeys::owner_of_url("http://x/v1/signal/a?AWSAccessKeyId=AKID"),
+            None
+        );
     }
 
     #[test]

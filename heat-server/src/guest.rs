@@ -299,15 +299,7 @@ async fn send(service: &StackService, keys: &GuestKeys, s: &GuestSignal) -> Resu
     let uri: Uri = s.url.parse().map_err(|e| format!("{e}"))?;
     // Only wait condition handles: a scaling policy's URL in user data is
     // for an alarm, not for the guest to call.
-    let access = uri
-        .query()
-        .and_then(|q| {
-            form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "AWSAccessKeyId")
-                .map(|(_, v)| v.into_owned())
-        })
-        .unwrap_or_default();
-    let Some((stack_id, resource)) = GuestKeys::owner_of(&access) else {
+    let Some((stack_id, resource)) = GuestKeys::owner_of_url(&s.url) else {
         return Ok(());
     };
     let records = service

@@ -285,18 +285,7 @@ pub(super) async fn act(state: &CloudWatchState, alarm: &Alarm, repeat: bool) ->
 /// Whether a URL is one of this server's signal URLs of an
 /// `OS::Heat::HARestarter`.
 async fn restarts(state: &CloudWatchState, url: &str) -> bool {
-    let Ok(uri) = url.parse::<Uri>() else {
-        return false;
-    };
-    let Some((stack_id, resource)) = uri
-        .query()
-        .and_then(|q| {
-            form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "AWSAccessKeyId")
-                .map(|(_, v)| v.into_owned())
-        })
-        .and_then(|access| heat_resources::GuestKeys::owner_of(&access))
-    else {
+    let Some((stack_id, resource)) = heat_resources::GuestKeys::owner_of_url(url) else {
         return false;
     };
     let store = state.cfn.api.service.engine().store();
