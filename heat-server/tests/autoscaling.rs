@@ -181,6 +181,18 @@ impl World {
             .unwrap()
     }
 
+    /// Rounds until the stack's `Server` is another than `first`; the
+    /// virtual seconds from `since` (panics after `limit`).
+    async fn until_replaced(&self, first: &str, since: f64, limit: f64) -> f64 {
+        loop {
+            self.rounds(1).await;
+            if self.physical_id("Server").await != first {
+                return self.clock.now() - since;
+            }
+            assert!(self.clock.now() - since < limit, "never restarted");
+        }
+    }
+
     fn servers(&self) -> usize {
         self.cloud
             .stack_objects()
@@ -287,13 +299,7 @@ async fn a_heartbeat_that_stops_restarts_its_instance() {
     // Stopped: within a period (and a round or two), the instance is
     // replaced; the new one beats.
     let stopped = w.clock.now();
-    let replaced = loop {
-        w.rounds(1).await;
-        if w.physical_id("Server").await != first {
-            break w.clock.now() - stopped;
-        }
-        assert!(w.clock.now() - stopped < 600.0, "never restarted");
-    };
+    let replaced = w.until_replaced(&first, stopped, 600.0).await;
     assert!(
         replaced <= 60.0 + 3.0 * ROUND,
         "restarted after {replaced} s"
@@ -329,25 +335,12 @@ async fn a_heartbeat_that_stops_restarts_its_instance() {
     );
 }
 
-const GUEST_HEARTBEAT: &str = "HeatTemplateFormatVersion: '2012-12-12'
-Resources:
-  Restarter:
-    Type: OS::Heat::HARestarter
-    Properties: {InstanceId: {Ref: Server}}
-  Heartbeat:
-    Type: AWS::CloudWatch::Alarm
-    Properties:
-      MetricName: Heartbeat
-      Namespace: system/linux
-      Statistic: SampleCount
-      Period: '60'
-      EvaluationPeriods: '1'
-      Threshold: '1'
-      ComparisonOperator: LessThanThreshold
-      AlarmActions: [{Ref: Restarter}]
-  Server:
-    Type: AWS::EC2::Instance
-    Metadata:
+/// `HEARTBEAT` with a server whose cfn-init writes a crontab that runs
+/// cfn-push-stats every minute.
+fn guest_heartbeat() -> String {
+    HEARTBEAT.replace(
+        "    Properties: {ImageId: cirros-0.6.2, InstanceType: m1.small}\n",
+        "    Metadata:
       AWS::CloudFormation::Init:
         config:
           files:
@@ -358,7 +351,9 @@ Resources:
       InstanceType: m1.small
       UserData:
         Fn::Base64: \"#!/bin/bash\\n/opt/aws/bin/cfn-init -s gb -r Server\\ncrontab /tmp/cfn-hup-crontab.txt\\n\"
-";
+",
+    )
+}
 
 /// The simulated guest plays cfn-push-stats: the crontab that cfn-init
 /// writes from the instance's metadata sends a heartbeat every minute
@@ -367,19 +362,13 @@ Resources:
 /// beats again.
 #[tokio::test(start_paused = true)]
 async fn the_simulated_guest_beats_until_its_server_stops() {
-    let w = world("gb", GUEST_HEARTBEAT).await;
+    let w = world("gb", &guest_heartbeat()).await;
     let first = w.physical_id("Server").await;
     w.rounds(30).await;
     assert_eq!(w.physical_id("Server").await, first, "beating: left alone");
     w.cloud.break_server(&first, "SHUTOFF").await.unwrap();
     let stopped = w.clock.now();
-    let replaced = loop {
-        w.rounds(1).await;
-        if w.physical_id("Server").await != first {
-            break w.clock.now() - stopped;
-        }
-        assert!(w.clock.now() - stopped < 900.0, "never restarted");
-    };
+    let replaced = w.until_replaced(&first, stopped, 900.0).await;
     // The last beat up to a minute before the stop, a whole period
     // without one, a round.
     assert!(
@@ -400,7 +389,7 @@ async fn the_simulated_guest_beats_until_its_server_stops() {
 /// reachable): the alarm stays OK, nothing is restarted.
 #[tokio::test(start_paused = true)]
 async fn a_restarted_server_resumes_its_guests_heartbeats() {
-    let w = world_with("gb", GUEST_HEARTBEAT, false).await;
+    let w = world_with("gb", &guest_heartbeat(), false).await;
     w.agent.report_to(w.cw.clone());
     w.agent.resume();
     let first = w.physical_id("Server").await;
