@@ -86,18 +86,7 @@ async fn rolled(template: &str, parameter: (&str, &str)) -> (Vec<(f64, f64)>, us
         .provide("image", "cirros-0.7.0", serde_json::json!({}))
         .await
         .unwrap();
-    let s = runner
-        .create_stack(
-            "g",
-            StackSource {
-                template: template.into(),
-                ..StackSource::default()
-            },
-            StackOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(s.status_text(), "CREATE_COMPLETE", "{}", s.reason);
+    let s = common::create(&runner, "g", template).await;
     let servers = |c: &SimCloud| {
         c.stack_objects()
             .into_iter()
@@ -209,18 +198,7 @@ Resources:
     Properties: {AdjustmentType: ChangeInCapacity, AutoScalingGroupName: {Ref: Group}, ScalingAdjustment: '1'}
 ";
     let common::Sim { cloud, runner, .. } = common::sim(Duration::ZERO);
-    let s = runner
-        .create_stack(
-            "asg",
-            StackSource {
-                template: template.into(),
-                ..StackSource::default()
-            },
-            StackOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(s.status_text(), "CREATE_COMPLETE", "{}", s.reason);
+    common::create(&runner, "asg", template).await;
     let servers = |c: &SimCloud| {
         c.stack_objects()
             .into_iter()
@@ -267,18 +245,7 @@ resources:
 outputs:
   size: {value: {get_attr: [group, current_size]}}
 ";
-    let s = runner
-        .create_stack(
-            "cool",
-            StackSource {
-                template: template.into(),
-                ..StackSource::default()
-            },
-            StackOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(s.status_text(), "CREATE_COMPLETE", "{}", s.reason);
+    common::create(&runner, "cool", template).await;
     let size = || async {
         let s = runner.find("cool").await.unwrap();
         let id = s.id.clone();
@@ -335,18 +302,7 @@ async fn a_resource_group_is_created_in_batches() {
             "update_policy: {batch_create: {max_batch_size: 2, pause_time: 30}}",
         )
         .replace("count: 10", "count: 5");
-    let s = runner
-        .create_stack(
-            "batched",
-            StackSource {
-                template: t,
-                ..StackSource::default()
-            },
-            StackOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(s.status_text(), "CREATE_COMPLETE", "{}", s.reason);
+    let s = common::create(&runner, "batched", &t).await;
     let servers = cloud
         .stack_objects()
         .into_iter()

@@ -74,18 +74,7 @@ async fn fixture(template: &str) -> Fixture {
         store,
         runner,
     } = common::sim(Duration::from_secs(20));
-    let stack = runner
-        .create_stack(
-            "ha",
-            StackSource {
-                template: template.into(),
-                ..StackSource::default()
-            },
-            StackOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(stack.status_text(), "CREATE_COMPLETE", "{}", stack.reason);
+    let stack = common::create(&runner, "ha", template).await;
     Fixture {
         cloud,
         store,

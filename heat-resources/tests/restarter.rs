@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use heat_core::engine::{MemoryStore, StackOptions, StackSource};
+use heat_core::engine::MemoryStore;
 use serde_json::json;
 
 const TEMPLATE: &str = "heat_template_version: 2018-08-31
@@ -37,18 +37,7 @@ async fn a_restarter_replaces_its_instance_and_the_association_follows() {
         store,
         runner,
     } = common::sim(std::time::Duration::ZERO);
-    let s = runner
-        .create_stack(
-            "ha",
-            StackSource {
-                template: TEMPLATE.into(),
-                ..StackSource::default()
-            },
-            StackOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(s.status_text(), "CREATE_COMPLETE", "{}", s.reason);
+    let s = common::create(&runner, "ha", TEMPLATE).await;
     let url = s.outputs.as_ref().unwrap()["url"]["value"]
         .as_str()
         .unwrap()

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use heat_core::engine::testing::Runner;
-use heat_core::engine::{Clock, EngineConfig, MemoryStore};
+use heat_core::engine::{Clock, EngineConfig, MemoryStore, StackOptions, StackRecord, StackSource};
 use heat_resources::sim::{SimCloud, SimConfig};
 use heat_server::{builder, SystemClock, TokioSpawner};
 
@@ -35,4 +35,21 @@ pub fn sim(latency: Duration) -> Sim {
         store,
         runner,
     }
+}
+
+/// Creates a stack, which must complete.
+pub async fn create(runner: &Runner, name: &str, template: &str) -> StackRecord {
+    let s = runner
+        .create_stack(
+            name,
+            StackSource {
+                template: template.into(),
+                ..StackSource::default()
+            },
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "CREATE_COMPLETE", "{}", s.reason);
+    s
 }
