@@ -196,6 +196,27 @@ impl TypeCatalog for Catalog {
             None => Vec::new(),
         }
     }
+
+    fn software_config_slots(&self, type_name: &str, properties: &Json) -> Vec<String> {
+        match type_name {
+            // Heat's server: only RAW and SOFTWARE_CONFIG user data may be a
+            // config (HEAT_CFNTOOLS, the default, is taken as it is).
+            "OS::Nova::Server" => {
+                let format = properties.get("user_data_format").and_then(Json::as_str);
+                match format {
+                    Some("RAW" | "SOFTWARE_CONFIG") => vec!["/user_data".to_string()],
+                    _ => Vec::new(),
+                }
+            }
+            "OS::Heat::MultipartMime" => {
+                let parts = properties.get("parts").and_then(Json::as_array);
+                (0..parts.map_or(0, Vec::len))
+                    .map(|i| format!("/parts/{i}/config"))
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// A property of a resource's (unresolved) properties.

@@ -101,6 +101,13 @@ impl ResourceDriver {
                     p.get("value").cloned().unwrap_or(Json::Null),
                 );
             }
+            // A trunk's parent port, by the name Heat's attribute has.
+            "OS::Neutron::Trunk" => {
+                a.insert(
+                    "port_id".into(),
+                    p.get("port").cloned().unwrap_or(Json::Null),
+                );
+            }
             "OS::Heat::SoftwareConfig" | "OS::Heat::StructuredConfig" => {
                 a.insert(
                     "config".into(),
@@ -117,17 +124,7 @@ impl ResourceDriver {
                     .and_then(Json::as_array)
                     .cloned()
                     .unwrap_or_default();
-                let mut doc = String::from("Content-Type: multipart/mixed; boundary=\"===heat-rs===\"\nMIME-Version: 1.0\n");
-                for part in parts {
-                    doc.push_str("\n--===heat-rs===\nContent-Type: text/x-shellscript\n\n");
-                    doc.push_str(
-                        part.get("config")
-                            .and_then(Json::as_str)
-                            .unwrap_or_default(),
-                    );
-                    doc.push('\n');
-                }
-                doc.push_str("--===heat-rs===--\n");
+                let doc = crate::mime::message(&parts);
                 a.insert("config".into(), json!(doc));
             }
             "AWS::CloudFormation::WaitConditionHandle" => {

@@ -8,6 +8,7 @@ mod cloud;
 pub mod deprecated;
 mod driver;
 pub mod guest;
+mod mime;
 pub mod schema;
 pub mod sim;
 pub mod translate;

@@ -31,6 +31,7 @@
 //! max_stacks_per_tenant = 512      # top-level stacks per project
 //! max_template_size = 524288
 //! stack_action_timeout_secs = 3600
+//! region = "ap-southeast-1"        # every stack's AWS::Region (Heat's)
 //!
 //! [state]
 //! path = "/var/lib/heat-rs/state.sqlite"
@@ -135,6 +136,9 @@ pub struct EngineSection {
     pub max_template_size: usize,
     /// Heat's `stack_action_timeout`, seconds.
     pub stack_action_timeout_secs: u64,
+    /// Every stack's `AWS::Region` (Heat's fixed `ap-southeast-1` unless
+    /// set).
+    pub region: String,
 }
 
 impl Default for EngineSection {
@@ -146,6 +150,7 @@ impl Default for EngineSection {
             max_stacks_per_tenant: 512,
             max_template_size: heat_core::template::MAX_TEMPLATE_SIZE,
             stack_action_timeout_secs: 3600,
+            region: heat_core::definition::HEAT_REGION.into(),
         }
     }
 }
@@ -212,6 +217,7 @@ impl Config {
             max_stacks_per_project: e.max_stacks_per_tenant,
             max_template_size: e.max_template_size,
             default_timeout: Duration::from_secs(e.stack_action_timeout_secs),
+            region: e.region.clone(),
             lease,
             poll: Duration::from_secs(2).min(lease / 2),
             ..heat_core::engine::EngineConfig::default()

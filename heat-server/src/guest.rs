@@ -206,13 +206,6 @@ impl GuestAgent for SimulatedGuest {
         let keys = self.keys.clone();
         let server = server.to_string();
         tokio::spawn(async move {
-            // User data that names a software config (Heat's
-            // SOFTWARE_CONFIG format, or `get_resource` of one) is that
-            // config's content.
-            let text = match software_config(&service, text.trim()).await {
-                Some(config) => config,
-                None => text,
-            };
             for s in signals(&server, &text) {
                 if let Err(e) = send(&service, &keys, &s).await {
                     tracing::info!(%server, url = %s.url, error = %e, "the simulated guest's signal was refused");
@@ -277,24 +270,6 @@ fn init_files(metadata: &Json) -> String {
 }
 
 /// The content of the software config resource whose id `id` is.
-async fn software_config(service: &StackService, id: &str) -> Option<String> {
-    if id.len() != 36 || id.contains(char::is_whitespace) {
-        return None;
-    }
-    let store = service.engine().store();
-    for s in store.stacks(None).await.ok()? {
-        for r in store.resources(&s.id).await.ok()? {
-            if r.current && r.physical_id.as_deref() == Some(id) {
-                return r.attributes.get("config").map(|c| match c {
-                    Json::String(t) => t.clone(),
-                    other => other.to_string(),
-                });
-            }
-        }
-    }
-    None
-}
-
 async fn send(service: &StackService, keys: &GuestKeys, s: &GuestSignal) -> Result<(), String> {
     let uri: Uri = s.url.parse().map_err(|e| format!("{e}"))?;
     // Only wait condition handles: a scaling policy's URL in user data is
@@ -333,21 +308,14 @@ async fn send(service: &StackService, keys: &GuestKeys, s: &GuestSignal) -> Resu
     .map_err(|e| format!("{}: {}", e.code, e.message))
 }
 
-/// The signals a server's user data sends, one per signal URL. A script
-/// that signals a URL both ways (an `error_exit` function with `-e 1`, then
-/// `-e 0` at its end) ran well: the success is sent.
+/// The signals a server's user data sends, each line's in order (several
+/// to one handle count as several, as Heat's native handles count them;
+/// the same signal twice, a URL set then used, is sent once). A script that signals a URL both ways (an `error_exit` function with
+/// `-e 1`, then `-e 0` at its end) ran well: only its successes are sent.
 pub fn signals(server: &str, user_data: &str) -> Vec<GuestSignal> {
     let mut out: Vec<GuestSignal> = Vec::new();
     for line in user_data.lines() {
         for url in urls(line) {
-            let failed = |s: &GuestSignal| s.body["Status"] == "FAILURE";
-            if let Some(i) = out.iter().position(|s| s.url == url) {
-                if failed(&out[i]) {
-                    out.remove(i);
-                } else {
-                    continue;
-                }
-            }
             let wait = url.contains("/v1/waitcondition/");
             let words = shlex::split(line)
                 .unwrap_or_else(|| line.split_whitespace().map(str::to_string).collect());
@@ -365,16 +333,29 @@ pub fn signals(server: &str, user_data: &str) -> Vec<GuestSignal> {
                         "UniqueId": server,
                         "Data": "",
                     }),
-                    (None, false) => json!({"status": "SUCCESS", "id": server}),
+                    (None, false) => json!({"status": "SUCCESS"}),
                 }
             };
-            out.push(GuestSignal {
+            let signal = GuestSignal {
                 method: if wait { Method::PUT } else { Method::POST },
                 url,
                 body,
-            });
+            };
+            if !out
+                .iter()
+                .any(|s| s.url == signal.url && s.body == signal.body)
+            {
+                out.push(signal);
+            }
         }
     }
+    let failed = |s: &GuestSignal| s.body["Status"] == "FAILURE" || s.body["status"] == "FAILURE";
+    let succeeded: Vec<String> = out
+        .iter()
+        .filter(|s| !failed(s))
+        .map(|s| s.url.clone())
+        .collect();
+    out.retain(|s| !failed(s) || !succeeded.contains(&s.url));
     out
 }
 
@@ -562,5 +543,16 @@ mod tests {
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].body["UniqueId"], "vm");
         assert!(signals("vm", "#!/bin/sh\necho hello http://example.com/x\n").is_empty());
+        // wc_notify lines: each its own signal.
+        let notify = format!("curl -i -X POST '{SIGNAL}'");
+        let script = format!(
+            "{notify} --data-binary '{{\"status\": \"SUCCESS\"}}'\n\
+             {notify} --data-binary '{{\"status\": \"SUCCESS\", \"reason\": \"signal2\"}}'\n\
+             {notify} --data-binary '{{\"status\": \"SUCCESS\", \"id\": \"5\"}}'\n\
+             {notify} --data-binary '{{\"status\": \"SUCCESS\", \"id\": \"5\"}}'\n"
+        );
+        let s = signals("vm", &script);
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[1].body["reason"], "signal2");
     }
 }

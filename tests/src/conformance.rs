@@ -679,7 +679,7 @@ fn evaluate_case(case: &Json, header: &Json) -> Result<Json, (&'static str, Stri
         stack_name: header["stack_name"].as_str().unwrap_or("stack").into(),
         stack_id: header["stack_id"].as_str().unwrap_or_default().into(),
         project_id: header["tenant_id"].as_str().unwrap_or_default().into(),
-        region: "ap-southeast-1".into(),
+        region: heat_core::definition::HEAT_REGION.into(),
         ..Inputs::default()
     };
     if let Some(p) = case["parameter_values"].as_object() {

@@ -3,3 +3,4 @@
 //! corpus of `../shared/conformance`.
 
 pub mod conformance;
+pub mod ordinary;

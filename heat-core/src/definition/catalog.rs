@@ -152,6 +152,15 @@ pub trait TypeCatalog: Send + Sync {
     fn check_properties(&self, _type_name: &str, _properties: &Json) -> Vec<(String, String)> {
         Vec::new()
     }
+
+    /// Where a type's resolved properties may name a software config by id,
+    /// as JSON pointers (`/user_data`, `/parts/0/config`): the driver sees
+    /// the config's content there, as Heat's `get_software_config` gives
+    /// it (a server's RAW or SOFTWARE_CONFIG user data, a MultipartMime's
+    /// parts).
+    fn software_config_slots(&self, _type_name: &str, _properties: &Json) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A catalog that knows every type (for graphs without a catalog).

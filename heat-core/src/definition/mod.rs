@@ -63,6 +63,23 @@ pub struct Inputs {
     pub exports: serde_json::Map<String, Json>,
 }
 
+/// Why a provider or nested template named by `f` cannot be had: Heat's
+/// words, then what to do (the request's files hold every template the
+/// stack uses; heat-rs fetches nothing over the network).
+pub fn missing_template(f: &str) -> String {
+    let why = if f.starts_with("http://") || f.starts_with("https://") {
+        "heat-rs fetches no template over the network: give its content in the request's files"
+    } else {
+        "it is not among the request's files (python-heatclient and heat send the files a template names beside it)"
+    };
+    format!("Could not fetch remote template \"{f}\": Invalid URL scheme ({why})")
+}
+
+/// The `AWS::Region` Heat gives every stack, whatever its cloud's region
+/// (`heat/engine/cfn/parameters.py`): the CloudFormation templates written
+/// for Heat key their AMI maps by it (`Rails_Single_Instance.template`).
+pub const HEAT_REGION: &str = "ap-southeast-1";
+
 impl Default for Inputs {
     fn default() -> Self {
         Inputs {
@@ -73,7 +90,7 @@ impl Default for Inputs {
             stack_name: "stack".into(),
             stack_id: "00000000-0000-0000-0000-000000000000".into(),
             project_id: "project".into(),
-            region: "RegionOne".into(),
+            region: HEAT_REGION.into(),
             availability_zones: vec!["nova".into()],
             max_resources: 1000,
             exports: Default::default(),
@@ -478,7 +495,7 @@ impl<'t> StackDefinition<'t> {
                 Some(TypeTarget::Template(f)) => {
                     errors.push(err(
                         ErrorKind::Resource,
-                        format!("Could not fetch remote template \"{f}\": Invalid URL scheme "),
+                        missing_template(&f),
                         format!("{path}.{type_key}"),
                         r.line,
                     ));
@@ -695,7 +712,13 @@ impl<'t> StackDefinition<'t> {
         let field = if hot { "properties" } else { "Properties" };
         let known = |t: &str| catalog.lookup(t) != TypeInfo::Unknown;
         let mut errors = Vec::new();
-        for r in self.resources.iter().filter(|r| r.enabled) {
+        // An external resource is taken over as it is: Heat checks that it
+        // exists instead of its properties.
+        for r in self
+            .resources
+            .iter()
+            .filter(|r| r.enabled && r.external_id.is_none())
+        {
             let Some(TypeTarget::Type(t)) =
                 self.inputs
                     .registry

@@ -27,6 +27,7 @@ mod operation;
 mod ownership;
 mod preview;
 mod snapshot;
+mod software_config;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -75,7 +76,9 @@ pub struct EngineConfig {
     pub action_retry_limit: u32,
     /// First retry delay, doubled each time.
     pub retry_backoff: Duration,
-    /// The region.
+    /// Every stack's `AWS::Region` (Heat gives every stack
+    /// [`HEAT_REGION`](crate::definition::HEAT_REGION); templates written
+    /// for Heat map that region to their images).
     pub region: String,
     /// Heat's `max_resources_per_stack`.
     pub max_resources: usize,
@@ -101,7 +104,7 @@ impl Default for EngineConfig {
             concurrency: 0,
             action_retry_limit: 5,
             retry_backoff: Duration::from_secs(1),
-            region: "RegionOne".into(),
+            region: crate::definition::HEAT_REGION.into(),
             max_resources: 1000,
             max_stacks_per_project: 512,
             default_timeout: Duration::from_secs(3600),

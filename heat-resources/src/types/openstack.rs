@@ -48,9 +48,11 @@ pub(super) fn types() -> Vec<ResourceType> {
                     prop("ephemeral_size", Integer),
                     prop("ephemeral_format", String),
                     prop("device_type", String).allowed(&["cdrom", "disk"]),
-                    prop("disk_bus", String).allowed(&["ide", "lame_bus", "scsi", "usb", "virtio"]),
+                    prop("disk_bus", String)
+                        .allowed(&["ide", "lame_bus", "sata", "scsi", "usb", "virtio"]),
                     prop("boot_index", Integer),
                     prop("volume_size", Integer),
+                    prop("volume_type", String),
                     prop("delete_on_termination", Boolean),
                 ]),
                 prop("flavor", String)
@@ -91,7 +93,7 @@ pub(super) fn types() -> Vec<ResourceType> {
                 prop("user_data_update_policy", String)
                     .update()
                     .default(json!("REPLACE"))
-                    .allowed(&["REPLACE", "IGNORE"]),
+                    .allowed(&["REPLACE", "IGNORE", "REBUILD"]),
                 prop("user_data", String).update().default(json!("")),
                 prop("reservation_id", String),
                 prop("config_drive", Boolean),
@@ -320,6 +322,17 @@ pub(super) fn types() -> Vec<ResourceType> {
                 ("tenant_id", "Owner."),
                 ("allowed_address_pairs", "Allowed address pairs."),
                 ("subnets", "Subnets."),
+                ("port_security_enabled", "Port security."),
+                ("qos_policy_id", "QoS policy."),
+                (
+                    "dns_assignment",
+                    "DNS assignment: {hostname, ip_address, fqdn}.",
+                ),
+                ("network", "The network, as Neutron shows it."),
+                (
+                    "propagate_uplink_status",
+                    "Whether the uplink status propagates.",
+                ),
             ]),
         ),
         t(
@@ -429,6 +442,7 @@ pub(super) fn types() -> Vec<ResourceType> {
                         .allowed(&["remote_ip_prefix", "remote_group_id"]),
                     prop("remote_group_id", String),
                     prop("remote_ip_prefix", String),
+                    prop("description", String),
                 ]),
             ],
             vec![],
@@ -662,6 +676,7 @@ pub(super) fn types() -> Vec<ResourceType> {
                     .default(json!(true)),
                 prop("subnet", String).custom("neutron.subnet"),
                 prop("tenant_id", String),
+                prop("tags", List).update(),
             ],
             attrs(&[
                 ("address", "The member's address."),

@@ -299,7 +299,12 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
         .catalog
         .translate(&rdef.type_name, &props)
         .map_err(|m| format!("{res_path}.properties: {m}"))?;
-    let problems = e.catalog.check_properties(&rdef.type_name, &props);
+    // An external resource's properties are not checked (it is taken over
+    // as it is, its existence checked instead).
+    let problems = match rdef.external_id {
+        Some(_) => Vec::new(),
+        None => e.catalog.check_properties(&rdef.type_name, &props),
+    };
     if let Some((path, message)) = problems.first() {
         let field = if def.template.dialect.is_hot() {
             "properties"

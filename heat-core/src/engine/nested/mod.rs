@@ -95,7 +95,10 @@ impl Engine {
     ) -> Result<String, DriverError> {
         match self.special(stack, &spec.type_name, &spec.name) {
             Some(k) => self.special_create(op, stack, &k, spec).await,
-            None => self.driver.create(spec).await,
+            None => {
+                let spec = self.with_software_configs(stack, spec).await;
+                self.driver.create(&spec).await
+            }
         }
     }
 
@@ -115,10 +118,13 @@ impl Engine {
             Some(Special::WaitCondition) if stack.action == Action::Adopt => Ok(Attributes::new()),
             Some(Special::WaitCondition) => self.wait_for_signals(op, cancel, stack, spec).await,
             Some(k) => self.special_wait(op, cancel, stack, &k, spec, id).await,
-            None => cancel
-                .guard(self.driver.wait_ready(spec, id))
-                .await
-                .unwrap_or_else(|_| Err(fatal(format!("{} cancelled", "CREATE")))),
+            None => {
+                let spec = self.with_software_configs(stack, spec).await;
+                cancel
+                    .guard(self.driver.wait_ready(&spec, id))
+                    .await
+                    .unwrap_or_else(|_| Err(fatal(format!("{} cancelled", "CREATE"))))
+            }
         }
     }
 
@@ -139,10 +145,13 @@ impl Engine {
                 self.special_update(op, cancel, stack, &k, spec, id, None)
                     .await
             }
-            None => cancel
-                .guard(self.driver.update(spec, id, old))
-                .await
-                .unwrap_or_else(|_| Err(fatal("UPDATE cancelled"))),
+            None => {
+                let spec = self.with_software_configs(stack, spec).await;
+                cancel
+                    .guard(self.driver.update(&spec, id, old))
+                    .await
+                    .unwrap_or_else(|_| Err(fatal("UPDATE cancelled")))
+            }
         }
     }
 

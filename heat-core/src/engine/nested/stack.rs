@@ -35,11 +35,7 @@ impl Engine {
                 .get(key)
                 .and_then(Json::as_str)
                 .map(str::to_string)
-                .ok_or_else(|| {
-                    fatal(format!(
-                        "Could not fetch remote template \"{key}\": Invalid URL scheme"
-                    ))
-                })
+                .ok_or_else(|| fatal(crate::definition::missing_template(key)))
         };
         let object = |key: &str| {
             props

@@ -1,0 +1,119 @@
+//! The simulated guest runs what a server's user data says: every
+//! `wc_notify` line of `hot/native_waitcondition.yaml` (an unchanged copy
+//! of openstack/heat-templates) is a signal of its own, two with the same
+//! id counting once, as Heat's native handles count them; and a Windows
+//! guest's PowerShell, in a MultipartMime whose parts name software
+//! configs by id (hot/Windows/MSSQLServer), reaches the handle's endpoint.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use heat_core::engine::{Clock, EngineConfig, MemoryStore, RequestContext, StackOptions};
+use heat_core::service::{SourceParts, StackService};
+use heat_resources::sim::{SimCloud, SimConfig};
+use heat_server::{builder, SystemClock, TokioSpawner};
+use serde_json::{json, Value as Json};
+
+fn service() -> (StackService, Arc<SimCloud>) {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let cloud = Arc::new(SimCloud::new(clock.clone(), SimConfig::default()));
+    let engine = builder::sim_engine(
+        cloud.clone(),
+        Arc::new(MemoryStore::new()),
+        clock,
+        Arc::new(TokioSpawner),
+        EngineConfig::default(),
+    );
+    (StackService::new(engine), cloud)
+}
+
+async fn create(svc: &StackService, parts: &SourceParts) -> serde_json::Map<String, Json> {
+    let ctx = RequestContext::default();
+    let s = svc
+        .create(&ctx, "guest", parts, StackOptions::default())
+        .await
+        .unwrap();
+    let done = svc.wait(&ctx, &s.id).await.unwrap().unwrap();
+    assert_eq!(done.status_text(), "CREATE_COMPLETE", "{}", done.reason);
+    done.outputs.unwrap_or_default()
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_wc_notify_line_is_a_signal_and_a_repeated_id_counts_once() {
+    let (svc, cloud) = service();
+    cloud
+        .provide("image", "cirros-0.3.2-x86_64-disk", json!({}))
+        .await
+        .unwrap();
+    cloud
+        .provide("keypair", "stack_key", json!({}))
+        .await
+        .unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/heat-templates/hot/native_waitcondition.yaml");
+    let mut parts = SourceParts::template(
+        "native_waitcondition.yaml",
+        std::fs::read_to_string(path).unwrap(),
+    );
+    parts.parameters.insert("flavor".into(), json!("m1.small"));
+    let outputs = create(&svc, &parts).await;
+    let data: Json = serde_json::from_str(outputs["wc_data"]["value"].as_str().unwrap()).unwrap();
+    let data = data.as_object().unwrap();
+    assert_eq!(data.len(), 5, "{data:?}");
+    assert_eq!(data["3"], "data3");
+    assert_eq!(data["5"], Json::Null);
+}
+
+const WINDOWS: &str = r#"heat_template_version: 2014-10-16
+resources:
+  utils:
+    type: OS::Heat::SoftwareConfig
+    properties:
+      group: ungrouped
+      config: |
+        function Notify([string]$Endpoint) {
+          Invoke-RestMethod -Method POST -Uri $Endpoint -Body '{"status": "SUCCESS"}'
+        }
+  main:
+    type: OS::Heat::SoftwareConfig
+    properties:
+      group: ungrouped
+      config:
+        str_replace:
+          template: |
+            #ps1_sysnative
+            $endpoint = "wait_endpoint"
+            Notify -Endpoint $endpoint
+          params:
+            wait_endpoint: {get_attr: [handle, endpoint]}
+  init:
+    type: OS::Heat::MultipartMime
+    properties:
+      parts:
+      - {filename: utils.psm1, subtype: x-cfninitdata, config: {get_resource: utils}}
+      - {filename: cfn-userdata, subtype: x-cfninitdata, config: {get_resource: main}}
+  server:
+    type: OS::Nova::Server
+    properties:
+      image: cirros-0.6.2
+      flavor: m1.small
+      user_data_format: RAW
+      user_data: {get_resource: init}
+  handle:
+    type: OS::Heat::WaitConditionHandle
+  wait:
+    type: OS::Heat::WaitCondition
+    properties:
+      handle: {get_resource: handle}
+      timeout: 600
+outputs:
+  data: {value: {get_attr: [wait, data]}}
+"#;
+
+#[tokio::test(start_paused = true)]
+async fn a_windows_guest_signals_through_its_multipart_user_data() {
+    let (svc, _cloud) = service();
+    let outputs = create(&svc, &SourceParts::template("windows.yaml", WINDOWS)).await;
+    let data: Json = serde_json::from_str(outputs["data"]["value"].as_str().unwrap()).unwrap();
+    assert_eq!(data.as_object().unwrap().len(), 1, "{data}");
+}
