@@ -1,7 +1,7 @@
 //! [`Catalog`]: every type Heat knows by name, the schemas heat-rs has, and
 //! the [`TypeCatalog`] view the engine and validation use.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use heat_core::definition::{PropertyRule, Realisation, StackDefinition, TypeCatalog, TypeInfo};
@@ -10,6 +10,40 @@ use serde_json::Value as Json;
 
 use crate::schema::{self, ResourceType};
 use crate::HEAT_TYPES;
+
+/// What Heat's registry says of its types beyond their schemas.
+struct HeatFacts {
+    /// Types whose every attribute name is good (Heat's classes that
+    /// override `get_attribute`: nested stacks, groups, deployments).
+    any_attribute: HashSet<String>,
+    /// Placeholders that take any property (Heat's `NoneResource`), but
+    /// for the types heat-rs implements itself.
+    placeholder: HashSet<String>,
+}
+
+fn heat_facts() -> &'static HeatFacts {
+    static FACTS: OnceLock<HeatFacts> = OnceLock::new();
+    FACTS.get_or_init(|| {
+        let raw = crate::types::heat27::raw();
+        let declared = crate::types::declared();
+        HeatFacts {
+            any_attribute: raw
+                .iter()
+                .filter(|(_, t)| t.any_attribute)
+                .map(|(name, _)| name.clone())
+                .collect(),
+            placeholder: raw
+                .iter()
+                .filter(|(name, t)| {
+                    t.placeholder
+                        && (name.as_str() == "OS::Heat::None"
+                            || !declared.iter().any(|d| d.name == name.as_str()))
+                })
+                .map(|(name, _)| name.clone())
+                .collect(),
+        }
+    })
+}
 
 fn schemas() -> &'static HashMap<&'static str, ResourceType> {
     static SCHEMAS: OnceLock<HashMap<&'static str, ResourceType>> = OnceLock::new();
@@ -60,8 +94,10 @@ impl TypeCatalog for Catalog {
                 "OS::Heat::Stack",
                 "AWS::CloudFormation::Stack",
             ];
-            let attributes = (!DYNAMIC.contains(&type_name))
-                .then(|| t.attributes.iter().map(|a| a.name.to_string()).collect());
+            let dynamic =
+                DYNAMIC.contains(&type_name) || heat_facts().any_attribute.contains(type_name);
+            let attributes =
+                (!dynamic).then(|| t.attributes.iter().map(|a| a.name.to_string()).collect());
             return TypeInfo::Known { attributes };
         }
         if HEAT_TYPES.contains(&type_name) {
@@ -176,7 +212,7 @@ impl TypeCatalog for Catalog {
     fn property_names(&self, type_name: &str) -> Option<(Vec<String>, Vec<String>)> {
         let t = self
             .schema(type_name)
-            .filter(|t| t.name != "OS::Heat::None")?;
+            .filter(|t| !heat_facts().placeholder.contains(t.name))?;
         let names = t.properties.iter().map(|p| p.name.to_string()).collect();
         let required = t
             .properties
@@ -190,7 +226,7 @@ impl TypeCatalog for Catalog {
     fn check_properties(&self, type_name: &str, properties: &Json) -> Vec<(String, String)> {
         match self
             .schema(type_name)
-            .filter(|t| t.name != "OS::Heat::None")
+            .filter(|t| !heat_facts().placeholder.contains(t.name))
         {
             Some(t) => schema::check(&t.properties, properties),
             None => Vec::new(),

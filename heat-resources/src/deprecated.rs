@@ -8,7 +8,7 @@
 use serde_json::{Map as JsonMap, Value as Json};
 
 /// Top-level replacements: (type, current, deprecated).
-const TOP: [(&str, &str, &str); 9] = [
+const TOP: [(&str, &str, &str); 11] = [
     ("OS::Cinder::Volume", "image", "imageRef"),
     (
         "OS::Neutron::FloatingIP",
@@ -22,6 +22,8 @@ const TOP: [(&str, &str, &str); 9] = [
     ("OS::Neutron::RouterGateway", "network", "network_id"),
     ("OS::Neutron::Subnet", "network", "network_id"),
     ("OS::Designate::Zone", "primaries", "masters"),
+    ("OS::Neutron::VPNService", "subnet", "subnet_id"),
+    ("OS::Neutron::VPNService", "router", "router_id"),
 ];
 
 /// Replacements inside the items of a list property: (type, list,
@@ -124,6 +126,12 @@ mod tests {
             Some("network")
         );
         assert_eq!(current_name("OS::Neutron::Subnet", "network"), None);
+        let p = translate(
+            "OS::Neutron::VPNService",
+            &json!({"router_id": "r", "subnet_id": "s"}),
+        )
+        .unwrap();
+        assert_eq!(p, json!({"router": "r", "subnet": "s"}));
     }
 
     #[test]

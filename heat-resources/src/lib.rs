@@ -240,8 +240,16 @@ mod tests {
             Catalog.lookup("OS::Nova::Server"),
             TypeInfo::Known { attributes: Some(a) } if a.contains(&"first_address".to_string())
         ));
+        // Heat's own schema for a type heat-rs does not declare by hand.
         assert_eq!(
             Catalog.lookup("OS::Zun::Container"),
+            TypeInfo::Known {
+                attributes: Some(vec!["addresses".into(), "name".into()])
+            }
+        );
+        // Deployments answer any attribute (their outputs), as in Heat.
+        assert_eq!(
+            Catalog.lookup("OS::Heat::SoftwareDeployments"),
             TypeInfo::Known { attributes: None }
         );
         assert_eq!(Catalog.lookup("AWS::Lambda::Function"), TypeInfo::Unknown);

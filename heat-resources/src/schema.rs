@@ -280,6 +280,12 @@ fn check_into(schema: &[Property], props: &Json, path: &str, out: &mut Vec<(Stri
 
 fn rule_failure(rule: &Rule, value: &Json) -> Option<String> {
     match rule {
+        // A list's items must each be allowed (Heat's AllowedValues).
+        Rule::AllowedValues(allowed) if value.is_array() => value
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find_map(|item| rule_failure(rule, item)),
         Rule::AllowedValues(allowed) => {
             let s = shown(value);
             (!allowed.iter().any(|a| shown(a) == s)).then(|| {

@@ -265,3 +265,86 @@ resources:
     };
     assert!(message.contains("colour"), "{message}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn every_heat_type_validates_with_heats_schema() {
+    let s = sim(Duration::from_secs(1));
+    let refused = |template: &'static str| {
+        let runner = &s.runner;
+        async move {
+            match runner
+                .create_stack(
+                    "refused",
+                    StackSource {
+                        template: template.into(),
+                        ..StackSource::default()
+                    },
+                    StackOptions::default(),
+                )
+                .await
+            {
+                Ok(s) => s.reason,
+                Err(e) => e.to_string(),
+            }
+        }
+    };
+    // A misspelt property of a type heat-rs has no hand-written schema for.
+    let m = refused(
+        "heat_template_version: 2018-08-31
+resources:
+  trunk: {type: OS::Neutron::Trunk, properties: {prot: p}}
+",
+    )
+    .await;
+    assert!(
+        m.contains("resources.trunk.properties") && m.contains("Unknown Property prot"),
+        "{m}"
+    );
+    // An attribute the type does not have.
+    let m = refused(
+        "heat_template_version: 2018-08-31
+resources:
+  c: {type: OS::Zun::Container, properties: {image: cirros}}
+outputs:
+  x: {value: {get_attr: [c, first_address]}}
+",
+    )
+    .await;
+    assert!(m.contains("first_address"), "{m}");
+    // A list property's allowed values hold for each item.
+    let m = refused(
+        "heat_template_version: 2018-08-31
+resources:
+  config: {type: OS::Heat::SoftwareConfig, properties: {config: echo}}
+  vm: {type: OS::Nova::Server, properties: {image: cirros-0.6.2, flavor: m1.small}}
+  d:
+    type: OS::Heat::SoftwareDeployment
+    properties: {config: {get_resource: config}, server: {get_resource: vm}, actions: [CREATE, REBOOT]}
+",
+    )
+    .await;
+    assert!(m.contains("REBOOT") && m.contains("actions"), "{m}");
+    // A removed type Heat keeps as a placeholder takes anything and does
+    // nothing; deployments answer any output name.
+    let stack = create(
+        &s.runner,
+        "placeholders",
+        "heat_template_version: 2018-08-31
+resources:
+  domain: {type: OS::Designate::Domain, properties: {name: example.org., email: a@example.org}}
+  config: {type: OS::Heat::SoftwareConfig, properties: {config: echo, group: script}}
+  vm: {type: OS::Nova::Server, properties: {image: cirros-0.6.2, flavor: m1.small, user_data_format: SOFTWARE_CONFIG}}
+  d:
+    type: OS::Heat::SoftwareDeployment
+    properties:
+      config: {get_resource: config}
+      server: {get_resource: vm}
+      actions: [CREATE, UPDATE, SUSPEND, RESUME]
+      signal_transport: NO_SIGNAL
+outputs:
+  anything: {value: {get_attr: [d, result]}}
+",
+    )
+    .await;
+    assert_eq!(stack.status_text(), "CREATE_COMPLETE");
+}

@@ -70,9 +70,9 @@ pub fn missing_template(f: &str) -> String {
     let why = if f.starts_with("http://") || f.starts_with("https://") {
         "heat-rs fetches no template over the network: give its content in the request's files"
     } else {
-        "it is not among the request's files (python-heatclient and heat send the files a template names beside it)"
+        "it is not among the request's files, where python-heatclient and heat put the files a template names"
     };
-    format!("Could not fetch remote template \"{f}\": Invalid URL scheme ({why})")
+    format!("Could not fetch remote template \"{f}\": Invalid URL scheme; {why}")
 }
 
 /// The `AWS::Region` Heat gives every stack, whatever its cloud's region

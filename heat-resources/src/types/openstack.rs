@@ -462,7 +462,7 @@ pub(super) fn types() -> Vec<ResourceType> {
                     .allowed(&["IPv4", "IPv6"]),
                 prop("port_range_min", Integer).range(Some(0.0), Some(65535.0)),
                 prop("port_range_max", Integer).range(Some(0.0), Some(65535.0)),
-                prop("protocol", String),
+                prop("protocol", String).default(json!("tcp")),
                 prop("remote_group", String),
                 prop("remote_ip_prefix", String),
             ],

@@ -96,7 +96,7 @@ impl Engine {
         match self.special(stack, &spec.type_name, &spec.name) {
             Some(k) => self.special_create(op, stack, &k, spec).await,
             None => {
-                let spec = self.with_software_configs(stack, spec).await;
+                let spec = Box::pin(self.with_software_configs(stack, spec)).await;
                 self.driver.create(&spec).await
             }
         }
@@ -119,7 +119,7 @@ impl Engine {
             Some(Special::WaitCondition) => self.wait_for_signals(op, cancel, stack, spec).await,
             Some(k) => self.special_wait(op, cancel, stack, &k, spec, id).await,
             None => {
-                let spec = self.with_software_configs(stack, spec).await;
+                let spec = Box::pin(self.with_software_configs(stack, spec)).await;
                 cancel
                     .guard(self.driver.wait_ready(&spec, id))
                     .await
@@ -146,7 +146,7 @@ impl Engine {
                     .await
             }
             None => {
-                let spec = self.with_software_configs(stack, spec).await;
+                let spec = Box::pin(self.with_software_configs(stack, spec)).await;
                 cancel
                     .guard(self.driver.update(&spec, id, old))
                     .await
