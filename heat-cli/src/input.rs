@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use heat_core::definition::Inputs;
 use heat_core::environment::Registry;
 use heat_core::service::{assemble, ServiceError, SourceParts};
-use heat_core::syntax::{Node, Value};
 use heat_core::template::{ErrorKind, Template, TemplateError};
 use serde_json::Value as Json;
 
@@ -92,23 +91,16 @@ pub fn read_parts(
             file: path.display().to_string(),
             error,
         })?;
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let mut refs = Vec::new();
-        for (_, node) in template.root.iter() {
-            file_references(node, &mut refs);
-        }
         resources = template.section_map("resources").len();
-        for r in refs {
-            if let Ok(content) = std::fs::read_to_string(dir.join(&r)) {
-                parts.files.insert(r, Json::String(content));
-            }
-        }
+        crate::files::of_template(path, &text, &mut parts.files);
         parts.template_name = path.display().to_string();
         parts.template = Some(text);
     }
     for e in environments {
         let name = e.display().to_string();
-        parts.files.insert(name.clone(), Json::String(read(e)?));
+        let text = read(e)?;
+        crate::files::of_environment(e, &text, &mut parts.files);
+        parts.files.insert(name.clone(), Json::String(text));
         parts.environment_files.push(name);
     }
     for p in parameters {
@@ -182,28 +174,4 @@ pub fn load_parts(
         ..Inputs::default()
     };
     Ok(Loaded { template, inputs })
-}
-
-/// Paths named by `get_file` and by resource types that are template files.
-fn file_references(node: &Node, out: &mut Vec<String>) {
-    match &node.value {
-        Value::Map(m) => {
-            for (k, v) in m.iter() {
-                let is_ref = (k == "get_file" || k == "type" || k == "Type")
-                    && v.as_str().is_some_and(|s| {
-                        k == "get_file"
-                            || s.ends_with(".yaml")
-                            || s.ends_with(".yml")
-                            || s.ends_with(".json")
-                    });
-                if is_ref {
-                    out.push(v.as_str().unwrap_or_default().to_string());
-                } else {
-                    file_references(v, out);
-                }
-            }
-        }
-        Value::List(l) => l.iter().for_each(|n| file_references(n, out)),
-        _ => {}
-    }
 }

@@ -6,6 +6,7 @@ mod backend;
 mod cli;
 mod cloud_cmd;
 mod credentials_cmd;
+mod files;
 mod input;
 mod progress;
 mod remote;

@@ -7,6 +7,7 @@
 pub mod definition;
 pub mod engine;
 pub mod environment;
+pub mod files;
 pub mod function;
 pub mod graph;
 pub mod parameters;

@@ -57,9 +57,10 @@ fn is_template(doc: &Json) -> bool {
     .any(|k| doc.get(k).is_some())
 }
 
-/// The files a document names (`get_file`, provider templates), read from
-/// disk relative to `dir`, recursively, keyed as written.
-fn files(doc: &Json, dir: &Path, parts: &mut SourceParts) {
+/// The files a document at `key` names (`get_file`, provider templates),
+/// read from disk relative to `dir`, recursively, keyed as heat-rs keys
+/// them (from the root template's directory).
+fn files(doc: &Json, key: &str, dir: &Path, parts: &mut SourceParts) {
     match doc {
         Json::Object(m) => {
             for (k, v) in m {
@@ -70,24 +71,26 @@ fn files(doc: &Json, dir: &Path, parts: &mut SourceParts) {
                                 .iter()
                                 .any(|e| s.ends_with(e)))
                 });
-                match reference {
-                    Some(r) if !parts.files.contains_key(r) => {
-                        let path = dir.join(r);
-                        if let Ok(text) = std::fs::read_to_string(&path) {
-                            parts
-                                .files
-                                .insert(r.to_string(), Json::String(text.clone()));
-                            if let Ok(nested) = serde_norway::from_str::<Json>(&text) {
-                                files(&nested, path.parent().unwrap_or(dir), parts);
-                            }
-                        }
+                let Some(r) = reference else {
+                    files(v, key, dir, parts);
+                    continue;
+                };
+                let file_key = heat_core::files::key_of(key, r);
+                if parts.files.contains_key(&file_key) {
+                    continue;
+                }
+                let path = dir.join(r);
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    parts
+                        .files
+                        .insert(file_key.clone(), Json::String(text.clone()));
+                    if let Ok(nested) = serde_norway::from_str::<Json>(&text) {
+                        files(&nested, &file_key, path.parent().unwrap_or(dir), parts);
                     }
-                    Some(_) => {}
-                    None => files(v, dir, parts),
                 }
             }
         }
-        Json::Array(items) => items.iter().for_each(|i| files(i, dir, parts)),
+        Json::Array(items) => items.iter().for_each(|i| files(i, key, dir, parts)),
         _ => {}
     }
 }
@@ -122,7 +125,7 @@ async fn main() {
         }
         let dir = path.parent().unwrap_or(Path::new("."));
         let mut parts = SourceParts::template(path.display().to_string(), text.clone());
-        files(&doc, dir, &mut parts);
+        files(&doc, "", dir, &mut parts);
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())

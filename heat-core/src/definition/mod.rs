@@ -489,7 +489,9 @@ impl<'t> StackDefinition<'t> {
             };
             let info = match resolved {
                 Some(TypeTarget::Type(t)) => catalog.lookup(&t),
-                Some(TypeTarget::Template(f)) if def.inputs.files.contains_key(&f) => {
+                Some(TypeTarget::Template(f))
+                    if crate::files::find(&f, |k| def.inputs.files.get(k)).is_some() =>
+                {
                     TypeInfo::Known { attributes: None }
                 }
                 Some(TypeTarget::Template(f)) => {

@@ -56,7 +56,7 @@ impl Resolver for StackDefinition<'_> {
     }
 
     fn file(&self, key: &str) -> Option<String> {
-        self.inputs.files.get(key).cloned()
+        crate::files::find(key, |k| self.inputs.files.get(k).cloned())
     }
 
     fn availability_zones(&self) -> Vec<String> {

@@ -32,17 +32,26 @@ pub(in crate::engine) fn tree_size(
             .as_ref()
             .map(|p| p.to_json())
             .unwrap_or(Json::Null);
-        let child: Option<(String, usize)> = match catalog.realisation(&r.type_name) {
+        // The child's template, how many copies, and the key it was
+        // read from (its own files are named relative to it).
+        let child: Option<(String, usize, Option<String>)> = match catalog.realisation(&r.type_name)
+        {
             Realisation::StackInline => props
                 .get("template")
                 .and_then(Json::as_str)
-                .map(|t| (t.to_string(), 1)),
-            Realisation::StackUrl => props
-                .get("TemplateURL")
-                .and_then(Json::as_str)
-                .and_then(|u| source.files.get(u))
-                .and_then(Json::as_str)
-                .map(|t| (t.to_string(), 1)),
+                .map(|t| (t.to_string(), 1, None)),
+            Realisation::StackUrl => {
+                props
+                    .get("TemplateURL")
+                    .and_then(Json::as_str)
+                    .and_then(|u| {
+                        Some((
+                            source.files.get(u)?.as_str()?.to_string(),
+                            1,
+                            Some(u.to_string()),
+                        ))
+                    })
+            }
             Realisation::ResourceGroup => {
                 let count = props.get("count").and_then(Json::as_u64).unwrap_or(1) as usize;
                 let member = props
@@ -70,12 +79,23 @@ pub(in crate::engine) fn tree_size(
                     .files
                     .get(&f)
                     .and_then(Json::as_str)
-                    .map(|t| (t.to_string(), 1)),
+                    .map(|t| (t.to_string(), 1, Some(f.clone()))),
                 _ => None,
             },
         };
-        let Some((text, copies)) = child else {
+        let Some((text, copies, key)) = child else {
             continue;
+        };
+        let child_source;
+        let source = match &key {
+            Some(k) => {
+                child_source = StackSource {
+                    files: crate::files::files_for(&source.files, k),
+                    ..source.clone()
+                };
+                &child_source
+            }
+            None => source,
         };
         if depth + 1 > MAX_NESTED_DEPTH {
             return Err(format!("Request limit exceeded: Recursion depth exceeds {MAX_NESTED_DEPTH}. (resources.{} nests too deeply)", r.name));
@@ -107,13 +127,13 @@ fn group_member_template(
     member: &str,
     count: usize,
     total: &mut usize,
-) -> Option<(String, usize)> {
+) -> Option<(String, usize, Option<String>)> {
     match reg.resolve(member, None, &|_| true) {
         Some(TypeTarget::Template(f)) => source
             .files
             .get(&f)
             .and_then(Json::as_str)
-            .map(|t| (t.to_string(), count)),
+            .map(|t| (t.to_string(), count, Some(f.clone()))),
         _ => {
             *total += count;
             None

@@ -29,10 +29,7 @@ impl Engine {
     ) -> Result<StackSource, DriverError> {
         let props = &spec.properties;
         let from_files = |key: &str| {
-            parent
-                .source
-                .files
-                .get(key)
+            crate::files::find(key, |k| parent.source.files.get(k))
                 .and_then(Json::as_str)
                 .map(str::to_string)
                 .ok_or_else(|| fatal(crate::definition::missing_template(key)))
@@ -44,6 +41,9 @@ impl Engine {
                 .cloned()
                 .unwrap_or_default()
         };
+        // The key of the child's template, whose own files are named
+        // relative to it.
+        let mut key = None;
         let (template, parameters) = match kind {
             Special::Stack(TemplateFrom::Inline) => {
                 let t = props
@@ -57,6 +57,7 @@ impl Engine {
                     .get("TemplateURL")
                     .and_then(Json::as_str)
                     .unwrap_or_default();
+                key = Some(url.to_string());
                 (from_files(url)?, object("Parameters"))
             }
             Special::Stack(TemplateFrom::Provider(file)) => {
@@ -67,6 +68,7 @@ impl Engine {
                     .into_iter()
                     .filter(|(_, v)| !v.is_null())
                     .collect();
+                key = Some(file.clone());
                 (from_files(file)?, params)
             }
             Special::ResourceGroup | Special::AutoScalingGroup => {
@@ -74,9 +76,13 @@ impl Engine {
             }
             Special::WaitCondition => unreachable!("wait conditions have no nested stack"),
         };
+        let files = match key {
+            Some(k) => crate::files::files_for(&parent.source.files, &k),
+            None => parent.source.files.clone(),
+        };
         Ok(StackSource {
             template,
-            files: parent.source.files.clone(),
+            files,
             parameters,
             parameter_defaults: parent.source.parameter_defaults.clone(),
             resource_registry: parent.source.resource_registry.clone(),

@@ -1,0 +1,165 @@
+//! The files a request names, read as python-heatclient reads them: the
+//! template's `get_file` paths and template-file resource types, the
+//! templates an environment's `resource_registry` names (relative to the
+//! environment file), and, recursively, the files those templates name
+//! (relative to each template: `heat_core::files` keys them from the root
+//! template's directory, and the engine lets each nested template find
+//! its own by the names it writes). `http(s)` references are fetched.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use heat_core::syntax::{Node, Value};
+use heat_core::template::Template;
+use serde_json::{Map as JsonMap, Value as Json};
+
+/// Where a file is: on disk or at a URL.
+#[derive(Clone)]
+enum Place {
+    Disk(PathBuf),
+    Url(reqwest::Url),
+}
+
+impl Place {
+    /// Where `reference`, written in the file here, is.
+    fn join(&self, reference: &str) -> Option<Place> {
+        if reference.starts_with("http://") || reference.starts_with("https://") {
+            return reqwest::Url::parse(reference).ok().map(Place::Url);
+        }
+        match self {
+            Place::Disk(p) => Some(Place::Disk(
+                p.parent().unwrap_or(Path::new(".")).join(reference),
+            )),
+            Place::Url(u) => u.join(reference).ok().map(Place::Url),
+        }
+    }
+
+    fn read(&self) -> Option<String> {
+        match self {
+            Place::Disk(p) => std::fs::read_to_string(p).ok(),
+            Place::Url(u) => fetch(u.clone()),
+        }
+    }
+}
+
+/// Fetches a file over http(s), off the async runtime, with a timeout and
+/// Heat's size limit.
+fn fetch(url: reqwest::Url) -> Option<String> {
+    std::thread::spawn(move || {
+        let client = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .ok()?;
+        let response = client.get(url).send().ok()?.error_for_status().ok()?;
+        let text = response.text().ok()?;
+        (text.len() <= heat_core::template::MAX_TEMPLATE_SIZE).then_some(text)
+    })
+    .join()
+    .ok()
+    .flatten()
+}
+
+/// Whether a file is a template (its own references are read too).
+fn is_template(text: &str) -> bool {
+    [
+        "heat_template_version",
+        "HeatTemplateFormatVersion",
+        "AWSTemplateFormatVersion",
+    ]
+    .iter()
+    .any(|k| text.contains(k))
+}
+
+/// Paths named by `get_file` and by resource types that are template files.
+fn references(node: &Node, out: &mut Vec<String>) {
+    match &node.value {
+        Value::Map(m) => {
+            for (k, v) in m.iter() {
+                let is_ref = (k == "get_file" || k == "type" || k == "Type")
+                    && v.as_str().is_some_and(|s| {
+                        k == "get_file"
+                            || [".yaml", ".yml", ".json", ".template"]
+                                .iter()
+                                .any(|e| s.ends_with(e))
+                    });
+                if is_ref {
+                    out.push(v.as_str().unwrap_or_default().to_string());
+                } else {
+                    references(v, out);
+                }
+            }
+        }
+        Value::List(l) => l.iter().for_each(|n| references(n, out)),
+        _ => {}
+    }
+}
+
+/// Reads a file at `key` (found at `place`) into `files`, and what it
+/// names if it is a template. A file that cannot be read is left out:
+/// the engine names it when a template needs it.
+fn read_into(key: String, place: Place, files: &mut JsonMap<String, Json>) {
+    if files.contains_key(&key) {
+        return;
+    }
+    let Some(text) = place.read() else {
+        return;
+    };
+    files.insert(key.clone(), Json::String(text.clone()));
+    if is_template(&text) {
+        template_files(&key, &place, &text, files);
+    }
+}
+
+/// The files a template at `key` names, read into `files`.
+fn template_files(key: &str, place: &Place, text: &str, files: &mut JsonMap<String, Json>) {
+    let Ok(template) = Template::parse(text) else {
+        return;
+    };
+    let mut refs = Vec::new();
+    for (_, node) in template.root.iter() {
+        references(node, &mut refs);
+    }
+    for r in refs {
+        if let Some(p) = place.join(&r) {
+            read_into(heat_core::files::key_of(key, &r), p, files);
+        }
+    }
+}
+
+/// The files the root template at `path` names.
+pub fn of_template(path: &Path, text: &str, files: &mut JsonMap<String, Json>) {
+    template_files("", &Place::Disk(path.to_path_buf()), text, files);
+}
+
+/// The templates the environment file at `path` names in its
+/// `resource_registry` (global and per resource), keyed as written, read
+/// relative to the environment file, with what they name.
+pub fn of_environment(path: &Path, text: &str, files: &mut JsonMap<String, Json>) {
+    let Ok(Json::Object(env)) = serde_norway::from_str::<Json>(text) else {
+        return;
+    };
+    let Some(Json::Object(registry)) = env.get("resource_registry") else {
+        return;
+    };
+    let place = Place::Disk(path.to_path_buf());
+    let mut named = |map: &JsonMap<String, Json>| {
+        for (k, v) in map {
+            let Some(v) = v.as_str() else { continue };
+            if ["base_url", "hooks", "restricted_actions"].contains(&k.as_str()) || v.contains("::")
+            {
+                continue;
+            }
+            if let Some(p) = place.join(v) {
+                read_into(v.to_string(), p, files);
+            }
+        }
+    };
+    named(registry);
+    if let Some(Json::Object(resources)) = registry.get("resources") {
+        for r in resources.values() {
+            if let Json::Object(m) = r {
+                named(m);
+            }
+        }
+    }
+}
