@@ -245,6 +245,10 @@ pub fn server(
             ("config_drive", "config_drive"),
         ],
     );
+    // No key is no key_name (novaclient sends none for an empty one).
+    if s.get("key_name").is_some_and(|k| k == "") {
+        s.remove("key_name");
+    }
     if let Some(Json::Array(bdm)) = props.get("block_device_mapping_v2") {
         s.insert(
             "block_device_mapping_v2".into(),
@@ -492,6 +496,17 @@ mod tests {
         );
         assert_eq!(b["server"]["user_data"], "IyEvYmluL3NoCmVjaG8gaGkK");
         assert_eq!(b["server"]["security_groups"], json!([{"name": "web"}]));
+        assert_eq!(b["server"]["key_name"], "k");
+        let keyless = server(
+            &json!({"key_name": ""}),
+            "s-db-1",
+            Some("img"),
+            "fl",
+            json!([]),
+            "stack1",
+            "db",
+        );
+        assert!(keyless["server"].get("key_name").is_none());
     }
 
     #[test]

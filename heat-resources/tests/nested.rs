@@ -360,3 +360,47 @@ async fn the_resource_limit_counts_the_whole_tree_before_anything_is_created() {
         "{err}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_nested_stack_is_checked_as_a_top_level_one() {
+    let (cloud, _store, r) = setup(EngineConfig::default());
+    let provider = "heat_template_version: 2018-08-31
+parameters:
+  engine:
+    type: string
+    constraints: [{allowed_values: [MySQL]}]
+  image: {type: string, default: no-such-image, constraints: [{custom_constraint: glance.image}]}
+resources:
+  v: {type: OS::Heat::Value, properties: {value: {get_param: engine}}}
+";
+    let files = [("db.yaml", provider), ("lib/app.yaml", "heat_template_version: 2018-08-31\nresources:\n  vm: {type: OS::Nova::Server, properties: {image: cirros-0.6.2}}\n")];
+    let fails = |t: &'static str| {
+        let r = &r;
+        let files = &files;
+        async move {
+            let s = r
+                .create_stack("checked", source(t, files), StackOptions::default())
+                .await
+                .unwrap();
+            assert_eq!(s.status_text(), "CREATE_FAILED", "{t}");
+            let d = r.delete_stack("checked").await.unwrap();
+            r.wait(d).await;
+            s.reason
+        }
+    };
+    // A property of a provider template is its parameter, with its
+    // constraints.
+    let m = fails("heat_template_version: 2018-08-31\nresources:\n  db: {type: db.yaml, properties: {engine: PostgreSQL, image: cirros-0.6.2}}\n").await;
+    assert!(
+        m.contains("resources.db") && m.contains("Parameter 'engine' is invalid"),
+        "{m}"
+    );
+    // What the cloud must hold, asked before the nested stack is made.
+    let m = fails("heat_template_version: 2018-08-31\nresources:\n  db: {type: db.yaml, properties: {engine: MySQL}}\n").await;
+    assert!(m.contains("no-such-image"), "{m}");
+    // Required properties of the nested template's resources.
+    let m =
+        fails("heat_template_version: 2018-08-31\nresources:\n  app: {type: lib/app.yaml}\n").await;
+    assert!(m.contains("Property flavor not assigned"), "{m}");
+    assert!(cloud.stack_objects().is_empty());
+}

@@ -117,3 +117,50 @@ async fn a_windows_guest_signals_through_its_multipart_user_data() {
     let data: Json = serde_json::from_str(outputs["data"]["value"].as_str().unwrap()).unwrap();
     assert_eq!(data.as_object().unwrap().len(), 1, "{data}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_rds_instance_comes_from_heats_global_environment_template() {
+    let (svc, cloud) = service();
+    // The image Heat's AWS_RDS_DBInstance.yaml names, as a stock Heat
+    // deployment's operator provides it.
+    cloud
+        .provide("image", "F19-x86_64-cfntools", json!({}))
+        .await
+        .unwrap();
+    let template = r#"{"AWSTemplateFormatVersion": "2010-09-09",
+ "Resources": {"DB": {"Type": "AWS::RDS::DBInstance", "Properties": {
+   "DBName": "wordpress", "Engine": "MySQL", "MasterUsername": "admin",
+   "MasterUserPassword": "secret", "DBInstanceClass": "db.m1.small", "AllocatedStorage": "5"}}},
+ "Outputs": {
+   "Address": {"Value": {"Fn::GetAtt": ["DB", "Endpoint.Address"]}},
+   "Port": {"Value": {"Fn::GetAtt": ["DB", "Endpoint.Port"]}}}}"#;
+    let outputs = create(&svc, &SourceParts::template("rds.template", template)).await;
+    assert!(
+        outputs["Address"]["value"]
+            .as_str()
+            .is_some_and(|a| a.contains('.')),
+        "{outputs:?}"
+    );
+    assert_eq!(outputs["Port"]["value"], "3306");
+    // An engine the instance class does not map: Heat's template refuses it.
+    let (svc, _) = service();
+    let ctx = RequestContext::default();
+    let bad = template.replace("\"MySQL\"", "\"PostgreSQL\"");
+    let keep = StackOptions {
+        disable_rollback: Some(true),
+        ..StackOptions::default()
+    };
+    let refused = svc
+        .create(
+            &ctx,
+            "bad",
+            &SourceParts::template("rds.template", bad),
+            keep,
+        )
+        .await;
+    let message = match refused {
+        Err(e) => e.to_string(),
+        Ok(s) => svc.wait(&ctx, &s.id).await.unwrap().unwrap().reason,
+    };
+    assert!(message.contains("Engine"), "{message}");
+}

@@ -90,8 +90,8 @@ impl Engine {
 
     /// Checks a source for an operation on `stack`: the definition, every
     /// parameter given a value that meets its constraints, and the custom
-    /// constraints asked of the cloud.
-    async fn prepare<'t>(
+    /// constraints asked of the cloud (nested stacks are checked so too).
+    pub(super) async fn prepare<'t>(
         &self,
         stack: &StackRecord,
         source: &StackSource,

@@ -7,7 +7,9 @@ mod merge;
 mod registry;
 
 pub use merge::{merge_parameters, MergeError};
-pub use registry::{Hook, Registry, RegistryError, TypeTarget, GLOBAL_ALIASES, HOOK_TYPES};
+pub use registry::{
+    Hook, Registry, RegistryError, TypeTarget, BUILTIN_TEMPLATES, GLOBAL_ALIASES, HOOK_TYPES,
+};
 
 use serde_json::{Map as JsonMap, Value as Json};
 

@@ -73,7 +73,7 @@ struct ResourceSettings {
 /// stack's own registry. Two of its entries are left out: heat-rs
 /// evaluates `AWS::CloudWatch::Alarm` itself (Heat maps it to a provider
 /// template of an Aodh alarm), and has no `AWS::RDS::DBInstance` template.
-pub const GLOBAL_ALIASES: [(&str, &str); 7] = [
+pub const GLOBAL_ALIASES: [(&str, &str); 8] = [
     ("OS::Quantum*", "OS::Neutron*"),
     ("OS::Metering::Alarm", "OS::Aodh::Alarm"),
     ("OS::Ceilometer::Alarm", "OS::Aodh::Alarm"),
@@ -93,7 +93,20 @@ pub const GLOBAL_ALIASES: [(&str, &str); 7] = [
         "OS::Ceilometer::CombinationAlarm",
         "OS::Aodh::CombinationAlarm",
     ),
+    ("AWS::RDS::DBInstance", RDS_TEMPLATE),
 ];
+
+/// Where Heat's global environment has `AWS::RDS::DBInstance`'s template.
+const RDS_TEMPLATE: &str = "file:///etc/heat/templates/AWS_RDS_DBInstance.yaml";
+
+/// The provider templates of Heat's global environment, by the key its
+/// aliases name them with: (type, key, template). A request that uses the
+/// type gets the template among its files (`service::assemble`).
+pub const BUILTIN_TEMPLATES: [(&str, &str, &str); 1] = [(
+    "AWS::RDS::DBInstance",
+    RDS_TEMPLATE,
+    include_str!("../../data/AWS_RDS_DBInstance.yaml"),
+)];
 
 /// A user resource registry.
 #[derive(Debug, Clone, Default, PartialEq)]

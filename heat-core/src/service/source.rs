@@ -79,6 +79,15 @@ pub fn assemble(
     };
     let mut files = base.map(|b| b.files.clone()).unwrap_or_default();
     files.extend(parts.files.clone());
+    // The global environment's provider templates a request uses.
+    for (type_name, key, text) in crate::environment::BUILTIN_TEMPLATES {
+        let uses = |t: &str| t.contains(type_name);
+        if !files.contains_key(key)
+            && (uses(&template) || files.values().any(|f| f.as_str().is_some_and(uses)))
+        {
+            files.insert(key.to_string(), Json::String(text.to_string()));
+        }
+    }
     // Parameter types decide how environments merge; the template is read
     // for them only if two environments give the same parameter.
     let types = std::cell::OnceCell::new();

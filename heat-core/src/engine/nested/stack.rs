@@ -130,8 +130,12 @@ impl Engine {
         let first = group::BatchCreate::of(kind, spec)
             .map(|b| b.batch.min(group::BatchCreate::target(spec)));
         let source = self.child_source(parent, kind, spec, first)?;
-        let template = self
-            .check_source(parent, &source)
+        // As a top-level stack's: the definition, the parameters' values
+        // against their constraints (a provider template's properties),
+        // required properties and what the cloud must hold.
+        let template = self.parse(&source).map_err(|e| fatal(e.to_string()))?;
+        Box::pin(self.prepare(parent, &source, &template))
+            .await
             .map_err(|e| fatal(e.to_string()))?;
         let members = template.section_map("resources").len();
         if self.tree_resources(parent).await + members > self.config.max_resources {
