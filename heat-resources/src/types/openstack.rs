@@ -215,7 +215,7 @@ pub(super) fn types() -> Vec<ResourceType> {
             "A subnet of a network.",
             vec![
                 prop("network_id", String).custom("neutron.network"),
-                prop("network", String).custom("neutron.network"),
+                prop("network", String).required().custom("neutron.network"),
                 prop("subnetpool", String),
                 prop("prefixlen", Integer).range(Some(0.0), None),
                 prop("cidr", String),
@@ -268,7 +268,7 @@ pub(super) fn types() -> Vec<ResourceType> {
             ObjectKind::Port,
             "A port on a network.",
             vec![
-                prop("network", String).custom("neutron.network"),
+                prop("network", String).required().custom("neutron.network"),
                 prop("network_id", String),
                 prop("name", String).update(),
                 prop("value_specs", Map).update().default(json!({})),
@@ -386,7 +386,9 @@ pub(super) fn types() -> Vec<ResourceType> {
             ObjectKind::FloatingIp,
             "A floating IP on an external network.",
             vec![
-                prop("floating_network", String).custom("neutron.network"),
+                prop("floating_network", String)
+                    .required()
+                    .custom("neutron.network"),
                 prop("floating_network_id", String),
                 prop("value_specs", Map).default(json!({})),
                 prop("port_id", String).update().custom("neutron.port"),
@@ -600,7 +602,7 @@ pub(super) fn types() -> Vec<ResourceType> {
                     "UDP",
                     "SCTP",
                 ]),
-                prop("loadbalancer", String),
+                prop("loadbalancer", String).required(),
                 prop("default_pool", String).update(),
                 prop("name", String).update(),
                 prop("admin_state_up", Boolean)
