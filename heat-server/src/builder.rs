@@ -186,6 +186,22 @@ pub fn sim_engine(
     engine
 }
 
+/// A stack service over a fresh simulated cloud (its servers running the
+/// simulated guest) and an in-memory store, on the system clock: for
+/// tests and sweeps over many templates.
+pub fn memory_sim() -> (StackService, Arc<SimCloud>) {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let cloud = Arc::new(SimCloud::new(clock.clone(), SimConfig::default()));
+    let engine = sim_engine(
+        cloud.clone(),
+        Arc::new(heat_core::engine::MemoryStore::new()),
+        clock,
+        Arc::new(TokioSpawner),
+        EngineConfig::default(),
+    );
+    (StackService::new(engine), cloud)
+}
+
 /// [`open_on`], guests reaching the Query API at `cfn_url`.
 pub async fn open_with(
     state: &Path,

@@ -6,26 +6,12 @@
 //! configs by id (hot/Windows/MSSQLServer), reaches the handle's endpoint.
 
 use std::path::Path;
-use std::sync::Arc;
 
-use heat_core::engine::{Clock, EngineConfig, MemoryStore, RequestContext, StackOptions};
+use heat_core::engine::{RequestContext, StackOptions};
 use heat_core::service::{SourceParts, StackService};
-use heat_resources::sim::{SimCloud, SimConfig};
-use heat_server::{builder, SystemClock, TokioSpawner};
 use serde_json::{json, Value as Json};
 
-fn service() -> (StackService, Arc<SimCloud>) {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
-    let cloud = Arc::new(SimCloud::new(clock.clone(), SimConfig::default()));
-    let engine = builder::sim_engine(
-        cloud.clone(),
-        Arc::new(MemoryStore::new()),
-        clock,
-        Arc::new(TokioSpawner),
-        EngineConfig::default(),
-    );
-    (StackService::new(engine), cloud)
-}
+use heat_server::builder::memory_sim as service;
 
 async fn create(svc: &StackService, parts: &SourceParts) -> serde_json::Map<String, Json> {
     let ctx = RequestContext::default();

@@ -15,12 +15,9 @@
 //! virtual, so a wait condition nothing signals times out at once.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use heat_core::engine::{Clock, EngineConfig, MemoryStore, RequestContext};
-use heat_core::service::{SourceParts, StackService};
-use heat_resources::sim::{SimCloud, SimConfig};
-use heat_server::{builder, SystemClock, TokioSpawner};
+use heat_core::engine::RequestContext;
+use heat_core::service::SourceParts;
 use heat_tests::ordinary::{create_and_delete, Run};
 use serde_json::Value as Json;
 
@@ -100,16 +97,7 @@ async fn main() {
     let root = std::env::args()
         .nth(1)
         .expect("usage: sweep <directory of templates>");
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
-    let cloud = Arc::new(SimCloud::new(clock.clone(), SimConfig::default()));
-    let engine = builder::sim_engine(
-        cloud.clone(),
-        Arc::new(MemoryStore::new()),
-        clock,
-        Arc::new(TokioSpawner),
-        EngineConfig::default(),
-    );
-    let service = StackService::new(engine);
+    let (service, cloud) = heat_server::builder::memory_sim();
     let mut paths = Vec::new();
     templates(Path::new(&root), &mut paths);
     let (mut tried, mut complete, mut invalid) = (0, 0, 0);

@@ -12,12 +12,7 @@
 //! stays true. Without the corpus (`HEAT_CONFORMANCE_DIR`) the test says
 //! so and does nothing.
 
-use std::sync::Arc;
-
-use heat_core::engine::{Clock, EngineConfig, MemoryStore};
-use heat_core::service::{SourceParts, StackService};
-use heat_resources::sim::{SimCloud, SimConfig};
-use heat_server::{builder, SystemClock, TokioSpawner};
+use heat_core::service::SourceParts;
 use heat_tests::ordinary::{create_and_delete, read_beside, Run};
 use serde_json::Value as Json;
 
@@ -52,17 +47,7 @@ async fn corpus_templates_create_and_delete_on_the_simulated_cloud() {
     let Some(root) = heat_tests::conformance::corpus() else {
         return;
     };
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
-    let cloud = Arc::new(SimCloud::new(clock.clone(), SimConfig::default()));
-    let store = Arc::new(MemoryStore::new());
-    let engine = builder::sim_engine(
-        cloud.clone(),
-        store.clone(),
-        clock,
-        Arc::new(TokioSpawner),
-        EngineConfig::default(),
-    );
-    let service = StackService::new(engine);
+    let (service, cloud) = heat_server::builder::memory_sim();
     let mut results: Vec<(String, Result<(), String>)> = Vec::new();
     for (n, path) in heat_tests::conformance::expected_files(&root)
         .into_iter()
