@@ -10,7 +10,8 @@ requirements installed in a virtualenv):
     PYTHONPATH=heat /tmp/heatvenv/bin/python generate.py > heat_types.json
 
 The output keeps what validation needs: each property's type, whether it
-is required, its default, update_allowed and immutable, its constraints
+is required, its default, update_allowed and immutable, whether Heat
+implements it, its constraints
 (allowed values, range, length, custom constraint) and nested schema; the
 attribute names; whether the type answers any attribute name (its class
 overrides Heat's get_attribute: nested stacks, groups, deployments); and
@@ -42,6 +43,8 @@ def prop(s):
         out["update_allowed"] = True
     if s.immutable:
         out["immutable"] = True
+    if not s.implemented:
+        out["unimplemented"] = True
     for c in s.constraints:
         d = dict(c)
         d.pop("description", None)

@@ -223,6 +223,18 @@ impl TypeCatalog for Catalog {
         Some((names, required))
     }
 
+    fn unimplemented_properties(&self, type_name: &str) -> Vec<String> {
+        self.schema(type_name)
+            .map(|t| {
+                t.properties
+                    .iter()
+                    .filter(|p| !p.implemented)
+                    .map(|p| p.name.to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     fn check_properties(&self, type_name: &str, properties: &Json) -> Vec<(String, String)> {
         match self
             .schema(type_name)

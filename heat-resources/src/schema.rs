@@ -58,6 +58,9 @@ pub struct Property {
     pub item: Option<Kind>,
     /// Description.
     pub description: &'static str,
+    /// Whether Heat implements it (a template that gives one Heat does
+    /// not is refused: "Property X not implemented yet").
+    pub implemented: bool,
 }
 
 /// Starts a property declaration.
@@ -73,6 +76,7 @@ pub fn prop(name: &'static str, kind: Kind) -> Property {
         schema: Vec::new(),
         item: None,
         description: "",
+        implemented: true,
     }
 }
 
@@ -127,6 +131,11 @@ impl Property {
     /// Item type of a list.
     pub fn of(mut self, item: Kind) -> Self {
         self.item = Some(item);
+        self
+    }
+    /// Declared by Heat but not implemented: refused when given.
+    pub fn unimplemented(mut self) -> Self {
+        self.implemented = false;
         self
     }
     /// Description.

@@ -284,6 +284,24 @@ resources:
         m.contains("resources.trunk.properties") && m.contains("Unknown Property prot"),
         "{m}"
     );
+    // What Heat declares but does not implement is refused, as Heat
+    // refuses it (by hand-written and by Heat's own schemas).
+    for (t, key) in [
+        ("AWS::EC2::Instance", "Monitoring"),
+        ("AWS::EC2::VPC", "InstanceTenancy"),
+    ] {
+        let template = format!(
+            r#"{{"AWSTemplateFormatVersion": "2010-09-09",
+ "Resources": {{"R": {{"Type": "{t}", "Properties": {{"{key}": "x"}}}}}}}}"#
+        );
+        let m = refusal(&s.runner, &template).await;
+        assert!(
+            m.contains(&format!(
+                "Resources.R.Properties: Property {key} not implemented yet"
+            )),
+            "{m}"
+        );
+    }
     // An attribute the type does not have.
     let m = refused(
         "heat_template_version: 2018-08-31

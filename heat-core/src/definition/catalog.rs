@@ -128,6 +128,13 @@ pub trait TypeCatalog: Send + Sync {
         None
     }
 
+    /// The properties of a type that Heat declares but does not implement:
+    /// a template that gives one is refused ("Property X not implemented
+    /// yet").
+    fn unimplemented_properties(&self, _type_name: &str) -> Vec<String> {
+        Vec::new()
+    }
+
     /// The custom constraint (`glance.image`, `nova.flavor`, ...) a type
     /// puts on a top-level property, for the driver to check before create.
     fn custom_constraint(&self, _type_name: &str, _property: &str) -> Option<&'static str> {

@@ -208,15 +208,28 @@ pub(super) fn check_property_names(
         None => Vec::new(),
         Some(_) => return,
     };
+    let unimplemented = type_name
+        .map(|t| catalog.unimplemented_properties(t))
+        .unwrap_or_default();
     for k in &keys {
-        if !names.iter().any(|n| n == *k) {
-            errors.push(err(
-                ErrorKind::Resource,
-                format!("Property error: {path}.{field}: Unknown Property {k}"),
-                format!("{path}.{field}.{k}"),
-                property_lines.get(k.as_str()).copied().unwrap_or(r.line),
-            ));
-        }
+        let problem = if !names.iter().any(|n| n == *k) {
+            "Unknown Property"
+        } else if unimplemented.iter().any(|n| n == *k) {
+            "Property"
+        } else {
+            continue;
+        };
+        let tail = if problem == "Property" {
+            " not implemented yet"
+        } else {
+            ""
+        };
+        errors.push(err(
+            ErrorKind::Resource,
+            format!("Property error: {path}.{field}: {problem} {k}{tail}"),
+            format!("{path}.{field}.{k}"),
+            property_lines.get(k.as_str()).copied().unwrap_or(r.line),
+        ));
     }
 }
 

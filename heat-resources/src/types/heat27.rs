@@ -34,6 +34,8 @@ struct RawProperty {
     custom: Option<String>,
     schema: Option<BTreeMap<String, RawProperty>>,
     item: Option<String>,
+    #[serde(default)]
+    unimplemented: bool,
 }
 
 /// A type as `generate.py` writes it.
@@ -105,6 +107,7 @@ fn property(name: String, raw: RawProperty) -> Property {
             .collect(),
         item: raw.item.as_deref().map(kind),
         description: "",
+        implemented: !raw.unimplemented,
     }
 }
 
@@ -152,6 +155,9 @@ mod tests {
             for (name, p) in &h.properties {
                 match t.properties.iter().find(|q| q.name == name) {
                     None => missing.push(format!("{}.properties.{name}", t.name)),
+                    Some(q) if q.implemented == p.unimplemented => {
+                        missing.push(format!("{}.properties.{name} (implemented or not)", t.name))
+                    }
                     Some(q) => {
                         for sub in p.schema.iter().flat_map(|s| s.keys()) {
                             if !q.schema.is_empty() && !q.schema.iter().any(|r| r.name == sub) {

@@ -56,11 +56,9 @@ pub(in crate::sim) fn wanted(server: &SimObject) -> Vec<(usize, Json)> {
 pub(in crate::sim) fn vip(lb: &SimObject) -> Json {
     let p = &lb.properties;
     let mut fixed = serde_json::Map::new();
-    // Octavia's `vip_subnet`, or an AWS load balancer's first `Subnets`.
-    let subnet = p
-        .get("vip_subnet")
-        .or_else(|| p.get("Subnets").and_then(|s| s.get(0)))
-        .filter(|s| !s.is_null());
+    // Octavia's `vip_subnet` (an AWS load balancer's `Subnets` is not
+    // implemented in Heat and refused before it gets here).
+    let subnet = p.get("vip_subnet").filter(|s| !s.is_null());
     if let Some(s) = subnet {
         fixed.insert("subnet".into(), s.clone());
     }
