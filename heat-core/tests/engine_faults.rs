@@ -146,3 +146,27 @@ fn a_crash_after_every_persisted_step_is_recovered() {
         assert!(resumed as u64 > total / 2, "only {resumed} of {total} crashes left work to resume");
     });
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_type_the_cloud_cannot_make_is_refused_before_anything_is_made() {
+    let driver = Arc::new(FakeDriver::new(
+        Arc::new(TokioClock::new()),
+        Duration::from_secs(1),
+    ));
+    driver.inject(Fault::Unsupported("OS::Heat::Value".into()));
+    let store = Arc::new(MemoryStore::new());
+    let e = engine(driver.clone(), store.clone(), 4);
+    let refused = e
+        .create_stack(
+            "s",
+            source(&dag_template(&[vec![], vec![0]])),
+            StackOptions::default(),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("resources.r0.type"), "{refused}");
+    assert!(refused.contains("not available on this cloud"), "{refused}");
+    assert!(driver.objects().is_empty());
+    assert!(driver.log().is_empty(), "{:?}", driver.log());
+}

@@ -226,3 +226,39 @@ async fn every_tagged_kind_is_found_by_its_tag_and_nothing_else() {
         );
     }
 }
+
+/// On OpenStack, a type heat-rs does not drive there is refused (asked
+/// before anything is made), never faked: a Neutron trunk, a Designate
+/// zone, a Swift signal; types with an object kind, and those that need
+/// no service (values, configs, handles, credentials, evaluated alarms),
+/// are made.
+#[tokio::test]
+async fn types_not_driven_on_openstack_are_refused_not_faked() {
+    use heat_core::engine::Driver;
+    let (_m, cloud) = mock().await;
+    assert!(!cloud.simulated());
+    let driver = heat_resources::ResourceDriver::new(Arc::new(cloud), Arc::new(Instant));
+    for t in [
+        "OS::Neutron::Trunk",
+        "OS::Designate::Zone",
+        "OS::Heat::SwiftSignal",
+        "AWS::EC2::VPC",
+    ] {
+        let e = driver.supports(t).unwrap_err();
+        assert!(
+            e.contains(t) && e.contains("not available on this cloud"),
+            "{e}"
+        );
+    }
+    for t in [
+        "OS::Nova::Server",
+        "AWS::EC2::Instance",
+        "OS::Heat::SoftwareConfig",
+        "OS::Heat::SoftwareDeployment",
+        "AWS::CloudFormation::WaitConditionHandle",
+        "AWS::IAM::AccessKey",
+        "OS::Aodh::Alarm",
+    ] {
+        assert_eq!(driver.supports(t), Ok(()), "{t}");
+    }
+}

@@ -122,8 +122,18 @@ impl std::fmt::Display for ObjectKind {
 }
 
 /// A cloud that creates, updates and deletes objects of given kinds.
+///
+/// Types with no kind of their own are realised in place by the driver;
+/// on a cloud that is not [`Cloud::simulated`], only those that need no
+/// cloud service are.
 #[async_trait]
 pub trait Cloud: Send + Sync {
+    /// Whether this cloud stands in for every service (the simulated
+    /// cloud): types with no object kind are then simulated in place.
+    fn simulated(&self) -> bool {
+        false
+    }
+
     /// Starts creating an object; returns its id (tagged with the stack and
     /// resource so [`Cloud::find`] can find it).
     async fn create(&self, kind: ObjectKind, spec: &ResourceSpec) -> Result<String, DriverError>;

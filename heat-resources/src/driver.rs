@@ -310,12 +310,44 @@ fn random_string(p: &Json) -> String {
     chars.into_iter().collect()
 }
 
+/// Whether a type needs no cloud service: values, configs, deployments,
+/// handles and policies heat-rs keeps itself, the credentials it issues,
+/// the alarms it evaluates (a Swift signal needs Swift).
+fn in_place(type_name: &str) -> bool {
+    const EVALUATED_ALARMS: [&str; 4] = [
+        "AWS::CloudWatch::Alarm",
+        "OS::Aodh::Alarm",
+        "OS::Aodh::GnocchiAggregationByResourcesAlarm",
+        "OS::Aodh::GnocchiResourcesAlarm",
+    ];
+    let heat =
+        type_name.starts_with("OS::Heat::") && !type_name.starts_with("OS::Heat::SwiftSignal");
+    heat || EVALUATED_ALARMS.contains(&type_name)
+        || ["AWS::CloudFormation::", "AWS::AutoScaling::", "AWS::IAM::"]
+            .iter()
+            .any(|p| type_name.starts_with(p))
+}
+
 #[async_trait]
 impl Driver for ResourceDriver {
+    fn supports(&self, type_name: &str) -> Result<(), String> {
+        if Self::kind(type_name).is_some() || in_place(type_name) || self.cloud.simulated() {
+            return Ok(());
+        }
+        Err(format!(
+            "The Resource Type ({type_name}) is not available on this cloud: heat-rs creates it \
+             on its simulated cloud only (its service is not driven on OpenStack yet)"
+        ))
+    }
+
     async fn create(&self, spec: &ResourceSpec) -> Result<String, DriverError> {
         match Self::kind(&spec.type_name) {
             Some(kind) => self.cloud.create(kind, &Self::cloud_spec(spec)).await,
-            None => Ok(self.ids.next()),
+            None => {
+                // Never a resource that claims to exist when nothing was made.
+                self.supports(&spec.type_name).map_err(DriverError::fatal)?;
+                Ok(self.ids.next())
+            }
         }
     }
 

@@ -705,6 +705,26 @@ impl<'t> StackDefinition<'t> {
         self.values.get(name).and_then(|v| v.as_ref().ok())
     }
 
+    /// The enabled resources whose type resolves (through the registry) to
+    /// a type of the catalog, with that type (provider templates aside).
+    pub fn catalog_types(&self, catalog: &dyn TypeCatalog) -> Vec<(&ResourceDef, String)> {
+        let known = |t: &str| catalog.lookup(t) != TypeInfo::Unknown;
+        self.resources
+            .iter()
+            .filter(|r| r.enabled)
+            .filter_map(|r| {
+                match self
+                    .inputs
+                    .registry
+                    .resolve(&r.type_name, Some(&r.name), &known)
+                {
+                    Some(TypeTarget::Type(t)) => Some((r, t)),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
     /// Required properties of known types given no value: Heat refuses a
     /// create or an update for them (template validation does not check
     /// them, as in Heat).
@@ -712,22 +732,14 @@ impl<'t> StackDefinition<'t> {
         let hot = self.template.dialect.is_hot();
         let section = self.template.section_name("resources");
         let field = if hot { "properties" } else { "Properties" };
-        let known = |t: &str| catalog.lookup(t) != TypeInfo::Unknown;
         let mut errors = Vec::new();
         // An external resource is taken over as it is: Heat checks that it
         // exists instead of its properties.
-        for r in self
-            .resources
-            .iter()
-            .filter(|r| r.enabled && r.external_id.is_none())
+        for (r, t) in self
+            .catalog_types(catalog)
+            .into_iter()
+            .filter(|(r, _)| r.external_id.is_none())
         {
-            let Some(TypeTarget::Type(t)) =
-                self.inputs
-                    .registry
-                    .resolve(&r.type_name, Some(&r.name), &known)
-            else {
-                continue;
-            };
             let Some((_, required)) = catalog.property_names(&t) else {
                 continue;
             };

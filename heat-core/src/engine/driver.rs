@@ -94,6 +94,14 @@ pub enum Repair {
 /// A cloud, as the engine drives it. Object-safe: held as `Arc<dyn Driver>`.
 #[async_trait]
 pub trait Driver: Send + Sync {
+    /// Whether this driver can create resources of a type on its cloud;
+    /// `Err` says why not. Asked of every resource before anything of a
+    /// stack is created, so a type the cloud's driver cannot make is a
+    /// clear refusal, never a resource that claims to exist.
+    fn supports(&self, _type_name: &str) -> Result<(), String> {
+        Ok(())
+    }
+
     /// Starts creating; returns the physical id. Objects are named or tagged
     /// with the stack id and resource name so [`Driver::find`] can find
     /// them after a crash.

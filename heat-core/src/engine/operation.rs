@@ -12,7 +12,7 @@ use serde_json::{json, Map as JsonMap, Value as Json};
 use super::model::{Action, CancelRequest, StackRecord, StackSource, Status};
 use super::store::Write;
 use super::{Engine, EngineError, RequestContext, StackOptions};
-use crate::definition::StackDefinition;
+use crate::definition::{Realisation, StackDefinition};
 use crate::function::Resolver;
 use crate::template::{ErrorKind, Template, TemplateError};
 
@@ -101,6 +101,23 @@ impl Engine {
         let unassigned = def.unassigned_properties(self.catalog.as_ref());
         if !unassigned.is_empty() {
             return Err(EngineError::Template(unassigned));
+        }
+        let resources = template.section_name("resources");
+        let unsupported: Vec<TemplateError> = def
+            .catalog_types(self.catalog.as_ref())
+            .into_iter()
+            .filter(|(r, _)| r.external_id.is_none())
+            .filter(|(_, t)| self.catalog.realisation(t) == Realisation::Driver)
+            .filter_map(|(r, t)| {
+                let why = self.driver.supports(&t).err()?;
+                Some(
+                    TemplateError::new(ErrorKind::Resource, why)
+                        .at(format!("{resources}.{}.type", r.name), r.line),
+                )
+            })
+            .collect();
+        if !unsupported.is_empty() {
+            return Err(EngineError::Template(unsupported));
         }
         let section = template.section_name("parameters");
         let missing: Vec<TemplateError> = def

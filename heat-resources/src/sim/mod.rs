@@ -375,6 +375,10 @@ impl SimCloud {
 
 #[async_trait]
 impl Cloud for SimCloud {
+    fn simulated(&self) -> bool {
+        true
+    }
+
     async fn create(&self, kind: ObjectKind, spec: &ResourceSpec) -> Result<String, DriverError> {
         self.refresh().await?;
         let kind = kind.name();

@@ -39,6 +39,8 @@ pub enum Fault {
     FailDelete(String),
     /// Updating this resource fails.
     FailUpdate(String),
+    /// The cloud cannot make resources of this type ([`Driver::supports`]).
+    Unsupported(String),
 }
 
 /// An object of the fake cloud.
@@ -171,6 +173,13 @@ impl FakeDriver {
 
 #[async_trait]
 impl Driver for FakeDriver {
+    fn supports(&self, type_name: &str) -> Result<(), String> {
+        if self.has(|f| matches!(f, Fault::Unsupported(t) if t == type_name)) {
+            return Err(format!("{type_name} is not available on this cloud"));
+        }
+        Ok(())
+    }
+
     async fn create(&self, spec: &ResourceSpec) -> Result<String, DriverError> {
         let id = {
             let mut s = self.state.lock().expect("not poisoned");
