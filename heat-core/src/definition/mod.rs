@@ -728,24 +728,25 @@ impl<'t> StackDefinition<'t> {
     /// Required properties of known types given no value: Heat refuses a
     /// create or an update for them (template validation does not check
     /// them, as in Heat).
-    pub fn unassigned_properties(&self, catalog: &dyn TypeCatalog) -> Vec<TemplateError> {
+    /// `types` is [`StackDefinition::catalog_types`]' answer.
+    pub fn unassigned_properties(
+        &self,
+        catalog: &dyn TypeCatalog,
+        types: &[(&ResourceDef, String)],
+    ) -> Vec<TemplateError> {
         let hot = self.template.dialect.is_hot();
         let section = self.template.section_name("resources");
         let field = if hot { "properties" } else { "Properties" };
         let mut errors = Vec::new();
         // An external resource is taken over as it is: Heat checks that it
         // exists instead of its properties.
-        for (r, t) in self
-            .catalog_types(catalog)
-            .into_iter()
-            .filter(|(r, _)| r.external_id.is_none())
-        {
-            let Some((_, required)) = catalog.property_names(&t) else {
+        for (r, t) in types.iter().filter(|(r, _)| r.external_id.is_none()) {
+            let Some((_, required)) = catalog.property_names(t) else {
                 continue;
             };
             let given = |name: &str| match &r.properties {
                 Some(Expr::Map(props)) => props.iter().any(|(k, v)| {
-                    let current = catalog.current_property(&t, k).unwrap_or(k);
+                    let current = catalog.current_property(t, k).unwrap_or(k);
                     current == name && !matches!(v, Expr::Lit(Json::Null))
                 }),
                 // A whole-map function: known once resolved.

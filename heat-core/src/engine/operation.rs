@@ -98,18 +98,18 @@ impl Engine {
         template: &'t Template,
     ) -> Result<StackDefinition<'t>, EngineError> {
         let def = self.checked(stack, source, template)?;
-        let unassigned = def.unassigned_properties(self.catalog.as_ref());
+        let types = def.catalog_types(self.catalog.as_ref());
+        let unassigned = def.unassigned_properties(self.catalog.as_ref(), &types);
         if !unassigned.is_empty() {
             return Err(EngineError::Template(unassigned));
         }
         let resources = template.section_name("resources");
-        let unsupported: Vec<TemplateError> = def
-            .catalog_types(self.catalog.as_ref())
-            .into_iter()
+        let unsupported: Vec<TemplateError> = types
+            .iter()
             .filter(|(r, _)| r.external_id.is_none())
             .filter(|(_, t)| self.catalog.realisation(t) == Realisation::Driver)
             .filter_map(|(r, t)| {
-                let why = self.driver.supports(&t).err()?;
+                let why = self.driver.supports(t).err()?;
                 Some(
                     TemplateError::new(ErrorKind::Resource, why)
                         .at(format!("{resources}.{}.type", r.name), r.line),

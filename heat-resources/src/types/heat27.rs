@@ -52,9 +52,12 @@ pub(crate) struct RawType {
     pub(crate) placeholder: bool,
 }
 
-/// Heat's types, by name.
-pub(crate) fn raw() -> BTreeMap<String, RawType> {
-    serde_json::from_str(DATA).expect("data/heat_types.json is generate.py's output")
+/// Heat's types, by name (read once per process).
+pub(crate) fn raw() -> &'static BTreeMap<String, RawType> {
+    static RAW: std::sync::OnceLock<BTreeMap<String, RawType>> = std::sync::OnceLock::new();
+    RAW.get_or_init(|| {
+        serde_json::from_str(DATA).expect("data/heat_types.json is generate.py's output")
+    })
 }
 
 /// A name that lives as long as the catalog (read once per process).
@@ -74,10 +77,10 @@ fn kind(name: &str) -> Kind {
     }
 }
 
-fn property(name: String, raw: RawProperty) -> Property {
+fn property(name: &str, raw: &RawProperty) -> Property {
     let mut rules = Vec::new();
-    if let Some(values) = raw.allowed_values {
-        rules.push(Rule::AllowedValues(values));
+    if let Some(values) = &raw.allowed_values {
+        rules.push(Rule::AllowedValues(values.clone()));
     }
     if let Some((min, max)) = raw.range {
         rules.push(Rule::Range(min, max));
@@ -88,21 +91,21 @@ fn property(name: String, raw: RawProperty) -> Property {
             max.map(|m| m as usize),
         ));
     }
-    if let Some(custom) = raw.custom {
-        rules.push(Rule::Custom(leak(custom)));
+    if let Some(custom) = &raw.custom {
+        rules.push(Rule::Custom(leak(custom.clone())));
     }
     Property {
-        name: leak(name),
+        name: leak(name.to_string()),
         kind: kind(&raw.kind),
         required: raw.required,
-        default: raw.default,
+        default: raw.default.clone(),
         update_allowed: raw.update_allowed,
         immutable: raw.immutable,
         rules,
         schema: raw
             .schema
-            .unwrap_or_default()
-            .into_iter()
+            .iter()
+            .flatten()
             .map(|(n, p)| property(n, p))
             .collect(),
         item: raw.item.as_deref().map(kind),
@@ -114,20 +117,16 @@ fn property(name: String, raw: RawProperty) -> Property {
 /// Heat's schema of every type `declared` does not hold.
 pub(super) fn types(declared: &[ResourceType]) -> Vec<ResourceType> {
     raw()
-        .into_iter()
-        .filter(|(name, _)| !declared.iter().any(|t| t.name == name))
+        .iter()
+        .filter(|(name, _)| !declared.iter().any(|t| t.name == name.as_str()))
         .map(|(name, t)| ResourceType {
-            name: leak(name),
-            properties: t
-                .properties
-                .into_iter()
-                .map(|(n, p)| property(n, p))
-                .collect(),
+            name: leak(name.clone()),
+            properties: t.properties.iter().map(|(n, p)| property(n, p)).collect(),
             attributes: t
                 .attributes
-                .into_iter()
+                .iter()
                 .map(|a| Attribute {
-                    name: leak(a),
+                    name: leak(a.clone()),
                     description: "",
                 })
                 .collect(),
