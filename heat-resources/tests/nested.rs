@@ -392,7 +392,7 @@ resources:
     // constraints.
     let m = fails("heat_template_version: 2018-08-31\nresources:\n  db: {type: db.yaml, properties: {engine: PostgreSQL, image: cirros-0.6.2}}\n").await;
     assert!(
-        m.contains("resources.db") && m.contains("Parameter 'engine' is invalid"),
+        m.contains("resources.db: db.yaml:4: parameters.engine: Parameter 'engine' is invalid"),
         "{m}"
     );
     // What the cloud must hold, asked before the nested stack is made.

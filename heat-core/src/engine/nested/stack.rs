@@ -12,10 +12,25 @@ use crate::engine::driver::{Attributes, DriverError, ResourceSpec};
 use crate::engine::lifecycle::Op;
 use crate::engine::model::{Action, ResourceRecord, StackRecord, StackSource, Status};
 use crate::engine::store::Write;
+use crate::engine::EngineError;
 use crate::engine::{Engine, StackOptions};
 
 fn store_error(e: impl std::fmt::Display) -> DriverError {
     DriverError::transient(e.to_string())
+}
+
+/// The key in the files of the template behind a nested stack (a provider
+/// template, a `TemplateURL`); `None` for inline templates and groups.
+fn template_key(kind: &Special, spec: &ResourceSpec) -> Option<String> {
+    match kind {
+        Special::Stack(TemplateFrom::Provider(file)) => Some(file.clone()),
+        Special::Stack(TemplateFrom::Url) => spec
+            .properties
+            .get("TemplateURL")
+            .and_then(Json::as_str)
+            .map(str::to_string),
+        _ => None,
+    }
 }
 
 impl Engine {
@@ -41,9 +56,6 @@ impl Engine {
                 .cloned()
                 .unwrap_or_default()
         };
-        // The key of the child's template, whose own files are named
-        // relative to it.
-        let mut key = None;
         let (template, parameters) = match kind {
             Special::Stack(TemplateFrom::Inline) => {
                 let t = props
@@ -57,7 +69,6 @@ impl Engine {
                     .get("TemplateURL")
                     .and_then(Json::as_str)
                     .unwrap_or_default();
-                key = Some(url.to_string());
                 (from_files(url)?, object("Parameters"))
             }
             Special::Stack(TemplateFrom::Provider(file)) => {
@@ -68,7 +79,6 @@ impl Engine {
                     .into_iter()
                     .filter(|(_, v)| !v.is_null())
                     .collect();
-                key = Some(file.clone());
                 (from_files(file)?, params)
             }
             Special::ResourceGroup | Special::AutoScalingGroup => {
@@ -76,7 +86,8 @@ impl Engine {
             }
             Special::WaitCondition => unreachable!("wait conditions have no nested stack"),
         };
-        let files = match key {
+        // The child's template names its own files relative to itself.
+        let files = match template_key(kind, spec) {
             Some(k) => crate::files::files_for(&parent.source.files, &k),
             None => parent.source.files.clone(),
         };
@@ -133,10 +144,31 @@ impl Engine {
         // As a top-level stack's: the definition, the parameters' values
         // against their constraints (a provider template's properties),
         // required properties and what the cloud must hold.
-        let template = self.parse(&source).map_err(|e| fatal(e.to_string()))?;
+        // Problems name the nested template's file, where it has one.
+        let key = template_key(kind, spec);
+        let named = |e: EngineError| match (&key, e) {
+            (Some(k), EngineError::Template(errors)) => fatal(
+                errors
+                    .iter()
+                    .map(|x| {
+                        let text = x.to_string();
+                        match x.line {
+                            0 => format!("{k}: {text}"),
+                            l => {
+                                let rest = text.strip_prefix(&format!("line {l}: "));
+                                format!("{k}:{l}: {}", rest.unwrap_or(&text))
+                            }
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+            (_, e) => fatal(e.to_string()),
+        };
+        let template = self.parse(&source).map_err(named)?;
         Box::pin(self.prepare(parent, &source, &template))
             .await
-            .map_err(|e| fatal(e.to_string()))?;
+            .map_err(named)?;
         let members = template.section_map("resources").len();
         if self.tree_resources(parent).await + members > self.config.max_resources {
             return Err(fatal(
