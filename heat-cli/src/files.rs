@@ -9,7 +9,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use heat_core::syntax::{Node, Value};
 use heat_core::template::Template;
 use serde_json::{Map as JsonMap, Value as Json};
 
@@ -70,30 +69,6 @@ fn is_template(text: &str) -> bool {
     .any(|k| text.contains(k))
 }
 
-/// Paths named by `get_file` and by resource types that are template files.
-fn references(node: &Node, out: &mut Vec<String>) {
-    match &node.value {
-        Value::Map(m) => {
-            for (k, v) in m.iter() {
-                let is_ref = (k == "get_file" || k == "type" || k == "Type")
-                    && v.as_str().is_some_and(|s| {
-                        k == "get_file"
-                            || [".yaml", ".yml", ".json", ".template"]
-                                .iter()
-                                .any(|e| s.ends_with(e))
-                    });
-                if is_ref {
-                    out.push(v.as_str().unwrap_or_default().to_string());
-                } else {
-                    references(v, out);
-                }
-            }
-        }
-        Value::List(l) => l.iter().for_each(|n| references(n, out)),
-        _ => {}
-    }
-}
-
 /// Reads a file at `key` (found at `place`) into `files`, and what it
 /// names if it is a template. A file that cannot be read is left out:
 /// the engine names it when a template needs it.
@@ -115,11 +90,7 @@ fn template_files(key: &str, place: &Place, text: &str, files: &mut JsonMap<Stri
     let Ok(template) = Template::parse(text) else {
         return;
     };
-    let mut refs = Vec::new();
-    for (_, node) in template.root.iter() {
-        references(node, &mut refs);
-    }
-    for r in refs {
+    for r in heat_core::files::references(&template) {
         if let Some(p) = place.join(&r) {
             read_into(heat_core::files::key_of(key, &r), p, files);
         }

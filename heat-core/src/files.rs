@@ -10,6 +10,40 @@
 
 use serde_json::{Map as JsonMap, Value as Json};
 
+use crate::syntax::{Node, Value};
+use crate::template::Template;
+
+/// The files a template names: `get_file` paths, resource types that are
+/// template files, and a CloudFormation nested stack's `TemplateURL`.
+pub fn references(template: &Template) -> Vec<String> {
+    fn walk(node: &Node, out: &mut Vec<String>) {
+        match &node.value {
+            Value::Map(m) => {
+                for (k, v) in m.iter() {
+                    let named = v.as_str().filter(|s| match k.as_str() {
+                        "get_file" | "TemplateURL" => true,
+                        "type" | "Type" => [".yaml", ".yml", ".json", ".template"]
+                            .iter()
+                            .any(|e| s.ends_with(e)),
+                        _ => false,
+                    });
+                    match named {
+                        Some(s) => out.push(s.to_string()),
+                        None => walk(v, out),
+                    }
+                }
+            }
+            Value::List(l) => l.iter().for_each(|n| walk(n, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for (_, node) in template.root.iter() {
+        walk(node, &mut out);
+    }
+    out
+}
+
 fn is_url(s: &str) -> bool {
     s.contains("://")
 }

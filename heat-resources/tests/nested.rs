@@ -154,6 +154,8 @@ async fn cloudformation_nested_stack_from_template_url() {
         .collect();
     assert_eq!(volumes.len(), 1);
     assert_eq!(volumes[0].attributes["size"], 3);
+    // `Outputs.<name>`, as Heat's AWS::CloudFormation::Stack answers it.
+    assert_eq!(s.outputs.unwrap()["Id"]["value"], volumes[0].id.as_str());
 }
 
 #[tokio::test(start_paused = true)]

@@ -54,41 +54,26 @@ fn is_template(doc: &Json) -> bool {
     .any(|k| doc.get(k).is_some())
 }
 
-/// The files a document at `key` names (`get_file`, provider templates),
-/// read from disk relative to `dir`, recursively, keyed as heat-rs keys
-/// them (from the root template's directory).
-fn files(doc: &Json, key: &str, dir: &Path, parts: &mut SourceParts) {
-    match doc {
-        Json::Object(m) => {
-            for (k, v) in m {
-                let reference = v.as_str().filter(|s| {
-                    k == "get_file"
-                        || ((k == "type" || k == "Type")
-                            && [".yaml", ".yml", ".template", ".json"]
-                                .iter()
-                                .any(|e| s.ends_with(e)))
-                });
-                let Some(r) = reference else {
-                    files(v, key, dir, parts);
-                    continue;
-                };
-                let file_key = heat_core::files::key_of(key, r);
-                if parts.files.contains_key(&file_key) {
-                    continue;
-                }
-                let path = dir.join(r);
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    parts
-                        .files
-                        .insert(file_key.clone(), Json::String(text.clone()));
-                    if let Ok(nested) = serde_norway::from_str::<Json>(&text) {
-                        files(&nested, &file_key, path.parent().unwrap_or(dir), parts);
-                    }
-                }
-            }
+/// The files the template at `key` (read from `path`) names, read from
+/// disk beside it, recursively, keyed as heat-rs keys them (from the root
+/// template's directory).
+fn files(text: &str, key: &str, path: &Path, parts: &mut SourceParts) {
+    let Ok(template) = heat_core::template::Template::parse(text) else {
+        return;
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    for r in heat_core::files::references(&template) {
+        let file_key = heat_core::files::key_of(key, &r);
+        let file = dir.join(&r);
+        if parts.files.contains_key(&file_key) {
+            continue;
         }
-        Json::Array(items) => items.iter().for_each(|i| files(i, key, dir, parts)),
-        _ => {}
+        if let Ok(content) = std::fs::read_to_string(&file) {
+            parts
+                .files
+                .insert(file_key.clone(), Json::String(content.clone()));
+            files(&content, &file_key, &file, parts);
+        }
     }
 }
 
@@ -113,7 +98,7 @@ async fn main() {
         }
         let dir = path.parent().unwrap_or(Path::new("."));
         let mut parts = SourceParts::template(path.display().to_string(), text.clone());
-        files(&doc, "", dir, &mut parts);
+        files(&text, "", path, &mut parts);
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())

@@ -193,6 +193,17 @@ pub struct Engine {
     /// The values each project's stacks export (`Fn::ImportValue`), read
     /// from the store when an operation begins.
     exports: Mutex<HashMap<String, Vec<Export>>>,
+    /// Fetches a nested stack's `TemplateURL` the request's files do not
+    /// hold (as Heat's engine does), when the process can reach the
+    /// network (heat-server).
+    fetcher: std::sync::OnceLock<Arc<dyn TemplateFetcher>>,
+}
+
+/// Fetches a template by URL (http or https), with the process's limits.
+#[async_trait::async_trait]
+pub trait TemplateFetcher: Send + Sync {
+    /// The template at `url`, or why it could not be had.
+    async fn fetch(&self, url: &str) -> Result<String, String>;
 }
 
 /// A value a stack exports (a CloudFormation output with `Export`).
@@ -240,6 +251,7 @@ impl Engine {
             released: event_listener::Event::new(),
             subscribers: Mutex::new(Vec::new()),
             exports: Mutex::new(HashMap::new()),
+            fetcher: std::sync::OnceLock::new(),
         });
         let me = Arc::downgrade(&engine);
         engine.store.watch(Arc::new(move |change| {
@@ -307,6 +319,12 @@ impl Engine {
     /// This engine's id (leases name it).
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// Lets the engine fetch nested stacks' `TemplateURL`s over the network
+    /// (once; later calls are ignored).
+    pub fn set_template_fetcher(&self, fetcher: Arc<dyn TemplateFetcher>) {
+        let _ = self.fetcher.set(fetcher);
     }
 
     /// The state store.

@@ -76,22 +76,85 @@ pub struct ApiState {
     pub auth: Auth,
     /// Request limits.
     pub limits: Limits,
-    /// For `template_url` fetches.
-    pub http: reqwest::Client,
+    /// For `template_url` fetches (and the engine's nested `TemplateURL`s).
+    pub fetcher: Arc<HttpFetcher>,
+}
+
+/// Templates fetched by URL: http or https only, with the fetch timeout and
+/// Heat's size limit. The APIs fetch a request's `template_url` with it,
+/// the engine a nested stack's `TemplateURL` the request's files lack.
+pub struct HttpFetcher {
+    http: reqwest::Client,
+    max_template_size: usize,
+}
+
+/// Why a template could not be fetched.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// Not http(s), unreachable, refused, not text.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Larger than `max_template_size`.
+    #[error("Request limit exceeded: Template size ({0} bytes) exceeds maximum allowed size ({1} bytes).")]
+    TooLarge(usize, usize),
+}
+
+impl HttpFetcher {
+    /// A fetcher with the API's limits.
+    pub fn new(limits: &Limits) -> Self {
+        HttpFetcher {
+            http: reqwest::Client::builder()
+                .timeout(limits.fetch_timeout)
+                .build()
+                .unwrap_or_default(),
+            max_template_size: limits.max_template_size,
+        }
+    }
+
+    /// The template at `url`.
+    pub async fn get(&self, url: &str) -> Result<String, FetchError> {
+        let unavailable = |m: String| FetchError::Unavailable(m);
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(unavailable(format!("Invalid URL scheme in {url}")));
+        }
+        let response = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| unavailable(e.to_string()))?;
+        if !response.status().is_success() {
+            return Err(unavailable(format!("{url} answered {}", response.status())));
+        }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| unavailable(e.to_string()))?;
+        if bytes.len() > self.max_template_size {
+            return Err(FetchError::TooLarge(bytes.len(), self.max_template_size));
+        }
+        String::from_utf8(bytes.to_vec()).map_err(|e| unavailable(e.to_string()))
+    }
+}
+
+#[async_trait::async_trait]
+impl heat_core::engine::TemplateFetcher for HttpFetcher {
+    async fn fetch(&self, url: &str) -> Result<String, String> {
+        self.get(url).await.map_err(|e| e.to_string())
+    }
 }
 
 impl ApiState {
-    /// State over a service.
+    /// State over a service; its engine fetches nested stacks'
+    /// `TemplateURL`s with the same fetcher.
     pub fn new(service: StackService, auth: Auth, limits: Limits) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(limits.fetch_timeout)
-            .build()
-            .unwrap_or_default();
+        let fetcher = Arc::new(HttpFetcher::new(&limits));
+        service.engine().set_template_fetcher(fetcher.clone());
         ApiState {
             service,
             auth,
             limits,
-            http,
+            fetcher,
         }
     }
 
@@ -102,33 +165,13 @@ impl ApiState {
 
     /// A template given by URL (http or https only, bounded in size).
     pub async fn fetch_template(&self, url: &str) -> Result<String, ApiError> {
-        let invalid = |m: String| {
-            ApiError::bad_request(
+        self.fetcher.get(url).await.map_err(|e| match e {
+            FetchError::Unavailable(m) => ApiError::bad_request(
                 "HTTPBadRequest",
                 format!("Could not retrieve template: {m}"),
-            )
-        };
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(invalid(format!("Invalid URL scheme in {url}")));
-        }
-        let response = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| invalid(e.to_string()))?;
-        if !response.status().is_success() {
-            return Err(invalid(format!("{url} answered {}", response.status())));
-        }
-        let bytes = response.bytes().await.map_err(|e| invalid(e.to_string()))?;
-        if bytes.len() > self.limits.max_template_size {
-            return Err(ApiError::too_large(format!(
-                "Request limit exceeded: Template size ({} bytes) exceeds maximum allowed size ({} bytes).",
-                bytes.len(),
-                self.limits.max_template_size
-            )));
-        }
-        String::from_utf8(bytes.to_vec()).map_err(|e| invalid(e.to_string()))
+            ),
+            too_large @ FetchError::TooLarge(..) => ApiError::too_large(too_large.to_string()),
+        })
     }
 }
 

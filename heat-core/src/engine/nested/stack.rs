@@ -34,6 +34,36 @@ fn template_key(kind: &Special, spec: &ResourceSpec) -> Option<String> {
 }
 
 impl Engine {
+    /// The parent as its nested stack's source is made from: with a
+    /// `TemplateURL` the request's files do not hold fetched, as Heat's
+    /// engine fetches it (when this process can reach the network).
+    async fn with_remote_template<'p>(
+        &self,
+        parent: &'p StackRecord,
+        kind: &Special,
+        spec: &ResourceSpec,
+    ) -> Result<std::borrow::Cow<'p, StackRecord>, DriverError> {
+        let url = match (kind, template_key(kind, spec)) {
+            (Special::Stack(TemplateFrom::Url), Some(url))
+                if (url.starts_with("http://") || url.starts_with("https://"))
+                    && !parent.source.files.contains_key(&url) =>
+            {
+                url
+            }
+            _ => return Ok(std::borrow::Cow::Borrowed(parent)),
+        };
+        let Some(fetcher) = self.fetcher.get() else {
+            return Ok(std::borrow::Cow::Borrowed(parent));
+        };
+        let text = fetcher
+            .fetch(&url)
+            .await
+            .map_err(|e| fatal(format!("Could not fetch remote template \"{url}\": {e}")))?;
+        let mut with = parent.clone();
+        with.source.files.insert(url, Json::String(text));
+        Ok(std::borrow::Cow::Owned(with))
+    }
+
     /// The source of the nested stack behind a resource.
     pub(in crate::engine) fn child_source(
         &self,
@@ -140,7 +170,8 @@ impl Engine {
         // it is complete, see `special_wait`).
         let first = group::BatchCreate::of(kind, spec)
             .map(|b| b.batch.min(group::BatchCreate::target(spec)));
-        let source = self.child_source(parent, kind, spec, first)?;
+        let from = self.with_remote_template(parent, kind, spec).await?;
+        let source = self.child_source(&from, kind, spec, first)?;
         // As a top-level stack's: the definition, the parameters' values
         // against their constraints (a provider template's properties),
         // required properties and what the cloud must hold.
@@ -305,7 +336,8 @@ impl Engine {
         size: Option<usize>,
     ) -> Result<Attributes, DriverError> {
         let spec = &self.with_launch_configuration(parent, spec).await?;
-        let source = self.child_source(parent, kind, spec, size)?;
+        let from = self.with_remote_template(parent, kind, spec).await?;
+        let source = self.child_source(&from, kind, spec, size)?;
         let mut child = self.child(id).await?;
         // A group with a rolling update policy takes its members to their
         // new definition a batch at a time, pausing between batches (a
@@ -414,8 +446,11 @@ impl Engine {
             .collect();
         match kind {
             Special::Stack(_) => {
+                // An output by its name, and by CloudFormation's
+                // `Outputs.<name>` (Heat's AWS::CloudFormation::Stack).
                 for (k, v) in &outputs {
                     a.insert(k.clone(), v.clone());
+                    a.insert(format!("Outputs.{k}"), v.clone());
                 }
                 a.insert("outputs".into(), Json::Object(outputs.clone()));
                 a.insert("Outputs".into(), Json::Object(outputs));
