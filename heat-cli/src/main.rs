@@ -73,6 +73,7 @@ fn main() {
             };
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
+                .thread_stack_size(heat_core::engine::WORKER_STACK_SIZE)
                 .enable_all()
                 .build()
                 .expect("a tokio runtime");

@@ -111,10 +111,11 @@ impl TypeCatalog for Catalog {
         match type_name {
             "OS::Heat::Stack" => Realisation::StackInline,
             "AWS::CloudFormation::Stack" => Realisation::StackUrl,
-            "OS::Heat::ResourceGroup" => Realisation::ResourceGroup,
-            "OS::Heat::AutoScalingGroup" | "AWS::AutoScaling::AutoScalingGroup" => {
-                Realisation::AutoScalingGroup
-            }
+            // A chain is a group whose members are its `resources`.
+            "OS::Heat::ResourceGroup" | "OS::Heat::ResourceChain" => Realisation::ResourceGroup,
+            "OS::Heat::AutoScalingGroup"
+            | "AWS::AutoScaling::AutoScalingGroup"
+            | "OS::Heat::InstanceGroup" => Realisation::AutoScalingGroup,
             "OS::Heat::WaitCondition" | "AWS::CloudFormation::WaitCondition" => {
                 Realisation::WaitCondition
             }

@@ -334,3 +334,112 @@ async fn a_resource_group_is_created_in_batches() {
     // batch 3 as long again.
     assert_eq!(offsets, vec![0.0, 0.0, 40.0, 40.0, 80.0], "{started:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn members_attributes_instance_groups_and_chains_are_heats() {
+    let s = common::sim(Duration::from_secs(1));
+    // `outputs_list` and `outputs` of an autoscaling group, the rest of the
+    // path taken in each member's value.
+    let asg = common::create(
+        &s.runner,
+        "asg",
+        "heat_template_version: 2016-10-14
+resources:
+  asg:
+    type: OS::Heat::AutoScalingGroup
+    properties:
+      min_size: 2
+      max_size: 3
+      resource:
+        type: OS::Nova::Server
+        properties: {image: cirros-0.6.2, flavor: m1.small}
+outputs:
+  names: {value: {get_attr: [asg, outputs_list, name]}}
+  ips: {value: {get_attr: [asg, outputs_list, networks, private, 0]}}
+  by_member: {value: {get_attr: [asg, outputs, first_address]}}
+",
+    )
+    .await;
+    let o = asg.outputs.unwrap();
+    assert_eq!(o["names"]["value"].as_array().unwrap().len(), 2, "{o:?}");
+    let ips = o["ips"]["value"].as_array().unwrap().clone();
+    assert!(
+        ips.iter()
+            .all(|ip| ip.as_str().is_some_and(|i| i.starts_with("10."))),
+        "{ips:?}"
+    );
+    let by_member = o["by_member"]["value"].as_object().unwrap();
+    assert_eq!(by_member.len(), 2);
+    assert!(by_member.values().all(|v| ips.contains(v)));
+    // An InstanceGroup is made from its launch configuration, `Size`
+    // members, its `InstanceList` their addresses.
+    let group = common::create(
+        &s.runner,
+        "ig",
+        r#"{"HeatTemplateFormatVersion": "2012-12-12",
+ "Resources": {
+   "Config": {"Type": "AWS::AutoScaling::LaunchConfiguration",
+              "Properties": {"ImageId": "cirros-0.6.2", "InstanceType": "m1.small"}},
+   "Group": {"Type": "OS::Heat::InstanceGroup",
+             "Properties": {"AvailabilityZones": ["nova"], "LaunchConfigurationName": {"Ref": "Config"}, "Size": 3}}},
+ "Outputs": {"List": {"Value": {"Fn::GetAtt": ["Group", "InstanceList"]}}}}"#,
+    )
+    .await;
+    let list = group.outputs.unwrap()["List"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(list.split(',').count(), 3, "{list}");
+    let servers = s
+        .cloud
+        .stack_objects()
+        .into_iter()
+        .filter(|o| o.kind == "server")
+        .count();
+    assert_eq!(
+        servers,
+        2 + 3,
+        "the autoscaling group's and the instance group's"
+    );
+    // A resource chain: its types in order, one after the other.
+    let chain = common::create(
+        &s.runner,
+        "chain",
+        "heat_template_version: 2016-10-14
+resources:
+  chain:
+    type: OS::Heat::ResourceChain
+    properties:
+      resources: [OS::Neutron::Net, OS::Neutron::Net]
+      resource_properties: {admin_state_up: true}
+outputs:
+  refs: {value: {get_attr: [chain, refs]}}
+",
+    )
+    .await;
+    let refs = chain.outputs.unwrap()["refs"]["value"].clone();
+    let nets: Vec<String> = s
+        .cloud
+        .stack_objects()
+        .into_iter()
+        .filter(|o| o.kind == "network")
+        .map(|o| o.id)
+        .collect();
+    assert_eq!(refs.as_array().unwrap().len(), 2);
+    assert!(refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| nets.contains(&r.as_str().unwrap().to_string())));
+    let nested = s
+        .store
+        .stacks(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|n| n.parent.as_ref().is_some_and(|(p, _)| p == &chain.id))
+        .unwrap();
+    let members = s.store.resources(&nested.id).await.unwrap();
+    let second = members.iter().find(|r| r.name == "1").unwrap();
+    assert_eq!(second.requires, ["0"], "the second after the first");
+}

@@ -62,6 +62,7 @@ pub fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(heat_core::engine::WORKER_STACK_SIZE)
         .enable_all()
         .build()
     {

@@ -126,9 +126,13 @@ async fn main() {
             parameters: &parameters,
         };
         match create_and_delete(&service, &cloud, run).await {
-            Ok(()) => {
+            Ok(created) => {
                 complete += 1;
-                println!("{shown}: CREATE_COMPLETE, deleted");
+                let nulls = match created.null_outputs.as_slice() {
+                    [] => String::new(),
+                    names => format!(" (null outputs: {})", names.join(", ")),
+                };
+                println!("{shown}: CREATE_COMPLETE, deleted{nulls}");
             }
             Err(e) => println!("{shown}: {}", e.replace('\n', " ")),
         }

@@ -202,6 +202,13 @@ pub struct Run<'a> {
     pub parameters: &'a JsonMap<String, Json>,
 }
 
+/// What a template that completed showed.
+pub struct Created {
+    /// Its outputs whose value is null (an attribute nothing gave: worth a
+    /// look, Heat's value may not be null).
+    pub null_outputs: Vec<String>,
+}
+
 /// Creates the template on the simulated cloud with ordinary values, waits,
 /// deletes it, and checks that nothing of it is left. `Ok` only when it
 /// reached CREATE_COMPLETE and its delete left nothing; the error says
@@ -210,7 +217,7 @@ pub async fn create_and_delete(
     service: &StackService,
     cloud: &SimCloud,
     run: Run<'_>,
-) -> Result<(), String> {
+) -> Result<Created, String> {
     let Run {
         name,
         mut parts,
@@ -274,7 +281,14 @@ pub async fn create_and_delete(
         .map_err(|e| format!("refused: {e}"))?;
     let done = wait(service, &stack.id).await?;
     let created = if done.status_text() == "CREATE_COMPLETE" {
-        Ok(())
+        let null_outputs = done
+            .outputs
+            .iter()
+            .flatten()
+            .filter(|(_, o)| o.get("value").is_none_or(Json::is_null))
+            .map(|(name, _)| name.clone())
+            .collect();
+        Ok(Created { null_outputs })
     } else {
         // The first failure says why (a rollback's own reason does not).
         let events = service

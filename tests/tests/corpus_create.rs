@@ -91,7 +91,7 @@ async fn corpus_templates_create_and_delete_on_the_simulated_cloud() {
             parts,
             parameters: &parameters,
         };
-        let outcome = create_and_delete(&service, &cloud, run).await;
+        let outcome = create_and_delete(&service, &cloud, run).await.map(|_| ());
         println!(
             "{id}: {}",
             match &outcome {

@@ -199,6 +199,12 @@ pub struct Engine {
     fetcher: std::sync::OnceLock<Arc<dyn TemplateFetcher>>,
 }
 
+/// The stack a runtime's worker threads should have: a nested stack
+/// converges inside its parent's future, up to Heat's five levels (with
+/// groups of provider templates in between), which outgrows the 2 MiB
+/// default in unoptimised builds. Only the pages used are committed.
+pub const WORKER_STACK_SIZE: usize = 16 * 1024 * 1024;
+
 /// Fetches a template by URL (http or https), with the process's limits.
 #[async_trait::async_trait]
 pub trait TemplateFetcher: Send + Sync {

@@ -375,6 +375,30 @@ fn get_attr(args: &Expr, style: AttStyle, r: &dyn Resolver) -> R<Json> {
             }
         }
     }
+    // A group's members' attribute: `[group, outputs_list, name, path...]`
+    // (a list) or `[group, outputs, name, path...]` (by member), the rest
+    // of the path taken in each member's value, as Heat's groups answer.
+    if attr_name == "outputs_list" || attr_name == "outputs" {
+        if let Some(Json::String(first)) = path.first() {
+            // (A nested stack's `outputs` is its outputs map: no such key.)
+            let rest = &path[1..];
+            match r.attribute(&res_name, &format!("{attr_name}.{first}")) {
+                Ok(Some(Json::Array(items))) => {
+                    return Ok(Json::Array(
+                        items.into_iter().map(|i| select_path(i, rest)).collect(),
+                    ))
+                }
+                Ok(Some(Json::Object(m))) => {
+                    return Ok(Json::Object(
+                        m.into_iter()
+                            .map(|(k, i)| (k, select_path(i, rest)))
+                            .collect(),
+                    ))
+                }
+                _ => {}
+            }
+        }
+    }
     let value = match r
         .attribute(&res_name, &attr_name)
         .map_err(FnError::resolve)?

@@ -28,8 +28,20 @@ fn with_index(v: &Json, var: &str, index: &str) -> Json {
     }
 }
 
+/// The types of an `OS::Heat::ResourceChain` (realised as a resource
+/// group whose members are its `resources`, in order).
+fn chain(kind: &Special, props: &Json) -> Option<Vec<Json>> {
+    match kind {
+        Special::ResourceGroup => props.get("resources").and_then(Json::as_array).cloned(),
+        _ => None,
+    }
+}
+
 /// The members of a group: names in order.
 fn group_members(kind: &Special, props: &Json, size: Option<usize>) -> Vec<String> {
+    if let Some(types) = chain(kind, props) {
+        return (0..types.len()).map(|i| i.to_string()).collect();
+    }
     match kind {
         Special::ResourceGroup => {
             let count = size
@@ -67,6 +79,30 @@ fn group_members(kind: &Special, props: &Json, size: Option<usize>) -> Vec<Strin
 /// The template of a group's nested stack.
 pub(super) fn group_template(kind: &Special, props: &Json, size: Option<usize>) -> String {
     let mut resources = JsonMap::new();
+    // A resource chain: each of its types with the chain's properties,
+    // each after the previous one unless `concurrent` (as Heat's chain).
+    if let Some(types) = chain(kind, props) {
+        let concurrent = props.get("concurrent").is_some_and(|c| {
+            c.as_bool()
+                .or_else(|| c.as_str().map(|s| s.eq_ignore_ascii_case("true")))
+                .unwrap_or(false)
+        });
+        for (i, t) in types.iter().enumerate() {
+            let mut r = JsonMap::new();
+            r.insert("type".into(), t.clone());
+            if let Some(p) = props.get("resource_properties").filter(|p| !p.is_null()) {
+                r.insert("properties".into(), p.clone());
+            }
+            if i > 0 && !concurrent {
+                r.insert("depends_on".into(), json!((i - 1).to_string()));
+            }
+            resources.insert(i.to_string(), Json::Object(r));
+        }
+        return serde_json::to_string_pretty(
+            &json!({"heat_template_version": "2016-10-14", "resources": resources}),
+        )
+        .expect("serialisable");
+    }
     for name in group_members(kind, props, size) {
         let def = match kind {
             Special::ResourceGroup => {
@@ -300,6 +336,34 @@ pub(super) fn member_attributes(a: &mut Attributes, members: &[&ResourceRecord])
             .collect();
         a.entry(k.clone()).or_insert(Json::Array(list));
     }
+    // `[group, outputs_list, name, path...]` and `[group, outputs, name,
+    // path...]` (Heat's autoscaling groups): each member's attribute, as a
+    // list and by member (get_attr takes the rest of the path in each).
+    for (k, per_member) in &by_attr {
+        let list: Vec<Json> = members
+            .iter()
+            .map(|r| {
+                per_member
+                    .get(r.name.as_str())
+                    .cloned()
+                    .unwrap_or(Json::Null)
+            })
+            .collect();
+        a.insert(format!("outputs_list.{k}"), Json::Array(list));
+        a.insert(format!("outputs.{k}"), per_member.clone());
+    }
+    // An AWS group's `InstanceList`: its members' addresses, with commas.
+    let addresses: Vec<String> = members
+        .iter()
+        .filter_map(|r| {
+            r.attributes
+                .get("PublicIp")
+                .or_else(|| r.attributes.get("first_address"))
+                .and_then(Json::as_str)
+                .map(str::to_string)
+        })
+        .collect();
+    a.insert("InstanceList".into(), json!(addresses.join(",")));
     a.insert("attributes".into(), Json::Object(by_attr));
     a.insert("refs".into(), Json::Array(refs));
     a.insert("refs_map".into(), Json::Object(refs_map.clone()));
@@ -479,7 +543,7 @@ impl Engine {
         Ok(())
     }
 
-    /// An AWS group's spec with its members' definition from its launch
+    /// An AWS group's (or an `OS::Heat::InstanceGroup`'s) spec with its members' definition from its launch
     /// configuration, as Heat's InstanceGroup makes it: an
     /// `AWS::EC2::Instance` with the configuration's properties (but
     /// `InstanceId`) and metadata; its sizes also under the names the
@@ -494,7 +558,10 @@ impl Engine {
         let Some(name) = p
             .get("LaunchConfigurationName")
             .and_then(Json::as_str)
-            .filter(|_| spec.type_name == "AWS::AutoScaling::AutoScalingGroup")
+            .filter(|_| {
+                spec.type_name == "AWS::AutoScaling::AutoScalingGroup"
+                    || spec.type_name == "OS::Heat::InstanceGroup"
+            })
         else {
             return Ok(spec.clone());
         };
@@ -528,10 +595,14 @@ impl Engine {
         }
         let mut out = spec.clone();
         out.properties["resource"] = resource;
+        // An InstanceGroup has one `Size`: its minimum, maximum and desired.
         for (aws, os) in [
             ("MinSize", "min_size"),
             ("MaxSize", "max_size"),
             ("DesiredCapacity", "desired_capacity"),
+            ("Size", "min_size"),
+            ("Size", "max_size"),
+            ("Size", "desired_capacity"),
         ] {
             if let Some(n) = count(p.get(aws)) {
                 out.properties[os] = json!(n);

@@ -37,12 +37,14 @@ impl Engine {
     /// The parent as its nested stack's source is made from: with a
     /// `TemplateURL` the request's files do not hold fetched, as Heat's
     /// engine fetches it (when this process can reach the network).
-    async fn with_remote_template<'p>(
+    /// `None`: the parent as it is. (Boxed: this is held across the
+    /// nested stack's converging, whose futures nest.)
+    async fn with_remote_template(
         &self,
-        parent: &'p StackRecord,
+        parent: &StackRecord,
         kind: &Special,
         spec: &ResourceSpec,
-    ) -> Result<std::borrow::Cow<'p, StackRecord>, DriverError> {
+    ) -> Result<Option<Box<StackRecord>>, DriverError> {
         let url = match (kind, template_key(kind, spec)) {
             (Special::Stack(TemplateFrom::Url), Some(url))
                 if (url.starts_with("http://") || url.starts_with("https://"))
@@ -50,18 +52,18 @@ impl Engine {
             {
                 url
             }
-            _ => return Ok(std::borrow::Cow::Borrowed(parent)),
+            _ => return Ok(None),
         };
         let Some(fetcher) = self.fetcher.get() else {
-            return Ok(std::borrow::Cow::Borrowed(parent));
+            return Ok(None);
         };
         let text = fetcher
             .fetch(&url)
             .await
             .map_err(|e| fatal(format!("Could not fetch remote template \"{url}\": {e}")))?;
-        let mut with = parent.clone();
+        let mut with = Box::new(parent.clone());
         with.source.files.insert(url, Json::String(text));
-        Ok(std::borrow::Cow::Owned(with))
+        Ok(Some(with))
     }
 
     /// The source of the nested stack behind a resource.
@@ -170,8 +172,8 @@ impl Engine {
         // it is complete, see `special_wait`).
         let first = group::BatchCreate::of(kind, spec)
             .map(|b| b.batch.min(group::BatchCreate::target(spec)));
-        let from = self.with_remote_template(parent, kind, spec).await?;
-        let source = self.child_source(&from, kind, spec, first)?;
+        let fetched = Box::pin(self.with_remote_template(parent, kind, spec)).await?;
+        let source = self.child_source(fetched.as_deref().unwrap_or(parent), kind, spec, first)?;
         // As a top-level stack's: the definition, the parameters' values
         // against their constraints (a provider template's properties),
         // required properties and what the cloud must hold.
@@ -336,8 +338,8 @@ impl Engine {
         size: Option<usize>,
     ) -> Result<Attributes, DriverError> {
         let spec = &self.with_launch_configuration(parent, spec).await?;
-        let from = self.with_remote_template(parent, kind, spec).await?;
-        let source = self.child_source(&from, kind, spec, size)?;
+        let fetched = Box::pin(self.with_remote_template(parent, kind, spec)).await?;
+        let source = self.child_source(fetched.as_deref().unwrap_or(parent), kind, spec, size)?;
         let mut child = self.child(id).await?;
         // A group with a rolling update policy takes its members to their
         // new definition a batch at a time, pausing between batches (a
