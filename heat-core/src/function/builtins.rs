@@ -375,6 +375,14 @@ fn get_attr(args: &Expr, style: AttStyle, r: &dyn Resolver) -> R<Json> {
             }
         }
     }
+    // A CloudFormation nested stack's output: `Outputs.<name>` (Heat's
+    // AWS::CloudFormation::Stack answers it from its outputs).
+    if let Some(output) = attr_name.strip_prefix("Outputs.") {
+        if let Ok(Some(Json::Object(outputs))) = r.attribute(&res_name, "Outputs") {
+            let value = outputs.get(output).cloned().unwrap_or(Json::Null);
+            return Ok(select_path(value, &path));
+        }
+    }
     // A group's members' attribute: `[group, outputs_list, name, path...]`
     // (a list) or `[group, outputs, name, path...]` (by member), the rest
     // of the path taken in each member's value, as Heat's groups answer.

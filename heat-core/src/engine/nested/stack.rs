@@ -448,11 +448,8 @@ impl Engine {
             .collect();
         match kind {
             Special::Stack(_) => {
-                // An output by its name, and by CloudFormation's
-                // `Outputs.<name>` (Heat's AWS::CloudFormation::Stack).
                 for (k, v) in &outputs {
                     a.insert(k.clone(), v.clone());
-                    a.insert(format!("Outputs.{k}"), v.clone());
                 }
                 a.insert("outputs".into(), Json::Object(outputs.clone()));
                 a.insert("Outputs".into(), Json::Object(outputs));
