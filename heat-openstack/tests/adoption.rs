@@ -258,6 +258,7 @@ async fn types_not_driven_on_openstack_are_refused_not_faked() {
         "AWS::CloudFormation::WaitConditionHandle",
         "AWS::IAM::AccessKey",
         "OS::Aodh::Alarm",
+        "OS::Nova::FloatingIP",
     ] {
         assert_eq!(driver.supports(t), Ok(()), "{t}");
     }

@@ -123,6 +123,15 @@ pub fn properties(type_name: &str, p: &Json) -> Json {
         "AWS::EC2::EIP" => {
             put(&mut out, "server_id", get(p, "InstanceId"));
         }
+        // Heat's Nova floating IPs are Neutron's (its `pool` the external
+        // network), their association a server's port's.
+        "OS::Nova::FloatingIP" => {
+            put(&mut out, "floating_network", get(p, "pool"));
+        }
+        "OS::Nova::FloatingIPAssociation" => {
+            put(&mut out, "floatingip_id", get(p, "floating_ip"));
+            put(&mut out, "server_id", get(p, "server_id"));
+        }
         "AWS::EC2::EIPAssociation" => {
             put(&mut out, "floatingip_id", get(p, "AllocationId"));
             put(&mut out, "floating_ip_address", get(p, "EIP"));
@@ -183,6 +192,12 @@ pub fn attributes(type_name: &str, a: &mut Attributes) {
                 .filter(|z| !z.is_null())
                 .unwrap_or(json!("nova"));
             a.insert("AvailabilityZone".into(), zone);
+        }
+        "OS::Nova::FloatingIP" => {
+            let ip = a.get("floating_ip_address").cloned().unwrap_or(Json::Null);
+            a.insert("ip".into(), ip);
+            let pool = a.get("floating_network_id").cloned().unwrap_or(Json::Null);
+            a.insert("pool".into(), pool);
         }
         "AWS::EC2::EIP" => {
             if let Some(id) = a.get("id").cloned() {

@@ -350,3 +350,44 @@ outputs:
     .await;
     assert_eq!(stack.status_text(), "CREATE_COMPLETE");
 }
+
+#[tokio::test(start_paused = true)]
+async fn nova_floating_ips_are_neutrons_bound_to_the_server() {
+    let s = sim(Duration::from_secs(1));
+    // hot/mistral/templates/server_with_ip.yaml's way.
+    let stack = create(
+        &s.runner,
+        "nova-fip",
+        "heat_template_version: 2015-04-30
+resources:
+  server:
+    type: OS::Nova::Server
+    properties: {image: cirros-0.6.2, flavor: m1.small}
+  floating_ip:
+    type: OS::Nova::FloatingIP
+  floating_ip_association:
+    type: OS::Nova::FloatingIPAssociation
+    properties:
+      floating_ip: {get_resource: floating_ip}
+      server_id: {get_resource: server}
+outputs:
+  ip: {value: {get_attr: [floating_ip, ip]}}
+",
+    )
+    .await;
+    let ip = stack.outputs.unwrap()["ip"]["value"].clone();
+    let fip = s
+        .cloud
+        .stack_objects()
+        .into_iter()
+        .find(|o| o.kind == "floating_ip")
+        .unwrap();
+    assert_eq!(fip.attributes["floating_ip_address"], ip);
+    assert!(
+        fip.attributes["port_id"]
+            .as_str()
+            .is_some_and(|p| !p.is_empty()),
+        "bound to the server's port: {:?}",
+        fip.attributes
+    );
+}

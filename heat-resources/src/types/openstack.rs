@@ -422,6 +422,29 @@ pub(super) fn types() -> Vec<ResourceType> {
             vec![],
         ),
         t(
+            "OS::Nova::FloatingIP",
+            ObjectKind::FloatingIp,
+            "A floating IP from a pool (Heat's Nova floating IP, made in Neutron).",
+            vec![prop("pool", String)],
+            attrs(&[
+                ("ip", "The address."),
+                ("pool", "The pool (external network)."),
+            ]),
+        ),
+        t(
+            "OS::Nova::FloatingIPAssociation",
+            ObjectKind::FloatingIpAssociation,
+            "Associates a floating IP with a server.",
+            vec![
+                prop("floating_ip", String).required().update(),
+                prop("server_id", String)
+                    .required()
+                    .update()
+                    .custom("nova.server"),
+            ],
+            vec![],
+        ),
+        t(
             "OS::Neutron::SecurityGroup",
             ObjectKind::SecurityGroup,
             "A security group.",

@@ -42,7 +42,19 @@ pub(in crate::sim) fn link(o: &SimObject, objects: &mut Objects) -> Vec<SimObjec
             let Some(fip) = get(&["floatingip_id", "floating_ip_address"]) else {
                 return vec![];
             };
-            let port = get(&["port_id"]).unwrap_or_default();
+            // A server's: the port of its first address (Nova's floating IP
+            // association, an EIP's `InstanceId`).
+            let server_port = || {
+                let server = find(objects, "server", &get(&["server_id"])?)?;
+                let addresses = server.attributes.get("addresses")?.as_object()?;
+                addresses
+                    .values()
+                    .find_map(|a| a.get(0)?.get("port")?.as_str().map(str::to_string))
+            };
+            let port = get(&["port_id"])
+                .filter(|p| !p.is_empty())
+                .or_else(server_port)
+                .unwrap_or_default();
             let fixed = find(objects, "port", &port)
                 .and_then(|pt| {
                     pt.attributes
