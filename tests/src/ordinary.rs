@@ -12,6 +12,8 @@
 use std::path::Path;
 
 use heat_core::engine::{RequestContext, StackOptions};
+use heat_core::parameters::ParamSchema;
+use heat_core::template::Template;
 use heat_core::service::{SourceParts, StackService};
 use heat_resources::sim::SimCloud;
 use serde_json::{Map as JsonMap, Value as Json};
@@ -83,14 +85,47 @@ fn names_cloud_object(name: &str, p: &Json) -> bool {
         || lname == "key"
 }
 
-/// An ordinary value for a parameter Heat's validate API describes.
-fn ordinary(name: &str, p: &Json) -> Json {
+/// An ordinary value for a parameter Heat's validate API describes: one of
+/// its allowed values, else the first of the usual values that meets its
+/// constraints as the template declares them (`schema`: a password's
+/// pattern, an e-mail address's), as a user would give.
+fn ordinary(name: &str, p: &Json, schema: Option<&ParamSchema>) -> Json {
     let allowed = p["AllowedValues"].as_array();
     let value = ordinary_value(name, p);
-    match allowed {
+    let value = match allowed {
         Some(a) if !a.contains(&value) => a.first().cloned().unwrap_or(value),
         _ => value,
+    };
+    let fits = |v: &Json| schema.is_none_or(|s| s.check_constraints(v, false).is_ok());
+    if fits(&value) || !value.is_string() {
+        return value;
     }
+    const USUAL: [&str; 8] = [
+        "Passw0rd!",
+        "Passw0rd",
+        "admin@example.com",
+        "value",
+        "Value1",
+        "x",
+        "abcdefghijkl",
+        "10.0.0.10",
+    ];
+    USUAL
+        .iter()
+        .map(|u| Json::String(u.to_string()))
+        .find(fits)
+        .unwrap_or(value)
+}
+
+/// The parameters a template declares, as heat-rs reads them.
+fn schemas(template: &str) -> Vec<ParamSchema> {
+    let Ok(t) = Template::parse(template) else {
+        return Vec::new();
+    };
+    t.section_map("parameters")
+        .iter()
+        .filter_map(|(name, node)| ParamSchema::from_node(t.dialect, name, node).ok())
+        .collect()
 }
 
 fn ordinary_value(name: &str, p: &Json) -> Json {
@@ -239,10 +274,12 @@ pub async fn create_and_delete(
             }
         }
     }
+    let declared = schemas(parts.template.as_deref().unwrap_or_default());
     for (p, spec) in parameters {
         if names_cloud_object(p, spec) || (spec.get("Default").is_none() && !given.contains_key(p))
         {
-            parts.parameters.insert(p.clone(), ordinary(p, spec));
+            let schema = declared.iter().find(|s| &s.name == p);
+            parts.parameters.insert(p.clone(), ordinary(p, spec, schema));
         }
     }
     let ctx = RequestContext::default();
