@@ -324,6 +324,10 @@ pub(super) fn member_attributes(a: &mut Attributes, members: &[&ResourceRecord])
             by_attr.entry(k.clone()).or_insert_with(|| json!({}))[r.name.as_str()] = v.clone();
         }
     }
+    // Each member attribute as a list (a resource group's `[group, name]`),
+    // and for `[group, outputs_list, name, path...]` and `[group, outputs,
+    // name, path...]` (Heat's autoscaling groups) as a list and by member
+    // (get_attr takes the rest of the path in each).
     for (k, per_member) in &by_attr {
         let list: Vec<Json> = members
             .iter()
@@ -334,23 +338,9 @@ pub(super) fn member_attributes(a: &mut Attributes, members: &[&ResourceRecord])
                     .unwrap_or(Json::Null)
             })
             .collect();
-        a.entry(k.clone()).or_insert(Json::Array(list));
-    }
-    // `[group, outputs_list, name, path...]` and `[group, outputs, name,
-    // path...]` (Heat's autoscaling groups): each member's attribute, as a
-    // list and by member (get_attr takes the rest of the path in each).
-    for (k, per_member) in &by_attr {
-        let list: Vec<Json> = members
-            .iter()
-            .map(|r| {
-                per_member
-                    .get(r.name.as_str())
-                    .cloned()
-                    .unwrap_or(Json::Null)
-            })
-            .collect();
-        a.insert(format!("outputs_list.{k}"), Json::Array(list));
+        a.insert(format!("outputs_list.{k}"), Json::Array(list.clone()));
         a.insert(format!("outputs.{k}"), per_member.clone());
+        a.entry(k.clone()).or_insert(Json::Array(list));
     }
     // An AWS group's `InstanceList`: its members' addresses, with commas.
     let addresses: Vec<String> = members
