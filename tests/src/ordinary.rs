@@ -13,8 +13,8 @@ use std::path::Path;
 
 use heat_core::engine::{RequestContext, StackOptions};
 use heat_core::parameters::ParamSchema;
-use heat_core::template::Template;
 use heat_core::service::{SourceParts, StackService};
+use heat_core::template::Template;
 use heat_resources::sim::SimCloud;
 use serde_json::{Map as JsonMap, Value as Json};
 
@@ -279,7 +279,9 @@ pub async fn create_and_delete(
         if names_cloud_object(p, spec) || (spec.get("Default").is_none() && !given.contains_key(p))
         {
             let schema = declared.iter().find(|s| &s.name == p);
-            parts.parameters.insert(p.clone(), ordinary(p, spec, schema));
+            parts
+                .parameters
+                .insert(p.clone(), ordinary(p, spec, schema));
         }
     }
     let ctx = RequestContext::default();
