@@ -243,6 +243,8 @@ async fn types_not_driven_on_openstack_are_refused_not_faked() {
         "OS::Designate::Zone",
         "OS::Heat::SwiftSignal",
         "AWS::EC2::VPC",
+        "OS::Heat::SoftwareDeployment",
+        "OS::Heat::StructuredDeploymentGroup",
     ] {
         let e = driver.supports(t).unwrap_err();
         assert!(

@@ -332,8 +332,7 @@ fn in_place(type_name: &str) -> bool {
         "OS::Aodh::GnocchiAggregationByResourcesAlarm",
         "OS::Aodh::GnocchiResourcesAlarm",
     ];
-    let heat =
-        type_name.starts_with("OS::Heat::") && !type_name.starts_with("OS::Heat::SwiftSignal");
+    let heat = type_name.starts_with("OS::Heat::") && !NEEDS_A_SERVICE.contains(&type_name);
     heat || EVALUATED_ALARMS.contains(&type_name)
         || ["AWS::CloudFormation::", "AWS::AutoScaling::", "AWS::IAM::"]
             .iter()
