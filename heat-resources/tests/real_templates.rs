@@ -170,6 +170,19 @@ async fn software_configs_named_by_id_reach_the_server_as_their_content() {
     // HEAT_CFNTOOLS (the default) takes its user data as given, as Heat.
     let id = outputs["script_id"]["value"].as_str().unwrap();
     assert_eq!(user_data(&s, "cfntools"), id);
+    // The software config API shows a template's config by its id, as
+    // Heat's; it goes with its stack, not through the API.
+    let svc = heat_core::service::StackService::new(s.runner.engine().clone());
+    let ctx = heat_core::engine::RequestContext::default();
+    let config = svc.config(&ctx, id).await.unwrap();
+    assert_eq!(config.name, "configs-script");
+    assert_eq!(config.group, "ungrouped");
+    assert!(config.config.as_str().unwrap().contains("echo configured"));
+    assert!(svc.delete_config(&ctx, id).await.is_err());
+    assert!(svc
+        .config(&ctx, "6d2c7f1e-0000-4000-8000-000000000000")
+        .await
+        .is_err());
 }
 
 #[tokio::test(start_paused = true)]

@@ -170,8 +170,23 @@ impl StackService {
             .collect())
     }
 
-    /// One software config.
+    /// One software config: one made through this API, or one a template
+    /// made (a config resource's id is its config's, as in Heat).
     pub async fn config(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+    ) -> Result<SoftwareConfig, ServiceError> {
+        match self.api_config(ctx, id).await {
+            Err(ServiceError::NotFound(m)) => self
+                .template_config(ctx, id)
+                .await?
+                .ok_or(ServiceError::NotFound(m)),
+            found => found,
+        }
+    }
+
+    async fn api_config(
         &self,
         ctx: &RequestContext,
         id: &str,
@@ -182,9 +197,54 @@ impl StackService {
         .await
     }
 
-    /// Deletes a software config.
+    /// The config of a template's config resource (`OS::Heat::SoftwareConfig`,
+    /// `StructuredConfig`, `CloudConfig`, `MultipartMime`) whose id is `id`.
+    async fn template_config(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+    ) -> Result<Option<SoftwareConfig>, ServiceError> {
+        let store = self.engine.store();
+        for s in store.stacks(Some(&ctx.project)).await? {
+            let found = store.resources(&s.id).await?.into_iter().find(|r| {
+                r.current
+                    && r.physical_id.as_deref() == Some(id)
+                    && r.attributes.contains_key("config")
+            });
+            let Some(r) = found else { continue };
+            let p = &r.properties;
+            let list = |k: &str| {
+                p.get(k)
+                    .and_then(Json::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            return Ok(Some(SoftwareConfig {
+                id: id.to_string(),
+                name: format!("{}-{}", s.name, r.name),
+                group: p
+                    .get("group")
+                    .and_then(Json::as_str)
+                    .unwrap_or("Heat::Ungrouped")
+                    .to_string(),
+                config: r.attributes["config"].clone(),
+                inputs: list("inputs"),
+                outputs: list("outputs"),
+                options: p
+                    .get("options")
+                    .and_then(Json::as_object)
+                    .cloned()
+                    .unwrap_or_default(),
+                created_at: r.created_at,
+            }));
+        }
+        Ok(None)
+    }
+
+    /// Deletes a software config made through this API (a template's goes
+    /// with its stack).
     pub async fn delete_config(&self, ctx: &RequestContext, id: &str) -> Result<(), ServiceError> {
-        self.config(ctx, id).await?;
+        self.api_config(ctx, id).await?;
         self.engine
             .store()
             .remove_document(DocumentKind::SoftwareConfig, id)
