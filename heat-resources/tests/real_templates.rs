@@ -179,6 +179,10 @@ async fn software_configs_named_by_id_reach_the_server_as_their_content() {
     assert_eq!(config.group, "ungrouped");
     assert!(config.config.as_str().unwrap().contains("echo configured"));
     assert!(svc.delete_config(&ctx, id).await.is_err());
+    // And lists it with the others (the three configs of the template).
+    let listed = svc.configs(&ctx, None, None).await.unwrap();
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    assert!(listed.iter().any(|c| c.id == id));
     assert!(svc
         .config(&ctx, "6d2c7f1e-0000-4000-8000-000000000000")
         .await

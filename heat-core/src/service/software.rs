@@ -151,7 +151,7 @@ impl StackService {
         limit: Option<usize>,
         marker: Option<&str>,
     ) -> Result<Vec<SoftwareConfig>, ServiceError> {
-        let all: Vec<SoftwareConfig> = self
+        let mut all: Vec<SoftwareConfig> = self
             .engine
             .store()
             .documents(DocumentKind::SoftwareConfig, Some(&ctx.project))
@@ -159,6 +159,9 @@ impl StackService {
             .into_iter()
             .map(of)
             .collect::<Result<_, _>>()?;
+        // And the configs templates made, oldest first with the others.
+        all.extend(self.template_configs(ctx, None).await?);
+        all.sort_by(|a, b| a.created_at.total_cmp(&b.created_at));
         let start = match marker {
             Some(m) => all.iter().position(|c| c.id == m).map_or(0, |i| i + 1),
             None => 0,
@@ -179,8 +182,9 @@ impl StackService {
     ) -> Result<SoftwareConfig, ServiceError> {
         match self.api_config(ctx, id).await {
             Err(ServiceError::NotFound(m)) => self
-                .template_config(ctx, id)
+                .template_configs(ctx, Some(id))
                 .await?
+                .pop()
                 .ok_or(ServiceError::NotFound(m)),
             found => found,
         }
@@ -197,48 +201,59 @@ impl StackService {
         .await
     }
 
-    /// The config of a template's config resource (`OS::Heat::SoftwareConfig`,
-    /// `StructuredConfig`, `CloudConfig`, `MultipartMime`) whose id is `id`.
-    async fn template_config(
+    /// The configs of the project's template config resources
+    /// (`OS::Heat::SoftwareConfig`, `StructuredConfig`, `CloudConfig`,
+    /// `MultipartMime`: those with a `config` attribute), or the one whose
+    /// id is `only`.
+    async fn template_configs(
         &self,
         ctx: &RequestContext,
-        id: &str,
-    ) -> Result<Option<SoftwareConfig>, ServiceError> {
+        only: Option<&str>,
+    ) -> Result<Vec<SoftwareConfig>, ServiceError> {
         let store = self.engine.store();
+        let mut out = Vec::new();
         for s in store.stacks(Some(&ctx.project)).await? {
-            let found = store.resources(&s.id).await?.into_iter().find(|r| {
-                r.current
-                    && r.physical_id.as_deref() == Some(id)
-                    && r.attributes.contains_key("config")
-            });
-            let Some(r) = found else { continue };
-            let p = &r.properties;
-            let list = |k: &str| {
-                p.get(k)
-                    .and_then(Json::as_array)
-                    .cloned()
-                    .unwrap_or_default()
-            };
-            return Ok(Some(SoftwareConfig {
-                id: id.to_string(),
-                name: format!("{}-{}", s.name, r.name),
-                group: p
-                    .get("group")
-                    .and_then(Json::as_str)
-                    .unwrap_or("Heat::Ungrouped")
-                    .to_string(),
-                config: r.attributes["config"].clone(),
-                inputs: list("inputs"),
-                outputs: list("outputs"),
-                options: p
-                    .get("options")
-                    .and_then(Json::as_object)
-                    .cloned()
-                    .unwrap_or_default(),
-                created_at: r.created_at,
-            }));
+            for r in store.resources(&s.id).await? {
+                let Some(id) = r.physical_id.as_deref() else {
+                    continue;
+                };
+                if !r.current
+                    || !r.attributes.contains_key("config")
+                    || only.is_some_and(|o| o != id)
+                {
+                    continue;
+                }
+                let p = &r.properties;
+                let list = |k: &str| {
+                    p.get(k)
+                        .and_then(Json::as_array)
+                        .cloned()
+                        .unwrap_or_default()
+                };
+                out.push(SoftwareConfig {
+                    id: id.to_string(),
+                    name: format!("{}-{}", s.name, r.name),
+                    group: p
+                        .get("group")
+                        .and_then(Json::as_str)
+                        .unwrap_or("Heat::Ungrouped")
+                        .to_string(),
+                    config: r.attributes["config"].clone(),
+                    inputs: list("inputs"),
+                    outputs: list("outputs"),
+                    options: p
+                        .get("options")
+                        .and_then(Json::as_object)
+                        .cloned()
+                        .unwrap_or_default(),
+                    created_at: r.created_at,
+                });
+                if only.is_some() {
+                    return Ok(out);
+                }
+            }
         }
-        Ok(None)
+        Ok(out)
     }
 
     /// Deletes a software config made through this API (a template's goes
