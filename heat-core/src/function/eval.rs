@@ -144,7 +144,7 @@ fn validate_call(call: &Call, r: &dyn Resolver) -> Result<(), FnError> {
                 ))),
             }
         }
-        FnKind::MakeUrl => builtins::make_url_check(&call.args, name, true).map_err(verr),
+        FnKind::MakeUrl => super::url::make_url_check(&call.args, name, true).map_err(verr),
         FnKind::Yaql => {
             let Expr::Map(m) = &call.args else { return Ok(()) };
             match m.iter().find(|(k, _)| k == "expression").map(|(_, v)| v) {

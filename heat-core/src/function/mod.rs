@@ -13,7 +13,9 @@ mod conditions;
 mod eval;
 mod parse;
 pub mod python;
+mod strings;
 mod table;
+mod url;
 mod yaql;
 
 pub use eval::{literal, partial, resolve, resolve_nullable, validate, Resolver};
