@@ -7,6 +7,7 @@
 //! *validate* (a function removed from this version, an unknown attribute)
 //! and *resolve* (bad values met while evaluating).
 
+mod attributes;
 mod builtins;
 pub mod catalog;
 mod conditions;
