@@ -357,12 +357,13 @@ async fn hot_autoscaling_scales_on_cpu_and_its_url_with_a_pool_member_per_server
     seed.put("", "cpu_util", &[("server_group", &stack_id)], &[95.0]);
     let round = seed.round().await;
     assert_eq!(round.actions, 1, "{round:?}");
-    seed.until("two servers", || async {
-        count("OS::Nova::Server").await == 2
+    // Each member is a nested stack of a server and its pool member, the
+    // pool member made after the server: wait for both.
+    seed.until("two servers and pool members", || async {
+        count("OS::Nova::Server").await == 2 && count("OS::Octavia::PoolMember").await == 2
     })
     .await;
     assert_eq!(seed.cfn.settle("hot").await, "CREATE_COMPLETE");
-    assert_eq!(count("OS::Octavia::PoolMember").await, 2);
     // Its scale-down URL, as `curl -X POST` would: back to 1.
     let url = seed.output("hot", "scale_dn_url").await;
     let path = url
@@ -378,12 +379,11 @@ async fn hot_autoscaling_scales_on_cpu_and_its_url_with_a_pool_member_per_server
         .unwrap();
     let r = seed.cfn.send(req).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    seed.until("one server", || async {
-        count("OS::Nova::Server").await == 1
+    seed.until("one server and pool member", || async {
+        count("OS::Nova::Server").await == 1 && count("OS::Octavia::PoolMember").await == 1
     })
     .await;
     assert_eq!(seed.cfn.settle("hot").await, "CREATE_COMPLETE");
-    assert_eq!(count("OS::Octavia::PoolMember").await, 1);
 }
 
 /// The seed-era templates Heat can no longer load (a cycle through the
