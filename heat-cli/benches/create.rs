@@ -67,8 +67,11 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let dir = std::env::temp_dir().join(format!("heat-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("heat-bench-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path();
     println!("heat stack create, whole process, new SQLite state file (median / best of 9)");
     for (n, target) in [(100usize, 50.0), (1000, 300.0)] {
         let mut t = String::from("heat_template_version: 2018-08-31\nresources:\n");
@@ -77,7 +80,7 @@ fn main() {
         }
         let template = dir.join(format!("none{n}.yaml"));
         std::fs::write(&template, t).unwrap();
-        let (median, best) = creates(&dir, &template, 9);
+        let (median, best) = creates(dir, &template, 9);
         println!(
             "  {n:>5} independent OS::Heat::None: {:>7.1} ms / {:>7.1} ms  (target < {target:.0} ms)",
             median.as_secs_f64() * 1e3,
@@ -97,7 +100,7 @@ fn main() {
     }
     let template = dir.join("big.yaml");
     std::fs::write(&template, t).unwrap();
-    let (median, best) = creates(&dir, &template, 3);
+    let (median, best) = creates(dir, &template, 3);
     println!(
         "  1,000 simulated-cloud resources:    {:>7.1} ms / {:>7.1} ms",
         median.as_secs_f64() * 1e3,
@@ -109,5 +112,4 @@ fn main() {
         "heat stack delete of those 1,000:     {:>7.1} ms",
         delete.as_secs_f64() * 1e3
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

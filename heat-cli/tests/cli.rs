@@ -17,10 +17,16 @@ fn heat(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn write(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("heat-cli-tests-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
+/// A directory of the test's files, removed when dropped.
+fn tmp() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("heat-cli-tests-")
+        .tempdir()
+        .unwrap()
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let p = dir.path().join(name);
     std::fs::write(&p, text).unwrap();
     p.display().to_string()
 }
@@ -69,7 +75,8 @@ fn validate_shows_parameters_as_heat_does() {
 }
 
 fn json_error(template: &str) -> serde_json::Value {
-    let path = write(&format!("t{}.yaml", template.len()), template);
+    let dir = tmp();
+    let path = write(&dir, &format!("t{}.yaml", template.len()), template);
     let (code, out, _) = heat(&["template", "graph", "-t", &path, "-f", "json"]);
     assert_eq!(code, 1, "{out}");
     serde_json::from_str::<serde_json::Value>(&out).unwrap()["error"].clone()
@@ -137,7 +144,9 @@ fn an_unknown_version_lists_the_accepted_ones() {
 
 #[test]
 fn a_missing_parameter_is_named() {
+    let dir = tmp();
     let path = write(
+        &dir,
         "missing.yaml",
         "heat_template_version: 2016-10-14\nparameters:\n  p: {type: string}\nconditions:\n  c: {equals: [{get_param: p}, x]}\nresources:\n  a:\n    type: OS::Heat::None\n    condition: c\n",
     );
@@ -161,7 +170,8 @@ fn a_missing_parameter_is_named() {
 
 #[test]
 fn readable_errors_go_to_stderr_with_the_file() {
-    let path = write("bad.yaml", "heat_template_version: 2016-10-14\nresources:\n  a:\n    type: OS::Heat::None\n    depends_on: ghost\n");
+    let dir = tmp();
+    let path = write(&dir, "bad.yaml", "heat_template_version: 2016-10-14\nresources:\n  a:\n    type: OS::Heat::None\n    depends_on: ghost\n");
     let (code, out, err) = heat(&["template", "validate", "-t", &path]);
     assert_eq!(code, 1);
     assert!(out.is_empty());
@@ -171,15 +181,22 @@ fn readable_errors_go_to_stderr_with_the_file() {
 
 #[test]
 fn environment_files_merge_in_order_and_map_types() {
+    let dir = tmp();
     let template = write(
+        &dir,
         "envt.yaml",
         "heat_template_version: 2016-10-14\nparameters:\n  names: {type: comma_delimited_list}\n  size: {type: string, default: small}\nresources:\n  web:\n    type: My::Web\n  db:\n    type: Legacy::Database\n",
     );
     let e1 = write(
+        &dir,
         "e1.yaml",
         "parameter_merge_strategies:\n  names: merge\nparameters:\n  names: [a]\nresource_registry:\n  My::Web: OS::Nova::Server\n  Legacy::*: OS::Heat::None\n",
     );
-    let e2 = write("e2.yaml", "parameters:\n  names: [b]\n  size: large\n");
+    let e2 = write(
+        &dir,
+        "e2.yaml",
+        "parameters:\n  names: [b]\n  size: large\n",
+    );
     let (code, out, err) = heat(&[
         "template", "validate", "-t", &template, "-e", &e1, "-e", &e2, "-f", "json",
     ]);
@@ -200,11 +217,14 @@ fn environment_files_merge_in_order_and_map_types() {
 
 #[test]
 fn a_bad_environment_names_its_file() {
+    let dir = tmp();
     let template = write(
+        &dir,
         "envt2.yaml",
         "heat_template_version: 2016-10-14\nresources: {}\n",
     );
     let env = write(
+        &dir,
         "bad_env.yaml",
         "resource_registry:\n  resources:\n    web:\n      hooks: pre-nothing\n",
     );

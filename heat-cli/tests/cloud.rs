@@ -29,9 +29,11 @@ resources:
 
 #[test]
 fn provided_images_key_pairs_and_flavors_serve_templates() {
-    let dir = std::env::temp_dir().join(format!("heat-cloud-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("heat-cloud-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let state = dir.join("state.sqlite");
     let template = dir.join("server.yaml");
     std::fs::write(&template, TEMPLATE).unwrap();

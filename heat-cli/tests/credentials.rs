@@ -22,9 +22,11 @@ fn heat(state: &std::path::Path, args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn keys_are_made_listed_and_deleted() {
-    let dir = std::env::temp_dir().join(format!("heat-ec2-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("heat-ec2-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let state = dir.join("state.sqlite");
     let (code, out, err) = heat(
         &state,

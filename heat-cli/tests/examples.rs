@@ -21,11 +21,14 @@ fn heat(state: &std::path::Path, args: &[&str]) -> (i32, serde_json::Value, Stri
     )
 }
 
-fn state(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("heat-examples-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("state.sqlite")
+/// A state file in a directory of its own, removed with the directory.
+fn state(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("heat-examples-{name}-"))
+        .tempdir()
+        .unwrap();
+    let state = dir.path().join("state.sqlite");
+    (dir, state)
 }
 
 fn example(name: &str) -> String {
@@ -44,7 +47,7 @@ fn output(stack: &serde_json::Value, key: &str) -> serde_json::Value {
 
 #[test]
 fn autoscaling_group_behind_a_load_balancer() {
-    let s = state("asg");
+    let (_dir, s) = state("asg");
     let (code, stack, err) = heat(
         &s,
         &[
@@ -107,7 +110,7 @@ fn autoscaling_group_behind_a_load_balancer() {
 
 #[test]
 fn nested_stacks_and_a_resource_group() {
-    let s = state("nested");
+    let (_dir, s) = state("nested");
     let (code, stack, err) = heat(
         &s,
         &[
@@ -150,7 +153,7 @@ fn nested_stacks_and_a_resource_group() {
 
 #[test]
 fn wordpress_as_cloudformation() {
-    let s = state("cfn");
+    let (_dir, s) = state("cfn");
     let (code, stack, err) = heat(
         &s,
         &[
@@ -178,7 +181,7 @@ fn wordpress_as_cloudformation() {
 
 #[test]
 fn a_wait_condition_signalled_from_another_process() {
-    let s = state("wait");
+    let (_dir, s) = state("wait");
     let child = Command::new(env!("CARGO_BIN_EXE_heat"))
         .env_remove("OS_CLOUD")
         .env_remove("OS_AUTH_URL")
@@ -238,7 +241,7 @@ fn a_wait_condition_signalled_from_another_process() {
 /// names at once refused.
 #[test]
 fn deprecated_property_names_run_as_on_an_older_heat() {
-    let s = state("deprecated");
+    let (_dir, s) = state("deprecated");
     let dir = s.parent().unwrap();
     let t = dir.join("old.yaml");
     std::fs::write(
@@ -341,7 +344,7 @@ fn cloud(state: &std::path::Path) -> Vec<heat_resources::sim::SimObject> {
 /// server.
 #[test]
 fn a_servers_own_port_takes_a_floating_ip_and_goes_with_it() {
-    let s = state("own-port");
+    let (_dir, s) = state("own-port");
     let t = s.parent().unwrap().join("fip.yaml");
     std::fs::write(
         &t,
@@ -416,7 +419,7 @@ outputs:
 /// (`vip_port_id`), and it goes with the load balancer.
 #[test]
 fn a_load_balancers_vip_port_takes_a_floating_ip_and_goes_with_it() {
-    let s = state("vip-port");
+    let (_dir, s) = state("vip-port");
     let t = s.parent().unwrap().join("lb.yaml");
     std::fs::write(
         &t,

@@ -44,8 +44,11 @@ fn serve() -> SocketAddr {
 
 #[test]
 fn nested_environment_and_remote_files_are_read_where_they_are() {
-    let dir = std::env::temp_dir().join(format!("heat-files-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = tempfile::Builder::new()
+        .prefix("heat-files-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let addr = serve();
     write(
         &dir,

@@ -6,16 +6,18 @@ use std::process::Command;
 
 struct Heat {
     state: std::path::PathBuf,
+    _dir: tempfile::TempDir,
 }
 
 impl Heat {
     fn new(name: &str) -> Heat {
-        let dir =
-            std::env::temp_dir().join(format!("heat-cli-stack-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("heat-cli-stack-{name}-"))
+            .tempdir()
+            .unwrap();
         Heat {
-            state: dir.join("state.sqlite"),
+            state: dir.path().join("state.sqlite"),
+            _dir: dir,
         }
     }
 

@@ -291,10 +291,11 @@ mod tests {
 
     #[test]
     fn the_key_file_is_made_once_and_kept() {
-        let dir = std::env::temp_dir().join(format!("heat-guest-keys-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("state.key");
+        let dir = tempfile::Builder::new()
+            .prefix("heat-guest-keys-")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join("state.key");
         let a = GuestKeys::load_or_create(&path, "http://x").unwrap();
         let b = GuestKeys::load_or_create(&path, "http://x").unwrap();
         assert_eq!(a.secret("HKx"), b.secret("HKx"));

@@ -42,14 +42,16 @@ outputs:
 struct Server {
     child: Child,
     base: String,
-    _dir: std::path::PathBuf,
+    _dir: tempfile::TempDir,
 }
 
 impl Server {
     fn start() -> Server {
-        let dir = std::env::temp_dir().join(format!("heat-bench-api-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::Builder::new()
+            .prefix("heat-bench-api-")
+            .tempdir()
+            .unwrap();
+        let dir = tmp.path();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_heat-server"));
         cmd.args([
             "--bind",
@@ -82,7 +84,7 @@ impl Server {
         Server {
             child,
             base: url,
-            _dir: dir,
+            _dir: tmp,
         }
     }
 

@@ -30,13 +30,18 @@ fn sim(latency: Duration) -> SimConfig {
     c
 }
 
-async fn open(what: &str, latency: Duration) -> (Local, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("heat-bench-health-{what}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let local = builder::open(&dir.join("state.db"), sim(latency), EngineConfig::default())
-        .await
+async fn open(what: &str, latency: Duration) -> (Local, tempfile::TempDir) {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("heat-bench-health-{what}-"))
+        .tempdir()
         .unwrap();
+    let local = builder::open(
+        &dir.path().join("state.db"),
+        sim(latency),
+        EngineConfig::default(),
+    )
+    .await
+    .unwrap();
     (local, dir)
 }
 
@@ -112,7 +117,7 @@ async fn cost() {
         ms(failing)
     );
     drop(local);
-    let _ = std::fs::remove_dir_all(dir);
+    drop(dir);
 }
 
 fn ms(d: Duration) -> f64 {
@@ -164,7 +169,7 @@ async fn recovery(status: &str, trials: usize) -> Vec<Duration> {
     }
     watching.abort();
     drop(local);
-    let _ = std::fs::remove_dir_all(dir);
+    drop(dir);
     out
 }
 

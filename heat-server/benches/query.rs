@@ -45,14 +45,16 @@ outputs:
 struct Server {
     child: Child,
     urls: Vec<String>,
-    _dir: std::path::PathBuf,
+    _dir: tempfile::TempDir,
 }
 
 impl Server {
     fn start() -> Server {
-        let dir = std::env::temp_dir().join(format!("heat-bench-query-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::Builder::new()
+            .prefix("heat-bench-query-")
+            .tempdir()
+            .unwrap();
+        let dir = tmp.path();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_heat-server"));
         cmd.args([
             "--bind",
@@ -87,7 +89,7 @@ impl Server {
         Server {
             child,
             urls,
-            _dir: dir,
+            _dir: tmp,
         }
     }
 }
@@ -233,11 +235,12 @@ async fn over_http() {
 }
 
 async fn evaluator() {
-    let dir = std::env::temp_dir().join(format!("heat-bench-eval-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("heat-bench-eval-")
+        .tempdir()
+        .unwrap();
     let local = heat_server::builder::open(
-        &dir.join("state.sqlite"),
+        &dir.path().join("state.sqlite"),
         SimConfig::default(),
         EngineConfig::default(),
     )

@@ -23,6 +23,7 @@ mod postgres;
 #[path = "../tests/common/servers.rs"]
 mod servers;
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use servers::{Client, Server};
@@ -40,13 +41,17 @@ fn template(pairs: usize) -> String {
     t
 }
 
-fn dir(what: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("heat-bench-scale-{what}-{}", std::process::id()))
-}
-
-fn start(database: &str, what: &str, n: usize, latency: f64, lease: f64) -> Vec<Server> {
+/// `n` servers on `database`, their files in `base/what`.
+fn start(
+    base: &Path,
+    database: &str,
+    what: &str,
+    n: usize,
+    latency: f64,
+    lease: f64,
+) -> Vec<Server> {
     (0..n)
-        .map(|i| Server::start(database, &dir(what), &format!("p{i}"), latency, lease))
+        .map(|i| Server::start(database, &base.join(what), &format!("p{i}"), latency, lease))
         .collect()
 }
 
@@ -117,9 +122,9 @@ async fn list_rate(client: &Client, servers: &[Server], clients: usize, secs: f6
     total as f64 / secs
 }
 
-async fn failover(client: &Client, lease: f64) -> f64 {
+async fn failover(base: &Path, client: &Client, lease: f64) -> f64 {
     let database = postgres::fresh_database().await;
-    let mut servers = start(&database, "failover", 2, 0.0, lease);
+    let mut servers = start(base, &database, "failover", 2, 0.0, lease);
     let slow = "heat_template_version: 2018-08-31
 resources:
   work: {type: OS::Heat::TestResource, properties: {wait_secs: 3600}}
@@ -153,13 +158,18 @@ async fn main() {
         println!("scale_out: bench");
         return;
     }
+    let tmp = tempfile::Builder::new()
+        .prefix("heat-bench-scale-")
+        .tempdir()
+        .unwrap();
+    let base = tmp.path();
     let client = Client::default();
     let stack = template(5);
     println!("200 stacks of 10 simulated resources (0.5 s each, two levels), PostgreSQL:");
     let mut four = Vec::new();
     for n in [1, 2, 4] {
         let database = postgres::fresh_database().await;
-        let servers = start(&database, &format!("create{n}"), n, 0.5, 20.0);
+        let servers = start(base, &database, &format!("create{n}"), n, 0.5, 20.0);
         let secs = create_all(&client, &servers, 200, &stack).await;
         println!(
             "  {n} process{}: {secs:.1} s ({:.0} resources/s)",
@@ -175,11 +185,11 @@ async fn main() {
     drop(four);
 
     let lease = 5.0;
-    let secs = failover(&client, lease).await;
+    let secs = failover(base, &client, lease).await;
     println!("failover: SIGKILL to the create running again on another process: {secs:.1} s (lease {lease} s)");
 
     let database = postgres::fresh_database().await;
-    let one = start(&database, "big", 1, 0.5, 20.0);
+    let one = start(base, &database, "big", 1, 0.5, 20.0);
     let secs = create_all(&client, &one, 1, &template(500)).await;
     println!(
         "one stack of 1,000 simulated resources (0.5 s each, two levels) on one process: \

@@ -36,16 +36,15 @@ fn the_agents_configure_signal_and_report_through_heat_server() {
         );
         return;
     }
-    let work = std::env::temp_dir().join(format!("heat-agents-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).unwrap();
+    let tmp = common::tempdir("heat-agents-");
+    let work = tmp.path();
     let out = Command::new("unshare")
         .arg("-rmn")
         .arg(venv.join("bin/python"))
         .arg(common::clients::here().join("agents.py"))
         .arg(env!("CARGO_BIN_EXE_heat-server"))
         .arg(&venv)
-        .arg(&work)
+        .arg(work)
         .output()
         .expect("unshare runs");
     let text = String::from_utf8_lossy(&out.stdout);

@@ -23,9 +23,11 @@ fn status_of_root(addr: &str) -> String {
 
 #[test]
 fn it_outlives_a_closed_stdout_and_stops_on_sigterm() {
-    let dir = std::env::temp_dir().join(format!("heat-process-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("heat-process-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path();
     let mut child = Command::new(env!("CARGO_BIN_EXE_heat-server"))
         .args([
             "--bind",

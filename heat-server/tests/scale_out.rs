@@ -31,10 +31,6 @@ resources:
   sg: {type: OS::Neutron::SecurityGroup}
 ";
 
-fn dir(test: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("heat-scale-{test}-{}", std::process::id()))
-}
-
 /// The simulated cloud's objects that stacks made, alive or gone, by
 /// (stack, resource, kind): how many times each was made.
 async fn made(database: &str) -> BTreeMap<(String, String, String), (usize, usize)> {
@@ -62,7 +58,8 @@ async fn made(database: &str) -> BTreeMap<(String, String, String), (usize, usiz
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_servers_share_fifty_stacks_and_survive_a_sigkill() {
     let database = common::postgres::fresh_database().await;
-    let dir = dir("kill");
+    let tmp = common::tempdir("heat-scale-kill-");
+    let dir = tmp.path().to_path_buf();
     let a = Server::start(&database, &dir, "a", 1.0, 2.0);
     let mut b = Server::start(&database, &dir, "b", 1.0, 2.0);
     let c = Server::start(&database, &dir, "c", 1.0, 2.0);
@@ -164,7 +161,8 @@ async fn three_servers_share_fifty_stacks_and_survive_a_sigkill() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancel_sent_to_one_server_stops_an_update_running_in_another() {
     let database = common::postgres::fresh_database().await;
-    let dir = dir("cancel");
+    let tmp = common::tempdir("heat-scale-cancel-");
+    let dir = tmp.path().to_path_buf();
     let a = Server::start(&database, &dir, "a", 0.0, 600.0);
     let b = Server::start(&database, &dir, "b", 0.0, 600.0);
     let client = Client::default();

@@ -75,7 +75,8 @@ async fn a_server_killed_midway_leaves_its_openstack_stacks_to_another() {
     let session =
         Session::new(config, std::sync::Arc::new(heat_server::SystemClock::new())).unwrap();
     let database = common::postgres::fresh_database().await;
-    let dir = std::env::temp_dir().join(format!("heat-scale-live-{}", std::process::id()));
+    let tmp = common::tempdir("heat-scale-live-");
+    let dir = tmp.path().to_path_buf();
     let a = Server::on_openstack(&database, &dir, "a", 2.0, &cloud);
     let mut b = Server::on_openstack(&database, &dir, "b", 2.0, &cloud);
     let client = Client::default();

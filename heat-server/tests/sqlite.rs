@@ -36,25 +36,35 @@ fn source() -> StackSource {
     }
 }
 
-/// Two stores on one new file: two processes' views.
-struct Sqlite;
+/// Two stores on one new file: two processes' views. The files are
+/// removed with the harness (each test makes its own).
+#[derive(Default)]
+struct Sqlite(std::sync::Mutex<Vec<tempfile::TempDir>>);
 
 #[async_trait]
 impl Harness for Sqlite {
     async fn fresh(&self) -> (Arc<dyn StateStore>, Arc<dyn StateStore>) {
-        let one = SqliteStore::temporary().await.unwrap();
-        let two = SqliteStore::open(one.path()).await.unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("heat-store-")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join("state.sqlite");
+        self.0.lock().unwrap().push(dir);
+        let one = SqliteStore::open(&path).await.unwrap();
+        let two = SqliteStore::open(&path).await.unwrap();
         (Arc::new(one), Arc::new(two))
     }
 }
 
-heat_core::store_contract_tests!(Sqlite);
+heat_core::store_contract_tests!(Sqlite::default());
 
 #[tokio::test]
 async fn state_survives_across_processes() {
-    let dir = std::env::temp_dir().join(format!("heat-sqlite-{}", std::process::id()));
-    let file = dir.join("state.sqlite");
-    let _ = std::fs::remove_file(&file);
+    let dir = tempfile::Builder::new()
+        .prefix("heat-sqlite-")
+        .tempdir()
+        .unwrap();
+    let file = dir.path().join("state.sqlite");
     {
         let l = builder::open(&file, SimConfig::default(), EngineConfig::default())
             .await
@@ -108,5 +118,4 @@ async fn state_survives_across_processes() {
         .await
         .unwrap()
         .is_none());
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -15,17 +15,21 @@ pub struct Heat {
     pub dir: PathBuf,
     pub state: PathBuf,
     env: Vec<(String, String)>,
+    _tmp: tempfile::TempDir,
 }
 
 impl Heat {
     pub fn new(name: &str) -> Heat {
-        let dir = std::env::temp_dir().join(format!("heat-cli-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!("heat-cli-{name}-"))
+            .tempdir()
+            .unwrap();
+        let dir = tmp.path().to_path_buf();
         Heat {
             state: dir.join("state.sqlite"),
             dir,
             env: Vec::new(),
+            _tmp: tmp,
         }
     }
 

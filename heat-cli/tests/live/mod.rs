@@ -98,6 +98,7 @@ outputs:
 pub struct Heat {
     pub dir: std::path::PathBuf,
     pub cloud: String,
+    _tmp: tempfile::TempDir,
 }
 
 impl Heat {
@@ -211,12 +212,19 @@ pub fn setup(test: &str) -> (Session, Heat, String) {
         .expect("a cloud is configured");
     let session =
         Session::new(config, std::sync::Arc::new(heat_server::SystemClock::new())).unwrap();
-    let dir = std::env::temp_dir().join(format!("heat-cli-os-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!("heat-cli-os-{test}-"))
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let template = dir.join("stack.yaml");
     std::fs::write(&template, TEMPLATE).unwrap();
-    (session, Heat { dir, cloud }, template.display().to_string())
+    let heat = Heat {
+        dir,
+        cloud,
+        _tmp: tmp,
+    };
+    (session, heat, template.display().to_string())
 }
 
 /// The servers the cloud holds for a stack (by the metadata heat-rs tags

@@ -22,7 +22,7 @@ pub struct Cfn {
     /// The simulated cloud under it.
     #[allow(dead_code)]
     pub cloud: Arc<heat_resources::sim::SimCloud>,
-    _dir: std::path::PathBuf,
+    _dir: Arc<tempfile::TempDir>,
 }
 
 /// An answer: status and the XML text.
@@ -68,11 +68,9 @@ impl Cfn {
     }
 
     pub async fn with_auth(name: &str, auth: CfnAuth) -> Cfn {
-        let dir = std::env::temp_dir().join(format!("heat-cfn-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = super::tempdir(&format!("heat-cfn-{name}-"));
         let local = builder::open(
-            &dir.join("state.sqlite"),
+            &dir.path().join("state.sqlite"),
             SimConfig::default(),
             EngineConfig::default(),
         )
@@ -92,7 +90,7 @@ impl Cfn {
             router: cfn::app(state.clone()),
             state,
             cloud: local.cloud.clone(),
-            _dir: dir,
+            _dir: Arc::new(dir),
         }
     }
 

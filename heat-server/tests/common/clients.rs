@@ -37,14 +37,14 @@ pub struct Server {
     pub cloudwatch_url: String,
     /// Its working directory (`server.log` holds its log).
     pub dir: PathBuf,
+    _tmp: tempfile::TempDir,
 }
 
 impl Server {
     /// Starts one; `config` is the text of its TOML configuration.
     pub fn start(name: &str, bind: &str, config: Option<&str>) -> Server {
-        let dir = std::env::temp_dir().join(format!("heat-clients-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = super::tempdir(&format!("heat-clients-{name}-"));
+        let dir = tmp.path().to_path_buf();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_heat-server"));
         cmd.args([
             "--bind",
@@ -88,6 +88,7 @@ impl Server {
             cfn_url,
             cloudwatch_url,
             dir,
+            _tmp: tmp,
         }
     }
 
@@ -450,8 +451,8 @@ pub fn osc_lifecycle(osc: &Osc) {
     let (code, _, _) = osc.run(&["software", "config", "show", &cfg_id]);
     assert_ne!(code, 0);
     // Export, abandon (the objects stay), adopt under a new name.
-    let dir = std::env::temp_dir().join(format!("heat-clients-{}-data", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = super::tempdir("heat-clients-data-");
+    let dir = tmp.path();
     let exported = dir.join("export.json");
     osc.ok(&[
         "stack",

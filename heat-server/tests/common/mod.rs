@@ -24,7 +24,7 @@ use tower::ServiceExt;
 pub struct Api {
     pub host: String,
     pub router: axum::Router,
-    _dir: std::path::PathBuf,
+    _dir: tempfile::TempDir,
 }
 
 pub struct Answer {
@@ -39,11 +39,9 @@ impl Api {
     }
 
     pub async fn with_limits(name: &str, limits: Limits) -> Api {
-        let dir = std::env::temp_dir().join(format!("heat-api-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = tempdir(&format!("heat-api-{name}-"));
         let local = builder::open(
-            &dir.join("state.sqlite"),
+            &dir.path().join("state.sqlite"),
             SimConfig::default(),
             EngineConfig::default(),
         )
@@ -144,4 +142,9 @@ impl Api {
         }
         panic!("stack {id} never settled");
     }
+}
+
+/// A new directory under the system's temporary one, removed when dropped.
+pub fn tempdir(prefix: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(prefix).tempdir().unwrap()
 }

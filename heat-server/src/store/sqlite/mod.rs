@@ -131,19 +131,6 @@ impl SqliteStore {
         &self.path
     }
 
-    /// A store in a new file of the temporary directory (tests).
-    pub async fn temporary() -> Result<Self, StoreError> {
-        let path = std::env::temp_dir().join(format!(
-            "heat-store-{}-{}.sqlite",
-            std::process::id(),
-            TEMPORARY.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-        ));
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
-        Self::open(&path).await
-    }
-
     /// The connection pool (for stores that share the file).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
@@ -199,8 +186,6 @@ impl Drop for OpenLock {
         let _ = self.0.unlock();
     }
 }
-
-static TEMPORARY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 #[async_trait]
 impl StateStore for SqliteStore {
