@@ -60,18 +60,26 @@ fn literal_names(v: &Json, out: &mut Vec<(&'static str, String)>) {
 }
 
 /// Whether a parameter names a cloud object the simulated cloud has
-/// ordinary ones of (an image, a flavor, a key pair, a network): those get
-/// the ordinary value even when the template has a default.
+/// ordinary ones of (an image, a flavor, a key pair, a network or subnet
+/// by id): those get the ordinary value even when the template or its
+/// environment gives one (an environment's `private_net_id:
+/// ec6c8237-...` is the author's cloud, "replace these values").
 fn names_cloud_object(name: &str, p: &Json) -> bool {
     let lname = name.to_ascii_lowercase();
     let custom = p["CustomConstraint"].as_str().unwrap_or_default();
-    [
-        "glance.image",
-        "nova.flavor",
-        "nova.keypair",
-        "neutron.network",
-    ]
-    .contains(&custom)
+    let names_network = lname.contains("net")
+        && ["_id", "network", "net", "subnet"]
+            .iter()
+            .any(|end| lname.ends_with(end));
+    names_network
+        || [
+            "glance.image",
+            "nova.flavor",
+            "nova.keypair",
+            "neutron.network",
+            "neutron.subnet",
+        ]
+        .contains(&custom)
         || [
             "image",
             "flavor",
