@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use heat_core::engine::RequestContext;
 use heat_core::service::SourceParts;
-use heat_tests::ordinary::{create_and_delete, Run};
+use heat_tests::ordinary::{create_and_delete, read_files, Run};
 use serde_json::Value as Json;
 
 fn templates(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -54,29 +54,6 @@ fn is_template(doc: &Json) -> bool {
     .any(|k| doc.get(k).is_some())
 }
 
-/// The files the template at `key` (read from `path`) names, read from
-/// disk beside it, recursively, keyed as heat-rs keys them (from the root
-/// template's directory).
-fn files(text: &str, key: &str, path: &Path, parts: &mut SourceParts) {
-    let Ok(template) = heat_core::template::Template::parse(text) else {
-        return;
-    };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    for r in heat_core::files::references(&template) {
-        let file_key = heat_core::files::key_of(key, &r);
-        let file = dir.join(&r);
-        if parts.files.contains_key(&file_key) {
-            continue;
-        }
-        if let Ok(content) = std::fs::read_to_string(&file) {
-            parts
-                .files
-                .insert(file_key.clone(), Json::String(content.clone()));
-            files(&content, &file_key, &file, parts);
-        }
-    }
-}
-
 #[tokio::main(flavor = "current_thread", start_paused = true)]
 async fn main() {
     let root = std::env::args()
@@ -98,7 +75,7 @@ async fn main() {
         }
         let dir = path.parent().unwrap_or(Path::new("."));
         let mut parts = SourceParts::template(path.display().to_string(), text.clone());
-        files(&text, "", path, &mut parts);
+        read_files(&text, "", path, &mut parts);
         let stem = path
             .file_stem()
             .and_then(|s| s.to_str())

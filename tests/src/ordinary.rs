@@ -392,3 +392,26 @@ async fn delete(service: &StackService, id: &str) -> Result<(), String> {
 pub fn read_beside(dir: &Path, name: &str) -> Option<String> {
     std::fs::read_to_string(dir.join(name)).ok()
 }
+
+/// The files the template at `key` (read from `path`) names, read from
+/// disk beside it, recursively, keyed as heat-rs keys them (from the root
+/// template's directory).
+pub fn read_files(text: &str, key: &str, path: &Path, parts: &mut SourceParts) {
+    let Ok(template) = Template::parse(text) else {
+        return;
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    for r in heat_core::files::references(&template) {
+        let file_key = heat_core::files::key_of(key, &r);
+        let file = dir.join(&r);
+        if parts.files.contains_key(&file_key) {
+            continue;
+        }
+        if let Ok(content) = std::fs::read_to_string(&file) {
+            parts
+                .files
+                .insert(file_key.clone(), Json::String(content.clone()));
+            read_files(&content, &file_key, &file, parts);
+        }
+    }
+}
