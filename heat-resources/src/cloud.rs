@@ -56,11 +56,13 @@ pub enum ObjectKind {
     HealthMonitor,
     /// A Swift container.
     Container,
+    /// A Zun (application) container.
+    ZunContainer,
 }
 
 impl ObjectKind {
     /// Every kind.
-    pub const ALL: [ObjectKind; 22] = [
+    pub const ALL: [ObjectKind; 23] = [
         ObjectKind::Server,
         ObjectKind::Keypair,
         ObjectKind::Flavor,
@@ -83,6 +85,7 @@ impl ObjectKind {
         ObjectKind::PoolMember,
         ObjectKind::HealthMonitor,
         ObjectKind::Container,
+        ObjectKind::ZunContainer,
     ];
 
     /// The kind's name (`server`, `floating_ip`...), as the simulated
@@ -111,6 +114,7 @@ impl ObjectKind {
             ObjectKind::PoolMember => "pool_member",
             ObjectKind::HealthMonitor => "health_monitor",
             ObjectKind::Container => "container",
+            ObjectKind::ZunContainer => "zun_container",
         }
     }
 }
@@ -132,6 +136,12 @@ pub trait Cloud: Send + Sync {
     /// cloud): types with no object kind are then simulated in place.
     fn simulated(&self) -> bool {
         false
+    }
+
+    /// Whether this cloud makes objects of `kind` (a type of that kind is
+    /// refused before anything is created when it does not).
+    fn handles(&self, _kind: ObjectKind) -> bool {
+        true
     }
 
     /// Starts creating an object; returns its id (tagged with the stack and

@@ -342,7 +342,11 @@ fn in_place(type_name: &str) -> bool {
 #[async_trait]
 impl Driver for ResourceDriver {
     fn supports(&self, type_name: &str) -> Result<(), String> {
-        if Self::kind(type_name).is_some() || in_place(type_name) || self.cloud.simulated() {
+        let made = match Self::kind(type_name) {
+            Some(kind) => self.cloud.handles(kind),
+            None => in_place(type_name),
+        };
+        if made || self.cloud.simulated() {
             return Ok(());
         }
         Err(format!(

@@ -408,3 +408,66 @@ outputs:
         fip.attributes
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_zun_container_is_on_its_network_by_a_port_of_its_own() {
+    let s = sim(Duration::from_secs(1));
+    // hot/zun/webapp.yaml's way: a floating IP on the container's port.
+    let stack = create(
+        &s.runner,
+        "zun",
+        "heat_template_version: rocky
+resources:
+  db:
+    type: OS::Zun::Container
+    properties:
+      image: mysql:5.7
+      networks: [{network: private}]
+  web:
+    type: OS::Zun::Container
+    properties:
+      image: wordpress:latest
+      environment:
+        WORDPRESS_DB_HOST: {get_attr: [db, addresses, private, 0, addr]}
+      networks: [{network: private}]
+  floating_ip:
+    type: OS::Neutron::FloatingIP
+    properties: {floating_network: public}
+  association:
+    type: OS::Neutron::FloatingIPAssociation
+    properties:
+      floatingip_id: {get_resource: floating_ip}
+      port_id: {get_attr: [web, addresses, private, 0, port]}
+outputs:
+  db_host: {value: {get_attr: [db, addresses, private, 0, addr]}}
+  web_port: {value: {get_attr: [web, addresses, private, 0, port]}}
+",
+    )
+    .await;
+    assert_eq!(stack.status_text(), "CREATE_COMPLETE", "{}", stack.reason);
+    let outputs = stack.outputs.clone().unwrap();
+    let port = outputs["web_port"]["value"].as_str().unwrap().to_string();
+    let objects = s.cloud.objects();
+    let owned = objects.iter().find(|o| o.id == port).expect("the port");
+    assert_eq!(owned.attributes["device_owner"], "compute:kuryr");
+    assert!(outputs["db_host"]["value"]
+        .as_str()
+        .is_some_and(|a| a.starts_with("10.")));
+    let fip = objects.iter().find(|o| o.kind == "floating_ip").unwrap();
+    assert_eq!(fip.attributes["port_id"], port.as_str());
+    // The ports go with their containers.
+    let deleted = s.runner.delete_stack("zun").await.unwrap();
+    assert_eq!(
+        deleted.status_text(),
+        "DELETE_COMPLETE",
+        "{}",
+        deleted.reason
+    );
+    let left: Vec<_> = s
+        .cloud
+        .objects()
+        .into_iter()
+        .filter(|o| o.id == port)
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -272,6 +272,11 @@ pub async fn create_and_delete(
             .await
             .map_err(|e| e.to_string())?;
     }
+    // Everything the cloud holds before: anything else left after the
+    // delete is a leak (a stack's objects, or the ports, VIPs and other
+    // objects services make for them).
+    let before: std::collections::HashSet<String> =
+        cloud.objects().into_iter().map(|o| o.id).collect();
     let mut given = JsonMap::new();
     if let Some(text) = &parts.environment {
         if let Ok(Json::Object(env)) = serde_norway::from_str::<Json>(text) {
@@ -354,8 +359,9 @@ pub async fn create_and_delete(
         delete(service, helper).await?;
     }
     let left: Vec<String> = cloud
-        .stack_objects()
+        .objects()
         .into_iter()
+        .filter(|o| !before.contains(&o.id))
         .map(|o| format!("{} {}", o.kind, o.name))
         .collect();
     if !left.is_empty() {

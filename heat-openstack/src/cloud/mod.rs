@@ -61,6 +61,34 @@ impl OpenStackCloud {
 
 #[async_trait]
 impl Cloud for OpenStackCloud {
+    fn handles(&self, kind: ObjectKind) -> bool {
+        match kind {
+            ObjectKind::Network
+            | ObjectKind::Subnet
+            | ObjectKind::Port
+            | ObjectKind::Router
+            | ObjectKind::RouterInterface
+            | ObjectKind::FloatingIp
+            | ObjectKind::FloatingIpAssociation
+            | ObjectKind::SecurityGroup
+            | ObjectKind::SecurityGroupRule
+            | ObjectKind::Server
+            | ObjectKind::Keypair
+            | ObjectKind::Flavor
+            | ObjectKind::ServerGroup
+            | ObjectKind::Volume
+            | ObjectKind::VolumeAttachment => true,
+            ObjectKind::Image
+            | ObjectKind::LoadBalancer
+            | ObjectKind::Listener
+            | ObjectKind::Pool
+            | ObjectKind::PoolMember
+            | ObjectKind::HealthMonitor
+            | ObjectKind::Container
+            | ObjectKind::ZunContainer => false,
+        }
+    }
+
     async fn create(&self, kind: ObjectKind, spec: &ResourceSpec) -> Result<String, DriverError> {
         match kind {
             ObjectKind::Network
@@ -84,7 +112,8 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Pool
             | ObjectKind::PoolMember
             | ObjectKind::HealthMonitor
-            | ObjectKind::Container => Err(unsupported(kind)),
+            | ObjectKind::Container
+            | ObjectKind::ZunContainer => Err(unsupported(kind)),
         }
     }
 
@@ -148,7 +177,8 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Pool
             | ObjectKind::PoolMember
             | ObjectKind::HealthMonitor
-            | ObjectKind::Container => Err(unsupported(kind)),
+            | ObjectKind::Container
+            | ObjectKind::ZunContainer => Err(unsupported(kind)),
         }
     }
 
@@ -291,7 +321,8 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Pool
             | ObjectKind::PoolMember
             | ObjectKind::HealthMonitor
-            | ObjectKind::Container => return Err(unsupported(kind)),
+            | ObjectKind::Container
+            | ObjectKind::ZunContainer => return Err(unsupported(kind)),
         }
         self.wait_ready(kind, spec, id).await
     }
@@ -406,7 +437,8 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Pool
             | ObjectKind::PoolMember
             | ObjectKind::HealthMonitor
-            | ObjectKind::Container => Err(unsupported(kind)),
+            | ObjectKind::Container
+            | ObjectKind::ZunContainer => Err(unsupported(kind)),
         }
     }
 
@@ -461,7 +493,8 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Pool
             | ObjectKind::PoolMember
             | ObjectKind::HealthMonitor
-            | ObjectKind::Container => Err(unsupported(kind)),
+            | ObjectKind::Container
+            | ObjectKind::ZunContainer => Err(unsupported(kind)),
         }
     }
 
@@ -530,7 +563,8 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Pool
             | ObjectKind::PoolMember
             | ObjectKind::HealthMonitor
-            | ObjectKind::Container => Ok(None),
+            | ObjectKind::Container
+            | ObjectKind::ZunContainer => Ok(None),
         }
     }
 

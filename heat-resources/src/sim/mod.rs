@@ -407,18 +407,23 @@ impl Cloud for SimCloud {
             let id = self.new_id(&mut s);
             let mut object =
                 objects::build(kind, &id, spec, &s.objects).map_err(DriverError::fatal)?;
-            // A server's own ports, made with it (and saved below).
+            // A server's or Zun container's own ports, made with it (and
+            // saved below).
             let mut ports = Vec::new();
-            if kind == "server" {
+            let owner = match kind {
+                "server" => Some("compute:nova"),
+                "zun_container" => Some("compute:kuryr"),
+                _ => None,
+            };
+            if let Some(owner) = owner {
                 let mut networks = object.properties["networks"]
                     .as_array()
                     .cloned()
                     .unwrap_or_default();
                 for (i, props) in objects::ports::wanted(&object) {
                     let pid = self.new_id(&mut s);
-                    let port =
-                        objects::ports::port(&object, "compute:nova", &pid, i, props, &s.objects)
-                            .map_err(DriverError::fatal)?;
+                    let port = objects::ports::port(&object, owner, &pid, i, props, &s.objects)
+                        .map_err(DriverError::fatal)?;
                     s.objects.insert(pid.clone(), port.clone());
                     match networks.get_mut(i) {
                         Some(entry) => entry["port"] = json!(pid),

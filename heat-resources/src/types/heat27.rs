@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value as Json;
 
+use crate::cloud::ObjectKind;
 use crate::schema::{Attribute, Kind, Property, ResourceType, Rule};
 
 const DATA: &str = include_str!("../../data/heat_types.json");
@@ -114,6 +115,11 @@ fn property(name: &str, raw: &RawProperty) -> Property {
     }
 }
 
+/// Types with Heat's schema that the simulated cloud makes as objects of a
+/// kind (their attributes from that object: a Zun container's
+/// `addresses` name its ports).
+const KINDS: [(&str, ObjectKind); 1] = [("OS::Zun::Container", ObjectKind::ZunContainer)];
+
 /// Heat's schema of every type `declared` does not hold.
 pub(super) fn types(declared: &[ResourceType]) -> Vec<ResourceType> {
     raw()
@@ -130,7 +136,7 @@ pub(super) fn types(declared: &[ResourceType]) -> Vec<ResourceType> {
                     description: "",
                 })
                 .collect(),
-            cloud_kind: None,
+            cloud_kind: KINDS.iter().find(|(n, _)| n == name).map(|(_, kind)| *kind),
             description: "",
         })
         .collect()

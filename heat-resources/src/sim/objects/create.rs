@@ -33,28 +33,10 @@ pub(in crate::sim) fn build(
                     return Err("Invalid key_name provided.".into());
                 }
             }
-            for n in spec
-                .properties
-                .get("networks")
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(net) = n
-                    .get("network")
-                    .or_else(|| n.get("uuid"))
-                    .and_then(Json::as_str)
-                {
-                    need(objects, "network", "Network", net)?;
-                }
-                if let Some(port) = n.get("port").and_then(Json::as_str) {
-                    need(objects, "port", "Port", port)?;
-                }
-                if let Some(subnet) = n.get("subnet").and_then(Json::as_str) {
-                    need(objects, "subnet", "Subnet", subnet)?;
-                }
-            }
+            need_networks(spec, objects)?;
         }
+        // Its image is a container registry's (Docker Hub), not Glance's.
+        "zun_container" => need_networks(spec, objects)?,
         "subnet" => {
             let net = str_prop(spec, &["network", "network_id"]).ok_or("network is required")?;
             need(objects, "network", "Network", net)?;
@@ -155,4 +137,31 @@ pub(in crate::sim) fn build(
         properties: spec.properties.clone(),
         attributes: JsonMap::new(),
     })
+}
+
+/// The networks, ports and subnets a server's or container's `networks`
+/// name exist.
+fn need_networks(spec: &ResourceSpec, objects: &Objects) -> Result<(), String> {
+    for n in spec
+        .properties
+        .get("networks")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(net) = n
+            .get("network")
+            .or_else(|| n.get("uuid"))
+            .and_then(Json::as_str)
+        {
+            need(objects, "network", "Network", net)?;
+        }
+        if let Some(port) = n.get("port").and_then(Json::as_str) {
+            need(objects, "port", "Port", port)?;
+        }
+        if let Some(subnet) = n.get("subnet").and_then(Json::as_str) {
+            need(objects, "subnet", "Subnet", subnet)?;
+        }
+    }
+    Ok(())
 }

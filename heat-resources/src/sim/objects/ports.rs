@@ -83,8 +83,8 @@ pub(in crate::sim) fn vip(lb: &SimObject) -> Json {
     out
 }
 
-/// A port an object owns (`owner`: `compute:nova`, `Octavia`), ready, its
-/// network found from a subnet if need be.
+/// A port an object owns (`owner`: `compute:nova`, `compute:kuryr`,
+/// `Octavia`), ready, its network found from a subnet if need be.
 pub(in crate::sim) fn port(
     server: &SimObject,
     owner: &str,
@@ -129,7 +129,7 @@ pub(in crate::sim) fn owned_by(owner: &str, objects: &Objects) -> Vec<String> {
                 && o.attributes
                     .get("device_owner")
                     .and_then(Json::as_str)
-                    .is_some_and(|d| d == "compute:nova" || d == "Octavia")
+                    .is_some_and(|d| ["compute:nova", "compute:kuryr", "Octavia"].contains(&d))
                 && o.attributes.get("device_id") == Some(&json!(owner))
         })
         .map(|o| o.id.clone())

@@ -15,7 +15,10 @@ pub(in crate::sim) fn ready(o: &mut SimObject, objects: &Objects) {
     a.insert("id".into(), json!(o.id));
     a.insert("name".into(), json!(o.name));
     let status = match o.kind.as_str() {
-        "server" => {
+        // A Zun container is on its networks as a server is (its ports
+        // made with it); its `addresses` are Zun's: no MAC, no type.
+        "server" | "zun_container" => {
+            let container = o.kind == "zun_container";
             let mut addresses = JsonMap::new();
             let mut networks = JsonMap::new();
             let mut first = None;
@@ -91,9 +94,19 @@ pub(in crate::sim) fn ready(o: &mut SimObject, objects: &Objects) {
                 if first.is_none() {
                     first = ip.as_str().map(String::from);
                 }
-                addresses.entry(net.name.clone()).or_insert_with(|| json!([])).as_array_mut().expect("a list").push(json!({
-                    "addr": ip, "version": 4, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": mac_addr, "port": port
-                }));
+                let address = if container {
+                    json!({"addr": ip, "version": 4, "port": port, "preserve_on_delete": false})
+                } else {
+                    json!({
+                        "addr": ip, "version": 4, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": mac_addr, "port": port
+                    })
+                };
+                addresses
+                    .entry(net.name.clone())
+                    .or_insert_with(|| json!([]))
+                    .as_array_mut()
+                    .expect("a list")
+                    .push(address);
                 networks
                     .entry(net.name.clone())
                     .or_insert_with(|| json!([]))
@@ -138,8 +151,11 @@ pub(in crate::sim) fn ready(o: &mut SimObject, objects: &Objects) {
                     })
                 })
                 .collect();
-            a.insert("fixed_ips".into(), Json::Array(own));
             a.insert("addresses".into(), Json::Object(addresses));
+            if container {
+                return finish(o, a, "Running");
+            }
+            a.insert("fixed_ips".into(), Json::Array(own));
             a.insert("networks".into(), Json::Object(networks));
             a.insert(
                 "first_address".into(),
@@ -509,6 +525,12 @@ pub(in crate::sim) fn ready(o: &mut SimObject, objects: &Objects) {
         }
         _ => "ACTIVE",
     };
+    finish(o, a, status);
+}
+
+/// Gives a ready object its status (also as its `status` attribute, unless
+/// its service reports another) and its attributes.
+fn finish(o: &mut SimObject, mut a: JsonMap<String, Json>, status: &str) {
     if !a.contains_key("status") {
         a.insert("status".into(), json!(status));
     }
