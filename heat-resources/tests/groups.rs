@@ -443,3 +443,45 @@ outputs:
     let second = members.iter().find(|r| r.name == "1").unwrap();
     assert_eq!(second.requires, ["0"], "the second after the first");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_group_of_no_members_answers_empty_lists() {
+    let s = common::sim(Duration::from_secs(1));
+    // Heat's groups collect a member attribute over their members: none, [].
+    let stack = common::create(
+        &s.runner,
+        "empty",
+        "heat_template_version: 2016-10-14
+resources:
+  group:
+    type: OS::Heat::ResourceGroup
+    properties:
+      count: 0
+      resource_def:
+        type: OS::Nova::Server
+        properties: {image: cirros-0.6.2, flavor: m1.small}
+  asg:
+    type: OS::Heat::AutoScalingGroup
+    properties:
+      min_size: 0
+      max_size: 2
+      resource:
+        type: OS::Nova::Server
+        properties: {image: cirros-0.6.2, flavor: m1.small}
+outputs:
+  addresses: {value: {get_attr: [group, first_address]}}
+  refs: {value: {get_attr: [group, refs]}}
+  names: {value: {get_attr: [asg, outputs_list, name]}}
+  by_member: {value: {get_attr: [asg, outputs, name]}}
+  size: {value: {get_attr: [asg, current_size]}}
+",
+    )
+    .await;
+    assert_eq!(stack.status_text(), "CREATE_COMPLETE", "{}", stack.reason);
+    let o = stack.outputs.unwrap();
+    assert_eq!(o["addresses"]["value"], serde_json::json!([]));
+    assert_eq!(o["refs"]["value"], serde_json::json!([]));
+    assert_eq!(o["names"]["value"], serde_json::json!([]));
+    assert_eq!(o["by_member"]["value"], serde_json::json!({}));
+    assert_eq!(o["size"]["value"], serde_json::json!(0));
+}

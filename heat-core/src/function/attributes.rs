@@ -116,7 +116,12 @@ pub(super) fn get_attr(args: &Expr, style: AttStyle, r: &dyn Resolver) -> R<Json
                             .collect(),
                     ))
                 }
-                _ => {}
+                _ => {
+                    let empty = empty_group_answer(r, &res_name, &attr_name);
+                    if !empty.is_null() {
+                        return Ok(empty);
+                    }
+                }
             }
         }
     }
@@ -124,9 +129,25 @@ pub(super) fn get_attr(args: &Expr, style: AttStyle, r: &dyn Resolver) -> R<Json
         .attribute(&res_name, &attr_name)
         .map_err(FnError::resolve)?
     {
-        None => return Ok(Json::Null),
+        None | Some(Json::Null) => return Ok(empty_group_answer(r, &res_name, &attr_name)),
         Some(v) => v,
     };
     let _ = style;
     Ok(select_path(value, &path))
+}
+
+/// What a made group of no members answers for its members' attribute:
+/// Heat's groups collect it over their members, so an empty list (an
+/// empty map for `outputs`); null for anything else not known.
+fn empty_group_answer(r: &dyn Resolver, res_name: &str, attr_name: &str) -> Json {
+    match r.attribute(res_name, "refs") {
+        Ok(Some(Json::Array(refs))) if refs.is_empty() => {
+            if attr_name == "outputs" {
+                Json::Object(Default::default())
+            } else {
+                Json::Array(Vec::new())
+            }
+        }
+        _ => Json::Null,
+    }
 }
