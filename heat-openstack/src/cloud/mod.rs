@@ -62,58 +62,14 @@ impl OpenStackCloud {
 #[async_trait]
 impl Cloud for OpenStackCloud {
     fn handles(&self, kind: ObjectKind) -> bool {
-        match kind {
-            ObjectKind::Network
-            | ObjectKind::Subnet
-            | ObjectKind::Port
-            | ObjectKind::Router
-            | ObjectKind::RouterInterface
-            | ObjectKind::FloatingIp
-            | ObjectKind::FloatingIpAssociation
-            | ObjectKind::SecurityGroup
-            | ObjectKind::SecurityGroupRule
-            | ObjectKind::Server
-            | ObjectKind::Keypair
-            | ObjectKind::Flavor
-            | ObjectKind::ServerGroup
-            | ObjectKind::Volume
-            | ObjectKind::VolumeAttachment => true,
-            ObjectKind::Image
-            | ObjectKind::LoadBalancer
-            | ObjectKind::Listener
-            | ObjectKind::Pool
-            | ObjectKind::PoolMember
-            | ObjectKind::HealthMonitor
-            | ObjectKind::Container
-            | ObjectKind::ZunContainer => false,
-        }
+        service(kind).is_some()
     }
 
     async fn create(&self, kind: ObjectKind, spec: &ResourceSpec) -> Result<String, DriverError> {
-        match kind {
-            ObjectKind::Network
-            | ObjectKind::Subnet
-            | ObjectKind::Port
-            | ObjectKind::Router
-            | ObjectKind::RouterInterface
-            | ObjectKind::FloatingIp
-            | ObjectKind::FloatingIpAssociation
-            | ObjectKind::SecurityGroup
-            | ObjectKind::SecurityGroupRule => self.create_network_object(kind, spec).await,
-            ObjectKind::Server
-            | ObjectKind::Keypair
-            | ObjectKind::Flavor
-            | ObjectKind::ServerGroup
-            | ObjectKind::Volume
-            | ObjectKind::VolumeAttachment => self.create_compute_object(kind, spec).await,
-            ObjectKind::Image
-            | ObjectKind::LoadBalancer
-            | ObjectKind::Listener
-            | ObjectKind::Pool
-            | ObjectKind::PoolMember
-            | ObjectKind::HealthMonitor
-            | ObjectKind::Container
-            | ObjectKind::ZunContainer => Err(unsupported(kind)),
+        match service(kind) {
+            Some(Service::Network) => self.create_network_object(kind, spec).await,
+            Some(Service::Compute) => self.create_compute_object(kind, spec).await,
+            None => Err(unsupported(kind)),
         }
     }
 
@@ -656,6 +612,44 @@ impl Cloud for OpenStackCloud {
             _ => Ok(()),
         };
         result.map_err(|e| format!("Error validating value '{v}': {}", e.message))
+    }
+}
+
+/// The service that makes objects of a kind here.
+enum Service {
+    /// Neutron.
+    Network,
+    /// Nova (and Cinder, through the compute paths).
+    Compute,
+}
+
+/// Which service makes objects of `kind` on OpenStack; `None` for kinds
+/// heat-rs does not drive there (no Octavia, Glance uploads, Swift or Zun).
+fn service(kind: ObjectKind) -> Option<Service> {
+    match kind {
+        ObjectKind::Network
+        | ObjectKind::Subnet
+        | ObjectKind::Port
+        | ObjectKind::Router
+        | ObjectKind::RouterInterface
+        | ObjectKind::FloatingIp
+        | ObjectKind::FloatingIpAssociation
+        | ObjectKind::SecurityGroup
+        | ObjectKind::SecurityGroupRule => Some(Service::Network),
+        ObjectKind::Server
+        | ObjectKind::Keypair
+        | ObjectKind::Flavor
+        | ObjectKind::ServerGroup
+        | ObjectKind::Volume
+        | ObjectKind::VolumeAttachment => Some(Service::Compute),
+        ObjectKind::Image
+        | ObjectKind::LoadBalancer
+        | ObjectKind::Listener
+        | ObjectKind::Pool
+        | ObjectKind::PoolMember
+        | ObjectKind::HealthMonitor
+        | ObjectKind::Container
+        | ObjectKind::ZunContainer => None,
     }
 }
 
