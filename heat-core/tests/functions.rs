@@ -1,9 +1,10 @@
 //! Classes of function and section behaviour where Heat 27 is particular,
 //! each checked on a template of its own: `list_concat_unique` keeps each
-//! item where it first appears; `digest` hashes the UTF-8 bytes of
-//! non-ASCII text; `str_replace` takes numbers as keys; a two-argument
+//! item where it first appears; `digest` hashes the latin-1 bytes of
+//! text with Python's algorithms; `str_replace` takes numbers as keys; a two-argument
 //! `if` whose condition is false removes the key; an empty `conditions:`
-//! section is refused; `allowed_pattern` is a Python regular expression.
+//! section is refused; `allowed_pattern` is a Python regular expression;
+//! `if` reads its condition before anything is created.
 
 use heat_core::definition::{AnyType, Inputs, StackDefinition};
 use heat_core::function;
@@ -37,10 +38,36 @@ fn list_concat_unique_keeps_the_first_occurrence() {
 }
 
 #[test]
-fn digest_hashes_utf8_bytes() {
+fn digest_hashes_latin1_bytes_with_pythons_algorithms() {
+    // Heat's `hashlib.new(algorithm).update(value.encode('latin-1'))`.
     assert_eq!(
         value("2018-08-31", "{digest: [sha256, \"héllo\"]}"),
-        json!("3c48591d8d098a4538f5e013dfcf406e948eac4d3277b10bf614e295d6068179")
+        json!("c63c19ed1e0ee079f22ddb0d4112cfc799132c88684eb42324c62b9899b0c6c1")
+    );
+    assert_eq!(
+        value("2018-08-31", "{digest: [SHA3_256, foo]}"),
+        json!("76d3bc41c9f588f7fcd0d5bf4718f8f84b1c41b20882703100b9eb9413807c01")
+    );
+    assert_eq!(
+        value("2018-08-31", "{digest: [blake2s, foo]}"),
+        json!("08d6cad88075de8f192db097573d0e829411cd91eb6ec65e8fc16c017edfdb74")
+    );
+    assert_eq!(
+        value("2018-08-31", "{digest: [md5-sha1, foo]}"),
+        json!("acbd18db4cc2f85cedef654fccc4a4d80beec7b5ea3f0fdbc95d0dd47f3c5bc275da8a33")
+    );
+    // Text beyond latin-1 cannot be encoded: refused, as Python refuses it.
+    let t = Template::parse(
+        "heat_template_version: 2018-08-31\nresources:\n  a:\n    type: OS::Heat::Value\n    properties:\n      value: {digest: [md5, \"日本\"]}\n",
+    )
+    .unwrap();
+    let (def, _) = StackDefinition::build(&t, Inputs::default(), &AnyType);
+    let def = def.unwrap();
+    let e = function::resolve(def.resources[0].properties.as_ref().unwrap(), &def).unwrap_err();
+    assert!(
+        e.message
+            .contains("'latin-1' codec can't encode character '\\u65e5' in position 0"),
+        "{e:?}"
     );
 }
 
@@ -89,6 +116,36 @@ fn an_empty_conditions_section_is_refused() {
         "Conditions validation error: Condition definitions must be a map. Found a NoneType instead"
     );
     assert_eq!(errors[0].path, "conditions");
+}
+
+#[test]
+fn an_if_on_a_condition_that_is_not_one_is_refused_before_creation() {
+    // Heat's `if` is a macro: the condition is read when the template is
+    // parsed, an unknown name (or a number) refused then.
+    for (condition, shown) in [
+        ("nonexistent", "nonexistent"),
+        ("Cond_True", "Cond_True"),
+        ("1", "1"),
+    ] {
+        let t = Template::parse(&format!(
+            "heat_template_version: 2018-08-31\nconditions:\n  no: false\nresources:\n  a:\n    type: OS::Heat::Value\n    properties:\n      value: {{if: [{condition}, x, y]}}\n"
+        ))
+        .unwrap();
+        let (_, errors) = StackDefinition::build(&t, Inputs::default(), &AnyType);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0]
+                .message
+                .contains(&format!("Invalid condition \"{shown}\"")),
+            "{errors:?}"
+        );
+        assert!(
+            errors[0].path.starts_with("resources.a.properties"),
+            "{errors:?}"
+        );
+    }
+    // No condition (null) is true, as Heat's `is_enabled(None)`.
+    assert_eq!(value("2018-08-31", "{if: [null, x, y]}"), json!("x"));
 }
 
 /// Whether a value meets a parameter's `allowed_pattern`.

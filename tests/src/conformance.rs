@@ -593,6 +593,9 @@ impl Resolver for CaseResolver<'_> {
     fn condition(&self, name: &str) -> Result<bool, FnError> {
         self.def.condition(name)
     }
+    fn has_condition(&self, name: &str) -> bool {
+        self.def.has_condition(name)
+    }
     fn mapping(&self, name: &str) -> Option<Json> {
         self.def.mapping(name)
     }
@@ -649,9 +652,11 @@ pub fn run_case(case: &Json, header: &Json) -> Outcome {
         }
         (Err((stage, _)), Some(e)) => {
             let exp_stage = e["stage"].as_str().unwrap_or_default();
+            // The corpus's rule: the same stage, parse or validate before
+            // anything is created, resolve while evaluating.
+            let before = |s: &str| matches!(s, "template" | "stack" | "parse" | "validate");
             let same = *stage == exp_stage
-                || (matches!(exp_stage, "template" | "stack" | "parse")
-                    && matches!(*stage, "template" | "parse"))
+                || (before(exp_stage) && before(stage))
                 || (exp_stage == "resource_data" && *stage == "resolve");
             (
                 same,

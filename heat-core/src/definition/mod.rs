@@ -682,6 +682,10 @@ impl<'t> StackDefinition<'t> {
                 }
             }
         }
+        // One problem found by two checks (a function's validation and
+        // the evaluation of the same properties) is said once.
+        let mut seen = std::collections::HashSet::new();
+        errors.retain(|e| seen.insert((e.message.clone(), e.path.clone())));
         (Some(def), errors)
     }
 

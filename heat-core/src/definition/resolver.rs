@@ -63,6 +63,10 @@ impl Resolver for StackDefinition<'_> {
         self.inputs.availability_zones.clone()
     }
 
+    fn has_condition(&self, name: &str) -> bool {
+        self.conditions.contains_key(name)
+    }
+
     fn condition(&self, name: &str) -> Result<bool, FnError> {
         let invalid = || {
             FnError::new(

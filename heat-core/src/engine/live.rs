@@ -116,6 +116,10 @@ impl Resolver for Live<'_, '_> {
         self.def.condition(name)
     }
 
+    fn has_condition(&self, name: &str) -> bool {
+        self.def.has_condition(name)
+    }
+
     fn mapping(&self, name: &str) -> Option<Json> {
         self.def.mapping(name)
     }

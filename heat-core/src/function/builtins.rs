@@ -3,6 +3,7 @@
 use serde_json::Value as Json;
 
 use super::attributes::{get_attr, get_param};
+use super::digest::digest;
 use super::eval::{resolve, resolve_nullable, Resolver};
 use super::python::{eq, repr, str_of, to_int, type_name};
 use super::strings::{join, replace, str_split};
@@ -393,45 +394,6 @@ fn member_list_to_map(args: &Expr, r: &dyn Resolver) -> R<Json> {
         }
     }
     Ok(Json::Object(out))
-}
-
-fn digest(args: &Expr, name: &str, r: &dyn Resolver) -> R<Json> {
-    use sha2::Digest as _;
-    let args = resolve(args, r)?;
-    let strings: Option<Vec<&str>> = args
-        .as_array()
-        .and_then(|a| a.iter().map(|v| v.as_str()).collect());
-    let Some(strings) = strings else {
-        return err(format!(
-            "Argument to function \"{name}\" must be a list of strings"
-        ));
-    };
-    if strings.len() != 2 {
-        return err(format!(
-            "Function \"{name}\" usage: [\"<algorithm>\", \"<value>\"]"
-        ));
-    }
-    let data = strings[1].as_bytes();
-    let hex = match strings[0].to_lowercase().as_str() {
-        "md5" => hex(&md5::Md5::digest(data)),
-        "sha1" => hex(&sha1::Sha1::digest(data)),
-        "sha224" => hex(&sha2::Sha224::digest(data)),
-        "sha256" => hex(&sha2::Sha256::digest(data)),
-        "sha384" => hex(&sha2::Sha384::digest(data)),
-        "sha512" => hex(&sha2::Sha512::digest(data)),
-        "sha512_224" => hex(&sha2::Sha512_224::digest(data)),
-        "sha512_256" => hex(&sha2::Sha512_256::digest(data)),
-        _ => {
-            return err(
-                "Algorithm must be one of {'md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'sha512_224', 'sha512_256'}",
-            )
-        }
-    };
-    Ok(Json::String(hex))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn repeat(args: &Expr, name: &str, maps: bool, permutations: bool, r: &dyn Resolver) -> R<Json> {

@@ -13,10 +13,12 @@ pub(super) fn condition_value(expr: &Expr, r: &dyn Resolver) -> Result<bool, FnE
 }
 
 /// Heat's `_get_condition`: booleans are themselves, strings name a
-/// condition, anything else is an invalid condition.
+/// condition, null is no condition (true, as Heat's `is_enabled(None)`),
+/// anything else is an invalid condition.
 pub(super) fn condition_of_value(v: &Json, r: &dyn Resolver) -> Result<bool, FnError> {
     match v {
         Json::Bool(b) => Ok(*b),
+        Json::Null => Ok(true),
         Json::String(name) => r.condition(name),
         other => Err(FnError::resolve(format!(
             "Invalid condition \"{}\"",

@@ -36,6 +36,10 @@ pub trait Resolver {
     /// A named condition's value; `Err` for an unknown name or a failed
     /// evaluation.
     fn condition(&self, name: &str) -> Result<bool, FnError>;
+    /// Whether the template defines a condition of that name.
+    fn has_condition(&self, _name: &str) -> bool {
+        true
+    }
     /// A mapping of the `Mappings` section.
     fn mapping(&self, name: &str) -> Option<Json>;
     /// Data of the parent (facade) resource of a nested stack:
@@ -145,6 +149,23 @@ fn validate_call(call: &Call, r: &dyn Resolver) -> Result<(), FnError> {
             }
         }
         FnKind::MakeUrl => super::url::make_url_check(&call.args, name, true).map_err(verr),
+        // Heat's `if` is a macro: its condition is read when the template
+        // is parsed, so a condition that is not one is refused then (one
+        // given by a function is evaluated later).
+        FnKind::If { .. } => {
+            let Expr::List(items) = &call.args else { return Ok(()) };
+            match items.first() {
+                Some(Expr::Lit(Json::String(c))) if !r.has_condition(c) => {
+                    Err(verr(format!("Invalid condition \"{c}\"")))
+                }
+                Some(Expr::Lit(Json::String(_) | Json::Bool(_) | Json::Null) | Expr::Call(_))
+                | None => Ok(()),
+                Some(other) => {
+                    let shown = resolve(other, r).map(|v| super::python::str_of(&v)).unwrap_or_default();
+                    Err(verr(format!("Invalid condition \"{shown}\"")))
+                }
+            }
+        }
         FnKind::Yaql => {
             let Expr::Map(m) = &call.args else { return Ok(()) };
             match m.iter().find(|(k, _)| k == "expression").map(|(_, v)| v) {

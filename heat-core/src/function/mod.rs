@@ -11,6 +11,7 @@ mod attributes;
 mod builtins;
 pub mod catalog;
 mod conditions;
+mod digest;
 mod eval;
 mod parse;
 pub mod python;
