@@ -537,6 +537,11 @@ fn beyond_heat(message: &str) -> bool {
         || message == "The template section is invalid: Metadata"
 }
 
+/// A case resource's action (Heat's default, CREATE, when not given).
+fn action(r: &Json) -> &str {
+    r.get("action").and_then(Json::as_str).unwrap_or("CREATE")
+}
+
 /// A resolver for function cases: the template's definition, with the
 /// case's resource references and attributes.
 struct CaseResolver<'a> {
@@ -563,7 +568,12 @@ impl Resolver for CaseResolver<'_> {
     }
     fn attribute(&self, resource: &str, attribute: &str) -> Result<Option<Json>, String> {
         let r = &self.attrs[resource];
-        if r.get("action").and_then(Json::as_str) == Some("INIT") {
+        // Heat's `_result_ready`: an attribute once the resource has been
+        // acted on (any status), not before or while deleted.
+        const READY: [&str; 8] = [
+            "CREATE", "ADOPT", "SUSPEND", "RESUME", "UPDATE", "ROLLBACK", "SNAPSHOT", "CHECK",
+        ];
+        if !READY.contains(&action(r)) {
             return Ok(None);
         }
         Ok(Some(
@@ -575,7 +585,13 @@ impl Resolver for CaseResolver<'_> {
     }
     fn all_attributes(&self, resource: &str) -> Option<Json> {
         let r = &self.attrs[resource];
-        if r.get("action").and_then(Json::as_str) == Some("INIT") {
+        // Heat's `get_attr: [name]`: in progress or complete, not in a
+        // rollback or a delete.
+        const READY: [&str; 7] = [
+            "CREATE", "ADOPT", "SUSPEND", "RESUME", "UPDATE", "CHECK", "SNAPSHOT",
+        ];
+        let status = r.get("status").and_then(Json::as_str).unwrap_or("COMPLETE");
+        if !READY.contains(&action(r)) || !matches!(status, "IN_PROGRESS" | "COMPLETE") {
             return None;
         }
         Some(r["attributes"].clone())

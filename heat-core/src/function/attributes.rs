@@ -77,6 +77,10 @@ pub(super) fn get_attr(args: &Expr, style: AttStyle, r: &dyn Resolver) -> R<Json
         return Ok(r.all_attributes(&res_name).unwrap_or(Json::Null));
     }
     let attr = resolve(&items[1], r)?;
+    // From 2015-10-15 a null attribute name is none: every attribute.
+    if attr.is_null() && style == AttStyle::All {
+        return Ok(r.all_attributes(&res_name).unwrap_or(Json::Null));
+    }
     let path = resolve(&Expr::List(items[2..].to_vec()), r)?;
     let path = path.as_array().cloned().unwrap_or_default();
     let attr_name = str_of(&attr);

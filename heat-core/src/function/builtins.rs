@@ -581,6 +581,9 @@ fn map_replace(args: &Expr, name: &str, r: &dyn Resolver) -> R<Json> {
     for (k, v) in &in_map {
         let key = match keys.get(k) {
             None | Some(Json::Null) => k.clone(),
+            // A key must be hashable in Python.
+            Some(Json::Array(_)) => return err("unhashable type: 'list'"),
+            Some(Json::Object(_)) => return err("unhashable type: 'dict'"),
             Some(new) => {
                 let new = str_of(new);
                 if in_map.contains_key(&new) && new != *k {

@@ -131,6 +131,9 @@ fn validate_call(call: &Call, r: &dyn Resolver) -> Result<(), FnError> {
             }
             let Some(attr) = args.get(1) else { return Ok(()) };
             let attr = resolve(attr, r).map_err(|e| FnError { stage: Stage::Validate, ..e })?;
+            if attr.is_null() && call.kind == FnKind::GetAtt(super::AttStyle::All) {
+                return Ok(());
+            }
             let attr_name = super::python::str_of(&attr);
             if r.has_attribute(&res_name, &attr_name) == Some(false) {
                 return Err(verr(format!(

@@ -81,6 +81,10 @@ pub(super) fn replace(name: &str, style: ReplaceStyle, template: Json, params: J
             &params[key.as_str()],
         )?);
     }
+    if keys.iter().any(|k| k.is_empty()) {
+        // Heat splits the template on each key: Python's `split("")`.
+        return err("empty separator");
+    }
     let mut found = vec![false; keys.len()];
     let out = replace_rec(&template, &keys, &values, 0, &mut found);
     if strict {
@@ -111,11 +115,6 @@ fn replace_rec(
         return s.to_string();
     }
     let key = keys[i].as_str();
-    if key.is_empty() {
-        // Python's split("") raises; Heat never gets here with an empty key
-        // because YAML cannot easily express one; treat it as absent.
-        return replace_rec(s, keys, values, i + 1, found);
-    }
     let pieces: Vec<&str> = s.split(key).collect();
     if pieces.len() > 1 {
         found[i] = true;
