@@ -148,6 +148,66 @@ fn an_if_on_a_condition_that_is_not_one_is_refused_before_creation() {
     assert_eq!(value("2018-08-31", "{if: [null, x, y]}"), json!("x"));
 }
 
+/// The error resolving resource `a`'s `value` property.
+fn value_error(version: &str, snippet: &str) -> String {
+    let text = format!(
+        "heat_template_version: {version}\nresources:\n  a:\n    type: OS::Heat::Value\n    properties:\n      value: {snippet}\n"
+    );
+    let t = Template::parse(&text).unwrap();
+    let (def, errors) = StackDefinition::build(&t, Inputs::default(), &AnyType);
+    if let Some(e) = errors.first() {
+        return e.message.clone();
+    }
+    let def = def.unwrap();
+    let props = def.resources[0].properties.as_ref().unwrap();
+    function::resolve(props, &def).unwrap_err().message
+}
+
+#[test]
+fn python_errors_of_replacements_are_heats() {
+    // Heat splits the template on each key: an empty one is Python's
+    // "empty separator"; a key replaced by a list is not hashable.
+    assert_eq!(
+        value_error(
+            "2018-08-31",
+            "{str_replace: {template: abc, params: {'': x}}}"
+        ),
+        "empty separator"
+    );
+    assert_eq!(
+        value_error("2018-08-31", "{map_replace: [{a: 1}, {keys: {a: [x]}}]}"),
+        "unhashable type: 'list'"
+    );
+}
+
+#[test]
+fn a_null_attribute_name_is_every_attribute_from_2015_10_15() {
+    let t = Template::parse(
+        "heat_template_version: 2015-10-15\nresources:\n  a: {type: OS::Heat::None}\noutputs:\n  all: {value: {get_attr: [a, null]}}\n",
+    )
+    .unwrap();
+    let (_, errors) = StackDefinition::build(&t, Inputs::default(), &AnyType);
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn ref_in_cloudformation_conditions_names_parameters_only() {
+    let t = Template::parse(
+        r#"{"AWSTemplateFormatVersion": "2010-09-09",
+ "Conditions": {"c": {"Fn::Equals": [{"Ref": "web"}, "x"]}},
+ "Resources": {"web": {"Type": "OS::Heat::None"},
+               "b": {"Type": "OS::Heat::None", "Condition": "c"}}}"#,
+    )
+    .unwrap();
+    let (_, errors) = StackDefinition::build(&t, Inputs::default(), &AnyType);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.contains("The specified reference \"web\"")),
+        "{errors:?}"
+    );
+}
+
 /// Whether a value meets a parameter's `allowed_pattern`.
 fn allowed(pattern: &str, value: &str) -> Result<(), String> {
     let text = format!(

@@ -130,7 +130,15 @@ impl Parser<'_, '_> {
                     return Err(self.err(name, line, "unhashable type: 'list'".into()))
                 }
                 Expr::Map(_) => return Err(self.err(name, line, "unhashable type: 'dict'".into())),
-                Expr::Lit(Json::String(s)) if (self.ctx.is_resource)(s) => FnKind::GetResource,
+                // Heat looks the argument up among the parameters when it
+                // parses: a function is not hashable there.
+                Expr::Call(c) => {
+                    return Err(self.err(name, line, format!("unhashable type: '{}'", c.name)))
+                }
+                // In conditions, `Ref` names parameters only.
+                Expr::Lit(Json::String(s)) if (self.ctx.is_resource)(s) && !condition => {
+                    FnKind::GetResource
+                }
                 Expr::Lit(Json::String(s))
                     if s == "AWS::NoValue" && self.ctx.dialect == Dialect::Cfn =>
                 {
