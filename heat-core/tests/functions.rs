@@ -181,6 +181,32 @@ fn python_errors_of_replacements_are_heats() {
 }
 
 #[test]
+fn numbers_compare_and_add_as_pythons() {
+    // An int and a float are equal only when exactly so.
+    for (a, b, equal) in [
+        ("9007199254740993", "9007199254740992.0", false),
+        ("2", "2.0", true),
+    ] {
+        let t = Template::parse(&format!(
+            "heat_template_version: 2018-08-31\nconditions:\n  c: {{equals: [{a}, {b}]}}\nresources:\n  a: {{type: OS::Heat::None, condition: c}}\n"
+        ))
+        .unwrap();
+        let (def, errors) = StackDefinition::build(&t, Inputs::default(), &AnyType);
+        assert!(errors.is_empty(), "{errors:?}");
+        let enabled = def.unwrap().resources[0].enabled;
+        assert_eq!(enabled, equal, "{a} = {b}");
+    }
+    // YAQL's integers stay exact.
+    assert_eq!(
+        value(
+            "2018-08-31",
+            "{yaql: {expression: '$.data + 1', data: 9007199254740993}}"
+        ),
+        json!(9007199254740994_i64)
+    );
+}
+
+#[test]
 fn a_null_attribute_name_is_every_attribute_from_2015_10_15() {
     let t = Template::parse(
         "heat_template_version: 2015-10-15\nresources:\n  a: {type: OS::Heat::None}\noutputs:\n  all: {value: {get_attr: [a, null]}}\n",

@@ -194,8 +194,16 @@ pub fn to_int(v: &Json) -> Option<i64> {
 pub fn eq(a: &Json, b: &Json) -> bool {
     match (a, b) {
         (Json::Number(_) | Json::Bool(_), Json::Number(_) | Json::Bool(_)) => {
-            as_f64(a) == as_f64(b)
-                && (as_i64(a) == as_i64(b) || as_i64(a).is_none() || as_i64(b).is_none())
+            // Python compares an int and a float exactly.
+            let int_is = |i: i64, f: Option<f64>| {
+                f.is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e19 && f as i128 == i as i128)
+            };
+            match (as_i64(a), as_i64(b)) {
+                (Some(x), Some(y)) => x == y,
+                (Some(i), None) => int_is(i, as_f64(b)),
+                (None, Some(i)) => int_is(i, as_f64(a)),
+                (None, None) => as_f64(a) == as_f64(b),
+            }
         }
         (Json::Array(x), Json::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| eq(p, q))

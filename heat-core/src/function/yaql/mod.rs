@@ -415,9 +415,12 @@ fn eval(e: &Yaql, ctx: &Json) -> Result<Json, String> {
                     (Json::Array(p), Json::Array(q)) => {
                         Json::Array(p.iter().chain(q).cloned().collect())
                     }
-                    _ => number(num(&x)? + num(&y)?, ints),
+                    _ => int_op(&x, &y, i64::checked_add)
+                        .unwrap_or(number(num(&x)? + num(&y)?, ints)),
                 },
-                "-" => number(num(&x)? - num(&y)?, ints),
+                "-" => {
+                    int_op(&x, &y, i64::checked_sub).unwrap_or(number(num(&x)? - num(&y)?, ints))
+                }
                 "*" => match (&x, &y) {
                     (Json::String(t), Json::Number(n)) | (Json::Number(n), Json::String(t)) => {
                         Json::String(t.repeat(repetitions(n)?))
@@ -426,7 +429,8 @@ fn eval(e: &Yaql, ctx: &Json) -> Result<Json, String> {
                         let times = repetitions(n)?;
                         Json::Array(l.iter().cloned().cycle().take(l.len() * times).collect())
                     }
-                    _ => number(num(&x)? * num(&y)?, ints),
+                    _ => int_op(&x, &y, i64::checked_mul)
+                        .unwrap_or(number(num(&x)? * num(&y)?, ints)),
                 },
                 "/" => {
                     if num(&y)? == 0.0 {
@@ -819,4 +823,9 @@ fn tuple_repr(items: &[Json]) -> String {
         [one] => format!("({one},)"),
         _ => format!("({})", parts.join(", ")),
     }
+}
+
+/// Integer arithmetic, exact as Python's, while it fits 64 bits.
+fn int_op(x: &Json, y: &Json, op: fn(i64, i64) -> Option<i64>) -> Option<Json> {
+    op(x.as_i64()?, y.as_i64()?).map(Json::from)
 }
