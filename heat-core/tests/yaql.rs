@@ -56,3 +56,15 @@ fn yaql_agrees_with_yaql() {
     assert!(table.len() > 80, "{} cases", table.len());
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn hostile_expressions_are_refused_cheaply() {
+    // Nesting beyond a hundred levels, and results beyond a million items.
+    let deep = format!("{}1{}", "(".repeat(50_000), ")".repeat(50_000));
+    assert!(evaluate(&deep, &Json::Null).is_err());
+    let minus = format!("{}1", "-".repeat(50_000));
+    assert!(evaluate(&minus, &Json::Null).is_err());
+    let big = evaluate("[1, 2, 3] * 1000000", &Json::Null).unwrap_err();
+    assert!(big.contains("too much memory"), "{big}");
+    assert_eq!(evaluate("'ab' * 3", &Json::Null).unwrap(), json!("ababab"));
+}

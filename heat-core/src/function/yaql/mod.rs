@@ -136,7 +136,11 @@ fn lex(s: &str) -> Result<Vec<Tok>, String> {
 /// Parses an expression.
 pub fn parse(s: &str) -> Result<Yaql, String> {
     let toks = lex(s)?;
-    let mut p = P { toks, i: 0 };
+    let mut p = P {
+        toks,
+        i: 0,
+        depth: 0,
+    };
     let e = p.expr(0)?;
     if p.i != p.toks.len() {
         return Err(format!("unexpected token {:?}", p.toks[p.i]));
@@ -147,7 +151,12 @@ pub fn parse(s: &str) -> Result<Yaql, String> {
 struct P {
     toks: Vec<Tok>,
     i: usize,
+    /// How deep the expression being parsed is nested.
+    depth: usize,
 }
+
+/// How deep an expression may nest (parentheses, calls, lists).
+const MAX_DEPTH: usize = 100;
 
 fn prec(op: &str) -> Option<u8> {
     Some(match op {
@@ -176,6 +185,16 @@ impl P {
     }
 
     fn expr(&mut self, min: u8) -> Result<Yaql, String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(format!("expression nested more than {MAX_DEPTH} deep"));
+        }
+        let e = self.expr_at(min);
+        self.depth -= 1;
+        e
+    }
+
+    fn expr_at(&mut self, min: u8) -> Result<Yaql, String> {
         let mut left = self.unary()?;
         loop {
             let op = match self.peek() {
@@ -196,11 +215,11 @@ impl P {
 
     fn unary(&mut self) -> Result<Yaql, String> {
         if self.eat("-") {
-            return Ok(Yaql::Unary("-".into(), Box::new(self.unary()?)));
+            return Ok(Yaql::Unary("-".into(), Box::new(self.expr(7)?)));
         }
         if matches!(self.peek(), Some(Tok::Ident(n)) if n == "not") {
             self.i += 1;
-            return Ok(Yaql::Unary("not".into(), Box::new(self.unary()?)));
+            return Ok(Yaql::Unary("not".into(), Box::new(self.expr(7)?)));
         }
         let mut e = self.primary()?;
         loop {
@@ -423,10 +442,10 @@ fn eval(e: &Yaql, ctx: &Json) -> Result<Json, String> {
                 }
                 "*" => match (&x, &y) {
                     (Json::String(t), Json::Number(n)) | (Json::Number(n), Json::String(t)) => {
-                        Json::String(t.repeat(repetitions(n)?))
+                        Json::String(t.repeat(repetitions(n, t.len())?))
                     }
                     (Json::Array(l), Json::Number(n)) | (Json::Number(n), Json::Array(l)) => {
-                        let times = repetitions(n)?;
+                        let times = repetitions(n, l.len())?;
                         Json::Array(l.iter().cloned().cycle().take(l.len() * times).collect())
                     }
                     _ => int_op(&x, &y, i64::checked_mul)
@@ -766,12 +785,13 @@ fn member(v: &Json, name: &str) -> Result<Json, String> {
     }
 }
 
-/// How many times `'ab' * n` repeats.
-fn repetitions(n: &serde_json::Number) -> Result<usize, String> {
+/// How many times `'ab' * n` repeats a sequence of `len` items (the
+/// result at most a million, as yaql's memory quota bounds it).
+fn repetitions(n: &serde_json::Number, len: usize) -> Result<usize, String> {
     match n.as_i64() {
         Some(k) if k <= 0 => Ok(0),
-        Some(k) if k <= 100_000 => Ok(k as usize),
-        Some(_) => Err("repetition of more than 100000".into()),
+        Some(k) if (k as u128) * (len.max(1) as u128) <= 1_000_000 => Ok(k as usize),
+        Some(_) => Err("Expression consumed too much memory".into()),
         None => Err("can't multiply sequence by non-int of type 'float'".into()),
     }
 }
