@@ -234,6 +234,42 @@ fn ref_in_cloudformation_conditions_names_parameters_only() {
     );
 }
 
+#[test]
+fn an_external_resource_depends_on_nothing() {
+    // Heat drops its implicit dependencies and refuses explicit ones.
+    let build = |extra: &str| {
+        let t = Template::parse(&format!(
+            "heat_template_version: 2016-10-14\nresources:\n  net: {{type: OS::Heat::None}}\n  ext:\n    type: OS::Heat::None\n    external_id: abc\n    properties: {{value: {{get_resource: net}}}}\n{extra}"
+        ))
+        .unwrap();
+        let (def, errors) = StackDefinition::build(&t, Inputs::default(), &AnyType);
+        (def.map(|d| d.graph.requires("ext")), errors)
+    };
+    let (requires, errors) = build("");
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(requires, Some(Vec::<String>::new()));
+    let (_, errors) = build("    depends_on: net\n");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].message,
+        "Invalid dependency with external OS::Heat::None resource: abc"
+    );
+    assert_eq!(errors[0].path, "resources.ext.depends_on");
+}
+
+#[test]
+fn a_resource_named_as_a_parameter_is_refused_where_it_is() {
+    let t = Template::parse(
+        "heat_template_version: 2016-10-14\nparameters:\n  web: {type: string, default: x}\nresources:\n  web: {type: OS::Heat::None}\n",
+    )
+    .unwrap();
+    let (_, errors) = StackDefinition::build(&t, Inputs::default(), &AnyType);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].message, "Duplicate names {'web'}");
+    assert_eq!(errors[0].path, "resources.web");
+    assert_eq!(errors[0].line, 5);
+}
+
 /// Whether a value meets a parameter's `allowed_pattern`.
 fn allowed(pattern: &str, value: &str) -> Result<(), String> {
     let text = format!(

@@ -45,6 +45,7 @@ import shutil
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen  # noqa: E402  (sets Heat up)
 
@@ -187,14 +188,19 @@ def parse_args():
     ap.add_argument('--out', help='held-out set directory '
                     '(default $OUT/held, OUT defaulting to /tmp/heatgen)')
     ap.add_argument('--conformance', default=env(
-        'CONFORMANCE_DIR', '/work/shared/conformance'))
+        'CONFORMANCE_DIR', '/work/shared/conformance'),
+        help='the visible corpus ($CONFORMANCE_DIR)')
     ap.add_argument('--heat-templates', default=env(
-        'HEAT_TEMPLATES_SRC', '/tmp/htsweep'))
-    ap.add_argument('--embedded', default=env('EMBEDDED_SRC', '/tmp/hfsweep'))
+        'HEAT_TEMPLATES_SRC', '/tmp/htsweep'),
+        help='heat-templates checkout ($HEAT_TEMPLATES_SRC)')
+    ap.add_argument('--embedded', default=env('EMBEDDED_SRC', '/tmp/hfsweep'),
+                    help="extract_embedded.py's output ($EMBEDDED_SRC)")
     ap.add_argument('--aws', default=env(
         'AWS_TEMPLATES_SRC',
-        '/work/.mirror/awslabs+aws-cloudformation-templates/repo'))
-    ap.add_argument('--aws-rev', default=env('AWS_TEMPLATES_REV', 'HEAD'))
+        '/work/.mirror/awslabs+aws-cloudformation-templates/repo'),
+        help='aws-cloudformation-templates ($AWS_TEMPLATES_SRC)')
+    ap.add_argument('--aws-rev', default=env('AWS_TEMPLATES_REV', 'HEAD'),
+                    help='revision to archive ($AWS_TEMPLATES_REV)')
     ap.add_argument('--aws-archive', help='where to unpack the AWS git '
                     'archive (default HELD_DIR/../src/aws)')
     ap.add_argument('--only-copy', action='store_true',

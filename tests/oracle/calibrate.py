@@ -149,8 +149,12 @@ RUNNER_FIELDS = {
 
 
 def main():
-    ref = load(sys.argv[1])
-    got = load(sys.argv[2])
+    args = [a for a in sys.argv[1:] if a != '-v']
+    if len(args) != 2 or not all(os.path.isdir(a) for a in args):
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    ref = load(args[0])
+    got = load(args[1])
     verbose = '-v' in sys.argv
     diffs = collections.defaultdict(list)
     totals = collections.Counter()

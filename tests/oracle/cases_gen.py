@@ -44,6 +44,7 @@ import json
 import os
 import sys
 
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import heatenv  # noqa: E402,F401  (re-execs with PYTHONHASHSEED=0, sets Heat up)
 from heatenv import (HEAT_VERSION, STACK_ID, STACK_NAME,  # noqa: E402

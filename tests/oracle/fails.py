@@ -22,7 +22,7 @@ def heat_answer(c):
 
 
 def main(argv):
-    if len(argv) not in (2, 3):
+    if len(argv) not in (2, 3) or argv[1] in ('-h', '--help'):
         print(__doc__, file=sys.stderr)
         return 2
     cases = {}

@@ -53,6 +53,12 @@ fetch_at() {
     run git init -q "$dir"
     run git -C "$dir" remote add origin "$url"
     # a shallow fetch of the one commit; a full clone if the server refuses
+    if [ -n "$DRY" ]; then
+        echo "  would run: git -C $dir fetch -q --depth 1 origin $commit"
+        echo "             (or, if the server refuses: git -C $dir fetch -q origin)"
+    else
+        echo "  + git -C $dir fetch -q --depth 1 origin $commit"
+    fi
     if [ -n "$DRY" ] || git -C "$dir" fetch -q --depth 1 origin "$commit"; then
         run git -C "$dir" -c advice.detachedHead=false checkout -q "$commit"
     else

@@ -552,19 +552,19 @@ impl<'t> StackDefinition<'t> {
             .map(|r| r.name.clone())
             .collect();
         def.resources = resources;
-        // Duplicate names.
-        let dupes: Vec<String> = def
+        // Duplicate names (a resource named as a parameter).
+        let dupes: Vec<&ResourceDef> = def
             .resources
             .iter()
             .filter(|r| def.values.contains_key(&r.name))
-            .map(|r| format!("'{}'", r.name))
             .collect();
-        if !dupes.is_empty() {
+        if let Some(first) = dupes.first() {
+            let names: Vec<String> = dupes.iter().map(|r| format!("'{}'", r.name)).collect();
             errors.push(err(
                 ErrorKind::Structure,
-                format!("Duplicate names {{{}}}", dupes.join(", ")),
-                "",
-                0,
+                format!("Duplicate names {{{}}}", names.join(", ")),
+                format!("{res_section}.{}", first.name),
+                first.line,
             ));
         }
         // 7. Dependencies.
@@ -596,6 +596,22 @@ impl<'t> StackDefinition<'t> {
                 );
             }
             errors.append(&mut problems);
+            // An external resource depends on nothing (Heat's
+            // `InvalidExternalResourceDependency` for a `depends_on`).
+            if let Some(external) = &r.external_id {
+                if !r.depends_on.is_empty() {
+                    errors.push(err(
+                        ErrorKind::Reference,
+                        format!(
+                            "Invalid dependency with external {} resource: {external}",
+                            r.type_name
+                        ),
+                        format!("{base}.{}", if hot { "depends_on" } else { "DependsOn" }),
+                        r.line,
+                    ));
+                }
+                continue;
+            }
             for (name, _) in &required {
                 graph.add_edge(&r.name, name);
             }

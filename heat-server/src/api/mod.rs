@@ -195,6 +195,17 @@ pub(crate) async fn request_id(mut req: Request, next: Next) -> Response {
     response
 }
 
+/// A handler's panic, answered as an internal error (logged, with the
+/// request's id) instead of a dropped connection.
+pub(crate) fn caught_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic");
+    ApiError::internal(format!("panic: {detail}")).into_response()
+}
+
 /// Saturation and timeouts, as Heat-shaped errors.
 pub(crate) async fn overloaded(e: BoxError) -> Response {
     if e.is::<tower::timeout::error::Elapsed>() {
@@ -349,5 +360,8 @@ pub fn app(state: Arc<ApiState>) -> Router {
                 .concurrency_limit(limits.max_concurrent_requests)
                 .timeout(limits.request_timeout),
         )
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            crate::api::caught_panic,
+        ))
         .layer(middleware::from_fn(request_id))
 }

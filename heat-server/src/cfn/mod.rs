@@ -388,5 +388,8 @@ pub fn app(state: Arc<CfnState>) -> Router {
                 .concurrency_limit(limits.max_concurrent_requests)
                 .timeout(limits.request_timeout),
         )
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            crate::api::caught_panic,
+        ))
         .layer(middleware::from_fn(crate::api::request_id))
 }
