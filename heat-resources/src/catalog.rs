@@ -246,6 +246,13 @@ impl TypeCatalog for Catalog {
         }
     }
 
+    fn check_update_policy(&self, type_name: &str, policy: &Json) -> Vec<(String, String)> {
+        match self.schema(type_name) {
+            Some(_) => schema::check(&crate::types::update_policy::schema(type_name), policy),
+            None => Vec::new(),
+        }
+    }
+
     fn software_config_slots(&self, type_name: &str, properties: &Json) -> Vec<String> {
         match type_name {
             // Heat's server: only RAW and SOFTWARE_CONFIG user data may be a

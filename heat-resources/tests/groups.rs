@@ -485,3 +485,41 @@ outputs:
     assert_eq!(o["by_member"]["value"], serde_json::json!({}));
     assert_eq!(o["size"]["value"], serde_json::json!(0));
 }
+
+#[test]
+fn update_policies_are_checked_against_what_each_type_declares() {
+    use heat_core::definition::{Inputs, StackDefinition};
+    use heat_core::template::Template;
+    let errors = |policy: &str, type_name: &str| {
+        let t = Template::parse(&format!(
+            "heat_template_version: 2016-10-14
+resources:
+  g:
+    type: {type_name}
+    properties: {{count: 1, resource_def: {{type: OS::Heat::None}}}}
+    update_policy: {policy}
+"
+        ))
+        .unwrap();
+        let (_, errors) = StackDefinition::build(&t, Inputs::default(), &heat_resources::Catalog);
+        errors
+            .iter()
+            .map(|e| (e.path.clone(), e.message.clone()))
+            .collect::<Vec<_>>()
+    };
+    let group = "OS::Heat::ResourceGroup";
+    assert!(errors("{rolling_update: {max_batch_size: 2}}", group).is_empty());
+    let not_a_map = errors("{rolling_update: foo}", group);
+    assert_eq!(not_a_map.len(), 1, "{not_a_map:?}");
+    assert_eq!(not_a_map[0].0, "resources.g.update_policy.rolling_update");
+    assert!(not_a_map[0].1.contains("must be a map"), "{not_a_map:?}");
+    let unknown = errors("{rolling_updates: {}}", group);
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert!(
+        unknown[0].1.contains("Unknown Property rolling_updates"),
+        "{unknown:?}"
+    );
+    // A type that declares no policy takes none.
+    let none = errors("{rolling_update: {}}", "OS::Heat::None");
+    assert_eq!(none.len(), 1, "{none:?}");
+}

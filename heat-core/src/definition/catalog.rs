@@ -160,6 +160,13 @@ pub trait TypeCatalog: Send + Sync {
         Vec::new()
     }
 
+    /// Problems with a resource's resolved update policy against the
+    /// policy its type declares (a key it does not declare is unknown), as
+    /// `(path, message)` with paths relative to the policy.
+    fn check_update_policy(&self, _type_name: &str, _policy: &Json) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
     /// Where a type's resolved properties may name a software config by id,
     /// as JSON pointers (`/user_data`, `/parts/0/config`): the driver sees
     /// the config's content there, as Heat's `get_software_config` gives

@@ -5,6 +5,7 @@ mod aws;
 mod heat;
 pub(crate) mod heat27;
 mod openstack;
+pub(crate) mod update_policy;
 
 use crate::schema::ResourceType;
 
