@@ -36,6 +36,10 @@ Sources (option, environment variable, default):
 Visible corpus: --conformance / CONFORMANCE_DIR, default
 /work/shared/conformance; a candidate byte-identical (or identical up to
 surrounding whitespace) to any of its template files is excluded.
+
+The copying, exclusion and gen.py steps (copy_candidates, finish_set) are
+shared with build_held_ut.py, which builds the set of the two other sources
+(heat-unittests, heat-repo-files) the same way.
 """
 import argparse
 import hashlib
@@ -214,18 +218,17 @@ def parse_args():
     return a
 
 
-def main():
-    a = parse_args()
-    held = a.out
-    exact, norm = visible_digests(os.path.join(a.conformance, 'templates'))
-    if os.path.isdir(held):
-        shutil.rmtree(held)
-    tdir = os.path.join(held, 'templates')
-    ids = []
-    excluded = []
-    seen_dest = set()
-    twins = []
-    for source, p, rel in candidates(a):
+def copy_candidates(tdir, cands, visible):
+    """Copy every candidate (source, abs_path, dest_rel) into
+    tdir/<source>/<dest_rel>, with its environment file and the referenced
+    files that exist (paths kept, never outside tdir/<source>), unless it is
+    byte-identical (or identical up to surrounding white space) to a file
+    under `visible`, or a previous candidate has the same destination.
+    Returns (kept [(source, abs_path, dest_rel, bytes)], excluded
+    [(source, dest_rel)]).  Shared with build_held_ut.py."""
+    exact, norm = visible_digests(visible)
+    kept, excluded, seen_dest = [], [], set()
+    for source, p, rel in cands:
         with open(p, 'rb') as fh:
             b = fh.read()
         if sha(b) in exact or sha(b.strip()) in norm:
@@ -244,17 +247,55 @@ def main():
                 continue
             if not os.path.exists(dd):
                 copy(s, dd)
-        ids.append(dest_rel)
-        # AWS short form: a long-form twin, as the corpus (cfn-flip 1.3.0)
-        if source == 'aws-cfn-templates':
-            try:
-                template_format.parse(b.decode('utf-8'))
-                short = False
-            except Exception as ex:
-                short = "could not determine a constructor for the tag '!" \
-                    in str(ex)
-            if short:
-                twins.append((p, rel))
+        kept.append((source, p, rel, b))
+    return kept, excluded
+
+
+def finish_set(held, ids, excluded, only_copy=False):
+    """Write held/ids.txt and held/excluded_identical.txt, then (unless
+    only_copy) held/expected/<id>.json with gen.py.  Shared with
+    build_held_ut.py."""
+    ids = sorted(ids)
+    with open(os.path.join(held, 'ids.txt'), 'w') as fh:
+        fh.write('\n'.join(ids) + '\n')
+    with open(os.path.join(held, 'excluded_identical.txt'), 'w') as fh:
+        for s, r in excluded:
+            fh.write('%s/%s\n' % (s, r))
+    print('%d templates, %d excluded as identical to visible ones'
+          % (len(ids), len(excluded)), file=sys.stderr)
+    if only_copy:
+        return
+    gen_py = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          'gen.py')
+    subprocess.run([sys.executable, gen_py,
+                    '--root', os.path.join(held, 'templates'),
+                    '--out', os.path.join(held, 'expected'),
+                    '--list', os.path.join(held, 'ids.txt')], check=True)
+
+
+def main():
+    a = parse_args()
+    held = a.out
+    visible = os.path.join(a.conformance, 'templates')
+    exact, _ = visible_digests(visible)
+    if os.path.isdir(held):
+        shutil.rmtree(held)
+    tdir = os.path.join(held, 'templates')
+    kept, excluded = copy_candidates(tdir, candidates(a), visible)
+    ids = [os.path.join(source, rel) for source, _, rel, _ in kept]
+    # AWS short form: a long-form twin, as the corpus (cfn-flip 1.3.0)
+    twins = []
+    for source, p, rel, b in kept:
+        if source != 'aws-cfn-templates':
+            continue
+        try:
+            template_format.parse(b.decode('utf-8'))
+            short = False
+        except Exception as ex:
+            short = "could not determine a constructor for the tag '!" \
+                in str(ex)
+        if short:
+            twins.append((p, rel))
     twin_done = set()
     for p, rel in twins:
         stem = os.path.splitext(rel)[0]
@@ -276,22 +317,7 @@ def main():
         if sha(out.encode()) in exact:
             continue
         ids.append(trel)
-    ids.sort()
-    with open(os.path.join(held, 'ids.txt'), 'w') as fh:
-        fh.write('\n'.join(ids) + '\n')
-    with open(os.path.join(held, 'excluded_identical.txt'), 'w') as fh:
-        for s, r in excluded:
-            fh.write('%s/%s\n' % (s, r))
-    print('%d templates, %d excluded as identical to visible ones'
-          % (len(ids), len(excluded)), file=sys.stderr)
-    if a.only_copy:
-        return
-    edir = os.path.join(held, 'expected')
-    gen_py = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                          'gen.py')
-    subprocess.run([sys.executable, gen_py, '--root', tdir,
-                    '--out', edir, '--list', os.path.join(held, 'ids.txt')],
-                   check=True)
+    finish_set(held, ids, excluded, a.only_copy)
 
 
 if __name__ == '__main__':

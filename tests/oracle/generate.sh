@@ -3,7 +3,7 @@
 # into $OUT (never builds anything, never runs cargo).  About 2-3 minutes on
 # 2 cores.
 #
-# usage: generate.sh [calibrate] [held] [cases]     (default: all three)
+# usage: generate.sh [calibrate] [held] [held_ut] [cases]   (default: all)
 #   calibrate  regenerate the visible corpus' expected files and function
 #              cases and compare them with the corpus, field by field:
 #              $OUT/cal/, $OUT/cal_report.txt, $OUT/calroot/ (templates +
@@ -13,6 +13,11 @@
 #              extracted from Heat's functional tests and docs),
 #              $OUT/src/aws/ (git archive of the AWS templates),
 #              $OUT/held/{templates,expected,ids.txt,excluded_identical.txt}
+#   held_ut    the held-out set of the sources heat-unittests and
+#              heat-repo-files: $OUT/src/unittests/ (templates extracted
+#              from Heat's unit tests, checked against the visible ones),
+#              $OUT/src/unittests_skipped.txt (literals left out),
+#              $OUT/held_ut/{templates,expected,ids.txt,excluded_identical.txt}
 #   cases      the held-out function cases: $OUT/cases_held_input.json
 #              (inputs), $OUT/cases_held.json (with Heat's results)
 #
@@ -26,6 +31,8 @@
 #   CONFORMANCE_DIR=/work/shared/conformance   the visible corpus
 #   EMBEDDED_SRC   if set, an existing extraction used instead of running
 #                  extract_embedded.py into $OUT/src/embedded
+#   UNITTESTS_SRC  if set, an existing extraction used instead of running
+#                  extract_unittests.py into $OUT/src/unittests
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/pins.env"
@@ -37,7 +44,7 @@ AWS_TEMPLATES_SRC=${AWS_TEMPLATES_SRC:-/work/.mirror/awslabs+aws-cloudformation-
 AWS_TEMPLATES_REV=${AWS_TEMPLATES_REV:-$AWS_TEMPLATES_COMMIT}
 CONFORMANCE_DIR=${CONFORMANCE_DIR:-/work/shared/conformance}
 PY=$HEAT_VENV/bin/python
-STEPS=${*:-calibrate held cases}
+STEPS=${*:-calibrate held held_ut cases}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
@@ -83,6 +90,22 @@ held)
         --aws "$AWS_TEMPLATES_SRC" --aws-rev "$AWS_TEMPLATES_REV" \
         --aws-archive "$OUT/src/aws"
     ;;
+held_ut)
+    echo "== held-out templates: heat-unittests, heat-repo-files"
+    if [ -n "${UNITTESTS_SRC:-}" ]; then
+        unittests=$UNITTESTS_SRC
+    else
+        unittests=$OUT/src/unittests
+        "$PY" "$HERE/extract_unittests.py" --heat-src "$HEAT_SRC" \
+            --out "$unittests" --skipped "$OUT/src/unittests_skipped.txt" \
+            --check "$CONFORMANCE_DIR/templates/heat-unittests" ||
+            echo "WARNING: the visible heat-unittests files are not all" \
+                "reproduced (see above)" >&2
+    fi
+    "$PY" "$HERE/build_held_ut.py" --out "$OUT/held_ut" \
+        --conformance "$CONFORMANCE_DIR" --unittests "$unittests" \
+        --heat-src "$HEAT_SRC"
+    ;;
 cases)
     echo "== held-out function cases"
     "$PY" "$HERE/build_held_cases.py" \
@@ -92,7 +115,7 @@ cases)
         "$OUT/cases_held.json"
     ;;
 *)
-    echo "unknown step $step (calibrate, held, cases)" >&2
+    echo "unknown step $step (calibrate, held, held_ut, cases)" >&2
     exit 2
     ;;
 esac; done

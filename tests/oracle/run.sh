@@ -13,6 +13,8 @@
 #                           above, since the oracle reproduces the corpus)
 #   visible cases           $CONFORMANCE_DIR/functions/cases.json
 #   held-out templates      $OUT/held            (generate.sh held)
+#   held-out templates (unit tests, repo files)   $OUT/held_ut
+#                                                (generate.sh held_ut)
 #   held-out cases          $OUT/cases_held.json (generate.sh cases)
 # The runner's full output goes to $OUT/runner_<set>.jsonl.
 #
@@ -57,5 +59,7 @@ one visible_cases "visible cases" cases "$CONFORMANCE_DIR/functions/cases.json" 
     "$CONFORMANCE_DIR/functions/cases.json"
 # (held/expected is checked so that a half-built set reads as missing)
 one held "held-out templates" templates "$OUT/held/expected"
+one held_ut "held-out templates (unit tests, repo files)" templates \
+    "$OUT/held_ut/expected"
 one held_cases "held-out cases" cases "$OUT/cases_held.json" \
     "$OUT/cases_held.json"
