@@ -68,3 +68,28 @@ fn hostile_expressions_are_refused_cheaply() {
     assert!(big.contains("too much memory"), "{big}");
     assert_eq!(evaluate("'ab' * 3", &Json::Null).unwrap(), json!("ababab"));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+    /// Any expression made of YAQL's tokens is answered, a value or an
+    /// error, never a panic.
+    #[test]
+    fn any_expression_is_answered(
+        tokens in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "$", "$.data", "$x", "$1", ".", "(", ")", "[", "]", "{", "}", ",", "=>", "->",
+                "+", "-", "*", "/", "mod", "=", "!=", "<", ">=", "=~", "!~", "and", "or", "not",
+                "in", "1", "-7", "2.5", "9223372036854775807", "'ab'", "''", "true", "null",
+                "let", "switch", "max", "min", "sum", "len", "str", "round", "abs", "regex",
+                "matches", "select", "where", "flatten", "mergeWith", "get", "toSet", "join",
+                "split", "dict", "format", "x", "a",
+            ]),
+            0..24,
+        )
+    ) {
+        let expression = tokens.join(" ");
+        let data = json!({"a": [1, 2, {"b": "c"}], "s": "abc", "n": 3});
+        let _ = evaluate(&expression, &data);
+    }
+}
