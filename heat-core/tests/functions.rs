@@ -270,6 +270,61 @@ fn a_resource_named_as_a_parameter_is_refused_where_it_is() {
     assert_eq!(errors[0].line, 5);
 }
 
+/// The problems of a template, as (path, message).
+fn problems(text: &str) -> Vec<(String, String)> {
+    let t = Template::parse(text).unwrap();
+    let (_, errors) = StackDefinition::build(&t, Inputs::default(), &AnyType);
+    errors.into_iter().map(|e| (e.path, e.message)).collect()
+}
+
+#[test]
+fn sections_and_resource_keys_are_read_as_heat_reads_them() {
+    let v = "heat_template_version: 2016-10-14\n";
+    // A section given as a false value is absent (`t.get(section) or {}`).
+    for section in [
+        "outputs: []",
+        "resources: ''",
+        "parameter_groups: ''",
+        "parameters: []",
+    ] {
+        assert!(problems(&format!("{v}{section}\n")).is_empty(), "{section}");
+    }
+    // A list of parameters has no items.
+    assert_eq!(
+        problems(&format!("{v}parameters: [a]\n")),
+        vec![(
+            "parameters".to_string(),
+            "'list' object has no attribute 'items'".to_string()
+        )]
+    );
+    // A resource key given as null is of the wrong type.
+    for (key, message) in [
+        (
+            "depends_on",
+            "Resource a depends_on type must be list or string",
+        ),
+        ("description", "Resource a description type must be string"),
+        (
+            "condition",
+            "Resource a condition type must be string_or_boolean",
+        ),
+    ] {
+        let found = problems(&format!(
+            "{v}resources:\n  a:\n    type: OS::Heat::None\n    {key}:\n"
+        ));
+        assert_eq!(
+            found,
+            vec![(format!("resources.a.{key}"), message.to_string())],
+            "{key}"
+        );
+    }
+    // An empty external id is none: the resource depends as any other.
+    assert!(problems(&format!(
+        "{v}resources:\n  b: {{type: OS::Heat::None}}\n  a:\n    type: OS::Heat::None\n    external_id: ''\n    depends_on: b\n"
+    ))
+    .is_empty());
+}
+
 /// Whether a value meets a parameter's `allowed_pattern`.
 fn allowed(pattern: &str, value: &str) -> Result<(), String> {
     let text = format!(

@@ -211,8 +211,9 @@ impl<'t> StackDefinition<'t> {
         let res_section = template.section_name("resources");
         let resources_node = template.section("resources");
         let raw_resources: Map = match resources_node.map(|n| &n.value) {
-            None | Some(Value::Null) => Map::new(),
             Some(Value::Map(m)) => m.clone(),
+            None => Map::new(),
+            Some(_) if resources_node.is_some_and(Node::is_falsy) => Map::new(),
             Some(_) => {
                 errors.push(err(
                     ErrorKind::Structure,
@@ -309,6 +310,19 @@ impl<'t> StackDefinition<'t> {
         }
         // 3. Parameters.
         let params_section = template.section_name("parameters");
+        if let Some(node) = template
+            .section("parameters")
+            .filter(|n| !n.is_falsy() && n.as_map().is_none())
+        {
+            // Heat iterates the section's items: a list or a scalar has none.
+            errors.push(err(
+                ErrorKind::Parameter,
+                format!("'{}' object has no attribute 'items'", node.python_type()),
+                params_section,
+                node.line,
+            ));
+            return (None, errors);
+        }
         let mut parameters = Vec::new();
         let mut params_ok = true;
         for (name, node) in template.section_map("parameters").iter() {
@@ -375,7 +389,7 @@ impl<'t> StackDefinition<'t> {
             if let Some(groups) = template
                 .root
                 .get("parameter_groups")
-                .filter(|n| !n.is_null())
+                .filter(|n| !n.is_falsy())
             {
                 check_parameter_groups(groups, &parameters, &mut errors);
             }

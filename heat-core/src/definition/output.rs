@@ -13,7 +13,7 @@ impl<'t> StackDefinition<'t> {
     ) -> Vec<OutputDef> {
         let hot = self.template.dialect.is_hot();
         let sec = self.template.section_name("outputs");
-        let Some(node) = self.template.section("outputs").filter(|n| !n.is_null()) else {
+        let Some(node) = self.template.section("outputs").filter(|n| !n.is_falsy()) else {
             return Vec::new();
         };
         let Some(map) = node.as_map() else {

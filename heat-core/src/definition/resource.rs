@@ -66,7 +66,6 @@ impl<'t> StackDefinition<'t> {
         if let Some(d) = map.get(key("depends_on")) {
             match &d.value {
                 Value::String(s) => depends_on.push(s.clone()),
-                Value::Null => {}
                 Value::List(items) => {
                     for item in items {
                         match item.as_str() {
@@ -139,6 +138,8 @@ impl<'t> StackDefinition<'t> {
             let path = format!("{base}.external_id");
             match function::parse(node, ctx, &path, false).and_then(|e| function::resolve(&e, self))
             {
+                // An empty id is none (Heat's `if self.external_id():`).
+                Ok(Json::String(s)) if s.is_empty() => {}
                 Ok(Json::String(s)) => external_id = Some(s),
                 Ok(other) => errors.push(err(
                     ErrorKind::Resource,
@@ -152,8 +153,32 @@ impl<'t> StackDefinition<'t> {
                 Err(e) => errors.push(TemplateError::from(e.at(&path, node.line))),
             }
         }
+        // A description is text.
+        if let Some(d) = map.get(key("description")).filter(|d| d.as_str().is_none()) {
+            errors.push(err(
+                ErrorKind::Structure,
+                format!("Resource {name} {} type must be string", key("description")),
+                format!("{base}.{}", key("description")),
+                d.line,
+            ));
+        }
         let mut enabled = true;
         let cond_key = if hot { "condition" } else { "Condition" };
+        if let (Some(c), true) = (map.get(cond_key), has_conditions(self.template.dialect)) {
+            if c.is_null() {
+                let kind = if hot {
+                    "string_or_boolean"
+                } else {
+                    "string or boolean"
+                };
+                errors.push(err(
+                    ErrorKind::Structure,
+                    format!("Resource {name} {cond_key} type must be {kind}"),
+                    format!("{base}.{cond_key}"),
+                    c.line,
+                ));
+            }
+        }
         if let (Some(c), true) = (map.get(cond_key), has_conditions(self.template.dialect)) {
             let path = format!("{base}.{cond_key}");
             match function::parse(c, ctx, &path, true).and_then(|e| {

@@ -159,6 +159,20 @@ impl Node {
         matches!(self.value, Value::Null)
     }
 
+    /// Python's falseness (`None`, `False`, `0`, `""`, `[]`, `{}`): Heat
+    /// reads a section given so as absent (`t.get(section) or {}`).
+    pub fn is_falsy(&self) -> bool {
+        match &self.value {
+            Value::Null => true,
+            Value::Bool(b) => !b,
+            Value::Number(Number::Int(i)) => *i == 0,
+            Value::Number(Number::Float(f)) => *f == 0.0,
+            Value::String(s) => s.is_empty(),
+            Value::List(l) => l.is_empty(),
+            Value::Map(m) => m.is_empty(),
+        }
+    }
+
     /// Python's name for the type of this value, as Heat's messages show it.
     pub fn python_type(&self) -> &'static str {
         match &self.value {
