@@ -279,6 +279,13 @@ impl ParamSchema {
                     self.type_text
                 )));
             }
+            // Heat compiles a pattern with the schema: one Python cannot
+            // compile is refused with or without a default.
+            if let Constraint::AllowedPattern(p, re) = &c.constraint {
+                if let Err(e) = re.get() {
+                    return Err(wrap(format!("Invalid allowed_pattern {p}: {e}")));
+                }
+            }
         }
         if let Some(default) = &self.default {
             let value = if self.kind == ParamType::List {
@@ -538,19 +545,22 @@ impl Pattern {
     pub fn get(&self) -> Result<&Regex, String> {
         self.compiled
             .get_or_init(|| {
-                Regex::new(&format!("^(?:{})", python_pattern(&self.source)))
-                    .map_err(|e| e.to_string())
+                let rust = python_pattern(&self.source)?;
+                Regex::new(&format!("^(?:{rust})")).map_err(|e| e.to_string())
             })
             .as_ref()
             .map_err(Clone::clone)
     }
 }
 
-/// A Python regular expression as the Rust engine takes it: Python lets a
-/// quantifier follow a lookaround or an empty group, which matches as if
-/// the quantifier were not there (at least once) or as if the group were
-/// not there (possibly zero times).
-pub fn python_pattern(p: &str) -> String {
+/// A Python regular expression as the Rust engine takes it, or Python's
+/// refusal of it. Python lets a quantifier follow a lookaround or an empty
+/// group, which matches as if the quantifier were not there (at least
+/// once) or as if the group were not there (possibly zero times); a `[`
+/// inside a set is itself (`[[:alpha:]]` is a set of `[:alph` and a `]`);
+/// `\Z` ends the text; escapes Python does not know (`\p`, `\z`) and
+/// `(?<name>...)` are errors.
+pub fn python_pattern(p: &str) -> Result<String, String> {
     let chars: Vec<char> = p.chars().collect();
     let mut out: Vec<char> = Vec::with_capacity(chars.len());
     // For each open group: where it starts in `out`, and whether it is a
@@ -561,15 +571,33 @@ pub fn python_pattern(p: &str) -> String {
     while i < chars.len() {
         let c = chars[i];
         if c == '\\' {
-            out.push(c);
-            if let Some(&n) = chars.get(i + 1) {
-                out.push(n);
+            let known: &[char] = if in_class {
+                &[
+                    'a', 'b', 'f', 'n', 'r', 't', 'v', 'd', 'D', 's', 'S', 'w', 'W', 'x', 'u', 'U',
+                    'N',
+                ]
+            } else {
+                &[
+                    'a', 'b', 'B', 'f', 'n', 'r', 't', 'v', 'd', 'D', 's', 'S', 'w', 'W', 'x', 'u',
+                    'U', 'N', 'A', 'Z',
+                ]
+            };
+            match chars.get(i + 1) {
+                Some(&n) if n.is_ascii_alphabetic() && !known.contains(&n) => {
+                    return Err(format!("bad escape \\{n} at position {i}"));
+                }
+                Some('Z') => out.extend(['\\', 'z']),
+                Some(&n) => out.extend([c, n]),
+                None => return Err(format!("bad escape (end of pattern) at position {i}")),
             }
             i += 2;
             continue;
         }
         if in_class {
             in_class = c != ']';
+            if c == '[' {
+                out.push('\\');
+            }
             out.push(c);
             i += 1;
             continue;
@@ -591,6 +619,11 @@ pub fn python_pattern(p: &str) -> String {
             }
             '(' => {
                 let rest: String = chars[i..chars.len().min(i + 4)].iter().collect();
+                if rest.starts_with("(?<") && !rest.starts_with("(?<=") && !rest.starts_with("(?<!")
+                {
+                    let next = chars.get(i + 3).copied().unwrap_or(' ');
+                    return Err(format!("unknown extension ?<{next} at position {}", i + 1));
+                }
                 let look = ["(?=", "(?!", "(?<=", "(?<!"]
                     .iter()
                     .any(|l| rest.starts_with(l));
@@ -627,7 +660,7 @@ pub fn python_pattern(p: &str) -> String {
             }
         }
     }
-    out.into_iter().collect()
+    Ok(out.into_iter().collect())
 }
 
 /// A quantifier at the start of `s`: its minimum and its length (0: none).

@@ -350,4 +350,21 @@ fn allowed_patterns_are_python_regular_expressions() {
     assert!(allowed("[a-z]+", "abc9").is_err());
     assert!(allowed("\\d{2,}", "12").is_ok());
     assert!(allowed("[(?=a)*]x", "*x").is_ok());
+    // Python's dialect: `[` inside a set is itself, `\Z` ends the text.
+    assert!(allowed("[[:alpha:]]+", "a]").is_ok());
+    assert!(allowed("[[:alpha:]]+", "yikes").is_err());
+    assert!(allowed("[a-z]+\\Z", "abc").is_ok());
+    // What Python cannot compile is refused, with or without a default.
+    for bad in ["[a-z", "\\p{L}", "a\\z", "(?<name>a)", "a{2,1}", "*abc"] {
+        let t = Template::parse(&format!(
+            "heat_template_version: 2016-10-14\nparameters:\n  p:\n    type: string\n    constraints: [{{allowed_pattern: '{bad}'}}]\n"
+        ))
+        .unwrap();
+        let (_, errors) = StackDefinition::build(&t, Inputs::default(), &AnyType);
+        assert_eq!(errors.len(), 1, "{bad}: {errors:?}");
+        assert!(
+            errors[0].message.contains("allowed_pattern"),
+            "{bad}: {errors:?}"
+        );
+    }
 }

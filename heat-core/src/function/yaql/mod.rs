@@ -762,7 +762,9 @@ fn search(a: &Json, b: &Json) -> Result<bool, String> {
     let (Some(text), Some(pattern)) = (text.as_str(), pattern.as_str()) else {
         return Err("matches() needs a string and a pattern".into());
     };
-    let re = fancy_regex::Regex::new(&crate::parameters::python_pattern(pattern))
+    let rust = crate::parameters::python_pattern(pattern)
+        .map_err(|e| format!("bad regular expression {pattern}: {e}"))?;
+    let re = fancy_regex::Regex::new(&rust)
         .map_err(|e| format!("bad regular expression {pattern}: {e}"))?;
     re.is_match(text).map_err(|e| e.to_string())
 }
