@@ -325,6 +325,47 @@ fn sections_and_resource_keys_are_read_as_heat_reads_them() {
     .is_empty());
 }
 
+#[test]
+fn a_template_resource_fits_its_template() {
+    let check = |nested: &str, resource: &str| {
+        let t = Template::parse(&format!(
+            "heat_template_version: 2016-10-14\nresources:\n  a:\n    type: nested.yaml\n{resource}"
+        ))
+        .unwrap();
+        let mut inputs = Inputs::default();
+        inputs.files.insert("nested.yaml".into(), nested.into());
+        let (_, errors) = StackDefinition::build(&t, inputs, &AnyType);
+        errors
+            .into_iter()
+            .map(|e| (e.path, e.message))
+            .collect::<Vec<_>>()
+    };
+    let nested = "heat_template_version: 2016-10-14\nparameters:\n  name: {type: string}\n";
+    assert!(check(nested, "    properties: {name: x}\n").is_empty());
+    // Values are the nested stack's business; names are the parent's.
+    assert!(check(nested, "    properties: {}\n").is_empty());
+    assert_eq!(
+        check(nested, "    properties: {nmae: x}\n"),
+        vec![(
+            "resources.a.properties.nmae".to_string(),
+            "Property error: resources.a.properties: Unknown Property nmae".to_string()
+        )]
+    );
+    assert_eq!(
+        check(nested, "    update_policy: {rolling_update: {}}\n")[0].0,
+        "resources.a.update_policy.rolling_update"
+    );
+    // A template that does not load is refused with the parent.
+    for broken in [
+        "heat_template_version: 2016-13-14\n",
+        "heat_template_version: 2016-10-14\nparameters:\n  size: {default: 1}\n",
+    ] {
+        let found = check(broken, "");
+        assert_eq!(found.len(), 1, "{broken}: {found:?}");
+        assert_eq!(found[0].0, "resources.a.type");
+    }
+}
+
 /// Whether a value meets a parameter's `allowed_pattern`.
 fn allowed(pattern: &str, value: &str) -> Result<(), String> {
     let text = format!(

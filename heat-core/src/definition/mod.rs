@@ -13,6 +13,7 @@
 mod catalog;
 mod output;
 mod parameter_groups;
+mod provider;
 mod references;
 mod required;
 mod resolver;
@@ -508,6 +509,9 @@ impl<'t> StackDefinition<'t> {
                 Some(TypeTarget::Template(f))
                     if crate::files::find(&f, |k| def.inputs.files.get(k)).is_some() =>
                 {
+                    if let Some(text) = crate::files::find(&f, |k| def.inputs.files.get(k)) {
+                        provider::check_provider(r, &f, text, &path, hot, &mut errors);
+                    }
                     TypeInfo::Known { attributes: None }
                 }
                 Some(TypeTarget::Template(f)) => {
