@@ -108,14 +108,15 @@ pub struct ParamSchema {
     pub kind: ParamType,
     /// The type as written (for messages).
     pub type_text: String,
-    /// Description.
-    pub description: Option<String>,
+    /// Description, as written (the validate API shows a number or a map
+    /// given there as it is).
+    pub description: Option<Json>,
     /// Default, as written.
     pub default: Option<Json>,
     /// `hidden` / `NoEcho`.
     pub hidden: bool,
-    /// Label.
-    pub label: Option<String>,
+    /// Label, as written.
+    pub label: Option<Json>,
     /// `immutable`.
     pub immutable: bool,
     /// `tags`.
@@ -220,21 +221,21 @@ impl ParamSchema {
         let type_text = str_of(&type_value);
         let kind = ParamType::parse(dialect, &type_text)
             .ok_or_else(|| format!("Invalid type ({type_text})"))?;
-        let text = |v: Option<Json>| v.filter(|v| !v.is_null()).map(|v| str_of(&v));
+        let given = |v: Option<Json>| v.filter(|v| !v.is_null());
         let (description, default, hidden, label) = if hot {
             (
-                text(get("description")),
+                given(get("description")),
                 get("default").filter(|v| !v.is_null()),
                 get("hidden")
                     .is_some_and(|v| !crate::function::python::str_of(&v).is_empty() && truthy(&v)),
-                text(get("label")),
+                given(get("label")),
             )
         } else {
             (
-                text(get("Description")),
+                given(get("Description")),
                 get("Default").filter(|v| !v.is_null()),
                 get("NoEcho").is_some_and(|v| str_of(&v).to_lowercase() == "true"),
-                text(get("Label")),
+                given(get("Label")),
             )
         };
         Ok(ParamSchema {
@@ -458,7 +459,7 @@ impl ParamSchema {
         o.insert("Type".into(), json!(type_name));
         o.insert(
             "Description".into(),
-            json!(self.description.clone().unwrap_or_default()),
+            self.description.clone().unwrap_or_else(|| json!("")),
         );
         if let Some(d) = default.or(self.default.as_ref()) {
             o.insert("Default".into(), d.clone());
@@ -519,7 +520,7 @@ impl ParamSchema {
         );
         o.insert(
             "Label".into(),
-            json!(self.label.clone().unwrap_or_else(|| self.name.clone())),
+            self.label.clone().unwrap_or_else(|| json!(self.name)),
         );
         Json::Object(o)
     }

@@ -366,6 +366,19 @@ fn a_template_resource_fits_its_template() {
     }
 }
 
+#[test]
+fn the_validate_view_shows_labels_and_descriptions_as_written() {
+    let t = Template::parse(
+        "heat_template_version: 2016-10-14\nparameters:\n  p: {type: string, label: 123, description: {text: x}}\n",
+    )
+    .unwrap();
+    let (def, errors) = StackDefinition::build(&t, Inputs::default(), &AnyType);
+    assert!(errors.is_empty(), "{errors:?}");
+    let view = def.unwrap().validate_view();
+    assert_eq!(view["Parameters"]["p"]["Label"], json!(123));
+    assert_eq!(view["Parameters"]["p"]["Description"], json!({"text": "x"}));
+}
+
 /// Whether a value meets a parameter's `allowed_pattern`.
 fn allowed(pattern: &str, value: &str) -> Result<(), String> {
     let text = format!(

@@ -213,6 +213,7 @@ pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog
         region: heat_core::definition::HEAT_REGION.into(),
         ..Inputs::default()
     };
+    let mut env_refused = None;
     if let Some(env_id) = expected["environment"]["id"].as_str() {
         let env_path = root.join("templates").join(env_id);
         let env_text = match std::fs::read_to_string(&env_path) {
@@ -231,8 +232,9 @@ pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog
                 inputs.parameters = env.parameters;
                 inputs.parameter_defaults = env.parameter_defaults;
             }
-            Err(e) if exp_env_ok => why.push(format!("heat-rs refuses the environment: {e}")),
-            Err(_) => {}
+            // A refused environment refuses the request (the verdict
+            // below says whether Heat refuses it too).
+            Err(e) => env_refused = Some(e.to_string()),
         }
     }
     for f in expected["files"]["provided"]
@@ -340,7 +342,13 @@ pub fn run_template(root: &Path, expected_path: &Path, catalog: &dyn TypeCatalog
     let heat_fails = tv.get("raised").is_some()
         || tv["result"].get("Error").is_some()
         || exp_graph.get("error").is_some();
-    let errors = verdict;
+    let mut errors = verdict;
+    if let Some(m) = env_refused {
+        errors.insert(
+            0,
+            heat_core::template::TemplateError::new(ErrorKind::Structure, m).at("environment", 0),
+        );
+    }
     if let Some(first) = errors.first() {
         line.insert("error".into(), error_json(first));
         if errors.len() > 1 {
