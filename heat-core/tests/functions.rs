@@ -207,6 +207,26 @@ fn numbers_compare_and_add_as_pythons() {
 }
 
 #[test]
+fn a_list_or_map_in_a_get_attr_path_is_refused_from_2014_10_16() {
+    for (version, refused) in [
+        ("2013-05-23", false),
+        ("2014-10-16", true),
+        ("2021-04-16", true),
+    ] {
+        let found = problems(&format!(
+            "heat_template_version: {version}\nresources:\n  a: {{type: OS::Heat::None}}\noutputs:\n  o: {{value: {{get_attr: [a, x, {{k: v}}]}}}}\n"
+        ));
+        assert_eq!(
+            found
+                .iter()
+                .any(|(_, m)| m.contains("unhashable type: 'dict'")),
+            refused,
+            "{version}: {found:?}"
+        );
+    }
+}
+
+#[test]
 fn a_null_attribute_name_is_every_attribute_from_2015_10_15() {
     let t = Template::parse(
         "heat_template_version: 2015-10-15\nresources:\n  a: {type: OS::Heat::None}\noutputs:\n  all: {value: {get_attr: [a, null]}}\n",

@@ -120,8 +120,19 @@ fn validate_call(call: &Call, r: &dyn Resolver) -> Result<(), FnError> {
         FnKind::Removed => Err(verr(format!(
             "The template version is invalid: The function {name} is not supported in this version of HOT."
         ))),
-        FnKind::GetAtt(_) => {
+        FnKind::GetAtt(style) => {
             let Expr::List(args) = &call.args else { return Ok(()) };
+            // From 2014-10-16 Heat keys its attribute data by the path: a
+            // list or a map in it is not hashable.
+            if matches!(style, super::AttStyle::Path | super::AttStyle::All) {
+                for item in args.iter().skip(2) {
+                    match item {
+                        Expr::List(_) => return Err(verr("unhashable type: 'list'")),
+                        Expr::Map(_) => return Err(verr("unhashable type: 'dict'")),
+                        _ => {}
+                    }
+                }
+            }
             let res = resolve(&args[0], r).map_err(|e| FnError { stage: Stage::Validate, ..e })?;
             let res_name = super::python::str_of(&res);
             if !res.is_string() || !r.has_resource(&res_name) {
