@@ -227,6 +227,19 @@ fn a_list_or_map_in_a_get_attr_path_is_refused_from_2014_10_16() {
 }
 
 #[test]
+fn a_problem_in_an_argument_is_placed_under_its_function() {
+    let found = problems(
+        "heat_template_version: 2016-10-14\nresources:\n  a: {type: OS::Heat::None}\noutputs:\n  o:\n    value:\n      str_replace:\n        template: host\n        params: {host: {get_attr: [a, x, [1]]}}\n",
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(p, _)| p == "outputs.o.value.str_replace.params.host.get_attr"),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_null_attribute_name_is_every_attribute_from_2015_10_15() {
     let t = Template::parse(
         "heat_template_version: 2015-10-15\nresources:\n  a: {type: OS::Heat::None}\noutputs:\n  all: {value: {get_attr: [a, null]}}\n",

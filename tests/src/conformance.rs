@@ -113,7 +113,9 @@ fn heat_error_path(message: &str) -> Option<String> {
 /// section names compared without case: `Resources.x` is `resources.x`).
 fn same_place(a: &str, b: &str) -> bool {
     let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
-    a == b || a.starts_with(&format!("{b}.")) || b.starts_with(&format!("{a}."))
+    let within =
+        |x: &str, y: &str| x.starts_with(&format!("{y}.")) || x.starts_with(&format!("{y}["));
+    a == b || within(&a, &b) || within(&b, &a)
 }
 
 /// The stack (name, id, tenant) in which the corpus's Heat evaluated every

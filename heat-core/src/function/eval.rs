@@ -104,7 +104,9 @@ pub fn validate(expr: &Expr, r: &dyn Resolver) -> Result<(), FnError> {
             .iter()
             .try_for_each(|(k, e)| validate(e, r).map_err(|err| err.under(k))),
         Expr::Call(call) => {
-            validate(&call.args, r)?;
+            // An argument's problem is placed under its function, as Heat
+            // says it (`value.str_replace: params.host.get_attr: ...`).
+            validate(&call.args, r).map_err(|e| e.under(&call.name))?;
             validate_call(call, r).map_err(|e| e.at(&call.name, call.line))
         }
     }
