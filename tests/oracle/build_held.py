@@ -39,7 +39,8 @@ surrounding whitespace) to any of its template files is excluded.
 
 The copying, exclusion and gen.py steps (copy_candidates, finish_set) are
 shared with build_held_ut.py, which builds the set of the two other sources
-(heat-unittests, heat-repo-files) the same way.
+(heat-unittests, heat-repo-files) the same way; needed_files, copy,
+write_ids and gen_expected also with mutate.py and probe.py.
 """
 import argparse
 import hashlib
@@ -251,26 +252,37 @@ def copy_candidates(tdir, cands, visible):
     return kept, excluded
 
 
-def finish_set(held, ids, excluded, only_copy=False):
-    """Write held/ids.txt and held/excluded_identical.txt, then (unless
-    only_copy) held/expected/<id>.json with gen.py.  Shared with
-    build_held_ut.py."""
-    ids = sorted(ids)
-    with open(os.path.join(held, 'ids.txt'), 'w') as fh:
+def write_ids(set_dir, ids):
+    """set_dir/ids.txt: one id a line, in the order given.  Shared with
+    build_held_ut.py, mutate.py and probe.py."""
+    with open(os.path.join(set_dir, 'ids.txt'), 'w') as fh:
         fh.write('\n'.join(ids) + '\n')
+
+
+def gen_expected(set_dir):
+    """gen.py on every id of set_dir/ids.txt (templates under
+    set_dir/templates): set_dir/expected/<id>.json.  Shared with
+    build_held_ut.py, mutate.py and probe.py."""
+    gen_py = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          'gen.py')
+    subprocess.run([sys.executable, gen_py,
+                    '--root', os.path.join(set_dir, 'templates'),
+                    '--out', os.path.join(set_dir, 'expected'),
+                    '--list', os.path.join(set_dir, 'ids.txt')], check=True)
+
+
+def finish_set(held, ids, excluded, only_copy=False):
+    """Write held/ids.txt (sorted) and held/excluded_identical.txt, then
+    (unless only_copy) held/expected/<id>.json with gen.py.  Shared with
+    build_held_ut.py."""
+    write_ids(held, sorted(ids))
     with open(os.path.join(held, 'excluded_identical.txt'), 'w') as fh:
         for s, r in excluded:
             fh.write('%s/%s\n' % (s, r))
     print('%d templates, %d excluded as identical to visible ones'
           % (len(ids), len(excluded)), file=sys.stderr)
-    if only_copy:
-        return
-    gen_py = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                          'gen.py')
-    subprocess.run([sys.executable, gen_py,
-                    '--root', os.path.join(held, 'templates'),
-                    '--out', os.path.join(held, 'expected'),
-                    '--list', os.path.join(held, 'ids.txt')], check=True)
+    if not only_copy:
+        gen_expected(held)
 
 
 def main():

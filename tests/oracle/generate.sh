@@ -3,7 +3,8 @@
 # into $OUT (never builds anything, never runs cargo).  About 2-3 minutes on
 # 2 cores.
 #
-# usage: generate.sh [calibrate] [held] [held_ut] [cases]   (default: all)
+# usage: generate.sh [calibrate] [held] [held_ut] [cases] [mutants]
+#                                                        (default: all)
 #   calibrate  regenerate the visible corpus' expected files and function
 #              cases and compare them with the corpus, field by field:
 #              $OUT/cal/, $OUT/cal_report.txt, $OUT/calroot/ (templates +
@@ -20,6 +21,12 @@
 #              $OUT/held_ut/{templates,expected,ids.txt,excluded_identical.txt}
 #   cases      the held-out function cases: $OUT/cases_held_input.json
 #              (inputs), $OUT/cases_held.json (with Heat's results)
+#   mutants    mutation testing: $OUT/mutants/ (mutate.py: 150 templates
+#              sampled from the visible corpus and $HELD_SRC, each with a
+#              round-trip control and 10 single-mistake mutants) and
+#              $OUT/probes/ (probe.py: 363 systematic probes), each
+#              {templates,expected,ids.txt,manifest.jsonl}; needs the
+#              held step's output (or HELD_SRC)
 #
 # Environment (defaults = the paths the oracle was first run with):
 #   OUT=/tmp/heatgen                  output directory
@@ -33,6 +40,8 @@
 #                  extract_embedded.py into $OUT/src/embedded
 #   UNITTESTS_SRC  if set, an existing extraction used instead of running
 #                  extract_unittests.py into $OUT/src/unittests
+#   HELD_SRC=$OUT/held                the held-out set mutate.py samples
+#                                     from besides the visible corpus
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/pins.env"
@@ -44,9 +53,10 @@ AWS_TEMPLATES_SRC=${AWS_TEMPLATES_SRC:-/work/.mirror/awslabs+aws-cloudformation-
 AWS_TEMPLATES_REV=${AWS_TEMPLATES_REV:-$AWS_TEMPLATES_COMMIT}
 CONFORMANCE_DIR=${CONFORMANCE_DIR:-/work/shared/conformance}
 PY=$HEAT_VENV/bin/python
-STEPS=${*:-calibrate held held_ut cases}
+STEPS=${*:-calibrate held held_ut cases mutants}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
+HELD_SRC=${HELD_SRC:-$OUT/held}
 
 check_commit() {   # warn when a source is not at the pinned commit
     head=$(git -C "$2" rev-parse HEAD 2>/dev/null || echo none)
@@ -114,8 +124,14 @@ cases)
     "$PY" "$HERE/cases_gen.py" compute "$OUT/cases_held_input.json" \
         "$OUT/cases_held.json"
     ;;
+mutants)
+    echo "== mutation testing: mutants, probes"
+    "$PY" "$HERE/mutate.py" --out "$OUT/mutants" \
+        --conformance "$CONFORMANCE_DIR" --held "$HELD_SRC"
+    "$PY" "$HERE/probe.py" --out "$OUT/probes"
+    ;;
 *)
-    echo "unknown step $step (calibrate, held, held_ut, cases)" >&2
+    echo "unknown step $step (calibrate, held, held_ut, cases, mutants)" >&2
     exit 2
     ;;
 esac; done

@@ -4,7 +4,11 @@
 #
 # usage: run.sh [-v]
 #   -v   also list every disagreement (id, and for cases the snippet and
-#        Heat's answer, then the runner's why)
+#        Heat's answer, then the runner's why); for the mutants and probes
+#        analyze.py's grouping instead (per class, the operators and their
+#        numbers of disagreements), the full analysis (every disagreement
+#        with its mutation, Heat's verdict, heat-rs's error, the why) being
+#        written to $OUT/analysis_<set>.txt
 #
 # Prints one `N passed, M failed` line per set:
 #   visible templates       $CONFORMANCE_DIR (the corpus' own expected files)
@@ -16,6 +20,8 @@
 #   held-out templates (unit tests, repo files)   $OUT/held_ut
 #                                                (generate.sh held_ut)
 #   held-out cases          $OUT/cases_held.json (generate.sh cases)
+#   mutants                 $OUT/mutants         (generate.sh mutants)
+#   probes                  $OUT/probes          (generate.sh mutants)
 # The runner's full output goes to $OUT/runner_<set>.jsonl.
 #
 # Environment: RUNNER=/work/main/target/debug/conformance, OUT=/tmp/heatgen,
@@ -32,10 +38,11 @@ if [ ! -x "$RUNNER" ]; then
     exit 2
 fi
 
-# one TAG NAME KIND INPUT [CASES.json]: run the runner on INPUT, print its
-# summary line
+# one TAG NAME KIND INPUT [CASES.json | SET_DIR]: run the runner on INPUT,
+# print its summary line; with -v the disagreements (fails.py, given the
+# cases file) or, given a mutate.py/probe.py set, analyze.py's grouping
 one() {
-    tag=$1 name=$2 kind=$3 input=$4 cases=${5:-}
+    tag=$1 name=$2 kind=$3 input=$4 extra=${5:-}
     if [ ! -e "$input" ]; then
         printf '%-48s missing (%s; run generate.sh)\n' "$name" "$input"
         return 0
@@ -43,8 +50,14 @@ one() {
     res=$OUT/runner_$tag.jsonl
     "$RUNNER" "$kind" "$input" > "$res" || true
     printf '%-48s %s\n' "$name" "$(tail -1 "$res")"
-    if [ -n "$VERBOSE" ]; then
-        python3 "$HERE/fails.py" "$res" $cases | sed 's/^/    /'
+    if [ -z "$VERBOSE" ]; then
+        :
+    elif [ -n "$extra" ] && [ -d "$extra" ]; then
+        python3 "$HERE/analyze.py" "$extra" "$res" > "$OUT/analysis_$tag.txt"
+        python3 "$HERE/analyze.py" --summary "$extra" "$res" | sed 's/^/    /'
+        echo "    (every disagreement: $OUT/analysis_$tag.txt)"
+    else
+        python3 "$HERE/fails.py" "$res" $extra | sed 's/^/    /'
     fi
 }
 
@@ -63,3 +76,7 @@ one held_ut "held-out templates (unit tests, repo files)" templates \
     "$OUT/held_ut/expected"
 one held_cases "held-out cases" cases "$OUT/cases_held.json" \
     "$OUT/cases_held.json"
+one mutants "mutants (one mistake each, and controls)" templates \
+    "$OUT/mutants/expected" "$OUT/mutants"
+one probes "probes (systematic)" templates "$OUT/probes/expected" \
+    "$OUT/probes"

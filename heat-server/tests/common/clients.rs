@@ -100,11 +100,14 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // Whether it had stopped by itself (a crash says so here).
+        let exited = self.child.try_wait().ok().flatten();
         let _ = self.child.kill();
         let _ = self.child.wait();
         // A failed test shows what the server said (its log goes with its
         // directory).
         if std::thread::panicking() {
+            eprintln!("--- the server had exited by itself: {exited:?} ---");
             let log = std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default();
             let tail: Vec<&str> = log.lines().rev().take(60).collect();
             eprintln!(
