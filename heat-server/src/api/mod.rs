@@ -195,6 +195,31 @@ pub(crate) async fn request_id(mut req: Request, next: Next) -> Response {
     response
 }
 
+/// Reads each request's body whole (at most the JSON body limit) before
+/// any handler: a handler that answers without reading it (a 302 by name,
+/// a refusal of the caller) would leave it unread, hyper would close the
+/// connection after the answer, and a client that sends the request again
+/// on it (keystoneauth follows a 302 and retries a 401 on the same
+/// connection) would find it closed ("Remote end closed connection
+/// without response").
+pub(crate) async fn read_body(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Err(_) => {
+            ApiError::too_large("Request limit exceeded: JSON body size exceeds max_json_body_size")
+                .into_response()
+        }
+    }
+}
+
 /// A handler's panic, answered as an internal error (logged, with the
 /// request's id) instead of a dropped connection.
 pub(crate) fn caught_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
@@ -362,6 +387,10 @@ pub fn app(state: Arc<ApiState>) -> Router {
         )
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             crate::api::caught_panic,
+        ))
+        .layer(middleware::from_fn_with_state(
+            limits.max_json_body_size,
+            read_body,
         ))
         .layer(middleware::from_fn(request_id))
 }

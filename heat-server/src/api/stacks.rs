@@ -336,14 +336,7 @@ pub async fn redirect(
     caller: Caller,
     Path(params): Path<Vec<(String, String)>>,
     OriginalUri(uri): OriginalUri,
-    body: axum::body::Body,
 ) -> Result<Response, ApiError> {
-    // The body a PUT or PATCH by name carries is read (and dropped) before
-    // the answer: a connection whose request body was left unread is
-    // closed after it, and a client that sends the request again on it
-    // (keystoneauth follows the 302 on the same connection) finds it
-    // closed ("Remote end closed connection without response").
-    let _ = axum::body::to_bytes(body, state.limits.max_json_body_size).await;
     let name = params
         .iter()
         .find(|(k, _)| k == "name")
