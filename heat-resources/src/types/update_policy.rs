@@ -15,16 +15,18 @@ pub(crate) fn schema(type_name: &str) -> Vec<Property> {
             prop("PauseTime", String).default(json!("PT0S")),
         ]
     };
-    let batch_create = || {
-        prop("batch_create", Map).schema(vec![
-            prop("max_batch_size", Integer)
-                .range(Some(1.0), None)
-                .default(json!(1)),
-            prop("pause_time", Number)
-                .range(Some(0.0), None)
-                .default(json!(0)),
-        ])
+    // A batch of at least one, a pause of no less than nothing.
+    let max_batch_size = || {
+        prop("max_batch_size", Integer)
+            .range(Some(1.0), None)
+            .default(json!(1))
     };
+    let pause_time = || {
+        prop("pause_time", Number)
+            .range(Some(0.0), None)
+            .default(json!(0))
+    };
+    let batch_create = || prop("batch_create", Map).schema(vec![max_batch_size(), pause_time()]);
     match type_name {
         "AWS::AutoScaling::AutoScalingGroup" => {
             vec![prop("AutoScalingRollingUpdate", Map).schema(aws_rolling())]
@@ -35,24 +37,13 @@ pub(crate) fn schema(type_name: &str) -> Vec<Property> {
                 prop("min_in_service", Integer)
                     .range(Some(0.0), None)
                     .default(json!(0)),
-                prop("max_batch_size", Integer)
-                    .range(Some(1.0), None)
-                    .default(json!(1)),
-                prop("pause_time", Number)
-                    .range(Some(0.0), None)
-                    .default(json!(0)),
+                max_batch_size(),
+                pause_time(),
             ]),
             batch_create(),
         ],
         "OS::Heat::SoftwareDeploymentGroup" | "OS::Heat::StructuredDeploymentGroup" => vec![
-            prop("rolling_update", Map).schema(vec![
-                prop("max_batch_size", Integer)
-                    .range(Some(1.0), None)
-                    .default(json!(1)),
-                prop("pause_time", Number)
-                    .range(Some(0.0), None)
-                    .default(json!(0)),
-            ]),
+            prop("rolling_update", Map).schema(vec![max_batch_size(), pause_time()]),
             batch_create(),
         ],
         _ => Vec::new(),
