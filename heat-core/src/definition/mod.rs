@@ -23,7 +23,7 @@ pub use catalog::{AnyType, PropertyRule, Realisation, TypeCatalog, TypeInfo};
 
 use parameter_groups::check_parameter_groups;
 use references::suffix;
-use resource::{cfn_field, check_property_names};
+use resource::{cfn_field, check_property_names, check_update_policy};
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
@@ -784,37 +784,5 @@ fn has_conditions(d: Dialect) -> bool {
         Dialect::Hot(v) => v.has_conditions(),
         Dialect::Cfn => true,
         Dialect::Heat => false,
-    }
-}
-
-/// Heat's template-time check of an update policy written out (one given
-/// by functions is known later) against the policy its type declares.
-fn check_update_policy(
-    catalog: &dyn TypeCatalog,
-    type_name: &str,
-    policy: &Expr,
-    path: &str,
-    hot: bool,
-    line: u32,
-    errors: &mut Vec<TemplateError>,
-) {
-    let mut calls = false;
-    policy.for_each_call(&mut |_| calls = true);
-    if calls {
-        return;
-    }
-    let key = if hot { "update_policy" } else { "UpdatePolicy" };
-    if let Some((p, message)) = catalog
-        .check_update_policy(type_name, &policy.to_json())
-        .into_iter()
-        .next()
-    {
-        let sep = if p.is_empty() { "" } else { "." };
-        errors.push(err(
-            ErrorKind::Resource,
-            format!("Property error: {path}.{key}{sep}{p}: {message}"),
-            format!("{path}.{key}{sep}{p}"),
-            line,
-        ));
     }
 }

@@ -258,6 +258,38 @@ pub(super) fn check_property_names(
     }
 }
 
+/// Heat's template-time check of an update policy written out (one given
+/// by functions is known later) against the policy its type declares.
+pub(super) fn check_update_policy(
+    catalog: &dyn TypeCatalog,
+    type_name: &str,
+    policy: &Expr,
+    path: &str,
+    hot: bool,
+    line: u32,
+    errors: &mut Vec<TemplateError>,
+) {
+    let mut calls = false;
+    policy.for_each_call(&mut |_| calls = true);
+    if calls {
+        return;
+    }
+    let key = if hot { "update_policy" } else { "UpdatePolicy" };
+    if let Some((p, message)) = catalog
+        .check_update_policy(type_name, &policy.to_json())
+        .into_iter()
+        .next()
+    {
+        let sep = if p.is_empty() { "" } else { "." };
+        errors.push(err(
+            ErrorKind::Resource,
+            format!("Property error: {path}.{key}{sep}{p}: {message}"),
+            format!("{path}.{key}{sep}{p}"),
+            line,
+        ));
+    }
+}
+
 pub(super) fn cfn_field(hot: &str) -> &'static str {
     match hot {
         "type" => "Type",
