@@ -7,7 +7,8 @@
 //! `AutoScalingRollingUpdate`; without a policy, every member changes at
 //! once. An AWS group is made of its launch configuration's instances and
 //! scales on a signal to its policy; a policy in its cooldown does not. A
-//! `batch_create` policy makes a group's members a batch at a time.
+//! `batch_create` policy makes a group's members a batch at a time. A
+//! problem the members share is said once, at the group's definition.
 
 mod common;
 
@@ -484,6 +485,45 @@ outputs:
     assert_eq!(o["names"]["value"], serde_json::json!([]));
     assert_eq!(o["by_member"]["value"], serde_json::json!({}));
     assert_eq!(o["size"]["value"], serde_json::json!(0));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_members_problem_is_said_once_at_the_groups_member_definition() {
+    let s = common::sim(Duration::from_secs(1));
+    // Heat validates a group without its members' types; every one of the
+    // 50 members fails the same way, said once where the user wrote it.
+    let stack = s
+        .runner
+        .create_stack(
+            "unknown-member",
+            StackSource {
+                template: "heat_template_version: 2016-10-14
+resources:
+  group:
+    type: OS::Heat::ResourceGroup
+    properties:
+      count: 50
+      resource_def:
+        type: My::Unregistered
+"
+                .into(),
+                ..StackSource::default()
+            },
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(stack.status_text(), "CREATE_FAILED");
+    let expected = "line 8: resources.group.properties.resource_def.type: \
+                    The Resource Type (My::Unregistered) could not be found.";
+    assert!(stack.reason.contains(expected), "{}", stack.reason);
+    assert_eq!(
+        stack.reason.matches("could not be found").count(),
+        1,
+        "{}",
+        stack.reason
+    );
+    assert!(!stack.reason.contains("resources.0"), "{}", stack.reason);
 }
 
 #[test]

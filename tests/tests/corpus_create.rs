@@ -8,36 +8,37 @@
 //!
 //! Each template must reach CREATE_COMPLETE unless it is listed in
 //! [`EXPECTED_FAILURES`] with its reason (ARCHITECTURE.md gives the same
-//! list); a listed template that completes fails the test, so the list
-//! stays true. Without the corpus (`HEAT_CONFORMANCE_DIR`) the test says
+//! list) and fail saying so; a listed template that completes, or fails
+//! for another reason, fails the test, so the list stays true. Without the corpus (`HEAT_CONFORMANCE_DIR`) the test says
 //! so and does nothing.
 
 use heat_core::service::SourceParts;
 use heat_tests::ordinary::{create_and_delete, read_beside, read_files, Run};
 use serde_json::Value as Json;
 
-/// Templates that do not reach CREATE_COMPLETE, and why (none of these
-/// would be created by Heat either, with the same inputs).
-const EXPECTED_FAILURES: &[(&str, &str)] = &[
+/// Templates that do not reach CREATE_COMPLETE, why, and what their
+/// failure must say to show it is that reason (none of these would be
+/// created by Heat either, with the same inputs).
+const EXPECTED_FAILURES: &[(&str, &str, &str)] = &[
     // Files the template needs are not in the corpus (`files.missing`).
-    ("heat-docs/doc/source/template_guide/multi-clouds/L133.yaml", "get_file remote-app.yaml is not in the corpus"),
-    ("heat-functional/heat_integrationtests/functional/test_delete/root_template_L20.yaml", "the nested template empty.yaml is not in the corpus"),
-    ("heat-functional/heat_integrationtests/functional/test_heat_autoscaling/template_nested_L59.yaml", "the nested template randomstr.yaml is not in the corpus"),
-    ("heat-functional/heat_integrationtests/functional/test_remote_stack/template_L21.yaml", "get_file remote_stack.yaml is not in the corpus"),
-    ("heat-functional/heat_integrationtests/functional/test_resource_group/child_template_L145.yaml", "the nested template value.yaml is not in the corpus"),
-    ("heat-templates/hot/software-config/boot-config/templates/install_config_agent_fedora_pip.yaml", "its fragments/*.sh files are not in the corpus"),
-    ("heat-templates/hot/software-config/boot-config/templates/install_config_agent_test_image.yaml", "its fragments/*.sh files are not in the corpus"),
-    ("heat-templates/hot/software-config/example-templates/wordpress/WordPress_software-config_2-instances.yaml", "get_file wp_install.sh and db_install.sh are not in the corpus"),
+    ("heat-docs/doc/source/template_guide/multi-clouds/L133.yaml", "get_file remote-app.yaml is not in the corpus", "remote-app.yaml"),
+    ("heat-functional/heat_integrationtests/functional/test_delete/root_template_L20.yaml", "the nested template empty.yaml is not in the corpus", "\"empty.yaml\""),
+    ("heat-functional/heat_integrationtests/functional/test_heat_autoscaling/template_nested_L59.yaml", "the nested template randomstr.yaml is not in the corpus", "\"randomstr.yaml\""),
+    ("heat-functional/heat_integrationtests/functional/test_remote_stack/template_L21.yaml", "get_file remote_stack.yaml is not in the corpus", "remote_stack.yaml"),
+    ("heat-functional/heat_integrationtests/functional/test_resource_group/child_template_L145.yaml", "the nested template value.yaml is not in the corpus", "\"value.yaml\""),
+    ("heat-templates/hot/software-config/boot-config/templates/install_config_agent_fedora_pip.yaml", "its fragments/*.sh files are not in the corpus", "path: fragments/"),
+    ("heat-templates/hot/software-config/boot-config/templates/install_config_agent_test_image.yaml", "its fragments/*.sh files are not in the corpus", "path: fragments/"),
+    ("heat-templates/hot/software-config/example-templates/wordpress/WordPress_software-config_2-instances.yaml", "get_file wp_install.sh and db_install.sh are not in the corpus", "path: wp_install.sh"),
     // Types the functional tests register in environments of their own.
-    ("heat-functional/heat_integrationtests/functional/test_update/provider_group_template_L41.yaml", "My::RandomString comes from the test's own environment"),
-    ("heat-functional/heat_integrationtests/scenario/templates/test_autoscaling_lbv2_neutron.yaml", "OS::Test::NeutronAppServer comes from the test's own environment"),
+    ("heat-functional/heat_integrationtests/functional/test_update/provider_group_template_L41.yaml", "My::RandomString comes from the test's own environment", "(My::RandomString) could not be found"),
+    ("heat-functional/heat_integrationtests/scenario/templates/test_autoscaling_lbv2_neutron.yaml", "OS::Test::NeutronAppServer comes from the test's own environment", "(OS::Test::NeutronAppServer) could not be found"),
     // Templates that fail on purpose (Heat's tests expect the failure).
-    ("heat-functional/heat_integrationtests/functional/test_autoscaling/bad_instance_template_L90.yaml", "an OS::Heat::TestResource set to fail"),
-    ("heat-functional/heat_integrationtests/functional/test_template_resource/failed_templ_L665.yaml", "an OS::Heat::TestResource set to fail"),
-    ("heat-functional/heat_integrationtests/functional/test_template_resource/nested_templ_L723.yaml", "an OS::Heat::TestResource set to fail"),
+    ("heat-functional/heat_integrationtests/functional/test_autoscaling/bad_instance_template_L90.yaml", "an OS::Heat::TestResource set to fail", "Test Resource failed"),
+    ("heat-functional/heat_integrationtests/functional/test_template_resource/failed_templ_L665.yaml", "an OS::Heat::TestResource set to fail", "Test Resource failed"),
+    ("heat-functional/heat_integrationtests/functional/test_template_resource/nested_templ_L723.yaml", "an OS::Heat::TestResource set to fail", "Test Resource failed"),
     // Inputs a real cloud would need to hold.
-    ("heat-docs/doc/source/template_guide/composition/L121.yaml", "a documentation snippet without the server's required flavor and image"),
-    ("heat-templates/hot/software-config/example-templates/example-chef-template.yaml", "its StructuredConfig config is a list where Heat's schema wants a map"),
+    ("heat-docs/doc/source/template_guide/composition/L121.yaml", "a documentation snippet without the server's required flavor and image", "Property flavor not assigned"),
+    ("heat-templates/hot/software-config/example-templates/example-chef-template.yaml", "its StructuredConfig config is a list where Heat's schema wants a map", "config: Value must be a map"),
 ];
 
 const SOURCES: [&str; 3] = ["heat-templates", "heat-functional", "heat-docs"];
@@ -110,10 +111,14 @@ async fn corpus_templates_create_and_delete_on_the_simulated_cloud() {
     );
     let mut wrong = Vec::new();
     for (id, r) in &results {
-        let listed = EXPECTED_FAILURES.iter().any(|(x, _)| x == id);
+        let listed = EXPECTED_FAILURES.iter().find(|(x, _, _)| x == id);
         match (r, listed) {
-            (Err(e), false) => wrong.push(format!("{id}: {e}")),
-            (Ok(()), true) => wrong.push(format!("{id} is listed as failing but completes")),
+            (Err(e), None) => wrong.push(format!("{id}: {e}")),
+            (Err(e), Some((_, why, evidence))) if !e.contains(evidence) => wrong.push(format!(
+                "{id} is listed as failing because {why}, but its failure does not say \
+                 {evidence:?}: {e}"
+            )),
+            (Ok(()), Some(_)) => wrong.push(format!("{id} is listed as failing but completes")),
             _ => {}
         }
     }

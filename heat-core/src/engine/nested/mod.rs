@@ -8,6 +8,7 @@
 
 mod group;
 mod limits;
+mod problems;
 mod stack;
 mod wait;
 

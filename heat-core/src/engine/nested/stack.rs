@@ -6,7 +6,7 @@
 
 use serde_json::{json, Map as JsonMap, Value as Json};
 
-use super::{fatal, group, Special, TemplateFrom, MAX_NESTED_DEPTH};
+use super::{fatal, group, problems, Special, TemplateFrom, MAX_NESTED_DEPTH};
 use crate::engine::cancel::Cancel;
 use crate::engine::driver::{Attributes, DriverError, ResourceSpec};
 use crate::engine::lifecycle::Op;
@@ -177,25 +177,21 @@ impl Engine {
         // As a top-level stack's: the definition, the parameters' values
         // against their constraints (a provider template's properties),
         // required properties and what the cloud must hold.
-        // Problems name the nested template's file, where it has one.
+        // Problems name the nested template's file, where it has one, or
+        // the group's member definition.
         let key = template_key(kind, spec);
         let named = |e: EngineError| match (&key, e) {
-            (Some(k), EngineError::Template(errors)) => fatal(
-                errors
-                    .iter()
-                    .map(|x| {
-                        let text = x.to_string();
-                        match x.line {
-                            0 => format!("{k}: {text}"),
-                            l => {
-                                let rest = text.strip_prefix(&format!("line {l}: "));
-                                format!("{k}:{l}: {}", rest.unwrap_or(&text))
-                            }
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ),
+            (Some(k), EngineError::Template(errors)) => fatal(problems::in_file(k, &errors)),
+            (None, EngineError::Template(errors))
+                if matches!(kind, Special::ResourceGroup | Special::AutoScalingGroup) =>
+            {
+                fatal(problems::at_member_definition(
+                    &parent.source.template,
+                    kind,
+                    spec,
+                    &errors,
+                ))
+            }
             (_, e) => fatal(e.to_string()),
         };
         let template = self.parse(&source).map_err(named)?;
