@@ -73,7 +73,7 @@ pub fn missing_template(f: &str) -> String {
     let why = if f.starts_with("http://") || f.starts_with("https://") {
         "heat-rs fetches no template over the network: give its content in the request's files"
     } else {
-        "it is not among the request's files, where python-heatclient and heat put the files a template names"
+        "it is not among the request's files (python-heatclient and heat-rs's CLI add each file a template names, read beside the template)"
     };
     format!("Could not fetch remote template \"{f}\": Invalid URL scheme; {why}")
 }

@@ -4,6 +4,7 @@
 pub mod postgres;
 pub mod postgres_sim;
 pub mod sim;
+mod sql;
 pub mod sqlite;
 
 use heat_core::engine::{CancelRequest, StackRecord, StoreError};

@@ -17,13 +17,16 @@ use std::time::Duration;
 use async_trait::async_trait;
 use heat_core::engine::{
     Action, CancelRequest, ChangeHook, Document, DocumentKind, EngineRecord, Event, Fence, Held,
-    Lease, ResourceRecord, Signal, Snapshot, StackRecord, StateStore, StoreChange, StoreError,
-    Write,
+    ResourceRecord, Signal, Snapshot, StackRecord, StateStore, StoreChange, StoreError, Write,
 };
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};
 
-use super::{backend, cancel_name, cancel_of, from_json, stack_data, to_json};
+use super::sql::{
+    bind_stack, documents, held, may_acquire, rows_of, stack_of, stop_request, StopRequest,
+    STACK_COLUMNS,
+};
+use super::{backend, cancel_name, stack_data, to_json};
 
 /// The channel of signals and stop requests.
 const CHANNEL: &str = "heat_changes";
@@ -53,28 +56,6 @@ pub fn redacted(url: &str) -> String {
         }
         _ => url.to_string(),
     }
-}
-
-const STACK_COLUMNS: &str = "data, traversal, lease_engine, lease_expires, cancel";
-
-fn stack_of(row: &PgRow) -> Result<StackRecord, StoreError> {
-    let mut s: StackRecord = from_json(row.get::<&str, _>("data"))?;
-    s.traversal = row.get::<i64, _>("traversal") as u64;
-    s.lease = match (
-        row.get::<Option<String>, _>("lease_engine"),
-        row.get::<Option<f64>, _>("lease_expires"),
-    ) {
-        (Some(engine), Some(expires_at)) => Some(Lease { engine, expires_at }),
-        _ => None,
-    };
-    s.cancel = cancel_of(row.get::<Option<&str>, _>("cancel"));
-    Ok(s)
-}
-
-fn rows_of<T: serde::de::DeserializeOwned>(rows: &[PgRow]) -> Result<Vec<T>, StoreError> {
-    rows.iter()
-        .map(|r| from_json(r.get::<&str, _>("data")))
-        .collect()
 }
 
 impl PostgresStore {
@@ -207,19 +188,15 @@ async fn insert_stack(
     stack: &StackRecord,
 ) -> Result<(), StoreError> {
     // A live name taken (the partial unique index) inserts nothing.
-    let result = sqlx::query(
-        "INSERT INTO stacks (id, name, project, traversal, data, lease_engine, lease_expires, cancel, state) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
-    )
-    .bind(&stack.id)
-    .bind(&stack.name)
-    .bind(&stack.project)
-    .bind(stack.traversal as i64)
-    .bind(stack_data(stack)?)
-    .bind(stack.lease.as_ref().map(|l| l.engine.clone()))
-    .bind(stack.lease.as_ref().map(|l| l.expires_at))
-    .bind(stack.cancel.map(cancel_name))
-    .bind(stack.status_text())
+    let result = bind_stack(
+        sqlx::query(
+            "INSERT INTO stacks (id, project, name, traversal, data, lease_engine, lease_expires, \
+             cancel, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+        )
+        .bind(&stack.id)
+        .bind(&stack.project),
+        stack,
+    )?
     .execute(&mut **tx)
     .await
     .map_err(backend)?;
@@ -291,34 +268,14 @@ impl StateStore for PostgresStore {
         .await
         .map_err(backend)?
         .ok_or_else(|| StoreError::NotFound(stack.id.clone()))?;
-        let name: String = row.get("name");
-        if row.get::<i64, _>("traversal") as u64 != expected {
-            return Err(StoreError::Conflict(name));
-        }
-        if let (Some(engine), Some(expires_at)) = (
-            row.get::<Option<String>, _>("lease_engine"),
-            row.get::<Option<f64>, _>("lease_expires"),
-        ) {
-            let mine = stack.lease.as_ref().is_some_and(|l| l.engine == engine);
-            if expires_at > now && !mine {
-                return Err(StoreError::Leased {
-                    stack: name,
-                    engine,
-                    expires_at,
-                });
-            }
-        }
-        sqlx::query(
-            "UPDATE stacks SET name = $1, traversal = $2, data = $3, lease_engine = $4, \
-             lease_expires = $5, cancel = $6, state = $7 WHERE id = $8",
-        )
-        .bind(&stack.name)
-        .bind(stack.traversal as i64)
-        .bind(stack_data(stack)?)
-        .bind(stack.lease.as_ref().map(|l| l.engine.clone()))
-        .bind(stack.lease.as_ref().map(|l| l.expires_at))
-        .bind(stack.cancel.map(cancel_name))
-        .bind(stack.status_text())
+        may_acquire(&row, stack, expected, now)?;
+        bind_stack(
+            sqlx::query(
+                "UPDATE stacks SET name = $1, traversal = $2, data = $3, lease_engine = $4, \
+                 lease_expires = $5, cancel = $6, state = $7 WHERE id = $8",
+            ),
+            stack,
+        )?
         .bind(&stack.id)
         .execute(&mut *tx)
         .await
@@ -364,14 +321,7 @@ impl StateStore for PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(backend)?;
-        Ok(rows
-            .iter()
-            .map(|row| Held {
-                stack_id: row.get("id"),
-                token: row.get::<i64, _>("traversal") as u64,
-                cancel: cancel_of(row.get::<Option<&str>, _>("cancel")),
-            })
-            .collect())
+        rows.iter().map(|row| held(row.get("id"), row)).collect()
     }
 
     async fn request_cancel(
@@ -388,21 +338,18 @@ impl StateStore for PostgresStore {
         let Some(row) = row else {
             return Ok(false);
         };
-        let state: String = row.get("state");
-        if !state.ends_with("_IN_PROGRESS") {
-            return Ok(false);
-        }
-        let pending = cancel_of(row.get::<Option<&str>, _>("cancel"));
-        let deleting = state == "DELETE_IN_PROGRESS";
-        if pending != Some(CancelRequest::Delete) && !(deleting && request == CancelRequest::Delete)
-        {
-            sqlx::query("UPDATE stacks SET cancel = $1 WHERE id = $2")
-                .bind(cancel_name(request))
-                .bind(stack_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-            notify(&mut tx, format!("cancel:{stack_id}")).await?;
+        match stop_request(&row, request)? {
+            StopRequest::Idle => return Ok(false),
+            StopRequest::Stands => {}
+            StopRequest::Store => {
+                sqlx::query("UPDATE stacks SET cancel = $1 WHERE id = $2")
+                    .bind(cancel_name(request))
+                    .bind(stack_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                notify(&mut tx, format!("cancel:{stack_id}")).await?;
+            }
         }
         tx.commit().await.map_err(backend)?;
         Ok(true)
@@ -488,42 +435,23 @@ impl StateStore for PostgresStore {
     }
 
     async fn resources(&self, stack_id: &str) -> Result<Vec<ResourceRecord>, StoreError> {
-        let rows = sqlx::query("SELECT data FROM resources WHERE stack_id = $1 ORDER BY seq")
-            .bind(stack_id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend)?;
-        rows_of(&rows)
+        let sql = "SELECT data FROM resources WHERE stack_id = $1 ORDER BY seq";
+        documents(&self.pool, sql, &[stack_id]).await
     }
 
     async fn events(&self, stack_id: &str) -> Result<Vec<Event>, StoreError> {
-        let rows = sqlx::query("SELECT data FROM events WHERE stack_id = $1 ORDER BY seq")
-            .bind(stack_id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend)?;
-        rows_of(&rows)
+        let sql = "SELECT data FROM events WHERE stack_id = $1 ORDER BY seq";
+        documents(&self.pool, sql, &[stack_id]).await
     }
 
     async fn signals(&self, stack_id: &str, resource: &str) -> Result<Vec<Signal>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT data FROM signals WHERE stack_id = $1 AND resource = $2 ORDER BY seq",
-        )
-        .bind(stack_id)
-        .bind(resource)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend)?;
-        rows_of(&rows)
+        let sql = "SELECT data FROM signals WHERE stack_id = $1 AND resource = $2 ORDER BY seq";
+        documents(&self.pool, sql, &[stack_id, resource]).await
     }
 
     async fn snapshots(&self, stack_id: &str) -> Result<Vec<Snapshot>, StoreError> {
-        let rows = sqlx::query("SELECT data FROM snapshots WHERE stack_id = $1 ORDER BY seq")
-            .bind(stack_id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend)?;
-        rows_of(&rows)
+        let sql = "SELECT data FROM snapshots WHERE stack_id = $1 ORDER BY seq";
+        documents(&self.pool, sql, &[stack_id]).await
     }
 
     async fn put_document(&self, document: &Document) -> Result<(), StoreError> {
@@ -569,11 +497,7 @@ impl StateStore for PostgresStore {
     }
 
     async fn engines(&self) -> Result<Vec<EngineRecord>, StoreError> {
-        let rows = sqlx::query("SELECT data FROM engines ORDER BY id")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend)?;
-        rows_of(&rows)
+        documents(&self.pool, "SELECT data FROM engines ORDER BY id", &[]).await
     }
 
     fn watch(&self, hook: ChangeHook) {

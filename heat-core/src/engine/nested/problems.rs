@@ -5,8 +5,6 @@
 //! once for all members, never at lines of the member template the engine
 //! generated and the user never saw.
 
-use serde_json::Value as Json;
-
 use super::Special;
 use crate::engine::driver::ResourceSpec;
 use crate::syntax::{Node, Value};
@@ -161,6 +159,7 @@ fn field<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
 mod tests {
     use super::*;
     use crate::template::ErrorKind;
+    use serde_json::Value as Json;
 
     fn spec(props: Json) -> ResourceSpec {
         ResourceSpec {

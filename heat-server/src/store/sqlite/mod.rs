@@ -15,17 +15,21 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use heat_core::engine::{
-    CancelRequest, Document, DocumentKind, EngineRecord, Event, Fence, Held, Lease, ResourceRecord,
+    CancelRequest, Document, DocumentKind, EngineRecord, Event, Fence, Held, ResourceRecord,
     Signal, Snapshot, StackRecord, StateStore, StoreError, Write,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteRow, SqliteSynchronous,
+    SqliteSynchronous,
 };
 use sqlx::{Connection, Row};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{backend, cancel_name, cancel_of, from_json, stack_data, to_json};
+use super::sql::{
+    bind_stack, documents, held, may_acquire, rows_of, stack_of, stop_request, StopRequest,
+    STACK_COLUMNS,
+};
+use super::{backend, cancel_name, cancel_of, stack_data, to_json};
 
 mod writer;
 
@@ -40,22 +44,6 @@ pub struct SqliteStore {
     pool: SqlitePool,
     writer: mpsc::UnboundedSender<(Job, Reply)>,
     path: std::path::PathBuf,
-}
-
-const STACK_COLUMNS: &str = "data, traversal, lease_engine, lease_expires, cancel";
-
-fn stack_of(row: &SqliteRow) -> Result<StackRecord, StoreError> {
-    let mut s: StackRecord = from_json(row.get::<&str, _>("data"))?;
-    s.traversal = row.get::<i64, _>("traversal") as u64;
-    s.lease = match (
-        row.get::<Option<String>, _>("lease_engine"),
-        row.get::<Option<f64>, _>("lease_expires"),
-    ) {
-        (Some(engine), Some(expires_at)) => Some(Lease { engine, expires_at }),
-        _ => None,
-    };
-    s.cancel = cancel_of(row.get::<Option<&str>, _>("cancel"));
-    Ok(s)
 }
 
 /// A mutation waiting for the writer.
@@ -275,9 +263,7 @@ impl StateStore for SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(backend)?;
-        rows.iter()
-            .map(|r| from_json(r.get::<&str, _>("data")))
-            .collect()
+        rows_of(&rows)
     }
 
     async fn heartbeat(&self, engine: &EngineRecord) -> Result<(), StoreError> {
@@ -346,59 +332,26 @@ impl StateStore for SqliteStore {
     }
 
     async fn resources(&self, stack_id: &str) -> Result<Vec<ResourceRecord>, StoreError> {
-        let rows = sqlx::query("SELECT data FROM resources WHERE stack_id = ? ORDER BY rowid")
-            .bind(stack_id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend)?;
-        rows.iter()
-            .map(|r| from_json(r.get::<&str, _>("data")))
-            .collect()
+        let sql = "SELECT data FROM resources WHERE stack_id = ? ORDER BY rowid";
+        documents(&self.pool, sql, &[stack_id]).await
     }
 
     async fn events(&self, stack_id: &str) -> Result<Vec<Event>, StoreError> {
-        let rows = sqlx::query("SELECT data FROM events WHERE stack_id = ? ORDER BY seq")
-            .bind(stack_id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend)?;
-        rows.iter()
-            .map(|r| from_json(r.get::<&str, _>("data")))
-            .collect()
+        let sql = "SELECT data FROM events WHERE stack_id = ? ORDER BY seq";
+        documents(&self.pool, sql, &[stack_id]).await
     }
 
     async fn snapshots(&self, stack_id: &str) -> Result<Vec<Snapshot>, StoreError> {
-        let rows = sqlx::query("SELECT data FROM snapshots WHERE stack_id = ? ORDER BY rowid")
-            .bind(stack_id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend)?;
-        rows.iter()
-            .map(|r| from_json(r.get::<&str, _>("data")))
-            .collect()
+        let sql = "SELECT data FROM snapshots WHERE stack_id = ? ORDER BY rowid";
+        documents(&self.pool, sql, &[stack_id]).await
     }
 
     async fn signals(&self, stack_id: &str, resource: &str) -> Result<Vec<Signal>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT data FROM signals WHERE stack_id = ? AND resource = ? ORDER BY seq",
-        )
-        .bind(stack_id)
-        .bind(resource)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend)?;
-        rows.iter()
-            .map(|r| from_json(r.get::<&str, _>("data")))
-            .collect()
+        let sql = "SELECT data FROM signals WHERE stack_id = ? AND resource = ? ORDER BY seq";
+        documents(&self.pool, sql, &[stack_id, resource]).await
     }
 
     async fn engines(&self) -> Result<Vec<EngineRecord>, StoreError> {
-        let rows = sqlx::query("SELECT data FROM engines ORDER BY id")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend)?;
-        rows.iter()
-            .map(|r| from_json(r.get::<&str, _>("data")))
-            .collect()
+        documents(&self.pool, "SELECT data FROM engines ORDER BY id", &[]).await
     }
 }

@@ -236,7 +236,7 @@ async fn apply(conn: &mut SqliteConnection, job: &Job) -> Result<Answer, StoreEr
         }
         Job::Write(..) => unreachable!("fenced writes go through the batch"),
         Job::Renew(engine, stacks, expires) => {
-            let mut held = Vec::new();
+            let mut renewed = Vec::new();
             for id in stacks {
                 sqlx::query(
                     "UPDATE stacks SET lease_expires = ? WHERE id = ? AND lease_engine = ?",
@@ -256,14 +256,10 @@ async fn apply(conn: &mut SqliteConnection, job: &Job) -> Result<Answer, StoreEr
                 .await
                 .map_err(backend)?;
                 if let Some(row) = row {
-                    held.push(Held {
-                        stack_id: id.clone(),
-                        token: row.get::<i64, _>("traversal") as u64,
-                        cancel: cancel_of(row.get::<Option<&str>, _>("cancel")),
-                    });
+                    renewed.push(held(id.clone(), &row)?);
                 }
             }
-            Ok(Answer::Held(held))
+            Ok(Answer::Held(renewed))
         }
         Job::RequestCancel(id, request) => {
             let row = sqlx::query("SELECT state, cancel FROM stacks WHERE id = ?")
@@ -274,21 +270,17 @@ async fn apply(conn: &mut SqliteConnection, job: &Job) -> Result<Answer, StoreEr
             let Some(row) = row else {
                 return Ok(Answer::Stored(false));
             };
-            let state: String = row.get("state");
-            if !state.ends_with("_IN_PROGRESS") {
-                return Ok(Answer::Stored(false));
-            }
-            let pending = cancel_of(row.get::<Option<&str>, _>("cancel"));
-            let deleting = state == "DELETE_IN_PROGRESS";
-            if pending != Some(CancelRequest::Delete)
-                && !(deleting && *request == CancelRequest::Delete)
-            {
-                sqlx::query("UPDATE stacks SET cancel = ? WHERE id = ?")
-                    .bind(cancel_name(*request))
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(backend)?;
+            match stop_request(&row, *request)? {
+                StopRequest::Idle => return Ok(Answer::Stored(false)),
+                StopRequest::Stands => {}
+                StopRequest::Store => {
+                    sqlx::query("UPDATE stacks SET cancel = ? WHERE id = ?")
+                        .bind(cancel_name(*request))
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(backend)?;
+                }
             }
             Ok(Answer::Stored(true))
         }
@@ -345,19 +337,15 @@ async fn apply(conn: &mut SqliteConnection, job: &Job) -> Result<Answer, StoreEr
 }
 
 async fn insert_stack(conn: &mut SqliteConnection, stack: &StackRecord) -> Result<(), StoreError> {
-    let result = sqlx::query(
-        "INSERT INTO stacks (id, name, project, traversal, data, lease_engine, lease_expires, cancel, state) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&stack.id)
-    .bind(&stack.name)
-    .bind(&stack.project)
-    .bind(stack.traversal as i64)
-    .bind(stack_data(stack)?)
-    .bind(stack.lease.as_ref().map(|l| l.engine.clone()))
-    .bind(stack.lease.as_ref().map(|l| l.expires_at))
-    .bind(stack.cancel.map(cancel_name))
-    .bind(stack.status_text())
+    let result = bind_stack(
+        sqlx::query(
+            "INSERT INTO stacks (id, project, name, traversal, data, lease_engine, lease_expires, \
+             cancel, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&stack.id)
+        .bind(&stack.project),
+        stack,
+    )?
     .execute(&mut *conn)
     .await;
     match result {
@@ -382,34 +370,14 @@ async fn acquire(
             .await
             .map_err(backend)?
             .ok_or_else(|| StoreError::NotFound(stack.id.clone()))?;
-    let name: String = row.get("name");
-    if row.get::<i64, _>("traversal") as u64 != expected {
-        return Err(StoreError::Conflict(name));
-    }
-    if let (Some(engine), Some(expires_at)) = (
-        row.get::<Option<String>, _>("lease_engine"),
-        row.get::<Option<f64>, _>("lease_expires"),
-    ) {
-        let mine = stack.lease.as_ref().is_some_and(|l| l.engine == engine);
-        if expires_at > now && !mine {
-            return Err(StoreError::Leased {
-                stack: name,
-                engine,
-                expires_at,
-            });
-        }
-    }
-    sqlx::query(
-        "UPDATE stacks SET name = ?, traversal = ?, data = ?, lease_engine = ?, lease_expires = ?, \
-         cancel = ?, state = ? WHERE id = ?",
-    )
-    .bind(&stack.name)
-    .bind(stack.traversal as i64)
-    .bind(stack_data(stack)?)
-    .bind(stack.lease.as_ref().map(|l| l.engine.clone()))
-    .bind(stack.lease.as_ref().map(|l| l.expires_at))
-    .bind(stack.cancel.map(cancel_name))
-    .bind(stack.status_text())
+    may_acquire(&row, stack, expected, now)?;
+    bind_stack(
+        sqlx::query(
+            "UPDATE stacks SET name = ?, traversal = ?, data = ?, lease_engine = ?, \
+             lease_expires = ?, cancel = ?, state = ? WHERE id = ?",
+        ),
+        stack,
+    )?
     .bind(&stack.id)
     .execute(&mut *conn)
     .await
