@@ -164,9 +164,10 @@ fn value_error(version: &str, snippet: &str) -> String {
 }
 
 #[test]
-fn python_errors_of_replacements_are_heats() {
+fn replacements_heat_refuses_are_refused() {
     // Heat splits the template on each key: an empty one is Python's
-    // "empty separator"; a key replaced by a list is not hashable.
+    // "empty separator"; a key replaced by a list is not hashable (said
+    // in the author's words).
     assert_eq!(
         value_error(
             "2018-08-31",
@@ -176,7 +177,7 @@ fn python_errors_of_replacements_are_heats() {
     );
     assert_eq!(
         value_error("2018-08-31", "{map_replace: [{a: 1}, {keys: {a: [x]}}]}"),
-        "unhashable type: 'list'"
+        "a new key must be a string or a number; found a list"
     );
 }
 
@@ -219,7 +220,7 @@ fn a_list_or_map_in_a_get_attr_path_is_refused_from_2014_10_16() {
         assert_eq!(
             found
                 .iter()
-                .any(|(_, m)| m.contains("unhashable type: 'dict'")),
+                .any(|(_, m)| m.contains("an attribute path holds names and indexes")),
             refused,
             "{version}: {found:?}"
         );
@@ -327,7 +328,8 @@ fn sections_and_resource_keys_are_read_as_heat_reads_them() {
         problems(&format!("{v}parameters: [a]\n")),
         vec![(
             "parameters".to_string(),
-            "'list' object has no attribute 'items'".to_string()
+            "The parameters section must be a map of parameter names to definitions; found a list"
+                .to_string()
         )]
     );
     // A resource key given as null is of the wrong type.

@@ -627,7 +627,7 @@ impl Resolver for CaseResolver<'_> {
     }
     fn facade(&self, what: &str) -> Result<Json, String> {
         if self.parent.is_null() {
-            return Err("'NoneType' object has no attribute 'metadata_get'".into());
+            return Err(heat_core::function::NO_FACADE.into());
         }
         Ok(match what {
             "metadata" => self.parent.get("metadata").cloned().unwrap_or(json!({})),

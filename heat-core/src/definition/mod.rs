@@ -318,7 +318,11 @@ impl<'t> StackDefinition<'t> {
             // Heat iterates the section's items: a list or a scalar has none.
             errors.push(err(
                 ErrorKind::Parameter,
-                format!("'{}' object has no attribute 'items'", node.python_type()),
+                format!(
+                    "The {params_section} section must be a map of parameter names to \
+                     definitions; found {}",
+                    node.kind_words()
+                ),
                 params_section,
                 node.line,
             ));

@@ -19,7 +19,10 @@ impl<'t> StackDefinition<'t> {
         let Some(map) = node.as_map() else {
             errors.push(err(
                 ErrorKind::Output,
-                format!("'{}' object has no attribute 'items'", node.python_type()),
+                format!(
+                    "The {sec} section must be a map of output names to definitions; found {}",
+                    node.kind_words()
+                ),
                 sec,
                 node.line,
             ));

@@ -122,7 +122,7 @@ impl Resolver for StackDefinition<'_> {
     }
 
     fn facade(&self, _what: &str) -> Result<Json, String> {
-        Err("'NoneType' object has no attribute 'metadata_get'".into())
+        Err(crate::function::NO_FACADE.into())
     }
 
     fn region(&self) -> String {

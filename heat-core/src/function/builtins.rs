@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 use super::attributes::{get_attr, get_param};
 use super::digest::digest;
 use super::eval::{resolve, resolve_nullable, Resolver};
-use super::python::{eq, repr, str_of, to_int, type_name};
+use super::python::{eq, kind_words, repr, str_of, to_int, type_name};
 use super::strings::{join, replace, str_split};
 use super::url::make_url;
 use super::{Call, Expr, FnError, FnKind, ReplaceStyle};
@@ -410,12 +410,12 @@ fn repeat(args: &Expr, name: &str, maps: bool, permutations: bool, r: &dyn Resol
     };
     let Json::Object(for_each) = for_each else {
         return err(format!(
-            "'{}' object has no attribute 'items'",
-            type_name(&for_each)
+            "for_each must be a map of loop variables to lists; found {}",
+            kind_words(&for_each)
         ));
     };
     if for_each.is_empty() {
-        return err("not enough values to unpack (expected 2, got 0)");
+        return err("for_each must name at least one loop variable");
     }
     let mut keys = Vec::new();
     let mut lists: Vec<Vec<Json>> = Vec::new();
@@ -582,8 +582,12 @@ fn map_replace(args: &Expr, name: &str, r: &dyn Resolver) -> R<Json> {
         let key = match keys.get(k) {
             None | Some(Json::Null) => k.clone(),
             // A key must be hashable in Python.
-            Some(Json::Array(_)) => return err("unhashable type: 'list'"),
-            Some(Json::Object(_)) => return err("unhashable type: 'dict'"),
+            Some(new @ (Json::Array(_) | Json::Object(_))) => {
+                return err(format!(
+                    "a new key must be a string or a number; found {}",
+                    kind_words(new)
+                ))
+            }
             Some(new) => {
                 let new = str_of(new);
                 if in_map.contains_key(&new) && new != *k {

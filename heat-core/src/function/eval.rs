@@ -129,8 +129,11 @@ fn validate_call(call: &Call, r: &dyn Resolver) -> Result<(), FnError> {
             if matches!(style, super::AttStyle::Path | super::AttStyle::All) {
                 for item in args.iter().skip(2) {
                     match item {
-                        Expr::List(_) => return Err(verr("unhashable type: 'list'")),
-                        Expr::Map(_) => return Err(verr("unhashable type: 'dict'")),
+                        Expr::List(_) | Expr::Map(_) => {
+                            return Err(verr(
+                                "an attribute path holds names and indexes, not a list or a map",
+                            ))
+                        }
                         _ => {}
                     }
                 }

@@ -26,6 +26,12 @@ pub use table::{lookup, Lookup};
 
 use serde_json::Value as Json;
 
+/// Why `resource_facade` has nothing to give in a stack that is not
+/// nested (Heat: `'NoneType' object has no attribute 'metadata_get'`).
+pub const NO_FACADE: &str = "resource_facade gives the data of the resource a nested stack \
+    stands for (a template resource's metadata, deletion policy or update policy); this \
+    stack is not nested";
+
 /// When an error was found, as Heat's stages count it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {

@@ -126,14 +126,32 @@ impl Parser<'_, '_> {
         let args = parsed?;
         let kind = match kind {
             FnKind::ParamRef => match &args {
-                Expr::List(_) => {
-                    return Err(self.err(name, line, "unhashable type: 'list'".into()))
+                Expr::List(_) | Expr::Map(_) => {
+                    let found = if matches!(args, Expr::List(_)) {
+                        "a list"
+                    } else {
+                        "a map"
+                    };
+                    return Err(self.err(
+                        name,
+                        line,
+                        format!(
+                            "{name} takes the name of a parameter or a resource; found {found}"
+                        ),
+                    ));
                 }
-                Expr::Map(_) => return Err(self.err(name, line, "unhashable type: 'dict'".into())),
                 // Heat looks the argument up among the parameters when it
-                // parses: a function is not hashable there.
+                // parses: a function cannot be looked up there.
                 Expr::Call(c) => {
-                    return Err(self.err(name, line, format!("unhashable type: '{}'", c.name)))
+                    return Err(self.err(
+                        name,
+                        line,
+                        format!(
+                            "{name} takes the name of a parameter or a resource, not a function \
+                             ({} is not resolved first)",
+                            c.name
+                        ),
+                    ))
                 }
                 // In conditions, `Ref` names parameters only.
                 Expr::Lit(Json::String(s)) if (self.ctx.is_resource)(s) && !condition => {
@@ -326,7 +344,7 @@ fn check_shape(kind: FnKind, name: &str, args: &Expr) -> Result<(), String> {
         FnKind::FindInMap
             if n != Some(3) => {
                 return Err(format!(
-                    "not enough values to unpack (expected 3, got {})",
+                    "{name} takes three arguments [map name, key, value name]; got {}",
                     n.unwrap_or(0)
                 ));
             }

@@ -231,6 +231,19 @@ fn as_i64(v: &Json) -> Option<i64> {
     }
 }
 
+/// A value's kind in a template author's words (`a list`, `a string`),
+/// for messages that say what was found where Heat shows Python's.
+pub fn kind_words(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "a map",
+    }
+}
+
 /// Python's type name of a value.
 pub fn type_name(v: &Json) -> &'static str {
     match v {

@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 
 use super::builtins::{err, index_seq, list_items, truthy, R};
 use super::eval::{resolve, Resolver};
-use super::python::{json_dumps_sorted, repr, str_of, to_int, type_name};
+use super::python::{json_dumps_sorted, kind_words, repr, str_of, to_int, type_name};
 use super::{Expr, FnError, ReplaceStyle};
 
 pub(super) fn join(args: &Expr, name: &str, multiple: bool, r: &dyn Resolver) -> R<Json> {
@@ -179,8 +179,8 @@ pub(super) fn str_split(args: &Expr, name: &str, r: &dyn Resolver) -> R<Json> {
         Json::String(s) => s,
         other => {
             return err(format!(
-                "'{}' object has no attribute 'split'",
-                type_name(other)
+                "the value to split must be a string; found {}",
+                kind_words(other)
             ))
         }
     };

@@ -438,8 +438,8 @@ impl ParamSchema {
                 Json::String(s) => Json::Array(s.split(',').map(|p| Json::String(p.into())).collect()),
                 other => {
                     return Err(format!(
-                        "Value must be a comma-delimited list string: '{}' object has no attribute 'split'",
-                        crate::function::python::type_name(other)
+                        "Value must be a comma-delimited list string; found {}",
+                        crate::function::python::kind_words(other)
                     ))
                 }
             },

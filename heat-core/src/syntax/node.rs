@@ -173,6 +173,18 @@ impl Node {
         }
     }
 
+    /// The value's kind in a template author's words (`a list`).
+    pub fn kind_words(&self) -> &'static str {
+        match &self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::List(_) => "a list",
+            Value::Map(_) => "a map",
+        }
+    }
+
     /// Python's name for the type of this value, as Heat's messages show it.
     pub fn python_type(&self) -> &'static str {
         match &self.value {

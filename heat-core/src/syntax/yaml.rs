@@ -481,7 +481,8 @@ fn key_text(key: &Node, span: &Span) -> Result<String, SyntaxError> {
         Value::Number(Number::Float(f)) => format!("{f:?}"),
         Value::List(_) | Value::Map(_) => {
             return Err(SyntaxError::at(
-                "while constructing a mapping: found unhashable key",
+                "while constructing a mapping: found unhashable key (a key must be a scalar, \
+                 not a list or a map)",
                 span,
             ))
         }
