@@ -406,3 +406,75 @@ resources:
     assert!(m.contains("Property flavor not assigned"), "{m}");
     assert!(cloud.stack_objects().is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_provider_template_sees_its_resource_through_resource_facade() {
+    let (_, _, r) = setup(EngineConfig::default());
+    // Heat's `resource_facade`: the nested template reads the metadata,
+    // deletion policy and update policy of the resource it stands for.
+    let provider = "heat_template_version: 2018-08-31
+resources:
+  v: {type: OS::Heat::Value, properties: {value: {resource_facade: metadata}}}
+outputs:
+  metadata: {value: {get_attr: [v, value]}}
+  deletion: {value: {resource_facade: deletion_policy}}
+  update: {value: {resource_facade: update_policy}}
+";
+    let parent = "heat_template_version: 2018-08-31
+parameters:
+  role: {type: string, default: web}
+resources:
+  kept:
+    type: facade.yaml
+    deletion_policy: Retain
+    metadata: {role: {get_param: role}, tier: 2}
+  plain: {type: facade.yaml}
+outputs:
+  metadata: {value: {get_attr: [kept, metadata]}}
+  deletion: {value: {get_attr: [kept, deletion]}}
+  plain_deletion: {value: {get_attr: [plain, deletion]}}
+  plain_metadata: {value: {get_attr: [plain, metadata]}}
+  plain_update: {value: {get_attr: [plain, update]}}
+";
+    let s = r
+        .create_stack(
+            "facade",
+            source(parent, &[("facade.yaml", provider)]),
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "CREATE_COMPLETE", "{}", s.reason);
+    let out = s.outputs.clone().unwrap();
+    assert_eq!(out["metadata"]["value"], json!({"role": "web", "tier": 2}));
+    assert_eq!(out["deletion"]["value"], "Retain");
+    assert_eq!(out["plain_deletion"]["value"], "Delete");
+    assert_eq!(out["plain_metadata"]["value"], json!({}));
+    assert_eq!(out["plain_update"]["value"], json!({}));
+    // A new value of the metadata reaches the nested stack on update.
+    let s = r
+        .update_stack(
+            "facade",
+            StackSource {
+                parameters: [("role".to_string(), json!("db"))].into_iter().collect(),
+                ..source(parent, &[("facade.yaml", provider)])
+            },
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "UPDATE_COMPLETE", "{}", s.reason);
+    let out = s.outputs.clone().unwrap();
+    assert_eq!(out["metadata"]["value"], json!({"role": "db", "tier": 2}));
+    // A stack that is not nested has no resource to show.
+    let s = r
+        .create_stack("top", source(provider, &[]), StackOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "CREATE_FAILED");
+    assert!(
+        s.reason.contains("this stack is not nested"),
+        "{}",
+        s.reason
+    );
+}

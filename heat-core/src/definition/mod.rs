@@ -64,6 +64,9 @@ pub struct Inputs {
     /// Values other stacks of the project export, by export name
     /// (`Fn::ImportValue`).
     pub exports: serde_json::Map<String, Json>,
+    /// For a nested stack, the resource it stands for, as
+    /// `resource_facade` gives it (`StackSource::facade`).
+    pub facade: Option<Json>,
 }
 
 /// Why a provider or nested template named by `f` cannot be had: Heat's
@@ -97,6 +100,7 @@ impl Default for Inputs {
             availability_zones: vec!["nova".into()],
             max_resources: 1000,
             exports: Default::default(),
+            facade: None,
         }
     }
 }

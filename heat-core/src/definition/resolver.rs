@@ -121,8 +121,11 @@ impl Resolver for StackDefinition<'_> {
         self.mappings.get(name).cloned()
     }
 
-    fn facade(&self, _what: &str) -> Result<Json, String> {
-        Err(crate::function::NO_FACADE.into())
+    fn facade(&self, what: &str) -> Result<Json, String> {
+        match &self.inputs.facade {
+            Some(f) => Ok(f.get(what).cloned().unwrap_or(Json::Null)),
+            None => Err(crate::function::NO_FACADE.into()),
+        }
     }
 
     fn region(&self) -> String {

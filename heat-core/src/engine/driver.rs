@@ -25,6 +25,9 @@ pub struct ResourceSpec {
     /// Resolved update policy (`update_policy`, `UpdatePolicy`; `Null`
     /// when the template gives none): how a group rolls an update out.
     pub update_policy: Json,
+    /// Resolved deletion policy (`Delete`, `Retain`, `Snapshot`; `Delete`
+    /// when the template gives none).
+    pub deletion_policy: String,
 }
 
 /// How a driver operation failed.

@@ -87,6 +87,10 @@ pub struct StackSource {
     pub parameter_defaults: JsonMap<String, Json>,
     /// The environment's resource registry, as written.
     pub resource_registry: JsonMap<String, Json>,
+    /// For a nested stack, the resource it stands for as `resource_facade`
+    /// gives it: `{metadata, deletion_policy, update_policy}`, resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facade: Option<Json>,
 }
 
 /// A stack as stored.

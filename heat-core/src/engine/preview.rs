@@ -116,6 +116,7 @@ impl Engine {
             properties: properties.clone(),
             metadata: Json::Null,
             update_policy: Json::Null,
+            deletion_policy: "Delete".into(),
         };
         let source = self.child_source(parent, &kind, &spec, None).ok()?;
         let mut child = parent.clone();
@@ -274,6 +275,10 @@ impl Engine {
                     properties,
                     metadata: Json::Null,
                     update_policy: Json::Null,
+                    deletion_policy: rdef
+                        .deletion_policy
+                        .clone()
+                        .unwrap_or_else(|| "Delete".into()),
                 };
                 let Ok(child_source) = self.child_source(&target, &kind, &spec, None) else {
                     continue;

@@ -32,6 +32,7 @@ pub fn source_of(data: &Json) -> Result<StackSource, EngineError> {
         parameters: object(env.and_then(|e| e.get("parameters"))),
         parameter_defaults: object(env.and_then(|e| e.get("parameter_defaults"))),
         resource_registry: object(env.and_then(|e| e.get("resource_registry"))),
+        facade: None,
     })
 }
 

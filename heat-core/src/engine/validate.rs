@@ -40,6 +40,7 @@ impl Engine {
             region: self.config.region.clone(),
             max_resources: self.config.max_resources,
             exports: self.exports_for(&stack.project, &stack.id),
+            facade: source.facade.clone(),
             ..Inputs::default()
         })
     }
@@ -266,6 +267,7 @@ impl Engine {
                 properties,
                 metadata: Json::Null,
                 update_policy: Json::Null,
+                deletion_policy: r.deletion_policy.clone().unwrap_or_else(|| "Delete".into()),
             };
             if kind == super::nested::Special::WaitCondition {
                 continue;

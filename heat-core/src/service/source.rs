@@ -147,6 +147,7 @@ pub fn assemble(
             .as_object()
             .cloned()
             .unwrap_or_default(),
+        facade: None,
     })
 }
 

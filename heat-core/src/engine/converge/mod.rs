@@ -324,6 +324,12 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
         Some(u) => function::resolve(u, live).map_err(|err| format!("{res_path}: {err}"))?,
         None => Json::Null,
     };
+    // An external resource is never deleted with the stack.
+    let policy = match (&rdef.external_id, &rdef.deletion_policy) {
+        (Some(_), _) => "Retain".to_string(),
+        (None, Some(p)) => p.clone(),
+        (None, None) => "Delete".into(),
+    };
     let spec = ResourceSpec {
         project: stack.project.clone(),
         stack_id: stack.id.clone(),
@@ -333,14 +339,9 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
         properties: props.clone(),
         metadata: metadata.clone(),
         update_policy,
+        deletion_policy: policy.clone(),
     };
     let requires = w.requires.get(name).cloned().unwrap_or_default();
-    // An external resource is never deleted with the stack.
-    let policy = match (&rdef.external_id, &rdef.deletion_policy) {
-        (Some(_), _) => "Retain".to_string(),
-        (None, Some(p)) => p.clone(),
-        (None, None) => "Delete".into(),
-    };
     let make = create::Make {
         e,
         op,

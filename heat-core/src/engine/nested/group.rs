@@ -488,6 +488,7 @@ impl Engine {
                 properties: props.clone(),
                 metadata: lb.metadata.clone(),
                 update_policy: Json::Null,
+                deletion_policy: lb.deletion_policy.clone(),
             };
             let reason = format!("Instances of group {} changed", spec.name);
             self.persist(
@@ -665,6 +666,7 @@ impl Engine {
                     properties: group.properties.clone(),
                     metadata: group.metadata.clone(),
                     update_policy: Json::Null,
+                    deletion_policy: group.deletion_policy.clone(),
                 };
                 let pid = group.physical_id.clone().unwrap_or_default();
                 me2.persist(

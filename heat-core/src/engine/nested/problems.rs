@@ -169,8 +169,7 @@ mod tests {
             name: "web".into(),
             type_name: "OS::Heat::ResourceGroup".into(),
             properties: props,
-            metadata: Json::Null,
-            update_policy: Json::Null,
+            ..ResourceSpec::default()
         }
     }
 

@@ -33,6 +33,18 @@ fn template_key(kind: &Special, spec: &ResourceSpec) -> Option<String> {
     }
 }
 
+/// The resource a nested stack stands for, as the nested template's
+/// `resource_facade` sees it (Heat's `parent_resource`): its metadata and
+/// update policy (`{}` when none) and its deletion policy.
+fn facade(spec: &ResourceSpec) -> Json {
+    let or_empty = |v: &Json| if v.is_null() { json!({}) } else { v.clone() };
+    json!({
+        "metadata": or_empty(&spec.metadata),
+        "update_policy": or_empty(&spec.update_policy),
+        "deletion_policy": spec.deletion_policy,
+    })
+}
+
 impl Engine {
     /// The parent as its nested stack's source is made from: with a
     /// `TemplateURL` the request's files do not hold fetched, as Heat's
@@ -129,6 +141,7 @@ impl Engine {
             parameters,
             parameter_defaults: parent.source.parameter_defaults.clone(),
             resource_registry: parent.source.resource_registry.clone(),
+            facade: Some(facade(spec)),
         })
     }
 
