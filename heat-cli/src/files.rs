@@ -4,7 +4,9 @@
 //! environment file), and, recursively, the files those templates name
 //! (relative to each template: `heat_core::files` keys them from the root
 //! template's directory, and the engine lets each nested template find
-//! its own by the names it writes). `http(s)` references are fetched.
+//! its own by the names it writes). `http(s)` references are fetched. A
+//! file that cannot be read refuses the request before it is sent, as
+//! python-heatclient's "Could not fetch contents for ..." does.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -33,10 +35,12 @@ impl Place {
         }
     }
 
-    fn read(&self) -> Option<String> {
+    fn read(&self) -> Result<String, String> {
         match self {
-            Place::Disk(p) => std::fs::read_to_string(p).ok(),
-            Place::Url(u) => fetch(u.clone()),
+            Place::Disk(p) => {
+                std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))
+            }
+            Place::Url(u) => fetch(u.clone()).ok_or_else(|| format!("could not fetch {u}")),
         }
     }
 }
@@ -70,50 +74,70 @@ fn is_template(text: &str) -> bool {
 }
 
 /// Reads a file at `key` (found at `place`) into `files`, and what it
-/// names if it is a template. A file that cannot be read is left out:
-/// the engine names it when a template needs it.
-fn read_into(key: String, place: Place, files: &mut JsonMap<String, Json>) {
+/// names if it is a template; why not, naming `reference` as written.
+fn read_into(
+    key: String,
+    reference: &str,
+    place: Place,
+    files: &mut JsonMap<String, Json>,
+) -> Result<(), String> {
     if files.contains_key(&key) {
-        return;
+        return Ok(());
     }
-    let Some(text) = place.read() else {
-        return;
-    };
+    let text = place
+        .read()
+        .map_err(|why| format!("the file {reference} it names cannot be read ({why})"))?;
     files.insert(key.clone(), Json::String(text.clone()));
     if is_template(&text) {
-        template_files(&key, &place, &text, files);
+        template_files(&key, &place, &text, files).map_err(|why| format!("{reference}: {why}"))?;
     }
+    Ok(())
 }
 
 /// The files a template at `key` names, read into `files`.
-fn template_files(key: &str, place: &Place, text: &str, files: &mut JsonMap<String, Json>) {
+fn template_files(
+    key: &str,
+    place: &Place,
+    text: &str,
+    files: &mut JsonMap<String, Json>,
+) -> Result<(), String> {
     let Ok(template) = Template::parse(text) else {
-        return;
+        return Ok(());
     };
     for r in heat_core::files::references(&template) {
         if let Some(p) = place.join(&r) {
-            read_into(heat_core::files::key_of(key, &r), p, files);
+            read_into(heat_core::files::key_of(key, &r), &r, p, files)?;
         }
     }
+    Ok(())
 }
 
-/// The files the root template at `path` names.
-pub fn of_template(path: &Path, text: &str, files: &mut JsonMap<String, Json>) {
-    template_files("", &Place::Disk(path.to_path_buf()), text, files);
+/// The files the root template at `path` names; why one cannot be read.
+pub fn of_template(
+    path: &Path,
+    text: &str,
+    files: &mut JsonMap<String, Json>,
+) -> Result<(), String> {
+    template_files("", &Place::Disk(path.to_path_buf()), text, files)
 }
 
 /// The templates the environment file at `path` names in its
 /// `resource_registry` (global and per resource), keyed as written, read
-/// relative to the environment file, with what they name.
-pub fn of_environment(path: &Path, text: &str, files: &mut JsonMap<String, Json>) {
+/// relative to the environment file, with what they name; why one cannot
+/// be read.
+pub fn of_environment(
+    path: &Path,
+    text: &str,
+    files: &mut JsonMap<String, Json>,
+) -> Result<(), String> {
     let Ok(Json::Object(env)) = serde_norway::from_str::<Json>(text) else {
-        return;
+        return Ok(());
     };
     let Some(Json::Object(registry)) = env.get("resource_registry") else {
-        return;
+        return Ok(());
     };
     let place = Place::Disk(path.to_path_buf());
-    let mut named = |map: &JsonMap<String, Json>| {
+    let mut named = |map: &JsonMap<String, Json>| -> Result<(), String> {
         for (k, v) in map {
             let Some(v) = v.as_str() else { continue };
             if ["base_url", "hooks", "restricted_actions"].contains(&k.as_str()) || v.contains("::")
@@ -121,16 +145,18 @@ pub fn of_environment(path: &Path, text: &str, files: &mut JsonMap<String, Json>
                 continue;
             }
             if let Some(p) = place.join(v) {
-                read_into(v.to_string(), p, files);
+                read_into(v.to_string(), v, p, files)?;
             }
         }
+        Ok(())
     };
-    named(registry);
+    named(registry)?;
     if let Some(Json::Object(resources)) = registry.get("resources") {
         for r in resources.values() {
             if let Json::Object(m) = r {
-                named(m);
+                named(m)?;
             }
         }
     }
+    Ok(())
 }

@@ -92,14 +92,16 @@ pub fn read_parts(
             error,
         })?;
         resources = template.section_map("resources").len();
-        crate::files::of_template(path, &text, &mut parts.files);
+        crate::files::of_template(path, &text, &mut parts.files)
+            .map_err(|why| InputError::new(path, ErrorKind::Syntax, why))?;
         parts.template_name = path.display().to_string();
         parts.template = Some(text);
     }
     for e in environments {
         let name = e.display().to_string();
         let text = read(e)?;
-        crate::files::of_environment(e, &text, &mut parts.files);
+        crate::files::of_environment(e, &text, &mut parts.files)
+            .map_err(|why| InputError::new(e, ErrorKind::Environment, why))?;
         parts.files.insert(name.clone(), Json::String(text));
         parts.environment_files.push(name);
     }

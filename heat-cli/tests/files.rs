@@ -2,7 +2,8 @@
 //! provider template in a subdirectory finds its own `get_file` beside it
 //! (not the root's file of the same name), an environment file in another
 //! directory names templates relative to itself, and a template type given
-//! by an `http` URL is fetched with the files it names relative to it.
+//! by an `http` URL is fetched with the files it names relative to it. A
+//! file that cannot be read refuses the request before anything is sent.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -119,4 +120,64 @@ outputs:
     assert_eq!(output("from_env"), "lib's boot");
     assert_eq!(output("remote"), "remote data");
     assert_eq!(output("root"), "root's boot");
+}
+
+#[test]
+fn a_file_that_cannot_be_read_refuses_the_request_naming_it() {
+    let tmp = tempfile::Builder::new()
+        .prefix("heat-files-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
+    // A group's member template names a script that is not there: as
+    // python-heatclient, nothing is sent, and the chain of files is named.
+    write(
+        &dir,
+        "top.yaml",
+        "heat_template_version: 2018-08-31
+resources:
+  group:
+    type: OS::Heat::ResourceGroup
+    properties: {count: 2, resource_def: {type: lib/member.yaml}}
+",
+    );
+    write(
+        &dir,
+        "lib/member.yaml",
+        "heat_template_version: 2018-08-31
+resources:
+  v: {type: OS::Heat::Value, properties: {value: {get_file: boot.sh}}}
+",
+    );
+    let heat = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_heat"))
+            .env_remove("OS_CLOUD")
+            .env_remove("OS_AUTH_URL")
+            .env("HEAT_STATE", dir.join("state.sqlite"))
+            .current_dir(&dir)
+            .args(args)
+            .output()
+            .expect("heat runs")
+    };
+    for args in [
+        &["stack", "create", "missing", "-t", "top.yaml"][..],
+        &["template", "validate", "-t", "top.yaml"][..],
+    ] {
+        let out = heat(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            stderr.contains(
+                "top.yaml: lib/member.yaml: the file boot.sh it names cannot be read \
+                 (lib/boot.sh: No such file"
+            ),
+            "{args:?}: {stderr}"
+        );
+    }
+    let list = heat(&["stack", "list", "-f", "json"]);
+    assert_eq!(String::from_utf8_lossy(&list.stdout).trim(), "[]");
+    // Given the file, the same request runs.
+    write(&dir, "lib/boot.sh", "echo boot");
+    let out = heat(&["stack", "create", "missing", "-t", "top.yaml"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
