@@ -179,5 +179,9 @@ resources:
     // Given the file, the same request runs.
     write(&dir, "lib/boot.sh", "echo boot");
     let out = heat(&["stack", "create", "missing", "-t", "top.yaml"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

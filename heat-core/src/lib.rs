@@ -12,6 +12,7 @@ pub mod function;
 pub mod graph;
 pub mod parameters;
 pub mod service;
+pub mod suggest;
 pub mod syntax;
 pub mod template;
 pub mod version;

@@ -457,3 +457,25 @@ fn allowed_patterns_are_python_regular_expressions() {
         );
     }
 }
+
+#[test]
+fn a_reference_to_no_resource_is_said_once() {
+    // Found by the graph's references and by the function's validation:
+    // one problem, one message, with the name most likely meant.
+    let found = problems(
+        "heat_template_version: 2018-08-31
+resources:
+  web: {type: OS::Heat::None}
+  v: {type: OS::Heat::Value, properties: {value: {get_attr: [webb, first_address]}}}
+",
+    );
+    assert_eq!(
+        found,
+        vec![(
+            "resources.v.properties.value.get_attr".to_string(),
+            "The specified reference \"webb\" (in v.Properties.value) is incorrect. \
+             (did you mean \"web\"?)"
+                .to_string()
+        )]
+    );
+}

@@ -75,6 +75,10 @@ impl Catalog {
 }
 
 impl TypeCatalog for Catalog {
+    fn type_names(&self) -> Vec<&'static str> {
+        self.names()
+    }
+
     fn translate(&self, type_name: &str, properties: &Json) -> Result<Json, String> {
         crate::deprecated::translate(type_name, properties)
     }

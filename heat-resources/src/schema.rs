@@ -239,7 +239,8 @@ fn check_into(schema: &[Property], props: &Json, path: &str, out: &mut Vec<(Stri
     };
     for key in map.keys() {
         if !schema.iter().any(|p| p.name == key) {
-            out.push((path.to_string(), format!("Unknown Property {key}")));
+            let hint = heat_core::suggest::did_you_mean(key, schema.iter().map(|p| p.name));
+            out.push((path.to_string(), format!("Unknown Property {key}{hint}")));
         }
     }
     for p in schema {
@@ -386,7 +387,9 @@ mod tests {
             "{msgs:?}"
         );
         assert!(
-            msgs.contains(&"networks[0]: Unknown Property prot".to_string()),
+            msgs.contains(
+                &"networks[0]: Unknown Property prot (did you mean \"port\"?)".to_string()
+            ),
             "{msgs:?}"
         );
         assert!(check(&schema, &json!({"flavor": "m1.small", "size": "3"})).is_empty());

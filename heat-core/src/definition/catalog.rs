@@ -83,6 +83,12 @@ pub trait TypeCatalog: Send + Sync {
     /// What the catalog knows about a type.
     fn lookup(&self, type_name: &str) -> TypeInfo;
 
+    /// Every type the catalog knows (for suggestions when a template
+    /// names one it does not).
+    fn type_names(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
     /// How the engine realises a type's resources.
     fn realisation(&self, _type_name: &str) -> Realisation {
         Realisation::Driver

@@ -536,7 +536,11 @@ impl<'t> StackDefinition<'t> {
             match info {
                 TypeInfo::Unknown => errors.push(err(
                     ErrorKind::Resource,
-                    format!("The Resource Type ({}) could not be found.", r.type_name),
+                    format!(
+                        "The Resource Type ({}) could not be found.{}",
+                        r.type_name,
+                        crate::suggest::did_you_mean(&r.type_name, catalog.type_names())
+                    ),
                     format!("{path}.{type_key}"),
                     r.line,
                 )),
@@ -691,7 +695,12 @@ impl<'t> StackDefinition<'t> {
                 ));
             }
         }
-        // 9. Function validation of resources and outputs.
+        // 9. Function validation of resources and outputs; a path where an
+        // earlier check found a problem (a reference to no resource) has
+        // it said once.
+        let earlier: std::collections::HashSet<String> =
+            errors.iter().map(|e| e.path.clone()).collect();
+        let mut found = Vec::new();
         for r in def.resources.iter().filter(|r| r.enabled) {
             let base = format!("{res_section}.{}", r.name);
             for (field, expr) in [
@@ -706,7 +715,7 @@ impl<'t> StackDefinition<'t> {
                         } else {
                             cfn_field(field).to_string()
                         };
-                        errors.push(TemplateError::from(
+                        found.push(TemplateError::from(
                             fe.at(&format!("{base}.{field}"), r.line),
                         ));
                     }
@@ -718,7 +727,7 @@ impl<'t> StackDefinition<'t> {
                 if let Err(fe) = function::validate(v, &def) {
                     let sec = template.section_name("outputs");
                     let field = if hot { "value" } else { "Value" };
-                    errors.push(err(
+                    found.push(err(
                         ErrorKind::Output,
                         fe.message,
                         format!("{sec}.{}.{field}{}", o.name, suffix(&fe.path)),
@@ -727,6 +736,7 @@ impl<'t> StackDefinition<'t> {
                 }
             }
         }
+        errors.extend(found.into_iter().filter(|e| !earlier.contains(&e.path)));
         // One problem found by two checks (a function's validation and
         // the evaluation of the same properties) is said once.
         let mut seen = std::collections::HashSet::new();

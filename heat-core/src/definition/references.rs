@@ -116,8 +116,12 @@ impl<'t> StackDefinition<'t> {
                             errors.push(err(
                                 ErrorKind::Reference,
                                 format!(
-                                    "The specified reference \"{name}\" (in {}) is incorrect.",
-                                    heat_path(path)
+                                    "The specified reference \"{name}\" (in {}) is incorrect.{}",
+                                    heat_path(path),
+                                    crate::suggest::did_you_mean(
+                                        &name,
+                                        self.resources.iter().map(|r| r.name.as_str())
+                                    )
                                 ),
                                 inner,
                                 c.line,

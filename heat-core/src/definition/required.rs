@@ -1,13 +1,15 @@
 //! What a definition asks of the catalog before anything is made: the
-//! catalog type each resource resolves to, and the required properties
-//! given no value (Heat refuses a create or an update for them; template
-//! validation does not check them, as in Heat).
+//! catalog type each resource resolves to, the required properties given
+//! no value, and the values of the properties known before anything
+//! exists against their types' schemas (Heat refuses a create or an update
+//! for these; template validation does not check them, as in Heat).
 
-use serde_json::Value as Json;
+use serde_json::{Map as JsonMap, Value as Json};
 
 use super::{err, ResourceDef, StackDefinition, TypeCatalog, TypeInfo};
 use crate::environment::TypeTarget;
-use crate::function::Expr;
+use crate::function::{self, Expr};
+use crate::syntax::Node;
 use crate::template::{ErrorKind, TemplateError};
 
 impl StackDefinition<'_> {
@@ -70,5 +72,91 @@ impl StackDefinition<'_> {
             }
         }
         errors
+    }
+
+    /// Problems with the property values of resources, as Heat finds them
+    /// when a stack is created or updated (its `strict_validate`): each
+    /// property that reads no other resource is resolved (a parameter the
+    /// template does not declare is refused here) and checked against its
+    /// type's schema (types, nested properties, constraints); a property
+    /// that reads another resource is checked when that resource exists,
+    /// as Heat skips the values that depend on resources not yet created.
+    /// `types` is [`StackDefinition::catalog_types`]' answer.
+    pub fn property_problems(
+        &self,
+        catalog: &dyn TypeCatalog,
+        types: &[(&ResourceDef, String)],
+    ) -> Vec<TemplateError> {
+        let section = self.template.section_name("resources");
+        let field = if self.template.dialect.is_hot() {
+            "properties"
+        } else {
+            "Properties"
+        };
+        let mut errors = Vec::new();
+        for (r, t) in types.iter().filter(|(r, _)| r.external_id.is_none()) {
+            let Some(Expr::Map(props)) = &r.properties else {
+                continue;
+            };
+            let base = format!("{section}.{}.{field}", r.name);
+            let line = |key: &str| self.property_line(&r.name, field, key).unwrap_or(r.line);
+            let mut known = JsonMap::new();
+            for (k, e) in props.iter() {
+                let (mut refs, mut problems) = (Vec::new(), Vec::new());
+                self.references(e, "", &mut refs, &mut problems);
+                if !refs.is_empty() {
+                    continue;
+                }
+                match function::resolve(e, self) {
+                    Ok(Json::Null) => {}
+                    Ok(v) => {
+                        known.insert(k.clone(), v);
+                    }
+                    Err(fe) => {
+                        errors.push(TemplateError::from(fe.at(&format!("{base}.{k}"), line(k))))
+                    }
+                }
+            }
+            let known = match catalog.translate(t, &Json::Object(known)) {
+                Ok(v) => v,
+                Err(m) => {
+                    errors.push(err(
+                        ErrorKind::Resource,
+                        format!("{base}: {m}"),
+                        base.clone(),
+                        r.line,
+                    ));
+                    continue;
+                }
+            };
+            // A property left out (it reads another resource) is no
+            // missing one; required properties given nothing are
+            // `unassigned_properties`' to say.
+            for (path, message) in catalog.check_properties(t, &known) {
+                if path.is_empty() && message.ends_with(" not assigned") {
+                    continue;
+                }
+                let key = path.split(['.', '[']).next().unwrap_or_default();
+                let sep = if path.is_empty() { "" } else { "." };
+                errors.push(err(
+                    ErrorKind::Resource,
+                    format!("Property error: {base}{sep}{path}: {message}"),
+                    format!("{base}{sep}{path}"),
+                    line(key),
+                ));
+            }
+        }
+        errors
+    }
+
+    /// The line of a property of a resource, as the template writes it.
+    fn property_line(&self, resource: &str, field: &str, key: &str) -> Option<u32> {
+        fn entry<'n>(n: &'n Node, k: &str) -> Option<&'n Node> {
+            n.as_map()?.get(k)
+        }
+        let r = entry(self.template.section("resources")?, resource)?;
+        entry(entry(r, field)?, key)
+            .map(|n| n.line)
+            .filter(|l| *l > 0)
     }
 }

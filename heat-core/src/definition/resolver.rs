@@ -13,7 +13,10 @@ impl Resolver for StackDefinition<'_> {
         match self.values.get(name) {
             Some(Ok(v)) => Ok(v.clone()),
             Some(Err(m)) => Err(m.clone()),
-            None => Err(format!("The Parameter ({name}) was not provided.")),
+            None => Err(format!(
+                "The Parameter ({name}) was not provided.{}",
+                crate::suggest::did_you_mean(name, self.values.keys().map(String::as_str))
+            )),
         }
     }
 

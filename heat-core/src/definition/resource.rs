@@ -245,9 +245,9 @@ pub(super) fn check_property_names(
             continue;
         };
         let tail = if problem == "Property" {
-            " not implemented yet"
+            " not implemented yet".to_string()
         } else {
-            ""
+            crate::suggest::did_you_mean(k, names.iter().map(String::as_str))
         };
         errors.push(err(
             ErrorKind::Resource,

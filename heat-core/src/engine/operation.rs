@@ -89,8 +89,10 @@ impl Engine {
     }
 
     /// Checks a source for an operation on `stack`: the definition, every
-    /// parameter given a value that meets its constraints, and the custom
-    /// constraints asked of the cloud (nested stacks are checked so too).
+    /// parameter given a value that meets its constraints, the property
+    /// values known before anything is made against their types' schemas,
+    /// and the custom constraints asked of the cloud (nested stacks are
+    /// checked so too).
     pub(super) async fn prepare<'t>(
         &self,
         stack: &StackRecord,
@@ -139,6 +141,10 @@ impl Engine {
             .collect();
         if !missing.is_empty() {
             return Err(EngineError::Template(missing));
+        }
+        let problems = def.property_problems(self.catalog.as_ref(), &types);
+        if !problems.is_empty() {
+            return Err(EngineError::Template(problems));
         }
         self.check_custom_constraints(&def).await?;
         Ok(def)
