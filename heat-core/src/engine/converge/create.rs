@@ -28,6 +28,21 @@ pub(super) struct Make<'a, 'd, 't> {
 }
 
 impl Make<'_, '_, '_> {
+    /// [`Make::create`] as a [`super::Job`] (built here, on the heap).
+    pub fn create_job(
+        &self,
+        requires: Vec<String>,
+        deletion_policy: String,
+        replacing: Option<ResourceRecord>,
+    ) -> super::Job<'_> {
+        Box::pin(self.create(requires, deletion_policy, replacing))
+    }
+
+    /// [`Make::resume`] as a [`super::Job`].
+    pub fn resume_job(&self, r: ResourceRecord) -> super::Job<'_> {
+        Box::pin(self.resume(r))
+    }
+
     /// Creates the resource (a new record, or a replacement of `replacing`).
     pub async fn create(
         &self,

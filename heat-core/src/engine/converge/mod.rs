@@ -17,6 +17,8 @@ pub use decide::{preview, Change, ChangeKind};
 pub(super) use delete::delete_all;
 
 use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
+use std::pin::Pin;
 
 use serde_json::{Map as JsonMap, Value as Json};
 
@@ -183,10 +185,11 @@ pub(super) async fn converge(
         spares: &spares,
     };
     let cancel = phase.child();
+    // Each resource's convergence is boxed where it starts: it is a large
+    // future (a nested stack's is inside it), and built in place it would
+    // take that much of the stack again at every level of a nested tree.
     let outcome = traversal::run(&nodes, &requires, e.config.concurrency, &cancel, |name| {
-        let work = &work;
-        let cancel = &cancel;
-        async move { converge_one(work, cancel, &name).await }
+        Box::pin(converge_one(&work, &cancel, name))
     })
     .await;
     if let Some((_, message)) = outcome.failed {
@@ -283,7 +286,14 @@ fn res_path(def: &StackDefinition<'_>, name: &str) -> String {
     format!("{}.{name}", def.template.section_name("resources"))
 }
 
-async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Result<(), String> {
+/// A resource action's future, on the heap. Each is large (a nested
+/// stack's convergence is inside it); built in its caller's frame, every
+/// level of a nested tree would hold that much stack again (the 2 MiB of a
+/// worker thread ran out three levels down in a debug build).
+type Job<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+
+async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: String) -> Result<(), String> {
+    let name = name.as_str();
     let (e, op, stack, def, live) = (w.e, w.op, w.stack, w.def, w.live);
     let rdef = def
         .resources
@@ -352,7 +362,7 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
         external: rdef.external_id.as_deref(),
     };
     let Some(current) = live.record(name) else {
-        let create = make.create(requires, policy, None);
+        let create = make.create_job(requires, policy, None);
         let state = (Action::Init, Status::Complete);
         return hooked(w, cancel, rdef, Action::Create, state, create).await;
     };
@@ -361,10 +371,10 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
         && matches!(current.action, Action::Create | Action::Init)
         && current.type_name == rdef.type_name
     {
-        return make.resume(current).await;
+        return make.resume_job(current).await;
     }
     if current.action == Action::Delete && current.status == Status::Complete {
-        let create = make.create(requires, policy, None);
+        let create = make.create_job(requires, policy, None);
         let state = (Action::Init, Status::Complete);
         return hooked(w, cancel, rdef, Action::Create, state, create).await;
     }
@@ -388,8 +398,7 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
         }
         ChangeKind::Refused { reason } => Err(reason),
         ChangeKind::Updated { .. } => {
-            let update =
-                update_in_place(w, cancel, &spec, current, requires, policy, props, metadata);
+            let update = update_job(w, cancel, &spec, current, requires, policy, props, metadata);
             hooked(w, cancel, rdef, Action::Update, state, update).await
         }
         ChangeKind::Replaced { .. } | ChangeKind::Added | ChangeKind::Deleted => {
@@ -413,7 +422,7 @@ async fn converge_one(w: &Work<'_, '_, '_>, cancel: &Cancel, name: &str) -> Resu
                 live.set(back);
                 return Ok(());
             }
-            let replace = make.create(requires, policy, Some(current));
+            let replace = make.create_job(requires, policy, Some(current));
             hooked(w, cancel, rdef, Action::Update, state, replace).await
         }
     }
@@ -427,7 +436,7 @@ async fn hooked(
     rdef: &crate::definition::ResourceDef,
     action: Action,
     state: (Action, Status),
-    work: impl std::future::Future<Output = Result<(), String>>,
+    work: Job<'_>,
 ) -> Result<(), String> {
     let (e, op, stack) = (w.e, w.op, w.stack);
     let (name, t) = (rdef.name.as_str(), rdef.type_name.as_str());
@@ -437,6 +446,23 @@ async fn hooked(
     let done = (action, Status::Complete);
     e.hook_pause(op, cancel, stack, name, t, When::Post, action, done)
         .await
+}
+
+/// [`update_in_place`] as a [`Job`].
+#[allow(clippy::too_many_arguments)]
+fn update_job<'a>(
+    w: &'a Work<'_, '_, '_>,
+    cancel: &'a Cancel,
+    spec: &'a ResourceSpec,
+    current: ResourceRecord,
+    requires: Vec<String>,
+    policy: String,
+    props: Json,
+    metadata: Json,
+) -> Job<'a> {
+    Box::pin(update_in_place(
+        w, cancel, spec, current, requires, policy, props, metadata,
+    ))
 }
 
 /// Updates a resource in place (its record first, then the cloud).
