@@ -394,7 +394,8 @@ fn spoil_passwords(text: &str) -> String {
 }
 
 /// The two tiers again, as CloudFormation: AWS::EC2 instances, security
-/// groups, elastic IP and volume, on Neutron networking.
+/// groups, elastic IPs (one associated, one given its instance) and
+/// volume, on Neutron networking.
 const CFN_TEMPLATE: &str = r##"{
   "AWSTemplateFormatVersion": "2010-09-09",
   "Parameters": {
@@ -424,6 +425,7 @@ const CFN_TEMPLATE: &str = r##"{
       "NetworkInterfaces": [{"NetworkInterfaceId": {"Ref": "DbPort"}, "DeviceIndex": "0"}]}},
     "IP": {"Type": "AWS::EC2::EIP", "DependsOn": "RouterInterface"},
     "IPAssoc": {"Type": "AWS::EC2::EIPAssociation", "Properties": {"InstanceId": {"Ref": "Web"}, "EIP": {"Ref": "IP"}}},
+    "DbIP": {"Type": "AWS::EC2::EIP", "DependsOn": "RouterInterface", "Properties": {"InstanceId": {"Ref": "Db"}}},
     "Data": {"Type": "AWS::EC2::Volume", "Properties": {"Size": "1",
       "AvailabilityZone": {"Fn::GetAtt": ["Db", "AvailabilityZone"]}}},
     "Attach": {"Type": "AWS::EC2::VolumeAttachment", "Properties": {"InstanceId": {"Ref": "Db"},
@@ -431,6 +433,7 @@ const CFN_TEMPLATE: &str = r##"{
   },
   "Outputs": {
     "WebPublic": {"Value": {"Ref": "IP"}},
+    "DbPublic": {"Value": {"Ref": "DbIP"}},
     "WebAddress": {"Value": {"Fn::GetAtt": ["Web", "PrivateIp"]}},
     "DbAddress": {"Value": {"Fn::GetAtt": ["Db", "PrivateIp"]}}
   }
@@ -483,6 +486,20 @@ async fn the_two_tiers_as_cloudformation_live_and_die_on_a_real_openstack() {
     assert_eq!(
         fips["floatingips"][0]["port_id"],
         ids["WebPort"].as_str(),
+        "{fips}"
+    );
+    // An elastic IP given an instance is on the instance's port.
+    let db_public = output(&created, "DbPublic");
+    let fips = get(
+        &session,
+        "network",
+        &format!("/floatingips?floating_ip_address={db_public}"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        fips["floatingips"][0]["port_id"],
+        ids["DbPort"].as_str(),
         "{fips}"
     );
     let volume = get(&session, "volume", &format!("/volumes/{}", ids["Data"]))
@@ -567,10 +584,12 @@ async fn a_flavor_and_a_server_group_are_made_used_resized_away_and_removed() {
         "{group}"
     );
 
-    // Resized in place to another flavor (resize, then confirmed).
+    // Resized in place to another flavor (resize, then confirmed); the
+    // flavor's extra specs changed in place (one set, one unset).
     let resized = std::fs::read_to_string(&template)
         .unwrap()
-        .replace("flavor: {get_resource: flavor}", "flavor: m1.micro");
+        .replace("flavor: {get_resource: flavor}", "flavor: m1.micro")
+        .replace("\"hw:cpu_policy\": shared", "\"hw:mem_page_size\": small");
     let resized_path = heat.dir.join("resized.yaml");
     std::fs::write(&resized_path, resized).unwrap();
     let updated = heat.json(&[
@@ -592,6 +611,19 @@ async fn a_flavor_and_a_server_group_are_made_used_resized_away_and_removed() {
         "{server}"
     );
     assert_eq!(server["server"]["status"], "ACTIVE", "{server}");
+    assert_eq!(heat.physical_ids(&name)["flavor"], ids["flavor"]);
+    let specs = get(
+        &session,
+        "compute",
+        &format!("/flavors/{}/os-extra_specs", ids["flavor"]),
+    )
+    .await
+    .expect("the flavor exists");
+    assert_eq!(
+        specs["extra_specs"],
+        json!({"hw:mem_page_size": "small"}),
+        "{specs}"
+    );
 
     let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
     assert_eq!(code, 0, "{out}{err}");

@@ -2,7 +2,8 @@
 //! front of the cloud: `stack check` finds a port deleted through Neutron
 //! and the delete still cleans up; suspend and resume reach Nova; new user
 //! data replaces a server, a refused networks change rolls back to the
-//! same server; an update cancelled from another process rolls back; a
+//! same server; Neutron properties Heat updates in place change on the
+//! same objects; an update cancelled from another process rolls back; a
 //! delete SIGKILLed midway is finished by the next. Built only with
 //! `--features openstack-live`; `.ci/run` starts the cloud and sets
 //! `OS_CLOUD`.
@@ -81,6 +82,95 @@ resources:
             "the {kind} is still in the cloud"
         );
     }
+}
+
+/// Properties Heat updates in place reach Neutron in place: a subnet's
+/// DNS servers, a port's allowed address pairs and a floating IP moved to
+/// another port change on the same objects (no replacement), as Heat's
+/// `handle_update`s; taking the pairs out empties them.
+#[tokio::test(flavor = "multi_thread")]
+async fn neutron_properties_change_in_place_on_update() {
+    let (session, heat, _) = setup("inplace");
+    let octet = std::process::id() % 200 + 20;
+    let template = |dns: &str, pairs: &str, fip_port: &str| {
+        format!(
+            "heat_template_version: 2018-08-31
+resources:
+  net: {{type: OS::Neutron::Net}}
+  subnet:
+    type: OS::Neutron::Subnet
+    properties: {{network: {{get_resource: net}}, cidr: 10.{octet}.7.0/24, dns_nameservers: {dns}}}
+  router:
+    type: OS::Neutron::Router
+    properties: {{external_gateway_info: {{network: public}}}}
+  interface:
+    type: OS::Neutron::RouterInterface
+    properties: {{router: {{get_resource: router}}, subnet: {{get_resource: subnet}}}}
+  a:
+    type: OS::Neutron::Port
+    properties: {{network: {{get_resource: net}}, fixed_ips: [{{subnet: {{get_resource: subnet}}}}]{pairs}}}
+  b:
+    type: OS::Neutron::Port
+    properties: {{network: {{get_resource: net}}, fixed_ips: [{{subnet: {{get_resource: subnet}}}}]}}
+  fip:
+    type: OS::Neutron::FloatingIP
+    depends_on: interface
+    properties: {{floating_network: public, port_id: {{get_resource: {fip_port}}}}}
+"
+        )
+    };
+    let path = heat.dir.join("inplace.yaml");
+    let t = path.display().to_string();
+    let name = format!("inplace{}", std::process::id());
+    std::fs::write(&path, template("[8.8.8.8]", "", "a")).unwrap();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let before = heat.physical_ids(&name);
+    let neutron = |path: String| {
+        let session = &session;
+        async move { get(session, "network", &path).await.expect(&path) }
+    };
+    let fip = neutron(format!("/floatingips/{}", before["fip"])).await;
+    assert_eq!(fip["floatingip"]["port_id"], before["a"].as_str(), "{fip}");
+
+    let pairs = format!(", allowed_address_pairs: [{{ip_address: 10.{octet}.7.250}}]");
+    std::fs::write(&path, template("[8.8.4.4, 1.1.1.1]", &pairs, "b")).unwrap();
+    let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
+    assert_eq!(
+        heat.physical_ids(&name),
+        before,
+        "updated in place, nothing replaced"
+    );
+    let subnet = neutron(format!("/subnets/{}", before["subnet"])).await;
+    assert_eq!(
+        subnet["subnet"]["dns_nameservers"],
+        serde_json::json!(["8.8.4.4", "1.1.1.1"]),
+        "{subnet}"
+    );
+    let port = neutron(format!("/ports/{}", before["a"])).await;
+    assert_eq!(
+        port["port"]["allowed_address_pairs"][0]["ip_address"],
+        format!("10.{octet}.7.250").as_str(),
+        "{port}"
+    );
+    let fip = neutron(format!("/floatingips/{}", before["fip"])).await;
+    assert_eq!(fip["floatingip"]["port_id"], before["b"].as_str(), "{fip}");
+
+    // The pairs taken out again are emptied.
+    std::fs::write(&path, template("[8.8.4.4, 1.1.1.1]", "", "b")).unwrap();
+    let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
+    let port = neutron(format!("/ports/{}", before["a"])).await;
+    assert_eq!(
+        port["port"]["allowed_address_pairs"],
+        serde_json::json!([]),
+        "{port}"
+    );
+
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_nothing_named(&session, &name).await;
 }
 
 /// A server suspended and resumed through heat-rs: Nova says SUSPENDED,

@@ -1,11 +1,11 @@
 //! Creating Nova and Cinder objects: servers (named and tagged through
 //! metadata), key pairs, flavors, server groups, volumes and their
-//! attachments.
+//! attachments; a flavor's extra specs changed in place.
 
 use heat_core::engine::{DriverError, ResourceSpec};
 use heat_resources::ObjectKind;
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{json, Value as Json};
 
 use super::{s, OpenStackCloud};
 use crate::requests;
@@ -119,5 +119,46 @@ impl OpenStackCloud {
             }
             other => unreachable!("{other} is not a Nova or Cinder object"),
         }
+    }
+
+    /// A flavor's `extra_specs` changed in place: the keys given set, the
+    /// keys no longer given unset (Heat's `handle_update`).
+    pub(super) async fn update_flavor_extra_specs(
+        &self,
+        id: &str,
+        p: &Json,
+        old: &Json,
+    ) -> Result<(), DriverError> {
+        if p.get("extra_specs") == old.get("extra_specs") {
+            return Ok(());
+        }
+        let keys = |v: &Json| -> Vec<String> {
+            v.get("extra_specs")
+                .and_then(Json::as_object)
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let wanted = keys(p);
+        for gone in keys(old).iter().filter(|k| !wanted.contains(k)) {
+            self.session
+                .request(
+                    "compute",
+                    Method::DELETE,
+                    &format!("/flavors/{id}/os-extra_specs/{gone}"),
+                    None,
+                )
+                .await?;
+        }
+        if let Some(specs) = requests::flavor_extra_specs(p) {
+            self.session
+                .request(
+                    "compute",
+                    Method::POST,
+                    &format!("/flavors/{id}/os-extra_specs"),
+                    Some(&specs),
+                )
+                .await?;
+        }
+        Ok(())
     }
 }

@@ -206,35 +206,11 @@ impl Cloud for OpenStackCloud {
                     .collect();
                 self.create_rules(id, &added).await?;
             }
-            ObjectKind::Network | ObjectKind::Subnet | ObjectKind::Port | ObjectKind::Router => {
-                let collection = neutron_collection(kind);
-                let mut changes = serde_json::Map::new();
-                for key in [
-                    "name",
-                    "admin_state_up",
-                    "gateway_ip",
-                    "enable_dhcp",
-                    "dns_nameservers",
-                    "port_security_enabled",
-                    "mac_address",
-                ] {
-                    if p.get(key) != old.get(key) {
-                        if let Some(v) = p.get(key).filter(|v| !v.is_null()) {
-                            changes.insert(key.to_string(), v.clone());
-                        }
-                    }
-                }
-                if !changes.is_empty() {
-                    self.session
-                        .request(
-                            "network",
-                            Method::PUT,
-                            &format!("/{collection}/{id}"),
-                            Some(&json!({kind.name(): changes})),
-                        )
-                        .await?;
-                }
-            }
+            ObjectKind::Network
+            | ObjectKind::Subnet
+            | ObjectKind::Port
+            | ObjectKind::Router
+            | ObjectKind::FloatingIp => self.update_network_object(kind, spec, id, old).await?,
             ObjectKind::Volume => {
                 if p.get("name") != old.get("name")
                     || p.get("description") != old.get("description")
@@ -261,16 +237,21 @@ impl Cloud for OpenStackCloud {
                         .await?;
                 }
             }
+            ObjectKind::Flavor => self.update_flavor_extra_specs(id, p, old).await?,
             // No property of these changes in place (the engine replaces
             // them instead).
             ObjectKind::Keypair
-            | ObjectKind::Flavor
             | ObjectKind::ServerGroup
             | ObjectKind::RouterInterface
-            | ObjectKind::FloatingIp
-            | ObjectKind::FloatingIpAssociation
-            | ObjectKind::SecurityGroupRule
-            | ObjectKind::VolumeAttachment => {}
+            | ObjectKind::SecurityGroupRule => {}
+            // Heat moves these to another object in place; heat-rs says so
+            // rather than leave the cloud as it was and report success.
+            ObjectKind::FloatingIpAssociation | ObjectKind::VolumeAttachment => {
+                return Err(DriverError::fatal(format!(
+                    "heat-rs cannot change a {kind} in place on OpenStack yet (Heat moves it to \
+                     the new object); give the resource a new name to replace it"
+                )));
+            }
             ObjectKind::Image
             | ObjectKind::LoadBalancer
             | ObjectKind::Listener

@@ -21,86 +21,15 @@ impl OpenStackCloud {
         let name = Self::name(spec);
         let tag = tag(&spec.stack_id, &spec.name);
         match kind {
-            ObjectKind::Network => {
-                self.post_id(
-                    "network",
-                    "/networks",
-                    &requests::network(p, &name, &tag),
-                    "network",
-                )
-                .await
-            }
-            ObjectKind::Subnet => {
-                let net = s(p, &["network", "network_id"])
-                    .ok_or_else(|| DriverError::fatal("network is required"))?;
-                let net = self.neutron_id("networks", "Network", net).await?;
-                self.post_id(
-                    "network",
-                    "/subnets",
-                    &requests::subnet(p, &name, &tag, &net),
-                    "subnet",
-                )
-                .await
-            }
-            ObjectKind::Port => {
-                let net = s(p, &["network", "network_id"])
-                    .ok_or_else(|| DriverError::fatal("network is required"))?;
-                let net = self.neutron_id("networks", "Network", net).await?;
-                let mut fixed = Vec::new();
-                for f in p
-                    .get("fixed_ips")
-                    .and_then(Json::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    let mut entry = serde_json::Map::new();
-                    if let Some(sub) = s(f, &["subnet", "subnet_id"]) {
-                        entry.insert(
-                            "subnet_id".into(),
-                            json!(self.neutron_id("subnets", "Subnet", sub).await?),
-                        );
-                    }
-                    if let Some(ip) = s(f, &["ip_address"]) {
-                        entry.insert("ip_address".into(), json!(ip));
-                    }
-                    fixed.push(Json::Object(entry));
-                }
-                let groups = match p.get("security_groups").and_then(Json::as_array) {
-                    Some(list) => {
-                        let mut ids = Vec::new();
-                        for g in list.iter().filter_map(Json::as_str) {
-                            ids.push(
-                                self.neutron_id("security-groups", "Security group", g)
-                                    .await?,
-                            );
-                        }
-                        Some(ids)
-                    }
-                    None => None,
-                };
-                self.post_id(
-                    "network",
-                    "/ports",
-                    &requests::port(p, &name, &tag, &net, fixed, groups),
-                    "port",
-                )
-                .await
-            }
-            ObjectKind::Router => {
-                let gw = match p
-                    .get("external_gateway_info")
-                    .and_then(|g| s(g, &["network"]))
-                {
-                    Some(n) => Some(self.neutron_id("networks", "Network", n).await?),
-                    None => None,
-                };
-                self.post_id(
-                    "network",
-                    "/routers",
-                    &requests::router(p, &name, &tag, gw.as_deref()),
-                    "router",
-                )
-                .await
+            ObjectKind::Network
+            | ObjectKind::Subnet
+            | ObjectKind::Port
+            | ObjectKind::Router
+            | ObjectKind::FloatingIp => {
+                let body = self.neutron_body(kind, spec).await?;
+                let collection = super::neutron_collection(kind);
+                self.post_id("network", &format!("/{collection}"), &body, body_key(kind))
+                    .await
             }
             ObjectKind::RouterInterface => {
                 let router = self
@@ -142,21 +71,6 @@ impl OpenStackCloud {
                         .await?;
                 }
                 Ok(format!("{router}:{key}={value}"))
-            }
-            ObjectKind::FloatingIp => {
-                let net = s(p, &["floating_network", "floating_network_id"]).unwrap_or("public");
-                let net = self.neutron_id("networks", "Network", net).await?;
-                let port = match s(p, &["port_id"]) {
-                    Some(port) => Some(self.neutron_id("ports", "Port", port).await?),
-                    None => None,
-                };
-                self.post_id(
-                    "network",
-                    "/floatingips",
-                    &requests::floating_ip(&net, port.as_deref(), p.get("fixed_ip_address"), &tag),
-                    "floatingip",
-                )
-                .await
             }
             ObjectKind::FloatingIpAssociation => {
                 let fip = self.association_floating_ip(p).await?;
@@ -245,5 +159,164 @@ impl OpenStackCloud {
             }
         }
         Ok(())
+    }
+
+    /// The body of a `POST` of a Neutron network, subnet, port, router or
+    /// floating IP, the names it holds resolved to ids; an update sends
+    /// the fields of it that changed.
+    async fn neutron_body(
+        &self,
+        kind: ObjectKind,
+        spec: &ResourceSpec,
+    ) -> Result<Json, DriverError> {
+        let p = &spec.properties;
+        let name = Self::name(spec);
+        let tag = tag(&spec.stack_id, &spec.name);
+        Ok(match kind {
+            ObjectKind::Network => requests::network(p, &name, &tag),
+            ObjectKind::Subnet => {
+                let net = s(p, &["network", "network_id"])
+                    .ok_or_else(|| DriverError::fatal("network is required"))?;
+                let net = self.neutron_id("networks", "Network", net).await?;
+                requests::subnet(p, &name, &tag, &net)
+            }
+            ObjectKind::Port => {
+                let net = s(p, &["network", "network_id"])
+                    .ok_or_else(|| DriverError::fatal("network is required"))?;
+                let net = self.neutron_id("networks", "Network", net).await?;
+                let mut fixed = Vec::new();
+                for f in p
+                    .get("fixed_ips")
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let mut entry = serde_json::Map::new();
+                    if let Some(sub) = s(f, &["subnet", "subnet_id"]) {
+                        entry.insert(
+                            "subnet_id".into(),
+                            json!(self.neutron_id("subnets", "Subnet", sub).await?),
+                        );
+                    }
+                    if let Some(ip) = s(f, &["ip_address"]) {
+                        entry.insert("ip_address".into(), json!(ip));
+                    }
+                    fixed.push(Json::Object(entry));
+                }
+                let groups = match p.get("security_groups").and_then(Json::as_array) {
+                    Some(list) => {
+                        let mut ids = Vec::new();
+                        for g in list.iter().filter_map(Json::as_str) {
+                            ids.push(
+                                self.neutron_id("security-groups", "Security group", g)
+                                    .await?,
+                            );
+                        }
+                        Some(ids)
+                    }
+                    None => None,
+                };
+                requests::port(p, &name, &tag, &net, fixed, groups)
+            }
+            ObjectKind::Router => {
+                let gw = match p
+                    .get("external_gateway_info")
+                    .and_then(|g| s(g, &["network"]))
+                {
+                    Some(n) => Some(self.neutron_id("networks", "Network", n).await?),
+                    None => None,
+                };
+                requests::router(p, &name, &tag, gw.as_deref())
+            }
+            ObjectKind::FloatingIp => {
+                let net = s(p, &["floating_network", "floating_network_id"]).unwrap_or("public");
+                let net = self.neutron_id("networks", "Network", net).await?;
+                // A port, or a server's first port (an AWS::EC2::EIP's
+                // `InstanceId`, as Heat's ElasticIp associates it).
+                let port = match (s(p, &["port_id"]), s(p, &["server_id"])) {
+                    (None, None) => None,
+                    _ => Some(self.association_port(p).await?),
+                };
+                requests::floating_ip(&net, port.as_deref(), p.get("fixed_ip_address"), &tag)
+            }
+            other => unreachable!("{other} has no Neutron body"),
+        })
+    }
+
+    /// Updates a Neutron network, subnet, port, router or floating IP in
+    /// place: the fields of its body that changed from `old`'s are sent
+    /// (those Neutron sets only at create left out); a list the template
+    /// no longer gives is emptied, a floating IP's port no longer given
+    /// is let go, a router's gateway no longer given is cleared.
+    pub(super) async fn update_network_object(
+        &self,
+        kind: ObjectKind,
+        spec: &ResourceSpec,
+        id: &str,
+        old: &Json,
+    ) -> Result<(), DriverError> {
+        const AT_CREATE_ONLY: [&str; 6] = [
+            "network_id",
+            "ip_version",
+            "cidr",
+            "prefixlen",
+            "floating_network_id",
+            "description",
+        ];
+        const EMPTIED: [&str; 3] = ["allowed_address_pairs", "dns_nameservers", "host_routes"];
+        let key = body_key(kind);
+        let fields = |b: &Json| {
+            b.get(key)
+                .and_then(Json::as_object)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let new = fields(&self.neutron_body(kind, spec).await?);
+        let before = ResourceSpec {
+            properties: old.clone(),
+            ..spec.clone()
+        };
+        // What was asked before, as the cloud took it (its names resolved
+        // again; all of it is sent when they no longer resolve).
+        let old = match self.neutron_body(kind, &before).await {
+            Ok(b) => fields(&b),
+            Err(_) => serde_json::Map::new(),
+        };
+        let mut changes = serde_json::Map::new();
+        for (k, v) in &new {
+            if !AT_CREATE_ONLY.contains(&k.as_str()) && old.get(k) != Some(v) {
+                changes.insert(k.clone(), v.clone());
+            }
+        }
+        for k in old.keys().filter(|k| !new.contains_key(*k)) {
+            let cleared = match k.as_str() {
+                k if EMPTIED.contains(&k) => json!([]),
+                "port_id" | "fixed_ip_address" => Json::Null,
+                "external_gateway_info" => json!({}),
+                _ => continue,
+            };
+            changes.insert(k.clone(), cleared);
+        }
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let collection = super::neutron_collection(kind);
+        self.session
+            .request(
+                "network",
+                Method::PUT,
+                &format!("/{collection}/{id}"),
+                Some(&json!({ key: changes })),
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+/// The key of a Neutron object in its request and answer bodies.
+fn body_key(kind: ObjectKind) -> &'static str {
+    match kind {
+        ObjectKind::FloatingIp => "floatingip",
+        other => other.name(),
     }
 }
