@@ -186,16 +186,15 @@ impl TypeCatalog for Catalog {
         }
     }
 
-    fn custom_constraint(&self, type_name: &str, property: &str) -> Option<&'static str> {
-        let p = self
-            .schema(type_name)?
-            .properties
-            .iter()
-            .find(|p| p.name == property)?;
-        p.rules.iter().find_map(|r| match r {
-            crate::schema::Rule::Custom(name) => Some(*name),
-            _ => None,
-        })
+    fn custom_constraints(
+        &self,
+        type_name: &str,
+        properties: &Json,
+    ) -> Vec<(String, &'static str, Json)> {
+        match self.schema(type_name) {
+            Some(t) => schema::custom_values(&t.properties, properties),
+            None => Vec::new(),
+        }
     }
 
     fn implicit_dependencies(&self, def: &StackDefinition<'_>) -> Vec<(String, String)> {

@@ -224,6 +224,59 @@ pub fn check(schema: &[Property], props: &Json) -> Vec<(String, String)> {
     out
 }
 
+/// The values custom constraints cover in properties (nested ones
+/// included), as `(path, constraint, value)`: a string, or each string of
+/// a list.
+pub fn custom_values(schema: &[Property], props: &Json) -> Vec<(String, &'static str, Json)> {
+    let mut out = Vec::new();
+    custom_into(schema, props, "", &mut out);
+    out
+}
+
+fn custom_into(
+    schema: &[Property],
+    props: &Json,
+    path: &str,
+    out: &mut Vec<(String, &'static str, Json)>,
+) {
+    let Json::Object(map) = props else {
+        return;
+    };
+    for p in schema {
+        let Some(value) = map.get(p.name).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let sub = if path.is_empty() {
+            p.name.to_string()
+        } else {
+            format!("{path}.{}", p.name)
+        };
+        for rule in &p.rules {
+            let Rule::Custom(name) = rule else { continue };
+            match value {
+                Json::String(_) => out.push((sub.clone(), *name, value.clone())),
+                Json::Array(items) => {
+                    for (i, item) in items.iter().enumerate().filter(|(_, v)| v.is_string()) {
+                        out.push((format!("{sub}[{i}]"), *name, item.clone()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !p.schema.is_empty() {
+            match value {
+                Json::Object(_) => custom_into(&p.schema, value, &sub, out),
+                Json::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        custom_into(&p.schema, item, &format!("{sub}[{i}]"), out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 fn check_into(schema: &[Property], props: &Json, path: &str, out: &mut Vec<(String, String)>) {
     let empty = serde_json::Map::new();
     let map = match props {

@@ -189,6 +189,47 @@ async fn unknown_image_is_refused_before_anything_is_created() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_network_misnamed_inside_a_list_is_refused_before_anything_is_created() {
+    let (cloud, store, e) = setup(1);
+    // `networks[].network` and a port's `fixed_ips[].subnet` carry custom
+    // constraints too (Heat checks them when the stack is created).
+    let src = source(
+        "heat_template_version: 2018-08-31
+resources:
+  net: {type: OS::Neutron::Net}
+  web:
+    type: OS::Nova::Server
+    properties:
+      image: cirros-0.6.2
+      flavor: m1.tiny
+      networks: [{network: private}, {network: privte}]
+  port:
+    type: OS::Neutron::Port
+    properties: {network: private, fixed_ips: [{subnet: no-such-subnet}]}
+",
+    );
+    let err = e
+        .create_stack("listed", src, StackOptions::default())
+        .await
+        .unwrap_err();
+    let EngineError::Template(errors) = err else {
+        panic!("not a template error: {err:?}");
+    };
+    let found: Vec<(&str, u32)> = errors.iter().map(|e| (e.path.as_str(), e.line)).collect();
+    assert_eq!(
+        found,
+        [
+            ("resources.web.properties.networks[1].network", 9),
+            ("resources.port.properties.fixed_ips[0].subnet", 12)
+        ],
+        "{errors:?}"
+    );
+    assert!(errors[0].message.contains("privte"), "{errors:?}");
+    assert!(store.stacks(None).await.unwrap().is_empty());
+    assert!(cloud.stack_objects().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
 async fn an_image_known_late_fails_with_the_clouds_message_and_rolls_back() {
     let (cloud, store, e) = setup(1);
     // The image comes from another resource, so only the cloud can refuse it.

@@ -175,7 +175,14 @@ fn ordinary_value(name: &str, p: &Json) -> Json {
             text("public")
         }
         _ if lname.contains("cidr") => text("10.10.0.0/24"),
-        _ if lname.contains("subnet") => text("private-subnet"),
+        // A subnet by any spelling (`private_subnet_id`,
+        // `private_sub_network`).
+        _ if custom == "neutron.subnet"
+            || lname.contains("subnet")
+            || lname.contains("sub_net") =>
+        {
+            text("private-subnet")
+        }
         _ if custom.starts_with("neutron.") || lname.contains("net") => text("private"),
         _ if lname.contains("ip") || lname.contains("address") => text("10.0.0.10"),
         _ if lname.contains("dns") || lname.contains("nameserver") => text("8.8.8.8"),

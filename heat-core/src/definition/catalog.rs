@@ -141,10 +141,17 @@ pub trait TypeCatalog: Send + Sync {
         Vec::new()
     }
 
-    /// The custom constraint (`glance.image`, `nova.flavor`, ...) a type
-    /// puts on a top-level property, for the driver to check before create.
-    fn custom_constraint(&self, _type_name: &str, _property: &str) -> Option<&'static str> {
-        None
+    /// The values of resolved properties that custom constraints
+    /// (`glance.image`, `nova.flavor`, `neutron.network`...) cover, nested
+    /// ones included (`networks[0].network`), as `(path, constraint,
+    /// value)` with paths relative to `properties`, for the driver to check
+    /// before create.
+    fn custom_constraints(
+        &self,
+        _type_name: &str,
+        _properties: &Json,
+    ) -> Vec<(String, &'static str, Json)> {
+        Vec::new()
     }
 
     /// A type's resolved properties with the names it deprecated replaced

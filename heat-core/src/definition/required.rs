@@ -87,45 +87,12 @@ impl StackDefinition<'_> {
         catalog: &dyn TypeCatalog,
         types: &[(&ResourceDef, String)],
     ) -> Vec<TemplateError> {
-        let section = self.template.section_name("resources");
-        let field = if self.template.dialect.is_hot() {
-            "properties"
-        } else {
-            "Properties"
-        };
         let mut errors = Vec::new();
         for (r, t) in types.iter().filter(|(r, _)| r.external_id.is_none()) {
-            let Some(Expr::Map(props)) = &r.properties else {
-                continue;
-            };
-            let base = format!("{section}.{}.{field}", r.name);
-            let line = |key: &str| self.property_line(&r.name, field, key).unwrap_or(r.line);
-            let mut known = JsonMap::new();
-            for (k, e) in props.iter() {
-                let (mut refs, mut problems) = (Vec::new(), Vec::new());
-                self.references(e, "", &mut refs, &mut problems);
-                if !refs.is_empty() {
-                    continue;
-                }
-                match function::resolve(e, self) {
-                    Ok(Json::Null) => {}
-                    Ok(v) => {
-                        known.insert(k.clone(), v);
-                    }
-                    Err(fe) => {
-                        errors.push(TemplateError::from(fe.at(&format!("{base}.{k}"), line(k))))
-                    }
-                }
-            }
-            let known = match catalog.translate(t, &Json::Object(known)) {
-                Ok(v) => v,
-                Err(m) => {
-                    errors.push(err(
-                        ErrorKind::Resource,
-                        format!("{base}: {m}"),
-                        base.clone(),
-                        r.line,
-                    ));
+            let known = match self.known_properties(catalog, r, t) {
+                Ok(known) => known,
+                Err(mut e) => {
+                    errors.append(&mut e);
                     continue;
                 }
             };
@@ -136,17 +103,73 @@ impl StackDefinition<'_> {
                 if path.is_empty() && message.ends_with(" not assigned") {
                     continue;
                 }
-                let key = path.split(['.', '[']).next().unwrap_or_default();
-                let sep = if path.is_empty() { "" } else { "." };
+                let (at, line) = self.property_at(r, &path);
                 errors.push(err(
                     ErrorKind::Resource,
-                    format!("Property error: {base}{sep}{path}: {message}"),
-                    format!("{base}{sep}{path}"),
-                    line(key),
+                    format!("Property error: {at}: {message}"),
+                    at,
+                    line,
                 ));
             }
         }
         errors
+    }
+
+    /// A resource's properties known before anything is made: each one
+    /// that reads no other resource, resolved, with the type's deprecated
+    /// names replaced (`t`, its catalog type); the problems resolving them.
+    pub fn known_properties(
+        &self,
+        catalog: &dyn TypeCatalog,
+        r: &ResourceDef,
+        t: &str,
+    ) -> Result<Json, Vec<TemplateError>> {
+        let Some(Expr::Map(props)) = &r.properties else {
+            return Ok(Json::Object(JsonMap::new()));
+        };
+        let mut known = JsonMap::new();
+        let mut errors = Vec::new();
+        for (k, e) in props.iter() {
+            let (mut refs, mut problems) = (Vec::new(), Vec::new());
+            self.references(e, "", &mut refs, &mut problems);
+            if !refs.is_empty() {
+                continue;
+            }
+            match function::resolve(e, self) {
+                Ok(Json::Null) => {}
+                Ok(v) => {
+                    known.insert(k.clone(), v);
+                }
+                Err(fe) => {
+                    let (at, line) = self.property_at(r, k);
+                    errors.push(TemplateError::from(fe.at(&at, line)));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        catalog.translate(t, &Json::Object(known)).map_err(|m| {
+            let (at, line) = self.property_at(r, "");
+            vec![err(ErrorKind::Resource, format!("{at}: {m}"), at, line)]
+        })
+    }
+
+    /// Where a path relative to a resource's properties is
+    /// (`resources.web.properties.networks[0].network`), and the line of
+    /// its top-level property (the resource's when the template does not
+    /// write it).
+    pub fn property_at(&self, r: &ResourceDef, path: &str) -> (String, u32) {
+        let section = self.template.section_name("resources");
+        let field = if self.template.dialect.is_hot() {
+            "properties"
+        } else {
+            "Properties"
+        };
+        let sep = if path.is_empty() { "" } else { "." };
+        let key = path.split(['.', '[']).next().unwrap_or_default();
+        let line = self.property_line(&r.name, field, key).unwrap_or(r.line);
+        (format!("{section}.{}.{field}{sep}{path}", r.name), line)
     }
 
     /// The line of a property of a resource, as the template writes it.

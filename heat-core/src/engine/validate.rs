@@ -8,9 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::{json, Map as JsonMap, Value as Json};
 
-use super::{
-    live, nested, Engine, EngineError, RequestContext, StackOptions, StackRecord, StackSource,
-};
+use super::{nested, Engine, EngineError, RequestContext, StackOptions, StackRecord, StackSource};
 use crate::definition::{Inputs, StackDefinition};
 use crate::template::{Template, TemplateError};
 
@@ -135,49 +133,36 @@ impl Engine {
             return Err(EngineError::Template(errors));
         }
         // Property values known before anything exists (literals and
-        // parameters, not attributes of other resources), each distinct
-        // value asked about once.
+        // parameters, not attributes of other resources), nested ones
+        // included, each distinct value asked about once.
         let mut verdicts: HashMap<(&str, String), Result<(), String>> = HashMap::new();
-        let live = live::Live::new(def, &[]);
-        let section = def.template.section_name("resources");
-        let field = if def.template.dialect.is_hot() {
-            "properties"
-        } else {
-            "Properties"
-        };
-        for r in def.resources.iter().filter(|r| r.enabled) {
-            let Some(crate::function::Expr::Map(written)) = &r.properties else {
+        for (r, t) in def
+            .catalog_types(self.catalog.as_ref())
+            .into_iter()
+            .filter(|(r, _)| r.external_id.is_none())
+        {
+            // Problems resolving them are the property check's to say.
+            let Ok(known) = def.known_properties(self.catalog.as_ref(), r, &t) else {
                 continue;
             };
-            for (key, expr) in written {
-                if refers_to_resources(expr) {
-                    continue;
-                }
-                let Ok(crate::function::Expr::Lit(value @ Json::String(_))) =
-                    crate::function::partial(expr, &live)
-                else {
-                    continue;
-                };
-                let value = &value;
-                let Some(name) = self.catalog.custom_constraint(&r.type_name, key) else {
-                    continue;
-                };
+            for (path, name, value) in self.catalog.custom_constraints(&t, &known) {
                 let asked = (name, value.to_string());
                 let verdict = match verdicts.get(&asked) {
                     Some(v) => v.clone(),
                     None => {
-                        let v = self.driver.check_constraint(name, value).await;
+                        let v = self.driver.check_constraint(name, &value).await;
                         verdicts.insert(asked, v.clone());
                         v
                     }
                 };
                 if let Err(message) = verdict {
+                    let (at, line) = def.property_at(r, &path);
                     errors.push(
                         TemplateError::new(
                             crate::template::ErrorKind::Resource,
                             format!("Property error: {message}"),
                         )
-                        .at(format!("{section}.{}.{field}.{key}", r.name), r.line),
+                        .at(at, line),
                     );
                 }
             }
@@ -186,21 +171,6 @@ impl Engine {
             Ok(())
         } else {
             Err(EngineError::Template(errors))
-        }
-    }
-}
-
-/// Whether an expression reads another resource (`get_resource`, `Ref` to
-/// a resource, `get_attr`): its value is not known before creation.
-fn refers_to_resources(e: &crate::function::Expr) -> bool {
-    use crate::function::{Expr, FnKind};
-    match e {
-        Expr::Lit(_) => false,
-        Expr::List(items) => items.iter().any(refers_to_resources),
-        Expr::Map(entries) => entries.iter().any(|(_, x)| refers_to_resources(x)),
-        Expr::Call(c) => {
-            matches!(c.kind, FnKind::GetResource | FnKind::GetAtt(_))
-                || refers_to_resources(&c.args)
         }
     }
 }
