@@ -476,32 +476,23 @@ async fn the_two_tiers_as_cloudformation_live_and_die_on_a_real_openstack() {
             .expect("the instance exists");
         assert_eq!(s["server"]["status"], "ACTIVE", "{s}");
     }
-    let fips = get(
-        &session,
-        "network",
-        &format!("/floatingips?floating_ip_address={public}"),
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        fips["floatingips"][0]["port_id"],
-        ids["WebPort"].as_str(),
-        "{fips}"
-    );
-    // An elastic IP given an instance is on the instance's port.
-    let db_public = output(&created, "DbPublic");
-    let fips = get(
-        &session,
-        "network",
-        &format!("/floatingips?floating_ip_address={db_public}"),
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        fips["floatingips"][0]["port_id"],
-        ids["DbPort"].as_str(),
-        "{fips}"
-    );
+    // The associated elastic IP, and one given its instance, are each on
+    // their instance's port.
+    for (output_key, port) in [("WebPublic", "WebPort"), ("DbPublic", "DbPort")] {
+        let address = output(&created, output_key);
+        let fips = get(
+            &session,
+            "network",
+            &format!("/floatingips?floating_ip_address={address}"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            fips["floatingips"][0]["port_id"],
+            ids[port].as_str(),
+            "{fips}"
+        );
+    }
     let volume = get(&session, "volume", &format!("/volumes/{}", ids["Data"]))
         .await
         .unwrap();

@@ -96,16 +96,7 @@ impl OpenStackCloud {
                 let id = self
                     .post_id("compute", "/flavors", &requests::flavor(p, &name), "flavor")
                     .await?;
-                if let Some(specs) = requests::flavor_extra_specs(p) {
-                    self.session
-                        .request(
-                            "compute",
-                            Method::POST,
-                            &format!("/flavors/{id}/os-extra_specs"),
-                            Some(&specs),
-                        )
-                        .await?;
-                }
+                self.set_flavor_extra_specs(&id, p).await?;
                 Ok(id)
             }
             ObjectKind::ServerGroup => {
@@ -149,6 +140,11 @@ impl OpenStackCloud {
                 )
                 .await?;
         }
+        self.set_flavor_extra_specs(id, p).await
+    }
+
+    /// Sets the extra specs a flavor's properties give.
+    async fn set_flavor_extra_specs(&self, id: &str, p: &Json) -> Result<(), DriverError> {
         if let Some(specs) = requests::flavor_extra_specs(p) {
             self.session
                 .request(
