@@ -52,7 +52,7 @@ pub struct CfnState {
 }
 
 /// The actions of the CloudFormation Query API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr)]
 pub enum Action {
     /// `CreateStack`.
     CreateStack,
@@ -103,45 +103,14 @@ pub enum Action {
 }
 
 impl Action {
-    /// Every action with its name on the wire.
-    pub const ALL: [(&'static str, Action); 23] = [
-        ("CreateStack", Action::CreateStack),
-        ("UpdateStack", Action::UpdateStack),
-        ("DeleteStack", Action::DeleteStack),
-        ("DescribeStacks", Action::DescribeStacks),
-        ("ListStacks", Action::ListStacks),
-        ("DescribeStackEvents", Action::DescribeStackEvents),
-        ("DescribeStackResource", Action::DescribeStackResource),
-        ("DescribeStackResources", Action::DescribeStackResources),
-        ("ListStackResources", Action::ListStackResources),
-        ("GetTemplate", Action::GetTemplate),
-        ("ValidateTemplate", Action::ValidateTemplate),
-        ("EstimateTemplateCost", Action::EstimateTemplateCost),
-        ("GetTemplateSummary", Action::GetTemplateSummary),
-        ("CancelUpdateStack", Action::CancelUpdateStack),
-        ("ContinueUpdateRollback", Action::ContinueUpdateRollback),
-        ("SignalResource", Action::SignalResource),
-        ("CreateChangeSet", Action::CreateChangeSet),
-        ("DescribeChangeSet", Action::DescribeChangeSet),
-        ("ExecuteChangeSet", Action::ExecuteChangeSet),
-        ("DeleteChangeSet", Action::DeleteChangeSet),
-        ("ListChangeSets", Action::ListChangeSets),
-        ("ListExports", Action::ListExports),
-        ("ListImports", Action::ListImports),
-    ];
-
     /// The action of a name.
     pub fn parse(name: &str) -> Option<Action> {
-        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, a)| *a)
+        name.parse().ok()
     }
 
     /// Its name on the wire.
     pub fn name(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, a)| *a == self)
-            .map(|(n, _)| *n)
-            .unwrap_or("Unknown")
+        self.into()
     }
 
     /// Whether it only reads (validation and descriptions).

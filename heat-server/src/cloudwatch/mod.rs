@@ -92,7 +92,7 @@ impl crate::guest::MetricSink for CloudWatchState {
 }
 
 /// The operations of the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr)]
 pub enum Operation {
     /// `PutMetricData`.
     PutMetricData,
@@ -121,36 +121,14 @@ pub enum Operation {
 }
 
 impl Operation {
-    const ALL: [(&'static str, Operation); 12] = [
-        ("PutMetricData", Operation::PutMetricData),
-        ("ListMetrics", Operation::ListMetrics),
-        ("GetMetricStatistics", Operation::GetMetricStatistics),
-        ("GetMetricData", Operation::GetMetricData),
-        ("PutMetricAlarm", Operation::PutMetricAlarm),
-        ("DescribeAlarms", Operation::DescribeAlarms),
-        (
-            "DescribeAlarmsForMetric",
-            Operation::DescribeAlarmsForMetric,
-        ),
-        ("DescribeAlarmHistory", Operation::DescribeAlarmHistory),
-        ("SetAlarmState", Operation::SetAlarmState),
-        ("EnableAlarmActions", Operation::EnableAlarmActions),
-        ("DisableAlarmActions", Operation::DisableAlarmActions),
-        ("DeleteAlarms", Operation::DeleteAlarms),
-    ];
-
     /// The operation of a name.
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, o)| *o)
+        name.parse().ok()
     }
 
     /// Its name.
     pub fn name(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, o)| *o == self)
-            .map(|(n, _)| *n)
-            .unwrap_or("Unknown")
+        self.into()
     }
 
     /// Whether it only reads.
