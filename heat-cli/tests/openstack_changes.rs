@@ -86,13 +86,14 @@ resources:
 
 /// Properties Heat updates in place reach Neutron in place: a subnet's
 /// DNS servers, a port's allowed address pairs and a floating IP moved to
-/// another port change on the same objects (no replacement), as Heat's
-/// `handle_update`s; taking the pairs out empties them.
+/// another port (its own `port_id`, or its association's) change on the
+/// same objects (no replacement), as Heat's `handle_update`s; taking the
+/// pairs out empties them.
 #[tokio::test(flavor = "multi_thread")]
 async fn neutron_properties_change_in_place_on_update() {
     let (session, heat, _) = setup("inplace");
     let octet = std::process::id() % 200 + 20;
-    let template = |dns: &str, pairs: &str, fip_port: &str| {
+    let template = |dns: &str, pairs: &str, fip_port: &str, assoc_port: &str| {
         format!(
             "heat_template_version: 2018-08-31
 resources:
@@ -112,17 +113,30 @@ resources:
   b:
     type: OS::Neutron::Port
     properties: {{network: {{get_resource: net}}, fixed_ips: [{{subnet: {{get_resource: subnet}}}}]}}
+  c:
+    type: OS::Neutron::Port
+    properties: {{network: {{get_resource: net}}, fixed_ips: [{{subnet: {{get_resource: subnet}}}}]}}
+  d:
+    type: OS::Neutron::Port
+    properties: {{network: {{get_resource: net}}, fixed_ips: [{{subnet: {{get_resource: subnet}}}}]}}
   fip:
     type: OS::Neutron::FloatingIP
     depends_on: interface
     properties: {{floating_network: public, port_id: {{get_resource: {fip_port}}}}}
+  fip2:
+    type: OS::Neutron::FloatingIP
+    depends_on: interface
+    properties: {{floating_network: public}}
+  association:
+    type: OS::Neutron::FloatingIPAssociation
+    properties: {{floatingip_id: {{get_resource: fip2}}, port_id: {{get_resource: {assoc_port}}}}}
 "
         )
     };
     let path = heat.dir.join("inplace.yaml");
     let t = path.display().to_string();
     let name = format!("inplace{}", std::process::id());
-    std::fs::write(&path, template("[8.8.8.8]", "", "a")).unwrap();
+    std::fs::write(&path, template("[8.8.8.8]", "", "a", "c")).unwrap();
     let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
     assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
     let before = heat.physical_ids(&name);
@@ -130,11 +144,13 @@ resources:
         let session = &session;
         async move { get(session, "network", &path).await.expect(&path) }
     };
-    let fip = neutron(format!("/floatingips/{}", before["fip"])).await;
-    assert_eq!(fip["floatingip"]["port_id"], before["a"].as_str(), "{fip}");
+    for (f, port) in [("fip", "a"), ("fip2", "c")] {
+        let fip = neutron(format!("/floatingips/{}", before[f])).await;
+        assert_eq!(fip["floatingip"]["port_id"], before[port].as_str(), "{fip}");
+    }
 
     let pairs = format!(", allowed_address_pairs: [{{ip_address: 10.{octet}.7.250}}]");
-    std::fs::write(&path, template("[8.8.4.4, 1.1.1.1]", &pairs, "b")).unwrap();
+    std::fs::write(&path, template("[8.8.4.4, 1.1.1.1]", &pairs, "b", "d")).unwrap();
     let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
     assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
     assert_eq!(
@@ -154,11 +170,15 @@ resources:
         format!("10.{octet}.7.250").as_str(),
         "{port}"
     );
-    let fip = neutron(format!("/floatingips/{}", before["fip"])).await;
-    assert_eq!(fip["floatingip"]["port_id"], before["b"].as_str(), "{fip}");
+    // A floating IP moved to the other port, directly and through its
+    // association.
+    for (f, port) in [("fip", "b"), ("fip2", "d")] {
+        let fip = neutron(format!("/floatingips/{}", before[f])).await;
+        assert_eq!(fip["floatingip"]["port_id"], before[port].as_str(), "{fip}");
+    }
 
     // The pairs taken out again are emptied.
-    std::fs::write(&path, template("[8.8.4.4, 1.1.1.1]", "", "b")).unwrap();
+    std::fs::write(&path, template("[8.8.4.4, 1.1.1.1]", "", "b", "d")).unwrap();
     let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
     assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
     let port = neutron(format!("/ports/{}", before["a"])).await;

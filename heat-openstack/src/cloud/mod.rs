@@ -244,9 +244,11 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::ServerGroup
             | ObjectKind::RouterInterface
             | ObjectKind::SecurityGroupRule => {}
-            // Heat moves these to another object in place; heat-rs says so
-            // rather than leave the cloud as it was and report success.
-            ObjectKind::FloatingIpAssociation | ObjectKind::VolumeAttachment => {
+            ObjectKind::FloatingIpAssociation => self.move_association(id, p).await?,
+            // Heat moves an attachment to another server or volume in
+            // place; heat-rs says so rather than leave the cloud as it was
+            // and report success.
+            ObjectKind::VolumeAttachment => {
                 return Err(DriverError::fatal(format!(
                     "heat-rs cannot change a {kind} in place on OpenStack yet (Heat moves it to \
                      the new object); give the resource a new name to replace it"

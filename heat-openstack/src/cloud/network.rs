@@ -243,6 +243,35 @@ impl OpenStackCloud {
         })
     }
 
+    /// A floating IP association moved in place to another port (or
+    /// fixed address) of the same floating IP, as Heat's; another floating
+    /// IP is refused (the association is that floating IP's).
+    pub(super) async fn move_association(&self, id: &str, p: &Json) -> Result<(), DriverError> {
+        let held = id.split(':').next().unwrap_or(id);
+        let fip = self.association_floating_ip(p).await?;
+        if fip != held {
+            return Err(DriverError::fatal(format!(
+                "heat-rs cannot move a floating IP association to another floating IP in \
+                 place on OpenStack yet ({held} to {fip}); give the resource a new name to \
+                 replace it"
+            )));
+        }
+        let port = self.association_port(p).await?;
+        let mut body = json!({"port_id": port});
+        if let Some(ip) = p.get("fixed_ip_address").filter(|v| !v.is_null()) {
+            body["fixed_ip_address"] = ip.clone();
+        }
+        self.session
+            .request(
+                "network",
+                Method::PUT,
+                &format!("/floatingips/{fip}"),
+                Some(&json!({ "floatingip": body })),
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Updates a Neutron network, subnet, port, router or floating IP in
     /// place: the fields of its body that changed from `old`'s are sent
     /// (those Neutron sets only at create left out); a list the template
