@@ -87,13 +87,14 @@ resources:
 /// Properties Heat updates in place reach Neutron in place: a subnet's
 /// DNS servers, a port's allowed address pairs and a floating IP moved to
 /// another port (its own `port_id`, or its association's) change on the
-/// same objects (no replacement), as Heat's `handle_update`s; taking the
+/// same objects (no replacement), as Heat's `handle_update`s; a security
+/// group's rule taken out is deleted and one added created; taking the
 /// pairs out empties them.
 #[tokio::test(flavor = "multi_thread")]
 async fn neutron_properties_change_in_place_on_update() {
     let (session, heat, _) = setup("inplace");
     let octet = std::process::id() % 200 + 20;
-    let template = |dns: &str, pairs: &str, fip_port: &str, assoc_port: &str| {
+    let template = |dns: &str, pairs: &str, fip_port: &str, assoc_port: &str, ports: &str| {
         format!(
             "heat_template_version: 2018-08-31
 resources:
@@ -104,6 +105,10 @@ resources:
   router:
     type: OS::Neutron::Router
     properties: {{external_gateway_info: {{network: public}}}}
+  group:
+    type: OS::Neutron::SecurityGroup
+    properties:
+      rules: {ports}
   interface:
     type: OS::Neutron::RouterInterface
     properties: {{router: {{get_resource: router}}, subnet: {{get_resource: subnet}}}}
@@ -133,10 +138,21 @@ resources:
 "
         )
     };
+    let rules = |ports: &[u16]| {
+        let each: Vec<String> = ports
+            .iter()
+            .map(|p| format!("{{protocol: tcp, port_range_min: {p}, port_range_max: {p}}}"))
+            .collect();
+        format!("[{}]", each.join(", "))
+    };
     let path = heat.dir.join("inplace.yaml");
     let t = path.display().to_string();
     let name = format!("inplace{}", std::process::id());
-    std::fs::write(&path, template("[8.8.8.8]", "", "a", "c")).unwrap();
+    std::fs::write(
+        &path,
+        template("[8.8.8.8]", "", "a", "c", &rules(&[22, 80])),
+    )
+    .unwrap();
     let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
     assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
     let before = heat.physical_ids(&name);
@@ -150,7 +166,11 @@ resources:
     }
 
     let pairs = format!(", allowed_address_pairs: [{{ip_address: 10.{octet}.7.250}}]");
-    std::fs::write(&path, template("[8.8.4.4, 1.1.1.1]", &pairs, "b", "d")).unwrap();
+    std::fs::write(
+        &path,
+        template("[8.8.4.4, 1.1.1.1]", &pairs, "b", "d", &rules(&[80, 443])),
+    )
+    .unwrap();
     let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
     assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
     assert_eq!(
@@ -177,8 +197,28 @@ resources:
         assert_eq!(fip["floatingip"]["port_id"], before[port].as_str(), "{fip}");
     }
 
+    // A rule taken out is gone from the group, a rule added is there.
+    let listed = neutron(format!(
+        "/security-group-rules?security_group_id={}",
+        before["group"]
+    ))
+    .await;
+    let mut ports: Vec<i64> = listed["security_group_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["direction"] == "ingress")
+        .filter_map(|r| r["port_range_min"].as_i64())
+        .collect();
+    ports.sort();
+    assert_eq!(ports, [80, 443], "{listed}");
+
     // The pairs taken out again are emptied.
-    std::fs::write(&path, template("[8.8.4.4, 1.1.1.1]", "", "b", "d")).unwrap();
+    std::fs::write(
+        &path,
+        template("[8.8.4.4, 1.1.1.1]", "", "b", "d", &rules(&[80, 443])),
+    )
+    .unwrap();
     let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
     assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
     let port = neutron(format!("/ports/{}", before["a"])).await;

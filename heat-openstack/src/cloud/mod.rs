@@ -199,11 +199,19 @@ impl Cloud for OpenStackCloud {
                     .and_then(Json::as_array)
                     .cloned()
                     .unwrap_or_default();
-                let added: Vec<Json> = wanted
-                    .iter()
-                    .filter(|r| !before.contains(r))
-                    .cloned()
-                    .collect();
+                let (added, removed): (Vec<Json>, Vec<Json>) = (
+                    wanted
+                        .iter()
+                        .filter(|r| !before.contains(r))
+                        .cloned()
+                        .collect(),
+                    before
+                        .iter()
+                        .filter(|r| !wanted.contains(r))
+                        .cloned()
+                        .collect(),
+                );
+                self.delete_rules(id, &removed).await?;
                 self.create_rules(id, &added).await?;
             }
             ObjectKind::Network

@@ -129,6 +129,61 @@ impl OpenStackCloud {
         }
     }
 
+    /// Deletes the rules of a group that `rules` (as the template gave
+    /// them) made: each found among the group's rules by what Neutron
+    /// keeps of it (a rule already gone is no error).
+    pub(super) async fn delete_rules(
+        &self,
+        group_id: &str,
+        rules: &[Json],
+    ) -> Result<(), DriverError> {
+        if rules.is_empty() {
+            return Ok(());
+        }
+        let listed = self
+            .get(
+                "network",
+                &format!("/security-group-rules?security_group_id={group_id}"),
+            )
+            .await?;
+        let existing = listed["security_group_rules"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for rule in rules {
+            let remote = match s(rule, &["remote_group_id"]) {
+                Some(g) => self
+                    .neutron_id("security-groups", "Security group", g)
+                    .await
+                    .ok(),
+                None => None,
+            };
+            let body = requests::security_group_rule(group_id, rule, remote.as_deref());
+            let Some(id) = existing
+                .iter()
+                .find(|e| same_rule(&body["security_group_rule"], e))
+                .and_then(|e| e["id"].as_str())
+            else {
+                continue;
+            };
+            match self
+                .session
+                .request(
+                    "network",
+                    Method::DELETE,
+                    &format!("/security-group-rules/{id}"),
+                    None,
+                )
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if e.kind == DriverErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
     pub(super) async fn create_rules(
         &self,
         group_id: &str,
@@ -340,6 +395,30 @@ impl OpenStackCloud {
             .await?;
         Ok(())
     }
+}
+
+/// Whether a rule Neutron holds is the one a request body asked for (an
+/// address prefix of everything is the same as none, as Neutron may keep
+/// either).
+fn same_rule(asked: &Json, held: &Json) -> bool {
+    const FIELDS: [&str; 7] = [
+        "direction",
+        "ethertype",
+        "protocol",
+        "port_range_min",
+        "port_range_max",
+        "remote_group_id",
+        "remote_ip_prefix",
+    ];
+    let norm = |v: Option<&Json>| match v {
+        None => Json::Null,
+        Some(Json::String(p)) if p == "0.0.0.0/0" || p == "::/0" => Json::Null,
+        Some(Json::String(p)) => Json::String(p.to_ascii_lowercase()),
+        Some(other) => other.clone(),
+    };
+    FIELDS
+        .iter()
+        .all(|f| norm(asked.get(*f)) == norm(held.get(*f)))
 }
 
 /// The key of a Neutron object in its request and answer bodies.
