@@ -191,12 +191,20 @@ async fn a_two_tier_stack_lives_and_dies_on_a_real_openstack() {
         .expect("the subnet exists");
     assert_eq!(subnet["subnet"]["cidr"], cidr.as_str(), "{subnet}");
 
-    // Update: a rule added to web_sg and web's metadata changed in place;
+    // Update: a rule added to web_sg, web's and the volume's metadata
+    // changed in place;
     // vip's MAC address cannot change in place, so vip is replaced.
-    let updated_template = std::fs::read_to_string(&template).unwrap().replace(
-        "        - {protocol: tcp, port_range_min: 80, port_range_max: 80}\n",
-        "        - {protocol: tcp, port_range_min: 80, port_range_max: 80}\n        - {protocol: tcp, port_range_min: 443, port_range_max: 443}\n",
-    );
+    let updated_template = std::fs::read_to_string(&template)
+        .unwrap()
+        .replace(
+            "        - {protocol: tcp, port_range_min: 80, port_range_max: 80}\n",
+            "        - {protocol: tcp, port_range_min: 80, port_range_max: 80}\n        - {protocol: tcp, port_range_min: 443, port_range_max: 443}\n",
+        )
+        .replace(
+            "    properties: {size: 1}\n",
+            "    properties: {size: 1, metadata: {tier: db}}\n",
+        );
+    assert!(updated_template.contains("tier: db"));
     assert!(updated_template.contains("443"));
     let updated_path = heat.dir.join("updated.yaml");
     std::fs::write(&updated_path, updated_template).unwrap();
@@ -228,6 +236,15 @@ async fn a_two_tier_stack_lives_and_dies_on_a_real_openstack() {
         .await
         .unwrap();
     assert_eq!(web["server"]["metadata"]["role"], "frontend", "{web}");
+    // The volume's metadata changed in place, heat-rs's own keys kept.
+    let volume = get(&session, "volume", &format!("/volumes/{}", ids["volume"]))
+        .await
+        .expect("the same volume");
+    assert_eq!(volume["volume"]["metadata"]["tier"], "db", "{volume}");
+    assert_eq!(
+        volume["volume"]["metadata"]["heat_resource"], "volume",
+        "{volume}"
+    );
     let sg = get(
         &session,
         "network",

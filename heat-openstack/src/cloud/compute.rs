@@ -1,6 +1,6 @@
 //! Creating Nova and Cinder objects: servers (named and tagged through
 //! metadata), key pairs, flavors, server groups, volumes and their
-//! attachments; a flavor's extra specs changed in place.
+//! attachments; a flavor's extra specs and a volume changed in place.
 
 use heat_core::engine::{DriverError, ResourceSpec};
 use heat_resources::ObjectKind;
@@ -152,6 +152,82 @@ impl OpenStackCloud {
                     Method::POST,
                     &format!("/flavors/{id}/os-extra_specs"),
                     Some(&specs),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A volume changed in place, as Heat's `handle_update`: its name and
+    /// description, its metadata (heat-rs's own keys kept), a larger size
+    /// (extended), another volume type (retyped), its read-only flag; a
+    /// new `backup_id` (a restore over it) is refused with a message.
+    pub(super) async fn update_volume(
+        &self,
+        spec: &ResourceSpec,
+        id: &str,
+        old: &Json,
+    ) -> Result<(), DriverError> {
+        let p = &spec.properties;
+        let changed = |k: &str| p.get(k) != old.get(k);
+        if changed("backup_id") {
+            return Err(DriverError::fatal(
+                "heat-rs cannot restore a backup over a volume in place on OpenStack yet; give \
+                 the resource a new name to replace it",
+            ));
+        }
+        if changed("name") || changed("description") {
+            let description = p.get("description").cloned().unwrap_or(Json::Null);
+            let body = json!({"volume": {"name": Self::name(spec), "description": description}});
+            self.session
+                .request(
+                    "volume",
+                    Method::PUT,
+                    &format!("/volumes/{id}"),
+                    Some(&body),
+                )
+                .await?;
+        }
+        if changed("metadata") {
+            let body = requests::volume(p, "", &spec.stack_id, &spec.name, None);
+            let metadata = json!({"metadata": body["volume"]["metadata"]});
+            self.session
+                .request(
+                    "volume",
+                    Method::PUT,
+                    &format!("/volumes/{id}/metadata"),
+                    Some(&metadata),
+                )
+                .await?;
+        }
+        let mut actions = Vec::new();
+        if changed("size") {
+            let size = p.get("size").cloned().unwrap_or(json!(1));
+            actions.push(json!({"os-extend": {"new_size": size}}));
+        }
+        if let Some(t) = p
+            .get("volume_type")
+            .filter(|t| !t.is_null() && changed("volume_type"))
+        {
+            actions.push(json!({"os-retype": {"new_type": t, "migration_policy": "on-demand"}}));
+        }
+        if changed("read_only") {
+            let readonly = p
+                .get("read_only")
+                .and_then(|v| {
+                    v.as_bool()
+                        .or_else(|| v.as_str().map(|s| s.eq_ignore_ascii_case("true")))
+                })
+                .unwrap_or(false);
+            actions.push(json!({"os-update_readonly_flag": {"readonly": readonly}}));
+        }
+        for action in actions {
+            self.session
+                .request(
+                    "volume",
+                    Method::POST,
+                    &format!("/volumes/{id}/action"),
+                    Some(&action),
                 )
                 .await?;
         }

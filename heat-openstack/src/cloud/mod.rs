@@ -219,32 +219,7 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Port
             | ObjectKind::Router
             | ObjectKind::FloatingIp => self.update_network_object(kind, spec, id, old).await?,
-            ObjectKind::Volume => {
-                if p.get("name") != old.get("name")
-                    || p.get("description") != old.get("description")
-                {
-                    let body = json!({"volume": {"name": Self::name(spec), "description": p.get("description").cloned().unwrap_or(Json::Null)}});
-                    self.session
-                        .request(
-                            "volume",
-                            Method::PUT,
-                            &format!("/volumes/{id}"),
-                            Some(&body),
-                        )
-                        .await?;
-                }
-                if p.get("size") != old.get("size") {
-                    let size = p.get("size").cloned().unwrap_or(json!(1));
-                    self.session
-                        .request(
-                            "volume",
-                            Method::POST,
-                            &format!("/volumes/{id}/action"),
-                            Some(&json!({"os-extend": {"new_size": size}})),
-                        )
-                        .await?;
-                }
-            }
+            ObjectKind::Volume => self.update_volume(spec, id, old).await?,
             ObjectKind::Flavor => self.update_flavor_extra_specs(id, p, old).await?,
             // No property of these changes in place (the engine replaces
             // them instead).
