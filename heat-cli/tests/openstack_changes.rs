@@ -88,17 +88,23 @@ resources:
 /// DNS servers, a port's allowed address pairs and a floating IP moved to
 /// another port (its own `port_id`, or its association's) change on the
 /// same objects (no replacement), as Heat's `handle_update`s; a security
-/// group's rule taken out is deleted and one added created; taking the
-/// pairs out empties them.
+/// group's rule taken out is deleted and one added created; a port's
+/// groups taken out leave it the default group; a network's tags are
+/// replaced; taking the pairs out empties them.
 #[tokio::test(flavor = "multi_thread")]
 async fn neutron_properties_change_in_place_on_update() {
     let (session, heat, _) = setup("inplace");
     let octet = std::process::id() % 200 + 20;
-    let template = |dns: &str, pairs: &str, fip_port: &str, assoc_port: &str, ports: &str| {
+    let template = |dns: &str,
+                    a_extra: &str,
+                    fip_port: &str,
+                    assoc_port: &str,
+                    ports: &str,
+                    tags: &str| {
         format!(
             "heat_template_version: 2018-08-31
 resources:
-  net: {{type: OS::Neutron::Net}}
+  net: {{type: OS::Neutron::Net, properties: {{tags: {tags}}}}}
   subnet:
     type: OS::Neutron::Subnet
     properties: {{network: {{get_resource: net}}, cidr: 10.{octet}.7.0/24, dns_nameservers: {dns}}}
@@ -114,7 +120,7 @@ resources:
     properties: {{router: {{get_resource: router}}, subnet: {{get_resource: subnet}}}}
   a:
     type: OS::Neutron::Port
-    properties: {{network: {{get_resource: net}}, fixed_ips: [{{subnet: {{get_resource: subnet}}}}]{pairs}}}
+    properties: {{network: {{get_resource: net}}, fixed_ips: [{{subnet: {{get_resource: subnet}}}}]{a_extra}}}
   b:
     type: OS::Neutron::Port
     properties: {{network: {{get_resource: net}}, fixed_ips: [{{subnet: {{get_resource: subnet}}}}]}}
@@ -150,7 +156,14 @@ resources:
     let name = format!("inplace{}", std::process::id());
     std::fs::write(
         &path,
-        template("[8.8.8.8]", "", "a", "c", &rules(&[22, 80])),
+        template(
+            "[8.8.8.8]",
+            ", security_groups: [{get_resource: group}]",
+            "a",
+            "c",
+            &rules(&[22, 80]),
+            "[blue]",
+        ),
     )
     .unwrap();
     let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
@@ -164,11 +177,26 @@ resources:
         let fip = neutron(format!("/floatingips/{}", before[f])).await;
         assert_eq!(fip["floatingip"]["port_id"], before[port].as_str(), "{fip}");
     }
+    let port = neutron(format!("/ports/{}", before["a"])).await;
+    assert_eq!(
+        port["port"]["security_groups"],
+        serde_json::json!([before["group"]]),
+        "{port}"
+    );
+    let net = neutron(format!("/networks/{}", before["net"])).await;
+    assert_eq!(net["network"]["tags"], serde_json::json!(["blue"]), "{net}");
 
     let pairs = format!(", allowed_address_pairs: [{{ip_address: 10.{octet}.7.250}}]");
     std::fs::write(
         &path,
-        template("[8.8.4.4, 1.1.1.1]", &pairs, "b", "d", &rules(&[80, 443])),
+        template(
+            "[8.8.4.4, 1.1.1.1]",
+            &pairs,
+            "b",
+            "d",
+            &rules(&[80, 443]),
+            "[green, red]",
+        ),
     )
     .unwrap();
     let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
@@ -197,6 +225,17 @@ resources:
         assert_eq!(fip["floatingip"]["port_id"], before[port].as_str(), "{fip}");
     }
 
+    // The port's groups taken out: the project's default group, as Heat.
+    let port = neutron(format!("/ports/{}", before["a"])).await;
+    let groups = port["port"]["security_groups"].as_array().unwrap().clone();
+    assert_eq!(groups.len(), 1, "{port}");
+    let default = neutron(format!("/security-groups/{}", groups[0].as_str().unwrap())).await;
+    assert_eq!(default["security_group"]["name"], "default", "{default}");
+    // The network's tags replaced.
+    let net = neutron(format!("/networks/{}", before["net"])).await;
+    let mut tags: Vec<String> = serde_json::from_value(net["network"]["tags"].clone()).unwrap();
+    tags.sort();
+    assert_eq!(tags, ["green", "red"], "{net}");
     // A rule taken out is gone from the group, a rule added is there.
     let listed = neutron(format!(
         "/security-group-rules?security_group_id={}",
@@ -216,7 +255,14 @@ resources:
     // The pairs taken out again are emptied.
     std::fs::write(
         &path,
-        template("[8.8.4.4, 1.1.1.1]", "", "b", "d", &rules(&[80, 443])),
+        template(
+            "[8.8.4.4, 1.1.1.1]",
+            "",
+            "b",
+            "d",
+            &rules(&[80, 443]),
+            "[green, red]",
+        ),
     )
     .unwrap();
     let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);

@@ -18,6 +18,14 @@ fn copy(from: &Json, to: &mut JsonMap<String, Json>, keys: &[(&str, &str)]) {
     }
 }
 
+/// A Neutron object's `value_specs`: extra fields of its body, as Heat
+/// merges them.
+fn value_specs(from: &Json, to: &mut JsonMap<String, Json>) {
+    if let Some(Json::Object(specs)) = from.get("value_specs") {
+        to.extend(specs.clone());
+    }
+}
+
 /// `POST /networks`.
 pub fn network(props: &Json, name: &str, tag: &str) -> Json {
     let mut n = JsonMap::new();
@@ -33,9 +41,7 @@ pub fn network(props: &Json, name: &str, tag: &str) -> Json {
             ("dns_domain", "dns_domain"),
         ],
     );
-    if let Some(Json::Object(specs)) = props.get("value_specs") {
-        n.extend(specs.clone());
-    }
+    value_specs(props, &mut n);
     json!({"network": n})
 }
 
@@ -60,8 +66,11 @@ pub fn subnet(props: &Json, name: &str, tag: &str, network_id: &str) -> Json {
             ("allocation_pools", "allocation_pools"),
             ("host_routes", "host_routes"),
             ("prefixlen", "prefixlen"),
+            ("ipv6_address_mode", "ipv6_address_mode"),
+            ("ipv6_ra_mode", "ipv6_ra_mode"),
         ],
     );
+    value_specs(props, &mut s);
     json!({"subnet": s})
 }
 
@@ -78,7 +87,8 @@ pub fn port(
     p.insert("name".into(), json!(name));
     p.insert("description".into(), json!(tag));
     p.insert("network_id".into(), json!(network_id));
-    if !fixed_ips.is_empty() {
+    let no_fixed_ips = props.get("no_fixed_ips").and_then(Json::as_bool) == Some(true);
+    if !fixed_ips.is_empty() || no_fixed_ips {
         p.insert("fixed_ips".into(), Json::Array(fixed_ips));
     }
     if let Some(sg) = security_groups {
@@ -93,8 +103,13 @@ pub fn port(
             ("allowed_address_pairs", "allowed_address_pairs"),
             ("port_security_enabled", "port_security_enabled"),
             ("device_owner", "device_owner"),
+            ("device_id", "device_id"),
+            ("dns_name", "dns_name"),
+            ("binding:vnic_type", "binding:vnic_type"),
+            ("propagate_uplink_status", "propagate_uplink_status"),
         ],
     );
+    value_specs(props, &mut p);
     json!({"port": p})
 }
 
@@ -116,6 +131,7 @@ pub fn router(props: &Json, name: &str, tag: &str, gateway_network: Option<&str>
         r.insert("external_gateway_info".into(), Json::Object(g));
     }
     copy(props, &mut r, &[("admin_state_up", "admin_state_up")]);
+    value_specs(props, &mut r);
     json!({"router": r})
 }
 

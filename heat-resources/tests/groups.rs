@@ -524,6 +524,44 @@ resources:
         stack.reason
     );
     assert!(!stack.reason.contains("resources.0"), "{}", stack.reason);
+    // A property problem every member has names the member's properties:
+    // said once too, at the definition's.
+    let stack = s
+        .runner
+        .create_stack(
+            "no-network",
+            StackSource {
+                template: "heat_template_version: 2016-10-14
+resources:
+  ports:
+    type: OS::Heat::ResourceGroup
+    properties:
+      count: 50
+      resource_def:
+        type: OS::Neutron::Port
+        properties: {admin_state_up: true}
+"
+                .into(),
+                ..StackSource::default()
+            },
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(stack.status_text(), "CREATE_FAILED");
+    assert_eq!(
+        stack.reason.matches("not assigned").count(),
+        1,
+        "{}",
+        stack.reason
+    );
+    assert!(
+        stack.reason.contains(
+            "resources.ports.properties.resource_def.properties: Property network not assigned"
+        ),
+        "{}",
+        stack.reason
+    );
 }
 
 #[test]

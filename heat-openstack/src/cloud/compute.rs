@@ -160,8 +160,11 @@ impl OpenStackCloud {
 
     /// A volume changed in place, as Heat's `handle_update`: its name and
     /// description, its metadata (heat-rs's own keys kept), a larger size
-    /// (extended), another volume type (retyped), its read-only flag; a
-    /// new `backup_id` (a restore over it) is refused with a message.
+    /// (extended), another volume type (retyped, never migrated, as
+    /// Heat's), its read-only flag, each action waited for before the
+    /// next; a new `backup_id` (a restore over it) is refused with a
+    /// message. Cinder's own refusals (extending or flagging an attached
+    /// volume where it cannot) fail the update with its message.
     pub(super) async fn update_volume(
         &self,
         spec: &ResourceSpec,
@@ -209,7 +212,7 @@ impl OpenStackCloud {
             .get("volume_type")
             .filter(|t| !t.is_null() && changed("volume_type"))
         {
-            actions.push(json!({"os-retype": {"new_type": t, "migration_policy": "on-demand"}}));
+            actions.push(json!({"os-retype": {"new_type": t, "migration_policy": "never"}}));
         }
         if changed("read_only") {
             let readonly = p
@@ -221,6 +224,8 @@ impl OpenStackCloud {
                 .unwrap_or(false);
             actions.push(json!({"os-update_readonly_flag": {"readonly": readonly}}));
         }
+        // One at a time: Cinder refuses an action while the last one runs
+        // (a retype while `extending`).
         for action in actions {
             self.session
                 .request(
@@ -230,7 +235,21 @@ impl OpenStackCloud {
                     Some(&action),
                 )
                 .await?;
+            self.volume_settled(id).await?;
         }
         Ok(())
+    }
+
+    /// Waits for a volume to be usable (`available` or `in-use`); an
+    /// `error` status fails.
+    pub(super) async fn volume_settled(&self, id: &str) -> Result<Json, DriverError> {
+        self.wait_for("volume", &format!("/volumes/{id}"), "volume", |v| {
+            match v.get("status").and_then(Json::as_str) {
+                Some("available") | Some("in-use") => Ok(true),
+                Some(s) if s.starts_with("error") => Err(format!("the volume went to status {s}")),
+                _ => Ok(false),
+            }
+        })
+        .await
     }
 }

@@ -84,20 +84,7 @@ impl Cloud for OpenStackCloud {
                 let server = self.wait_server_status(id, "ACTIVE").await?;
                 Ok(requests::server_attributes(&server))
             }
-            ObjectKind::Volume => {
-                let v = self
-                    .wait_for("volume", &format!("/volumes/{id}"), "volume", |v| {
-                        match v.get("status").and_then(Json::as_str) {
-                            Some("available") | Some("in-use") => Ok(true),
-                            Some(s) if s.starts_with("error") => {
-                                Err(format!("the volume went to status {s}"))
-                            }
-                            _ => Ok(false),
-                        }
-                    })
-                    .await?;
-                Ok(requests::volume_attributes(&v))
-            }
+            ObjectKind::Volume => Ok(requests::volume_attributes(&self.volume_settled(id).await?)),
             ObjectKind::VolumeAttachment => {
                 let volume = id.split('/').nth(1).unwrap_or_default().to_string();
                 self.wait_for(
@@ -211,7 +198,7 @@ impl Cloud for OpenStackCloud {
                         .cloned()
                         .collect(),
                 );
-                self.delete_rules(id, &removed).await?;
+                self.delete_rules(id, &removed, &wanted).await?;
                 self.create_rules(id, &added).await?;
             }
             ObjectKind::Network

@@ -28,8 +28,13 @@ impl OpenStackCloud {
             | ObjectKind::FloatingIp => {
                 let body = self.neutron_body(kind, spec).await?;
                 let collection = super::neutron_collection(kind);
-                self.post_id("network", &format!("/{collection}"), &body, body_key(kind))
-                    .await
+                let id = self
+                    .post_id("network", &format!("/{collection}"), &body, body_key(kind))
+                    .await?;
+                if let Some(tags) = spec.properties.get("tags").filter(|t| !t.is_null()) {
+                    self.set_tags(kind, &id, tags).await?;
+                }
+                Ok(id)
             }
             ObjectKind::RouterInterface => {
                 let router = self
@@ -136,6 +141,7 @@ impl OpenStackCloud {
         &self,
         group_id: &str,
         rules: &[Json],
+        kept: &[Json],
     ) -> Result<(), DriverError> {
         if rules.is_empty() {
             return Ok(());
@@ -150,18 +156,43 @@ impl OpenStackCloud {
             .as_array()
             .cloned()
             .unwrap_or_default();
+        // What Neutron keeps of each rule the template still gives: a rule
+        // taken out that is also one of these stays.
+        let mut still = Vec::new();
+        for rule in kept {
+            if let Some(body) = self.rule_body(group_id, rule).await {
+                still.push(body);
+            }
+        }
         for rule in rules {
-            let remote = match s(rule, &["remote_group_id"]) {
-                Some(g) => self
-                    .neutron_id("security-groups", "Security group", g)
-                    .await
-                    .ok(),
-                None => None,
+            // A rule whose remote group no longer resolves is not guessed.
+            let Some(body) = self.rule_body(group_id, rule).await else {
+                continue;
             };
-            let body = requests::security_group_rule(group_id, rule, remote.as_deref());
+            if still.iter().any(|k| same_rule(k, &body)) {
+                continue;
+            }
+            // Neutron's own egress rules of a new group stay (heat-rs never
+            // deletes them at create either): all traffic out.
+            let opens_all_egress = body["direction"] == "egress"
+                && [
+                    "protocol",
+                    "port_range_min",
+                    "port_range_max",
+                    "remote_group_id",
+                ]
+                .iter()
+                .all(|f| body.get(*f).is_none_or(Json::is_null))
+                && same_rule(
+                    &json!({"direction": "egress", "ethertype": body["ethertype"]}),
+                    &body,
+                );
+            if opens_all_egress {
+                continue;
+            }
             let Some(id) = existing
                 .iter()
-                .find(|e| same_rule(&body["security_group_rule"], e))
+                .find(|e| same_rule(&body, e))
                 .and_then(|e| e["id"].as_str())
             else {
                 continue;
@@ -182,6 +213,23 @@ impl OpenStackCloud {
             }
         }
         Ok(())
+    }
+
+    /// A rule's `security_group_rule` as Neutron is asked for it; `None`
+    /// when its remote group does not resolve.
+    async fn rule_body(&self, group_id: &str, rule: &Json) -> Option<Json> {
+        let remote = match s(rule, &["remote_group_id"]) {
+            Some(g) => Some(
+                self.neutron_id("security-groups", "Security group", g)
+                    .await
+                    .ok()?,
+            ),
+            None => None,
+        };
+        Some(
+            requests::security_group_rule(group_id, rule, remote.as_deref())["security_group_rule"]
+                .clone(),
+        )
     }
 
     pub(super) async fn create_rules(
@@ -225,6 +273,22 @@ impl OpenStackCloud {
         spec: &ResourceSpec,
     ) -> Result<Json, DriverError> {
         let p = &spec.properties;
+        // What heat-rs does not set on OpenStack is refused, not dropped.
+        for unset in [
+            "qos_policy",
+            "segment",
+            "dhcp_agent_ids",
+            "l3_agent_id",
+            "l3_agent_ids",
+        ] {
+            if p.get(unset)
+                .is_some_and(|v| !v.is_null() && v != &json!([]))
+            {
+                return Err(DriverError::fatal(format!(
+                    "heat-rs does not set a {kind}'s {unset} on OpenStack yet"
+                )));
+            }
+        }
         let name = Self::name(spec);
         let tag = tag(&spec.stack_id, &spec.name);
         Ok(match kind {
@@ -296,6 +360,42 @@ impl OpenStackCloud {
             }
             other => unreachable!("{other} has no Neutron body"),
         })
+    }
+
+    /// The id of the caller's project's `default` security group.
+    async fn default_security_group(&self) -> Result<String, DriverError> {
+        let project = self.session.token(false).await?.project_id.ok_or_else(|| {
+            DriverError::fatal(
+                "the token names no project, so its default security group is unknown",
+            )
+        })?;
+        let list = self
+            .get(
+                "network",
+                &format!("/security-groups?name=default&project_id={project}"),
+            )
+            .await?;
+        list["security_groups"][0]["id"]
+            .as_str()
+            .map(String::from)
+            .ok_or_else(|| {
+                DriverError::not_found(format!("project {project} has no default security group"))
+            })
+    }
+
+    /// Sets a Neutron object's tags (all of them), Neutron's `PUT
+    /// .../tags`.
+    async fn set_tags(&self, kind: ObjectKind, id: &str, tags: &Json) -> Result<(), DriverError> {
+        let collection = super::neutron_collection(kind);
+        self.session
+            .request(
+                "network",
+                Method::PUT,
+                &format!("/{collection}/{id}/tags"),
+                Some(&json!({ "tags": tags })),
+            )
+            .await?;
+        Ok(())
     }
 
     /// A floating IP association moved in place to another port (or
@@ -375,11 +475,24 @@ impl OpenStackCloud {
         for k in old.keys().filter(|k| !new.contains_key(*k)) {
             let cleared = match k.as_str() {
                 k if EMPTIED.contains(&k) => json!([]),
+                // A port's groups taken out: the project's default group,
+                // as Heat's port update.
+                "security_groups" => json!([self.default_security_group().await?]),
                 "port_id" | "fixed_ip_address" => Json::Null,
                 "external_gateway_info" => json!({}),
                 _ => continue,
             };
             changes.insert(k.clone(), cleared);
+        }
+        // Neutron takes a floating IP's fixed address only with its port.
+        if kind == ObjectKind::FloatingIp && changes.contains_key("fixed_ip_address") {
+            changes
+                .entry("port_id")
+                .or_insert_with(|| new.get("port_id").cloned().unwrap_or(Json::Null));
+        }
+        if spec.properties.get("tags") != before.properties.get("tags") {
+            let tags = spec.properties.get("tags").filter(|t| !t.is_null());
+            self.set_tags(kind, id, tags.unwrap_or(&json!([]))).await?;
         }
         if changes.is_empty() {
             return Ok(());
@@ -410,15 +523,46 @@ fn same_rule(asked: &Json, held: &Json) -> bool {
         "remote_group_id",
         "remote_ip_prefix",
     ];
-    let norm = |v: Option<&Json>| match v {
+    let norm = |f: &str, v: Option<&Json>| match v {
         None => Json::Null,
-        Some(Json::String(p)) if p == "0.0.0.0/0" || p == "::/0" => Json::Null,
+        Some(Json::String(p)) if f == "remote_ip_prefix" => match network_of(p) {
+            Some(n) if n == "0.0.0.0/0" || n == "::/0" => Json::Null,
+            Some(n) => Json::String(n),
+            None => Json::String(p.to_ascii_lowercase()),
+        },
         Some(Json::String(p)) => Json::String(p.to_ascii_lowercase()),
         Some(other) => other.clone(),
     };
     FIELDS
         .iter()
-        .all(|f| norm(asked.get(*f)) == norm(held.get(*f)))
+        .all(|f| norm(f, asked.get(*f)) == norm(f, held.get(*f)))
+}
+
+/// A CIDR as Neutron keeps it: the network's own address
+/// (`10.0.0.5/24` is `10.0.0.0/24`), a bare address as a host route.
+fn network_of(cidr: &str) -> Option<String> {
+    let (addr, len) = match cidr.split_once('/') {
+        Some((a, l)) => (a, Some(l.parse::<u32>().ok()?)),
+        None => (cidr, None),
+    };
+    match addr.parse::<std::net::IpAddr>().ok()? {
+        std::net::IpAddr::V4(a) => {
+            let len = len.unwrap_or(32).min(32);
+            let mask = u32::MAX.checked_shl(32 - len).unwrap_or(0);
+            Some(format!(
+                "{}/{len}",
+                std::net::Ipv4Addr::from(u32::from(a) & mask)
+            ))
+        }
+        std::net::IpAddr::V6(a) => {
+            let len = len.unwrap_or(128).min(128);
+            let mask = u128::MAX.checked_shl(128 - len).unwrap_or(0);
+            Some(format!(
+                "{}/{len}",
+                std::net::Ipv6Addr::from(u128::from(a) & mask)
+            ))
+        }
+    }
 }
 
 /// The key of a Neutron object in its request and answer bodies.
@@ -426,5 +570,37 @@ fn body_key(kind: ObjectKind) -> &'static str {
     match kind {
         ObjectKind::FloatingIp => "floatingip",
         other => other.name(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_is_found_by_what_neutron_keeps_of_it() {
+        let asked = json!({"direction": "ingress", "ethertype": "IPv4", "protocol": "tcp",
+            "port_range_min": 22, "port_range_max": 22, "remote_ip_prefix": "10.0.0.5/24"});
+        let held = json!({"id": "r1", "direction": "ingress", "ethertype": "IPv4",
+            "protocol": "tcp", "port_range_min": 22, "port_range_max": 22,
+            "remote_ip_prefix": "10.0.0.0/24", "remote_group_id": null});
+        assert!(same_rule(&asked, &held));
+        // Everywhere is the same as no prefix; another port is another rule.
+        let anywhere = json!({"direction": "ingress", "ethertype": "IPv4", "protocol": "tcp",
+            "port_range_min": 22, "port_range_max": 22, "remote_ip_prefix": "0.0.0.0/0"});
+        let open = json!({"direction": "ingress", "ethertype": "IPv4", "protocol": "tcp",
+            "port_range_min": 22, "port_range_max": 22, "remote_ip_prefix": null});
+        assert!(same_rule(&anywhere, &open));
+        assert!(!same_rule(
+            &anywhere,
+            &json!({"direction": "ingress", "ethertype": "IPv4",
+            "protocol": "tcp", "port_range_min": 80, "port_range_max": 80})
+        ));
+        assert_eq!(
+            network_of("2001:db8::1/64").as_deref(),
+            Some("2001:db8::/64")
+        );
+        assert_eq!(network_of("10.1.2.3").as_deref(), Some("10.1.2.3/32"));
+        assert_eq!(network_of("nonsense"), None);
     }
 }

@@ -54,6 +54,22 @@ pub(super) fn at_member_definition(
             .strip_prefix(&e.path)
             .and_then(|m| m.strip_prefix(": "))
             .unwrap_or(&e.message);
+        // Where the member is defined in the parent, which a message
+        // naming the member's own paths (`Property error:
+        // resources.0.properties: ...`) names instead.
+        let defined_at = match kind {
+            Special::ResourceGroup if chain => {
+                format!("resources.{}.properties.resources[{member}]", spec.name)
+            }
+            Special::ResourceGroup => format!("resources.{}.properties.resource_def", spec.name),
+            _ if aws => format!("resources.{}", spec.name),
+            _ => format!("resources.{}.properties.resource", spec.name),
+        };
+        let message = if member.is_empty() {
+            message.to_string()
+        } else {
+            message.replace(&format!("resources.{member}."), &format!("{defined_at}."))
+        };
         let (path, definition): (String, Vec<String>) = match kind {
             _ if member.is_empty() => (e.path.clone(), Vec::new()),
             Special::ResourceGroup if chain => {
@@ -101,7 +117,7 @@ pub(super) fn at_member_definition(
             .and_then(|t| line_of(t, &spec.name, &keys))
             .unwrap_or(0);
         let text = TemplateError {
-            message: message.to_string(),
+            message,
             path,
             line,
             ..e.clone()
@@ -139,7 +155,11 @@ fn line_of(template: &Template, group: &str, keys: &[String]) -> Option<u32> {
         .and_then(|r| field(r, group))?;
     let mut node = resource;
     for k in keys {
-        let capitalised = format!("{}{}", k[..1].to_uppercase(), &k[1..]);
+        let mut chars = k.chars();
+        let capitalised: String = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
         match field(node, k).or_else(|| field(node, &capitalised)) {
             Some(n) => node = n,
             None => break,
