@@ -5,12 +5,15 @@
 //! `build` runs the checks in Heat's order; `resource` reads each
 //! resource's fields (and checks property names against the catalog),
 //! `output` the outputs, `references` what each expression refers to,
-//! `parameter_groups` the HOT parameter groups; `required` what the
+//! `parameter_groups` the HOT parameter groups; `dependencies` the graph
+//! and its reference problems; `validation` the functions' own checks;
+//! `required` what the
 //! catalog must have before anything is made; `resolver` answers
 //! functions for a stack not yet created; `catalog` is what heat-core asks
 //! of the resource types.
 
 mod catalog;
+mod dependencies;
 mod output;
 mod parameter_groups;
 mod provider;
@@ -18,6 +21,7 @@ mod references;
 mod required;
 mod resolver;
 mod resource;
+mod validation;
 
 pub use catalog::{AnyType, PropertyRule, Realisation, TypeCatalog, TypeInfo};
 
@@ -601,80 +605,7 @@ impl<'t> StackDefinition<'t> {
             ));
         }
         // 7. Dependencies.
-        let enabled: Vec<String> = def
-            .resources
-            .iter()
-            .filter(|r| r.enabled)
-            .map(|r| r.name.clone())
-            .collect();
-        let mut graph = Graph::new(enabled.iter().cloned());
-        for r in def.resources.iter().filter(|r| r.enabled) {
-            let base = format!("{res_section}.{}", r.name);
-            let mut required: Vec<(String, String)> = Vec::new();
-            let mut problems = Vec::new();
-            if let Some(p) = &r.properties {
-                def.references(
-                    p,
-                    &format!("{base}.{}", if hot { "properties" } else { "Properties" }),
-                    &mut required,
-                    &mut problems,
-                );
-            }
-            if let Some(m) = &r.metadata {
-                def.references(
-                    m,
-                    &format!("{base}.{}", if hot { "metadata" } else { "Metadata" }),
-                    &mut required,
-                    &mut problems,
-                );
-            }
-            errors.append(&mut problems);
-            // An external resource depends on nothing (Heat's
-            // `InvalidExternalResourceDependency` for a `depends_on`).
-            if let Some(external) = &r.external_id {
-                if !r.depends_on.is_empty() {
-                    errors.push(err(
-                        ErrorKind::Reference,
-                        format!(
-                            "Invalid dependency with external {} resource: {external}",
-                            r.type_name
-                        ),
-                        format!("{base}.{}", if hot { "depends_on" } else { "DependsOn" }),
-                        r.line,
-                    ));
-                }
-                continue;
-            }
-            for (name, _) in &required {
-                graph.add_edge(&r.name, name);
-            }
-            for dep in &r.depends_on {
-                if enabled.contains(dep) {
-                    graph.add_edge(&r.name, dep);
-                } else if !resource_names.contains(dep) {
-                    errors.push(err(
-                        ErrorKind::Reference,
-                        format!(
-                            "The specified reference \"{dep}\" (in {}) is incorrect.",
-                            r.name
-                        ),
-                        format!("{base}.{}", if hot { "depends_on" } else { "DependsOn" }),
-                        r.line,
-                    ));
-                }
-            }
-        }
-        if let Err(cycle) = graph.levels() {
-            let mut e = err(
-                ErrorKind::Cycle,
-                format!("Circular Dependency Found: {}", cycle.join(" -> ")),
-                res_section,
-                0,
-            );
-            e.cycle = cycle;
-            errors.push(e);
-        }
-        def.graph = graph;
+        def.graph = def.dependency_graph(&resource_names, &mut errors);
         // 8. Outputs, and their export names (unique in the project).
         def.outputs = def.output_defs(&ctx, &mut errors);
         for o in &def.outputs {
@@ -695,48 +626,9 @@ impl<'t> StackDefinition<'t> {
                 ));
             }
         }
-        // 9. Function validation of resources and outputs; a path where an
-        // earlier check found a problem (a reference to no resource) has
-        // it said once.
-        let earlier: std::collections::HashSet<String> =
-            errors.iter().map(|e| e.path.clone()).collect();
-        let mut found = Vec::new();
-        for r in def.resources.iter().filter(|r| r.enabled) {
-            let base = format!("{res_section}.{}", r.name);
-            for (field, expr) in [
-                ("properties", &r.properties),
-                ("metadata", &r.metadata),
-                ("update_policy", &r.update_policy),
-            ] {
-                if let Some(e) = expr {
-                    if let Err(fe) = function::validate(e, &def) {
-                        let field = if hot {
-                            field.to_string()
-                        } else {
-                            cfn_field(field).to_string()
-                        };
-                        found.push(TemplateError::from(
-                            fe.at(&format!("{base}.{field}"), r.line),
-                        ));
-                    }
-                }
-            }
-        }
-        for o in &def.outputs {
-            if let Some(v) = &o.value {
-                if let Err(fe) = function::validate(v, &def) {
-                    let sec = template.section_name("outputs");
-                    let field = if hot { "value" } else { "Value" };
-                    found.push(err(
-                        ErrorKind::Output,
-                        fe.message,
-                        format!("{sec}.{}.{field}{}", o.name, suffix(&fe.path)),
-                        if fe.line > 0 { fe.line } else { o.line },
-                    ));
-                }
-            }
-        }
-        errors.extend(found.into_iter().filter(|e| !earlier.contains(&e.path)));
+        // 9. Function validation of resources and outputs.
+        let found = def.function_problems(&errors);
+        errors.extend(found);
         // One problem found by two checks (a function's validation and
         // the evaluation of the same properties) is said once.
         let mut seen = std::collections::HashSet::new();
