@@ -8,6 +8,7 @@
 //! (`!Ref`, `!GetAtt a.b`, `!Sub`, ...) rewritten to their long forms.
 
 mod node;
+mod scalars;
 mod yaml;
 
 pub use node::{Map, Node, Number, Value};
