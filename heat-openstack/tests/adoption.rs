@@ -270,3 +270,47 @@ async fn types_not_driven_on_openstack_are_refused_not_faked() {
         assert_eq!(driver.supports(t), Ok(()), "{t}");
     }
 }
+
+/// What heat-rs does not set on OpenStack is refused before any request,
+/// never dropped with the object made without it: a port's QoS policy, a
+/// router's agents, a floating IP's DNS name, a server's tags.
+#[tokio::test]
+async fn properties_not_set_on_openstack_are_refused_not_dropped() {
+    use heat_core::engine::ResourceSpec;
+    use heat_resources::{Cloud, ObjectKind};
+    let (_m, cloud) = mock().await;
+    for (kind, props, named) in [
+        (
+            ObjectKind::Port,
+            serde_json::json!({"network": "private", "qos_policy": "gold"}),
+            "qos_policy",
+        ),
+        (
+            ObjectKind::Router,
+            serde_json::json!({"l3_agent_ids": ["agent-1"]}),
+            "l3_agent_ids",
+        ),
+        (
+            ObjectKind::FloatingIp,
+            serde_json::json!({"floating_network": "public", "dns_name": "web"}),
+            "dns_name",
+        ),
+        (
+            ObjectKind::Server,
+            serde_json::json!({"image": "cirros", "flavor": "m1.small", "tags": ["web"]}),
+            "tags",
+        ),
+    ] {
+        let spec = ResourceSpec {
+            stack_id: "s".into(),
+            name: "r".into(),
+            properties: props,
+            ..ResourceSpec::default()
+        };
+        let e = cloud.create(kind, &spec).await.unwrap_err();
+        assert!(
+            e.message.contains(named) && e.message.contains("on OpenStack yet"),
+            "{kind}: {e}"
+        );
+    }
+}

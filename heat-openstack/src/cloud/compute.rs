@@ -21,6 +21,7 @@ impl OpenStackCloud {
         let name = Self::name(spec);
         match kind {
             ObjectKind::Server => {
+                refuse_tags(p)?;
                 let image = match s(p, &["image"]) {
                     Some(i) => Some(self.image_id(i).await?),
                     None => None,
@@ -251,5 +252,16 @@ impl OpenStackCloud {
             }
         })
         .await
+    }
+}
+
+/// A server's `tags` need a Nova API version heat-rs does not ask for:
+/// refused rather than dropped.
+pub(super) fn refuse_tags(p: &Json) -> Result<(), DriverError> {
+    match p.get("tags") {
+        Some(t) if !t.is_null() && t != &json!([]) => Err(DriverError::fatal(
+            "heat-rs does not set a server's tags on OpenStack yet",
+        )),
+        _ => Ok(()),
     }
 }

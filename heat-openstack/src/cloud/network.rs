@@ -274,13 +274,20 @@ impl OpenStackCloud {
     ) -> Result<Json, DriverError> {
         let p = &spec.properties;
         // What heat-rs does not set on OpenStack is refused, not dropped.
+        let floating_dns: &[&str] = match kind {
+            ObjectKind::FloatingIp => &["dns_name", "dns_domain"],
+            _ => &[],
+        };
         for unset in [
             "qos_policy",
             "segment",
             "dhcp_agent_ids",
             "l3_agent_id",
             "l3_agent_ids",
-        ] {
+        ]
+        .iter()
+        .chain(floating_dns)
+        {
             if p.get(unset)
                 .is_some_and(|v| !v.is_null() && v != &json!([]))
             {

@@ -75,6 +75,9 @@ impl OpenStackCloud {
         old: &Json,
     ) -> Result<(), DriverError> {
         let changed = |k: &str| p.get(k) != old.get(k);
+        if changed("tags") {
+            super::compute::refuse_tags(p)?;
+        }
         if changed("networks") {
             return Err(DriverError::fatal(
                 "the OpenStack driver cannot change a server's networks in place yet; attach ports to the server instead, or replace the server",
