@@ -490,77 +490,56 @@ outputs:
 #[tokio::test(start_paused = true)]
 async fn a_members_problem_is_said_once_at_the_groups_member_definition() {
     let s = common::sim(Duration::from_secs(1));
+    // The reason a 50-member group of `member` fails with.
+    let failed = |name: &'static str, member: &'static str| {
+        let runner = &s.runner;
+        async move {
+            let template = format!(
+                "heat_template_version: 2016-10-14
+resources:
+  {name}:
+    type: OS::Heat::ResourceGroup
+    properties:
+      count: 50
+      resource_def:
+{member}"
+            );
+            let stack = runner
+                .create_stack(
+                    name,
+                    StackSource {
+                        template,
+                        ..StackSource::default()
+                    },
+                    StackOptions::default(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(stack.status_text(), "CREATE_FAILED");
+            stack.reason
+        }
+    };
     // Heat validates a group without its members' types; every one of the
     // 50 members fails the same way, said once where the user wrote it.
-    let stack = s
-        .runner
-        .create_stack(
-            "unknown-member",
-            StackSource {
-                template: "heat_template_version: 2016-10-14
-resources:
-  group:
-    type: OS::Heat::ResourceGroup
-    properties:
-      count: 50
-      resource_def:
-        type: My::Unregistered
-"
-                .into(),
-                ..StackSource::default()
-            },
-            StackOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(stack.status_text(), "CREATE_FAILED");
+    let reason = failed("group", "        type: My::Unregistered\n").await;
     let expected = "line 8: resources.group.properties.resource_def.type: \
                     The Resource Type (My::Unregistered) could not be found.";
-    assert!(stack.reason.contains(expected), "{}", stack.reason);
-    assert_eq!(
-        stack.reason.matches("could not be found").count(),
-        1,
-        "{}",
-        stack.reason
-    );
-    assert!(!stack.reason.contains("resources.0"), "{}", stack.reason);
+    assert!(reason.contains(expected), "{reason}");
+    assert_eq!(reason.matches("could not be found").count(), 1, "{reason}");
+    assert!(!reason.contains("resources.0"), "{reason}");
     // A property problem every member has names the member's properties:
     // said once too, at the definition's.
-    let stack = s
-        .runner
-        .create_stack(
-            "no-network",
-            StackSource {
-                template: "heat_template_version: 2016-10-14
-resources:
-  ports:
-    type: OS::Heat::ResourceGroup
-    properties:
-      count: 50
-      resource_def:
-        type: OS::Neutron::Port
-        properties: {admin_state_up: true}
-"
-                .into(),
-                ..StackSource::default()
-            },
-            StackOptions::default(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(stack.status_text(), "CREATE_FAILED");
-    assert_eq!(
-        stack.reason.matches("not assigned").count(),
-        1,
-        "{}",
-        stack.reason
-    );
+    let reason = failed(
+        "ports",
+        "        type: OS::Neutron::Port\n        properties: {admin_state_up: true}\n",
+    )
+    .await;
+    assert_eq!(reason.matches("not assigned").count(), 1, "{reason}");
     assert!(
-        stack.reason.contains(
+        reason.contains(
             "resources.ports.properties.resource_def.properties: Property network not assigned"
         ),
-        "{}",
-        stack.reason
+        "{reason}"
     );
 }
 

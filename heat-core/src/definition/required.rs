@@ -81,13 +81,16 @@ impl StackDefinition<'_> {
     /// type's schema (types, nested properties, constraints); a property
     /// that reads another resource is checked when that resource exists,
     /// as Heat skips the values that depend on resources not yet created.
-    /// `types` is [`StackDefinition::catalog_types`]' answer.
-    pub fn property_problems(
+    /// `types` is [`StackDefinition::catalog_types`]' answer. The known
+    /// values of each resource (external ones aside) with its type, or
+    /// every problem.
+    pub fn checked_properties<'d>(
         &self,
         catalog: &dyn TypeCatalog,
-        types: &[(&ResourceDef, String)],
-    ) -> Vec<TemplateError> {
+        types: &[(&'d ResourceDef, String)],
+    ) -> Result<Vec<(&'d ResourceDef, String, Json)>, Vec<TemplateError>> {
         let mut errors = Vec::new();
+        let mut checked = Vec::new();
         for (r, t) in types.iter().filter(|(r, _)| r.external_id.is_none()) {
             let known = match self.known_properties(catalog, r, t) {
                 Ok(known) => known,
@@ -111,14 +114,19 @@ impl StackDefinition<'_> {
                     line,
                 ));
             }
+            checked.push((*r, t.clone(), known));
         }
-        errors
+        if errors.is_empty() {
+            Ok(checked)
+        } else {
+            Err(errors)
+        }
     }
 
     /// A resource's properties known before anything is made: each one
     /// that reads no other resource, resolved, with the type's deprecated
     /// names replaced (`t`, its catalog type); the problems resolving them.
-    pub fn known_properties(
+    fn known_properties(
         &self,
         catalog: &dyn TypeCatalog,
         r: &ResourceDef,

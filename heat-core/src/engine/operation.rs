@@ -142,11 +142,10 @@ impl Engine {
         if !missing.is_empty() {
             return Err(EngineError::Template(missing));
         }
-        let problems = def.property_problems(self.catalog.as_ref(), &types);
-        if !problems.is_empty() {
-            return Err(EngineError::Template(problems));
-        }
-        self.check_custom_constraints(&def).await?;
+        let known = def
+            .checked_properties(self.catalog.as_ref(), &types)
+            .map_err(EngineError::Template)?;
+        self.check_custom_constraints(&def, &known).await?;
         Ok(def)
     }
 

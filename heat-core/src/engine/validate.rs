@@ -103,10 +103,12 @@ impl Engine {
     /// Custom constraints (an image, flavor, network or key pair that must
     /// exist) checked against the cloud before anything is created or
     /// changed, with Heat's messages: parameters' `custom_constraint`s, and
-    /// the catalog's on property values known before creation.
+    /// the catalog's on property values known before creation (`known`:
+    /// [`StackDefinition::checked_properties`]' answer).
     pub async fn check_custom_constraints(
         &self,
         def: &StackDefinition<'_>,
+        known: &[(&crate::definition::ResourceDef, String, Json)],
     ) -> Result<(), EngineError> {
         let mut errors = Vec::new();
         for p in &def.parameters {
@@ -136,16 +138,8 @@ impl Engine {
         // parameters, not attributes of other resources), nested ones
         // included, each distinct value asked about once.
         let mut verdicts: HashMap<(&str, String), Result<(), String>> = HashMap::new();
-        for (r, t) in def
-            .catalog_types(self.catalog.as_ref())
-            .into_iter()
-            .filter(|(r, _)| r.external_id.is_none())
-        {
-            // Problems resolving them are the property check's to say.
-            let Ok(known) = def.known_properties(self.catalog.as_ref(), r, &t) else {
-                continue;
-            };
-            for (path, name, value) in self.catalog.custom_constraints(&t, &known) {
+        for (r, t, values) in known {
+            for (path, name, value) in self.catalog.custom_constraints(t, values) {
                 let asked = (name, value.to_string());
                 let verdict = match verdicts.get(&asked) {
                     Some(v) => v.clone(),
