@@ -130,6 +130,9 @@ impl TypeCatalog for Catalog {
                 Realisation::ScalingPolicy
             }
             "OS::Heat::HARestarter" => Realisation::Restarter,
+            "OS::Heat::SoftwareDeployment" | "OS::Heat::StructuredDeployment" => {
+                Realisation::SoftwareDeployment
+            }
             _ => Realisation::Driver,
         }
     }

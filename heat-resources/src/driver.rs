@@ -114,6 +114,24 @@ impl ResourceDriver {
                     p.get("config").cloned().unwrap_or(Json::Null),
                 );
             }
+            "OS::Heat::SoftwareComponent" => {
+                // Its configs, each with the actions it runs (Heat's
+                // default: CREATE and UPDATE).
+                let configs: Vec<Json> = p
+                    .get("configs")
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                    .map(|c| {
+                        let mut c = c.clone();
+                        if c.get("actions").is_none_or(Json::is_null) {
+                            c["actions"] = json!(["CREATE", "UPDATE"]);
+                        }
+                        c
+                    })
+                    .collect();
+                a.insert("config".into(), json!({ "configs": configs }));
+            }
             "OS::Heat::CloudConfig" => {
                 let body = serde_norway_like(p.get("cloud_config").cloned().unwrap_or(json!({})));
                 a.insert("config".into(), json!(format!("#cloud-config\n{body}")));
@@ -312,17 +330,16 @@ fn random_string(p: &Json) -> String {
 
 /// Whether a type needs no cloud service: values, configs, handles and
 /// policies heat-rs keeps itself, the credentials it issues, the alarms it
-/// evaluates. A Swift signal needs Swift; a software deployment needs the
-/// server's agent to be given it (not done yet: on a real cloud it is
-/// refused rather than reported done with nothing applied).
+/// evaluates. A Swift signal needs Swift; a group of software deployments
+/// is not run as one yet (on a real cloud it is refused rather than
+/// reported done with nothing applied; a single deployment is the
+/// engine's).
 fn in_place(type_name: &str) -> bool {
-    const NEEDS_A_SERVICE: [&str; 8] = [
+    const NEEDS_A_SERVICE: [&str; 6] = [
         "OS::Heat::SwiftSignal",
         "OS::Heat::SwiftSignalHandle",
-        "OS::Heat::SoftwareDeployment",
         "OS::Heat::SoftwareDeployments",
         "OS::Heat::SoftwareDeploymentGroup",
-        "OS::Heat::StructuredDeployment",
         "OS::Heat::StructuredDeployments",
         "OS::Heat::StructuredDeploymentGroup",
     ];
@@ -353,6 +370,10 @@ impl Driver for ResourceDriver {
             "The Resource Type ({type_name}) is not available on this cloud: heat-rs creates it \
              on its simulated cloud only (its service is not driven on OpenStack yet)"
         ))
+    }
+
+    fn signal_url(&self, spec: &ResourceSpec) -> Option<String> {
+        Some(ResourceDriver::signal_url(self, spec))
     }
 
     async fn create(&self, spec: &ResourceSpec) -> Result<String, DriverError> {

@@ -335,6 +335,9 @@ pub async fn open_database(
         guest.clone(),
     );
     agent.attach(StackService::new(engine.clone()), &cloud);
+    // The servers the state holds run their agents in this process too
+    // (an update may deploy to them again).
+    agent.collect_existing();
     Ok(Local {
         service: StackService::new(engine.clone()),
         engine,

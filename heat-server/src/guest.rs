@@ -14,11 +14,19 @@
 //! first), including the crontab files cfn-init writes from the server's
 //! metadata; a simulated server is idle (CPU 0%, memory 25% used, disk
 //! 10%).
+//!
+//! A server whose `user_data_format` is `SOFTWARE_CONFIG` runs the agents
+//! Heat's images carry (os-collect-config, heat-config): every deployment
+//! to it in progress is applied (nothing runs: a simulated server has
+//! nothing to configure) and reported as heat-config-notify does, a POST
+//! of `deploy_status_code` 0 and empty output streams to its
+//! `deploy_signal_id`.
 
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 use axum::http::{header, HeaderMap, HeaderValue, Method, Uri};
+use heat_core::engine::RequestContext;
 use heat_core::engine::Status;
 use heat_core::service::StackService;
 use heat_resources::sim::{GuestAgent, SimCloud, SimObject};
@@ -132,6 +140,82 @@ impl SimulatedGuest {
         }
     }
 
+    /// Starts the agents of the servers the cloud already holds that
+    /// take software deployments (a process that opens existing state:
+    /// their deployments may change in it).
+    pub fn collect_existing(&self) {
+        let (Some(service), Some(cloud)) = (self.service.get().cloned(), self.cloud.get()) else {
+            return;
+        };
+        let Some(objects) = cloud.upgrade().map(|c| c.stack_objects()) else {
+            return;
+        };
+        for o in objects.iter().filter(|o| takes_deployments(o)) {
+            self.collect(&service, o);
+        }
+    }
+
+    /// os-collect-config and heat-config in a server: while it exists,
+    /// each deployment to it in progress is reported once (per derived
+    /// config: an update's is another), polled with a growing interval
+    /// (100 ms to 2 s; os-collect-config's own is 30 s).
+    fn collect(&self, service: &StackService, object: &SimObject) {
+        let (Some(cloud), service, keys) = (
+            self.cloud.get().cloned(),
+            service.clone(),
+            self.keys.clone(),
+        ) else {
+            return;
+        };
+        let (server, stack_id) = (object.id.clone(), object.stack_id.clone());
+        tokio::spawn(async move {
+            let Ok(Some(stack)) = service.engine().store().stack(&stack_id).await else {
+                return;
+            };
+            let ctx = RequestContext::new(stack.project, "simulated-guest");
+            let mut reported: std::collections::HashSet<String> = Default::default();
+            let mut delay = Duration::from_millis(100);
+            loop {
+                let Some(object) = cloud.upgrade().and_then(|c| c.object(&server)) else {
+                    return;
+                };
+                delay = (delay * 2).min(Duration::from_secs(2));
+                if object.status == "ACTIVE" {
+                    for d in service
+                        .deployments(&ctx, Some(&server))
+                        .await
+                        .unwrap_or_default()
+                    {
+                        if d.status != "IN_PROGRESS" || !reported.insert(d.config_id.clone()) {
+                            continue;
+                        }
+                        delay = Duration::from_millis(100);
+                        let Ok(config) = service.config(&ctx, &d.config_id).await else {
+                            continue;
+                        };
+                        let Some(url) = config
+                            .inputs
+                            .iter()
+                            .find(|i| i["name"] == "deploy_signal_id")
+                            .and_then(|i| i["value"].as_str())
+                        else {
+                            continue;
+                        };
+                        let signal = GuestSignal {
+                            url: url.to_string(),
+                            method: Method::POST,
+                            body: json!({"deploy_stdout": "", "deploy_stderr": "", "deploy_status_code": 0}),
+                        };
+                        if let Err(e) = deliver(&service, &keys, &signal).await {
+                            tracing::info!(%server, deployment = %d.id, error = %e, "the simulated guest's deployment report was refused");
+                        }
+                    }
+                }
+                tokio::time::sleep(delay).await;
+            }
+        });
+    }
+
     /// Runs a server's `cfn-push-stats` lines (`at_boot`: the one-off ones
     /// too) once the cfn-init files of its metadata are known.
     fn push_stats_of(
@@ -200,6 +284,9 @@ impl GuestAgent for SimulatedGuest {
         let Some(service) = self.service.get().cloned() else {
             return;
         };
+        if takes_deployments(object) {
+            self.collect(&service, object);
+        }
         let server = object.name.as_str();
         let text = decoded(user_data);
         self.push_stats_of(&service, object, text.clone(), true);
@@ -213,6 +300,17 @@ impl GuestAgent for SimulatedGuest {
             }
         });
     }
+}
+
+/// Whether a server runs the software deployment agents
+/// (`user_data_format: SOFTWARE_CONFIG`).
+fn takes_deployments(object: &SimObject) -> bool {
+    object.kind == "server"
+        && object
+            .properties
+            .get("user_data_format")
+            .and_then(Json::as_str)
+            == Some("SOFTWARE_CONFIG")
 }
 
 /// Runs a server's `cfn-push-stats` lines: once, or every minute while the
@@ -271,7 +369,6 @@ fn init_files(metadata: &Json) -> String {
 
 /// The content of the software config resource whose id `id` is.
 async fn send(service: &StackService, keys: &GuestKeys, s: &GuestSignal) -> Result<(), String> {
-    let uri: Uri = s.url.parse().map_err(|e| format!("{e}"))?;
     // Only wait condition handles: a scaling policy's URL in user data is
     // for an alarm, not for the guest to call.
     let Some((stack_id, resource)) = GuestKeys::owner_of_url(&s.url) else {
@@ -289,6 +386,12 @@ async fn send(service: &StackService, keys: &GuestKeys, s: &GuestSignal) -> Resu
     if !handle {
         return Ok(());
     }
+    deliver(service, keys, s).await
+}
+
+/// Sends a signal to its pre-signed URL, as a guest's HTTP request.
+async fn deliver(service: &StackService, keys: &GuestKeys, s: &GuestSignal) -> Result<(), String> {
+    let uri: Uri = s.url.parse().map_err(|e| format!("{e}"))?;
     let mut headers = HeaderMap::new();
     if let Some(a) = uri
         .authority()

@@ -18,21 +18,25 @@ use heat_core::template::Template;
 use heat_resources::sim::SimCloud;
 use serde_json::{Map as JsonMap, Value as Json};
 
-/// A server of the user's, for parameters that name one.
+/// A server of the user's, for parameters that name one; it runs the
+/// software deployment agents (`SOFTWARE_CONFIG`), as the servers Heat's
+/// functional tests deploy to do.
 const EXISTING_SERVER: &str = "heat_template_version: 2018-08-31
 resources:
   server:
     type: OS::Nova::Server
-    properties: {image: cirros-0.6.2, flavor: m1.small}
+    properties: {image: cirros-0.6.2, flavor: m1.small, user_data_format: SOFTWARE_CONFIG}
 outputs:
   id: {value: {get_resource: server}}
 ";
 
-/// Whether a parameter names an existing server (`nova.server`, or an
-/// `instance_id`/`server_id`: a default names a server of another cloud).
+/// Whether a parameter names an existing server (`nova.server`, or a
+/// `server`, `instance_id` or `server_id`: a default names a server of
+/// another cloud).
 fn names_a_server(name: &str, p: &Json) -> bool {
     let lname = name.to_ascii_lowercase();
     p["CustomConstraint"] == "nova.server"
+        || lname == "server"
         || lname.ends_with("instance_id")
         || lname.ends_with("server_id")
 }

@@ -55,6 +55,10 @@ pub enum Realisation {
     WaitCondition,
     /// Receives the signals a wait condition waits for.
     WaitConditionHandle,
+    /// Deploys `config` to `server` and waits for the server's agent to
+    /// report its outputs (`OS::Heat::SoftwareDeployment`,
+    /// `OS::Heat::StructuredDeployment`).
+    SoftwareDeployment,
     /// A signal scales the group `auto_scaling_group_id`
     /// (`AutoScalingGroupName`) by `scaling_adjustment`.
     ScalingPolicy,

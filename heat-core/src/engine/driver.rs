@@ -105,6 +105,14 @@ pub trait Driver: Send + Sync {
         Ok(())
     }
 
+    /// The pre-signed URL through which a server's agent signals a
+    /// resource without credentials of its own (what a software
+    /// deployment gives its server as `deploy_signal_id`), when the
+    /// driver's frontend serves one.
+    fn signal_url(&self, _spec: &ResourceSpec) -> Option<String> {
+        None
+    }
+
     /// Starts creating; returns the physical id. Objects are named or tagged
     /// with the stack id and resource name so [`Driver::find`] can find
     /// them after a crash.

@@ -27,7 +27,7 @@ mod operation;
 mod ownership;
 mod preview;
 mod snapshot;
-mod software_config;
+pub(crate) mod software_config;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;

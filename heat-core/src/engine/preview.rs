@@ -11,7 +11,7 @@ use serde_json::{json, Map as JsonMap, Value as Json};
 
 use super::converge::{self, Change, ChangeKind};
 use super::model::{Action, ResourceRecord, StackRecord, StackSource, Status};
-use super::nested::{Special, MAX_NESTED_DEPTH};
+use super::nested::MAX_NESTED_DEPTH;
 use super::{Engine, EngineError, RequestContext, ResourceSpec, StackOptions};
 use crate::function;
 
@@ -104,7 +104,7 @@ impl Engine {
             return None;
         }
         let kind = self.special(parent, type_name, name)?;
-        if kind == Special::WaitCondition {
+        if !kind.has_nested_stack() {
             return None;
         }
         let spec = ResourceSpec {

@@ -13,9 +13,119 @@ use std::borrow::Cow;
 
 use serde_json::Value as Json;
 
-use super::{DocumentKind, Engine, ResourceSpec, StackRecord};
+use serde::{Deserialize, Serialize};
+use serde_json::Map as JsonMap;
+
+use super::{DocumentKind, Engine, ResourceRecord, ResourceSpec, StackRecord};
 #[cfg(doc)]
 use crate::definition::TypeCatalog;
+
+/// A software config.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SoftwareConfig {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The tool that applies it (`script`, `Heat::Ungrouped`, ...).
+    pub group: String,
+    /// The config itself.
+    pub config: Json,
+    /// Declared inputs.
+    pub inputs: Vec<Json>,
+    /// Declared outputs.
+    pub outputs: Vec<Json>,
+    /// Options for the tool.
+    pub options: JsonMap<String, Json>,
+    /// When it was made, seconds since the epoch.
+    pub created_at: f64,
+}
+
+/// A software deployment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SoftwareDeployment {
+    /// Id.
+    pub id: String,
+    /// The config deployed.
+    pub config_id: String,
+    /// The server it is deployed to.
+    pub server_id: String,
+    /// Values of the config's inputs.
+    pub input_values: JsonMap<String, Json>,
+    /// Outputs the server reported.
+    pub output_values: JsonMap<String, Json>,
+    /// `CREATE`, `UPDATE`, ...
+    pub action: String,
+    /// `IN_PROGRESS`, `COMPLETE`, `FAILED`.
+    pub status: String,
+    /// Why.
+    pub status_reason: String,
+    /// When it was made, seconds since the epoch.
+    pub created_at: f64,
+    /// When it last changed.
+    pub updated_at: Option<f64>,
+    /// A template's deployment: the stack and resource that made it (not
+    /// shown by the API).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<(String, String)>,
+    /// A template's deployment: the actions it is run for.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<String>,
+}
+
+impl SoftwareConfig {
+    /// As Heat's API shows it (`format_software_config`); `detail` adds
+    /// the content, inputs, outputs and options (what a server's
+    /// `deployments` metadata holds).
+    pub fn view(&self, detail: bool) -> Json {
+        let mut v = serde_json::json!({
+            "id": self.id,
+            "name": self.name,
+            "group": self.group,
+            "creation_time": crate::service::heat_time(self.created_at),
+        });
+        if detail {
+            v["config"] = self.config.clone();
+            v["inputs"] = Json::from(self.inputs.clone());
+            v["outputs"] = Json::from(self.outputs.clone());
+            v["options"] = Json::Object(self.options.clone());
+        }
+        v
+    }
+
+    /// The config a template's config resource made (`OS::Heat::SoftwareConfig`,
+    /// `StructuredConfig`, `CloudConfig`, `MultipartMime`: a resource with a
+    /// `config` attribute), named after its stack and resource.
+    pub fn of_resource(stack_name: &str, r: &ResourceRecord) -> SoftwareConfig {
+        let p = &r.properties;
+        let list = |k: &str| {
+            p.get(k)
+                .and_then(Json::as_array)
+                .cloned()
+                .unwrap_or_default()
+        };
+        SoftwareConfig {
+            id: r.physical_id.clone().unwrap_or_default(),
+            name: format!("{stack_name}-{}", r.name),
+            group: match p.get("group").and_then(Json::as_str) {
+                Some(g) => g.to_string(),
+                None if r.type_name == "OS::Heat::SoftwareComponent" => "component".into(),
+                None => "Heat::Ungrouped".into(),
+            },
+            config: r.attributes.get("config").cloned().unwrap_or(Json::Null),
+            inputs: list("inputs"),
+            outputs: list("outputs"),
+            options: p
+                .get("options")
+                .and_then(Json::as_object)
+                .cloned()
+                .unwrap_or_default(),
+            created_at: r.created_at,
+        }
+    }
+}
 
 /// Whether a value looks like a UUID (Heat's `uuidutils.is_uuid_like`:
 /// with or without dashes).
@@ -59,49 +169,59 @@ impl Engine {
             };
             if let Some(config) = self.software_config(stack, id).await {
                 if let Some(v) = out.to_mut().properties.pointer_mut(&slot) {
-                    *v = as_text(&config);
+                    *v = as_text(&config.config);
                 }
             }
         }
         out
     }
 
-    /// The content of the project's software config `id`, if there is one.
-    async fn software_config(&self, stack: &StackRecord, id: &str) -> Option<Json> {
+    /// The project's software config `id` (one of the API's, or one a
+    /// config resource made), if there is one.
+    pub(super) async fn software_config(
+        &self,
+        stack: &StackRecord,
+        id: &str,
+    ) -> Option<SoftwareConfig> {
         let store = self.store();
         if let Ok(docs) = store
             .documents(DocumentKind::SoftwareConfig, Some(&stack.project))
             .await
         {
             if let Some(d) = docs.into_iter().find(|d| d.id == id) {
-                return d.data.get("config").cloned();
+                return serde_json::from_value(d.data).ok();
             }
         }
-        let in_stack = |stack_id: String| async move {
+        let in_stack = |s: StackRecord| async move {
             store
-                .resources(&stack_id)
+                .resources(&s.id)
                 .await
                 .ok()?
                 .into_iter()
-                .find(|r| r.current && r.physical_id.as_deref() == Some(id))
-                .and_then(|r| r.attributes.get("config").cloned())
+                .find(|r| {
+                    r.current
+                        && r.physical_id.as_deref() == Some(id)
+                        && r.attributes.contains_key("config")
+                })
+                .map(|r| SoftwareConfig::of_resource(&s.name, &r))
         };
         // The stack and those above it, then the rest of the project.
         let mut seen = Vec::new();
         let mut at = Some(stack.clone());
         while let Some(s) = at {
-            if let Some(c) = in_stack(s.id.clone()).await {
+            seen.push(s.id.clone());
+            let parent = s.parent.clone();
+            if let Some(c) = in_stack(s).await {
                 return Some(c);
             }
-            seen.push(s.id.clone());
-            at = match &s.parent {
-                Some((parent, _)) => store.stack(parent).await.ok().flatten(),
+            at = match parent {
+                Some((parent, _)) => store.stack(&parent).await.ok().flatten(),
                 None => None,
             };
         }
         for s in store.stacks(Some(&stack.project)).await.ok()? {
             if !seen.contains(&s.id) {
-                if let Some(c) = in_stack(s.id).await {
+                if let Some(c) = in_stack(s).await {
                     return Some(c);
                 }
             }

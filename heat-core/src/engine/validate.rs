@@ -233,7 +233,7 @@ impl Engine {
                 update_policy: Json::Null,
                 deletion_policy: r.deletion_policy.clone().unwrap_or_else(|| "Delete".into()),
             };
-            if kind == super::nested::Special::WaitCondition {
+            if !kind.has_nested_stack() {
                 continue;
             }
             let Ok(source) = self.child_source(stack, &kind, &spec, None) else {

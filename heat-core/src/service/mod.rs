@@ -555,7 +555,44 @@ impl StackService {
                 });
             }
         }
+        self.with_deployments(ctx, &mut out).await?;
         Ok(out)
+    }
+
+    /// A server's `deployments` metadata, as Heat pushes it into the
+    /// server resource's metadata: the configs deployed to it (by name),
+    /// what the server's agent reads through `cfn-get-metadata` or the
+    /// resource metadata API.
+    async fn with_deployments(
+        &self,
+        ctx: &RequestContext,
+        views: &mut [ResourceView],
+    ) -> Result<(), ServiceError> {
+        let deployments = self.deployments(ctx, None).await?;
+        if deployments.is_empty() {
+            return Ok(());
+        }
+        for v in views {
+            let Some(server) = v.record.physical_id.clone() else {
+                continue;
+            };
+            if !deployments.iter().any(|d| d.server_id == server) {
+                continue;
+            }
+            let list: Vec<Json> = self
+                .deployment_metadata(ctx, &server)
+                .await?
+                .iter()
+                .map(|c| c.view(true))
+                .collect();
+            match &mut v.record.metadata {
+                Json::Object(m) => {
+                    m.insert("deployments".into(), Json::Array(list));
+                }
+                other => *other = serde_json::json!({ "deployments": list }),
+            }
+        }
+        Ok(())
     }
 
     /// One resource of a stack.

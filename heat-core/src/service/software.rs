@@ -8,55 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map as JsonMap, Value as Json};
 
 use super::{ServiceError, StackService};
+pub use crate::engine::software_config::{SoftwareConfig, SoftwareDeployment};
 use crate::engine::{Document, DocumentKind, RequestContext};
-
-/// A software config.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SoftwareConfig {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// The tool that applies it (`script`, `Heat::Ungrouped`, ...).
-    pub group: String,
-    /// The config itself.
-    pub config: Json,
-    /// Declared inputs.
-    pub inputs: Vec<Json>,
-    /// Declared outputs.
-    pub outputs: Vec<Json>,
-    /// Options for the tool.
-    pub options: JsonMap<String, Json>,
-    /// When it was made, seconds since the epoch.
-    pub created_at: f64,
-}
-
-/// A software deployment.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SoftwareDeployment {
-    /// Id.
-    pub id: String,
-    /// The config deployed.
-    pub config_id: String,
-    /// The server it is deployed to.
-    pub server_id: String,
-    /// Values of the config's inputs.
-    pub input_values: JsonMap<String, Json>,
-    /// Outputs the server reported.
-    pub output_values: JsonMap<String, Json>,
-    /// `CREATE`, `UPDATE`, ...
-    pub action: String,
-    /// `IN_PROGRESS`, `COMPLETE`, `FAILED`.
-    pub status: String,
-    /// Why.
-    pub status_reason: String,
-    /// When it was made, seconds since the epoch.
-    pub created_at: f64,
-    /// When it last changed.
-    pub updated_at: Option<f64>,
-}
 
 /// A change to a deployment (`PUT /software_deployments/{id}`): what is
 /// given replaces what the deployment had.
@@ -223,31 +176,7 @@ impl StackService {
                 {
                     continue;
                 }
-                let p = &r.properties;
-                let list = |k: &str| {
-                    p.get(k)
-                        .and_then(Json::as_array)
-                        .cloned()
-                        .unwrap_or_default()
-                };
-                out.push(SoftwareConfig {
-                    id: id.to_string(),
-                    name: format!("{}-{}", s.name, r.name),
-                    group: p
-                        .get("group")
-                        .and_then(Json::as_str)
-                        .unwrap_or("Heat::Ungrouped")
-                        .to_string(),
-                    config: r.attributes["config"].clone(),
-                    inputs: list("inputs"),
-                    outputs: list("outputs"),
-                    options: p
-                        .get("options")
-                        .and_then(Json::as_object)
-                        .cloned()
-                        .unwrap_or_default(),
-                    created_at: r.created_at,
-                });
+                out.push(SoftwareConfig::of_resource(&s.name, &r));
                 if only.is_some() {
                     return Ok(out);
                 }

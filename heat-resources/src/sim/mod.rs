@@ -527,8 +527,13 @@ impl Cloud for SimCloud {
                 .iter()
                 .find_map(|k| spec.properties.get(*k).and_then(Json::as_str))
                 .unwrap_or_default();
+            let agents = spec
+                .properties
+                .get("user_data_format")
+                .and_then(Json::as_str)
+                == Some("SOFTWARE_CONFIG");
             let guest = self.guest.lock().expect("not poisoned").clone();
-            if let (Some(g), false) = (guest, user_data.is_empty()) {
+            if let (Some(g), true) = (guest, agents || !user_data.is_empty()) {
                 g.boot(&object, user_data);
             }
         }

@@ -18,22 +18,6 @@ use super::json::{body, Body};
 use super::params::Query;
 use super::{ApiError, ApiState};
 
-fn config_view(c: &SoftwareConfig, detail: bool) -> Json {
-    let mut v = json!({
-        "id": c.id,
-        "name": c.name,
-        "group": c.group,
-        "creation_time": heat_time(c.created_at),
-    });
-    if detail {
-        v["config"] = c.config.clone();
-        v["inputs"] = json!(c.inputs);
-        v["outputs"] = json!(c.outputs);
-        v["options"] = json!(c.options);
-    }
-    v
-}
-
 fn deployment_view(d: &SoftwareDeployment) -> Json {
     let mut v = json!({
         "id": d.id,
@@ -84,7 +68,7 @@ pub async fn create_config(
         ..SoftwareConfig::default()
     };
     let made = state.service.create_config(&caller.ctx, config).await?;
-    Ok(body(&json!({"software_config": config_view(&made, true)})))
+    Ok(body(&json!({"software_config": made.view(true)})))
 }
 
 /// `GET /software_configs`.
@@ -99,7 +83,7 @@ pub async fn configs(
         .service
         .configs(&caller.ctx, limit, q.one("marker"))
         .await?;
-    let list: Vec<Json> = all.iter().map(|c| config_view(c, false)).collect();
+    let list: Vec<Json> = all.iter().map(|c| c.view(false)).collect();
     Ok(body(&json!({ "software_configs": list })))
 }
 
@@ -110,7 +94,7 @@ pub async fn config(
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let c = state.service.config(&caller.ctx, &id).await?;
-    Ok(body(&json!({"software_config": config_view(&c, true)})))
+    Ok(body(&json!({"software_config": c.view(true)})))
 }
 
 /// `DELETE /software_configs/{id}`.
@@ -215,6 +199,6 @@ pub async fn metadata(
         .service
         .deployment_metadata(&caller.ctx, &server)
         .await?;
-    let list: Vec<Json> = configs.iter().map(|c| config_view(c, true)).collect();
+    let list: Vec<Json> = configs.iter().map(|c| c.view(true)).collect();
     Ok(body(&json!({ "metadata": list })))
 }

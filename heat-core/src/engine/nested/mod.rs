@@ -3,9 +3,12 @@
 //! `AWS::CloudFormation::Stack`, provider templates of the environment),
 //! groups (`group`: resource groups and autoscaling groups as generated
 //! nested stacks, scaled by signals to scaling policies), and wait
-//! conditions (`wait`: signals stored, so they may come from any process).
+//! conditions (`wait`: signals stored, so they may come from any process)
+//! and software deployments (`deployment`: a config deployed to a server,
+//! whose agent reports back).
 //! `limits` bounds a whole tree before anything is created.
 
+mod deployment;
 mod group;
 mod limits;
 mod problems;
@@ -35,6 +38,15 @@ pub(super) enum Special {
     AutoScalingGroup,
     /// A wait condition.
     WaitCondition,
+    /// A software deployment.
+    Deployment,
+}
+
+impl Special {
+    /// Whether the engine realises it as a nested stack.
+    pub(super) fn has_nested_stack(&self) -> bool {
+        !matches!(self, Special::WaitCondition | Special::Deployment)
+    }
 }
 
 /// Where a nested stack's template comes from.
@@ -75,6 +87,7 @@ impl Engine {
             Realisation::ResourceGroup => return Some(Special::ResourceGroup),
             Realisation::AutoScalingGroup => return Some(Special::AutoScalingGroup),
             Realisation::WaitCondition => return Some(Special::WaitCondition),
+            Realisation::SoftwareDeployment => return Some(Special::Deployment),
             Realisation::Driver
             | Realisation::WaitConditionHandle
             | Realisation::ScalingPolicy
@@ -95,6 +108,7 @@ impl Engine {
         spec: &ResourceSpec,
     ) -> Result<String, DriverError> {
         match self.special(stack, &spec.type_name, &spec.name) {
+            Some(Special::Deployment) => self.deployment_create(stack, spec).await,
             Some(k) => self.special_create(op, stack, &k, spec).await,
             None => {
                 let spec = Box::pin(self.with_software_configs(stack, spec)).await;
@@ -118,6 +132,7 @@ impl Engine {
             // their data stays with the abandoned stack).
             Some(Special::WaitCondition) if stack.action == Action::Adopt => Ok(Attributes::new()),
             Some(Special::WaitCondition) => self.wait_for_signals(op, cancel, stack, spec).await,
+            Some(Special::Deployment) => self.deployment_wait(cancel, stack, &spec.name, id).await,
             Some(k) => self.special_wait(op, cancel, stack, &k, spec, id).await,
             None => {
                 let spec = Box::pin(self.with_software_configs(stack, spec)).await;
@@ -142,6 +157,7 @@ impl Engine {
     ) -> Result<Attributes, DriverError> {
         match self.special(stack, &spec.type_name, &spec.name) {
             Some(Special::WaitCondition) => self.wait_for_signals(op, cancel, stack, spec).await,
+            Some(Special::Deployment) => self.deployment_update(cancel, stack, spec, id).await,
             Some(k) => {
                 self.special_update(op, cancel, stack, &k, spec, id, None)
                     .await
@@ -168,6 +184,7 @@ impl Engine {
     ) -> Result<(), DriverError> {
         match self.special(stack, type_name, name) {
             Some(Special::WaitCondition) => Ok(()),
+            Some(Special::Deployment) => self.deployment_delete(cancel, stack, name, id).await,
             Some(_) => self.special_delete(op, cancel, id).await,
             None => self.driver.delete(type_name, id).await,
         }
@@ -182,6 +199,7 @@ impl Engine {
     ) -> Option<String> {
         match self.special(stack, type_name, name) {
             Some(Special::WaitCondition) => None,
+            Some(Special::Deployment) => self.deployment_find(stack, name).await,
             Some(_) => self.special_find(stack, name).await,
             None => self
                 .driver

@@ -128,7 +128,9 @@ impl Engine {
             Special::ResourceGroup | Special::AutoScalingGroup => {
                 (group::group_template(kind, props, size), JsonMap::new())
             }
-            Special::WaitCondition => unreachable!("wait conditions have no nested stack"),
+            Special::WaitCondition | Special::Deployment => {
+                unreachable!("wait conditions and deployments have no nested stack")
+            }
         };
         // The child's template names its own files relative to itself.
         let files = match template_key(kind, spec) {
@@ -473,7 +475,7 @@ impl Engine {
                     .collect();
                 group::member_attributes(&mut a, &members);
             }
-            Special::WaitCondition => {}
+            Special::WaitCondition | Special::Deployment => {}
         }
         Ok(a)
     }

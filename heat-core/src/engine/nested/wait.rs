@@ -218,6 +218,10 @@ impl Engine {
                 stack.name
             )));
         };
+        // A deployment's report comes while it is in progress.
+        if self.catalog.realisation(&r.type_name) == Realisation::SoftwareDeployment {
+            return self.signal_deployment(stack, &r, &data).await;
+        }
         if r.status != Status::Complete {
             return Err(EngineError::Invalid(format!(
                 "Resource {resource} is not ready for signals ({})",
@@ -277,7 +281,13 @@ impl Engine {
                     _ => self.restart(stack, &r).await,
                 }
             }
-            _ => Err(EngineError::Invalid(format!(
+            Realisation::Driver
+            | Realisation::StackInline
+            | Realisation::StackUrl
+            | Realisation::ResourceGroup
+            | Realisation::AutoScalingGroup
+            | Realisation::WaitCondition
+            | Realisation::SoftwareDeployment => Err(EngineError::Invalid(format!(
                 "Resource {resource} ({}) does not accept signals",
                 r.type_name
             ))),
