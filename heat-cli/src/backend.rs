@@ -49,6 +49,8 @@ pub trait Backend: Send + Sync {
     ) -> Result<Vec<ResourceView>, ServiceError>;
     /// One resource.
     async fn resource(&self, name: &str, resource: &str) -> Result<ResourceView, ServiceError>;
+    /// A resource's metadata (a server's with its `deployments`).
+    async fn metadata(&self, name: &str, resource: &str) -> Result<Json, ServiceError>;
     /// A stack's events, oldest first.
     async fn events(&self, name: &str, q: &EventQuery) -> Result<Vec<Event>, ServiceError>;
     /// Signals a resource.
@@ -141,6 +143,13 @@ impl Backend for LocalBackend {
     }
     async fn resource(&self, name: &str, resource: &str) -> Result<ResourceView, ServiceError> {
         self.local.service.resource(&self.ctx, name, resource).await
+    }
+    async fn metadata(&self, name: &str, resource: &str) -> Result<Json, ServiceError> {
+        let v = self.resource(name, resource).await?;
+        Ok(match v.record.metadata {
+            Json::Null => Json::Object(Default::default()),
+            m => m,
+        })
     }
     async fn events(&self, name: &str, q: &EventQuery) -> Result<Vec<Event>, ServiceError> {
         self.local.service.events(&self.ctx, name, q).await

@@ -385,6 +385,17 @@ pub enum StackResourceCommand {
         #[command(flatten)]
         out: Output,
     },
+    /// Show a resource's metadata (what cfn-init and os-collect-config
+    /// read: a server's `deployments` among it).
+    Metadata {
+        /// The stack.
+        name: String,
+        /// The resource.
+        resource: String,
+        /// Output format.
+        #[command(flatten)]
+        out: Output,
+    },
     /// Signal a resource (a wait condition handle, a scaling policy).
     Signal {
         /// The stack.

@@ -551,6 +551,19 @@ impl Backend for RemoteBackend {
         Ok(resource_of(&v["resource"]))
     }
 
+    async fn metadata(&self, name: &str, resource: &str) -> Result<Json, ServiceError> {
+        let (path, _) = self.path(name).await?;
+        let v = self
+            .call(
+                Method::GET,
+                &format!("{path}/resources/{resource}/metadata"),
+                None,
+                name,
+            )
+            .await?;
+        Ok(v["metadata"].clone())
+    }
+
     async fn events(&self, name: &str, _q: &EventQuery) -> Result<Vec<Event>, ServiceError> {
         let (path, _) = self.path(name).await?;
         let v = self

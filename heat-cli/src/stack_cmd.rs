@@ -609,6 +609,24 @@ pub async fn run(state: Target, cmd: StackCommand) -> i32 {
                 Err(e) => refused(e, as_json),
             }
         }
+        StackCommand::Resource(StackResourceCommand::Metadata {
+            name,
+            resource,
+            out,
+        }) => {
+            let as_json = out.format == Format::Json;
+            let s = match open(&state).await {
+                Ok(s) => s,
+                Err(m) => return fail("state", &m, as_json),
+            };
+            match s.backend.metadata(&name, &resource).await {
+                Ok(m) => {
+                    print_record(&m, &out);
+                    0
+                }
+                Err(e) => refused(e, as_json),
+            }
+        }
         StackCommand::Resource(StackResourceCommand::Signal {
             name,
             resource,

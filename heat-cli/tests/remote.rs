@@ -200,3 +200,49 @@ fn a_url_without_a_project_is_refused() {
     assert_eq!(code, 1);
     assert!(err.contains("did not answer"), "{err}");
 }
+
+const DEPLOY: &str = "heat_template_version: 2018-08-31
+resources:
+  config:
+    type: OS::Heat::SoftwareConfig
+    properties: {group: script, config: 'echo hi', outputs: [{name: result}]}
+  server:
+    type: OS::Nova::Server
+    properties: {image: cirros-0.6.2, flavor: m1.small, user_data_format: SOFTWARE_CONFIG}
+  deployment:
+    type: OS::Heat::SoftwareDeployment
+    properties: {config: {get_resource: config}, server: {get_resource: server}}
+outputs:
+  code: {value: {get_attr: [deployment, deploy_status_code]}}
+";
+
+/// `stack resource metadata`: a server's metadata carries the configs
+/// deployed to it (what os-collect-config reads), locally and from a
+/// server; its simulated agent's report completed the deployment.
+#[test]
+fn a_servers_metadata_shows_its_deployments_locally_and_remotely() {
+    let local = Heat::new("deploy-local");
+    let url = server(&local.dir, "demo");
+    let remote = Heat::new("deploy-remote").env("HEAT_URL", &url);
+    for h in [&local, &remote] {
+        let t = h.write("deploy.yaml", DEPLOY);
+        let created = h.json(&["stack", "create", "d", "-t", &t, "-f", "json"]);
+        assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+        assert_eq!(created["outputs"][0]["output_value"], 0, "{created}");
+        let m = h.json(&["stack", "resource", "metadata", "d", "server", "-f", "json"]);
+        let derived = &m["deployments"][0];
+        assert_eq!(derived["config"], "echo hi", "{m}");
+        let action = derived["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == "deploy_action")
+            .unwrap();
+        assert_eq!(action["value"], "CREATE");
+        let none = h.json(&["stack", "resource", "metadata", "d", "config", "-f", "json"]);
+        assert_eq!(none, serde_json::json!({}));
+        let (code, _, err) = h.run(&["stack", "resource", "metadata", "d", "ghost"]);
+        assert_ne!(code, 0);
+        assert!(err.contains("ghost"), "{err}");
+    }
+}

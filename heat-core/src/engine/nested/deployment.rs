@@ -775,10 +775,7 @@ mod tests {
 
     #[test]
     fn transports_heat_rs_cannot_serve_are_refused_by_name() {
-        assert_eq!(
-            Transport::parse("CFN_SIGNAL", "d").unwrap(),
-            Transport::Cfn
-        );
+        assert_eq!(Transport::parse("CFN_SIGNAL", "d").unwrap(), Transport::Cfn);
         let e = Transport::parse("TEMP_URL_SIGNAL", "d").unwrap_err();
         assert!(e
             .message
