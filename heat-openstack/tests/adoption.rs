@@ -229,8 +229,8 @@ async fn every_tagged_kind_is_found_by_its_tag_and_nothing_else() {
 
 /// On OpenStack, a type heat-rs does not drive there is refused (asked
 /// before anything is made), never faked: a Neutron trunk, a Designate
-/// zone, a Swift signal, a group of software deployments (not run as one
-/// yet; a single deployment is the engine's, not the driver's);
+/// zone, a Swift signal (software deployments are the engine's, not the
+/// driver's);
 /// types with an object kind, and those that need no service (values,
 /// configs, handles, credentials, evaluated alarms), are made.
 #[tokio::test]
@@ -244,8 +244,6 @@ async fn types_not_driven_on_openstack_are_refused_not_faked() {
         "OS::Designate::Zone",
         "OS::Heat::SwiftSignal",
         "AWS::EC2::VPC",
-        "OS::Heat::SoftwareDeploymentGroup",
-        "OS::Heat::StructuredDeploymentGroup",
         // Kinds of objects the OpenStack cloud does not make (no Octavia,
         // Glance uploads, Swift or Zun here).
         "OS::Octavia::LoadBalancer",

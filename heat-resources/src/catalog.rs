@@ -133,6 +133,10 @@ impl TypeCatalog for Catalog {
             "OS::Heat::SoftwareDeployment" | "OS::Heat::StructuredDeployment" => {
                 Realisation::SoftwareDeployment
             }
+            "OS::Heat::SoftwareDeploymentGroup"
+            | "OS::Heat::SoftwareDeployments"
+            | "OS::Heat::StructuredDeploymentGroup"
+            | "OS::Heat::StructuredDeployments" => Realisation::DeploymentGroup,
             _ => Realisation::Driver,
         }
     }

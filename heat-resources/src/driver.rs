@@ -330,19 +330,10 @@ fn random_string(p: &Json) -> String {
 
 /// Whether a type needs no cloud service: values, configs, handles and
 /// policies heat-rs keeps itself, the credentials it issues, the alarms it
-/// evaluates. A Swift signal needs Swift; a group of software deployments
-/// is not run as one yet (on a real cloud it is refused rather than
-/// reported done with nothing applied; a single deployment is the
+/// evaluates. A Swift signal needs Swift (software deployments are the
 /// engine's).
 fn in_place(type_name: &str) -> bool {
-    const NEEDS_A_SERVICE: [&str; 6] = [
-        "OS::Heat::SwiftSignal",
-        "OS::Heat::SwiftSignalHandle",
-        "OS::Heat::SoftwareDeployments",
-        "OS::Heat::SoftwareDeploymentGroup",
-        "OS::Heat::StructuredDeployments",
-        "OS::Heat::StructuredDeploymentGroup",
-    ];
+    const NEEDS_A_SERVICE: [&str; 2] = ["OS::Heat::SwiftSignal", "OS::Heat::SwiftSignalHandle"];
     const EVALUATED_ALARMS: [&str; 4] = [
         "AWS::CloudWatch::Alarm",
         "OS::Aodh::Alarm",

@@ -438,3 +438,88 @@ resources:
         ("CREATE", d.config_id)
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_deployment_group_deploys_to_each_server_and_answers_by_server_name() {
+    let (svc, _cloud) = service();
+    let ctx = RequestContext::default();
+    let text = r#"heat_template_version: 2018-08-31
+parameters:
+  names: {type: comma_delimited_list, default: "a,b"}
+resources:
+  config:
+    type: OS::Heat::SoftwareConfig
+    properties: {group: script, config: "echo hi", outputs: [{name: result}]}
+  a:
+    type: OS::Nova::Server
+    properties: {image: cirros-0.6.2, flavor: m1.small, user_data_format: SOFTWARE_CONFIG}
+  b:
+    type: OS::Nova::Server
+    properties: {image: cirros-0.6.2, flavor: m1.small, user_data_format: SOFTWARE_CONFIG}
+  group:
+    type: OS::Heat::SoftwareDeploymentGroup
+    properties:
+      config: {get_resource: config}
+      servers: {first: {get_resource: a}, second: {get_resource: b}}
+      input_values: {x: 1}
+outputs:
+  codes: {value: {get_attr: [group, deploy_status_codes]}}
+  results: {value: {get_attr: [group, result]}}
+"#;
+    let done = run(&svc, None, text, json!({})).await;
+    assert_eq!(done.status_text(), "CREATE_COMPLETE", "{}", done.reason);
+    let outputs = done.outputs.clone().unwrap();
+    assert_eq!(outputs["codes"]["value"], json!({"first": 0, "second": 0}));
+    assert_eq!(
+        outputs["results"]["value"],
+        json!({"first": null, "second": null})
+    );
+    let a = svc.resource(&ctx, &done.id, "a").await.unwrap();
+    let a_id = a.record.physical_id.unwrap();
+    let to_a = svc.deployments(&ctx, Some(&a_id)).await.unwrap();
+    assert_eq!(to_a.len(), 1);
+    assert_eq!(to_a[0].input_values["x"], 1);
+    assert_eq!(svc.deployments(&ctx, None).await.unwrap().len(), 2);
+    // A server taken out of the map loses its deployment.
+    let one = text.replace(", second: {get_resource: b}", "");
+    let updated = run(&svc, Some(&done), &one, json!({})).await;
+    assert_eq!(
+        updated.status_text(),
+        "UPDATE_COMPLETE",
+        "{}",
+        updated.reason
+    );
+    let left = svc.deployments(&ctx, None).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].server_id, a_id);
+    svc.delete(&ctx, &done.id).await.unwrap();
+    svc.wait(&ctx, &done.id).await.unwrap();
+    assert!(svc.deployments(&ctx, None).await.unwrap().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_structured_group_makes_structured_deployments() {
+    let (svc, _cloud) = service();
+    let ctx = RequestContext::default();
+    let text = r#"heat_template_version: 2018-08-31
+resources:
+  config:
+    type: OS::Heat::StructuredConfig
+    properties: {config: {port: {get_input: port}}}
+  a:
+    type: OS::Nova::Server
+    properties: {image: cirros-0.6.2, flavor: m1.small}
+  group:
+    type: OS::Heat::StructuredDeploymentGroup
+    properties:
+      config: {get_resource: config}
+      servers: {only: {get_resource: a}}
+      input_values: {port: 80}
+      signal_transport: NO_SIGNAL
+"#;
+    let done = run(&svc, None, text, json!({})).await;
+    assert_eq!(done.status_text(), "CREATE_COMPLETE", "{}", done.reason);
+    let d = svc.deployments(&ctx, None).await.unwrap().remove(0);
+    let derived = svc.config(&ctx, &d.config_id).await.unwrap();
+    assert_eq!(derived.config, json!({"port": 80}));
+}

@@ -59,6 +59,10 @@ pub enum Realisation {
     /// report its outputs (`OS::Heat::SoftwareDeployment`,
     /// `OS::Heat::StructuredDeployment`).
     SoftwareDeployment,
+    /// One deployment of `config` per server of the `servers` map, as a
+    /// generated nested stack (`OS::Heat::SoftwareDeploymentGroup`,
+    /// `OS::Heat::StructuredDeploymentGroup` and their old names).
+    DeploymentGroup,
     /// A signal scales the group `auto_scaling_group_id`
     /// (`AutoScalingGroupName`) by `scaling_adjustment`.
     ScalingPolicy,
@@ -77,6 +81,7 @@ impl Realisation {
                 | Realisation::StackUrl
                 | Realisation::ResourceGroup
                 | Realisation::AutoScalingGroup
+                | Realisation::DeploymentGroup
         )
     }
 }

@@ -510,7 +510,22 @@ impl Engine {
                 return Ok(Attributes::new());
             };
             match d.status.as_str() {
-                COMPLETE => return Ok(d.output_values.into_iter().collect()),
+                COMPLETE => {
+                    // Every declared output, null when not reported.
+                    let mut a: Attributes = d.output_values.into_iter().collect();
+                    let declared = match self.software_config(stack, &d.config_id).await {
+                        Some(c) => c.outputs,
+                        None => Vec::new(),
+                    };
+                    let names = declared
+                        .iter()
+                        .filter_map(|o| o.get("name").and_then(Json::as_str))
+                        .chain(STANDARD_OUTPUTS);
+                    for name in names {
+                        a.entry(name.to_string()).or_insert(Json::Null);
+                    }
+                    return Ok(a);
+                }
                 FAILED => {
                     return Err(fatal(format!(
                         "resources.{resource}: Deployment to server failed: {}",

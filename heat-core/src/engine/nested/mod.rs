@@ -36,6 +36,12 @@ pub(super) enum Special {
     ResourceGroup,
     /// An autoscaling group.
     AutoScalingGroup,
+    /// A group of software deployments, one per server (structured ones:
+    /// `OS::Heat::StructuredDeployment` members).
+    DeploymentGroup {
+        /// Whether the members are structured deployments.
+        structured: bool,
+    },
     /// A wait condition.
     WaitCondition,
     /// A software deployment.
@@ -86,6 +92,11 @@ impl Engine {
             Realisation::StackUrl => return Some(Special::Stack(TemplateFrom::Url)),
             Realisation::ResourceGroup => return Some(Special::ResourceGroup),
             Realisation::AutoScalingGroup => return Some(Special::AutoScalingGroup),
+            Realisation::DeploymentGroup => {
+                return Some(Special::DeploymentGroup {
+                    structured: type_name.starts_with("OS::Heat::Structured"),
+                })
+            }
             Realisation::WaitCondition => return Some(Special::WaitCondition),
             Realisation::SoftwareDeployment => return Some(Special::Deployment),
             Realisation::Driver

@@ -62,6 +62,7 @@ pub(super) fn at_member_definition(
                 format!("resources.{}.properties.resources[{member}]", spec.name)
             }
             Special::ResourceGroup => format!("resources.{}.properties.resource_def", spec.name),
+            Special::DeploymentGroup { .. } => format!("resources.{}", spec.name),
             _ if aws => format!("resources.{}", spec.name),
             _ => format!("resources.{}.properties.resource", spec.name),
         };
@@ -91,6 +92,10 @@ pub(super) fn at_member_definition(
                     vec!["properties".into(), "resource_def".into()],
                 )
             }
+            Special::DeploymentGroup { .. } => (
+                joined(&format!("resources.{}", spec.name), rest),
+                vec!["properties".into()],
+            ),
             _ if aws => (
                 format!(
                     "resources.{}: its instances' {}",

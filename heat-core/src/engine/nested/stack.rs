@@ -125,7 +125,9 @@ impl Engine {
                     .collect();
                 (from_files(file)?, params)
             }
-            Special::ResourceGroup | Special::AutoScalingGroup => {
+            Special::ResourceGroup
+            | Special::AutoScalingGroup
+            | Special::DeploymentGroup { .. } => {
                 (group::group_template(kind, props, size), JsonMap::new())
             }
             Special::WaitCondition | Special::Deployment => {
@@ -198,7 +200,12 @@ impl Engine {
         let named = |e: EngineError| match (&key, e) {
             (Some(k), EngineError::Template(errors)) => fatal(problems::in_file(k, &errors)),
             (None, EngineError::Template(errors))
-                if matches!(kind, Special::ResourceGroup | Special::AutoScalingGroup) =>
+                if matches!(
+                    kind,
+                    Special::ResourceGroup
+                        | Special::AutoScalingGroup
+                        | Special::DeploymentGroup { .. }
+                ) =>
             {
                 fatal(problems::at_member_definition(
                     &parent.source.template,
@@ -466,7 +473,9 @@ impl Engine {
                 a.insert("Outputs".into(), Json::Object(outputs));
                 a.insert("stack_name".into(), json!(child.name));
             }
-            Special::ResourceGroup | Special::AutoScalingGroup => {
+            Special::ResourceGroup
+            | Special::AutoScalingGroup
+            | Special::DeploymentGroup { .. } => {
                 let records = self.store.resources(&child.id).await.map_err(store_error)?;
                 let order: Vec<String> = group::template_order(&child.source.template);
                 let members: Vec<&ResourceRecord> = order
@@ -474,6 +483,9 @@ impl Engine {
                     .filter_map(|n| records.iter().find(|r| r.current && &r.name == n))
                     .collect();
                 group::member_attributes(&mut a, &members);
+                if matches!(kind, Special::DeploymentGroup { .. }) {
+                    group::deployment_group_attributes(&mut a);
+                }
             }
             Special::WaitCondition | Special::Deployment => {}
         }

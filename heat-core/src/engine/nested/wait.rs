@@ -286,6 +286,7 @@ impl Engine {
             | Realisation::StackUrl
             | Realisation::ResourceGroup
             | Realisation::AutoScalingGroup
+            | Realisation::DeploymentGroup
             | Realisation::WaitCondition
             | Realisation::SoftwareDeployment => Err(EngineError::Invalid(format!(
                 "Resource {resource} ({}) does not accept signals",
