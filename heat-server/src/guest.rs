@@ -176,6 +176,9 @@ impl SimulatedGuest {
             let mut reported: std::collections::HashSet<String> = Default::default();
             let mut delay = Duration::from_millis(100);
             loop {
+                // First the wait: a deployment comes after its server, and
+                // a process opening its state has its own work first.
+                tokio::time::sleep(delay).await;
                 let Some(object) = cloud.upgrade().and_then(|c| c.object(&server)) else {
                     return;
                 };
@@ -211,7 +214,6 @@ impl SimulatedGuest {
                         }
                     }
                 }
-                tokio::time::sleep(delay).await;
             }
         });
     }

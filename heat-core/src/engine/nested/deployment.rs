@@ -219,7 +219,7 @@ fn store_error(e: impl std::fmt::Display) -> DriverError {
 }
 
 impl Engine {
-    async fn put_software<T: serde::Serialize>(
+    async fn put_document<T: serde::Serialize>(
         &self,
         kind: DocumentKind,
         project: &str,
@@ -238,6 +238,34 @@ impl Engine {
             .put_document(&document)
             .await
             .map_err(store_error)
+    }
+
+    /// Stores a (derived) software config of a project.
+    async fn put_config(&self, project: &str, c: &SoftwareConfig) -> Result<(), DriverError> {
+        self.put_document(
+            DocumentKind::SoftwareConfig,
+            project,
+            &c.id,
+            c.created_at,
+            c,
+        )
+        .await
+    }
+
+    /// Stores a deployment of a project.
+    async fn put_deployment(
+        &self,
+        project: &str,
+        d: &SoftwareDeployment,
+    ) -> Result<(), DriverError> {
+        self.put_document(
+            DocumentKind::SoftwareDeployment,
+            project,
+            &d.id,
+            d.created_at,
+            d,
+        )
+        .await
     }
 
     /// A deployment, by id, in a project.
@@ -422,14 +450,7 @@ impl Engine {
         let derived = self.derived_config(stack, &props, source, action)?;
         let previous = self.stored_deployment(&stack.project, id).await?;
         let now = self.clock.now();
-        self.put_software(
-            DocumentKind::SoftwareConfig,
-            &stack.project,
-            &derived.id,
-            derived.created_at,
-            &derived,
-        )
-        .await?;
+        self.put_config(&stack.project, &derived).await?;
         let (status, reason) = match props.transport {
             Transport::None => (COMPLETE, "Not waiting for outputs signal"),
             _ => (IN_PROGRESS, "Deploy data available"),
@@ -451,14 +472,7 @@ impl Engine {
             owner: Some((stack.id.clone(), spec.name.clone())),
             actions,
         };
-        self.put_software(
-            DocumentKind::SoftwareDeployment,
-            &stack.project,
-            id,
-            deployment.created_at,
-            &deployment,
-        )
-        .await?;
+        self.put_deployment(&stack.project, &deployment).await?;
         if let Some(old) = previous.filter(|p| p.config_id != derived.id) {
             self.store
                 .remove_document(DocumentKind::SoftwareConfig, &old.config_id)
@@ -544,15 +558,7 @@ impl Engine {
                 let mut d = d;
                 d.status = FAILED.into();
                 d.status_reason = "Deployment cancelled.".into();
-                let _ = self
-                    .put_software(
-                        DocumentKind::SoftwareDeployment,
-                        &stack.project,
-                        id,
-                        d.created_at,
-                        &d,
-                    )
-                    .await;
+                let _ = self.put_deployment(&stack.project, &d).await;
                 return Err(fatal(format!(
                     "resources.{resource}: Deployment cancelled."
                 )));
@@ -600,28 +606,14 @@ impl Engine {
             }
             let old = std::mem::replace(&mut derived.id, self.ids.next());
             derived.created_at = self.clock.now();
-            self.put_software(
-                DocumentKind::SoftwareConfig,
-                &stack.project,
-                &derived.id,
-                derived.created_at,
-                &derived,
-            )
-            .await?;
+            self.put_config(&stack.project, &derived).await?;
             let mut deleting = d.clone();
             deleting.config_id = derived.id.clone();
             deleting.action = "DELETE".into();
             deleting.status = IN_PROGRESS.into();
             deleting.status_reason = "Deploy data available".into();
             deleting.updated_at = Some(self.clock.now());
-            self.put_software(
-                DocumentKind::SoftwareDeployment,
-                &stack.project,
-                id,
-                deleting.created_at,
-                &deleting,
-            )
-            .await?;
+            self.put_deployment(&stack.project, &deleting).await?;
             self.store
                 .remove_document(DocumentKind::SoftwareConfig, &old)
                 .await
@@ -732,15 +724,9 @@ impl Engine {
             }
         }
         d.updated_at = Some(self.clock.now());
-        self.put_software(
-            DocumentKind::SoftwareDeployment,
-            &stack.project,
-            id,
-            d.created_at,
-            &d,
-        )
-        .await
-        .map_err(|e| invalid(e.message))?;
+        self.put_deployment(&stack.project, &d)
+            .await
+            .map_err(|e| invalid(e.message))?;
         self.signalled.notify(usize::MAX);
         Ok(())
     }

@@ -82,45 +82,6 @@ fn group_members(kind: &Special, props: &Json, size: Option<usize>) -> Vec<Strin
     }
 }
 
-/// A deployment group's member for the server `name` of its `servers`:
-/// a deployment of the group's type (structured or not) with the group's
-/// other properties.
-fn deployment_member(props: &Json, name: &str, structured: bool) -> Json {
-    let mut p = props.as_object().cloned().unwrap_or_default();
-    let server = p
-        .remove("servers")
-        .and_then(|s| s.get(name).cloned())
-        .unwrap_or(Json::Null);
-    p.retain(|_, v| !v.is_null());
-    p.insert("server".into(), server);
-    json!({
-        "type": if structured { "OS::Heat::StructuredDeployment" } else { "OS::Heat::SoftwareDeployment" },
-        "properties": p,
-    })
-}
-
-/// A deployment group's attributes, as Heat's `SoftwareDeploymentGroup`:
-/// `deploy_stdouts`, `deploy_stderrs`, `deploy_status_codes` and every
-/// output by server name (a map, not a resource group's list).
-pub(super) fn deployment_group_attributes(a: &mut Attributes) {
-    let by_attr = a
-        .get("attributes")
-        .and_then(Json::as_object)
-        .cloned()
-        .unwrap_or_default();
-    for (k, per_member) in by_attr {
-        a.insert(k, per_member);
-    }
-    for (group, member) in [
-        ("deploy_stdouts", "deploy_stdout"),
-        ("deploy_stderrs", "deploy_stderr"),
-        ("deploy_status_codes", "deploy_status_code"),
-    ] {
-        let v = a.get(member).cloned().unwrap_or_else(|| json!({}));
-        a.insert(group.into(), v);
-    }
-}
-
 /// The template of a group's nested stack.
 pub(super) fn group_template(kind: &Special, props: &Json, size: Option<usize>) -> String {
     let mut resources = JsonMap::new();
@@ -158,7 +119,9 @@ pub(super) fn group_template(kind: &Special, props: &Json, size: Option<usize>) 
                 let d = props.get("resource_def").cloned().unwrap_or(json!({}));
                 with_index(&d, var, &name)
             }
-            Special::DeploymentGroup { structured } => deployment_member(props, &name, *structured),
+            Special::DeploymentGroup { structured } => {
+                super::deployment_group::member(props, &name, *structured)
+            }
             _ => props.get("resource").cloned().unwrap_or(json!({})),
         };
         let mut r = JsonMap::new();

@@ -9,6 +9,7 @@
 //! `limits` bounds a whole tree before anything is created.
 
 mod deployment;
+mod deployment_group;
 mod group;
 mod limits;
 mod problems;

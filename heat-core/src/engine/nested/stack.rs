@@ -484,7 +484,7 @@ impl Engine {
                     .collect();
                 group::member_attributes(&mut a, &members);
                 if matches!(kind, Special::DeploymentGroup { .. }) {
-                    group::deployment_group_attributes(&mut a);
+                    super::deployment_group::attributes(&mut a);
                 }
             }
             Special::WaitCondition | Special::Deployment => {}
