@@ -12,6 +12,8 @@ mod progress;
 mod remote;
 mod resource_cmd;
 mod stack_cmd;
+mod stack_event_cmd;
+mod stack_resource_cmd;
 mod template_cmd;
 mod views;
 

@@ -14,17 +14,14 @@ use heat_core::definition::StackDefinition;
 use heat_core::engine::{
     Action, EngineConfig, StackOptions, StackRecord, Status, STACK_EVENT_TYPE,
 };
-use heat_core::service::{
-    EventQuery, ResourceQuery, ServiceError, SortDir, StackQuery, UpdateRequest,
-};
+use heat_core::service::{ResourceQuery, ServiceError, SortDir, StackQuery, UpdateRequest};
 use heat_resources::sim::SimConfig;
 use heat_server::builder;
 use serde_json::{json, Value as Json};
 
 use crate::backend::{Backend, LocalBackend};
 use crate::cli::{
-    EventCommand, Format, HookCommand, OutputCommand, StackCommand, StackFlags,
-    StackResourceCommand, StackTemplateCommand,
+    EventCommand, Format, OutputCommand, StackCommand, StackFlags, StackTemplateCommand,
 };
 use crate::input::{load_parts, read_parts, InputError};
 use crate::output::{fail, print_list, print_record, report};
@@ -82,11 +79,11 @@ pub enum Target {
 }
 
 /// A session: the backend the verbs call.
-struct Session {
-    backend: Box<dyn Backend>,
+pub(crate) struct Session {
+    pub(crate) backend: Box<dyn Backend>,
 }
 
-async fn open(target: &Target) -> Result<Session, String> {
+pub(crate) async fn open(target: &Target) -> Result<Session, String> {
     let state = match target {
         Target::Remote(remote) => {
             return Ok(Session {
@@ -140,7 +137,7 @@ async fn open(target: &Target) -> Result<Session, String> {
 }
 
 /// Prints a refusal; the exit status.
-fn refused(e: ServiceError, as_json: bool) -> i32 {
+pub(crate) fn refused(e: ServiceError, as_json: bool) -> i32 {
     match e {
         ServiceError::Invalid { file, errors } => report(&file, &errors, as_json),
         ServiceError::StackNotFound(_)
@@ -214,7 +211,7 @@ impl Session {
 
     /// Takes over the named stack if its operation was abandoned, and
     /// finishes that operation first.
-    async fn resume_abandoned(&mut self, name: &str) -> Result<(), i32> {
+    pub(crate) async fn resume_abandoned(&mut self, name: &str) -> Result<(), i32> {
         match self.backend.resume_abandoned(name).await {
             Ok(Some(taken)) => {
                 eprintln!(
@@ -548,125 +545,11 @@ pub async fn run(state: Target, cmd: StackCommand) -> i32 {
             })
             .await
         }
-        StackCommand::Resource(StackResourceCommand::List {
-            name,
-            out,
-            nested_depth,
-        }) => {
-            let as_json = out.format == Format::Json;
-            let s = match open(&state).await {
-                Ok(s) => s,
-                Err(m) => return fail("state", &m, as_json),
-            };
-            let query = ResourceQuery {
-                nested_depth,
-                ..ResourceQuery::default()
-            };
-            let views = match s.backend.resources(&name, &query).await {
-                Ok(v) => v,
-                Err(e) => return refused(e, as_json),
-            };
-            let rows: Vec<Json> = views
-                .iter()
-                .map(|v| {
-                    let mut row = views::resource_row(&v.record);
-                    if nested_depth > 0 {
-                        row["stack_name"] = json!(v.stack_name);
-                    }
-                    row
-                })
-                .collect();
-            let mut columns = vec![
-                "resource_name",
-                "physical_resource_id",
-                "resource_type",
-                "resource_status",
-                "updated_time",
-            ];
-            if nested_depth > 0 {
-                columns.push("stack_name");
-            }
-            print_list(&rows, &columns, &out);
-            0
-        }
-        StackCommand::Resource(StackResourceCommand::Show {
-            name,
-            resource,
-            out,
-        }) => {
-            let as_json = out.format == Format::Json;
-            let s = match open(&state).await {
-                Ok(s) => s,
-                Err(m) => return fail("state", &m, as_json),
-            };
-            match s.backend.resource(&name, &resource).await {
-                Ok(v) => {
-                    let mut shown = views::resource(&v.record);
-                    shown["required_by"] = json!(v.required_by);
-                    print_record(&shown, &out);
-                    0
-                }
-                Err(e) => refused(e, as_json),
-            }
-        }
-        StackCommand::Resource(StackResourceCommand::Metadata {
-            name,
-            resource,
-            out,
-        }) => {
-            let as_json = out.format == Format::Json;
-            let s = match open(&state).await {
-                Ok(s) => s,
-                Err(m) => return fail("state", &m, as_json),
-            };
-            match s.backend.metadata(&name, &resource).await {
-                Ok(m) => {
-                    print_record(&m, &out);
-                    0
-                }
-                Err(e) => refused(e, as_json),
-            }
-        }
-        StackCommand::Resource(StackResourceCommand::Signal {
-            name,
-            resource,
-            data,
-        }) => {
-            let data: Json = match data.as_deref().map(serde_json::from_str) {
-                None => json!({}),
-                Some(Ok(v)) => v,
-                Some(Err(e)) => return fail("usage", &format!("--data is not JSON: {e}"), false),
-            };
-            let mut s = match open(&state).await {
-                Ok(s) => s,
-                Err(m) => return fail("state", &m, false),
-            };
-            let before = match s.backend.show(&name).await {
-                Ok(b) => b,
-                Err(e) => return refused(e, false),
-            };
-            if let Err(e) = s.backend.signal(&before.id, &resource, data).await {
-                return refused(e, false);
-            }
-            if !before.in_progress() {
-                // A signal to a settled stack may start an operation here
-                // (a scaling policy's): see it through.
-                return match s.backend.wait(before.root_id()).await {
-                    Ok(_) => 0,
-                    Err(e) => refused(e, false),
-                };
-            }
-            // A stack whose operation waits for this signal but was
-            // abandoned by its heat: this command drives it now.
-            match s.resume_abandoned(&name).await {
-                Ok(()) => 0,
-                Err(code) => code,
-            }
-        }
+        StackCommand::Resource(cmd) => crate::stack_resource_cmd::run(&state, cmd).await,
         StackCommand::Event(EventCommand::List { name, follow, out }) => {
-            events(&state, &name, follow, &out).await
+            crate::stack_event_cmd::events(&state, &name, follow, &out).await
         }
-        StackCommand::Hook(cmd) => hook(&state, cmd).await,
+        StackCommand::Hook(cmd) => crate::stack_event_cmd::hook(&state, cmd).await,
         StackCommand::Template(StackTemplateCommand::Show { name }) => {
             let s = match open(&state).await {
                 Ok(s) => s,
@@ -787,148 +670,5 @@ async fn with_stack(
     match s.backend.show(name).await {
         Ok(stack) => f(stack),
         Err(e) => refused(e, as_json),
-    }
-}
-
-async fn events(state: &Target, name: &str, follow: bool, out: &crate::cli::Output) -> i32 {
-    let as_json = out.format == Format::Json;
-    let s = match open(state).await {
-        Ok(s) => s,
-        Err(m) => return fail("state", &m, as_json),
-    };
-    let service = &s.backend;
-    let stack = match service.show(name).await {
-        Ok(stack) => stack,
-        Err(e) => return refused(e, as_json),
-    };
-    let query = EventQuery::default();
-    if !follow {
-        return match service.events(&stack.id, &query).await {
-            Ok(events) => {
-                let rows: Vec<Json> = events.iter().map(views::event_row).collect();
-                print_list(
-                    &rows,
-                    &[
-                        "resource_name",
-                        "id",
-                        "resource_status",
-                        "resource_status_reason",
-                        "event_time",
-                    ],
-                    out,
-                );
-                0
-            }
-            Err(e) => refused(e, as_json),
-        };
-    }
-    let mut seen = 0;
-    loop {
-        let events = service.events(&stack.id, &query).await.unwrap_or_default();
-        for e in &events[seen.min(events.len())..] {
-            outln!("{}", progress::event_line(e));
-        }
-        seen = events.len();
-        match service.show(&stack.id).await {
-            Ok(now) if now.in_progress() => {}
-            _ => return 0,
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
-}
-
-/// The hooks resources wait at now: the last `paused until Hook` event of
-/// each, not followed by its `Hook ... is cleared`.
-fn pending_hooks(events: &[heat_core::engine::Event]) -> Vec<(String, String)> {
-    let mut pending: Vec<(String, String)> = Vec::new();
-    for e in events {
-        if let Some(hook) = e
-            .reason
-            .split("paused until Hook ")
-            .nth(1)
-            .and_then(|h| h.strip_suffix(" is cleared"))
-        {
-            pending.retain(|(r, _)| *r != e.resource_name);
-            pending.push((e.resource_name.clone(), hook.to_string()));
-        } else if let Some(hook) = e
-            .reason
-            .strip_prefix("Hook ")
-            .and_then(|h| h.strip_suffix(" is cleared"))
-        {
-            pending.retain(|(r, h)| !(*r == e.resource_name && h == hook));
-        }
-    }
-    pending
-}
-
-/// `heat stack hook poll|clear`.
-async fn hook(state: &Target, cmd: HookCommand) -> i32 {
-    let s = match open(state).await {
-        Ok(s) => s,
-        Err(m) => return fail("state", &m, false),
-    };
-    match cmd {
-        HookCommand::Poll { name, out } => {
-            let as_json = out.format == Format::Json;
-            match s.backend.events(&name, &EventQuery::default()).await {
-                Ok(events) => {
-                    let rows: Vec<Json> = pending_hooks(&events)
-                        .into_iter()
-                        .map(|(r, h)| json!({"resource_name": r, "hook_type": h}))
-                        .collect();
-                    print_list(&rows, &["resource_name", "hook_type"], &out);
-                    0
-                }
-                Err(e) => refused(e, as_json),
-            }
-        }
-        HookCommand::Clear {
-            name,
-            resources,
-            pre_create,
-            pre_update,
-            pre_delete,
-        } => {
-            let mut hooks: Vec<&str> = [
-                (pre_create, "pre-create"),
-                (pre_update, "pre-update"),
-                (pre_delete, "pre-delete"),
-            ]
-            .into_iter()
-            .filter(|(on, _)| *on)
-            .map(|(_, h)| h)
-            .collect();
-            if hooks.is_empty() {
-                // As `openstack stack hook clear`: the hook of the action
-                // the stack is in.
-                match s.backend.show(&name).await {
-                    Ok(stack) => match stack.action {
-                        Action::Create => hooks.push("pre-create"),
-                        Action::Update => hooks.push("pre-update"),
-                        Action::Delete => hooks.push("pre-delete"),
-                        other => {
-                            return fail(
-                                "usage",
-                                &format!(
-                                    "stack {name} is in {}: say which hook (--pre-create, --pre-update, --pre-delete)",
-                                    other.name()
-                                ),
-                                false,
-                            )
-                        }
-                    },
-                    Err(e) => return refused(e, false),
-                }
-            }
-            let mut code = 0;
-            for r in &resources {
-                for h in &hooks {
-                    if let Err(e) = s.backend.signal(&name, r, json!({ "unset_hook": h })).await {
-                        code = code.max(refused(e, false));
-                    }
-                }
-            }
-            code
-        }
     }
 }
