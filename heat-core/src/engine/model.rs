@@ -403,3 +403,22 @@ pub struct Document {
     /// When it was made, seconds since the epoch.
     pub created_at: f64,
 }
+
+impl Document {
+    /// A value of a project stored as a document of `kind`.
+    pub fn of<T: Serialize>(
+        kind: DocumentKind,
+        project: &str,
+        id: &str,
+        created_at: f64,
+        value: &T,
+    ) -> Result<Document, serde_json::Error> {
+        Ok(Document {
+            kind,
+            id: id.to_string(),
+            project: project.to_string(),
+            data: serde_json::to_value(value)?,
+            created_at,
+        })
+    }
+}

@@ -184,13 +184,11 @@ impl Engine {
         id: &str,
     ) -> Option<SoftwareConfig> {
         let store = self.store();
-        if let Ok(docs) = store
-            .documents(DocumentKind::SoftwareConfig, Some(&stack.project))
+        if let Ok(Some(d)) = store
+            .document(DocumentKind::SoftwareConfig, &stack.project, id)
             .await
         {
-            if let Some(d) = docs.into_iter().find(|d| d.id == id) {
-                return serde_json::from_value(d.data).ok();
-            }
+            return serde_json::from_value(d.data).ok();
         }
         let in_stack = |s: StackRecord| async move {
             store

@@ -229,6 +229,20 @@ pub trait StateStore: Send + Sync {
         project: Option<&str>,
     ) -> Result<Vec<Document>, StoreError>;
 
+    /// A project's document of a kind, by id.
+    async fn document(
+        &self,
+        kind: DocumentKind,
+        project: &str,
+        id: &str,
+    ) -> Result<Option<Document>, StoreError> {
+        Ok(self
+            .documents(kind, Some(project))
+            .await?
+            .into_iter()
+            .find(|d| d.id == id))
+    }
+
     /// The engines that have reported a heartbeat.
     async fn engines(&self) -> Result<Vec<EngineRecord>, StoreError>;
 

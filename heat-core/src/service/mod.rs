@@ -576,12 +576,17 @@ impl StackService {
             let Some(server) = v.record.physical_id.clone() else {
                 continue;
             };
-            if !deployments.iter().any(|d| d.server_id == server) {
+            let to_server: Vec<_> = deployments
+                .iter()
+                .filter(|d| d.server_id == server)
+                .cloned()
+                .collect();
+            if to_server.is_empty() {
                 continue;
             }
             let list: Vec<Json> = self
-                .deployment_metadata(ctx, &server)
-                .await?
+                .deployed_configs(ctx, &to_server)
+                .await
                 .iter()
                 .map(|c| c.view(true))
                 .collect();

@@ -47,10 +47,8 @@ impl StackService {
         let found = self
             .engine
             .store()
-            .documents(kind, Some(&ctx.project))
+            .document(kind, &ctx.project, id)
             .await?
-            .into_iter()
-            .find(|d| d.id == id)
             .ok_or_else(|| ServiceError::NotFound(missing()))?;
         of(found)
     }
@@ -63,15 +61,8 @@ impl StackService {
         created_at: f64,
         value: &T,
     ) -> Result<(), ServiceError> {
-        let data =
-            serde_json::to_value(value).map_err(|e| ServiceError::BadRequest(e.to_string()))?;
-        let document = Document {
-            kind,
-            id: id.to_string(),
-            project: ctx.project.clone(),
-            data,
-            created_at,
-        };
+        let document = Document::of(kind, &ctx.project, id, created_at, value)
+            .map_err(|e| ServiceError::BadRequest(e.to_string()))?;
         Ok(self.engine.store().put_document(&document).await?)
     }
 
@@ -330,13 +321,24 @@ impl StackService {
         ctx: &RequestContext,
         server_id: &str,
     ) -> Result<Vec<SoftwareConfig>, ServiceError> {
+        let deployments = self.deployments(ctx, Some(server_id)).await?;
+        Ok(self.deployed_configs(ctx, &deployments).await)
+    }
+
+    /// The configs of these deployments, by name (those whose config is
+    /// gone left out, as Heat's).
+    pub(super) async fn deployed_configs(
+        &self,
+        ctx: &RequestContext,
+        deployments: &[SoftwareDeployment],
+    ) -> Vec<SoftwareConfig> {
         let mut configs = Vec::new();
-        for d in self.deployments(ctx, Some(server_id)).await? {
+        for d in deployments {
             if let Ok(c) = self.config(ctx, &d.config_id).await {
                 configs.push(c);
             }
         }
         configs.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(configs)
+        configs
     }
 }

@@ -227,13 +227,7 @@ impl Engine {
         created_at: f64,
         value: &T,
     ) -> Result<(), DriverError> {
-        let document = Document {
-            kind,
-            id: id.to_string(),
-            project: project.to_string(),
-            data: serde_json::to_value(value).map_err(store_error)?,
-            created_at,
-        };
+        let document = Document::of(kind, project, id, created_at, value).map_err(store_error)?;
         self.store
             .put_document(&document)
             .await
@@ -274,15 +268,12 @@ impl Engine {
         project: &str,
         id: &str,
     ) -> Result<Option<SoftwareDeployment>, DriverError> {
-        let docs = self
+        let found = self
             .store
-            .documents(DocumentKind::SoftwareDeployment, Some(project))
+            .document(DocumentKind::SoftwareDeployment, project, id)
             .await
             .map_err(store_error)?;
-        Ok(docs
-            .into_iter()
-            .find(|d| d.id == id)
-            .and_then(|d| serde_json::from_value(d.data).ok()))
+        Ok(found.and_then(|d| serde_json::from_value(d.data).ok()))
     }
 
     /// The config a deployment names (none: an empty one).
@@ -580,25 +571,23 @@ impl Engine {
         let Some(d) = self.stored_deployment(&stack.project, id).await? else {
             return Ok(());
         };
-        let config = self.software_config(stack, &d.config_id).await;
-        let transport = config
-            .as_ref()
-            .and_then(|c| {
-                c.inputs
-                    .iter()
-                    .find(|i| i["name"] == "deploy_signal_transport")
-            })
-            .and_then(|i| i["value"].as_str().map(str::to_string));
-        let server_there = self
-            .driver
-            .check(&self.server_type(stack, &d.server_id).await, &d.server_id)
-            .await
-            .is_ok();
-        if let (true, Some(mut derived), true) = (
-            d.actions.iter().any(|a| a == "DELETE"),
-            config,
-            server_there && transport.as_deref() != Some("NO_SIGNAL"),
-        ) {
+        let config = match d.actions.iter().any(|a| a == "DELETE") {
+            true => self.software_config(stack, &d.config_id).await,
+            false => None,
+        };
+        let signals = config.as_ref().is_some_and(|c| {
+            !c.inputs
+                .iter()
+                .any(|i| i["name"] == "deploy_signal_transport" && i["value"] == "NO_SIGNAL")
+        });
+        // Only a server that is still there runs it (Heat's `_server_exists`).
+        let server_there = signals
+            && self
+                .driver
+                .check(&self.server_type(stack, &d.server_id).await, &d.server_id)
+                .await
+                .is_ok();
+        if let (Some(mut derived), true) = (config, server_there) {
             for i in derived.inputs.iter_mut() {
                 if i["name"] == "deploy_action" {
                     i["value"] = json!("DELETE");
