@@ -47,7 +47,22 @@ const DEPLOYMENT: &str = "    type: OS::Heat::SoftwareDeployment
       server: {get_resource: server}
       input_values: {foo: {get_param: foo}}";
 
+/// Creates (or updates `stack`) and waits for the end.
 async fn run(
+    svc: &StackService,
+    stack: Option<&StackRecord>,
+    text: &str,
+    params: Json,
+) -> StackRecord {
+    let s = start(svc, stack, text, params).await;
+    svc.wait(&RequestContext::default(), &s.id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Creates (or updates `stack`): the accepted stack.
+async fn start(
     svc: &StackService,
     stack: Option<&StackRecord>,
     text: &str,
@@ -56,7 +71,7 @@ async fn run(
     let ctx = RequestContext::default();
     let mut parts = SourceParts::template("deploy.yaml", text);
     parts.parameters = params.as_object().cloned().unwrap_or_default();
-    let s = match stack {
+    match stack {
         None => svc
             .create(&ctx, "deploy", &parts, StackOptions::default())
             .await
@@ -72,8 +87,7 @@ async fn run(
             )
             .await
             .unwrap(),
-    };
-    svc.wait(&ctx, &s.id).await.unwrap().unwrap()
+    }
 }
 
 fn input<'a>(config: &'a Json, name: &str) -> &'a Json {
@@ -186,11 +200,7 @@ async fn a_reported_failure_fails_the_resource_with_heats_reasons() {
     let (svc, _cloud) = service();
     let ctx = RequestContext::default();
     // A RAW server runs no agent: the report comes from the signal API.
-    let parts = SourceParts::template("deploy.yaml", template("RAW", DEPLOYMENT));
-    let stack = svc
-        .create(&ctx, "deploy", &parts, StackOptions::default())
-        .await
-        .unwrap();
+    let stack = start(&svc, None, &template("RAW", DEPLOYMENT), json!({})).await;
     report(
         &svc,
         &stack,
@@ -233,15 +243,7 @@ async fn an_agents_outputs_become_the_resources_attributes() {
         "  code: {value",
         "  result: {value: {get_attr: [deployment, result]}}\n  code: {value",
     );
-    let stack = svc
-        .create(
-            &ctx,
-            "deploy",
-            &SourceParts::template("deploy.yaml", text),
-            StackOptions::default(),
-        )
-        .await
-        .unwrap();
+    let stack = start(&svc, None, &text, json!({})).await;
     report(
         &svc,
         &stack,
@@ -334,11 +336,7 @@ async fn a_delete_action_is_deployed_and_reported_before_the_deployment_goes() {
     let (svc, _cloud) = service();
     let ctx = RequestContext::default();
     let with_delete = format!("{DEPLOYMENT}\n      actions: [CREATE, DELETE]");
-    let parts = SourceParts::template("deploy.yaml", template("RAW", &with_delete));
-    let stack = svc
-        .create(&ctx, "deploy", &parts, StackOptions::default())
-        .await
-        .unwrap();
+    let stack = start(&svc, None, &template("RAW", &with_delete), json!({})).await;
     report(&svc, &stack, json!({"deploy_status_code": 0})).await;
     let done = svc.wait(&ctx, &stack.id).await.unwrap().unwrap();
     assert_eq!(done.status_text(), "CREATE_COMPLETE", "{}", done.reason);
