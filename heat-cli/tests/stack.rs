@@ -380,6 +380,39 @@ fn a_state_file_stays_on_the_cloud_it_was_made_on() {
 }
 
 #[test]
+fn a_check_keeps_what_resources_without_a_cloud_object_hold() {
+    // A RandomString's value lives in heat-rs alone: a check, which reads
+    // every resource again from the cloud, must not lose it.
+    let h = Heat::new("check-keeps");
+    let dir = tempfile::tempdir().unwrap();
+    let first = write(
+        dir.path(),
+        "a.yaml",
+        "heat_template_version: 2018-08-31\nresources:\n  r: {type: OS::Heat::RandomString}\n",
+    );
+    h.json(&["stack", "create", "s", "-t", &first, "-f", "json"]);
+    let before = h.json(&["stack", "resource", "show", "s", "r", "-f", "json"]);
+    let value = before["attributes"]["value"].clone();
+    assert_eq!(value.as_str().map(str::len), Some(32), "{before}");
+    let checked = h.json(&["stack", "check", "s", "-f", "json"]);
+    assert_eq!(checked["stack_status"], "CHECK_COMPLETE");
+    let after = h.json(&["stack", "resource", "show", "s", "r", "-f", "json"]);
+    assert_eq!(after["attributes"]["value"], value, "{after}");
+    // And a later update still resolves it.
+    let second = write(
+        dir.path(),
+        "b.yaml",
+        "heat_template_version: 2018-08-31\nresources:\n  r: {type: OS::Heat::RandomString}\n  \
+         copy: {type: OS::Heat::Value, properties: {value: {get_attr: [r, value]}}}\n\
+         outputs:\n  copied: {value: {get_attr: [copy, value]}}\n",
+    );
+    let updated = h.json(&["stack", "update", "s", "-t", &second, "-f", "json"]);
+    assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
+    let out = h.json(&["stack", "output", "show", "s", "copied", "-f", "json"]);
+    assert_eq!(out["output_value"], value, "{out}");
+}
+
+#[test]
 fn create_dry_run_shows_the_plan() {
     let h = Heat::new("dryrun");
     let plan = h.json(&[

@@ -51,7 +51,10 @@ pub(in crate::engine) async fn check_all(
         .await?;
         match phase.guard(e.driver.check(&r.type_name, &pid)).await {
             Ok(Ok(attrs)) => {
-                r.attributes = attrs;
+                // What the cloud reports now, over what was known: a type
+                // that needs no cloud reports nothing, and keeps its own
+                // (a RandomString's value).
+                r.attributes.extend(attrs);
                 e.persist(
                     op,
                     stack,
