@@ -173,6 +173,21 @@ async fn a_two_tier_stack_lives_and_dies_on_a_real_openstack() {
     assert_eq!(web["server"]["status"], "ACTIVE", "{web}");
     assert_eq!(web["server"]["metadata"]["role"], "web", "{web}");
     assert_eq!(web["server"]["key_name"], format!("{name}-key").as_str());
+    // Its user data is Heat's boot user data (HEAT_CFNTOOLS, the default):
+    // the script as cfn-userdata, beside heat-cfntools' files.
+    let encoded = web["server"]["OS-EXT-SRV-ATTR:user_data"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no user data shown to the admin: {web}"));
+    use base64::Engine as _;
+    let boot = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .map(|b| String::from_utf8(b).unwrap())
+        .unwrap();
+    assert!(boot.contains("filename=\"cfn-metadata-server\""), "{boot}");
+    assert_eq!(
+        heat_resources::boot::guest_script(&boot),
+        "#!/bin/sh\necho web\n"
+    );
     let volume = get(&session, "volume", &format!("/volumes/{}", ids["volume"]))
         .await
         .expect("the volume exists");

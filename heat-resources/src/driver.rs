@@ -14,7 +14,7 @@ use serde_json::{json, Value as Json};
 
 use crate::cloud::{Cloud, ObjectKind};
 use crate::schema;
-use crate::{translate, Catalog, GuestKeys};
+use crate::{boot, translate, Catalog, GuestKeys};
 
 /// The driver of every catalog type.
 pub struct ResourceDriver {
@@ -61,12 +61,33 @@ impl ResourceDriver {
     }
 
     /// The spec a cloud sees: defaults filled in, CloudFormation's names
-    /// translated to OpenStack's.
-    fn cloud_spec(spec: &ResourceSpec) -> ResourceSpec {
+    /// translated to OpenStack's, a server's user data made its boot user
+    /// data ([`boot`]).
+    fn cloud_spec(&self, spec: &ResourceSpec) -> ResourceSpec {
         ResourceSpec {
-            properties: translate::properties(&spec.type_name, &Self::props(spec)),
+            properties: self.cloud_properties(spec, &spec.properties),
             ..spec.clone()
         }
+    }
+
+    /// [`ResourceDriver::cloud_spec`]'s properties, of `properties`.
+    fn cloud_properties(&self, spec: &ResourceSpec, properties: &Json) -> Json {
+        let with_defaults = Self::with_defaults(&spec.type_name, properties);
+        let mut p = translate::properties(&spec.type_name, &with_defaults);
+        if let Some(data) = boot::user_data(&self.guest, spec, &p) {
+            p["user_data"] = json!(data);
+        }
+        p
+    }
+
+    /// A cloud object's attributes, with their AWS names for AWS types and
+    /// a server's `os_collect_config`.
+    fn cloud_attributes(&self, spec: &ResourceSpec, attrs: Attributes) -> Attributes {
+        let mut attrs = Self::attributes(&spec.type_name, attrs);
+        if let Some(collect) = boot::collect_config(&self.guest, spec, &Self::props(spec)) {
+            attrs.insert("os_collect_config".into(), collect);
+        }
+        attrs
     }
 
     /// A cloud object's attributes, with their AWS names for AWS types.
@@ -142,7 +163,7 @@ impl ResourceDriver {
                     .and_then(Json::as_array)
                     .cloned()
                     .unwrap_or_default();
-                let doc = crate::mime::message(&parts);
+                let doc = crate::mime::config_message(&parts);
                 a.insert("config".into(), json!(doc));
             }
             "AWS::CloudFormation::WaitConditionHandle" => {
@@ -369,7 +390,7 @@ impl Driver for ResourceDriver {
 
     async fn create(&self, spec: &ResourceSpec) -> Result<String, DriverError> {
         match Self::kind(&spec.type_name) {
-            Some(kind) => self.cloud.create(kind, &Self::cloud_spec(spec)).await,
+            Some(kind) => self.cloud.create(kind, &self.cloud_spec(spec)).await,
             None => {
                 // Never a resource that claims to exist when nothing was made.
                 self.supports(&spec.type_name).map_err(DriverError::fatal)?;
@@ -387,9 +408,9 @@ impl Driver for ResourceDriver {
             Some(kind) => {
                 let attrs = self
                     .cloud
-                    .wait_ready(kind, &Self::cloud_spec(spec), physical_id)
+                    .wait_ready(kind, &self.cloud_spec(spec), physical_id)
                     .await?;
-                Ok(Self::attributes(&spec.type_name, attrs))
+                Ok(self.cloud_attributes(spec, attrs))
             }
             None => {
                 self.native_wait(spec, "create").await;
@@ -406,15 +427,12 @@ impl Driver for ResourceDriver {
     ) -> Result<Attributes, DriverError> {
         match Self::kind(&spec.type_name) {
             Some(kind) => {
-                let old = translate::properties(
-                    &spec.type_name,
-                    &Self::with_defaults(&spec.type_name, old),
-                );
+                let old = self.cloud_properties(spec, old);
                 let attrs = self
                     .cloud
-                    .update(kind, &Self::cloud_spec(spec), physical_id, &old)
+                    .update(kind, &self.cloud_spec(spec), physical_id, &old)
                     .await?;
-                Ok(Self::attributes(&spec.type_name, attrs))
+                Ok(self.cloud_attributes(spec, attrs))
             }
             None => {
                 self.native_wait(spec, "update").await;

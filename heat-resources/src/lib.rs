@@ -3,6 +3,7 @@
 //! refuses it), property and attribute schemas matching Heat's plugins, and
 //! their validation with Heat's messages.
 
+pub mod boot;
 mod catalog;
 mod cloud;
 pub mod deprecated;

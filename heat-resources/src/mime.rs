@@ -1,56 +1,99 @@
-//! `OS::Heat::MultipartMime`'s message: each part a `text/<subtype>` MIME
-//! part (the subtype given, else the filename's stem, else `plain`, as
-//! Heat's `MIMEText`), with its filename as an attachment's, and the parts
-//! of a `multipart` part spliced in.
+//! Multipart MIME user data, as Heat's Python `email` package writes it:
+//! `OS::Heat::MultipartMime`'s message (each part a `text/<subtype>` part:
+//! the subtype given, else the filename's stem, else `plain`, as Heat's
+//! `MIMEText`; the parts of a `multipart` part spliced in) and the boot
+//! user data of [`crate::boot`]. Messages are read with `mailparse`.
 
 use serde_json::Value as Json;
 
-const BOUNDARY: &str = "===heat-rs===";
+/// One `text/*` part of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// The subtype of `text/`: `x-shellscript`, `cloud-config`, `plain`.
+    pub subtype: String,
+    /// Its attachment filename, if it has one (`Some("")` is an attachment
+    /// without a name, as Heat writes some).
+    pub filename: Option<String>,
+    /// The text.
+    pub body: String,
+}
 
-/// The parts of a multipart message: `(content type, filename, body)`.
-fn split(message: &str) -> Vec<(String, Option<String>, String)> {
-    let Some(boundary) = message
-        .lines()
-        .take_while(|l| !l.is_empty())
-        .find_map(|l| l.split("boundary=").nth(1))
-        .map(|b| b.trim_matches('"').to_string())
-    else {
-        return Vec::new();
-    };
-    let delimiter = format!("--{boundary}");
-    let mut out = Vec::new();
-    for chunk in message.split(&delimiter).skip(1) {
-        if chunk.starts_with("--") {
-            break;
+impl Part {
+    /// A part of a subtype, named or not.
+    pub fn new(subtype: &str, filename: Option<&str>, body: impl Into<String>) -> Part {
+        Part {
+            subtype: subtype.to_string(),
+            filename: filename.map(str::to_string),
+            body: body.into(),
         }
-        let chunk = chunk.strip_prefix('\n').unwrap_or(chunk);
-        let (head, body) = chunk.split_once("\n\n").unwrap_or((chunk, ""));
-        let header = |name: &str| {
-            head.lines()
-                .find(|l| l.to_ascii_lowercase().starts_with(name))
-                .map(|l| l[name.len()..].trim().to_string())
-        };
-        let kind = header("content-type:")
-            .map(|t| t.split(';').next().unwrap_or_default().trim().to_string())
-            .unwrap_or_else(|| "text/plain".into());
-        let filename = header("content-disposition:").and_then(|d| {
-            d.split("filename=")
-                .nth(1)
-                .map(|f| f.trim_matches('"').to_string())
-        });
-        out.push((
-            kind,
-            filename,
-            body.strip_suffix('\n').unwrap_or(body).to_string(),
-        ));
     }
-    out
+}
+
+/// The parts of a multipart message, `None` when the text is not one.
+pub fn split(message: &str) -> Option<Vec<Part>> {
+    let mail = mailparse::parse_mail(message.as_bytes()).ok()?;
+    if !mail.ctype.mimetype.starts_with("multipart/") || mail.subparts.is_empty() {
+        return None;
+    }
+    let parts = mail
+        .subparts
+        .iter()
+        .map(|p| {
+            let subtype = p
+                .ctype
+                .mimetype
+                .split_once('/')
+                .map_or("plain", |(_, s)| s)
+                .to_string();
+            let filename = p.get_content_disposition().params.get("filename").cloned();
+            Part {
+                subtype,
+                filename,
+                body: p.get_body().unwrap_or_default(),
+            }
+        })
+        .collect();
+    Some(parts)
+}
+
+/// A `multipart/mixed` message of parts, under a boundary that none of
+/// their bodies holds.
+pub fn message(parts: &[Part]) -> String {
+    let boundary = (0..)
+        .map(|n| format!("===heat-rs-{n}==="))
+        .find(|b| !parts.iter().any(|p| p.body.contains(b.as_str())))
+        .expect("some boundary is free");
+    let mut doc =
+        format!("Content-Type: multipart/mixed; boundary=\"{boundary}\"\nMIME-Version: 1.0\n");
+    for p in parts {
+        let charset = if p.body.is_ascii() {
+            "us-ascii"
+        } else {
+            "utf-8"
+        };
+        doc.push_str(&format!(
+            "\n--{boundary}\nContent-Type: text/{}; charset=\"{charset}\"\nMIME-Version: 1.0\n",
+            p.subtype
+        ));
+        if !charset.starts_with("us") {
+            doc.push_str("Content-Transfer-Encoding: 8bit\n");
+        }
+        if let Some(f) = &p.filename {
+            doc.push_str(&format!(
+                "Content-Disposition: attachment; filename=\"{f}\"\n"
+            ));
+        }
+        doc.push('\n');
+        doc.push_str(&p.body);
+    }
+    doc.push_str(&format!("\n--{boundary}--\n"));
+    doc
 }
 
 /// The message of a MultipartMime's `parts` (their configs already the
 /// configs' content).
-pub fn message(parts: &[Json]) -> String {
-    let mut items: Vec<(String, Option<String>, String)> = Vec::new();
+pub fn config_message(parts: &[Json]) -> String {
+    let mut items = Vec::new();
     for part in parts {
         let text = match part.get("config") {
             Some(Json::String(s)) => s.clone(),
@@ -60,42 +103,29 @@ pub fn message(parts: &[Json]) -> String {
         let filename = part
             .get("filename")
             .and_then(Json::as_str)
-            .filter(|f| !f.is_empty())
-            .map(str::to_string);
+            .filter(|f| !f.is_empty());
         if part.get("type").and_then(Json::as_str) == Some("multipart") {
-            items.extend(split(&text));
+            items.extend(split(&text).unwrap_or_default());
             continue;
         }
         let subtype = part
             .get("subtype")
             .and_then(Json::as_str)
             .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .or_else(|| {
-                filename
-                    .as_deref()
-                    .map(|f| f.rsplit_once('.').map_or(f, |(stem, _)| stem).to_string())
-            })
-            .unwrap_or_else(|| "plain".into());
-        items.push((format!("text/{subtype}"), filename, text));
+            .or_else(|| filename.map(stem))
+            .unwrap_or("plain");
+        items.push(Part::new(subtype, filename, text));
     }
-    let mut doc =
-        format!("Content-Type: multipart/mixed; boundary=\"{BOUNDARY}\"\nMIME-Version: 1.0\n");
-    for (kind, filename, body) in items {
-        let charset = if body.is_ascii() { "us-ascii" } else { "utf-8" };
-        doc.push_str(&format!(
-            "\n--{BOUNDARY}\nContent-Type: {kind}; charset=\"{charset}\"\nMIME-Version: 1.0\n"
-        ));
-        if let Some(f) = filename {
-            doc.push_str(&format!(
-                "Content-Disposition: attachment; filename=\"{f}\"\n"
-            ));
-        }
-        doc.push('\n');
-        doc.push_str(&body);
+    message(&items)
+}
+
+/// A filename without its extension (`part-handler.py` is
+/// `part-handler`), as Python's `os.path.splitext`.
+pub fn stem(filename: &str) -> &str {
+    match filename.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => filename,
     }
-    doc.push_str(&format!("\n--{BOUNDARY}--\n"));
-    doc
 }
 
 #[cfg(test)]
@@ -105,35 +135,46 @@ mod tests {
 
     #[test]
     fn parts_take_their_subtype_filename_and_nested_parts() {
-        let inner = message(&[json!({"config": "#cloud-config\n{}", "subtype": "cloud-config"})]);
-        let doc = message(&[
+        let inner =
+            config_message(&[json!({"config": "#cloud-config\n{}", "subtype": "cloud-config"})]);
+        let doc = config_message(&[
             json!({"config": "#!/bin/sh\necho hi", "subtype": "x-shellscript"}),
             json!({"config": "Import-Module x", "filename": "utils.psm1"}),
             json!({"config": {"a": 1}}),
             json!({"config": inner, "type": "multipart"}),
         ]);
-        let parts = split(&doc);
-        assert_eq!(parts.len(), 4, "{doc}");
+        let parts = split(&doc).unwrap();
         assert_eq!(
-            parts[0],
-            (
-                "text/x-shellscript".into(),
-                None,
-                "#!/bin/sh\necho hi".into()
-            )
+            parts,
+            vec![
+                Part::new("x-shellscript", None, "#!/bin/sh\necho hi"),
+                Part::new("utils", Some("utils.psm1"), "Import-Module x"),
+                Part::new("plain", None, "{\"a\":1}"),
+                Part::new("cloud-config", None, "#cloud-config\n{}"),
+            ]
         );
-        assert_eq!(
-            parts[1],
-            (
-                "text/utils".into(),
-                Some("utils.psm1".into()),
-                "Import-Module x".into()
-            )
-        );
-        assert_eq!(parts[2], ("text/plain".into(), None, "{\"a\":1}".into()));
-        assert_eq!(
-            parts[3],
-            ("text/cloud-config".into(), None, "#cloud-config\n{}".into())
-        );
+    }
+
+    #[test]
+    fn the_boundary_is_one_no_body_holds_and_text_keeps_its_characters() {
+        let inner = message(&[Part::new("plain", None, "a")]);
+        assert!(inner.contains("===heat-rs-0==="));
+        let outer = message(&[
+            Part::new("x-cfninitdata", Some("cfn-userdata"), inner.clone()),
+            Part::new("plain", Some("motd"), "héllo wörld"),
+        ]);
+        assert!(outer.contains("boundary=\"===heat-rs-1===\""), "{outer}");
+        let parts = split(&outer).unwrap();
+        assert_eq!(parts[0].body, inner);
+        assert_eq!(parts[1].body, "héllo wörld");
+        assert_eq!(split("#!/bin/sh\necho not a message"), None);
+    }
+
+    #[test]
+    fn stems_are_pythons() {
+        assert_eq!(stem("part-handler.py"), "part-handler");
+        assert_eq!(stem("cloud-config"), "cloud-config");
+        assert_eq!(stem(".hidden"), ".hidden");
+        assert_eq!(stem("a.tar.gz"), "a.tar");
     }
 }

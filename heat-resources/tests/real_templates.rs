@@ -165,11 +165,23 @@ async fn software_configs_named_by_id_reach_the_server_as_their_content() {
     );
     // RAW user data naming the MultipartMime: its message.
     assert_eq!(user_data(&s, "raw"), mime);
-    // SOFTWARE_CONFIG user data naming a config: the config.
-    assert!(user_data(&s, "software").contains("echo configured"));
-    // HEAT_CFNTOOLS (the default) takes its user data as given, as Heat.
+    // SOFTWARE_CONFIG user data naming a config: the config, in the boot
+    // user data; what the guest runs is the config.
+    let software = user_data(&s, "software");
+    assert!(
+        software.contains("filename=\"part-handler.py\""),
+        "{software}"
+    );
+    assert_eq!(
+        heat_resources::boot::guest_script(&software),
+        "#!/bin/sh\necho configured\n"
+    );
+    // HEAT_CFNTOOLS (the default) takes its user data as given (the id is
+    // not a config's content here, as in Heat), as cfn-userdata.
     let id = outputs["script_id"]["value"].as_str().unwrap();
-    assert_eq!(user_data(&s, "cfntools"), id);
+    let cfntools = user_data(&s, "cfntools");
+    assert!(cfntools.contains("filename=\"cfn-userdata\""), "{cfntools}");
+    assert_eq!(heat_resources::boot::guest_script(&cfntools), id);
     // The software config API shows a template's config by its id, as
     // Heat's; it goes with its stack, not through the API.
     let svc = heat_core::service::StackService::new(s.runner.engine().clone());

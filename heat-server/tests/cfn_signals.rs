@@ -420,3 +420,106 @@ async fn project_keys_act_in_their_project_until_deleted() {
         .await;
     assert_eq!(r.code(), "InvalidClientTokenId");
 }
+
+/// A `SOFTWARE_CONFIG` server boots with its agents' settings (Heat's
+/// `os-collect-config` key in the `cfn-init-data` of its user data): with
+/// them os-collect-config's `cfn` collector reads the server's metadata,
+/// its deployments in it, through a verifying Query API, while the server
+/// exists.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_software_config_servers_agent_reads_its_deployments_with_its_boot_keys() {
+    let open = Cfn::new("occ").await;
+    let template = "heat_template_version: 2018-08-31
+resources:
+  config:
+    type: OS::Heat::SoftwareConfig
+    properties: {group: script, config: 'echo hi'}
+  server:
+    type: OS::Nova::Server
+    properties: {image: cirros-0.6.2, flavor: m1.small, user_data_format: SOFTWARE_CONFIG}
+  deploy:
+    type: OS::Heat::SoftwareDeployment
+    properties:
+      config: {get_resource: config}
+      server: {get_resource: server}
+      signal_transport: NO_SIGNAL
+";
+    let r = open
+        .call(&[
+            ("Action", "CreateStack"),
+            ("StackName", "agents"),
+            ("TemplateBody", template),
+        ])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(open.settle("agents").await, "CREATE_COMPLETE");
+    // The boot user data's cfn-init-data: one line of JSON.
+    let server = open
+        .cloud
+        .objects()
+        .into_iter()
+        .find(|o| o.kind == "server")
+        .unwrap();
+    let user_data = server.properties["user_data"].as_str().unwrap();
+    assert!(
+        user_data.contains("filename=\"cfn-init-data\""),
+        "{user_data}"
+    );
+    let init: serde_json::Value = user_data
+        .lines()
+        .find(|l| l.starts_with('{') && l.contains("os-collect-config"))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .unwrap_or_else(|| panic!("no agent settings in {user_data}"));
+    let occ = &init["os-collect-config"]["cfn"];
+    assert_eq!(
+        occ["metadata_url"],
+        format!("{}/v1/", open.state.guest.cfn_url())
+    );
+    assert_eq!(occ["stack_name"], "agents");
+    assert_eq!(occ["path"], "server.Metadata");
+    let access = occ["access_key_id"].as_str().unwrap();
+    let secret = occ["secret_access_key"].as_str().unwrap();
+    // os-collect-config's cfn collector: DescribeStackResource, signed.
+    let cfn = open.beside(heat_server::cfn::CfnAuth::Verified { keystone: None });
+    let describe = [
+        ("Action", "DescribeStackResource"),
+        ("StackName", "agents"),
+        ("LogicalResourceId", "server"),
+    ];
+    let now = open.state.api.now();
+    let r = cfn.call_as(access, secret, &describe, now).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let metadata: serde_json::Value = serde_json::from_str(&r.one("Metadata")).unwrap();
+    let deployments = metadata["deployments"].as_array().unwrap();
+    assert_eq!(deployments.len(), 1, "{metadata}");
+    assert_eq!(deployments[0]["config"], "echo hi");
+    assert_eq!(deployments[0]["group"], "script");
+    assert_eq!(metadata["os-collect-config"], init["os-collect-config"]);
+    // The key reads, and does nothing else.
+    let r = cfn
+        .call_as(
+            access,
+            secret,
+            &[("Action", "DeleteStack"), ("StackName", "agents")],
+            now,
+        )
+        .await;
+    assert_eq!(r.code(), "AccessDenied");
+    // Gone with its server.
+    let r = open
+        .call(&[("Action", "DeleteStack"), ("StackName", "agents")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mut code = String::new();
+    for _ in 0..200 {
+        let r = cfn
+            .call_as(access, secret, &describe, open.state.api.now())
+            .await;
+        if r.status != StatusCode::OK {
+            code = r.code();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(code, "InvalidClientTokenId");
+}

@@ -555,33 +555,38 @@ impl StackService {
                 });
             }
         }
-        self.with_deployments(ctx, &mut out).await?;
+        self.with_server_metadata(ctx, &mut out).await?;
         Ok(out)
     }
 
-    /// A server's `deployments` metadata, as Heat pushes it into the
-    /// server resource's metadata: the configs deployed to it (by name),
-    /// what the server's agent reads through `cfn-get-metadata` or the
-    /// resource metadata API.
-    async fn with_deployments(
+    /// A server's metadata as Heat keeps it: the template's, the configs
+    /// deployed to it (`deployments`, by name, as Heat pushes them) and, for
+    /// a `SOFTWARE_CONFIG` server, the `os-collect-config` settings its
+    /// driver gave it (its `os_collect_config` attribute): what the
+    /// server's agent reads through `cfn-get-metadata`, os-collect-config's
+    /// `cfn` collector or the resource metadata API.
+    async fn with_server_metadata(
         &self,
         ctx: &RequestContext,
         views: &mut [ResourceView],
     ) -> Result<(), ServiceError> {
         let deployments = self.deployments(ctx, None).await?;
-        if deployments.is_empty() {
-            return Ok(());
-        }
         for v in views {
             let Some(server) = v.record.physical_id.clone() else {
                 continue;
             };
+            let collect = v
+                .record
+                .attributes
+                .get("os_collect_config")
+                .filter(|c| c.as_object().is_some_and(|c| !c.is_empty()))
+                .cloned();
             let to_server: Vec<_> = deployments
                 .iter()
                 .filter(|d| d.server_id == server)
                 .cloned()
                 .collect();
-            if to_server.is_empty() {
+            if to_server.is_empty() && collect.is_none() {
                 continue;
             }
             let list: Vec<Json> = self
@@ -590,11 +595,13 @@ impl StackService {
                 .iter()
                 .map(|c| c.view(true))
                 .collect();
-            match &mut v.record.metadata {
-                Json::Object(m) => {
-                    m.insert("deployments".into(), Json::Array(list));
-                }
-                other => *other = serde_json::json!({ "deployments": list }),
+            if !v.record.metadata.is_object() {
+                v.record.metadata = serde_json::json!({});
+            }
+            let m = v.record.metadata.as_object_mut().expect("made a map above");
+            m.insert("deployments".into(), Json::Array(list));
+            if let Some(collect) = collect {
+                m.insert("os-collect-config".into(), collect);
             }
         }
         Ok(())

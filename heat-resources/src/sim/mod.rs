@@ -523,10 +523,13 @@ impl Cloud for SimCloud {
             self.save(&r).await?;
         }
         if kind == "server" {
-            let user_data = ["user_data", "UserData"]
-                .iter()
-                .find_map(|k| spec.properties.get(*k).and_then(Json::as_str))
-                .unwrap_or_default();
+            // What the guest runs of its boot user data.
+            let user_data = crate::boot::guest_script(
+                ["user_data", "UserData"]
+                    .iter()
+                    .find_map(|k| spec.properties.get(*k).and_then(Json::as_str))
+                    .unwrap_or_default(),
+            );
             let agents = spec
                 .properties
                 .get("user_data_format")
@@ -534,7 +537,7 @@ impl Cloud for SimCloud {
                 == Some("SOFTWARE_CONFIG");
             let guest = self.guest.lock().expect("not poisoned").clone();
             if let (Some(g), true) = (guest, agents || !user_data.is_empty()) {
-                g.boot(&object, user_data);
+                g.boot(&object, &user_data);
             }
         }
         Ok(object.attributes)

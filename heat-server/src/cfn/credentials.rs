@@ -5,8 +5,9 @@
 //!   the configured project (by default the CLI's local project, so that
 //!   `aws cloudformation` sees the stacks `heat` made).
 //! - verified (with Keystone): the signature must be right and timely.
-//!   Keys of a stack's `AWS::IAM::AccessKey` (made by heat-rs, see
-//!   [`GuestKeys`]) are checked here, good while their resource exists, and
+//!   Keys of a stack's `AWS::IAM::AccessKey` and of its `SOFTWARE_CONFIG`
+//!   servers' agents (made by heat-rs, see [`GuestKeys`]) are checked
+//!   here, good while their resource exists, and
 //!   give read access to their stack's project, as Heat's stack users have;
 //!   keys of projects made by `heat ec2-credentials create` (their secret
 //!   derived the same way, good until deleted) act in their project;
@@ -95,7 +96,7 @@ impl CfnAuth {
 }
 
 /// The caller of a stack key: a reader of the stack's project, while the
-/// key's `AWS::IAM::AccessKey` exists.
+/// key's `AWS::IAM::AccessKey` (or server) exists.
 async fn stack_user(
     state: &CfnState,
     stack_id: &str,
@@ -117,8 +118,8 @@ async fn stack_user(
         .any(|r| {
             r.current
                 && r.name == resource
-                && r.type_name == "AWS::IAM::AccessKey"
                 && r.action != heat_core::engine::Action::Delete
+                && (r.type_name == "AWS::IAM::AccessKey" || polls_with(&r, access))
         });
     if !live {
         return Err(unknown_key());
@@ -126,6 +127,16 @@ async fn stack_user(
     let mut ctx = RequestContext::new(stack.project, access);
     ctx.roles = vec!["heat_stack_user".into()];
     Ok(ctx)
+}
+
+/// Whether a resource is a `SOFTWARE_CONFIG` server whose agents were
+/// given this key to poll its metadata (its `os-collect-config` settings).
+fn polls_with(r: &heat_core::engine::ResourceRecord, access: &str) -> bool {
+    r.attributes
+        .get("os_collect_config")
+        .and_then(|c| c.pointer("/cfn/access_key_id"))
+        .and_then(serde_json::Value::as_str)
+        == Some(access)
 }
 
 /// A project's EC2-style credential, as `heat ec2-credentials` lists it.
