@@ -173,6 +173,17 @@ async fn a_two_tier_stack_lives_and_dies_on_a_real_openstack() {
     assert_eq!(web["server"]["status"], "ACTIVE", "{web}");
     assert_eq!(web["server"]["metadata"]["role"], "web", "{web}");
     assert_eq!(web["server"]["key_name"], format!("{name}-key").as_str());
+    let tags = |server: &Json| -> Vec<String> {
+        let mut t: Vec<String> = server["server"]["tags"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no tags: {server}"))
+            .iter()
+            .map(|t| t.as_str().unwrap().to_string())
+            .collect();
+        t.sort();
+        t
+    };
+    assert_eq!(tags(&web), ["heat-rs", "web"]);
     // Its user data is Heat's boot user data (HEAT_CFNTOOLS, the default):
     // the script as cfn-userdata, beside heat-cfntools' files.
     let encoded = web["server"]["OS-EXT-SRV-ATTR:user_data"]
@@ -251,6 +262,7 @@ async fn a_two_tier_stack_lives_and_dies_on_a_real_openstack() {
         .await
         .unwrap();
     assert_eq!(web["server"]["metadata"]["role"], "frontend", "{web}");
+    assert_eq!(tags(&web), ["frontend", "heat-rs"]);
     // The volume's metadata changed in place, heat-rs's own keys kept.
     let volume = get(&session, "volume", &format!("/volumes/{}", ids["volume"]))
         .await

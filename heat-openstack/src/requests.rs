@@ -206,6 +206,25 @@ pub fn floating_ip(
     json!({"floatingip": f})
 }
 
+/// A server's `tags` as Nova takes them (a list of strings), `None` when
+/// it has none.
+pub fn server_tags(props: &Json) -> Option<Json> {
+    props
+        .get("tags")
+        .and_then(Json::as_array)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            Json::Array(
+                t.iter()
+                    .map(|v| match v {
+                        Json::String(_) => v.clone(),
+                        other => json!(other.to_string()),
+                    })
+                    .collect(),
+            )
+        })
+}
+
 /// `POST /servers`; image, flavor and network ids resolved; user data
 /// base64-encoded as Nova wants it.
 pub fn server(
@@ -242,6 +261,10 @@ pub fn server(
             "user_data".into(),
             json!(base64::engine::general_purpose::STANDARD.encode(user_data)),
         );
+    }
+    // Nova's tags (compute 2.52+ on create), as Heat sets them.
+    if let Some(tags) = server_tags(props) {
+        s.insert("tags".into(), tags);
     }
     if let Some(Json::Array(groups)) = props.get("security_groups") {
         if !groups.is_empty() {
@@ -412,6 +435,10 @@ pub fn server_attributes(server: &Json) -> Attributes {
         "status".into(),
         server.get("status").cloned().unwrap_or(Json::Null),
     );
+    a.insert(
+        "tags".into(),
+        server.get("tags").cloned().unwrap_or(json!([])),
+    );
     a
 }
 
@@ -494,7 +521,7 @@ mod tests {
 
     #[test]
     fn server_bodies_carry_tags_and_encoded_user_data() {
-        let props = json!({"user_data": "#!/bin/sh\necho hi\n", "key_name": "k", "security_groups": ["web"], "metadata": {"role": "web"}});
+        let props = json!({"user_data": "#!/bin/sh\necho hi\n", "key_name": "k", "security_groups": ["web"], "metadata": {"role": "web"}, "tags": ["tier-web", 3]});
         let b = server(
             &props,
             "s-web-1",
@@ -513,6 +540,7 @@ mod tests {
         assert_eq!(b["server"]["user_data"], "IyEvYmluL3NoCmVjaG8gaGkK");
         assert_eq!(b["server"]["security_groups"], json!([{"name": "web"}]));
         assert_eq!(b["server"]["key_name"], "k");
+        assert_eq!(b["server"]["tags"], json!(["tier-web", "3"]));
         let keyless = server(
             &json!({"key_name": ""}),
             "s-db-1",
@@ -523,6 +551,7 @@ mod tests {
             "db",
         );
         assert!(keyless["server"].get("key_name").is_none());
+        assert!(keyless["server"].get("tags").is_none());
     }
 
     #[test]

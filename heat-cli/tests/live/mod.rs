@@ -71,6 +71,7 @@ resources:
       key_name: {get_resource: key}
       networks: [{port: {get_resource: web_port}}]
       metadata: {role: {get_param: role}}
+      tags: [heat-rs, {get_param: role}]
       user_data: "#!/bin/sh\necho web\n"
   db:
     type: OS::Nova::Server

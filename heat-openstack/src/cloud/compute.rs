@@ -21,7 +21,10 @@ impl OpenStackCloud {
         let name = Self::name(spec);
         match kind {
             ObjectKind::Server => {
-                refuse_tags(p)?;
+                if requests::server_tags(p).is_some() {
+                    self.needs_compute("2.52", "a server's tags at create")
+                        .await?;
+                }
                 let image = match s(p, &["image"]) {
                     Some(i) => Some(self.image_id(i).await?),
                     None => None,
@@ -252,16 +255,5 @@ impl OpenStackCloud {
             }
         })
         .await
-    }
-}
-
-/// A server's `tags` need a Nova API version heat-rs does not ask for:
-/// refused rather than dropped.
-pub(super) fn refuse_tags(p: &Json) -> Result<(), DriverError> {
-    match p.get("tags") {
-        Some(t) if !t.is_null() && t != &json!([]) => Err(DriverError::fatal(
-            "heat-rs does not set a server's tags on OpenStack yet",
-        )),
-        _ => Ok(()),
     }
 }

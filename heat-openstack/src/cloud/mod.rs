@@ -52,6 +52,24 @@ impl OpenStackCloud {
         &self.session
     }
 
+    /// Refuses `what` when this cloud's compute API stops below `version`
+    /// (the microversion heat-rs asks for is the cloud's maximum then).
+    async fn needs_compute(&self, version: &str, what: &str) -> Result<(), DriverError> {
+        let have = self.session.compute_microversion().await?;
+        let minor = |v: &str| v.split_once('.').and_then(|(_, m)| m.parse::<u32>().ok());
+        match (minor(&have), minor(version)) {
+            (Some(h), Some(w)) if h >= w => Ok(()),
+            _ => Err(DriverError::fatal(format!(
+                "{what} need the compute API {version}; this cloud's Nova offers {}",
+                if have.is_empty() {
+                    "no microversions"
+                } else {
+                    have.as_str()
+                }
+            ))),
+        }
+    }
+
     fn name(spec: &ResourceSpec) -> String {
         s(&spec.properties, &["name"])
             .map(String::from)

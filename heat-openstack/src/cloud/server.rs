@@ -5,6 +5,7 @@ use reqwest::Method;
 use serde_json::{json, Value as Json};
 
 use super::{s, OpenStackCloud};
+use crate::requests;
 
 impl OpenStackCloud {
     /// Suspends (`suspend`, then SUSPENDED) or resumes (`resume`, then
@@ -76,7 +77,17 @@ impl OpenStackCloud {
     ) -> Result<(), DriverError> {
         let changed = |k: &str| p.get(k) != old.get(k);
         if changed("tags") {
-            super::compute::refuse_tags(p)?;
+            // Replaced as a whole (compute 2.26+), an empty list clearing them.
+            self.needs_compute("2.26", "a server's tags").await?;
+            let tags = requests::server_tags(p).unwrap_or_else(|| json!([]));
+            self.session
+                .request(
+                    "compute",
+                    Method::PUT,
+                    &format!("/servers/{id}/tags"),
+                    Some(&json!({ "tags": tags })),
+                )
+                .await?;
         }
         if changed("networks") {
             return Err(DriverError::fatal(
