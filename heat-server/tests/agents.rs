@@ -9,7 +9,12 @@
 //! stack completes, cfn-push-stats reports a service failure that an
 //! `AWS::CloudWatch::Alarm` evaluates, and its action scales a group out;
 //! cfn-hup does nothing until a stack update changes the instance's
-//! metadata, then runs its `post.update` hook once.
+//! metadata, then runs its `post.update` hook once. os-collect-config
+//! 14.1 (its `cfn` collector, with the settings a `SOFTWARE_CONFIG`
+//! server's metadata carries) collects the server's deployment, refusing
+//! a wrong secret; the config runs as heat-config's script hook runs it,
+//! and its result, POSTed to `deploy_signal_id` as heat-config-notify
+//! does, completes the deployment, whose output the stack shows.
 //!
 //! The agents use fixed paths (/var/lib/heat-cfntools, /var/log,
 //! /etc/cfn) and ports (8000, 8003), so the guest and the server run in

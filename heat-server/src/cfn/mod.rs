@@ -198,13 +198,7 @@ pub(crate) fn error_response(e: &CfnError, request_id: &str) -> Response {
     }
     xml_response(
         e.status,
-        xml::error(
-            xml::CFN_NAMESPACE,
-            e.is_sender(),
-            e.code,
-            &e.message,
-            request_id,
-        ),
+        xml::error(e.is_sender(), e.code, &e.message, request_id),
     )
 }
 
@@ -263,7 +257,6 @@ async fn handle(
     match outcome {
         Ok((action, result)) => {
             let doc = xml::response(
-                xml::CFN_NAMESPACE,
                 action.name(),
                 &request_id,
                 result.map(|inner| {
@@ -316,10 +309,7 @@ async fn overloaded(e: BoxError) -> Response {
             "The request processing has failed because of an unknown error.",
         )
     };
-    let mut r = xml_response(
-        status,
-        xml::error(xml::CFN_NAMESPACE, false, code, message, ""),
-    );
+    let mut r = xml_response(status, xml::error(false, code, message, ""));
     if status == StatusCode::SERVICE_UNAVAILABLE {
         r.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
@@ -340,7 +330,6 @@ pub fn app(state: Arc<CfnState>) -> Router {
             xml_response(
                 StatusCode::NOT_FOUND,
                 xml::error(
-                    xml::CFN_NAMESPACE,
                     true,
                     "NotFound",
                     "The Query API is served at / and /v1/",

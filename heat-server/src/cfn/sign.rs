@@ -54,8 +54,10 @@ pub enum Signature {
         method: V2Method,
         /// Base64.
         signature: String,
-        /// `Timestamp` (or `Expires`, then `true`), ISO 8601.
-        time: String,
+        /// `Timestamp` (or `Expires`, then `true`), ISO 8601; none given,
+        /// as os-collect-config's `cfn` collector signs (Keystone's EC2
+        /// check, which Heat's API uses, checks a time only when given).
+        time: Option<String>,
         /// Whether `time` is an expiry rather than the signing time.
         expiry: bool,
     },
@@ -157,15 +159,15 @@ impl Signature {
                 }
             };
             let (time, expiry) = match (p.get("Timestamp"), p.get("Expires")) {
-                (Some(t), _) => (t, false),
-                (None, Some(e)) => (e, true),
-                (None, None) => return Err(incomplete("Timestamp or Expires is required")),
+                (Some(t), _) => (Some(t), false),
+                (None, Some(e)) => (Some(e), true),
+                (None, None) => (None, false),
             };
             return Ok(Signature::V2 {
                 access: access.to_string(),
                 method,
                 signature: signature.to_string(),
-                time: time.to_string(),
+                time: time.map(str::to_string),
                 expiry,
             });
         }
@@ -245,7 +247,12 @@ impl Signature {
                     _ => Ok(()),
                 }
             }
-            Signature::V2 { time, expiry, .. } => {
+            Signature::V2 { time: None, .. } => Ok(()),
+            Signature::V2 {
+                time: Some(time),
+                expiry,
+                ..
+            } => {
                 let t = parse_iso(time)
                     .ok_or_else(|| incomplete(format!("Invalid Timestamp {time}")))?;
                 if *expiry && now > t {
@@ -630,6 +637,45 @@ mod tests {
             s.check_time(parse_iso("2026-11-29T10:05:00Z").unwrap())
                 .unwrap();
         }
+    }
+
+    /// os-collect-config's `cfn` collector: a GET signed with Version 2
+    /// (keystoneclient's `Ec2Signer`), no `Timestamp`; Keystone, and so
+    /// Heat, take it.
+    #[test]
+    fn version_2_without_a_time_is_taken_as_keystone_takes_it() {
+        let mut headers = HeaderMap::new();
+        headers.insert("host", HeaderValue::from_static("127.0.0.1:8000"));
+        let query = "Action=DescribeStackResource&StackName=s&LogicalResourceId=server&AWSAccessKeyId=AK&SignatureVersion=2&SignatureMethod=HmacSHA256";
+        let unsigned_params = Params::parse(Some(query), b"");
+        let unsigned = Signed {
+            method: &Method::GET,
+            path: "/v1/",
+            query: Some(query),
+            headers: &headers,
+            body: b"",
+            params: &unsigned_params,
+        };
+        let sts = string_to_sign_v2(&unsigned, "127.0.0.1:8000");
+        let sig =
+            base64::engine::general_purpose::STANDARD.encode(hmac256(b"secret", sts.as_bytes()));
+        let full = format!(
+            "{query}&Signature={}",
+            form_urlencoded::byte_serialize(sig.as_bytes()).collect::<String>()
+        );
+        let params = Params::parse(Some(&full), b"");
+        let r = Signed {
+            query: Some(&full),
+            params: &params,
+            ..unsigned
+        };
+        let s = Signature::parse(&r).unwrap();
+        s.verify("secret", &r).unwrap();
+        assert_eq!(
+            s.verify("other", &r).unwrap_err().code,
+            "SignatureDoesNotMatch"
+        );
+        s.check_time(0).unwrap();
     }
 
     #[test]

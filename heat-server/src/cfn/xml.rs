@@ -1,13 +1,13 @@
 //! Responses as the AWS Query protocol shapes them and botocore reads them:
-//! `<{Action}Response xmlns="…">` around `<{Action}Result>` and
-//! `<ResponseMetadata><RequestId>`; lists as `<member>` elements; absent
+//! `<{Action}Response>` around `<{Action}Result>` and
+//! `<ResponseMetadata><RequestId>`, with neither an XML declaration nor a
+//! namespace, as Heat writes them (os-collect-config's `cfn` collector
+//! reads them with lxml, which refuses a declared encoding in text and
+//! finds no element under a default namespace); lists as `<member>` elements; absent
 //! values left out (never the text `None`); booleans `true`/`false`; times
 //! ISO 8601. Text is escaped by quick-xml.
 
 use quick_xml::escape::escape;
-
-/// CloudFormation's XML namespace.
-pub const CFN_NAMESPACE: &str = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
 
 /// An XML document being written.
 #[derive(Debug, Default)]
@@ -96,19 +96,12 @@ impl Xml {
     }
 }
 
-/// A whole response: `<{action}Response xmlns=ns><{action}Result>…` (empty
+/// A whole response: `<{action}Response><{action}Result>…` (empty
 /// when `result` is `None`: botocore looks for it whenever the operation
 /// has an output shape) and the request id.
-pub fn response(
-    namespace: &str,
-    action: &str,
-    request_id: &str,
-    result: Option<impl FnOnce(&mut Xml)>,
-) -> String {
+pub fn response(action: &str, request_id: &str, result: Option<impl FnOnce(&mut Xml)>) -> String {
     let mut x = Xml::new();
-    x.out.push_str(&format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><{action}Response xmlns=\"{namespace}\">"
-    ));
+    x.out.push_str(&format!("<{action}Response>"));
     let tag = format!("{action}Result");
     x.open(&tag);
     if let Some(write) = result {
@@ -123,11 +116,9 @@ pub fn response(
 }
 
 /// AWS's error document.
-pub fn error(namespace: &str, sender: bool, code: &str, message: &str, request_id: &str) -> String {
+pub fn error(sender: bool, code: &str, message: &str, request_id: &str) -> String {
     let mut x = Xml::new();
-    x.out.push_str(&format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ErrorResponse xmlns=\"{namespace}\">"
-    ));
+    x.out.push_str("<ErrorResponse>");
     x.open("Error")
         .leaf("Type", if sender { "Sender" } else { "Receiver" })
         .leaf("Code", code)
@@ -190,7 +181,6 @@ mod tests {
     #[test]
     fn documents_read_as_json() {
         let doc = response(
-            CFN_NAMESPACE,
             "DescribeStacks",
             "req-1",
             Some(|x: &mut Xml| {
@@ -210,10 +200,12 @@ mod tests {
 
     #[test]
     fn a_response_carries_its_request_id() {
-        let doc = response(CFN_NAMESPACE, "DeleteStack", "req-1", None::<fn(&mut Xml)>);
-        assert!(doc.contains(
-            "<DeleteStackResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\">"
-        ));
+        let doc = response("DeleteStack", "req-1", None::<fn(&mut Xml)>);
+        // As Heat's: no declaration, no namespace.
+        assert!(
+            doc.starts_with("<DeleteStackResponse><DeleteStackResult>"),
+            "{doc}"
+        );
         assert!(doc.ends_with("<ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></DeleteStackResponse>"));
         assert!(doc.contains("<DeleteStackResult></DeleteStackResult>"));
     }

@@ -166,7 +166,6 @@ fn answer(
         (Ok(v), Wire::Query) => {
             let name = op.map_or("Unknown", Operation::name);
             let body = xml::response(
-                protocol::NAMESPACE,
                 name,
                 request_id,
                 Some(|x: &mut Xml| protocol::write_xml(x, v)),
@@ -200,13 +199,7 @@ fn answer(
             }
             let mut r = (
                 e.status,
-                xml::error(
-                    protocol::NAMESPACE,
-                    e.is_sender(),
-                    e.code,
-                    &e.message,
-                    request_id,
-                ),
+                xml::error(e.is_sender(), e.code, &e.message, request_id),
             )
                 .into_response();
             r.headers_mut().insert(

@@ -16,9 +16,6 @@ use serde_json::{Map as JsonMap, Value as Json};
 
 use crate::cfn::xml::Xml;
 
-/// CloudWatch's XML namespace.
-pub const NAMESPACE: &str = "http://monitoring.amazonaws.com/doc/2010-08-01/";
-
 /// Members whose values are times.
 pub const TIME_MEMBERS: &[&str] = &[
     "Timestamp",

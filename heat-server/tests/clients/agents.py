@@ -1,6 +1,7 @@
 """The in-guest agents of heat-cfntools (cfn-init, cfn-get-metadata,
-cfn-signal, cfn-push-stats; on boto 2), unchanged, against heat-server, on
-this machine standing in for a guest.
+cfn-signal, cfn-push-stats; on boto 2) and os-collect-config (the software
+deployment agent's collector), unchanged, against heat-server, on this
+machine standing in for a guest.
 
 Run inside fresh user, mount and network namespaces (`unshare -rmn`), so
 that the agents' fixed paths (/var/lib/heat-cfntools, /var/log,
@@ -94,8 +95,24 @@ Resources:
       Threshold: '0'
       ComparisonOperator: GreaterThanThreshold
       AlarmActions: [{'Fn::GetAtt': [ScaleUp, alarm_url]}]
+  DeployConfig:
+    Type: OS::Heat::SoftwareConfig
+    Properties:
+      group: script
+      inputs: [{name: greeting}]
+      config: "#!/bin/sh\necho \"$greeting from $deploy_resource_name\"\n"
+  AgentServer:
+    Type: OS::Nova::Server
+    Properties: {image: cirros-0.6.2, flavor: m1.small, user_data_format: SOFTWARE_CONFIG}
+  Deployment:
+    Type: OS::Heat::SoftwareDeployment
+    Properties:
+      config: {Ref: DeployConfig}
+      server: {Ref: AgentServer}
+      input_values: {greeting: hello}
 Outputs:
   Data: {Value: {'Fn::GetAtt': [WaitCondition, Data]}}
+  Deployed: {Value: {'Fn::GetAtt': [Deployment, deploy_stdout]}}
 """
 
 NATIVE = "http://127.0.0.1:8004/v1/project"
@@ -226,6 +243,8 @@ def guest(venv):
     with open("/opt/guest/commands-ran") as f:
         check("cfn-init ran the command", f.read(), "configured\n")
 
+    deployment_agent(venv, base)
+
     # cfn-signal signals the handle's pre-signed URL; the stack completes.
     signal = subprocess.run([bin_("cfn-signal"), "-e", "0", "-i", "guest-1", "-d", "configured",
                              view["url"]], capture_output=True, text=True)
@@ -235,6 +254,9 @@ def guest(venv):
     check("stack status", status, "CREATE_COMPLETE")
     outputs = native("GET", base + "/outputs/Data")["output"]["output_value"]
     check("the wait condition's data", json.loads(outputs), {"guest-1": "configured"})
+    check("the deployment's output",
+          native("GET", base + "/outputs/Deployed")["output"]["output_value"],
+          "hello from Deployment\n")
 
     # cfn-push-stats reports a service failure; the alarm scales the group out.
     with open("/var/lib/heat-cfntools/cfn-credentials", "w") as f:
@@ -276,6 +298,72 @@ def guest(venv):
     ran("cfn-hup, nothing new", hup())
     with open("/opt/guest/hup-ran") as f:
         check("the hook ran once", f.read(), "reloaded\n")
+
+
+def deployment_agent(venv, base):
+    """A SOFTWARE_CONFIG server's agents: os-collect-config's cfn collector,
+    with the settings the server's metadata carries (as its boot user data
+    does), reads its deployments; the config runs as heat-config's script
+    hook runs it, and the result is signalled as heat-config-notify does."""
+    meta = until("the agent's settings", lambda: native(
+        "GET", base + "/resources/AgentServer/metadata")["metadata"].get("os-collect-config"))
+    check("the agent's collectors", meta["collectors"], ["ec2", "cfn", "local"])
+    cfn = meta["cfn"]
+    check("the agent polls the Query API", cfn["metadata_url"], "http://127.0.0.1:8000/v1/")
+    check("the agent polls its server's metadata", cfn["path"], "AgentServer.Metadata")
+
+    def collect(secret):
+        return subprocess.run(
+            [os.path.join(venv, "bin", "os-collect-config"), "--print",
+             "--cachedir", "/var/lib/os-collect-config",
+             "--cfn-metadata-url", cfn["metadata_url"], "--cfn-stack-name", cfn["stack_name"],
+             "--cfn-path", cfn["path"], "--cfn-access-key-id", cfn["access_key_id"],
+             "--cfn-secret-access-key", secret, "cfn"], capture_output=True, text=True)
+
+    def collected(secret):
+        got = collect(secret)
+        if got.returncode != 0:
+            raise AssertionError("os-collect-config: exit %d\n%s" % (got.returncode, got.stderr[-3000:]))
+        out = json.loads(got.stdout)
+        out["stderr"] = got.stderr[-2000:]
+        return out
+
+    check("os-collect-config with a wrong secret collects nothing",
+          "cfn" in collected("wrong"), False)
+
+    def deployments():
+        c = collected(cfn["secret_access_key"])
+        if "cfn" not in c:
+            raise AssertionError(c["stderr"])
+        return c["cfn"].get("deployments")
+
+    deployed = until("os-collect-config collects the deployment", deployments)
+    print("ok  os-collect-config", flush=True)
+    check("one deployment", len(deployed), 1)
+    d = deployed[0]
+    check("its group", d["group"], "script")
+    inputs = dict((i["name"], i["value"]) for i in d["inputs"])
+    check("its input", inputs["greeting"], "hello")
+    check("its signal transport", inputs["deploy_signal_transport"], "CFN_SIGNAL")
+    # heat-config's script hook: the inputs in the environment.
+    os.makedirs("/var/lib/heat-config/deployed", exist_ok=True)
+    script = "/var/lib/heat-config/deployed/%s" % d["id"]
+    with open(script, "w") as f:
+        f.write(d["config"])
+    env = dict(os.environ, **{k: str(v) for k, v in inputs.items()})
+    run = subprocess.run(["sh", script], env=env,
+                         capture_output=True, text=True)
+    signal = {"deploy_stdout": run.stdout, "deploy_stderr": run.stderr,
+              "deploy_status_code": run.returncode}
+    # heat-config-notify: the result, JSON, to deploy_signal_id.
+    import requests
+    verb = inputs.get("deploy_signal_verb", "POST")
+    r = requests.request(verb, inputs["deploy_signal_id"], data=json.dumps(signal),
+                         headers={"content-type": "application/json"}, timeout=10)
+    check("heat-config-notify's signal is taken", r.status_code, 200)
+    until("the deployment completes", lambda: native("GET", base + "/resources/Deployment")
+          ["resource"]["resource_status"] == "CREATE_COMPLETE")
+    print("ok  the deployment completed", flush=True)
 
 
 if __name__ == "__main__":

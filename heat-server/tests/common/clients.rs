@@ -18,7 +18,8 @@ pub fn venv() -> Option<PathBuf> {
             eprintln!(
                 "real-client tests skipped: HEAT_CLIENTS does not name a virtualenv with \
                  python-heatclient==5.3.0, python-openstackclient==10.5.0, boto3==1.44.8, \
-                 awscli==1.46.3 and heat-cfntools==2.0.0 (.ci/clients-venv makes one)"
+                 awscli==1.46.3, heat-cfntools==2.0.0 and os-collect-config==14.1.0 \
+                 (.ci/clients-venv makes one)"
             );
             None
         }
