@@ -218,7 +218,8 @@ async fn a_two_tier_stack_lives_and_dies_on_a_real_openstack() {
     assert_eq!(subnet["subnet"]["cidr"], cidr.as_str(), "{subnet}");
 
     // Update: a rule added to web_sg, web's and the volume's metadata
-    // changed in place;
+    // changed in place, the attached volume extended (detached from db,
+    // extended, attached again, as Heat does);
     // vip's MAC address cannot change in place, so vip is replaced.
     let updated_template = std::fs::read_to_string(&template)
         .unwrap()
@@ -228,7 +229,7 @@ async fn a_two_tier_stack_lives_and_dies_on_a_real_openstack() {
         )
         .replace(
             "    properties: {size: 1}\n",
-            "    properties: {size: 1, metadata: {tier: db}}\n",
+            "    properties: {size: 2, metadata: {tier: db}}\n",
         );
     assert!(updated_template.contains("tier: db"));
     assert!(updated_template.contains("443"));
@@ -268,6 +269,17 @@ async fn a_two_tier_stack_lives_and_dies_on_a_real_openstack() {
         .await
         .expect("the same volume");
     assert_eq!(volume["volume"]["metadata"]["tier"], "db", "{volume}");
+    assert_eq!(volume["volume"]["size"], 2, "{volume}");
+    assert_eq!(volume["volume"]["status"], "in-use", "{volume}");
+    assert_eq!(
+        volume["volume"]["attachments"][0]["server_id"],
+        ids["db"].as_str(),
+        "{volume}"
+    );
+    assert!(
+        volume["volume"]["metadata"].get("heat_reattach").is_none(),
+        "{volume}"
+    );
     assert_eq!(
         volume["volume"]["metadata"]["heat_resource"], "volume",
         "{volume}"

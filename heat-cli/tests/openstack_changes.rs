@@ -565,3 +565,97 @@ resources:
     assert_eq!(code, 0, "{out}{err}");
     assert!(servers_of(&session, &stack_id).await.is_empty());
 }
+
+/// An extend interrupted while the volume was detached (as an engine killed
+/// midway leaves it: detached, the server to attach it to again noted in
+/// its metadata) is finished by the next update: extended and attached
+/// again to its server.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_extend_interrupted_while_detached_is_finished_by_the_next_update() {
+    let (session, heat, _) = setup("extend");
+    let template = heat.dir.join("extend.yaml");
+    let text = "heat_template_version: 2018-08-31
+resources:
+  server:
+    type: OS::Nova::Server
+    properties: {image: oslocal-tiny, flavor: m1.nano, networks: [{network: private}]}
+  volume:
+    type: OS::Cinder::Volume
+    properties: {size: 1}
+  attachment:
+    type: OS::Cinder::VolumeAttachment
+    properties: {instance_uuid: {get_resource: server}, volume_id: {get_resource: volume}}
+";
+    std::fs::write(&template, text).unwrap();
+    let name = format!("extend{}", std::process::id());
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let ids = heat.physical_ids(&name);
+    let (server, volume) = (ids["server"].clone(), ids["volume"].clone());
+    let shown = get(&session, "volume", &format!("/volumes/{volume}"))
+        .await
+        .unwrap();
+    let device = shown["volume"]["attachments"][0]["device"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    // What a killed extend leaves: the note, then the volume detached.
+    let note = serde_json::json!({"metadata": {"heat_reattach": format!("{server}={device}")}});
+    session
+        .request(
+            "volume",
+            Method::POST,
+            &format!("/volumes/{volume}/metadata"),
+            Some(&note),
+        )
+        .await
+        .unwrap();
+    session
+        .request(
+            "compute",
+            Method::DELETE,
+            &format!("/servers/{server}/os-volume_attachments/{volume}"),
+            None,
+        )
+        .await
+        .unwrap();
+    let mut status = String::new();
+    for _ in 0..120 {
+        let v = get(&session, "volume", &format!("/volumes/{volume}"))
+            .await
+            .unwrap();
+        status = v["volume"]["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if status == "available" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert_eq!(status, "available");
+    // The next update extends it and attaches it again.
+    std::fs::write(&template, text.replace("{size: 1}", "{size: 2}")).unwrap();
+    let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
+    let v = get(&session, "volume", &format!("/volumes/{volume}"))
+        .await
+        .unwrap();
+    assert_eq!(v["volume"]["size"], 2, "{v}");
+    assert_eq!(v["volume"]["status"], "in-use", "{v}");
+    assert_eq!(
+        v["volume"]["attachments"][0]["server_id"],
+        server.as_str(),
+        "{v}"
+    );
+    assert!(
+        v["volume"]["metadata"].get("heat_reattach").is_none(),
+        "{v}"
+    );
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(get(&session, "volume", &format!("/volumes/{volume}"))
+        .await
+        .is_none());
+}

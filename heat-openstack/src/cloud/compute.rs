@@ -2,13 +2,17 @@
 //! metadata), key pairs, flavors, server groups, volumes and their
 //! attachments; a flavor's extra specs and a volume changed in place.
 
-use heat_core::engine::{DriverError, ResourceSpec};
+use heat_core::engine::{DriverError, DriverErrorKind, ResourceSpec};
 use heat_resources::ObjectKind;
 use reqwest::Method;
 use serde_json::{json, Value as Json};
 
 use super::{s, OpenStackCloud};
 use crate::requests;
+
+/// The volume metadata key that holds, while an extend has it detached,
+/// the servers (and devices) to attach it to again: `server=device,...`.
+const REATTACH: &str = "heat_reattach";
 
 impl OpenStackCloud {
     /// Starts creating a Nova or Cinder object; its id.
@@ -65,23 +69,13 @@ impl OpenStackCloud {
             ObjectKind::VolumeAttachment => {
                 let server = s(p, &["instance_uuid"]).unwrap_or_default().to_string();
                 let volume = s(p, &["volume_id"]).unwrap_or_default().to_string();
-                let mut body = json!({"volumeAttachment": {"volumeId": volume}});
-                if let Some(d) = s(p, &["mountpoint"]) {
-                    body["volumeAttachment"]["device"] = json!(d);
-                }
                 // A create resumed after a crash adopts the attachment it
                 // made before (only on a server this stack made).
                 if !self
                     .own_server_has_volume(&server, &spec.stack_id, &volume)
                     .await?
                 {
-                    self.session
-                        .request(
-                            "compute",
-                            Method::POST,
-                            &format!("/servers/{server}/os-volume_attachments"),
-                            Some(&body),
-                        )
+                    self.attach_volume(&server, &volume, s(p, &["mountpoint"]))
                         .await?;
                 }
                 Ok(format!("{server}/{volume}"))
@@ -207,11 +201,11 @@ impl OpenStackCloud {
                 )
                 .await?;
         }
-        let mut actions = Vec::new();
         if changed("size") {
-            let size = p.get("size").cloned().unwrap_or(json!(1));
-            actions.push(json!({"os-extend": {"new_size": size}}));
+            let size = p.get("size").and_then(Json::as_u64).unwrap_or(1);
+            self.extend_volume(id, size).await?;
         }
+        let mut actions = Vec::new();
         if let Some(t) = p
             .get("volume_type")
             .filter(|t| !t.is_null() && changed("volume_type"))
@@ -242,6 +236,138 @@ impl OpenStackCloud {
             self.volume_settled(id).await?;
         }
         Ok(())
+    }
+
+    /// A volume extended to `size` GB, as Heat's: an attached one is
+    /// detached from its servers first and attached again at the same
+    /// devices after (Cinder extends an available volume at the API
+    /// version heat-rs speaks). While it is detached, the servers to attach
+    /// it to again are kept in its metadata (`heat_reattach`), so that an
+    /// update resumed after a crash attaches it again.
+    async fn extend_volume(&self, id: &str, size: u64) -> Result<(), DriverError> {
+        let path = format!("/volumes/{id}");
+        let volume = self.get("volume", &path).await?["volume"].clone();
+        let mut attached: Vec<(String, String)> = volume["attachments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| {
+                let server = a["server_id"].as_str()?.to_string();
+                Some((server, a["device"].as_str().unwrap_or_default().to_string()))
+            })
+            .collect();
+        let left = volume["metadata"][REATTACH].as_str().unwrap_or_default();
+        for pair in left.split(',').filter(|p| !p.is_empty()) {
+            let (server, device) = pair.split_once('=').unwrap_or((pair, ""));
+            if !attached.iter().any(|(s, _)| s == server) {
+                attached.push((server.to_string(), device.to_string()));
+            }
+        }
+        if !attached.is_empty() {
+            let note: Vec<String> = attached.iter().map(|(s, d)| format!("{s}={d}")).collect();
+            let body = json!({"metadata": {REATTACH: note.join(",")}});
+            self.session
+                .request(
+                    "volume",
+                    Method::POST,
+                    &format!("{path}/metadata"),
+                    Some(&body),
+                )
+                .await?;
+            for (server, _) in &attached {
+                self.detach_volume(server, id).await?;
+            }
+        }
+        if volume["size"].as_u64().is_none_or(|now| now < size) {
+            let body = json!({"os-extend": {"new_size": size}});
+            self.session
+                .request(
+                    "volume",
+                    Method::POST,
+                    &format!("{path}/action"),
+                    Some(&body),
+                )
+                .await?;
+            self.volume_settled(id).await?;
+        }
+        for (server, device) in &attached {
+            let device = Some(device.as_str()).filter(|d| !d.is_empty());
+            self.attach_volume(server, id, device).await?;
+            self.wait_attached(id).await?;
+        }
+        if !attached.is_empty() {
+            let key = format!("{path}/metadata/{REATTACH}");
+            self.session
+                .request("volume", Method::DELETE, &key, None)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Attaches a volume to a server (at `device`, or where Nova says).
+    pub(super) async fn attach_volume(
+        &self,
+        server: &str,
+        volume: &str,
+        device: Option<&str>,
+    ) -> Result<(), DriverError> {
+        let mut body = json!({"volumeAttachment": {"volumeId": volume}});
+        if let Some(d) = device {
+            body["volumeAttachment"]["device"] = json!(d);
+        }
+        self.session
+            .request(
+                "compute",
+                Method::POST,
+                &format!("/servers/{server}/os-volume_attachments"),
+                Some(&body),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Waits until a volume is attached (`in-use`); an `error` status fails.
+    pub(super) async fn wait_attached(&self, volume: &str) -> Result<(), DriverError> {
+        self.wait_for(
+            "volume",
+            &format!("/volumes/{volume}"),
+            "volume",
+            |v| match v.get("status").and_then(Json::as_str) {
+                Some("in-use") => Ok(true),
+                Some(s) if s.starts_with("error") => Err(format!("the volume went to status {s}")),
+                _ => Ok(false),
+            },
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Detaches a volume from a server (done when it is not attached), and
+    /// waits until it is no longer in use (or gone).
+    pub(super) async fn detach_volume(
+        &self,
+        server: &str,
+        volume: &str,
+    ) -> Result<(), DriverError> {
+        let r = self
+            .session
+            .request(
+                "compute",
+                Method::DELETE,
+                &format!("/servers/{server}/os-volume_attachments/{volume}"),
+                None,
+            )
+            .await;
+        match r {
+            Err(e) if e.kind != DriverErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        self.wait_until("volume", &format!("/volumes/{volume}"), |v| {
+            v.is_none_or(|v| {
+                v["volume"]["status"] != "detaching" && v["volume"]["status"] != "in-use"
+            })
+        })
+        .await
     }
 
     /// Waits for a volume to be usable (`available` or `in-use`); an

@@ -104,20 +104,8 @@ impl Cloud for OpenStackCloud {
             }
             ObjectKind::Volume => Ok(requests::volume_attributes(&self.volume_settled(id).await?)),
             ObjectKind::VolumeAttachment => {
-                let volume = id.split('/').nth(1).unwrap_or_default().to_string();
-                self.wait_for(
-                    "volume",
-                    &format!("/volumes/{volume}"),
-                    "volume",
-                    |v| match v.get("status").and_then(Json::as_str) {
-                        Some("in-use") => Ok(true),
-                        Some(s) if s.starts_with("error") => {
-                            Err(format!("the volume went to status {s}"))
-                        }
-                        _ => Ok(false),
-                    },
-                )
-                .await?;
+                let volume = id.split('/').nth(1).unwrap_or_default();
+                self.wait_attached(volume).await?;
                 Ok(Attributes::new())
             }
             ObjectKind::Keypair
@@ -279,23 +267,7 @@ impl Cloud for OpenStackCloud {
             }
             ObjectKind::VolumeAttachment => {
                 let (server, volume) = id.split_once('/').unwrap_or((id, ""));
-                gone(
-                    self.session
-                        .request(
-                            "compute",
-                            Method::DELETE,
-                            &format!("/servers/{server}/os-volume_attachments/{volume}"),
-                            None,
-                        )
-                        .await,
-                )?;
-                // Detached once the volume is no longer in use (or gone).
-                self.wait_until("volume", &format!("/volumes/{volume}"), |v| {
-                    v.is_none_or(|v| {
-                        v["volume"]["status"] != "detaching" && v["volume"]["status"] != "in-use"
-                    })
-                })
-                .await
+                self.detach_volume(server, volume).await
             }
             ObjectKind::RouterInterface => {
                 let (router, rest) = id.split_once(':').unwrap_or((id, ""));
