@@ -659,3 +659,109 @@ resources:
         .await
         .is_none());
 }
+
+/// A volume attachment moved to another server and a floating IP
+/// association moved to another floating IP, in place as Heat moves them:
+/// the volume detached from the first server and attached to the second,
+/// the first floating IP let go and the second bound to the port; the
+/// resources' ids follow; the delete leaves nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn attachments_and_associations_move_in_place() {
+    let (session, heat, _) = setup("move");
+    let template = heat.dir.join("move.yaml");
+    let text = |server: &str, fip: &str| {
+        format!(
+            "heat_template_version: 2018-08-31
+resources:
+  a:
+    type: OS::Nova::Server
+    properties: {{image: oslocal-tiny, flavor: m1.nano, networks: [{{network: private}}]}}
+  b:
+    type: OS::Nova::Server
+    properties: {{image: oslocal-tiny, flavor: m1.nano, networks: [{{network: private}}]}}
+  volume:
+    type: OS::Cinder::Volume
+    properties: {{size: 1}}
+  attachment:
+    type: OS::Cinder::VolumeAttachment
+    properties: {{instance_uuid: {{get_resource: {server}}}, volume_id: {{get_resource: volume}}}}
+  port:
+    type: OS::Neutron::Port
+    properties: {{network: private}}
+  fip1:
+    type: OS::Neutron::FloatingIP
+    properties: {{floating_network: public}}
+  fip2:
+    type: OS::Neutron::FloatingIP
+    properties: {{floating_network: public}}
+  association:
+    type: OS::Neutron::FloatingIPAssociation
+    properties: {{floatingip_id: {{get_resource: {fip}}}, port_id: {{get_resource: port}}}}
+"
+        )
+    };
+    std::fs::write(&template, text("a", "fip1")).unwrap();
+    let name = format!("move{}", std::process::id());
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let before = heat.physical_ids(&name);
+    let volume_at = |ids: std::collections::BTreeMap<String, String>| {
+        let session = &session;
+        async move {
+            let v = get(session, "volume", &format!("/volumes/{}", ids["volume"]))
+                .await
+                .unwrap();
+            let servers: Vec<String> = v["volume"]["attachments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["server_id"].as_str().unwrap().to_string())
+                .collect();
+            servers
+        }
+    };
+    let port_of = |fip: String| {
+        let session = &session;
+        async move {
+            get(session, "network", &format!("/floatingips/{fip}"))
+                .await
+                .unwrap()["floatingip"]["port_id"]
+                .clone()
+        }
+    };
+    assert_eq!(volume_at(before.clone()).await, [before["a"].clone()]);
+    assert_eq!(
+        port_of(before["fip1"].clone()).await,
+        before["port"].as_str()
+    );
+
+    std::fs::write(&template, text("b", "fip2")).unwrap();
+    let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
+    let after = heat.physical_ids(&name);
+    assert_eq!(volume_at(after.clone()).await, [before["b"].clone()]);
+    assert_eq!(
+        after["attachment"],
+        format!("{}/{}", before["b"], before["volume"])
+    );
+    assert_eq!(port_of(before["fip1"].clone()).await, Json::Null);
+    assert_eq!(
+        port_of(before["fip2"].clone()).await,
+        before["port"].as_str()
+    );
+    assert!(after["association"].starts_with(&before["fip2"]));
+    for kept in ["a", "b", "volume", "port", "fip1", "fip2"] {
+        assert_eq!(after[kept], before[kept], "{kept} was kept");
+    }
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_nothing_named(&session, &name).await;
+    assert!(get(
+        &session,
+        "volume",
+        &format!("/volumes/{}", before["volume"])
+    )
+    .await
+    .is_none());
+}

@@ -160,6 +160,76 @@ async fn wordpress_creates_shows_outputs_and_deletes() {
     );
 }
 
+/// An attachment moved to another volume and an association moved to
+/// another floating IP, in place: the first volume is available again and
+/// the first floating IP bound to nothing; the second ones take over.
+#[tokio::test(start_paused = true)]
+async fn attachments_and_associations_move_in_place() {
+    let (cloud, store, e) = setup(1);
+    let template = |volume: &str, fip: &str| {
+        format!(
+            "heat_template_version: 2018-08-31
+resources:
+  server: {{type: OS::Nova::Server, properties: {{image: cirros-0.6.2, flavor: m1.small}}}}
+  v1: {{type: OS::Cinder::Volume, properties: {{size: 1}}}}
+  v2: {{type: OS::Cinder::Volume, properties: {{size: 1}}}}
+  attachment:
+    type: OS::Cinder::VolumeAttachment
+    properties: {{instance_uuid: {{get_resource: server}}, volume_id: {{get_resource: {volume}}}}}
+  port: {{type: OS::Neutron::Port, properties: {{network: private}}}}
+  f1: {{type: OS::Neutron::FloatingIP, properties: {{floating_network: public}}}}
+  f2: {{type: OS::Neutron::FloatingIP, properties: {{floating_network: public}}}}
+  association:
+    type: OS::Neutron::FloatingIPAssociation
+    properties: {{floatingip_id: {{get_resource: {fip}}}, port_id: {{get_resource: port}}}}
+"
+        )
+    };
+    let s = e
+        .create_stack(
+            "move",
+            source(&template("v1", "f1")),
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "CREATE_COMPLETE", "{}", s.reason);
+    let of = |resource: &str| {
+        cloud
+            .stack_objects()
+            .into_iter()
+            .find(|o| o.resource == resource)
+            .unwrap()
+    };
+    assert_eq!(of("v1").status, "in-use");
+    assert_eq!(of("f1").attributes["port_id"], of("port").id.as_str());
+    let s = e
+        .update_stack(
+            "move",
+            source(&template("v2", "f2")),
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "UPDATE_COMPLETE", "{}", s.reason);
+    assert_eq!(of("v1").status, "available");
+    assert_eq!(of("v1").attributes["attachments"], serde_json::json!([]));
+    assert_eq!(of("v2").status, "in-use");
+    assert_eq!(
+        of("v2").attributes["attachments"].as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(of("f1").attributes["port_id"], serde_json::Value::Null);
+    assert_eq!(of("f2").attributes["port_id"], of("port").id.as_str());
+    assert_no_leaks(&cloud, store.as_ref()).await;
+    e.delete_stack("move").await.unwrap();
+    assert!(
+        cloud.stack_objects().is_empty(),
+        "{:?}",
+        cloud.stack_objects()
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn unknown_image_is_refused_before_anything_is_created() {
     let (cloud, store, e) = setup(1);

@@ -126,7 +126,10 @@ pub trait Driver: Send + Sync {
         physical_id: &str,
     ) -> Result<Attributes, DriverError>;
 
-    /// Updates in place the properties that changed; returns the attributes.
+    /// Updates in place the properties that changed; returns the
+    /// attributes (with [`PHYSICAL_ID`](crate::engine::PHYSICAL_ID) when
+    /// the object now has another id). Callable again after a restart
+    /// with the id the resource had before.
     async fn update(
         &self,
         spec: &ResourceSpec,

@@ -64,6 +64,11 @@ use crate::template::TemplateError;
 /// `Ref`) is not its physical id (an elastic IP's is its address).
 pub const REFERENCE_ID: &str = "__reference_id";
 
+/// The attribute a driver's [`Driver::update`] sets when the update moved
+/// the object to another cloud id (a volume attachment moved to another
+/// server): the engine records it as the resource's physical id.
+pub const PHYSICAL_ID: &str = "__physical_id";
+
 /// The resource type stack events carry (Heat's convention).
 pub const STACK_EVENT_TYPE: &str = "OS::Heat::Stack";
 

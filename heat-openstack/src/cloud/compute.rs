@@ -304,6 +304,31 @@ impl OpenStackCloud {
         Ok(())
     }
 
+    /// A volume attachment moved in place, as Heat's `handle_update`: the
+    /// volume detached from the server it was on, the (new) volume
+    /// attached to the (new) server at the mount point given. Returns its
+    /// id, `server/volume`. Resumed after a crash, it finds the old
+    /// attachment gone and the new one made, and makes neither again.
+    pub(super) async fn move_attachment(
+        &self,
+        spec: &ResourceSpec,
+        id: &str,
+    ) -> Result<String, DriverError> {
+        let p = &spec.properties;
+        let (old_server, old_volume) = id.split_once('/').unwrap_or((id, ""));
+        let server = s(p, &["instance_uuid"]).unwrap_or_default();
+        let volume = s(p, &["volume_id"]).unwrap_or_default();
+        self.detach_volume(old_server, old_volume).await?;
+        if !self
+            .own_server_has_volume(server, &spec.stack_id, volume)
+            .await?
+        {
+            self.attach_volume(server, volume, s(p, &["mountpoint"]))
+                .await?;
+        }
+        Ok(format!("{server}/{volume}"))
+    }
+
     /// Attaches a volume to a server (at `device`, or where Nova says).
     pub(super) async fn attach_volume(
         &self,

@@ -220,15 +220,19 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::ServerGroup
             | ObjectKind::RouterInterface
             | ObjectKind::SecurityGroupRule => {}
-            ObjectKind::FloatingIpAssociation => self.move_association(id, p).await?,
-            // Heat moves an attachment to another server or volume in
-            // place; heat-rs says so rather than leave the cloud as it was
-            // and report success.
-            ObjectKind::VolumeAttachment => {
-                return Err(DriverError::fatal(format!(
-                    "heat-rs cannot change a {kind} in place on OpenStack yet (Heat moves it to \
-                     the new object); give the resource a new name to replace it"
-                )));
+            // Moved in place, as Heat moves them: to another port or
+            // floating IP, to another server or volume (their ids name
+            // what they join, so a move gives them another).
+            ObjectKind::FloatingIpAssociation | ObjectKind::VolumeAttachment => {
+                let moved = match kind {
+                    ObjectKind::VolumeAttachment => self.move_attachment(spec, id).await?,
+                    _ => self.move_association(id, p).await?,
+                };
+                let mut attrs = self.wait_ready(kind, spec, &moved).await?;
+                if moved != id {
+                    attrs.insert(heat_core::engine::PHYSICAL_ID.into(), json!(moved));
+                }
+                return Ok(attrs);
             }
             ObjectKind::Image
             | ObjectKind::LoadBalancer
@@ -284,17 +288,8 @@ impl Cloud for OpenStackCloud {
                 )
             }
             ObjectKind::FloatingIpAssociation => {
-                let fip = id.split(':').next().unwrap_or(id);
-                gone(
-                    self.session
-                        .request(
-                            "network",
-                            Method::PUT,
-                            &format!("/floatingips/{fip}"),
-                            Some(&json!({"floatingip": {"port_id": null}})),
-                        )
-                        .await,
-                )
+                self.release_floating_ip(id.split(':').next().unwrap_or(id))
+                    .await
             }
             ObjectKind::Keypair | ObjectKind::Flavor | ObjectKind::ServerGroup => {
                 let collection = compute_collection(kind);

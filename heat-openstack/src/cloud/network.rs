@@ -405,20 +405,17 @@ impl OpenStackCloud {
         Ok(())
     }
 
-    /// A floating IP association moved in place to another port (or
-    /// fixed address) of the same floating IP, as Heat's; another floating
-    /// IP is refused (the association is that floating IP's).
-    pub(super) async fn move_association(&self, id: &str, p: &Json) -> Result<(), DriverError> {
+    /// A floating IP association moved in place, as Heat's: to another
+    /// port (or fixed address) of its floating IP, or to another floating
+    /// IP (the old one let go first). Returns its id, `floating IP:port`,
+    /// which stays the same while its floating IP does.
+    pub(super) async fn move_association(&self, id: &str, p: &Json) -> Result<String, DriverError> {
         let held = id.split(':').next().unwrap_or(id);
         let fip = self.association_floating_ip(p).await?;
-        if fip != held {
-            return Err(DriverError::fatal(format!(
-                "heat-rs cannot move a floating IP association to another floating IP in \
-                 place on OpenStack yet ({held} to {fip}); give the resource a new name to \
-                 replace it"
-            )));
-        }
         let port = self.association_port(p).await?;
+        if fip != held {
+            self.release_floating_ip(held).await?;
+        }
         let mut body = json!({"port_id": port});
         if let Some(ip) = p.get("fixed_ip_address").filter(|v| !v.is_null()) {
             body["fixed_ip_address"] = ip.clone();
@@ -431,7 +428,28 @@ impl OpenStackCloud {
                 Some(&json!({ "floatingip": body })),
             )
             .await?;
-        Ok(())
+        Ok(if fip == held {
+            id.to_string()
+        } else {
+            format!("{fip}:{port}")
+        })
+    }
+
+    /// Lets go of a floating IP's port (done when the floating IP is gone).
+    pub(super) async fn release_floating_ip(&self, fip: &str) -> Result<(), DriverError> {
+        let r = self
+            .session
+            .request(
+                "network",
+                Method::PUT,
+                &format!("/floatingips/{fip}"),
+                Some(&json!({"floatingip": {"port_id": null}})),
+            )
+            .await;
+        match r {
+            Err(e) if e.kind != heat_core::engine::DriverErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
     }
 
     /// Updates a Neutron network, subnet, port, router or floating IP in

@@ -558,20 +558,24 @@ impl Cloud for SimCloud {
             self.clock.sleep(latency).await;
         }
         self.refresh().await?;
-        let object = {
+        let (object, unlinked) = {
             let mut s = self.lock();
             let Some(mut o) = s.objects.remove(id) else {
                 return Err(DriverError::not_found(format!(
                     "{kind} {id} could not be found"
                 )));
             };
+            // What its old properties joined is undone (an attachment
+            // moved to another volume leaves the first one); the new ones
+            // join below.
+            let unlinked = objects::unlink(&o, &mut s.objects);
             o.properties = spec.properties.clone();
             if let Some(n) = spec.properties.get("name").and_then(Json::as_str) {
                 o.name = n.to_string();
             }
             objects::ready(&mut o, &s.objects);
             s.objects.insert(id.to_string(), o.clone());
-            o
+            (o, unlinked)
         };
         self.save(&object).await?;
         // An association moved to another port moves its floating IP too.
@@ -579,8 +583,15 @@ impl Cloud for SimCloud {
             let mut s = self.lock();
             objects::link(&object, &mut s.objects)
         };
-        for r in related {
-            self.save(&r).await?;
+        let related_ids: Vec<&str> = related.iter().map(|r| r.id.as_str()).collect();
+        for r in unlinked
+            .iter()
+            .filter(|u| !related_ids.contains(&u.id.as_str()))
+        {
+            self.save(r).await?;
+        }
+        for r in &related {
+            self.save(r).await?;
         }
         Ok(object.attributes)
     }

@@ -500,7 +500,10 @@ async fn update_in_place(
                 })
                 .await
             {
-                Ok(attrs) => {
+                Ok(mut attrs) => {
+                    if let Some(Json::String(moved)) = attrs.remove(crate::engine::PHYSICAL_ID) {
+                        r.physical_id = Some(moved);
+                    }
                     r.properties = props;
                     r.metadata = metadata;
                     r.attributes = attrs;
