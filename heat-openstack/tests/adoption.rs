@@ -272,7 +272,7 @@ async fn types_not_driven_on_openstack_are_refused_not_faked() {
 
 /// What heat-rs does not set on OpenStack is refused before any request,
 /// never dropped with the object made without it: a port's QoS policy, a
-/// router's agents, a floating IP's DNS name, a server's tags.
+/// router's agents, a floating IP's DNS name.
 #[tokio::test]
 async fn properties_not_set_on_openstack_are_refused_not_dropped() {
     use heat_core::engine::ResourceSpec;
@@ -293,11 +293,6 @@ async fn properties_not_set_on_openstack_are_refused_not_dropped() {
             ObjectKind::FloatingIp,
             serde_json::json!({"floating_network": "public", "dns_name": "web"}),
             "dns_name",
-        ),
-        (
-            ObjectKind::Server,
-            serde_json::json!({"image": "cirros", "flavor": "m1.small", "tags": ["web"]}),
-            "tags",
         ),
     ] {
         let spec = ResourceSpec {
