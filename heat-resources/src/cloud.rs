@@ -58,11 +58,23 @@ pub enum ObjectKind {
     Container,
     /// A Zun (application) container.
     ZunContainer,
+    /// A Keystone domain.
+    KeystoneDomain,
+    /// A Keystone project.
+    KeystoneProject,
+    /// A Keystone role.
+    KeystoneRole,
+    /// A Keystone group (with its role assignments).
+    KeystoneGroup,
+    /// A Keystone user (with its groups and role assignments).
+    KeystoneUser,
+    /// Roles granted to a user or a group.
+    RoleAssignment,
 }
 
 impl ObjectKind {
     /// Every kind.
-    pub const ALL: [ObjectKind; 23] = [
+    pub const ALL: [ObjectKind; 29] = [
         ObjectKind::Server,
         ObjectKind::Keypair,
         ObjectKind::Flavor,
@@ -86,6 +98,12 @@ impl ObjectKind {
         ObjectKind::HealthMonitor,
         ObjectKind::Container,
         ObjectKind::ZunContainer,
+        ObjectKind::KeystoneDomain,
+        ObjectKind::KeystoneProject,
+        ObjectKind::KeystoneRole,
+        ObjectKind::KeystoneGroup,
+        ObjectKind::KeystoneUser,
+        ObjectKind::RoleAssignment,
     ];
 
     /// The kind's name (`server`, `floating_ip`...), as the simulated
@@ -115,6 +133,12 @@ impl ObjectKind {
             ObjectKind::HealthMonitor => "health_monitor",
             ObjectKind::Container => "container",
             ObjectKind::ZunContainer => "zun_container",
+            ObjectKind::KeystoneDomain => "keystone_domain",
+            ObjectKind::KeystoneProject => "keystone_project",
+            ObjectKind::KeystoneRole => "keystone_role",
+            ObjectKind::KeystoneGroup => "keystone_group",
+            ObjectKind::KeystoneUser => "keystone_user",
+            ObjectKind::RoleAssignment => "role_assignment",
         }
     }
 }

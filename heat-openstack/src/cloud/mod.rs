@@ -1,5 +1,5 @@
 //! [`OpenStackCloud`]: the [`Cloud`] of a real OpenStack: objects created
-//! through Nova, Neutron, Cinder and Glance, named and tagged with their
+//! through Nova, Neutron, Cinder, Glance and Keystone, named and tagged with their
 //! stack and resource, waited for with a growing delay on the engine's
 //! clock, deleted idempotently.
 
@@ -16,6 +16,7 @@ use crate::requests::{self, tag};
 use crate::session::Session;
 
 mod compute;
+mod identity;
 mod network;
 mod poll;
 mod resolve;
@@ -87,6 +88,7 @@ impl Cloud for OpenStackCloud {
         match service(kind) {
             Some(Service::Network) => self.create_network_object(kind, spec).await,
             Some(Service::Compute) => self.create_compute_object(kind, spec).await,
+            Some(Service::Identity) => self.create_identity_object(kind, spec).await,
             None => Err(unsupported(kind)),
         }
     }
@@ -120,6 +122,12 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::FloatingIpAssociation
             | ObjectKind::SecurityGroup
             | ObjectKind::SecurityGroupRule => self.check(kind, id).await,
+            ObjectKind::KeystoneDomain
+            | ObjectKind::KeystoneProject
+            | ObjectKind::KeystoneRole
+            | ObjectKind::KeystoneGroup
+            | ObjectKind::KeystoneUser
+            | ObjectKind::RoleAssignment => self.check(kind, id).await,
             ObjectKind::Image
             | ObjectKind::LoadBalancer
             | ObjectKind::Listener
@@ -242,6 +250,19 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::HealthMonitor
             | ObjectKind::Container
             | ObjectKind::ZunContainer => return Err(unsupported(kind)),
+            ObjectKind::KeystoneDomain
+            | ObjectKind::KeystoneProject
+            | ObjectKind::KeystoneRole
+            | ObjectKind::KeystoneGroup
+            | ObjectKind::KeystoneUser
+            | ObjectKind::RoleAssignment => {
+                let moved = self.update_identity_object(kind, spec, id, old).await?;
+                let mut attrs = self.check(kind, moved.as_deref().unwrap_or(id)).await?;
+                if let Some(m) = moved {
+                    attrs.insert(heat_core::engine::PHYSICAL_ID.into(), json!(m));
+                }
+                return Ok(attrs);
+            }
         }
         self.wait_ready(kind, spec, id).await
     }
@@ -333,6 +354,12 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::HealthMonitor
             | ObjectKind::Container
             | ObjectKind::ZunContainer => Err(unsupported(kind)),
+            ObjectKind::KeystoneDomain
+            | ObjectKind::KeystoneProject
+            | ObjectKind::KeystoneRole
+            | ObjectKind::KeystoneGroup
+            | ObjectKind::KeystoneUser
+            | ObjectKind::RoleAssignment => self.delete_identity_object(kind, id).await,
         }
     }
 
@@ -389,6 +416,12 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::HealthMonitor
             | ObjectKind::Container
             | ObjectKind::ZunContainer => Err(unsupported(kind)),
+            ObjectKind::KeystoneDomain
+            | ObjectKind::KeystoneProject
+            | ObjectKind::KeystoneRole
+            | ObjectKind::KeystoneGroup
+            | ObjectKind::KeystoneUser
+            | ObjectKind::RoleAssignment => self.check_identity_object(kind, id).await,
         }
     }
 
@@ -405,6 +438,12 @@ impl Cloud for OpenStackCloud {
                 .find(|o| found(o))
                 .and_then(|o| o["id"].as_str())
                 .map(String::from)
+        };
+        // The tag as a description, or after the user's in parentheses.
+        let wrapped = format!("({tag})");
+        let described = |o: &Json| {
+            let d = o["description"].as_str().unwrap_or_default();
+            d == tag || d.ends_with(&wrapped)
         };
         match kind {
             // Servers and volumes carry the stack and resource in metadata.
@@ -434,12 +473,20 @@ impl Cloud for OpenStackCloud {
                     .as_array()
                     .cloned()
                     .unwrap_or_default();
-                let wrapped = format!("({tag})");
-                Ok(id_of(&items, &|o| {
-                    let d = o["description"].as_str().unwrap_or_default();
-                    d == tag || d.ends_with(&wrapped)
-                }))
+                Ok(id_of(&items, &described))
             }
+            // Keystone objects too; an assignment is granted again.
+            ObjectKind::KeystoneDomain
+            | ObjectKind::KeystoneProject
+            | ObjectKind::KeystoneRole
+            | ObjectKind::KeystoneGroup
+            | ObjectKind::KeystoneUser => {
+                let (collection, _, _) = identity::collection(kind);
+                let list = self.get("identity", &format!("/{collection}")).await?;
+                let items = list[collection].as_array().cloned().unwrap_or_default();
+                Ok(id_of(&items, &described))
+            }
+            ObjectKind::RoleAssignment => Ok(None),
             // Found another way when a create resumes (the interface and
             // attachment on the stack's own router and server), or not
             // adoptable (a key pair Nova refuses twice: the create fails).
@@ -547,6 +594,13 @@ impl Cloud for OpenStackCloud {
                 .get("compute", &format!("/os-keypairs/{v}"))
                 .await
                 .map(|_| ()),
+            "keystone.domain" | "keystone.project" | "keystone.role" | "keystone.user"
+            | "keystone.group" => {
+                let what = constraint.trim_start_matches("keystone.");
+                self.identity_id(&format!("{what}s"), what, v)
+                    .await
+                    .map(|_| ())
+            }
             _ => Ok(()),
         };
         result.map_err(|e| format!("Error validating value '{v}': {}", e.message))
@@ -559,6 +613,8 @@ enum Service {
     Network,
     /// Nova (and Cinder, through the compute paths).
     Compute,
+    /// Keystone.
+    Identity,
 }
 
 /// Which service makes objects of `kind` on OpenStack; `None` for kinds
@@ -588,6 +644,12 @@ fn service(kind: ObjectKind) -> Option<Service> {
         | ObjectKind::HealthMonitor
         | ObjectKind::Container
         | ObjectKind::ZunContainer => None,
+        ObjectKind::KeystoneDomain
+        | ObjectKind::KeystoneProject
+        | ObjectKind::KeystoneRole
+        | ObjectKind::KeystoneGroup
+        | ObjectKind::KeystoneUser
+        | ObjectKind::RoleAssignment => Some(Service::Identity),
     }
 }
 

@@ -118,7 +118,22 @@ fn property(name: &str, raw: &RawProperty) -> Property {
 /// Types with Heat's schema that the simulated cloud makes as objects of a
 /// kind (their attributes from that object: a Zun container's
 /// `addresses` name its ports).
-const KINDS: [(&str, ObjectKind); 1] = [("OS::Zun::Container", ObjectKind::ZunContainer)];
+const KINDS: [(&str, ObjectKind); 8] = [
+    ("OS::Zun::Container", ObjectKind::ZunContainer),
+    ("OS::Keystone::Domain", ObjectKind::KeystoneDomain),
+    ("OS::Keystone::Project", ObjectKind::KeystoneProject),
+    ("OS::Keystone::Role", ObjectKind::KeystoneRole),
+    ("OS::Keystone::Group", ObjectKind::KeystoneGroup),
+    ("OS::Keystone::User", ObjectKind::KeystoneUser),
+    (
+        "OS::Keystone::UserRoleAssignment",
+        ObjectKind::RoleAssignment,
+    ),
+    (
+        "OS::Keystone::GroupRoleAssignment",
+        ObjectKind::RoleAssignment,
+    ),
+];
 
 /// Heat's schema of every type `declared` does not hold.
 pub(super) fn types(declared: &[ResourceType]) -> Vec<ResourceType> {

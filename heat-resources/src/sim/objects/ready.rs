@@ -523,6 +523,31 @@ pub(in crate::sim) fn ready(o: &mut SimObject, objects: &Objects) {
             a.insert("status".into(), json!("active"));
             "active"
         }
+        // Keystone's fields, as Heat's attributes name them.
+        "keystone_project" | "keystone_user" | "keystone_group" | "keystone_domain" => {
+            let enabled = !matches!(p.get("enabled"), Some(Json::Bool(false)));
+            a.insert("enabled".into(), json!(enabled));
+            if o.kind != "keystone_domain" {
+                let domain = p.get("domain").filter(|d| !d.is_null());
+                a.insert(
+                    "domain_id".into(),
+                    domain.cloned().unwrap_or(json!("default")),
+                );
+            }
+            if o.kind == "keystone_project" {
+                a.insert("is_domain".into(), json!(false));
+                let parent = p.get("parent").filter(|d| !d.is_null());
+                a.insert(
+                    "parent_id".into(),
+                    parent.cloned().unwrap_or(json!("default")),
+                );
+            }
+            if o.kind == "keystone_user" {
+                a.insert("default_project_id".into(), s("default_project"));
+                a.insert("password_expires_at".into(), Json::Null);
+            }
+            "ACTIVE"
+        }
         _ => "ACTIVE",
     };
     finish(o, a, status);
