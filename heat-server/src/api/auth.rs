@@ -2,14 +2,15 @@
 //! context (project, user, roles) and the base of its links. In `noauth`
 //! mode the project is the one in the URL (as Heat's noauth middleware
 //! does); with Keystone, the token is validated and its project must be
-//! the URL's.
+//! the URL's. [`StackRequest`] gives the handlers of a stack's canonical
+//! URL (`/stacks/{name}/{id}/...`) their caller and the stack.
 
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::http::{header, Method};
-use heat_core::engine::RequestContext;
+use heat_core::engine::{RequestContext, StackRecord};
 
 use super::keystone::Keystone;
 use super::views::Base;
@@ -103,5 +104,45 @@ impl FromRequestParts<Arc<ApiState>> for Caller {
             }
         }
         Ok(caller)
+    }
+}
+
+/// The caller and the stack of a canonical URL (`/stacks/{name}/{id}`):
+/// the id must be that of a stack with that name (or that id) in the
+/// caller's project; any other is Heat's 404.
+pub struct StackRequest {
+    /// Who calls.
+    pub caller: Caller,
+    /// The stack the URL names.
+    pub stack: StackRecord,
+}
+
+impl FromRequestParts<Arc<ApiState>> for StackRequest {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<ApiState>,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::bad_request("HTTPBadRequest", e.body_text()))?;
+        let param = |key: &str| {
+            params
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.to_string())
+                .unwrap_or_default()
+        };
+        let (name, id) = (param("name"), param("id"));
+        let stack = match state.service.show(&caller.ctx, &id).await {
+            Ok(s) if s.name == name || s.id == name => s,
+            Ok(_) | Err(heat_core::service::ServiceError::StackNotFound(_)) => {
+                return Err(ApiError::no_stack(&name))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(StackRequest { caller, stack })
     }
 }

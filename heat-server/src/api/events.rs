@@ -12,9 +12,9 @@ use heat_core::service::{EventQuery, SortDir};
 use serde_json::{json, Value as Json};
 
 use super::auth::Caller;
+use super::auth::StackRequest;
 use super::json::body;
 use super::params::Query;
-use super::stacks::canonical;
 use super::{views, ApiError, ApiState};
 
 fn query(q: &Query, resource: Option<&str>) -> Result<EventQuery, ApiError> {
@@ -65,11 +65,9 @@ async fn listed(
 /// `GET .../events`.
 pub async fn list(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id)): Path<(String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     let q = query(&Query::parse(raw.as_deref()), None)?;
     let events = listed(&state, &caller, stack, &q).await?;
     Ok(body(&json!({"events": events})))
@@ -78,11 +76,10 @@ pub async fn list(
 /// `GET .../resources/{resource}/events`.
 pub async fn of_resource(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id, resource)): Path<(String, String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
+    Path((_, _, _, resource)): Path<(String, String, String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     let q = query(&Query::parse(raw.as_deref()), Some(&resource))?;
     let events = listed(&state, &caller, stack, &q).await?;
     Ok(body(&json!({"events": events})))
@@ -91,10 +88,9 @@ pub async fn of_resource(
 /// `GET .../resources/{resource}/events/{event}`.
 pub async fn show(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id, resource, event)): Path<(String, String, String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
+    Path((_, _, _, resource, event)): Path<(String, String, String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     let q = EventQuery {
         resource_name: vec![resource.clone()],
         ..EventQuery::default()

@@ -8,20 +8,17 @@ use axum::response::Response;
 use heat_core::service::ResourceQuery;
 use serde_json::{json, Map as JsonMap, Value as Json};
 
-use super::auth::Caller;
+use super::auth::StackRequest;
 use super::json::{body, Body};
 use super::params::Query;
-use super::stacks::canonical;
 use super::{views, ApiError, ApiState};
 
 /// `GET .../resources`.
 pub async fn list(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id)): Path<(String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     let q = Query::parse(raw.as_deref());
     let query = ResourceQuery {
         nested_depth: q.number("nested_depth")?.unwrap_or(0) as u32,
@@ -46,10 +43,9 @@ pub async fn list(
 /// `GET .../resources/{resource}`.
 pub async fn show(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id, resource)): Path<(String, String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
+    Path((_, _, _, resource)): Path<(String, String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     let v = state
         .service
         .resource(&caller.ctx, &stack.id, &resource)
@@ -62,10 +58,9 @@ pub async fn show(
 /// `GET .../resources/{resource}/metadata`.
 pub async fn metadata(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id, resource)): Path<(String, String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
+    Path((_, _, _, resource)): Path<(String, String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     let v = state
         .service
         .resource(&caller.ctx, &stack.id, &resource)
@@ -80,11 +75,10 @@ pub async fn metadata(
 /// `POST .../resources/{resource}/signal`.
 pub async fn signal(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id, resource)): Path<(String, String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
+    Path((_, _, _, resource)): Path<(String, String, String, String)>,
     Body(data): Body<Json>,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     state
         .service
         .signal(&caller.ctx, &stack.id, &resource, data)
@@ -96,11 +90,10 @@ pub async fn signal(
 /// "resource_status_reason": "..."}`.
 pub async fn mark_unhealthy(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id, resource)): Path<(String, String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
+    Path((_, _, _, resource)): Path<(String, String, String, String)>,
     Body(b): Body<JsonMap<String, Json>>,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     let unhealthy = b
         .get("mark_unhealthy")
         .and_then(super::params::json_bool)

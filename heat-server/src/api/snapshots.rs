@@ -12,9 +12,9 @@ use heat_core::service::heat_time;
 use serde::Deserialize;
 use serde_json::{json, Value as Json};
 
-use super::auth::Caller;
+use super::auth::StackRequest;
 use super::json::{body, Body};
-use super::stacks::{accepted, canonical};
+use super::stacks::accepted;
 use super::{ApiError, ApiState};
 
 fn view(s: &Snapshot) -> Json {
@@ -40,11 +40,9 @@ pub struct SnapshotBody {
 /// `POST .../snapshots`: the snapshot, `IN_PROGRESS`.
 pub async fn create(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id)): Path<(String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
     Body(b): Body<SnapshotBody>,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     let snapshot = state
         .service
         .snapshot(&caller.ctx, &stack.id, b.name.as_deref().unwrap_or(""))
@@ -55,10 +53,8 @@ pub async fn create(
 /// `GET .../snapshots`.
 pub async fn list(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id)): Path<(String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     let all = state.service.snapshots(&caller.ctx, &stack.id).await?;
     Ok(body(
         &json!({"snapshots": all.iter().map(view).collect::<Vec<_>>()}),
@@ -68,10 +64,9 @@ pub async fn list(
 /// `GET .../snapshots/{snapshot}`.
 pub async fn show(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id, snapshot)): Path<(String, String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
+    Path((_, _, _, snapshot)): Path<(String, String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     let s = state
         .service
         .snapshot_show(&caller.ctx, &stack.id, &snapshot)
@@ -82,10 +77,9 @@ pub async fn show(
 /// `DELETE .../snapshots/{snapshot}`.
 pub async fn delete(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id, snapshot)): Path<(String, String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
+    Path((_, _, _, snapshot)): Path<(String, String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     state
         .service
         .delete_snapshot(&caller.ctx, &stack.id, &snapshot)
@@ -96,10 +90,9 @@ pub async fn delete(
 /// `POST .../snapshots/{snapshot}/restore`: 202, the restore runs.
 pub async fn restore(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id, snapshot)): Path<(String, String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
+    Path((_, _, _, snapshot)): Path<(String, String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     state
         .service
         .restore(&caller.ctx, &stack.id, &snapshot)
@@ -111,12 +104,10 @@ pub async fn restore(
 /// cloud objects left as they are.
 pub async fn abandon(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id)): Path<(String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     if stack.is_deleted() {
-        return Err(ApiError::no_stack(&name));
+        return Err(ApiError::no_stack(&stack.name));
     }
     Ok(body(&state.service.abandon(&caller.ctx, &stack.id).await?))
 }
@@ -124,9 +115,7 @@ pub async fn abandon(
 /// `GET .../export`: the stack's data.
 pub async fn export(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id)): Path<(String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     Ok(body(&state.service.export(&caller.ctx, &stack.id).await?))
 }

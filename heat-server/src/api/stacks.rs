@@ -14,7 +14,7 @@ use heat_core::service::{SortDir, SourceParts, StackQuery, UpdateRequest, STACK_
 use serde::Deserialize;
 use serde_json::{json, Map as JsonMap, Value as Json};
 
-use super::auth::Caller;
+use super::auth::{Caller, StackRequest};
 use super::json::{body, Body};
 use super::params::{json_bool, json_u64, tags, Query};
 use super::views;
@@ -376,31 +376,11 @@ fn urlencoding_segment(s: &str) -> String {
         .replace("%7E", "~")
 }
 
-/// The stack of a canonical URL: the id must be that of a stack with that
-/// name in the caller's project.
-pub async fn canonical(
-    state: &ApiState,
-    caller: &Caller,
-    name: &str,
-    id: &str,
-) -> Result<StackRecord, ApiError> {
-    match state.service.show(&caller.ctx, id).await {
-        Ok(s) if s.name == name || s.id == name => Ok(s),
-        Ok(_) | Err(heat_core::service::ServiceError::StackNotFound(_)) => {
-            Err(ApiError::no_stack(name))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// `GET /stacks/{name}/{id}`.
 pub async fn show(
-    State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id)): Path<(String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     let q = Query::parse(raw.as_deref());
     let resolve = q.one("resolve_outputs").is_none_or(super::params::truthy);
     Ok(body(
@@ -432,12 +412,10 @@ async fn update_request(
 /// `PUT` (`existing`: `PATCH`) `/stacks/{name}/{id}`.
 pub async fn update(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
+    StackRequest { caller, stack }: StackRequest,
     method: Method,
-    Path((_, name, id)): Path<(String, String, String)>,
     Body(b): Body<StackBody>,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     let existing = method == Method::PATCH;
     let request = update_request(&state, &b, existing).await?;
     if request.parts.template.is_none() && !existing {
@@ -458,13 +436,11 @@ pub async fn update(
 /// (`?show_nested=True`: to the nested stacks' resources too).
 pub async fn update_preview(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
+    StackRequest { caller, stack }: StackRequest,
     method: Method,
-    Path((_, name, id)): Path<(String, String, String)>,
     RawQuery(raw): RawQuery,
     Body(b): Body<StackBody>,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     let request = update_request(&state, &b, method == Method::PATCH).await?;
     let nested = Query::parse(raw.as_deref()).flag("show_nested");
     let changes = state
@@ -556,12 +532,10 @@ fn change_item(
 /// `DELETE /stacks/{name}/{id}`.
 pub async fn delete(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id)): Path<(String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     if stack.is_deleted() {
-        return Err(ApiError::no_stack(&name));
+        return Err(ApiError::no_stack(&stack.name));
     }
     state.service.delete(&caller.ctx, &stack.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -571,11 +545,9 @@ pub async fn delete(
 /// `check`, `cancel_update`, `cancel_without_rollback`.
 pub async fn actions(
     State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id)): Path<(String, String, String)>,
+    StackRequest { caller, stack }: StackRequest,
     Body(b): Body<JsonMap<String, Json>>,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     let action = match b.keys().collect::<Vec<_>>().as_slice() {
         [one] => one.as_str(),
         _ => {
@@ -603,12 +575,7 @@ pub async fn actions(
 }
 
 /// `GET /stacks/{name}/{id}/outputs`.
-pub async fn outputs(
-    State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id)): Path<(String, String, String)>,
-) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
+pub async fn outputs(StackRequest { stack, .. }: StackRequest) -> Result<Response, ApiError> {
     let list: Vec<Json> = stack
         .outputs
         .iter()
@@ -620,11 +587,9 @@ pub async fn outputs(
 
 /// `GET /stacks/{name}/{id}/outputs/{key}`.
 pub async fn output(
-    State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id, key)): Path<(String, String, String, String)>,
+    StackRequest { stack, .. }: StackRequest,
+    Path((_, _, _, key)): Path<(String, String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
     let o = stack
         .outputs
         .as_ref()
@@ -636,12 +601,7 @@ pub async fn output(
 }
 
 /// `GET /stacks/{name}/{id}/template`: the template as a document.
-pub async fn template(
-    State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id)): Path<(String, String, String)>,
-) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
+pub async fn template(StackRequest { stack, .. }: StackRequest) -> Result<Response, ApiError> {
     let doc = heat_core::template::Template::parse(&stack.source.template)
         .map(|t| {
             Json::Object(
@@ -656,12 +616,7 @@ pub async fn template(
 }
 
 /// `GET /stacks/{name}/{id}/environment`.
-pub async fn environment(
-    State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id)): Path<(String, String, String)>,
-) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
+pub async fn environment(StackRequest { stack, .. }: StackRequest) -> Result<Response, ApiError> {
     let template = heat_core::template::Template::parse(&stack.source.template)
         .map_err(|e| ApiError::internal(e.to_string()))?;
     let mut view = heat_core::engine::Engine::environment_view(&stack.source, &template);
@@ -670,11 +625,6 @@ pub async fn environment(
 }
 
 /// `GET /stacks/{name}/{id}/files`.
-pub async fn files(
-    State(state): State<Arc<ApiState>>,
-    caller: Caller,
-    Path((_, name, id)): Path<(String, String, String)>,
-) -> Result<Response, ApiError> {
-    let stack = canonical(&state, &caller, &name, &id).await?;
+pub async fn files(StackRequest { stack, .. }: StackRequest) -> Result<Response, ApiError> {
     Ok(body(&Json::Object(stack.source.files.clone())))
 }
