@@ -5,7 +5,8 @@
 //! same server; Neutron properties Heat updates in place change on the
 //! same objects; attachments and associations move, an attached volume
 //! is extended (a resumed extend attaches it again); Keystone's objects
-//! live and die as Heat's; an update cancelled from another process rolls
+//! and catalog live and die as Heat's, one a killed create made found by
+//! its tag; an update cancelled from another process rolls
 //! back; a delete SIGKILLed midway is finished by the next. Built only with
 //! `--features openstack-live`; `.ci/run` starts the cloud and sets
 //! `OS_CLOUD`.
@@ -918,4 +919,123 @@ outputs:
             "the {kind} was left behind"
         );
     }
+}
+
+/// Keystone's catalog as Heat's resources make it: a region, a service and
+/// its endpoint there; an update changes the endpoint's URL and the
+/// service's description in place; the delete leaves none of them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_service_and_its_endpoint_join_and_leave_keystones_catalog() {
+    let (session, heat, _) = setup("catalog");
+    let template = heat.dir.join("catalog.yaml");
+    let pid = std::process::id();
+    let text = |url: &str, description: &str| {
+        format!(
+            "heat_template_version: 2018-08-31
+resources:
+  region:
+    type: OS::Keystone::Region
+    properties: {{id: heat-rs-region-{pid}, description: test region}}
+  service:
+    type: OS::Keystone::Service
+    properties: {{type: heat-rs-test-{pid}, description: {description}}}
+  endpoint:
+    type: OS::Keystone::Endpoint
+    properties:
+      service: {{get_resource: service}}
+      region: {{get_resource: region}}
+      interface: public
+      url: {url}
+"
+        )
+    };
+    std::fs::write(&template, text("http://127.0.0.1:9999/v1", "first")).unwrap();
+    let name = format!("catalog{pid}");
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let ids = heat.physical_ids(&name);
+    assert_eq!(ids["region"], format!("heat-rs-region-{pid}"));
+    let identity = |path: String| {
+        let session = &session;
+        async move { get(session, "identity", &path).await }
+    };
+    let endpoint = identity(format!("/endpoints/{}", ids["endpoint"]))
+        .await
+        .unwrap();
+    assert_eq!(endpoint["endpoint"]["service_id"], ids["service"].as_str());
+    assert_eq!(endpoint["endpoint"]["region_id"], ids["region"].as_str());
+    assert_eq!(endpoint["endpoint"]["url"], "http://127.0.0.1:9999/v1");
+    // Its tag, as one of its extra fields, finds it after a crash.
+    let tag = endpoint["endpoint"]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(tag.starts_with("heat-rs:"), "{endpoint}");
+    let service = identity(format!("/services/{}", ids["service"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        service["service"]["type"],
+        format!("heat-rs-test-{pid}").as_str()
+    );
+
+    std::fs::write(&template, text("http://127.0.0.1:9998/v2", "second")).unwrap();
+    let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
+    assert_eq!(heat.physical_ids(&name), ids, "changed in place");
+    let endpoint = identity(format!("/endpoints/{}", ids["endpoint"]))
+        .await
+        .unwrap();
+    assert_eq!(endpoint["endpoint"]["url"], "http://127.0.0.1:9998/v2");
+    let service = identity(format!("/services/{}", ids["service"]))
+        .await
+        .unwrap();
+    let description = service["service"]["description"].as_str().unwrap();
+    assert!(description.starts_with("second (heat-rs:"), "{description}");
+
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    for (kind, collection) in [
+        ("endpoint", "endpoints"),
+        ("service", "services"),
+        ("region", "regions"),
+    ] {
+        assert!(
+            identity(format!("/{collection}/{}", ids[kind]))
+                .await
+                .is_none(),
+            "the {kind} was left behind"
+        );
+    }
+}
+
+/// A Keystone object a killed create made before it recorded the id is
+/// found again by the tag its description carries, and only for its own
+/// resource; once deleted, it is not.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_keystone_object_made_before_a_crash_is_found_by_its_tag() {
+    use heat_resources::{Cloud, ObjectKind};
+    let (session, _heat, _) = setup("ksfind");
+    let cloud = heat_openstack::OpenStackCloud::new(
+        session,
+        std::sync::Arc::new(heat_server::SystemClock::new()),
+    );
+    let stack_id = format!("ksfind-{}", std::process::id());
+    let spec = heat_core::engine::ResourceSpec {
+        stack_id: stack_id.clone(),
+        stack_name: format!("ksfind{}", std::process::id()),
+        name: "team".into(),
+        type_name: "OS::Keystone::Project".into(),
+        properties: serde_json::json!({"description": "made, then the engine was killed"}),
+        ..Default::default()
+    };
+    let kind = ObjectKind::KeystoneProject;
+    let id = cloud.create(kind, &spec).await.unwrap();
+    assert_eq!(
+        cloud.find(kind, &stack_id, "team").await.unwrap(),
+        Some(id.clone())
+    );
+    assert_eq!(cloud.find(kind, &stack_id, "other").await.unwrap(), None);
+    cloud.delete(kind, &id).await.unwrap();
+    assert_eq!(cloud.find(kind, &stack_id, "team").await.unwrap(), None);
 }

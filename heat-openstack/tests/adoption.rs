@@ -250,11 +250,6 @@ async fn types_not_driven_on_openstack_are_refused_not_faked() {
         "OS::Glance::WebImage",
         "OS::Swift::Container",
         "OS::Zun::Container",
-        // Keystone's catalog objects (its projects, users and roles are
-        // made).
-        "OS::Keystone::Endpoint",
-        "OS::Keystone::Service",
-        "OS::Keystone::Region",
     ] {
         let e = driver.supports(t).unwrap_err();
         assert!(
@@ -267,6 +262,7 @@ async fn types_not_driven_on_openstack_are_refused_not_faked() {
         "AWS::EC2::Instance",
         "OS::Keystone::Project",
         "OS::Keystone::UserRoleAssignment",
+        "OS::Keystone::Endpoint",
         "OS::Heat::SoftwareConfig",
         "AWS::CloudFormation::WaitConditionHandle",
         "AWS::IAM::AccessKey",

@@ -70,11 +70,17 @@ pub enum ObjectKind {
     KeystoneUser,
     /// Roles granted to a user or a group.
     RoleAssignment,
+    /// A Keystone region.
+    KeystoneRegion,
+    /// A service in Keystone's catalog.
+    KeystoneService,
+    /// A service's endpoint in Keystone's catalog.
+    KeystoneEndpoint,
 }
 
 impl ObjectKind {
     /// Every kind.
-    pub const ALL: [ObjectKind; 29] = [
+    pub const ALL: [ObjectKind; 32] = [
         ObjectKind::Server,
         ObjectKind::Keypair,
         ObjectKind::Flavor,
@@ -104,6 +110,9 @@ impl ObjectKind {
         ObjectKind::KeystoneGroup,
         ObjectKind::KeystoneUser,
         ObjectKind::RoleAssignment,
+        ObjectKind::KeystoneRegion,
+        ObjectKind::KeystoneService,
+        ObjectKind::KeystoneEndpoint,
     ];
 
     /// The kind's name (`server`, `floating_ip`...), as the simulated
@@ -139,6 +148,9 @@ impl ObjectKind {
             ObjectKind::KeystoneGroup => "keystone_group",
             ObjectKind::KeystoneUser => "keystone_user",
             ObjectKind::RoleAssignment => "role_assignment",
+            ObjectKind::KeystoneRegion => "keystone_region",
+            ObjectKind::KeystoneService => "keystone_service",
+            ObjectKind::KeystoneEndpoint => "keystone_endpoint",
         }
     }
 }

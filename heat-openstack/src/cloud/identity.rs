@@ -1,7 +1,8 @@
 //! Keystone objects, as Heat's `OS::Keystone::*` resources make them:
 //! domains, projects, roles, groups and users (a user's groups and a
-//! user's or group's role assignments with it), and the role assignments
-//! of `UserRoleAssignment` and `GroupRoleAssignment`. Names or ids are
+//! user's or group's role assignments with it), the role assignments of
+//! `UserRoleAssignment` and `GroupRoleAssignment`, and the catalog's
+//! regions, services and endpoints. Names or ids are
 //! taken wherever Heat takes them (`keystone.project` and the other
 //! constraints). Each object carries its stack and resource in its
 //! description (after the template's), so that a create killed before it
@@ -72,15 +73,19 @@ pub(super) fn parse_assignment(id: &str) -> Option<(Principal, Vec<Grant>)> {
     Some(((who, principal.to_string()), grants))
 }
 
-/// The collection (`projects`), the body's key (`project`) and the noun of
-/// messages (`Project`) of an identity kind.
-pub(super) fn collection(kind: ObjectKind) -> (&'static str, &'static str, &'static str) {
+/// The collection (`projects`) and the body's key (`project`) of an
+/// identity kind.
+pub(super) fn collection(kind: ObjectKind) -> (&'static str, &'static str) {
     match kind {
-        ObjectKind::KeystoneDomain => ("domains", "domain", "Domain"),
-        ObjectKind::KeystoneProject => ("projects", "project", "Project"),
-        ObjectKind::KeystoneRole => ("roles", "role", "Role"),
-        ObjectKind::KeystoneGroup => ("groups", "group", "Group"),
-        _ => ("users", "user", "User"),
+        ObjectKind::KeystoneDomain => ("domains", "domain"),
+        ObjectKind::KeystoneProject => ("projects", "project"),
+        ObjectKind::KeystoneRole => ("roles", "role"),
+        ObjectKind::KeystoneGroup => ("groups", "group"),
+        ObjectKind::KeystoneUser => ("users", "user"),
+        ObjectKind::KeystoneRegion => ("regions", "region"),
+        ObjectKind::KeystoneService => ("services", "service"),
+        ObjectKind::KeystoneEndpoint => ("endpoints", "endpoint"),
+        other => unreachable!("{other} is not a Keystone object with a collection"),
     }
 }
 
@@ -227,8 +232,7 @@ impl OpenStackCloud {
         Ok(out)
     }
 
-    /// The body of a domain, project, role, group or user (`update`: only
-    /// what may change).
+    /// The body of a Keystone object (`update`: only what may change).
     async fn identity_body(
         &self,
         kind: ObjectKind,
@@ -237,7 +241,10 @@ impl OpenStackCloud {
     ) -> Result<Json, DriverError> {
         let p = &spec.properties;
         let mut b = JsonMap::new();
-        b.insert("name".into(), json!(Self::name(spec)));
+        // A region is named by its id.
+        if kind != ObjectKind::KeystoneRegion {
+            b.insert("name".into(), json!(Self::name(spec)));
+        }
         let tag = tag(&spec.stack_id, &spec.name);
         let description = match p.get("description").and_then(Json::as_str) {
             Some(d) if !d.is_empty() => format!("{d} ({tag})"),
@@ -271,7 +278,31 @@ impl OpenStackCloud {
                     b.insert("domain_id".into(), json!(self.domain_id(p).await?));
                 }
             }
-            _ => {
+            ObjectKind::KeystoneRegion => {
+                b.insert("enabled".into(), json!(boolean(p, "enabled", true)));
+                if let (false, Some(id)) = (update, s(p, &["id"])) {
+                    b.insert("id".into(), json!(id));
+                }
+                let parent = s(p, &["parent_region"]).map(|r| json!(r));
+                b.insert("parent_region_id".into(), parent.unwrap_or(Json::Null));
+            }
+            ObjectKind::KeystoneService => {
+                b.insert("enabled".into(), json!(boolean(p, "enabled", true)));
+                b.insert("type".into(), json!(s(p, &["type"]).unwrap_or_default()));
+            }
+            // An endpoint keeps the description as one of its extra fields.
+            ObjectKind::KeystoneEndpoint => {
+                b.insert("enabled".into(), json!(boolean(p, "enabled", true)));
+                for key in ["interface", "url"] {
+                    b.insert(key.into(), json!(s(p, &[key]).unwrap_or_default()));
+                }
+                let service = s(p, &["service"]).unwrap_or_default();
+                let service = self.identity_id("services", "service", service).await?;
+                b.insert("service_id".into(), json!(service));
+                let region = s(p, &["region"]).map(|r| json!(r));
+                b.insert("region_id".into(), region.unwrap_or(Json::Null));
+            }
+            ObjectKind::KeystoneUser => {
                 b.insert("enabled".into(), json!(boolean(p, "enabled", true)));
                 for key in ["email", "password"] {
                     if let Some(v) = s(p, &[key]) {
@@ -286,6 +317,7 @@ impl OpenStackCloud {
                     b.insert("domain_id".into(), json!(self.domain_id(p).await?));
                 }
             }
+            other => unreachable!("{other} has no Keystone body"),
         }
         Ok(Json::Object(b))
     }
@@ -304,7 +336,7 @@ impl OpenStackCloud {
             self.set_grants(&principal, &grants, Method::PUT).await?;
             return Ok(assignment_id(&principal, &grants));
         }
-        let (collection, key, _) = collection(kind);
+        let (collection, key) = collection(kind);
         let body = json!({ key: self.identity_body(kind, spec, false).await? });
         let id = self
             .post_id("identity", &format!("/{collection}"), &body, key)
@@ -387,7 +419,7 @@ impl OpenStackCloud {
             let moved = assignment_id(&principal, &after);
             return Ok(Some(moved).filter(|m| m != id));
         }
-        let (collection, key, _) = collection(kind);
+        let (collection, key) = collection(kind);
         let body = json!({ key: self.identity_body(kind, spec, true).await? });
         self.session
             .request(
@@ -414,7 +446,7 @@ impl OpenStackCloud {
             };
             return self.set_grants(&principal, &grants, Method::DELETE).await;
         }
-        let (collection, key, _) = collection(kind);
+        let (collection, key) = collection(kind);
         let path = format!("/{collection}/{id}");
         let result = async {
             if kind == ObjectKind::KeystoneDomain {
@@ -455,7 +487,7 @@ impl OpenStackCloud {
             }
             return Ok(Attributes::new());
         }
-        let (collection, key, _) = collection(kind);
+        let (collection, key) = collection(kind);
         let body = self.get("identity", &format!("/{collection}/{id}")).await?;
         let mut a: Attributes = body[key].as_object().cloned().unwrap_or_default();
         a.remove("links");

@@ -127,6 +127,9 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::KeystoneRole
             | ObjectKind::KeystoneGroup
             | ObjectKind::KeystoneUser
+            | ObjectKind::KeystoneRegion
+            | ObjectKind::KeystoneService
+            | ObjectKind::KeystoneEndpoint
             | ObjectKind::RoleAssignment => self.check(kind, id).await,
             ObjectKind::Image
             | ObjectKind::LoadBalancer
@@ -255,6 +258,9 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::KeystoneRole
             | ObjectKind::KeystoneGroup
             | ObjectKind::KeystoneUser
+            | ObjectKind::KeystoneRegion
+            | ObjectKind::KeystoneService
+            | ObjectKind::KeystoneEndpoint
             | ObjectKind::RoleAssignment => {
                 let moved = self.update_identity_object(kind, spec, id, old).await?;
                 let mut attrs = self.check(kind, moved.as_deref().unwrap_or(id)).await?;
@@ -359,6 +365,9 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::KeystoneRole
             | ObjectKind::KeystoneGroup
             | ObjectKind::KeystoneUser
+            | ObjectKind::KeystoneRegion
+            | ObjectKind::KeystoneService
+            | ObjectKind::KeystoneEndpoint
             | ObjectKind::RoleAssignment => self.delete_identity_object(kind, id).await,
         }
     }
@@ -421,6 +430,9 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::KeystoneRole
             | ObjectKind::KeystoneGroup
             | ObjectKind::KeystoneUser
+            | ObjectKind::KeystoneRegion
+            | ObjectKind::KeystoneService
+            | ObjectKind::KeystoneEndpoint
             | ObjectKind::RoleAssignment => self.check_identity_object(kind, id).await,
         }
     }
@@ -480,8 +492,11 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::KeystoneProject
             | ObjectKind::KeystoneRole
             | ObjectKind::KeystoneGroup
-            | ObjectKind::KeystoneUser => {
-                let (collection, _, _) = identity::collection(kind);
+            | ObjectKind::KeystoneUser
+            | ObjectKind::KeystoneRegion
+            | ObjectKind::KeystoneService
+            | ObjectKind::KeystoneEndpoint => {
+                let (collection, _) = identity::collection(kind);
                 let list = self.get("identity", &format!("/{collection}")).await?;
                 let items = list[collection].as_array().cloned().unwrap_or_default();
                 Ok(id_of(&items, &described))
@@ -594,8 +609,12 @@ impl Cloud for OpenStackCloud {
                 .get("compute", &format!("/os-keypairs/{v}"))
                 .await
                 .map(|_| ()),
+            "keystone.region" => self
+                .get("identity", &format!("/regions/{v}"))
+                .await
+                .map(|_| ()),
             "keystone.domain" | "keystone.project" | "keystone.role" | "keystone.user"
-            | "keystone.group" => {
+            | "keystone.group" | "keystone.service" => {
                 let what = constraint.trim_start_matches("keystone.");
                 self.identity_id(&format!("{what}s"), what, v)
                     .await
@@ -649,6 +668,9 @@ fn service(kind: ObjectKind) -> Option<Service> {
         | ObjectKind::KeystoneRole
         | ObjectKind::KeystoneGroup
         | ObjectKind::KeystoneUser
+        | ObjectKind::KeystoneRegion
+        | ObjectKind::KeystoneService
+        | ObjectKind::KeystoneEndpoint
         | ObjectKind::RoleAssignment => Some(Service::Identity),
     }
 }

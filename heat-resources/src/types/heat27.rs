@@ -118,7 +118,7 @@ fn property(name: &str, raw: &RawProperty) -> Property {
 /// Types with Heat's schema that the simulated cloud makes as objects of a
 /// kind (their attributes from that object: a Zun container's
 /// `addresses` name its ports).
-const KINDS: [(&str, ObjectKind); 8] = [
+const KINDS: [(&str, ObjectKind); 11] = [
     ("OS::Zun::Container", ObjectKind::ZunContainer),
     ("OS::Keystone::Domain", ObjectKind::KeystoneDomain),
     ("OS::Keystone::Project", ObjectKind::KeystoneProject),
@@ -133,6 +133,9 @@ const KINDS: [(&str, ObjectKind); 8] = [
         "OS::Keystone::GroupRoleAssignment",
         ObjectKind::RoleAssignment,
     ),
+    ("OS::Keystone::Region", ObjectKind::KeystoneRegion),
+    ("OS::Keystone::Service", ObjectKind::KeystoneService),
+    ("OS::Keystone::Endpoint", ObjectKind::KeystoneEndpoint),
 ];
 
 /// Heat's schema of every type `declared` does not hold.
