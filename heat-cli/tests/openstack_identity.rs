@@ -1,0 +1,281 @@
+//! `heat --os-cloud` and Keystone, as Heat's `OS::Keystone::*` resources
+//! use it: domains, projects, roles, groups, users and role assignments
+//! made, changed in place (an assignment moved) and deleted with no grant
+//! left; the catalog's regions, services and endpoints; an object a killed
+//! create made found again by its tag. Built only with `--features
+//! openstack-live`; `.ci/run` starts the cloud and sets `OS_CLOUD`.
+
+mod live;
+
+use live::*;
+
+/// Keystone objects as Heat's `OS::Keystone::*` make them: a domain, a
+/// project, a role, a group granted the role on the project, a user in the
+/// group with a default project and a role, and a user role assignment;
+/// an update changes the project in place, takes the user out of the
+/// group and moves the assignment to the domain (the old grant revoked);
+/// the delete leaves none of them, nor any grant.
+#[tokio::test(flavor = "multi_thread")]
+async fn keystone_objects_live_and_die_as_heats() {
+    let (session, heat, _) = setup("keystone");
+    let template = heat.dir.join("keystone.yaml");
+    let text = |description: &str, groups: &str, scope: &str| {
+        format!(
+            "heat_template_version: 2018-08-31
+resources:
+  domain: {{type: OS::Keystone::Domain, properties: {{description: a domain}}}}
+  project:
+    type: OS::Keystone::Project
+    properties: {{domain: default, description: {description}, tags: [team]}}
+  role: {{type: OS::Keystone::Role}}
+  group:
+    type: OS::Keystone::Group
+    properties:
+      roles: [{{role: {{get_resource: role}}, project: {{get_resource: project}}}}]
+  user:
+    type: OS::Keystone::User
+    properties:
+      password: s3cret-pass
+      default_project: {{get_resource: project}}
+      groups: {groups}
+      roles: [{{role: member, project: {{get_resource: project}}}}]
+  assignment:
+    type: OS::Keystone::UserRoleAssignment
+    properties:
+      user: {{get_resource: user}}
+      roles: [{{role: reader, {scope}}}]
+outputs:
+  project_domain: {{value: {{get_attr: [project, domain_id]}}}}
+  user_project: {{value: {{get_attr: [user, default_project_id]}}}}
+"
+        )
+    };
+    std::fs::write(
+        &template,
+        text(
+            "first",
+            "[{get_resource: group}]",
+            "project: {get_resource: project}",
+        ),
+    )
+    .unwrap();
+    let name = format!("ks{}", std::process::id());
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let ids = heat.physical_ids(&name);
+    assert_eq!(output(&created, "project_domain"), "default");
+    assert_eq!(output(&created, "user_project"), ids["project"]);
+    let identity = |path: String| {
+        let session = &session;
+        async move { get(session, "identity", &path).await }
+    };
+    let project = identity(format!("/projects/{}", ids["project"]))
+        .await
+        .unwrap();
+    assert_eq!(project["project"]["tags"], serde_json::json!(["team"]));
+    let description = project["project"]["description"].as_str().unwrap();
+    assert!(description.starts_with("first (heat-rs:"), "{description}");
+    let role_of = |name: &'static str| {
+        let session = &session;
+        async move {
+            let roles = get(session, "identity", &format!("/roles?name={name}"))
+                .await
+                .unwrap();
+            roles["roles"][0]["id"].as_str().unwrap().to_string()
+        }
+    };
+    let (member, reader) = (role_of("member").await, role_of("reader").await);
+    let granted = |query: String| {
+        let session = &session;
+        async move {
+            let list = get(session, "identity", &format!("/role_assignments?{query}"))
+                .await
+                .unwrap();
+            let mut roles: Vec<String> = list["role_assignments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["role"]["id"].as_str().unwrap().to_string())
+                .collect();
+            roles.sort();
+            roles
+        }
+    };
+    let on_project =
+        |who: &str, id: &str| format!("{who}.id={id}&scope.project.id={}", ids["project"]);
+    let mut both = vec![member.clone(), reader.clone()];
+    both.sort();
+    assert_eq!(granted(on_project("user", &ids["user"])).await, both);
+    assert_eq!(
+        granted(on_project("group", &ids["group"])).await,
+        [ids["role"].clone()]
+    );
+    let groups = identity(format!("/users/{}/groups", ids["user"]))
+        .await
+        .unwrap();
+    assert_eq!(groups["groups"][0]["id"], ids["group"].as_str(), "{groups}");
+
+    // Update: in place, the assignment moved to the domain.
+    std::fs::write(&template, text("second", "[]", "domain: default")).unwrap();
+    let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
+    let after = heat.physical_ids(&name);
+    for kept in ["domain", "project", "role", "group", "user"] {
+        assert_eq!(after[kept], ids[kept], "{kept} was kept");
+    }
+    assert_ne!(after["assignment"], ids["assignment"]);
+    let project = identity(format!("/projects/{}", ids["project"]))
+        .await
+        .unwrap();
+    let description = project["project"]["description"].as_str().unwrap();
+    assert!(description.starts_with("second (heat-rs:"), "{description}");
+    assert_eq!(
+        granted(on_project("user", &ids["user"])).await,
+        std::slice::from_ref(&member)
+    );
+    assert_eq!(
+        granted(format!("user.id={}&scope.domain.id=default", ids["user"])).await,
+        std::slice::from_ref(&reader)
+    );
+    let groups = identity(format!("/users/{}/groups", ids["user"]))
+        .await
+        .unwrap();
+    assert_eq!(groups["groups"], serde_json::json!([]), "{groups}");
+
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    for (kind, collection) in [
+        ("domain", "domains"),
+        ("project", "projects"),
+        ("role", "roles"),
+        ("group", "groups"),
+        ("user", "users"),
+    ] {
+        assert!(
+            identity(format!("/{collection}/{}", ids[kind]))
+                .await
+                .is_none(),
+            "the {kind} was left behind"
+        );
+    }
+}
+
+/// Keystone's catalog as Heat's resources make it: a region, a service and
+/// its endpoint there; an update changes the endpoint's URL and the
+/// service's description in place; the delete leaves none of them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_service_and_its_endpoint_join_and_leave_keystones_catalog() {
+    let (session, heat, _) = setup("catalog");
+    let template = heat.dir.join("catalog.yaml");
+    let pid = std::process::id();
+    let text = |url: &str, description: &str| {
+        format!(
+            "heat_template_version: 2018-08-31
+resources:
+  region:
+    type: OS::Keystone::Region
+    properties: {{id: heat-rs-region-{pid}, description: test region}}
+  service:
+    type: OS::Keystone::Service
+    properties: {{type: heat-rs-test-{pid}, description: {description}}}
+  endpoint:
+    type: OS::Keystone::Endpoint
+    properties:
+      service: {{get_resource: service}}
+      region: {{get_resource: region}}
+      interface: public
+      url: {url}
+"
+        )
+    };
+    std::fs::write(&template, text("http://127.0.0.1:9999/v1", "first")).unwrap();
+    let name = format!("catalog{pid}");
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let ids = heat.physical_ids(&name);
+    assert_eq!(ids["region"], format!("heat-rs-region-{pid}"));
+    let identity = |path: String| {
+        let session = &session;
+        async move { get(session, "identity", &path).await }
+    };
+    let endpoint = identity(format!("/endpoints/{}", ids["endpoint"]))
+        .await
+        .unwrap();
+    assert_eq!(endpoint["endpoint"]["service_id"], ids["service"].as_str());
+    assert_eq!(endpoint["endpoint"]["region_id"], ids["region"].as_str());
+    assert_eq!(endpoint["endpoint"]["url"], "http://127.0.0.1:9999/v1");
+    // Its tag, as one of its extra fields, finds it after a crash.
+    let tag = endpoint["endpoint"]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(tag.starts_with("heat-rs:"), "{endpoint}");
+    let service = identity(format!("/services/{}", ids["service"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        service["service"]["type"],
+        format!("heat-rs-test-{pid}").as_str()
+    );
+
+    std::fs::write(&template, text("http://127.0.0.1:9998/v2", "second")).unwrap();
+    let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
+    assert_eq!(heat.physical_ids(&name), ids, "changed in place");
+    let endpoint = identity(format!("/endpoints/{}", ids["endpoint"]))
+        .await
+        .unwrap();
+    assert_eq!(endpoint["endpoint"]["url"], "http://127.0.0.1:9998/v2");
+    let service = identity(format!("/services/{}", ids["service"]))
+        .await
+        .unwrap();
+    let description = service["service"]["description"].as_str().unwrap();
+    assert!(description.starts_with("second (heat-rs:"), "{description}");
+
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    for (kind, collection) in [
+        ("endpoint", "endpoints"),
+        ("service", "services"),
+        ("region", "regions"),
+    ] {
+        assert!(
+            identity(format!("/{collection}/{}", ids[kind]))
+                .await
+                .is_none(),
+            "the {kind} was left behind"
+        );
+    }
+}
+
+/// A Keystone object a killed create made before it recorded the id is
+/// found again by the tag its description carries, and only for its own
+/// resource; once deleted, it is not.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_keystone_object_made_before_a_crash_is_found_by_its_tag() {
+    use heat_resources::{Cloud, ObjectKind};
+    let (session, _heat, _) = setup("ksfind");
+    let cloud = heat_openstack::OpenStackCloud::new(
+        session,
+        std::sync::Arc::new(heat_server::SystemClock::new()),
+    );
+    let stack_id = format!("ksfind-{}", std::process::id());
+    let spec = heat_core::engine::ResourceSpec {
+        stack_id: stack_id.clone(),
+        stack_name: format!("ksfind{}", std::process::id()),
+        name: "team".into(),
+        type_name: "OS::Keystone::Project".into(),
+        properties: serde_json::json!({"description": "made, then the engine was killed"}),
+        ..Default::default()
+    };
+    let kind = ObjectKind::KeystoneProject;
+    let id = cloud.create(kind, &spec).await.unwrap();
+    assert_eq!(
+        cloud.find(kind, &stack_id, "team").await.unwrap(),
+        Some(id.clone())
+    );
+    assert_eq!(cloud.find(kind, &stack_id, "other").await.unwrap(), None);
+    cloud.delete(kind, &id).await.unwrap();
+    assert_eq!(cloud.find(kind, &stack_id, "team").await.unwrap(), None);
+}
