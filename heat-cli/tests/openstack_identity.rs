@@ -2,7 +2,8 @@
 //! use it: domains, projects, roles, groups, users and role assignments
 //! made, changed in place (an assignment moved) and deleted with no grant
 //! left; the catalog's regions, services and endpoints; an object a killed
-//! create made found again by its tag. Built only with `--features
+//! create made found again by its tag; a project's quotas and a volume
+//! type shared with it. Built only with `--features
 //! openstack-live`; `.ci/run` starts the cloud and sets `OS_CLOUD`.
 
 mod live;
@@ -278,4 +279,134 @@ async fn a_keystone_object_made_before_a_crash_is_found_by_its_tag() {
     assert_eq!(cloud.find(kind, &stack_id, "other").await.unwrap(), None);
     cloud.delete(kind, &id).await.unwrap();
     assert_eq!(cloud.find(kind, &stack_id, "team").await.unwrap(), None);
+}
+
+/// A project's limits and a volume type shared with it, as an operator's
+/// stack sets them up: Nova's, Cinder's and Neutron's quotas set, then
+/// changed in place; a private volume type with extra specs, its specs
+/// changed; the delete puts the project's defaults back and removes the
+/// type.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_projects_quotas_and_volume_type_are_set_changed_and_reset() {
+    let (session, heat, _) = setup("quotas");
+    let pid = std::process::id();
+    let tenant = heat.dir.join("tenant.yaml");
+    std::fs::write(
+        &tenant,
+        "heat_template_version: 2018-08-31\nresources:\n  project: {type: OS::Keystone::Project}\n",
+    )
+    .unwrap();
+    let t = tenant.display().to_string();
+    let name = format!("tenant{pid}");
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let project = heat.physical_ids(&name)["project"].clone();
+
+    let limits = heat.dir.join("limits.yaml");
+    let text = |cores: u32, spec: &str| {
+        format!(
+            "heat_template_version: 2018-08-31
+parameters:
+  project: {{type: string}}
+resources:
+  nova: {{type: OS::Nova::Quota, properties: {{project: {{get_param: project}}, cores: {cores}, instances: 3}}}}
+  cinder: {{type: OS::Cinder::Quota, properties: {{project: {{get_param: project}}, volumes: 4, gigabytes: 40}}}}
+  neutron: {{type: OS::Neutron::Quota, properties: {{project: {{get_param: project}}, port: 25}}}}
+  fast:
+    type: OS::Cinder::VolumeType
+    properties:
+      name: fast-{pid}
+      is_public: false
+      projects: [{{get_param: project}}]
+      metadata: {{speed: {spec}}}
+"
+        )
+    };
+    std::fs::write(&limits, text(4, "high")).unwrap();
+    let l = limits.display().to_string();
+    let lname = format!("limits{pid}");
+    let param = format!("project={project}");
+    let created = heat.json(&[
+        "stack",
+        "create",
+        &lname,
+        "-t",
+        &l,
+        "--parameter",
+        &param,
+        "-f",
+        "json",
+    ]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let ids = heat.physical_ids(&lname);
+    let quota = |service: &'static str, path: String, key: &'static str| {
+        let session = &session;
+        async move { get(session, service, &path).await.unwrap()[key].clone() }
+    };
+    let nova = || quota("compute", format!("/os-quota-sets/{project}"), "quota_set");
+    let cinder = || quota("volume", format!("/os-quota-sets/{project}"), "quota_set");
+    let neutron = || quota("network", format!("/quotas/{project}"), "quota");
+    assert_eq!(nova().await["cores"], 4);
+    assert_eq!(nova().await["instances"], 3);
+    assert_eq!(cinder().await["volumes"], 4);
+    assert_eq!(neutron().await["port"], 25);
+    let volume_type = || {
+        let session = &session;
+        let id = ids["fast"].clone();
+        async move {
+            let t = get(session, "volume", &format!("/types/{id}"))
+                .await
+                .unwrap();
+            let access = get(
+                session,
+                "volume",
+                &format!("/types/{id}/os-volume-type-access"),
+            )
+            .await
+            .unwrap();
+            (
+                t["volume_type"].clone(),
+                access["volume_type_access"].clone(),
+            )
+        }
+    };
+    let (t, access) = volume_type().await;
+    assert_eq!(t["extra_specs"]["speed"], "high", "{t}");
+    assert_eq!(t["is_public"], false, "{t}");
+    assert_eq!(access[0]["project_id"], project.as_str(), "{access}");
+
+    std::fs::write(&limits, text(6, "higher")).unwrap();
+    let updated = heat.json(&[
+        "stack",
+        "update",
+        &lname,
+        "-t",
+        &l,
+        "--parameter",
+        &param,
+        "-f",
+        "json",
+    ]);
+    assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
+    assert_eq!(heat.physical_ids(&lname), ids, "changed in place");
+    assert_eq!(nova().await["cores"], 6);
+    assert_eq!(volume_type().await.0["extra_specs"]["speed"], "higher");
+
+    let defaults = quota(
+        "compute",
+        format!("/os-quota-sets/{project}/defaults"),
+        "quota_set",
+    )
+    .await;
+    let (code, out, err) = heat.run(&["stack", "delete", &lname, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(nova().await["cores"], defaults["cores"]);
+    assert_eq!(nova().await["instances"], defaults["instances"]);
+    assert_ne!(cinder().await["volumes"], 4);
+    assert_ne!(neutron().await["port"], 25);
+    assert!(get(&session, "volume", &format!("/types/{}", ids["fast"]))
+        .await
+        .is_none());
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
 }

@@ -263,6 +263,8 @@ async fn types_not_driven_on_openstack_are_refused_not_faked() {
         "OS::Keystone::Project",
         "OS::Keystone::UserRoleAssignment",
         "OS::Keystone::Endpoint",
+        "OS::Nova::Quota",
+        "OS::Cinder::VolumeType",
         "OS::Heat::SoftwareConfig",
         "AWS::CloudFormation::WaitConditionHandle",
         "AWS::IAM::AccessKey",

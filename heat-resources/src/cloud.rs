@@ -76,11 +76,15 @@ pub enum ObjectKind {
     KeystoneService,
     /// A service's endpoint in Keystone's catalog.
     KeystoneEndpoint,
+    /// A project's quotas in one service (Nova, Cinder or Neutron).
+    Quota,
+    /// A Cinder volume type.
+    VolumeType,
 }
 
 impl ObjectKind {
     /// Every kind.
-    pub const ALL: [ObjectKind; 32] = [
+    pub const ALL: [ObjectKind; 34] = [
         ObjectKind::Server,
         ObjectKind::Keypair,
         ObjectKind::Flavor,
@@ -113,6 +117,8 @@ impl ObjectKind {
         ObjectKind::KeystoneRegion,
         ObjectKind::KeystoneService,
         ObjectKind::KeystoneEndpoint,
+        ObjectKind::Quota,
+        ObjectKind::VolumeType,
     ];
 
     /// The kind's name (`server`, `floating_ip`...), as the simulated
@@ -151,6 +157,8 @@ impl ObjectKind {
             ObjectKind::KeystoneRegion => "keystone_region",
             ObjectKind::KeystoneService => "keystone_service",
             ObjectKind::KeystoneEndpoint => "keystone_endpoint",
+            ObjectKind::Quota => "quota",
+            ObjectKind::VolumeType => "volume_type",
         }
     }
 }

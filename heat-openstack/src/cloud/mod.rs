@@ -15,6 +15,7 @@ use serde_json::{json, Value as Json};
 use crate::requests::{self, tag};
 use crate::session::Session;
 
+mod admin;
 mod compute;
 mod identity;
 mod network;
@@ -89,6 +90,7 @@ impl Cloud for OpenStackCloud {
             Some(Service::Network) => self.create_network_object(kind, spec).await,
             Some(Service::Compute) => self.create_compute_object(kind, spec).await,
             Some(Service::Identity) => self.create_identity_object(kind, spec).await,
+            Some(Service::Admin) => self.create_admin_object(kind, spec).await,
             None => Err(unsupported(kind)),
         }
     }
@@ -131,6 +133,7 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::KeystoneService
             | ObjectKind::KeystoneEndpoint
             | ObjectKind::RoleAssignment => self.check(kind, id).await,
+            ObjectKind::Quota | ObjectKind::VolumeType => self.check(kind, id).await,
             ObjectKind::Image
             | ObjectKind::LoadBalancer
             | ObjectKind::Listener
@@ -269,6 +272,9 @@ impl Cloud for OpenStackCloud {
                 }
                 return Ok(attrs);
             }
+            ObjectKind::Quota | ObjectKind::VolumeType => {
+                self.update_admin_object(kind, spec, id, old).await?
+            }
         }
         self.wait_ready(kind, spec, id).await
     }
@@ -369,6 +375,7 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::KeystoneService
             | ObjectKind::KeystoneEndpoint
             | ObjectKind::RoleAssignment => self.delete_identity_object(kind, id).await,
+            ObjectKind::Quota | ObjectKind::VolumeType => self.delete_admin_object(kind, id).await,
         }
     }
 
@@ -434,6 +441,7 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::KeystoneService
             | ObjectKind::KeystoneEndpoint
             | ObjectKind::RoleAssignment => self.check_identity_object(kind, id).await,
+            ObjectKind::Quota | ObjectKind::VolumeType => self.check_admin_object(kind, id).await,
         }
     }
 
@@ -502,6 +510,13 @@ impl Cloud for OpenStackCloud {
                 Ok(id_of(&items, &described))
             }
             ObjectKind::RoleAssignment => Ok(None),
+            // Setting a quota again is harmless.
+            ObjectKind::Quota => Ok(None),
+            ObjectKind::VolumeType => {
+                let list = self.get("volume", "/types?is_public=None").await?;
+                let items = list["volume_types"].as_array().cloned().unwrap_or_default();
+                Ok(id_of(&items, &described))
+            }
             // Found another way when a create resumes (the interface and
             // attachment on the stack's own router and server), or not
             // adoptable (a key pair Nova refuses twice: the create fails).
@@ -634,6 +649,8 @@ enum Service {
     Compute,
     /// Keystone.
     Identity,
+    /// A project's quotas, Cinder's volume types.
+    Admin,
 }
 
 /// Which service makes objects of `kind` on OpenStack; `None` for kinds
@@ -672,6 +689,7 @@ fn service(kind: ObjectKind) -> Option<Service> {
         | ObjectKind::KeystoneService
         | ObjectKind::KeystoneEndpoint
         | ObjectKind::RoleAssignment => Some(Service::Identity),
+        ObjectKind::Quota | ObjectKind::VolumeType => Some(Service::Admin),
     }
 }
 

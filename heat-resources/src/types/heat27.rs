@@ -118,7 +118,7 @@ fn property(name: &str, raw: &RawProperty) -> Property {
 /// Types with Heat's schema that the simulated cloud makes as objects of a
 /// kind (their attributes from that object: a Zun container's
 /// `addresses` name its ports).
-const KINDS: [(&str, ObjectKind); 11] = [
+const KINDS: [(&str, ObjectKind); 15] = [
     ("OS::Zun::Container", ObjectKind::ZunContainer),
     ("OS::Keystone::Domain", ObjectKind::KeystoneDomain),
     ("OS::Keystone::Project", ObjectKind::KeystoneProject),
@@ -136,6 +136,10 @@ const KINDS: [(&str, ObjectKind); 11] = [
     ("OS::Keystone::Region", ObjectKind::KeystoneRegion),
     ("OS::Keystone::Service", ObjectKind::KeystoneService),
     ("OS::Keystone::Endpoint", ObjectKind::KeystoneEndpoint),
+    ("OS::Nova::Quota", ObjectKind::Quota),
+    ("OS::Cinder::Quota", ObjectKind::Quota),
+    ("OS::Neutron::Quota", ObjectKind::Quota),
+    ("OS::Cinder::VolumeType", ObjectKind::VolumeType),
 ];
 
 /// Heat's schema of every type `declared` does not hold.

@@ -1,0 +1,291 @@
+//! What an operator sets up for a project, as Heat's resources do: a
+//! project's quotas (`OS::Nova::Quota`, `OS::Cinder::Quota`,
+//! `OS::Neutron::Quota`: the limits given set, the project's defaults back
+//! when the resource goes) and Cinder volume types (`OS::Cinder::VolumeType`:
+//! extra specs, public or shared with projects). A quota's id is its
+//! service and project (`compute:<project>`), so that its delete knows
+//! where to reset; a volume type carries its stack and resource in its
+//! description.
+
+use heat_core::engine::{Attributes, DriverError, DriverErrorKind, ResourceSpec};
+use heat_resources::ObjectKind;
+use reqwest::Method;
+use serde_json::{json, Map as JsonMap, Value as Json};
+
+use super::{s, OpenStackCloud};
+use crate::requests::tag;
+
+/// The limits Nova takes at the compute API heat-rs speaks (2.57 dropped
+/// the network and file ones).
+const NOVA_LIMITS: [&str; 7] = [
+    "cores",
+    "instances",
+    "key_pairs",
+    "metadata_items",
+    "ram",
+    "server_groups",
+    "server_group_members",
+];
+
+/// A quota's service (`compute`, `volume` or `network`), its path for a
+/// project and the key of its body.
+fn quota_path(service: &str, project: &str) -> (String, &'static str) {
+    match service {
+        "network" => (format!("/quotas/{project}"), "quota"),
+        _ => (format!("/os-quota-sets/{project}"), "quota_set"),
+    }
+}
+
+/// The service of a quota type.
+fn quota_service(type_name: &str) -> &'static str {
+    match type_name {
+        "OS::Nova::Quota" => "compute",
+        "OS::Cinder::Quota" => "volume",
+        _ => "network",
+    }
+}
+
+fn gone(r: Result<Json, DriverError>) -> Result<(), DriverError> {
+    match r {
+        Err(e) if e.kind != DriverErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+impl OpenStackCloud {
+    /// The limits a quota resource sets (those given); a Nova limit the
+    /// compute API no longer has is refused by name.
+    fn quota_body(type_name: &str, p: &Json) -> Result<JsonMap<String, Json>, DriverError> {
+        let mut limits = JsonMap::new();
+        for (k, v) in p.as_object().into_iter().flatten() {
+            if k == "project" || v.is_null() {
+                continue;
+            }
+            if type_name == "OS::Nova::Quota" && !NOVA_LIMITS.contains(&k.as_str()) {
+                return Err(DriverError::fatal(format!(
+                    "Nova's compute API (2.57 and later) has no {k} quota; leave it out"
+                )));
+            }
+            limits.insert(k.clone(), v.clone());
+        }
+        Ok(limits)
+    }
+
+    /// Sets a project's limits; the quota's id.
+    async fn set_quota(&self, spec: &ResourceSpec) -> Result<String, DriverError> {
+        let p = &spec.properties;
+        let service = quota_service(&spec.type_name);
+        let project = s(p, &["project"]).unwrap_or_default();
+        let project = self.identity_id("projects", "project", project).await?;
+        let (path, key) = quota_path(service, &project);
+        let body = json!({ key: Self::quota_body(&spec.type_name, p)? });
+        self.session
+            .request(service, Method::PUT, &path, Some(&body))
+            .await?;
+        Ok(format!("{service}:{project}"))
+    }
+
+    /// Makes a quota or a volume type; its id.
+    pub(super) async fn create_admin_object(
+        &self,
+        kind: ObjectKind,
+        spec: &ResourceSpec,
+    ) -> Result<String, DriverError> {
+        match kind {
+            ObjectKind::Quota => self.set_quota(spec).await,
+            _ => {
+                let p = &spec.properties;
+                let body = json!({ "volume_type": Self::volume_type_body(spec, false) });
+                let id = self
+                    .post_id("volume", "/types", &body, "volume_type")
+                    .await?;
+                let specs = p.get("metadata").filter(|m| m.is_object());
+                if let Some(specs) = specs {
+                    let body = json!({ "extra_specs": specs });
+                    let path = format!("/types/{id}/extra_specs");
+                    self.session
+                        .request("volume", Method::POST, &path, Some(&body))
+                        .await?;
+                }
+                self.share_volume_type(&id, &[], p).await?;
+                Ok(id)
+            }
+        }
+    }
+
+    /// A volume type's name, description and visibility (`update`: as
+    /// Cinder's update names it).
+    fn volume_type_body(spec: &ResourceSpec, update: bool) -> Json {
+        let p = &spec.properties;
+        let tag = tag(&spec.stack_id, &spec.name);
+        let description = match s(p, &["description"]) {
+            Some(d) => format!("{d} ({tag})"),
+            None => tag,
+        };
+        let public = !matches!(p.get("is_public"), Some(Json::Bool(false)));
+        let visibility = if update {
+            "is_public"
+        } else {
+            "os-volume-type-access:is_public"
+        };
+        json!({
+            "name": Self::name(spec),
+            "description": description,
+            visibility: public,
+        })
+    }
+
+    /// A private volume type's projects, from those of `old` to those of
+    /// `p` (names or ids).
+    async fn share_volume_type(
+        &self,
+        id: &str,
+        old: &[String],
+        p: &Json,
+    ) -> Result<(), DriverError> {
+        if matches!(p.get("is_public"), Some(Json::Bool(false))) {
+            let mut wanted = Vec::new();
+            for project in p
+                .get("projects")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(project) = project.as_str().filter(|v| !v.is_empty()) {
+                    wanted.push(self.identity_id("projects", "project", project).await?);
+                }
+            }
+            let path = format!("/types/{id}/action");
+            for project in wanted.iter().filter(|w| !old.contains(w)) {
+                let body = json!({"addProjectAccess": {"project": project}});
+                self.session
+                    .request("volume", Method::POST, &path, Some(&body))
+                    .await?;
+            }
+            for project in old.iter().filter(|o| !wanted.contains(o)) {
+                let body = json!({"removeProjectAccess": {"project": project}});
+                gone(
+                    self.session
+                        .request("volume", Method::POST, &path, Some(&body))
+                        .await,
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The projects a private volume type is shared with.
+    async fn volume_type_projects(&self, id: &str) -> Result<Vec<String>, DriverError> {
+        let path = format!("/types/{id}/os-volume-type-access");
+        let list = match self.get("volume", &path).await {
+            Ok(list) => list,
+            // A public type has no access list.
+            Err(e) if e.kind == DriverErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        Ok(list["volume_type_access"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a["project_id"].as_str().map(String::from))
+            .collect())
+    }
+
+    /// Changes a quota's limits or a volume type in place.
+    pub(super) async fn update_admin_object(
+        &self,
+        kind: ObjectKind,
+        spec: &ResourceSpec,
+        id: &str,
+        old: &Json,
+    ) -> Result<(), DriverError> {
+        let p = &spec.properties;
+        if kind == ObjectKind::Quota {
+            self.set_quota(spec).await?;
+            return Ok(());
+        }
+        let body = json!({ "volume_type": Self::volume_type_body(spec, true) });
+        self.session
+            .request("volume", Method::PUT, &format!("/types/{id}"), Some(&body))
+            .await?;
+        if p.get("metadata") != old.get("metadata") {
+            let wanted = p
+                .get("metadata")
+                .and_then(Json::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let before = old
+                .get("metadata")
+                .and_then(Json::as_object)
+                .cloned()
+                .unwrap_or_default();
+            if !wanted.is_empty() {
+                let body = json!({ "extra_specs": wanted });
+                let path = format!("/types/{id}/extra_specs");
+                self.session
+                    .request("volume", Method::POST, &path, Some(&body))
+                    .await?;
+            }
+            for key in before.keys().filter(|k| !wanted.contains_key(*k)) {
+                let path = format!("/types/{id}/extra_specs/{key}");
+                gone(
+                    self.session
+                        .request("volume", Method::DELETE, &path, None)
+                        .await,
+                )?;
+            }
+        }
+        let shared = self.volume_type_projects(id).await?;
+        self.share_volume_type(id, &shared, p).await
+    }
+
+    /// Resets a project's quotas to the defaults, or deletes a volume type.
+    pub(super) async fn delete_admin_object(
+        &self,
+        kind: ObjectKind,
+        id: &str,
+    ) -> Result<(), DriverError> {
+        match kind {
+            ObjectKind::Quota => {
+                let (service, project) = id.split_once(':').unwrap_or(("network", id));
+                let (path, _) = quota_path(service, project);
+                gone(
+                    self.session
+                        .request(service, Method::DELETE, &path, None)
+                        .await,
+                )
+            }
+            _ => gone(
+                self.session
+                    .request("volume", Method::DELETE, &format!("/types/{id}"), None)
+                    .await,
+            ),
+        }
+    }
+
+    /// A quota's limits, or a volume type's fields (its extra specs as
+    /// `metadata`).
+    pub(super) async fn check_admin_object(
+        &self,
+        kind: ObjectKind,
+        id: &str,
+    ) -> Result<Attributes, DriverError> {
+        match kind {
+            ObjectKind::Quota => {
+                let (service, project) = id.split_once(':').unwrap_or(("network", id));
+                let (path, key) = quota_path(service, project);
+                let body = self.get(service, &path).await?;
+                Ok(body[key].as_object().cloned().unwrap_or_default())
+            }
+            _ => {
+                let body = self.get("volume", &format!("/types/{id}")).await?;
+                let mut a: Attributes =
+                    body["volume_type"].as_object().cloned().unwrap_or_default();
+                if let Some(specs) = a.remove("extra_specs") {
+                    a.insert("metadata".into(), specs);
+                }
+                Ok(a)
+            }
+        }
+    }
+}
