@@ -3,7 +3,7 @@
 //! made, changed in place (an assignment moved) and deleted with no grant
 //! left; the catalog's regions, services and endpoints; an object a killed
 //! create made found again by its tag; a project's quotas and a volume
-//! type shared with it. Built only with `--features
+//! type shared with it; a host aggregate. Built only with `--features
 //! openstack-live`; `.ci/run` starts the cloud and sets `OS_CLOUD`.
 
 mod live;
@@ -409,4 +409,73 @@ resources:
         .is_none());
     let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
     assert_eq!(code, 0, "{out}{err}");
+}
+
+/// A host aggregate as an operator's stack makes it: in a zone of its
+/// own, with the cloud's compute host and metadata; an update takes the
+/// host out and changes the metadata; the delete removes it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_host_aggregate_gathers_hosts_and_metadata() {
+    let (session, heat, _) = setup("aggregate");
+    let pid = std::process::id();
+    let hosts = get(&session, "compute", "/os-services?binary=nova-compute")
+        .await
+        .unwrap();
+    let host = hosts["services"][0]["host"].as_str().unwrap().to_string();
+    let template = heat.dir.join("aggregate.yaml");
+    let text = |hosts: &str, meta: &str| {
+        format!(
+            "heat_template_version: 2018-08-31
+resources:
+  aggregate:
+    type: OS::Nova::HostAggregate
+    properties: {{name: fast-{pid}, availability_zone: zone-{pid}, hosts: {hosts}, metadata: {meta}}}
+"
+        )
+    };
+    std::fs::write(
+        &template,
+        text(&format!("[{host}]"), "{ssd: 'true', tier: gold}"),
+    )
+    .unwrap();
+    let name = format!("aggregate{pid}");
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let id = heat.physical_ids(&name)["aggregate"].clone();
+    let shown = || {
+        let session = &session;
+        let id = id.clone();
+        async move {
+            get(session, "compute", &format!("/os-aggregates/{id}"))
+                .await
+                .map(|a| a["aggregate"].clone())
+        }
+    };
+    let a = shown().await.unwrap();
+    assert_eq!(
+        a["availability_zone"],
+        format!("zone-{pid}").as_str(),
+        "{a}"
+    );
+    assert_eq!(a["hosts"], serde_json::json!([host]), "{a}");
+    assert_eq!(a["metadata"]["ssd"], "true", "{a}");
+    assert_eq!(a["metadata"]["tier"], "gold", "{a}");
+
+    std::fs::write(&template, text("[]", "{tier: silver}")).unwrap();
+    let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
+    let a = shown().await.unwrap();
+    assert_eq!(a["hosts"], serde_json::json!([]), "{a}");
+    assert_eq!(a["metadata"]["tier"], "silver", "{a}");
+    assert!(a["metadata"].get("ssd").is_none(), "{a}");
+
+    // With its host again: the delete takes it out first.
+    std::fs::write(&template, text(&format!("[{host}]"), "{tier: silver}")).unwrap();
+    let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
+    assert_eq!(shown().await.unwrap()["hosts"], serde_json::json!([host]));
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(shown().await.is_none(), "the aggregate was left behind");
 }

@@ -265,6 +265,7 @@ async fn types_not_driven_on_openstack_are_refused_not_faked() {
         "OS::Keystone::Endpoint",
         "OS::Nova::Quota",
         "OS::Cinder::VolumeType",
+        "OS::Nova::HostAggregate",
         "OS::Heat::SoftwareConfig",
         "AWS::CloudFormation::WaitConditionHandle",
         "AWS::IAM::AccessKey",

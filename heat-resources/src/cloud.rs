@@ -80,11 +80,13 @@ pub enum ObjectKind {
     Quota,
     /// A Cinder volume type.
     VolumeType,
+    /// A Nova host aggregate.
+    HostAggregate,
 }
 
 impl ObjectKind {
     /// Every kind.
-    pub const ALL: [ObjectKind; 34] = [
+    pub const ALL: [ObjectKind; 35] = [
         ObjectKind::Server,
         ObjectKind::Keypair,
         ObjectKind::Flavor,
@@ -119,6 +121,7 @@ impl ObjectKind {
         ObjectKind::KeystoneEndpoint,
         ObjectKind::Quota,
         ObjectKind::VolumeType,
+        ObjectKind::HostAggregate,
     ];
 
     /// The kind's name (`server`, `floating_ip`...), as the simulated
@@ -159,6 +162,7 @@ impl ObjectKind {
             ObjectKind::KeystoneEndpoint => "keystone_endpoint",
             ObjectKind::Quota => "quota",
             ObjectKind::VolumeType => "volume_type",
+            ObjectKind::HostAggregate => "host_aggregate",
         }
     }
 }

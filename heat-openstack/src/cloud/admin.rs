@@ -1,11 +1,12 @@
 //! What an operator sets up for a project, as Heat's resources do: a
 //! project's quotas (`OS::Nova::Quota`, `OS::Cinder::Quota`,
 //! `OS::Neutron::Quota`: the limits given set, the project's defaults back
-//! when the resource goes) and Cinder volume types (`OS::Cinder::VolumeType`:
-//! extra specs, public or shared with projects). A quota's id is its
+//! when the resource goes), Cinder volume types (`OS::Cinder::VolumeType`:
+//! extra specs, public or shared with projects) and Nova host aggregates
+//! (`OS::Nova::HostAggregate`: hosts and metadata). A quota's id is its
 //! service and project (`compute:<project>`), so that its delete knows
 //! where to reset; a volume type carries its stack and resource in its
-//! description.
+//! description, an aggregate in its metadata (`heat_rs`).
 
 use heat_core::engine::{Attributes, DriverError, DriverErrorKind, ResourceSpec};
 use heat_resources::ObjectKind;
@@ -26,6 +27,9 @@ const NOVA_LIMITS: [&str; 7] = [
     "server_groups",
     "server_group_members",
 ];
+
+/// The aggregate metadata key that carries its stack and resource.
+pub(super) const AGGREGATE_TAG: &str = "heat_rs";
 
 /// A quota's service (`compute`, `volume` or `network`), its path for a
 /// project and the key of its body.
@@ -93,7 +97,18 @@ impl OpenStackCloud {
     ) -> Result<String, DriverError> {
         match kind {
             ObjectKind::Quota => self.set_quota(spec).await,
-            _ => {
+            ObjectKind::HostAggregate => {
+                let p = &spec.properties;
+                let body = json!({"aggregate": Self::aggregate_body(spec)});
+                let id = self
+                    .post_id("compute", "/os-aggregates", &body, "aggregate")
+                    .await?;
+                let tagged = json!({ AGGREGATE_TAG: tag(&spec.stack_id, &spec.name) });
+                self.aggregate_join(&id, &json!({}), p, Some(tagged))
+                    .await?;
+                Ok(id)
+            }
+            ObjectKind::VolumeType => {
                 let p = &spec.properties;
                 let body = json!({ "volume_type": Self::volume_type_body(spec, false) });
                 let id = self
@@ -110,7 +125,72 @@ impl OpenStackCloud {
                 self.share_volume_type(&id, &[], p).await?;
                 Ok(id)
             }
+            other => unreachable!("{other} is not an operator's object"),
         }
+    }
+
+    /// An aggregate's name and availability zone.
+    fn aggregate_body(spec: &ResourceSpec) -> Json {
+        let p = &spec.properties;
+        let zone = s(p, &["availability_zone"]).map(|z| json!(z));
+        json!({"name": Self::name(spec), "availability_zone": zone.unwrap_or(Json::Null)})
+    }
+
+    /// An aggregate's hosts and metadata, from those of `old` to those of
+    /// `p` (`extra`: keys of heat-rs's own to set too).
+    async fn aggregate_join(
+        &self,
+        id: &str,
+        old: &Json,
+        p: &Json,
+        extra: Option<Json>,
+    ) -> Result<(), DriverError> {
+        let hosts = |v: &Json| -> Vec<String> {
+            v.get("hosts")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|h| h.as_str().map(String::from))
+                .collect()
+        };
+        let (before, after) = (hosts(old), hosts(p));
+        let path = format!("/os-aggregates/{id}/action");
+        for h in after.iter().filter(|h| !before.contains(h)) {
+            let body = json!({"add_host": {"host": h}});
+            self.session
+                .request("compute", Method::POST, &path, Some(&body))
+                .await?;
+        }
+        for h in before.iter().filter(|h| !after.contains(h)) {
+            let body = json!({"remove_host": {"host": h}});
+            gone(
+                self.session
+                    .request("compute", Method::POST, &path, Some(&body))
+                    .await,
+            )?;
+        }
+        let meta = |v: &Json| {
+            v.get("metadata")
+                .and_then(Json::as_object)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let (before, after) = (meta(old), meta(p));
+        let mut set = after.clone();
+        // A key taken out is set to null: Nova removes it.
+        for k in before.keys().filter(|k| !after.contains_key(*k)) {
+            set.insert(k.clone(), Json::Null);
+        }
+        if let Some(Json::Object(extra)) = extra {
+            set.extend(extra);
+        }
+        if !set.is_empty() {
+            let body = json!({"set_metadata": {"metadata": set}});
+            self.session
+                .request("compute", Method::POST, &path, Some(&body))
+                .await?;
+        }
+        Ok(())
     }
 
     /// A volume type's name, description and visibility (`update`: as
@@ -200,9 +280,20 @@ impl OpenStackCloud {
         old: &Json,
     ) -> Result<(), DriverError> {
         let p = &spec.properties;
-        if kind == ObjectKind::Quota {
-            self.set_quota(spec).await?;
-            return Ok(());
+        match kind {
+            ObjectKind::Quota => {
+                self.set_quota(spec).await?;
+                return Ok(());
+            }
+            ObjectKind::HostAggregate => {
+                let body = json!({"aggregate": Self::aggregate_body(spec)});
+                let path = format!("/os-aggregates/{id}");
+                self.session
+                    .request("compute", Method::PUT, &path, Some(&body))
+                    .await?;
+                return self.aggregate_join(id, old, p, None).await;
+            }
+            _ => {}
         }
         let body = json!({ "volume_type": Self::volume_type_body(spec, true) });
         self.session
@@ -255,11 +346,28 @@ impl OpenStackCloud {
                         .await,
                 )
             }
-            _ => gone(
+            // Its hosts taken out first, as Nova wants.
+            ObjectKind::HostAggregate => {
+                let path = format!("/os-aggregates/{id}");
+                let held = match self.get("compute", &path).await {
+                    Ok(a) => a["aggregate"].clone(),
+                    Err(e) if e.kind == DriverErrorKind::NotFound => return Ok(()),
+                    Err(e) => return Err(e),
+                };
+                let keep = json!({"metadata": held["metadata"].clone()});
+                self.aggregate_join(id, &held, &keep, None).await?;
+                gone(
+                    self.session
+                        .request("compute", Method::DELETE, &path, None)
+                        .await,
+                )
+            }
+            ObjectKind::VolumeType => gone(
                 self.session
                     .request("volume", Method::DELETE, &format!("/types/{id}"), None)
                     .await,
             ),
+            other => unreachable!("{other} is not an operator's object"),
         }
     }
 
@@ -277,7 +385,11 @@ impl OpenStackCloud {
                 let body = self.get(service, &path).await?;
                 Ok(body[key].as_object().cloned().unwrap_or_default())
             }
-            _ => {
+            ObjectKind::HostAggregate => {
+                let body = self.get("compute", &format!("/os-aggregates/{id}")).await?;
+                Ok(body["aggregate"].as_object().cloned().unwrap_or_default())
+            }
+            ObjectKind::VolumeType => {
                 let body = self.get("volume", &format!("/types/{id}")).await?;
                 let mut a: Attributes =
                     body["volume_type"].as_object().cloned().unwrap_or_default();
@@ -286,6 +398,7 @@ impl OpenStackCloud {
                 }
                 Ok(a)
             }
+            other => unreachable!("{other} is not an operator's object"),
         }
     }
 }

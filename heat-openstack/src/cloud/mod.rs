@@ -133,7 +133,9 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::KeystoneService
             | ObjectKind::KeystoneEndpoint
             | ObjectKind::RoleAssignment => self.check(kind, id).await,
-            ObjectKind::Quota | ObjectKind::VolumeType => self.check(kind, id).await,
+            ObjectKind::Quota | ObjectKind::VolumeType | ObjectKind::HostAggregate => {
+                self.check(kind, id).await
+            }
             ObjectKind::Image
             | ObjectKind::LoadBalancer
             | ObjectKind::Listener
@@ -272,7 +274,7 @@ impl Cloud for OpenStackCloud {
                 }
                 return Ok(attrs);
             }
-            ObjectKind::Quota | ObjectKind::VolumeType => {
+            ObjectKind::Quota | ObjectKind::VolumeType | ObjectKind::HostAggregate => {
                 self.update_admin_object(kind, spec, id, old).await?
             }
         }
@@ -375,7 +377,9 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::KeystoneService
             | ObjectKind::KeystoneEndpoint
             | ObjectKind::RoleAssignment => self.delete_identity_object(kind, id).await,
-            ObjectKind::Quota | ObjectKind::VolumeType => self.delete_admin_object(kind, id).await,
+            ObjectKind::Quota | ObjectKind::VolumeType | ObjectKind::HostAggregate => {
+                self.delete_admin_object(kind, id).await
+            }
         }
     }
 
@@ -441,7 +445,9 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::KeystoneService
             | ObjectKind::KeystoneEndpoint
             | ObjectKind::RoleAssignment => self.check_identity_object(kind, id).await,
-            ObjectKind::Quota | ObjectKind::VolumeType => self.check_admin_object(kind, id).await,
+            ObjectKind::Quota | ObjectKind::VolumeType | ObjectKind::HostAggregate => {
+                self.check_admin_object(kind, id).await
+            }
         }
     }
 
@@ -456,8 +462,7 @@ impl Cloud for OpenStackCloud {
             items
                 .iter()
                 .find(|o| found(o))
-                .and_then(|o| o["id"].as_str())
-                .map(String::from)
+                .and_then(|o| poll::id_text(&o["id"]))
         };
         // The tag as a description, or after the user's in parentheses.
         let wrapped = format!("({tag})");
@@ -512,6 +517,13 @@ impl Cloud for OpenStackCloud {
             ObjectKind::RoleAssignment => Ok(None),
             // Setting a quota again is harmless.
             ObjectKind::Quota => Ok(None),
+            ObjectKind::HostAggregate => {
+                let list = self.get("compute", "/os-aggregates").await?;
+                let items = list["aggregates"].as_array().cloned().unwrap_or_default();
+                Ok(id_of(&items, &|o| {
+                    o["metadata"][admin::AGGREGATE_TAG] == tag.as_str()
+                }))
+            }
             ObjectKind::VolumeType => {
                 let list = self.get("volume", "/types?is_public=None").await?;
                 let items = list["volume_types"].as_array().cloned().unwrap_or_default();
@@ -689,7 +701,9 @@ fn service(kind: ObjectKind) -> Option<Service> {
         | ObjectKind::KeystoneService
         | ObjectKind::KeystoneEndpoint
         | ObjectKind::RoleAssignment => Some(Service::Identity),
-        ObjectKind::Quota | ObjectKind::VolumeType => Some(Service::Admin),
+        ObjectKind::Quota | ObjectKind::VolumeType | ObjectKind::HostAggregate => {
+            Some(Service::Admin)
+        }
     }
 }
 

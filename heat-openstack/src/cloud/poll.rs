@@ -58,8 +58,7 @@ impl OpenStackCloud {
             .await?;
         r.get(key)
             .and_then(|o| o.get("id"))
-            .and_then(Json::as_str)
-            .map(String::from)
+            .and_then(id_text)
             .ok_or_else(|| DriverError::fatal(format!("the cloud's answer has no {key} id")))
     }
 
@@ -185,5 +184,14 @@ mod tests {
             ),
             "proj/volumes/detail?marker=x"
         );
+    }
+}
+
+/// An object's id as text (a Nova aggregate's is a number).
+pub(super) fn id_text(id: &Json) -> Option<String> {
+    match id {
+        Json::String(s) => Some(s.clone()),
+        Json::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
