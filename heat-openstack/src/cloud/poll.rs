@@ -157,6 +157,15 @@ fn relative(href: &str, base: &str) -> String {
         .to_string()
 }
 
+/// An object's id as text (a Nova aggregate's is a number).
+pub(super) fn id_text(id: &Json) -> Option<String> {
+    match id {
+        Json::String(s) => Some(s.clone()),
+        Json::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::relative;
@@ -184,14 +193,5 @@ mod tests {
             ),
             "proj/volumes/detail?marker=x"
         );
-    }
-}
-
-/// An object's id as text (a Nova aggregate's is a number).
-pub(super) fn id_text(id: &Json) -> Option<String> {
-    match id {
-        Json::String(s) => Some(s.clone()),
-        Json::Number(n) => Some(n.to_string()),
-        _ => None,
     }
 }
