@@ -13,7 +13,7 @@ use heat_resources::ObjectKind;
 use reqwest::Method;
 use serde_json::{json, Map as JsonMap, Value as Json};
 
-use super::{s, OpenStackCloud};
+use super::{gone, s, OpenStackCloud};
 use crate::requests::tag;
 
 /// The limits Nova takes at the compute API heat-rs speaks (2.57 dropped
@@ -46,13 +46,6 @@ fn quota_service(type_name: &str) -> &'static str {
         "OS::Nova::Quota" => "compute",
         "OS::Cinder::Quota" => "volume",
         _ => "network",
-    }
-}
-
-fn gone(r: Result<Json, DriverError>) -> Result<(), DriverError> {
-    match r {
-        Err(e) if e.kind != DriverErrorKind::NotFound => Err(e),
-        _ => Ok(()),
     }
 }
 

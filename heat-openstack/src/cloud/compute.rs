@@ -2,12 +2,12 @@
 //! metadata), key pairs, flavors, server groups, volumes and their
 //! attachments; a flavor's extra specs and a volume changed in place.
 
-use heat_core::engine::{DriverError, DriverErrorKind, ResourceSpec};
+use heat_core::engine::{DriverError, ResourceSpec};
 use heat_resources::ObjectKind;
 use reqwest::Method;
 use serde_json::{json, Value as Json};
 
-use super::{s, OpenStackCloud};
+use super::{gone, s, OpenStackCloud};
 use crate::requests;
 
 /// The volume metadata key that holds, while an extend has it detached,
@@ -383,10 +383,7 @@ impl OpenStackCloud {
                 None,
             )
             .await;
-        match r {
-            Err(e) if e.kind != DriverErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
+        gone(r)?;
         self.wait_until("volume", &format!("/volumes/{volume}"), |v| {
             v.is_none_or(|v| {
                 v["volume"]["status"] != "detaching" && v["volume"]["status"] != "in-use"

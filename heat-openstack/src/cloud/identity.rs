@@ -15,7 +15,7 @@ use heat_resources::ObjectKind;
 use reqwest::Method;
 use serde_json::{json, Map as JsonMap, Value as Json};
 
-use super::{s, OpenStackCloud};
+use super::{gone, s, OpenStackCloud};
 use crate::requests::tag;
 
 /// A role granted on a project or a domain, by ids.
@@ -189,15 +189,15 @@ impl OpenStackCloud {
                 "/{}/{}/{}/{}/roles/{}",
                 g.scope, g.target, principal.0, principal.1, g.role
             );
-            match self
+            let r = self
                 .session
                 .request("identity", method.clone(), &path, None)
-                .await
-            {
-                Err(e) if !(method == Method::DELETE && e.kind == DriverErrorKind::NotFound) => {
-                    return Err(e)
-                }
-                _ => {}
+                .await;
+            // A revoke finding the grant gone is done.
+            if method == Method::DELETE {
+                gone(r)?;
+            } else {
+                r?;
             }
         }
         Ok(())
@@ -369,14 +369,11 @@ impl OpenStackCloud {
             }
             for g in before.iter().filter(|g| !after.contains(g)) {
                 let path = format!("/groups/{g}/users/{id}");
-                match self
-                    .session
-                    .request("identity", Method::DELETE, &path, None)
-                    .await
-                {
-                    Err(e) if e.kind != DriverErrorKind::NotFound => return Err(e),
-                    _ => {}
-                }
+                gone(
+                    self.session
+                        .request("identity", Method::DELETE, &path, None)
+                        .await,
+                )?;
             }
         }
         if p.get("roles") != old.get("roles") {
@@ -460,10 +457,7 @@ impl OpenStackCloud {
                 .await
         }
         .await;
-        match result {
-            Err(e) if e.kind != DriverErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
+        gone(result)
     }
 
     /// A Keystone object's attributes: its fields (a user's password never

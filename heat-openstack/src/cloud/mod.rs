@@ -39,6 +39,15 @@ fn s<'a>(props: &'a Json, keys: &[&str]) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
+/// A delete's (or a release's) answer: one that finds the object gone is
+/// done too.
+fn gone<T>(r: Result<T, DriverError>) -> Result<(), DriverError> {
+    match r {
+        Err(e) if e.kind != DriverErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
 fn not_found(what: &str, name: &str) -> DriverError {
     DriverError::fatal(format!("The {what} ({name}) could not be found."))
 }
@@ -282,11 +291,6 @@ impl Cloud for OpenStackCloud {
     }
 
     async fn delete(&self, kind: ObjectKind, id: &str) -> Result<(), DriverError> {
-        let gone = |r: Result<Json, DriverError>| match r {
-            Ok(_) => Ok(()),
-            Err(e) if e.kind == DriverErrorKind::NotFound => Ok(()),
-            Err(e) => Err(e),
-        };
         match kind {
             ObjectKind::Server => {
                 gone(

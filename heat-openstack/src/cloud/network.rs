@@ -446,10 +446,7 @@ impl OpenStackCloud {
                 Some(&json!({"floatingip": {"port_id": null}})),
             )
             .await;
-        match r {
-            Err(e) if e.kind != heat_core::engine::DriverErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
+        super::gone(r)
     }
 
     /// Updates a Neutron network, subnet, port, router or floating IP in
