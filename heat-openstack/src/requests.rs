@@ -135,13 +135,19 @@ pub fn router(props: &Json, name: &str, tag: &str, gateway_network: Option<&str>
     json!({"router": r})
 }
 
+/// The description of an object that carries heat-rs's tag there: the
+/// template's (`props.description`) with the tag after it in parentheses,
+/// or the tag alone.
+pub fn tagged_description(props: &Json, tag: &str) -> String {
+    match props.get("description").and_then(Json::as_str) {
+        Some(d) if !d.is_empty() => format!("{d} ({tag})"),
+        _ => tag.to_string(),
+    }
+}
+
 /// `POST /security-groups`.
 pub fn security_group(props: &Json, name: &str, tag: &str) -> Json {
-    let description = props
-        .get("description")
-        .and_then(Json::as_str)
-        .map(|d| format!("{d} ({tag})"))
-        .unwrap_or_else(|| tag.to_string());
+    let description = tagged_description(props, tag);
     json!({"security_group": {"name": name, "description": description}})
 }
 

@@ -14,7 +14,7 @@ use reqwest::Method;
 use serde_json::{json, Map as JsonMap, Value as Json};
 
 use super::{gone, s, OpenStackCloud};
-use crate::requests::tag;
+use crate::requests::{tag, tagged_description};
 
 /// The limits Nova takes at the compute API heat-rs speaks (2.57 dropped
 /// the network and file ones).
@@ -190,11 +190,7 @@ impl OpenStackCloud {
     /// Cinder's update names it).
     fn volume_type_body(spec: &ResourceSpec, update: bool) -> Json {
         let p = &spec.properties;
-        let tag = tag(&spec.stack_id, &spec.name);
-        let description = match s(p, &["description"]) {
-            Some(d) => format!("{d} ({tag})"),
-            None => tag,
-        };
+        let description = tagged_description(p, &tag(&spec.stack_id, &spec.name));
         let public = !matches!(p.get("is_public"), Some(Json::Bool(false)));
         let visibility = if update {
             "is_public"

@@ -16,7 +16,7 @@ use reqwest::Method;
 use serde_json::{json, Map as JsonMap, Value as Json};
 
 use super::{gone, s, OpenStackCloud};
-use crate::requests::tag;
+use crate::requests::{tag, tagged_description};
 
 /// A role granted on a project or a domain, by ids.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -245,11 +245,7 @@ impl OpenStackCloud {
         if kind != ObjectKind::KeystoneRegion {
             b.insert("name".into(), json!(Self::name(spec)));
         }
-        let tag = tag(&spec.stack_id, &spec.name);
-        let description = match p.get("description").and_then(Json::as_str) {
-            Some(d) if !d.is_empty() => format!("{d} ({tag})"),
-            _ => tag,
-        };
+        let description = tagged_description(p, &tag(&spec.stack_id, &spec.name));
         b.insert("description".into(), json!(description));
         match kind {
             ObjectKind::KeystoneDomain => {
