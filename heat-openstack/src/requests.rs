@@ -45,12 +45,21 @@ pub fn network(props: &Json, name: &str, tag: &str) -> Json {
     json!({"network": n})
 }
 
-/// `POST /subnets`.
-pub fn subnet(props: &Json, name: &str, tag: &str, network_id: &str) -> Json {
+/// `POST /subnets` (from a subnet pool when given one, by id).
+pub fn subnet(
+    props: &Json,
+    name: &str,
+    tag: &str,
+    network_id: &str,
+    subnetpool_id: Option<&str>,
+) -> Json {
     let mut s = JsonMap::new();
     s.insert("name".into(), json!(name));
     s.insert("description".into(), json!(tag));
     s.insert("network_id".into(), json!(network_id));
+    if let Some(pool) = subnetpool_id {
+        s.insert("subnetpool_id".into(), json!(pool));
+    }
     s.insert(
         "ip_version".into(),
         props.get("ip_version").cloned().unwrap_or(json!(4)),
@@ -72,6 +81,48 @@ pub fn subnet(props: &Json, name: &str, tag: &str, network_id: &str) -> Json {
     );
     value_specs(props, &mut s);
     json!({"subnet": s})
+}
+
+/// `POST /subnetpools`; its address scope resolved to an id.
+pub fn subnet_pool(props: &Json, name: &str, tag: &str, address_scope_id: Option<&str>) -> Json {
+    let mut s = JsonMap::new();
+    s.insert("name".into(), json!(name));
+    s.insert("description".into(), json!(tag));
+    if let Some(scope) = address_scope_id {
+        s.insert("address_scope_id".into(), json!(scope));
+    }
+    copy(
+        props,
+        &mut s,
+        &[
+            ("prefixes", "prefixes"),
+            ("default_prefixlen", "default_prefixlen"),
+            ("min_prefixlen", "min_prefixlen"),
+            ("max_prefixlen", "max_prefixlen"),
+            ("default_quota", "default_quota"),
+            ("is_default", "is_default"),
+            ("shared", "shared"),
+            ("tenant_id", "tenant_id"),
+        ],
+    );
+    json!({"subnetpool": s})
+}
+
+/// `POST /address-scopes` (Neutron keeps no description of one: no tag
+/// either).
+pub fn address_scope(props: &Json, name: &str) -> Json {
+    let mut s = JsonMap::new();
+    s.insert("name".into(), json!(name));
+    s.insert(
+        "ip_version".into(),
+        props.get("ip_version").cloned().unwrap_or(json!(4)),
+    );
+    copy(
+        props,
+        &mut s,
+        &[("shared", "shared"), ("tenant_id", "tenant_id")],
+    );
+    json!({"address_scope": s})
 }
 
 /// `POST /ports`; `fixed_ips` and `security_groups` already resolved to ids.

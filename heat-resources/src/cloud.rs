@@ -82,11 +82,15 @@ pub enum ObjectKind {
     VolumeType,
     /// A Nova host aggregate.
     HostAggregate,
+    /// A Neutron subnet pool.
+    SubnetPool,
+    /// A Neutron address scope.
+    AddressScope,
 }
 
 impl ObjectKind {
     /// Every kind.
-    pub const ALL: [ObjectKind; 35] = [
+    pub const ALL: [ObjectKind; 37] = [
         ObjectKind::Server,
         ObjectKind::Keypair,
         ObjectKind::Flavor,
@@ -122,6 +126,8 @@ impl ObjectKind {
         ObjectKind::Quota,
         ObjectKind::VolumeType,
         ObjectKind::HostAggregate,
+        ObjectKind::SubnetPool,
+        ObjectKind::AddressScope,
     ];
 
     /// The kind's name (`server`, `floating_ip`...), as the simulated
@@ -163,6 +169,8 @@ impl ObjectKind {
             ObjectKind::Quota => "quota",
             ObjectKind::VolumeType => "volume_type",
             ObjectKind::HostAggregate => "host_aggregate",
+            ObjectKind::SubnetPool => "subnetpool",
+            ObjectKind::AddressScope => "address_scope",
         }
     }
 }

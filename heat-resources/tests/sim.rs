@@ -230,6 +230,56 @@ resources:
     );
 }
 
+/// Subnets take their ranges from a subnet pool, as Neutron allocates
+/// them: the first free block of the pool's default length, one after the
+/// other; a port on one gets an address in its range.
+#[tokio::test(start_paused = true)]
+async fn subnets_take_their_ranges_from_a_pool() {
+    let (cloud, store, e) = setup(1);
+    let template = "heat_template_version: 2018-08-31
+resources:
+  scope: {type: OS::Neutron::AddressScope}
+  pool:
+    type: OS::Neutron::SubnetPool
+    properties: {address_scope: {get_resource: scope}, prefixes: [10.50.0.0/24], default_prefixlen: 26}
+  net: {type: OS::Neutron::Net}
+  a:
+    type: OS::Neutron::Subnet
+    properties: {network: {get_resource: net}, subnetpool: {get_resource: pool}}
+  b:
+    type: OS::Neutron::Subnet
+    depends_on: a
+    properties: {network: {get_resource: net}, subnetpool: {get_resource: pool}, prefixlen: 28}
+  port:
+    type: OS::Neutron::Port
+    properties: {network: {get_resource: net}, fixed_ips: [{subnet: {get_resource: b}}]}
+outputs:
+  a: {value: {get_attr: [a, cidr]}}
+  b: {value: {get_attr: [b, cidr]}}
+  ip: {value: {get_attr: [port, fixed_ips, 0, ip_address]}}
+";
+    let s = e
+        .create_stack("pool", source(template), StackOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "CREATE_COMPLETE", "{}", s.reason);
+    let out = s.outputs.clone().unwrap();
+    assert_eq!(out["a"]["value"], "10.50.0.0/26");
+    assert_eq!(out["b"]["value"], "10.50.0.64/28");
+    let ip = out["ip"]["value"].as_str().unwrap();
+    assert!(
+        ip.starts_with("10.50.0.6") || ip.starts_with("10.50.0.7"),
+        "{ip}"
+    );
+    assert_no_leaks(&cloud, store.as_ref()).await;
+    e.delete_stack("pool").await.unwrap();
+    assert!(
+        cloud.stack_objects().is_empty(),
+        "{:?}",
+        cloud.stack_objects()
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn unknown_image_is_refused_before_anything_is_created() {
     let (cloud, store, e) = setup(1);

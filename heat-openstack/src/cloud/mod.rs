@@ -130,6 +130,8 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Router
             | ObjectKind::RouterInterface
             | ObjectKind::FloatingIp
+            | ObjectKind::SubnetPool
+            | ObjectKind::AddressScope
             | ObjectKind::FloatingIpAssociation
             | ObjectKind::SecurityGroup
             | ObjectKind::SecurityGroupRule => self.check(kind, id).await,
@@ -236,7 +238,9 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Subnet
             | ObjectKind::Port
             | ObjectKind::Router
-            | ObjectKind::FloatingIp => self.update_network_object(kind, spec, id, old).await?,
+            | ObjectKind::FloatingIp
+            | ObjectKind::SubnetPool
+            | ObjectKind::AddressScope => self.update_network_object(kind, spec, id, old).await?,
             ObjectKind::Volume => self.update_volume(spec, id, old).await?,
             ObjectKind::Flavor => self.update_flavor_extra_specs(id, p, old).await?,
             // No property of these changes in place (the engine replaces
@@ -348,6 +352,8 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Port
             | ObjectKind::Router
             | ObjectKind::FloatingIp
+            | ObjectKind::SubnetPool
+            | ObjectKind::AddressScope
             | ObjectKind::SecurityGroup
             | ObjectKind::SecurityGroupRule => {
                 let collection = neutron_collection(kind);
@@ -405,6 +411,8 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Port
             | ObjectKind::Router
             | ObjectKind::FloatingIp
+            | ObjectKind::SubnetPool
+            | ObjectKind::AddressScope
             | ObjectKind::SecurityGroup
             | ObjectKind::SecurityGroupRule => {
                 let collection = neutron_collection(kind);
@@ -495,6 +503,8 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Port
             | ObjectKind::Router
             | ObjectKind::FloatingIp
+            | ObjectKind::SubnetPool
+            | ObjectKind::AddressScope
             | ObjectKind::SecurityGroup => {
                 let collection = neutron_collection(kind);
                 let list = self.get("network", &format!("/{collection}")).await?;
@@ -679,6 +689,8 @@ fn service(kind: ObjectKind) -> Option<Service> {
         | ObjectKind::Router
         | ObjectKind::RouterInterface
         | ObjectKind::FloatingIp
+        | ObjectKind::SubnetPool
+        | ObjectKind::AddressScope
         | ObjectKind::FloatingIpAssociation
         | ObjectKind::SecurityGroup
         | ObjectKind::SecurityGroupRule => Some(Service::Network),
@@ -736,6 +748,8 @@ fn neutron_collection(kind: ObjectKind) -> &'static str {
         ObjectKind::Port => "ports",
         ObjectKind::Router => "routers",
         ObjectKind::FloatingIp => "floatingips",
+        ObjectKind::SubnetPool => "subnetpools",
+        ObjectKind::AddressScope => "address-scopes",
         ObjectKind::SecurityGroup => "security-groups",
         ObjectKind::SecurityGroupRule => "security-group-rules",
         other => unreachable!("{other} is not a Neutron object"),

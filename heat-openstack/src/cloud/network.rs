@@ -25,7 +25,9 @@ impl OpenStackCloud {
             | ObjectKind::Subnet
             | ObjectKind::Port
             | ObjectKind::Router
-            | ObjectKind::FloatingIp => {
+            | ObjectKind::FloatingIp
+            | ObjectKind::SubnetPool
+            | ObjectKind::AddressScope => {
                 let body = self.neutron_body(kind, spec).await?;
                 let collection = super::neutron_collection(kind);
                 let id = self
@@ -304,8 +306,23 @@ impl OpenStackCloud {
                 let net = s(p, &["network", "network_id"])
                     .ok_or_else(|| DriverError::fatal("network is required"))?;
                 let net = self.neutron_id("networks", "Network", net).await?;
-                requests::subnet(p, &name, &tag, &net)
+                let pool = match s(p, &["subnetpool"]) {
+                    Some(pool) => Some(self.neutron_id("subnetpools", "Subnet pool", pool).await?),
+                    None => None,
+                };
+                requests::subnet(p, &name, &tag, &net, pool.as_deref())
             }
+            ObjectKind::SubnetPool => {
+                let scope = match s(p, &["address_scope"]) {
+                    Some(scope) => Some(
+                        self.neutron_id("address-scopes", "Address scope", scope)
+                            .await?,
+                    ),
+                    None => None,
+                };
+                requests::subnet_pool(p, &name, &tag, scope.as_deref())
+            }
+            ObjectKind::AddressScope => requests::address_scope(p, &name),
             ObjectKind::Port => {
                 let net = s(p, &["network", "network_id"])
                     .ok_or_else(|| DriverError::fatal("network is required"))?;
@@ -461,11 +478,12 @@ impl OpenStackCloud {
         id: &str,
         old: &Json,
     ) -> Result<(), DriverError> {
-        const AT_CREATE_ONLY: [&str; 6] = [
+        const AT_CREATE_ONLY: [&str; 7] = [
             "network_id",
             "ip_version",
             "cidr",
             "prefixlen",
+            "subnetpool_id",
             "floating_network_id",
             "description",
         ];

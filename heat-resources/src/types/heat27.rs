@@ -118,7 +118,7 @@ fn property(name: &str, raw: &RawProperty) -> Property {
 /// Types with Heat's schema that the simulated cloud makes as objects of a
 /// kind (their attributes from that object: a Zun container's
 /// `addresses` name its ports).
-const KINDS: [(&str, ObjectKind); 16] = [
+const KINDS: [(&str, ObjectKind); 18] = [
     ("OS::Zun::Container", ObjectKind::ZunContainer),
     ("OS::Keystone::Domain", ObjectKind::KeystoneDomain),
     ("OS::Keystone::Project", ObjectKind::KeystoneProject),
@@ -141,6 +141,8 @@ const KINDS: [(&str, ObjectKind); 16] = [
     ("OS::Neutron::Quota", ObjectKind::Quota),
     ("OS::Cinder::VolumeType", ObjectKind::VolumeType),
     ("OS::Nova::HostAggregate", ObjectKind::HostAggregate),
+    ("OS::Neutron::SubnetPool", ObjectKind::SubnetPool),
+    ("OS::Neutron::AddressScope", ObjectKind::AddressScope),
 ];
 
 /// Heat's schema of every type `declared` does not hold.

@@ -13,6 +13,44 @@ pub(super) fn parse_cidr(cidr: &str) -> Option<(Ipv4Addr, u32)> {
     Some((addr.parse().ok()?, bits))
 }
 
+/// A subnet's range taken from a pool, as Neutron allocates it: the first
+/// block of the subnet's `prefixlen` (else the pool's default, else the
+/// prefix's own) in the pool's prefixes that no subnet of the pool holds.
+pub(in crate::sim) fn carve(pool: &SimObject, subnet: &Json, objects: &Objects) -> Option<String> {
+    let held: Vec<(Ipv4Addr, u32)> = objects
+        .values()
+        .filter(|o| o.kind == "subnet" && o.properties.get("subnetpool").is_some())
+        .filter_map(|o| parse_cidr(o.attributes.get("cidr")?.as_str()?))
+        .collect();
+    let wanted = subnet
+        .get("prefixlen")
+        .or_else(|| pool.properties.get("default_prefixlen"))
+        .and_then(Json::as_u64)
+        .map(|b| b as u32);
+    for prefix in pool.properties.get("prefixes")?.as_array()? {
+        let Some((base, bits)) = prefix.as_str().and_then(parse_cidr) else {
+            continue;
+        };
+        let len = wanted.unwrap_or(bits).clamp(bits, 32);
+        let base = u32::from(base) & (u32::MAX.checked_shl(32 - bits).unwrap_or(0));
+        let size = 1u64 << (32 - len);
+        let count = 1u64 << (len - bits);
+        for i in 0..count {
+            let start = (u64::from(base) + i * size) as u32;
+            let overlaps = held.iter().any(|(h, hb)| {
+                let (a0, a1) = (u64::from(start), u64::from(start) + size);
+                let b0 = u64::from(u32::from(*h));
+                let b1 = b0 + (1u64 << (32 - hb));
+                a0 < b1 && b0 < a1
+            });
+            if !overlaps {
+                return Some(format!("{}/{len}", Ipv4Addr::from(start)));
+            }
+        }
+    }
+    None
+}
+
 /// The next free address of a subnet (.1 is the gateway, .2 DHCP).
 pub(super) fn allocate(subnet: &SimObject, objects: &Objects) -> Option<String> {
     let (base, bits) = parse_cidr(subnet.attributes.get("cidr").and_then(Json::as_str)?)?;

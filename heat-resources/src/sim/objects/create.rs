@@ -40,10 +40,28 @@ pub(in crate::sim) fn build(
         "subnet" => {
             let net = str_prop(spec, &["network", "network_id"]).ok_or("network is required")?;
             need(objects, "network", "Network", net)?;
-            let cidr = str_prop(spec, &["cidr"]).ok_or("a cidr or a subnet pool is required")?;
-            parse_cidr(cidr).ok_or_else(|| {
-                format!("Invalid input for cidr. Reason: '{cidr}' is not a valid IP subnet.")
-            })?;
+            match (str_prop(spec, &["cidr"]), str_prop(spec, &["subnetpool"])) {
+                (Some(cidr), _) => {
+                    parse_cidr(cidr).ok_or_else(|| {
+                        format!(
+                            "Invalid input for cidr. Reason: '{cidr}' is not a valid IP subnet."
+                        )
+                    })?;
+                }
+                (None, Some(pool)) => {
+                    need(objects, "subnetpool", "Subnet pool", pool)?;
+                    if carve(
+                        find(objects, "subnetpool", pool).expect("needed"),
+                        &spec.properties,
+                        objects,
+                    )
+                    .is_none()
+                    {
+                        return Err(format!("Subnet pool {pool} has no free prefix left"));
+                    }
+                }
+                (None, None) => return Err("a cidr or a subnet pool is required".into()),
+            }
         }
         "port" => {
             let net = str_prop(spec, &["network", "network_id"]).ok_or("network is required")?;

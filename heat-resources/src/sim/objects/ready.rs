@@ -221,7 +221,17 @@ pub(in crate::sim) fn ready(o: &mut SimObject, objects: &Objects) {
                 .or_else(|| p.get("network_id"))
                 .and_then(Json::as_str)
                 .and_then(|n| network_of(objects, n));
-            let cidr = s("cidr");
+            // Its range given, or taken from its pool.
+            let pool = p
+                .get("subnetpool")
+                .and_then(Json::as_str)
+                .and_then(|pool| find(objects, "subnetpool", pool));
+            let cidr = match (s("cidr"), pool) {
+                (Json::Null, Some(pool)) => {
+                    carve(pool, &p, objects).map_or(Json::Null, Json::String)
+                }
+                (cidr, _) => cidr,
+            };
             let gateway = p
                 .get("gateway_ip")
                 .cloned()

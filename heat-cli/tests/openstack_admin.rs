@@ -3,7 +3,7 @@
 //! made, changed in place (an assignment moved) and deleted with no grant
 //! left; the catalog's regions, services and endpoints; an object a killed
 //! create made found again by its tag; a project's quotas and a volume
-//! type shared with it; a host aggregate. Built only with `--features
+//! type shared with it; a host aggregate; a subnet from a subnet pool. Built only with `--features
 //! openstack-live`; `.ci/run` starts the cloud and sets `OS_CLOUD`.
 
 mod live;
@@ -478,4 +478,104 @@ resources:
     let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(shown().await.is_none(), "the aggregate was left behind");
+}
+
+/// Addresses an operator hands out: an address scope and a subnet pool in
+/// it, and a subnet taking its range from the pool; an update adds a
+/// prefix to the pool in place; the delete leaves none of them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_subnet_takes_its_range_from_a_pool() {
+    let (session, heat, _) = setup("pool");
+    let pid = std::process::id();
+    let octet = pid % 200 + 20;
+    let template = heat.dir.join("pool.yaml");
+    let text = |prefixes: &str| {
+        format!(
+            "heat_template_version: 2018-08-31
+resources:
+  scope: {{type: OS::Neutron::AddressScope, properties: {{ip_version: 4}}}}
+  pool:
+    type: OS::Neutron::SubnetPool
+    properties:
+      address_scope: {{get_resource: scope}}
+      prefixes: {prefixes}
+      default_prefixlen: 26
+  net: {{type: OS::Neutron::Net}}
+  subnet:
+    type: OS::Neutron::Subnet
+    properties: {{network: {{get_resource: net}}, subnetpool: {{get_resource: pool}}}}
+outputs:
+  cidr: {{value: {{get_attr: [subnet, cidr]}}}}
+"
+        )
+    };
+    std::fs::write(&template, text(&format!("[10.{octet}.64.0/24]"))).unwrap();
+    let name = format!("pool{pid}");
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let ids = heat.physical_ids(&name);
+    let cidr = output(&created, "cidr");
+    assert!(
+        cidr.starts_with(&format!("10.{octet}.64.")) && cidr.ends_with("/26"),
+        "{cidr}"
+    );
+    let neutron = |path: String| {
+        let session = &session;
+        async move { get(session, "network", &path).await }
+    };
+    let pool = neutron(format!("/subnetpools/{}", ids["pool"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        pool["subnetpool"]["address_scope_id"],
+        ids["scope"].as_str(),
+        "{pool}"
+    );
+    let subnet = neutron(format!("/subnets/{}", ids["subnet"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        subnet["subnet"]["subnetpool_id"],
+        ids["pool"].as_str(),
+        "{subnet}"
+    );
+
+    std::fs::write(
+        &template,
+        text(&format!("[10.{octet}.64.0/24, 10.{octet}.65.0/24]")),
+    )
+    .unwrap();
+    let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
+    assert_eq!(heat.physical_ids(&name), ids, "changed in place");
+    let pool = neutron(format!("/subnetpools/{}", ids["pool"]))
+        .await
+        .unwrap();
+    let prefixes = pool["subnetpool"]["prefixes"].as_array().unwrap().len();
+    assert!(prefixes >= 1, "{pool}");
+    assert!(
+        pool["subnetpool"]["prefixes"]
+            .to_string()
+            .contains(&format!("10.{octet}.65.0/24"))
+            || pool["subnetpool"]["prefixes"]
+                .to_string()
+                .contains(&format!("10.{octet}.64.0/23")),
+        "{pool}"
+    );
+
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    for (kind, collection) in [
+        ("pool", "subnetpools"),
+        ("scope", "address-scopes"),
+        ("subnet", "subnets"),
+    ] {
+        assert!(
+            neutron(format!("/{collection}/{}", ids[kind]))
+                .await
+                .is_none(),
+            "the {kind} was left behind"
+        );
+    }
 }
