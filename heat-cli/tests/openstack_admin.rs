@@ -1,10 +1,11 @@
-//! `heat --os-cloud` and Keystone, as Heat's `OS::Keystone::*` resources
-//! use it: domains, projects, roles, groups, users and role assignments
-//! made, changed in place (an assignment moved) and deleted with no grant
-//! left; the catalog's regions, services and endpoints; an object a killed
-//! create made found again by its tag; a project's quotas and a volume
-//! type shared with it; a host aggregate; a subnet from a subnet pool. Built only with `--features
-//! openstack-live`; `.ci/run` starts the cloud and sets `OS_CLOUD`.
+//! `heat --os-cloud` for what an operator sets up, as Heat's resources
+//! do: Keystone's domains, projects, roles, groups, users and role
+//! assignments made, changed in place (an assignment moved) and deleted
+//! with no grant left; the catalog's regions, services and endpoints; an
+//! object a killed create made found again by its tag; a project's quotas
+//! and a volume type shared with it; a host aggregate; a subnet from a
+//! subnet pool. Built only with `--features openstack-live`; `.ci/run`
+//! starts the cloud and sets `OS_CLOUD`.
 
 mod live;
 
