@@ -252,8 +252,9 @@ resources:
 }
 
 /// A Keystone object a killed create made before it recorded the id is
-/// found again by the tag its description carries, and only for its own
-/// resource; once deleted, it is not.
+/// found again by the tag its description carries (an address scope, which
+/// has none, by its name), and only for its own resource; once deleted, it
+/// is not.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_keystone_object_made_before_a_crash_is_found_by_its_tag() {
     use heat_resources::{Cloud, ObjectKind};
@@ -280,6 +281,22 @@ async fn a_keystone_object_made_before_a_crash_is_found_by_its_tag() {
     assert_eq!(cloud.find(kind, &stack_id, "other").await.unwrap(), None);
     cloud.delete(kind, &id).await.unwrap();
     assert_eq!(cloud.find(kind, &stack_id, "team").await.unwrap(), None);
+    // An address scope, which has no description: named by its tag.
+    let spec = heat_core::engine::ResourceSpec {
+        name: "scope".into(),
+        type_name: "OS::Neutron::AddressScope".into(),
+        properties: serde_json::json!({"ip_version": 4}),
+        ..spec
+    };
+    let kind = ObjectKind::AddressScope;
+    let id = cloud.create(kind, &spec).await.unwrap();
+    assert_eq!(
+        cloud.find(kind, &stack_id, "scope").await.unwrap(),
+        Some(id.clone())
+    );
+    assert_eq!(cloud.find(kind, &stack_id, "team").await.unwrap(), None);
+    cloud.delete(kind, &id).await.unwrap();
+    assert_eq!(cloud.find(kind, &stack_id, "scope").await.unwrap(), None);
 }
 
 /// A project's limits and a volume type shared with it, as an operator's

@@ -108,8 +108,7 @@ pub fn subnet_pool(props: &Json, name: &str, tag: &str, address_scope_id: Option
     json!({"subnetpool": s})
 }
 
-/// `POST /address-scopes` (Neutron keeps no description of one: no tag
-/// either).
+/// `POST /address-scopes` (Neutron keeps no description of one).
 pub fn address_scope(props: &Json, name: &str) -> Json {
     let mut s = JsonMap::new();
     s.insert("name".into(), json!(name));

@@ -504,7 +504,6 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::Router
             | ObjectKind::FloatingIp
             | ObjectKind::SubnetPool
-            | ObjectKind::AddressScope
             | ObjectKind::SecurityGroup => {
                 let collection = neutron_collection(kind);
                 let list = self.get("network", &format!("/{collection}")).await?;
@@ -513,6 +512,16 @@ impl Cloud for OpenStackCloud {
                     .cloned()
                     .unwrap_or_default();
                 Ok(id_of(&items, &described))
+            }
+            // An address scope has no description: the tag is its name
+            // unless the template gave one.
+            ObjectKind::AddressScope => {
+                let list = self.get("network", "/address-scopes").await?;
+                let items = list["address_scopes"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                Ok(id_of(&items, &|o| o["name"] == tag.as_str()))
             }
             // Keystone objects too; an assignment is granted again.
             ObjectKind::KeystoneDomain

@@ -322,7 +322,9 @@ impl OpenStackCloud {
                 };
                 requests::subnet_pool(p, &name, &tag, scope.as_deref())
             }
-            ObjectKind::AddressScope => requests::address_scope(p, &name),
+            // No description to tag: named by its tag unless the
+            // template names it.
+            ObjectKind::AddressScope => requests::address_scope(p, s(p, &["name"]).unwrap_or(&tag)),
             ObjectKind::Port => {
                 let net = s(p, &["network", "network_id"])
                     .ok_or_else(|| DriverError::fatal("network is required"))?;
