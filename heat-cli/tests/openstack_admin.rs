@@ -4,8 +4,9 @@
 //! with no grant left; the catalog's regions, services and endpoints; an
 //! object a killed create made found again by its tag; a project's quotas
 //! and a volume type shared with it; a host aggregate; a subnet from a
-//! subnet pool. Built only with `--features openstack-live`; `.ci/run`
-//! starts the cloud and sets `OS_CLOUD`.
+//! subnet pool; heat-templates' own Keystone templates (from the
+//! conformance corpus). Built only with `--features openstack-live`;
+//! `.ci/run` starts the cloud and sets `OS_CLOUD`.
 
 mod live;
 
@@ -595,5 +596,105 @@ outputs:
                 .is_none(),
             "the {kind} was left behind"
         );
+    }
+}
+
+/// The corpus: `HEAT_CONFORMANCE_DIR` (which `.ci/run` sets; then it must
+/// be there), else `../shared/conformance` beside the clone.
+fn conformance() -> Option<std::path::PathBuf> {
+    if let Some(dir) = std::env::var_os("HEAT_CONFORMANCE_DIR") {
+        return Some(dir.into());
+    }
+    let beside = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance");
+    if beside.is_dir() {
+        return Some(beside);
+    }
+    eprintln!(
+        "skipped: no conformance corpus at {} and HEAT_CONFORMANCE_DIR is not set (.ci/run sets it to ../shared/conformance)",
+        beside.display()
+    );
+    None
+}
+
+/// heat-templates' own Keystone templates (`hot/keystone/`), unchanged,
+/// on the real Keystone: a domain, a user in it with roles on the domain
+/// and on a project, a service, and the "updated" set of roles, projects,
+/// groups and a user; each created and deleted with nothing left.
+#[tokio::test(flavor = "multi_thread")]
+async fn heat_templates_keystone_templates_run_on_keystone() {
+    let Some(corpus) = conformance() else {
+        return;
+    };
+    let dir = corpus.join("templates/heat-templates/hot/keystone");
+    let t = |name: &str| dir.join(name).display().to_string();
+    let (session, heat, _) = setup("hotkeystone");
+    let pid = std::process::id();
+    let domain = format!("hot-domain-{pid}");
+    let runs: Vec<(&str, Vec<String>)> = vec![
+        (
+            "keystone_domain.yaml",
+            vec![
+                format!("domain_name={domain}"),
+                "domain_enabled=true".into(),
+            ],
+        ),
+        (
+            "keystone_user.yaml",
+            vec![
+                format!("user_name=hot-user-{pid}"),
+                "user_description=from heat-templates".into(),
+                "user_enabled=true".into(),
+                format!("user_domain={domain}"),
+                "user_email=user@example.com".into(),
+                "user_password=pw-12345678".into(),
+                "user_default_project=demo".into(),
+                "user_groups=".into(),
+                "group_role=member".into(),
+                format!("group_role_domain={domain}"),
+                "group_role_project=demo".into(),
+            ],
+        ),
+        (
+            "keystone_service.yaml",
+            vec![
+                format!("name=hot-service-{pid}"),
+                "description=from heat-templates".into(),
+                format!("type=hot-type-{pid}"),
+            ],
+        ),
+        ("keystone_updated.yaml", vec![]),
+    ];
+    let mut made = Vec::new();
+    for (i, (template, params)) in runs.iter().enumerate() {
+        let name = format!("hot{i}x{pid}");
+        let path = t(template);
+        let mut args = vec!["stack", "create", name.as_str(), "-t", path.as_str()];
+        for p in params {
+            args.push("--parameter");
+            args.push(p);
+        }
+        args.extend(["-f", "json"]);
+        let created = heat.json(&args);
+        assert_eq!(
+            created["stack_status"], "CREATE_COMPLETE",
+            "{template}: {created}"
+        );
+        made.push((name, heat.physical_ids(&format!("hot{i}x{pid}"))));
+    }
+    // Deleted in reverse: the user before the domain it is in.
+    for (name, ids) in made.iter().rev() {
+        let (code, out, err) = heat.run(&["stack", "delete", name, "--yes", "--wait"]);
+        assert_eq!(code, 0, "{out}{err}");
+        for (resource, id) in ids {
+            for collection in [
+                "users", "groups", "projects", "roles", "domains", "services",
+            ] {
+                let left = get(&session, "identity", &format!("/{collection}/{id}")).await;
+                assert!(
+                    left.is_none(),
+                    "{name}: {resource} ({id}) was left in {collection}"
+                );
+            }
+        }
     }
 }
