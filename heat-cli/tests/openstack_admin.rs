@@ -146,22 +146,20 @@ outputs:
         .unwrap();
     assert_eq!(groups["groups"], serde_json::json!([]), "{groups}");
 
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
-    for (kind, collection) in [
-        ("domain", "domains"),
-        ("project", "projects"),
-        ("role", "roles"),
-        ("group", "groups"),
-        ("user", "users"),
-    ] {
-        assert!(
-            identity(format!("/{collection}/{}", ids[kind]))
-                .await
-                .is_none(),
-            "the {kind} was left behind"
-        );
-    }
+    delete_leaving_none(
+        &session,
+        &heat,
+        &name,
+        "identity",
+        &[
+            ("domain", "domains"),
+            ("project", "projects"),
+            ("role", "roles"),
+            ("group", "groups"),
+            ("user", "users"),
+        ],
+    )
+    .await;
 }
 
 /// Keystone's catalog as Heat's resources make it: a region, a service and
@@ -236,20 +234,18 @@ resources:
     let description = service["service"]["description"].as_str().unwrap();
     assert!(description.starts_with("second (heat-rs:"), "{description}");
 
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
-    for (kind, collection) in [
-        ("endpoint", "endpoints"),
-        ("service", "services"),
-        ("region", "regions"),
-    ] {
-        assert!(
-            identity(format!("/{collection}/{}", ids[kind]))
-                .await
-                .is_none(),
-            "the {kind} was left behind"
-        );
-    }
+    delete_leaving_none(
+        &session,
+        &heat,
+        &name,
+        "identity",
+        &[
+            ("endpoint", "endpoints"),
+            ("service", "services"),
+            ("region", "regions"),
+        ],
+    )
+    .await;
 }
 
 /// A Keystone object a killed create made before it recorded the id is
@@ -583,20 +579,18 @@ outputs:
         "{pool}"
     );
 
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
-    for (kind, collection) in [
-        ("pool", "subnetpools"),
-        ("scope", "address-scopes"),
-        ("subnet", "subnets"),
-    ] {
-        assert!(
-            neutron(format!("/{collection}/{}", ids[kind]))
-                .await
-                .is_none(),
-            "the {kind} was left behind"
-        );
-    }
+    delete_leaving_none(
+        &session,
+        &heat,
+        &name,
+        "network",
+        &[
+            ("pool", "subnetpools"),
+            ("scope", "address-scopes"),
+            ("subnet", "subnets"),
+        ],
+    )
+    .await;
 }
 
 /// The corpus: `HEAT_CONFORMANCE_DIR` (which `.ci/run` sets; then it must

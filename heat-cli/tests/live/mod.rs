@@ -291,6 +291,28 @@ pub async fn listed(session: &Session) -> std::collections::BTreeMap<String, Str
     all
 }
 
+/// Deletes `stack` with `heat` and checks that each of its resources'
+/// objects is gone from `service`: `(resource, collection)` pairs, the
+/// object found at `/<collection>/<id of resource>`.
+pub async fn delete_leaving_none(
+    session: &Session,
+    heat: &Heat,
+    stack: &str,
+    service: &str,
+    objects: &[(&str, &str)],
+) {
+    let ids = heat.physical_ids(stack);
+    let (code, out, err) = heat.run(&["stack", "delete", stack, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    for (resource, collection) in objects {
+        let path = format!("/{collection}/{}", ids[*resource]);
+        assert!(
+            get(session, service, &path).await.is_none(),
+            "the {resource} was left behind"
+        );
+    }
+}
+
 /// No object the cloud lists is named after `stack` (heat-rs names them
 /// `<stack>-<resource>`).
 pub async fn assert_nothing_named(session: &Session, stack: &str) {
