@@ -593,30 +593,13 @@ outputs:
     .await;
 }
 
-/// The corpus: `HEAT_CONFORMANCE_DIR` (which `.ci/run` sets; then it must
-/// be there), else `../shared/conformance` beside the clone.
-fn conformance() -> Option<std::path::PathBuf> {
-    if let Some(dir) = std::env::var_os("HEAT_CONFORMANCE_DIR") {
-        return Some(dir.into());
-    }
-    let beside = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance");
-    if beside.is_dir() {
-        return Some(beside);
-    }
-    eprintln!(
-        "skipped: no conformance corpus at {} and HEAT_CONFORMANCE_DIR is not set (.ci/run sets it to ../shared/conformance)",
-        beside.display()
-    );
-    None
-}
-
 /// heat-templates' own Keystone templates (`hot/keystone/`), unchanged,
 /// on the real Keystone: a domain, a user in it with roles on the domain
 /// and on a project, a service, and the "updated" set of roles, projects,
 /// groups and a user; each created and deleted with nothing left.
 #[tokio::test(flavor = "multi_thread")]
 async fn heat_templates_keystone_templates_run_on_keystone() {
-    let Some(corpus) = conformance() else {
+    let Some(corpus) = heat_tests::conformance::corpus() else {
         return;
     };
     let dir = corpus.join("templates/heat-templates/hot/keystone");
