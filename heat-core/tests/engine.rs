@@ -352,6 +352,30 @@ async fn transient_errors_are_retried() {
     assert_eq!(s.status_text(), "CREATE_COMPLETE");
 }
 
+/// A create whose reply was lost (the object made, a timeout heard) is
+/// not made again: the engine looks for it by its tags before retrying.
+#[tokio::test(start_paused = true)]
+async fn a_create_whose_reply_was_lost_is_found_not_made_twice() {
+    let (driver, store, e) = setup(0);
+    driver.inject(Fault::LostReply("server".into(), 2));
+    let s = e
+        .create_stack("web", source(WEB), StackOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "CREATE_COMPLETE", "{}", s.reason);
+    let servers: Vec<_> = driver
+        .objects()
+        .into_iter()
+        .filter(|o| o.resource == "server")
+        .collect();
+    assert_eq!(servers.len(), 1, "{servers:?}");
+    let creates = driver.log().iter().filter(|l| *l == "create server").count();
+    assert_eq!(creates, 1, "{:?}", driver.log());
+    e.delete_stack("web").await.unwrap();
+    assert!(driver.objects().is_empty(), "{:?}", driver.objects());
+    assert_no_leaks(&driver, store.as_ref()).await;
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_hanging_resource_times_out() {
     let (driver, store, e) = setup(0);

@@ -248,8 +248,16 @@ impl Session {
             if let Some(b) = body {
                 rb = rb.json(b);
             }
+            // Whether a failure shows the service did not act on the
+            // request (no connection made, or it said so: 429, 503); any
+            // other failure (a timeout, a 502 or 504, a broken reply) may
+            // hide a done create.
+            let mut unheard = false;
             let result = match rb.send().await {
-                Err(e) => Err(transport(e)),
+                Err(e) => {
+                    unheard = e.is_connect();
+                    Err(transport(e))
+                }
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let text = response.text().await.map_err(transport)?;
@@ -266,12 +274,20 @@ impl Session {
                             self.token(true).await?;
                             continue;
                         }
-                        _ => Err(from_response(status, &text)),
+                        _ => {
+                            unheard = matches!(status, 429 | 503);
+                            Err(from_response(status, &text))
+                        }
                     }
                 }
             };
+            // A POST makes something: sent again after a failure that may
+            // hide its success, it would make a second one and the first
+            // would be forgotten. That failure goes to the caller, who
+            // looks for the object before creating it again.
+            let repeatable = method != Method::POST || unheard;
             match result {
-                Err(e) if e.kind == DriverErrorKind::Transient && attempt < 4 => {
+                Err(e) if e.kind == DriverErrorKind::Transient && repeatable && attempt < 4 => {
                     attempt += 1;
                     self.clock.sleep(delay).await;
                     delay *= 2;

@@ -2,7 +2,9 @@
 //! loopback (axum, in this test): a 503 or 429 is retried with a doubling
 //! back-off (four retries, then the error); a 401 renews the token once
 //! and retries, and a second 401 is an error (not a loop); a 404 or 400 is
-//! not retried; the token is fetched once and reused.
+//! not retried; the token is fetched once and reused; a POST is sent again
+//! only when the service cannot have acted on it (503, 429), never after a
+//! gateway's 504, whose create may have been done.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -85,7 +87,8 @@ async fn network(
             .into_response()
     };
     match what.as_str() {
-        "flaky" if seen <= 2 => error(StatusCode::SERVICE_UNAVAILABLE),
+        "flaky" | "busy" if seen <= 2 => error(StatusCode::SERVICE_UNAVAILABLE),
+        "gateway" => error(StatusCode::GATEWAY_TIMEOUT),
         "limited" => error(StatusCode::TOO_MANY_REQUESTS),
         "expired" if token == "tok-1" => error(StatusCode::UNAUTHORIZED),
         "refused" => error(StatusCode::UNAUTHORIZED),
@@ -99,7 +102,7 @@ async fn mock() -> (Arc<Mock>, String) {
     let m = Arc::new(Mock::default());
     let app = Router::new()
         .route("/v3/auth/tokens", post(tokens))
-        .route("/network/v2.0/{what}", get(network))
+        .route("/network/v2.0/{what}", get(network).post(network))
         .with_state(m.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -185,6 +188,29 @@ async fn retries_back_off_and_tokens_renew_once() {
     assert_eq!(e.kind, DriverErrorKind::Fatal);
     assert_eq!(calls("refused"), 2);
     assert_eq!(m.tokens.load(Ordering::SeqCst), 3);
+
+    // A POST is sent again after a 503 (the service did nothing)...
+    let post = |what: &'static str| {
+        let path = format!("/{what}");
+        let s = &s;
+        async move {
+            s.request("network", Method::POST, &path, Some(&json!({})))
+                .await
+        }
+    };
+    let v = post("busy").await.unwrap();
+    assert_eq!(v["call"], 3);
+    assert_eq!(sleeps().len(), 2);
+    // ...but not after a 504, which may hide a done create: the caller
+    // hears a transient error and looks before creating again.
+    let e = post("gateway").await.unwrap_err();
+    assert_eq!(e.kind, DriverErrorKind::Transient);
+    assert_eq!(calls("gateway"), 1);
+    assert!(sleeps().is_empty());
+    // A GET is harmless to repeat.
+    get("gateway").await.unwrap_err();
+    assert_eq!(calls("gateway"), 6);
+    assert_eq!(sleeps().len(), 4);
 
     // Not found and bad requests are not retried.
     let e = get("missing").await.unwrap_err();

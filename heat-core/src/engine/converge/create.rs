@@ -2,7 +2,8 @@
 //! the physical id persisted the moment the cloud returns it, then the
 //! wait until ready (cut short if the operation stops). An interrupted
 //! create is resumed from its record: the object is found by its tags when
-//! its id was never recorded.
+//! its id was never recorded, as it is before a create is retried after a
+//! transient failure (whose reply may have been lost).
 
 use serde_json::Map as JsonMap;
 
@@ -151,7 +152,20 @@ impl Make<'_, '_, '_> {
             if cancel.is_cancelled() {
                 return self.failed(r, &path, "CREATE cancelled").await;
             }
-            match e.retry(cancel, || e.backend_create(op, stack, spec)).await {
+            // A transient failure may have lost the reply to a create the
+            // cloud carried out (a timeout, a gateway's 504): before each
+            // retry, the object is looked for by its tags, so it is taken
+            // rather than made twice and the first one forgotten.
+            let retrying = std::sync::atomic::AtomicBool::new(false);
+            let attempt = || async {
+                if retrying.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    if let Some(found) = e.backend_find(stack, &spec.name, &spec.type_name).await {
+                        return Ok(found);
+                    }
+                }
+                e.backend_create(op, stack, spec).await
+            };
+            match e.retry(cancel, attempt).await {
                 Ok(id) => {
                     r.physical_id = Some(id);
                     r.updated_at = e.clock.now();

@@ -35,6 +35,10 @@ pub enum Fault {
     Hang(String),
     /// Creating this resource fails transiently this many times first.
     Transient(String, u32),
+    /// The reply to creating this resource is lost this many times first
+    /// (a timeout, a gateway's 504): the object is made, the caller hears
+    /// a transient error.
+    LostReply(String, u32),
     /// Deleting this resource fails.
     FailDelete(String),
     /// Updating this resource fails.
@@ -67,6 +71,7 @@ struct State {
     creates: u64,
     faults: Vec<Fault>,
     transient_left: BTreeMap<String, u32>,
+    lost_replies_left: BTreeMap<String, u32>,
     doomed: std::collections::BTreeSet<String>,
     log: Vec<String>,
     /// Objects created and not yet ready (or failed), now and at most.
@@ -96,8 +101,14 @@ impl FakeDriver {
     /// Adds a fault.
     pub fn inject(&self, fault: Fault) {
         let mut s = self.state.lock().expect("not poisoned");
-        if let Fault::Transient(name, n) = &fault {
-            s.transient_left.insert(name.clone(), *n);
+        match &fault {
+            Fault::Transient(name, n) => {
+                s.transient_left.insert(name.clone(), *n);
+            }
+            Fault::LostReply(name, n) => {
+                s.lost_replies_left.insert(name.clone(), *n);
+            }
+            _ => {}
         }
         s.faults.push(fault);
     }
@@ -225,6 +236,15 @@ impl Driver for FakeDriver {
             s.peak_in_flight = s.peak_in_flight.max(s.in_flight);
             if fail {
                 s.doomed.insert(id.clone());
+            }
+            if let Some(left) = s.lost_replies_left.get_mut(&spec.name) {
+                if *left > 0 {
+                    *left -= 1;
+                    return Err(DriverError::transient(format!(
+                        "504 Gateway Timeout creating {}",
+                        spec.name
+                    )));
+                }
             }
             id
         };
