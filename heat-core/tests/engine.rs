@@ -369,7 +369,11 @@ async fn a_create_whose_reply_was_lost_is_found_not_made_twice() {
         .filter(|o| o.resource == "server")
         .collect();
     assert_eq!(servers.len(), 1, "{servers:?}");
-    let creates = driver.log().iter().filter(|l| *l == "create server").count();
+    let creates = driver
+        .log()
+        .iter()
+        .filter(|l| *l == "create server")
+        .count();
     assert_eq!(creates, 1, "{:?}", driver.log());
     e.delete_stack("web").await.unwrap();
     assert!(driver.objects().is_empty(), "{:?}", driver.objects());

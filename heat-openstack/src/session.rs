@@ -252,11 +252,10 @@ impl Session {
             // request (no connection made, or it said so: 429, 503); any
             // other failure (a timeout, a 502 or 504, a broken reply) may
             // hide a done create.
-            let mut unheard = false;
-            let result = match rb.send().await {
+            let (result, unheard) = match rb.send().await {
                 Err(e) => {
-                    unheard = e.is_connect();
-                    Err(transport(e))
+                    let unheard = e.is_connect();
+                    (Err(transport(e)), unheard)
                 }
                 Ok(response) => {
                     let status = response.status().as_u16();
@@ -274,10 +273,10 @@ impl Session {
                             self.token(true).await?;
                             continue;
                         }
-                        _ => {
-                            unheard = matches!(status, 429 | 503);
-                            Err(from_response(status, &text))
-                        }
+                        _ => (
+                            Err(from_response(status, &text)),
+                            matches!(status, 429 | 503),
+                        ),
                     }
                 }
             };

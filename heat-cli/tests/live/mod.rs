@@ -268,12 +268,20 @@ impl Drop for Killed {
     }
 }
 
-/// Every server, volume, port, floating IP, security group, network,
-/// subnet and router the cloud lists: id to name.
+/// Every server, key pair, flavor, server group, volume, port, floating
+/// IP, security group, network, subnet and router the cloud lists: id
+/// (a key pair's name) to name.
 pub async fn listed(session: &Session) -> std::collections::BTreeMap<String, String> {
     let mut all = std::collections::BTreeMap::new();
+    let keys = get(session, "compute", "/os-keypairs").await.unwrap();
+    for k in keys["keypairs"].as_array().unwrap() {
+        let name = k["keypair"]["name"].as_str().unwrap().to_string();
+        all.insert(name.clone(), name);
+    }
     for (service, path, key) in [
         ("compute", "/servers", "servers"),
+        ("compute", "/flavors/detail?is_public=None", "flavors"),
+        ("compute", "/os-server-groups", "server_groups"),
         ("volume", "/volumes", "volumes"),
         ("network", "/ports", "ports"),
         ("network", "/floatingips", "floatingips"),
@@ -325,14 +333,13 @@ pub async fn assert_nothing_named(session: &Session, stack: &str) {
     assert!(left.is_empty(), "left behind: {left:?}");
 }
 
-/// Nova behind a proxy that passes every request on but never answers a
-/// server create that Nova accepted: the server exists in Nova, and the
-/// `heat` that asked for it never learns its id. Given to one `heat` as
+/// Nova behind a proxy that passes every request on but keeps Nova's
+/// answer to a create from the `heat` that asked: given to one `heat` as
 /// `OS_COMPUTE_ENDPOINT_OVERRIDE`.
 pub struct CreatesHeld {
     /// The compute URL to give `heat`.
     pub url: String,
-    /// How many server creates are held.
+    /// How many creates had their answer held or lost.
     pub held: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -343,23 +350,59 @@ impl Drop for CreatesHeld {
     }
 }
 
+/// What the proxy does with the answer to a create Nova accepted.
+#[derive(Clone, Copy, PartialEq)]
+enum Keep {
+    /// Never answers a server create: the server exists in Nova, and the
+    /// `heat` that asked never learns its id.
+    Forever,
+    /// Answers the first create of each collection (servers, key pairs,
+    /// flavors, server groups) with a gateway's 504, as a proxy that timed
+    /// out on a create Nova did.
+    FirstOfEach,
+}
+
 impl CreatesHeld {
-    /// Starts the proxy in front of the compute endpoint `nova`
-    /// (`http://host:port/v2.1`).
+    /// A proxy in front of the compute endpoint `nova`
+    /// (`http://host:port/v2.1`) that never answers a server create.
     pub async fn start(nova: &str) -> CreatesHeld {
+        Self::proxy(nova, Keep::Forever).await
+    }
+
+    /// A proxy that loses the answer to the first create of each
+    /// collection (a 504 instead).
+    pub async fn losing_first_replies(nova: &str) -> CreatesHeld {
+        Self::proxy(nova, Keep::FirstOfEach).await
+    }
+
+    async fn proxy(nova: &str, keep: Keep) -> CreatesHeld {
         use axum::body::{to_bytes, Body};
         use axum::extract::{Request, State};
+        use std::collections::BTreeSet;
         use std::sync::atomic::{AtomicUsize, Ordering};
-        use std::sync::Arc;
+        use std::sync::{Arc, Mutex};
 
+        type Shared = (
+            String,
+            Keep,
+            Arc<AtomicUsize>,
+            Arc<Mutex<BTreeSet<String>>>,
+            reqwest::Client,
+        );
         let base = reqwest::Url::parse(nova).unwrap();
         let origin = base.origin().ascii_serialization();
         let held = Arc::new(AtomicUsize::new(0));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}{}", listener.local_addr().unwrap(), base.path());
-        let state = (origin, held.clone(), reqwest::Client::new());
+        let state: Shared = (
+            origin,
+            keep,
+            held.clone(),
+            Default::default(),
+            reqwest::Client::new(),
+        );
         async fn pass(
-            State((origin, held, client)): State<(String, Arc<AtomicUsize>, reqwest::Client)>,
+            State((origin, keep, held, lost, client)): State<Shared>,
             req: Request,
         ) -> axum::response::Response {
             let (parts, body) = req.into_parts();
@@ -379,9 +422,27 @@ impl CreatesHeld {
             let status = answer.status();
             let headers = answer.headers().clone();
             let bytes = answer.bytes().await.unwrap();
-            if parts.method == "POST" && path.ends_with("/servers") && status.is_success() {
-                held.fetch_add(1, Ordering::SeqCst);
-                std::future::pending::<()>().await;
+            let collection = path.rsplit('/').next().unwrap_or_default().to_string();
+            if parts.method == "POST" && status.is_success() {
+                match keep {
+                    Keep::Forever if collection == "servers" => {
+                        held.fetch_add(1, Ordering::SeqCst);
+                        std::future::pending::<()>().await;
+                    }
+                    Keep::FirstOfEach
+                        if ["servers", "os-keypairs", "flavors", "os-server-groups"]
+                            .contains(&collection.as_str())
+                            && lost.lock().unwrap().insert(collection) =>
+                    {
+                        held.fetch_add(1, Ordering::SeqCst);
+                        let mut out = axum::response::Response::new(Body::from(
+                            "<html><body><h1>504 Gateway Time-out</h1></body></html>",
+                        ));
+                        *out.status_mut() = axum::http::StatusCode::GATEWAY_TIMEOUT;
+                        return out;
+                    }
+                    _ => {}
+                }
             }
             let mut out = axum::response::Response::new(Body::from(bytes));
             *out.status_mut() = status;

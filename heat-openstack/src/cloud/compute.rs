@@ -80,32 +80,19 @@ impl OpenStackCloud {
                 }
                 Ok(format!("{server}/{volume}"))
             }
-            ObjectKind::Keypair => {
-                let mut k = json!({"keypair": {"name": name}});
-                if let Some(pk) = s(p, &["public_key"]) {
-                    k["keypair"]["public_key"] = json!(pk);
-                }
-                self.session
-                    .request("compute", Method::POST, "/os-keypairs", Some(&k))
-                    .await?;
-                Ok(name)
-            }
+            ObjectKind::Keypair => self.create_keypair(spec, &name).await,
             ObjectKind::Flavor => {
                 let id = self
-                    .post_id("compute", "/flavors", &requests::flavor(p, &name), "flavor")
-                    .await?;
+                    .create_untagged(kind, &name, &requests::flavor(p, &name))
+                    .await?
+                    .id(kind)?;
                 self.set_flavor_extra_specs(&id, p).await?;
                 Ok(id)
             }
-            ObjectKind::ServerGroup => {
-                self.post_id(
-                    "compute",
-                    "/os-server-groups",
-                    &requests::server_group(p, &name),
-                    "server_group",
-                )
-                .await
-            }
+            ObjectKind::ServerGroup => self
+                .create_untagged(kind, &name, &requests::server_group(p, &name))
+                .await?
+                .id(kind),
             other => unreachable!("{other} is not a Nova or Cinder object"),
         }
     }

@@ -22,11 +22,15 @@ mod network;
 mod poll;
 mod resolve;
 mod server;
+mod untagged;
 
 /// A real OpenStack.
 pub struct OpenStackCloud {
     session: Session,
     clock: Arc<dyn Clock>,
+    /// Generated private keys by key pair, from the create's reply until
+    /// the resource records them (`untagged`).
+    private_keys: std::sync::Mutex<HashMap<String, String>>,
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -55,7 +59,11 @@ fn not_found(what: &str, name: &str) -> DriverError {
 impl OpenStackCloud {
     /// A cloud through an authenticated session.
     pub fn new(session: Session, clock: Arc<dyn Clock>) -> Self {
-        OpenStackCloud { session, clock }
+        OpenStackCloud {
+            session,
+            clock,
+            private_keys: Default::default(),
+        }
     }
 
     /// The session (to authenticate up front, or send other requests).
@@ -107,10 +115,11 @@ impl Cloud for OpenStackCloud {
     async fn wait_ready(
         &self,
         kind: ObjectKind,
-        _spec: &ResourceSpec,
+        spec: &ResourceSpec,
         id: &str,
     ) -> Result<Attributes, DriverError> {
         match kind {
+            ObjectKind::Keypair => self.keypair_attributes(spec, id).await,
             ObjectKind::Server => {
                 let server = self.wait_server_status(id, "ACTIVE").await?;
                 Ok(requests::server_attributes(&server))
@@ -121,8 +130,7 @@ impl Cloud for OpenStackCloud {
                 self.wait_attached(volume).await?;
                 Ok(Attributes::new())
             }
-            ObjectKind::Keypair
-            | ObjectKind::Flavor
+            ObjectKind::Flavor
             | ObjectKind::ServerGroup
             | ObjectKind::Network
             | ObjectKind::Subnet
@@ -401,7 +409,13 @@ impl Cloud for OpenStackCloud {
             ObjectKind::Volume => Ok(requests::volume_attributes(
                 &self.get("volume", &format!("/volumes/{id}")).await?["volume"],
             )),
-            ObjectKind::Flavor | ObjectKind::ServerGroup | ObjectKind::Keypair => {
+            ObjectKind::Keypair => {
+                let key = self.get("compute", &format!("/os-keypairs/{id}")).await?;
+                let mut attributes = Attributes::new();
+                attributes.insert("public_key".into(), key["keypair"]["public_key"].clone());
+                Ok(attributes)
+            }
+            ObjectKind::Flavor | ObjectKind::ServerGroup => {
                 let collection = compute_collection(kind);
                 self.get("compute", &format!("/{collection}/{id}")).await?;
                 Ok(Attributes::new())
@@ -554,7 +568,8 @@ impl Cloud for OpenStackCloud {
             }
             // Found another way when a create resumes (the interface and
             // attachment on the stack's own router and server), or not
-            // adoptable (a key pair Nova refuses twice: the create fails).
+            // adoptable: no tag (a key pair Nova refuses twice, so the
+            // create fails; a lost reply is mended at create, `untagged`).
             ObjectKind::Keypair
             | ObjectKind::Flavor
             | ObjectKind::ServerGroup
