@@ -138,7 +138,8 @@ async fn a_killed_create_resumes_and_its_delete_leaves_nothing() {
 }
 
 /// A key pair (its private key generated and saved), a flavor, a server
-/// group and a server whose first creates each lose Nova's answer.
+/// group, an aggregate and a server whose first creates each lose Nova's
+/// answer.
 const LOST: &str = r#"
 heat_template_version: 2018-08-31
 resources:
@@ -153,6 +154,11 @@ resources:
   group:
     type: OS::Nova::ServerGroup
     properties: {policies: [soft-anti-affinity]}
+  aggregate:
+    type: OS::Nova::HostAggregate
+    properties:
+      name: {list_join: ['-', [{get_param: 'OS::stack_name'}, aggregate]]}
+      metadata: {ssd: "true"}
   server:
     type: OS::Nova::Server
     properties:
@@ -184,8 +190,8 @@ async fn creates_whose_answers_are_lost_are_taken_not_made_twice() {
     assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
     assert_eq!(
         nova.held.load(std::sync::atomic::Ordering::SeqCst),
-        4,
-        "an answer lost for each of the four creates"
+        5,
+        "an answer lost for each of the five creates"
     );
     drop(nova);
 
@@ -197,7 +203,7 @@ async fn creates_whose_answers_are_lost_are_taken_not_made_twice() {
         [ids["server"].clone()]
     );
     let all = listed(&session).await;
-    for resource in ["key", "flavor", "group"] {
+    for resource in ["key", "flavor", "group", "aggregate"] {
         let named: Vec<&String> = all
             .iter()
             .filter(|(_, n)| **n == format!("{name}-{resource}"))

@@ -268,7 +268,7 @@ impl Drop for Killed {
     }
 }
 
-/// Every server, key pair, flavor, server group, volume, port, floating
+/// Every server, key pair, flavor, server group, aggregate, volume, port, floating
 /// IP, security group, network, subnet and router the cloud lists: id
 /// (a key pair's name) to name.
 pub async fn listed(session: &Session) -> std::collections::BTreeMap<String, String> {
@@ -282,6 +282,7 @@ pub async fn listed(session: &Session) -> std::collections::BTreeMap<String, Str
         ("compute", "/servers", "servers"),
         ("compute", "/flavors/detail?is_public=None", "flavors"),
         ("compute", "/os-server-groups", "server_groups"),
+        ("compute", "/os-aggregates", "aggregates"),
         ("volume", "/volumes", "volumes"),
         ("network", "/ports", "ports"),
         ("network", "/floatingips", "floatingips"),
@@ -293,7 +294,12 @@ pub async fn listed(session: &Session) -> std::collections::BTreeMap<String, Str
         let list = get(session, service, path).await.unwrap();
         for o in list[key].as_array().unwrap() {
             let name = o["name"].as_str().unwrap_or_default().to_string();
-            all.insert(o["id"].as_str().unwrap().to_string(), name);
+            // An aggregate's id is a number.
+            let id = match &o["id"] {
+                Json::String(id) => id.clone(),
+                id => id.to_string(),
+            };
+            all.insert(id, name);
         }
     }
     all
@@ -357,7 +363,7 @@ enum Keep {
     /// `heat` that asked never learns its id.
     Forever,
     /// Answers the first create of each collection (servers, key pairs,
-    /// flavors, server groups) with a gateway's 504, as a proxy that timed
+    /// flavors, server groups, aggregates) with a gateway's 504, as a proxy that timed
     /// out on a create Nova did.
     FirstOfEach,
 }
@@ -430,8 +436,14 @@ impl CreatesHeld {
                         std::future::pending::<()>().await;
                     }
                     Keep::FirstOfEach
-                        if ["servers", "os-keypairs", "flavors", "os-server-groups"]
-                            .contains(&collection.as_str())
+                        if [
+                            "servers",
+                            "os-keypairs",
+                            "flavors",
+                            "os-server-groups",
+                            "os-aggregates",
+                        ]
+                        .contains(&collection.as_str())
                             && lost.lock().unwrap().insert(collection) =>
                     {
                         held.fetch_add(1, Ordering::SeqCst);

@@ -93,9 +93,11 @@ impl OpenStackCloud {
             ObjectKind::HostAggregate => {
                 let p = &spec.properties;
                 let body = json!({"aggregate": Self::aggregate_body(spec)});
+                let name = body["aggregate"]["name"].as_str().unwrap_or_default();
                 let id = self
-                    .post_id("compute", "/os-aggregates", &body, "aggregate")
-                    .await?;
+                    .create_untagged(kind, name, &body)
+                    .await?
+                    .id(kind)?;
                 let tagged = json!({ AGGREGATE_TAG: tag(&spec.stack_id, &spec.name) });
                 self.aggregate_join(&id, &json!({}), p, Some(tagged))
                     .await?;

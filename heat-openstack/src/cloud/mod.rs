@@ -760,6 +760,7 @@ fn compute_collection(kind: ObjectKind) -> &'static str {
         ObjectKind::Keypair => "os-keypairs",
         ObjectKind::Flavor => "flavors",
         ObjectKind::ServerGroup => "os-server-groups",
+        ObjectKind::HostAggregate => "os-aggregates",
         other => unreachable!("{other} is not a compute object"),
     }
 }

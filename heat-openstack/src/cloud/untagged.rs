@@ -1,5 +1,6 @@
-//! Nova objects that carry no tag of their stack: key pairs, flavors and
-//! server groups. When the reply to their create is lost (a timeout, a
+//! Nova objects that carry no tag of their stack when made: key pairs,
+//! flavors, server groups, and host aggregates (tagged in their metadata
+//! only after). When the reply to their create is lost (a timeout, a
 //! gateway's 502 or 504), the object cannot be found again by its tag as
 //! the others are, so the objects of its name are listed before the create
 //! and, after such a failure, a new one of that name is the one made: it
@@ -44,6 +45,7 @@ fn member(kind: ObjectKind) -> &'static str {
         ObjectKind::Keypair => "keypair",
         ObjectKind::Flavor => "flavor",
         ObjectKind::ServerGroup => "server_group",
+        ObjectKind::HostAggregate => "aggregate",
         other => unreachable!("{other} is not an untagged Nova object"),
     }
 }
@@ -59,7 +61,7 @@ fn id_of(kind: ObjectKind, o: &Json) -> Option<String> {
 }
 
 impl OpenStackCloud {
-    /// Creates a key pair, flavor or server group named `name` from
+    /// Creates a key pair, flavor, server group or aggregate named `name` from
     /// `body` so that a lost reply leaves nothing made and forgotten.
     pub(super) async fn create_untagged(
         &self,
@@ -106,6 +108,7 @@ impl OpenStackCloud {
             ObjectKind::Keypair => ("/os-keypairs", "keypairs"),
             ObjectKind::Flavor => ("/flavors/detail?is_public=None", "flavors"),
             ObjectKind::ServerGroup => ("/os-server-groups", "server_groups"),
+            ObjectKind::HostAggregate => ("/os-aggregates", "aggregates"),
             other => unreachable!("{other} is not an untagged Nova object"),
         };
         let items = self.list_all("compute", path, key).await?;
