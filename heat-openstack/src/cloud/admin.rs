@@ -94,10 +94,7 @@ impl OpenStackCloud {
                 let p = &spec.properties;
                 let body = json!({"aggregate": Self::aggregate_body(spec)});
                 let name = body["aggregate"]["name"].as_str().unwrap_or_default();
-                let id = self
-                    .create_untagged(kind, name, &body)
-                    .await?
-                    .id(kind)?;
+                let id = self.create_untagged(kind, name, &body).await?.id(kind)?;
                 let tagged = json!({ AGGREGATE_TAG: tag(&spec.stack_id, &spec.name) });
                 self.aggregate_join(&id, &json!({}), p, Some(tagged))
                     .await?;
