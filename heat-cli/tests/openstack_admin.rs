@@ -3,7 +3,8 @@
 //! assignments made, changed in place (an assignment moved) and deleted
 //! with no grant left; the catalog's regions, services and endpoints; an
 //! object a killed create made found again by its tag; a project's quotas
-//! and a volume type shared with it; a host aggregate; a subnet from a
+//! and a volume type shared with it; a private flavor shared with its
+//! projects; a host aggregate; a subnet from a
 //! subnet pool; heat-templates' own Keystone templates (from the
 //! conformance corpus). Built only with `--features openstack-live`;
 //! `.ci/run` starts the cloud and sets `OS_CLOUD`.
@@ -429,6 +430,99 @@ resources:
 /// A host aggregate as an operator's stack makes it: in a zone of its
 /// own, with the cloud's compute host and metadata; an update takes the
 /// host out and changes the metadata; the delete removes it.
+/// A private flavor as Heat's: its own id and description, shared with
+/// the stack's project when no `tenants` are given, its attributes Nova's;
+/// an update shares it with another project instead (the first taken
+/// access) and changes its description in place.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_private_flavor_is_shared_with_its_projects() {
+    let (session, heat, _) = setup("private-flavor");
+    let template = heat.dir.join("flavor.yaml");
+    let name = format!("pflv{}", std::process::id());
+    let text = |description: &str, tenants: &str| {
+        format!(
+            "heat_template_version: 2018-08-31
+resources:
+  project: {{type: OS::Keystone::Project}}
+  flavor:
+    type: OS::Nova::Flavor
+    properties:
+      flavorid: {name}-id
+      ram: 64
+      vcpus: 1
+      is_public: false
+      description: {description}
+      tenants: {tenants}
+      extra_specs: {{\"hw:numa_nodes\": 1}}
+outputs:
+  public: {{value: {{get_attr: [flavor, is_public]}}}}
+  specs: {{value: {{get_attr: [flavor, extra_specs]}}}}
+"
+        )
+    };
+    std::fs::write(&template, text("small and private", "[]")).unwrap();
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let ids = heat.physical_ids(&name);
+    assert_eq!(ids["flavor"], format!("{name}-id"));
+    let outputs: std::collections::BTreeMap<String, serde_json::Value> = created["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["output_key"].as_str().unwrap().into(),
+                o["output_value"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(outputs["public"], false, "{created}");
+    assert_eq!(outputs["specs"], serde_json::json!({"hw:numa_nodes": "1"}));
+    let flavor_path = format!("/flavors/{}", ids["flavor"]);
+    let described = |flavor: &serde_json::Value| {
+        flavor["flavor"]["description"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let flavor = get(&session, "compute", &flavor_path).await.unwrap();
+    assert!(
+        described(&flavor).starts_with("small and private (heat-rs:"),
+        "{flavor}"
+    );
+    let access = || async {
+        let list = get(
+            &session,
+            "compute",
+            &format!("{flavor_path}/os-flavor-access"),
+        )
+        .await
+        .unwrap();
+        list["flavor_access"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["tenant_id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let own = session.token(false).await.unwrap().project_id.unwrap();
+    assert_eq!(access().await, [own]);
+
+    std::fs::write(&template, text("shared", "[{get_resource: project}]")).unwrap();
+    let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
+    assert_eq!(heat.physical_ids(&name)["flavor"], ids["flavor"]);
+    assert_eq!(access().await, [ids["project"].clone()]);
+    let flavor = get(&session, "compute", &flavor_path).await.unwrap();
+    assert!(
+        described(&flavor).starts_with("shared (heat-rs:"),
+        "{flavor}"
+    );
+
+    delete_leaving_none(&session, &heat, &name, "compute", &[("flavor", "flavors")]).await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_host_aggregate_gathers_hosts_and_metadata() {
     let (session, heat, _) = setup("aggregate");

@@ -1,6 +1,6 @@
 //! `heat --os-cloud` against a real OpenStack when the way to it fails: a
-//! `heat` killed while Nova makes its servers, whose stack the next
-//! command resumes (the servers found by their tags, not made twice), and
+//! `heat` killed while Nova makes its servers or a flavor, whose stack the
+//! next command resumes (each found by its tag, not made twice), and
 //! creates whose answers a proxy loses (a gateway's 504 after Nova did
 //! them), each object then found and taken, never made a second time
 //! beside a forgotten first. Built only with `--features openstack-live`;
@@ -224,6 +224,58 @@ async fn creates_whose_answers_are_lost_are_taken_not_made_twice() {
     let private = output(&created, "private_key");
     assert!(private.contains("PRIVATE KEY-----"), "{private}");
 
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_nothing_named(&session, &name).await;
+}
+
+/// A flavor whose create `heat` never heard the end of (killed while Nova
+/// made it) is found again by the tag in its description.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flavor_made_before_a_crash_is_found_by_its_tag() {
+    let (session, heat, _) = setup("flavor-killed");
+    let template = heat.dir.join("flavor.yaml");
+    std::fs::write(
+        &template,
+        "heat_template_version: 2018-08-31\nresources:\n  flavor:\n    type: OS::Nova::Flavor\n    properties: {ram: 64, vcpus: 1, description: killed}\n",
+    )
+    .unwrap();
+    let name = format!("kflv{}", std::process::id());
+    let nova = CreatesHeld::holding(&session.url("compute").await.unwrap(), "flavors").await;
+    let mut child = Killed(
+        heat.command(&["stack", "create", &name, "-t", template.to_str().unwrap()])
+            .env("OS_COMPUTE_ENDPOINT_OVERRIDE", &nova.url)
+            .stdout(std::process::Stdio::null())
+            .stderr(heat.child_log())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while nova.held.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no flavor create held"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    child.kill();
+    drop(nova);
+    let named = || async {
+        listed(&session)
+            .await
+            .into_iter()
+            .filter(|(_, n)| *n == format!("{name}-flavor"))
+            .map(|(id, _)| id)
+            .collect::<Vec<_>>()
+    };
+    let made = named().await;
+    assert_eq!(made.len(), 1, "{made:?}");
+
+    tokio::time::sleep(std::time::Duration::from_secs_f64(LEASE + 0.5)).await;
+    let (code, out, err) = heat.run(&["stack", "check", &name]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(heat.physical_ids(&name)["flavor"], made[0]);
+    assert_eq!(named().await, made, "taken, not made again");
     let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
     assert_eq!(code, 0, "{out}{err}");
     assert_nothing_named(&session, &name).await;

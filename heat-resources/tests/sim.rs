@@ -281,6 +281,33 @@ outputs:
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_flavors_attributes_are_novas() {
+    let (cloud, store, e) = setup(1);
+    let template = "heat_template_version: 2018-08-31
+resources:
+  flavor:
+    type: OS::Nova::Flavor
+    properties: {ram: 64, vcpus: 1, is_public: false, extra_specs: {\"hw:numa_nodes\": 1}}
+outputs:
+  public: {value: {get_attr: [flavor, is_public]}}
+  specs: {value: {get_attr: [flavor, extra_specs]}}
+";
+    let s = e
+        .create_stack("flavor", source(template), StackOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(s.status_text(), "CREATE_COMPLETE", "{}", s.reason);
+    let out = s.outputs.clone().unwrap();
+    assert_eq!(out["public"]["value"], false);
+    assert_eq!(
+        out["specs"]["value"],
+        serde_json::json!({"hw:numa_nodes": "1"})
+    );
+    assert_no_leaks(&cloud, store.as_ref()).await;
+    e.delete_stack("flavor").await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
 async fn unknown_image_is_refused_before_anything_is_created() {
     let (cloud, store, e) = setup(1);
     let mut src = source(WORDPRESS);

@@ -359,9 +359,10 @@ impl Drop for CreatesHeld {
 /// What the proxy does with the answer to a create Nova accepted.
 #[derive(Clone, Copy, PartialEq)]
 enum Keep {
-    /// Never answers a server create: the server exists in Nova, and the
-    /// `heat` that asked never learns its id.
-    Forever,
+    /// Never answers a create of this collection (`servers`, `flavors`):
+    /// the object exists in Nova, and the `heat` that asked never learns
+    /// its id.
+    Forever(&'static str),
     /// Answers the first create of each collection (servers, key pairs,
     /// flavors, server groups, aggregates) with a gateway's 504, as a proxy that timed
     /// out on a create Nova did.
@@ -372,7 +373,12 @@ impl CreatesHeld {
     /// A proxy in front of the compute endpoint `nova`
     /// (`http://host:port/v2.1`) that never answers a server create.
     pub async fn start(nova: &str) -> CreatesHeld {
-        Self::proxy(nova, Keep::Forever).await
+        Self::proxy(nova, Keep::Forever("servers")).await
+    }
+
+    /// A proxy that never answers a create of `collection`.
+    pub async fn holding(nova: &str, collection: &'static str) -> CreatesHeld {
+        Self::proxy(nova, Keep::Forever(collection)).await
     }
 
     /// A proxy that loses the answer to the first create of each
@@ -431,7 +437,7 @@ impl CreatesHeld {
             let collection = path.rsplit('/').next().unwrap_or_default().to_string();
             if parts.method == "POST" && status.is_success() {
                 match keep {
-                    Keep::Forever if collection == "servers" => {
+                    Keep::Forever(held_here) if collection == held_here => {
                         held.fetch_add(1, Ordering::SeqCst);
                         std::future::pending::<()>().await;
                     }

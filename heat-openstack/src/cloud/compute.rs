@@ -81,66 +81,13 @@ impl OpenStackCloud {
                 Ok(format!("{server}/{volume}"))
             }
             ObjectKind::Keypair => self.create_keypair(spec, &name).await,
-            ObjectKind::Flavor => {
-                let id = self
-                    .create_untagged(kind, &name, &requests::flavor(p, &name))
-                    .await?
-                    .id(kind)?;
-                self.set_flavor_extra_specs(&id, p).await?;
-                Ok(id)
-            }
+            ObjectKind::Flavor => self.create_flavor(spec, &name).await,
             ObjectKind::ServerGroup => self
                 .create_untagged(kind, &name, &requests::server_group(p, &name))
                 .await?
                 .id(kind),
             other => unreachable!("{other} is not a Nova or Cinder object"),
         }
-    }
-
-    /// A flavor's `extra_specs` changed in place: the keys given set, the
-    /// keys no longer given unset (Heat's `handle_update`).
-    pub(super) async fn update_flavor_extra_specs(
-        &self,
-        id: &str,
-        p: &Json,
-        old: &Json,
-    ) -> Result<(), DriverError> {
-        if p.get("extra_specs") == old.get("extra_specs") {
-            return Ok(());
-        }
-        let keys = |v: &Json| -> Vec<String> {
-            v.get("extra_specs")
-                .and_then(Json::as_object)
-                .map(|m| m.keys().cloned().collect())
-                .unwrap_or_default()
-        };
-        let wanted = keys(p);
-        for gone in keys(old).iter().filter(|k| !wanted.contains(k)) {
-            self.session
-                .request(
-                    "compute",
-                    Method::DELETE,
-                    &format!("/flavors/{id}/os-extra_specs/{gone}"),
-                    None,
-                )
-                .await?;
-        }
-        self.set_flavor_extra_specs(id, p).await
-    }
-
-    /// Sets the extra specs a flavor's properties give.
-    async fn set_flavor_extra_specs(&self, id: &str, p: &Json) -> Result<(), DriverError> {
-        if let Some(specs) = requests::flavor_extra_specs(p) {
-            self.session
-                .request(
-                    "compute",
-                    Method::POST,
-                    &format!("/flavors/{id}/os-extra_specs"),
-                    Some(&specs),
-                )
-                .await?;
-        }
-        Ok(())
     }
 
     /// A volume changed in place, as Heat's `handle_update`: its name and

@@ -17,6 +17,7 @@ use crate::session::Session;
 
 mod admin;
 mod compute;
+mod flavor;
 mod identity;
 mod network;
 mod poll;
@@ -71,22 +72,28 @@ impl OpenStackCloud {
         &self.session
     }
 
-    /// Refuses `what` when this cloud's compute API stops below `version`
-    /// (the microversion heat-rs asks for is the cloud's maximum then).
-    async fn needs_compute(&self, version: &str, what: &str) -> Result<(), DriverError> {
+    /// Whether the compute microversion heat-rs speaks to this cloud (its
+    /// own, or the cloud's maximum when lower) reaches `version`.
+    async fn compute_at_least(&self, version: &str) -> Result<bool, DriverError> {
         let have = self.session.compute_microversion().await?;
         let minor = |v: &str| v.split_once('.').and_then(|(_, m)| m.parse::<u32>().ok());
-        match (minor(&have), minor(version)) {
-            (Some(h), Some(w)) if h >= w => Ok(()),
-            _ => Err(DriverError::fatal(format!(
-                "{what} need the compute API {version}; this cloud's Nova offers {}",
-                if have.is_empty() {
-                    "no microversions"
-                } else {
-                    have.as_str()
-                }
-            ))),
+        Ok(matches!((minor(&have), minor(version)), (Some(h), Some(w)) if h >= w))
+    }
+
+    /// Refuses `what` when this cloud's compute API stops below `version`.
+    async fn needs_compute(&self, version: &str, what: &str) -> Result<(), DriverError> {
+        if self.compute_at_least(version).await? {
+            return Ok(());
         }
+        let have = self.session.compute_microversion().await?;
+        Err(DriverError::fatal(format!(
+            "{what} need the compute API {version}; this cloud's Nova offers {}",
+            if have.is_empty() {
+                "no microversions"
+            } else {
+                have.as_str()
+            }
+        )))
     }
 
     fn name(spec: &ResourceSpec) -> String {
@@ -250,7 +257,7 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::SubnetPool
             | ObjectKind::AddressScope => self.update_network_object(kind, spec, id, old).await?,
             ObjectKind::Volume => self.update_volume(spec, id, old).await?,
-            ObjectKind::Flavor => self.update_flavor_extra_specs(id, p, old).await?,
+            ObjectKind::Flavor => self.update_flavor(spec, id, old).await?,
             // No property of these changes in place (the engine replaces
             // them instead).
             ObjectKind::Keypair
@@ -415,9 +422,10 @@ impl Cloud for OpenStackCloud {
                 attributes.insert("public_key".into(), key["keypair"]["public_key"].clone());
                 Ok(attributes)
             }
-            ObjectKind::Flavor | ObjectKind::ServerGroup => {
-                let collection = compute_collection(kind);
-                self.get("compute", &format!("/{collection}/{id}")).await?;
+            ObjectKind::Flavor => self.flavor_attributes(id).await,
+            ObjectKind::ServerGroup => {
+                self.get("compute", &format!("/os-server-groups/{id}"))
+                    .await?;
                 Ok(Attributes::new())
             }
             ObjectKind::Network
@@ -561,6 +569,16 @@ impl Cloud for OpenStackCloud {
                     o["metadata"][admin::AGGREGATE_TAG] == tag.as_str()
                 }))
             }
+            // A flavor carries the tag in its description (compute 2.55).
+            ObjectKind::Flavor => {
+                if !self.compute_at_least(flavor::DESCRIPTION).await? {
+                    return Ok(None);
+                }
+                let list = self
+                    .list_all("compute", "/flavors/detail?is_public=None", "flavors")
+                    .await?;
+                Ok(id_of(&list, &described))
+            }
             ObjectKind::VolumeType => {
                 let list = self.get("volume", "/types?is_public=None").await?;
                 let items = list["volume_types"].as_array().cloned().unwrap_or_default();
@@ -571,7 +589,6 @@ impl Cloud for OpenStackCloud {
             // adoptable: no tag (a key pair Nova refuses twice, so the
             // create fails; a lost reply is mended at create, `untagged`).
             ObjectKind::Keypair
-            | ObjectKind::Flavor
             | ObjectKind::ServerGroup
             | ObjectKind::RouterInterface
             | ObjectKind::FloatingIpAssociation

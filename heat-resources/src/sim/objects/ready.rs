@@ -533,6 +533,23 @@ pub(in crate::sim) fn ready(o: &mut SimObject, objects: &Objects) {
             a.insert("status".into(), json!("active"));
             "active"
         }
+        // As Nova keeps them: extra specs' values are strings.
+        "flavor" => {
+            let public = !matches!(p.get("is_public"), Some(Json::Bool(false)));
+            a.insert("is_public".into(), json!(public));
+            let specs: JsonMap<String, Json> = p
+                .get("extra_specs")
+                .and_then(Json::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| {
+                    let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                    (k.clone(), json!(text))
+                })
+                .collect();
+            a.insert("extra_specs".into(), Json::Object(specs));
+            "ACTIVE"
+        }
         // Keystone's fields, as Heat's attributes name them.
         "keystone_project" | "keystone_user" | "keystone_group" | "keystone_domain" => {
             let enabled = !matches!(p.get("enabled"), Some(Json::Bool(false)));
