@@ -198,7 +198,13 @@ pub fn tagged_description(props: &Json, tag: &str) -> String {
 /// `POST /security-groups`.
 pub fn security_group(props: &Json, name: &str, tag: &str) -> Json {
     let description = tagged_description(props, tag);
-    json!({"security_group": {"name": name, "description": description}})
+    let mut group = json!({"name": name, "description": description});
+    // Stateless only when asked: a Neutron without the extension refuses
+    // the field even when true (its default).
+    if props.get("stateful") == Some(&Json::Bool(false)) {
+        group["stateful"] = json!(false);
+    }
+    json!({ "security_group": group })
 }
 
 /// `POST /security-group-rules` for one rule of a group (AWS rules come
@@ -239,6 +245,9 @@ pub fn security_group_rule(group_id: &str, rule: &Json, remote_group: Option<&st
                 r.insert("remote_ip_prefix".into(), prefix.clone());
             }
         }
+    }
+    if let Some(d) = rule.get("description").filter(|d| d.is_string()) {
+        r.insert("description".into(), d.clone());
     }
     json!({"security_group_rule": r})
 }

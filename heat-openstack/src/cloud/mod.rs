@@ -22,6 +22,7 @@ mod identity;
 mod network;
 mod poll;
 mod resolve;
+mod rules;
 mod server;
 mod untagged;
 
@@ -211,11 +212,15 @@ impl Cloud for OpenStackCloud {
                 self.update_server(id, p, old).await?;
             }
             ObjectKind::SecurityGroup => {
-                let body = requests::security_group(
+                let mut body = requests::security_group(
                     p,
                     &Self::name(spec),
                     &tag(&spec.stack_id, &spec.name),
                 );
+                if p.get("stateful") != old.get("stateful") {
+                    body["security_group"]["stateful"] =
+                        json!(p.get("stateful") != Some(&Json::Bool(false)));
+                }
                 self.session
                     .request(
                         "network",
@@ -224,30 +229,14 @@ impl Cloud for OpenStackCloud {
                         Some(&body),
                     )
                     .await?;
-                let wanted: Vec<Json> = p
-                    .get("rules")
-                    .and_then(Json::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                let before: Vec<Json> = old
-                    .get("rules")
-                    .and_then(Json::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                let (added, removed): (Vec<Json>, Vec<Json>) = (
-                    wanted
-                        .iter()
-                        .filter(|r| !before.contains(r))
+                if p.get("rules") != old.get("rules") {
+                    let wanted: Vec<Json> = p
+                        .get("rules")
+                        .and_then(Json::as_array)
                         .cloned()
-                        .collect(),
-                    before
-                        .iter()
-                        .filter(|r| !wanted.contains(r))
-                        .cloned()
-                        .collect(),
-                );
-                self.delete_rules(id, &removed, &wanted).await?;
-                self.create_rules(id, &added).await?;
+                        .unwrap_or_default();
+                    self.reconcile_rules(id, &wanted).await?;
+                }
             }
             ObjectKind::Network
             | ObjectKind::Subnet

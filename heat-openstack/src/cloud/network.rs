@@ -1,8 +1,9 @@
 //! Creating Neutron objects: networks, subnets, ports, routers and their
-//! interfaces, floating IPs and their associations, security groups and
-//! their rules. Each carries its stack and resource in its description.
+//! interfaces, floating IPs and their associations, security groups (their
+//! rules in `rules`). Each carries its stack and resource in its
+//! description.
 
-use heat_core::engine::{DriverError, DriverErrorKind, ResourceSpec};
+use heat_core::engine::{DriverError, ResourceSpec};
 use heat_resources::ObjectKind;
 use reqwest::Method;
 use serde_json::{json, Value as Json};
@@ -134,136 +135,6 @@ impl OpenStackCloud {
             }
             other => unreachable!("{other} is not a Neutron object"),
         }
-    }
-
-    /// Deletes the rules of a group that `rules` (as the template gave
-    /// them) made: each found among the group's rules by what Neutron
-    /// keeps of it (a rule already gone is no error).
-    pub(super) async fn delete_rules(
-        &self,
-        group_id: &str,
-        rules: &[Json],
-        kept: &[Json],
-    ) -> Result<(), DriverError> {
-        if rules.is_empty() {
-            return Ok(());
-        }
-        let listed = self
-            .get(
-                "network",
-                &format!("/security-group-rules?security_group_id={group_id}"),
-            )
-            .await?;
-        let existing = listed["security_group_rules"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        // What Neutron keeps of each rule the template still gives: a rule
-        // taken out that is also one of these stays.
-        let mut still = Vec::new();
-        for rule in kept {
-            if let Some(body) = self.rule_body(group_id, rule).await {
-                still.push(body);
-            }
-        }
-        for rule in rules {
-            // A rule whose remote group no longer resolves is not guessed.
-            let Some(body) = self.rule_body(group_id, rule).await else {
-                continue;
-            };
-            if still.iter().any(|k| same_rule(k, &body)) {
-                continue;
-            }
-            // Neutron's own egress rules of a new group stay (heat-rs never
-            // deletes them at create either): all traffic out.
-            let opens_all_egress = body["direction"] == "egress"
-                && [
-                    "protocol",
-                    "port_range_min",
-                    "port_range_max",
-                    "remote_group_id",
-                ]
-                .iter()
-                .all(|f| body.get(*f).is_none_or(Json::is_null))
-                && same_rule(
-                    &json!({"direction": "egress", "ethertype": body["ethertype"]}),
-                    &body,
-                );
-            if opens_all_egress {
-                continue;
-            }
-            let Some(id) = existing
-                .iter()
-                .find(|e| same_rule(&body, e))
-                .and_then(|e| e["id"].as_str())
-            else {
-                continue;
-            };
-            match self
-                .session
-                .request(
-                    "network",
-                    Method::DELETE,
-                    &format!("/security-group-rules/{id}"),
-                    None,
-                )
-                .await
-            {
-                Ok(_) => {}
-                Err(e) if e.kind == DriverErrorKind::NotFound => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
-    }
-
-    /// A rule's `security_group_rule` as Neutron is asked for it; `None`
-    /// when its remote group does not resolve.
-    async fn rule_body(&self, group_id: &str, rule: &Json) -> Option<Json> {
-        let remote = match s(rule, &["remote_group_id"]) {
-            Some(g) => Some(
-                self.neutron_id("security-groups", "Security group", g)
-                    .await
-                    .ok()?,
-            ),
-            None => None,
-        };
-        Some(
-            requests::security_group_rule(group_id, rule, remote.as_deref())["security_group_rule"]
-                .clone(),
-        )
-    }
-
-    pub(super) async fn create_rules(
-        &self,
-        group_id: &str,
-        rules: &[Json],
-    ) -> Result<(), DriverError> {
-        for rule in rules {
-            let remote = match s(rule, &["remote_group_id"]) {
-                Some(g) => Some(
-                    self.neutron_id("security-groups", "Security group", g)
-                        .await?,
-                ),
-                None => None,
-            };
-            let body = requests::security_group_rule(group_id, rule, remote.as_deref());
-            match self
-                .session
-                .request(
-                    "network",
-                    Method::POST,
-                    "/security-group-rules",
-                    Some(&body),
-                )
-                .await
-            {
-                Ok(_) => {}
-                Err(e) if e.kind == DriverErrorKind::Conflict => {} // the rule exists already
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
     }
 
     /// The body of a `POST` of a Neutron network, subnet, port, router or
@@ -552,97 +423,10 @@ impl OpenStackCloud {
     }
 }
 
-/// Whether a rule Neutron holds is the one a request body asked for (an
-/// address prefix of everything is the same as none, as Neutron may keep
-/// either).
-fn same_rule(asked: &Json, held: &Json) -> bool {
-    const FIELDS: [&str; 7] = [
-        "direction",
-        "ethertype",
-        "protocol",
-        "port_range_min",
-        "port_range_max",
-        "remote_group_id",
-        "remote_ip_prefix",
-    ];
-    let norm = |f: &str, v: Option<&Json>| match v {
-        None => Json::Null,
-        Some(Json::String(p)) if f == "remote_ip_prefix" => match network_of(p) {
-            Some(n) if n == "0.0.0.0/0" || n == "::/0" => Json::Null,
-            Some(n) => Json::String(n),
-            None => Json::String(p.to_ascii_lowercase()),
-        },
-        Some(Json::String(p)) => Json::String(p.to_ascii_lowercase()),
-        Some(other) => other.clone(),
-    };
-    FIELDS
-        .iter()
-        .all(|f| norm(f, asked.get(*f)) == norm(f, held.get(*f)))
-}
-
-/// A CIDR as Neutron keeps it: the network's own address
-/// (`10.0.0.5/24` is `10.0.0.0/24`), a bare address as a host route.
-fn network_of(cidr: &str) -> Option<String> {
-    let (addr, len) = match cidr.split_once('/') {
-        Some((a, l)) => (a, Some(l.parse::<u32>().ok()?)),
-        None => (cidr, None),
-    };
-    match addr.parse::<std::net::IpAddr>().ok()? {
-        std::net::IpAddr::V4(a) => {
-            let len = len.unwrap_or(32).min(32);
-            let mask = u32::MAX.checked_shl(32 - len).unwrap_or(0);
-            Some(format!(
-                "{}/{len}",
-                std::net::Ipv4Addr::from(u32::from(a) & mask)
-            ))
-        }
-        std::net::IpAddr::V6(a) => {
-            let len = len.unwrap_or(128).min(128);
-            let mask = u128::MAX.checked_shl(128 - len).unwrap_or(0);
-            Some(format!(
-                "{}/{len}",
-                std::net::Ipv6Addr::from(u128::from(a) & mask)
-            ))
-        }
-    }
-}
-
 /// The key of a Neutron object in its request and answer bodies.
 fn body_key(kind: ObjectKind) -> &'static str {
     match kind {
         ObjectKind::FloatingIp => "floatingip",
         other => other.name(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_rule_is_found_by_what_neutron_keeps_of_it() {
-        let asked = json!({"direction": "ingress", "ethertype": "IPv4", "protocol": "tcp",
-            "port_range_min": 22, "port_range_max": 22, "remote_ip_prefix": "10.0.0.5/24"});
-        let held = json!({"id": "r1", "direction": "ingress", "ethertype": "IPv4",
-            "protocol": "tcp", "port_range_min": 22, "port_range_max": 22,
-            "remote_ip_prefix": "10.0.0.0/24", "remote_group_id": null});
-        assert!(same_rule(&asked, &held));
-        // Everywhere is the same as no prefix; another port is another rule.
-        let anywhere = json!({"direction": "ingress", "ethertype": "IPv4", "protocol": "tcp",
-            "port_range_min": 22, "port_range_max": 22, "remote_ip_prefix": "0.0.0.0/0"});
-        let open = json!({"direction": "ingress", "ethertype": "IPv4", "protocol": "tcp",
-            "port_range_min": 22, "port_range_max": 22, "remote_ip_prefix": null});
-        assert!(same_rule(&anywhere, &open));
-        assert!(!same_rule(
-            &anywhere,
-            &json!({"direction": "ingress", "ethertype": "IPv4",
-            "protocol": "tcp", "port_range_min": 80, "port_range_max": 80})
-        ));
-        assert_eq!(
-            network_of("2001:db8::1/64").as_deref(),
-            Some("2001:db8::/64")
-        );
-        assert_eq!(network_of("10.1.2.3").as_deref(), Some("10.1.2.3/32"));
-        assert_eq!(network_of("nonsense"), None);
     }
 }
