@@ -69,7 +69,6 @@ pub fn subnet(
         &mut s,
         &[
             ("cidr", "cidr"),
-            ("gateway_ip", "gateway_ip"),
             ("enable_dhcp", "enable_dhcp"),
             ("dns_nameservers", "dns_nameservers"),
             ("allocation_pools", "allocation_pools"),
@@ -79,6 +78,17 @@ pub fn subnet(
             ("ipv6_ra_mode", "ipv6_ra_mode"),
         ],
     );
+    // A gateway given as null or "" is none, as Heat's `_null_gateway_ip`
+    // sends it (Neutron picks one when the field is left out).
+    match props.get("gateway_ip") {
+        Some(Json::String(g)) if !g.is_empty() => {
+            s.insert("gateway_ip".into(), json!(g));
+        }
+        Some(Json::Null | Json::String(_)) => {
+            s.insert("gateway_ip".into(), Json::Null);
+        }
+        _ => {}
+    }
     value_specs(props, &mut s);
     json!({"subnet": s})
 }
@@ -252,23 +262,54 @@ pub fn security_group_rule(group_id: &str, rule: &Json, remote_group: Option<&st
     json!({"security_group_rule": r})
 }
 
-/// `POST /floatingips`.
+/// `POST /floatingips`: on `network_id` (from `subnet_id` when given),
+/// the template's address when it asks for one, on a port when given.
 pub fn floating_ip(
+    props: &Json,
     network_id: &str,
+    subnet_id: Option<&str>,
     port_id: Option<&str>,
-    fixed_ip: Option<&Json>,
     tag: &str,
 ) -> Json {
     let mut f = JsonMap::new();
     f.insert("floating_network_id".into(), json!(network_id));
     f.insert("description".into(), json!(tag));
+    if let Some(subnet) = subnet_id {
+        f.insert("subnet_id".into(), json!(subnet));
+    }
+    copy(
+        props,
+        &mut f,
+        &[("floating_ip_address", "floating_ip_address")],
+    );
     if let Some(p) = port_id {
         f.insert("port_id".into(), json!(p));
+        copy(props, &mut f, &[("fixed_ip_address", "fixed_ip_address")]);
     }
-    if let Some(ip) = fixed_ip.filter(|v| !v.is_null()) {
-        f.insert("fixed_ip_address".into(), ip.clone());
-    }
+    value_specs(props, &mut f);
     json!({"floatingip": f})
+}
+
+/// A server's metadata as Nova takes it: every value a string (others
+/// as their JSON text, as Heat's `meta_serialize`), with the stack and
+/// resource that own it.
+pub fn server_metadata(props: &Json, stack_id: &str, resource: &str) -> Json {
+    let mut metadata: JsonMap<String, Json> = props
+        .get("metadata")
+        .and_then(Json::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| {
+            let text = match v {
+                Json::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            (k.clone(), Json::String(text))
+        })
+        .collect();
+    metadata.insert("heat_stack_id".into(), json!(stack_id));
+    metadata.insert("heat_resource".into(), json!(resource));
+    Json::Object(metadata)
 }
 
 /// A server's `tags` as Nova takes them (a list of strings), `None` when
@@ -309,14 +350,10 @@ pub fn server(
     }
     s.insert("flavorRef".into(), json!(flavor));
     s.insert("networks".into(), networks);
-    let mut metadata = props
-        .get("metadata")
-        .and_then(Json::as_object)
-        .cloned()
-        .unwrap_or_default();
-    metadata.insert("heat_stack_id".into(), json!(stack_id));
-    metadata.insert("heat_resource".into(), json!(resource));
-    s.insert("metadata".into(), Json::Object(metadata));
+    s.insert(
+        "metadata".into(),
+        server_metadata(props, stack_id, resource),
+    );
     if let Some(user_data) = props
         .get("user_data")
         .and_then(Json::as_str)
@@ -440,7 +477,11 @@ pub fn volume(
             ("multiattach", "multiattach"),
         ],
     );
-    json!({"volume": v})
+    let mut body = json!({ "volume": v });
+    if let Some(hints) = props.get("scheduler_hints").filter(|h| h.is_object()) {
+        body["OS-SCH-HNT:scheduler_hints"] = hints.clone();
+    }
+    body
 }
 
 /// A server's attributes from `GET /servers/{id}`.
@@ -583,6 +624,32 @@ pub fn server_group(props: &Json, name: &str) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_subnets_gateway_given_as_null_or_empty_is_none() {
+        let body = |gateway: Option<Json>| {
+            let mut props = json!({"cidr": "10.0.0.0/24"});
+            if let Some(g) = gateway {
+                props["gateway_ip"] = g;
+            }
+            subnet(&props, "s", "tag", "net", None)["subnet"].clone()
+        };
+        assert_eq!(body(Some(Json::Null)).get("gateway_ip"), Some(&Json::Null));
+        assert_eq!(body(Some(json!(""))).get("gateway_ip"), Some(&Json::Null));
+        assert_eq!(body(Some(json!("10.0.0.254")))["gateway_ip"], "10.0.0.254");
+        assert_eq!(body(None).get("gateway_ip"), None, "Neutron's choice");
+    }
+
+    #[test]
+    fn server_metadata_values_are_strings_as_heat_sends_them() {
+        let props =
+            json!({"metadata": {"role": "web", "port": 80, "on": true, "conf": {"a": [1]}}});
+        assert_eq!(
+            server_metadata(&props, "st", "web"),
+            json!({"role": "web", "port": "80", "on": "true", "conf": "{\"a\":[1]}",
+                "heat_stack_id": "st", "heat_resource": "web"})
+        );
+    }
 
     #[test]
     fn server_bodies_carry_tags_and_encoded_user_data() {

@@ -70,7 +70,7 @@ resources:
       flavor: m1.nano
       key_name: {get_resource: key}
       networks: [{port: {get_resource: web_port}}]
-      metadata: {role: {get_param: role}}
+      metadata: {role: {get_param: role}, slots: 2}
       tags: [heat-rs, {get_param: role}]
       user_data: "#!/bin/sh\necho web\n"
   db:

@@ -2,7 +2,7 @@
 //! metadata), key pairs, flavors, server groups, volumes and their
 //! attachments; a flavor's extra specs and a volume changed in place.
 
-use heat_core::engine::{DriverError, ResourceSpec};
+use heat_core::engine::{Attributes, DriverError, ResourceSpec};
 use heat_resources::ObjectKind;
 use reqwest::Method;
 use serde_json::{json, Value as Json};
@@ -54,6 +54,11 @@ impl OpenStackCloud {
                 .await
             }
             ObjectKind::Volume => {
+                if s(p, &["backup_id"]).is_some() {
+                    return Err(DriverError::fatal(
+                        "heat-rs does not restore a volume from a backup (backup_id) on OpenStack yet",
+                    ));
+                }
                 let image = match s(p, &["image", "imageRef"]) {
                     Some(i) => Some(self.image_id(i).await?),
                     None => None,
@@ -147,14 +152,7 @@ impl OpenStackCloud {
             actions.push(json!({"os-retype": {"new_type": t, "migration_policy": "never"}}));
         }
         if changed("read_only") {
-            let readonly = p
-                .get("read_only")
-                .and_then(|v| {
-                    v.as_bool()
-                        .or_else(|| v.as_str().map(|s| s.eq_ignore_ascii_case("true")))
-                })
-                .unwrap_or(false);
-            actions.push(json!({"os-update_readonly_flag": {"readonly": readonly}}));
+            actions.push(json!({"os-update_readonly_flag": {"readonly": read_only(p)}}));
         }
         // One at a time: Cinder refuses an action while the last one runs
         // (a retype while `extending`).
@@ -170,6 +168,29 @@ impl OpenStackCloud {
             self.volume_settled(id).await?;
         }
         Ok(())
+    }
+
+    /// A new volume, once Cinder has made it: flagged read-only when the
+    /// template asks (Heat's `check_create_complete`); its attributes.
+    pub(super) async fn volume_made(
+        &self,
+        spec: &ResourceSpec,
+        id: &str,
+    ) -> Result<Attributes, DriverError> {
+        let mut volume = self.volume_settled(id).await?;
+        if read_only(&spec.properties) && volume["status"] == "available" {
+            let flag = json!({"os-update_readonly_flag": {"readonly": true}});
+            self.session
+                .request(
+                    "volume",
+                    Method::POST,
+                    &format!("/volumes/{id}/action"),
+                    Some(&flag),
+                )
+                .await?;
+            volume = self.volume_settled(id).await?;
+        }
+        Ok(requests::volume_attributes(&volume))
     }
 
     /// A volume extended to `size` GB, as Heat's: an attached one is
@@ -338,4 +359,14 @@ impl OpenStackCloud {
         })
         .await
     }
+}
+
+/// Whether a volume's template asks it read-only.
+fn read_only(p: &Json) -> bool {
+    p.get("read_only")
+        .and_then(|v| {
+            v.as_bool()
+                .or_else(|| v.as_str().map(|s| s.eq_ignore_ascii_case("true")))
+        })
+        .unwrap_or(false)
 }

@@ -132,7 +132,7 @@ impl Cloud for OpenStackCloud {
                 let server = self.wait_server_status(id, "ACTIVE").await?;
                 Ok(requests::server_attributes(&server))
             }
-            ObjectKind::Volume => Ok(requests::volume_attributes(&self.volume_settled(id).await?)),
+            ObjectKind::Volume => self.volume_made(spec, id).await,
             ObjectKind::VolumeAttachment => {
                 let volume = id.split('/').nth(1).unwrap_or_default();
                 self.wait_attached(volume).await?;
@@ -194,13 +194,7 @@ impl Cloud for OpenStackCloud {
                         )
                         .await?;
                 }
-                let mut metadata = p
-                    .get("metadata")
-                    .and_then(Json::as_object)
-                    .cloned()
-                    .unwrap_or_default();
-                metadata.insert("heat_stack_id".into(), json!(spec.stack_id));
-                metadata.insert("heat_resource".into(), json!(spec.name));
+                let metadata = requests::server_metadata(p, &spec.stack_id, &spec.name);
                 self.session
                     .request(
                         "compute",

@@ -83,12 +83,16 @@ impl OpenStackCloud {
             ObjectKind::FloatingIpAssociation => {
                 let fip = self.association_floating_ip(p).await?;
                 let port = self.association_port(p).await?;
+                let mut body = json!({"floatingip": {"port_id": port}});
+                if let Some(address) = s(p, &["fixed_ip_address"]) {
+                    body["floatingip"]["fixed_ip_address"] = json!(address);
+                }
                 self.session
                     .request(
                         "network",
                         Method::PUT,
                         &format!("/floatingips/{fip}"),
-                        Some(&json!({"floatingip": {"port_id": port}})),
+                        Some(&body),
                     )
                     .await?;
                 Ok(format!("{fip}:{port}"))
@@ -253,7 +257,11 @@ impl OpenStackCloud {
                     (None, None) => None,
                     _ => Some(self.association_port(p).await?),
                 };
-                requests::floating_ip(&net, port.as_deref(), p.get("fixed_ip_address"), &tag)
+                let subnet = match s(p, &["floating_subnet"]) {
+                    Some(sub) => Some(self.neutron_id("subnets", "Subnet", sub).await?),
+                    None => None,
+                };
+                requests::floating_ip(p, &net, subnet.as_deref(), port.as_deref(), &tag)
             }
             other => unreachable!("{other} has no Neutron body"),
         })

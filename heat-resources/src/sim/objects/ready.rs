@@ -232,16 +232,18 @@ pub(in crate::sim) fn ready(o: &mut SimObject, objects: &Objects) {
                 }
                 (cidr, _) => cidr,
             };
-            let gateway = p
-                .get("gateway_ip")
-                .cloned()
-                .filter(|g| !g.is_null())
-                .unwrap_or_else(|| {
-                    cidr.as_str()
-                        .and_then(parse_cidr)
-                        .map(|(b, _)| json!(Ipv4Addr::from(u32::from(b) + 1).to_string()))
-                        .unwrap_or(Json::Null)
-                });
+            // A gateway given as null or "" is none (Heat's
+            // `_null_gateway_ip`); one not given is the range's first.
+            let gateway = match p.get("gateway_ip") {
+                Some(Json::Null) => Json::Null,
+                Some(Json::String(g)) if g.is_empty() => Json::Null,
+                Some(g) => g.clone(),
+                None => cidr
+                    .as_str()
+                    .and_then(parse_cidr)
+                    .map(|(b, _)| json!(Ipv4Addr::from(u32::from(b) + 1).to_string()))
+                    .unwrap_or(Json::Null),
+            };
             a.insert(
                 "network_id".into(),
                 net.map(|n| json!(n.id)).unwrap_or(Json::Null),

@@ -1,0 +1,208 @@
+//! `heat --os-cloud` against a real OpenStack for properties Heat sends
+//! that heat-rs once dropped, each read back from the cloud's own API: a
+//! security group's rules (self-referencing, described, egress replacing
+//! Neutron's defaults), a subnet without a gateway, a floating IP at the
+//! address asked for on the subnet asked for, an association to a port's
+//! second address, a volume made read-only. Built only with
+//! `--features openstack-live`; `.ci/run` starts the cloud of
+//! ../shared/openstack and sets `OS_CLOUD`.
+
+mod live;
+
+use live::*;
+use serde_json::{json, Value as Json};
+
+/// A security group's rules as Heat makes them: a rule in `remote_group_id`
+/// mode naming no group admits the group's own members (not everyone), a
+/// rule's description is kept, and an egress rule replaces Neutron's
+/// default egress rules (all traffic out); an update to rules without
+/// egress brings the defaults back and removes what the template no
+/// longer gives.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_security_groups_rules_are_heats() {
+    let (session, heat, _) = setup("rules");
+    let template = heat.dir.join("rules.yaml");
+    let text = |rules: &str| {
+        format!(
+            "heat_template_version: 2018-08-31\nresources:\n  group:\n    type: OS::Neutron::SecurityGroup\n    properties:\n      rules:\n{rules}"
+        )
+    };
+    std::fs::write(
+        &template,
+        text(
+            "        - {protocol: tcp, port_range_min: 22, port_range_max: 22, remote_mode: remote_group_id, description: ssh among members}\n        - {direction: egress, protocol: tcp, port_range_min: 443, port_range_max: 443, remote_ip_prefix: 10.0.0.0/8}\n",
+        ),
+    )
+    .unwrap();
+    let name = format!("rules{}", std::process::id());
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let group = heat.physical_ids(&name)["group"].clone();
+    let rules = || async {
+        let listed = get(
+            &session,
+            "network",
+            &format!("/security-group-rules?security_group_id={group}"),
+        )
+        .await
+        .unwrap();
+        listed["security_group_rules"].as_array().unwrap().clone()
+    };
+    let held = rules().await;
+    let ssh: Vec<&Json> = held.iter().filter(|r| r["port_range_min"] == 22).collect();
+    assert_eq!(ssh.len(), 1, "{held:?}");
+    assert_eq!(ssh[0]["remote_group_id"], group.as_str(), "{held:?}");
+    assert_eq!(ssh[0]["remote_ip_prefix"], Json::Null, "{held:?}");
+    assert_eq!(ssh[0]["description"], "ssh among members", "{held:?}");
+    let egress: Vec<&Json> = held.iter().filter(|r| r["direction"] == "egress").collect();
+    assert_eq!(egress.len(), 1, "only the template's egress rule: {held:?}");
+    assert_eq!(egress[0]["port_range_min"], 443, "{held:?}");
+
+    std::fs::write(
+        &template,
+        text("        - {protocol: tcp, port_range_min: 80, port_range_max: 80}\n"),
+    )
+    .unwrap();
+    let updated = heat.json(&["stack", "update", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(updated["stack_status"], "UPDATE_COMPLETE", "{updated}");
+    assert_eq!(heat.physical_ids(&name)["group"], group, "updated in place");
+    let held = rules().await;
+    let ingress: Vec<&Json> = held
+        .iter()
+        .filter(|r| r["direction"] == "ingress")
+        .map(|r| &r["port_range_min"])
+        .collect();
+    assert_eq!(ingress, [&json!(80)], "{held:?}");
+    let mut egress: Vec<String> = held
+        .iter()
+        .filter(|r| r["direction"] == "egress")
+        .map(|r| format!("{} {}", r["ethertype"], r["protocol"]))
+        .collect();
+    egress.sort();
+    assert_eq!(
+        egress,
+        ["\"IPv4\" null", "\"IPv6\" null"],
+        "the defaults back: {held:?}"
+    );
+
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        get(&session, "network", &format!("/security-groups/{group}"))
+            .await
+            .is_none(),
+        "the group was left behind"
+    );
+}
+
+/// An address of the public subnet that no port holds now.
+async fn free_public_address(session: &Session) -> String {
+    let ports = get(session, "network", "/ports").await.unwrap();
+    let held: Vec<String> = ports["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["fixed_ips"].as_array().cloned().unwrap_or_default())
+        .filter_map(|f| f["ip_address"].as_str().map(String::from))
+        .collect();
+    (200..250)
+        .map(|n| format!("172.24.4.{}", n + std::process::id() % 5))
+        .find(|a| !held.contains(a))
+        .expect("a free public address")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn properties_heat_sends_reach_the_cloud() {
+    let (session, heat, _) = setup("properties");
+    let public = get(&session, "network", "/networks?name=public")
+        .await
+        .unwrap();
+    let public_subnet = public["networks"][0]["subnets"][0]
+        .as_str()
+        .map(String::from)
+        .unwrap_or_else(|| panic!("no public subnet: {public}"));
+    let address = free_public_address(&session).await;
+    let octet = std::process::id() % 200 + 20;
+    let template = heat.dir.join("properties.yaml");
+    std::fs::write(
+        &template,
+        format!(
+            "heat_template_version: 2018-08-31
+resources:
+  net: {{type: OS::Neutron::Net}}
+  isolated:
+    type: OS::Neutron::Subnet
+    properties: {{network: {{get_resource: net}}, cidr: 10.{octet}.20.0/24, gateway_ip: null}}
+  routed:
+    type: OS::Neutron::Subnet
+    properties: {{network: {{get_resource: net}}, cidr: 10.{octet}.21.0/24}}
+  router:
+    type: OS::Neutron::Router
+    properties: {{external_gateway_info: {{network: public}}}}
+  interface:
+    type: OS::Neutron::RouterInterface
+    properties: {{router: {{get_resource: router}}, subnet: {{get_resource: routed}}}}
+  port:
+    type: OS::Neutron::Port
+    properties:
+      network: {{get_resource: net}}
+      fixed_ips: [{{subnet: {{get_resource: routed}}}}, {{subnet: {{get_resource: routed}}}}]
+  fip:
+    type: OS::Neutron::FloatingIP
+    properties: {{floating_network: public, floating_subnet: {public_subnet}, floating_ip_address: {address}}}
+  association:
+    type: OS::Neutron::FloatingIPAssociation
+    depends_on: interface
+    properties:
+      floatingip_id: {{get_resource: fip}}
+      port_id: {{get_resource: port}}
+      fixed_ip_address: {{get_attr: [port, fixed_ips, 1, ip_address]}}
+  volume:
+    type: OS::Cinder::Volume
+    properties: {{size: 1, read_only: true}}
+outputs:
+  second: {{value: {{get_attr: [port, fixed_ips, 1, ip_address]}}}}
+"
+        ),
+    )
+    .unwrap();
+    let name = format!("props{}", std::process::id());
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let ids = heat.physical_ids(&name);
+    let read = |service: &'static str, path: String| {
+        let session = &session;
+        async move { get(session, service, &path).await.unwrap() }
+    };
+
+    // No gateway when it is given as null (Neutron picks one otherwise).
+    let isolated = read("network", format!("/subnets/{}", ids["isolated"])).await;
+    assert_eq!(isolated["subnet"]["gateway_ip"], Json::Null, "{isolated}");
+    let routed = read("network", format!("/subnets/{}", ids["routed"])).await;
+    assert!(routed["subnet"]["gateway_ip"].is_string(), "{routed}");
+    // The floating IP at the address asked, associated to the port's
+    // second address.
+    let fip = read("network", format!("/floatingips/{}", ids["fip"])).await;
+    assert_eq!(
+        fip["floatingip"]["floating_ip_address"],
+        address.as_str(),
+        "{fip}"
+    );
+    assert_eq!(fip["floatingip"]["port_id"], ids["port"].as_str(), "{fip}");
+    assert_eq!(
+        fip["floatingip"]["fixed_ip_address"],
+        output(&created, "second").as_str(),
+        "{fip}"
+    );
+    // The volume read-only from its create.
+    let volume = read("volume", format!("/volumes/{}", ids["volume"])).await;
+    assert_eq!(volume["volume"]["metadata"]["readonly"], "True", "{volume}");
+
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_nothing_named(&session, &name).await;
+    let fips = get(&session, "network", &format!("/floatingips/{}", ids["fip"])).await;
+    assert!(fips.is_none(), "the floating IP was left behind: {fips:?}");
+}
