@@ -3,7 +3,8 @@
 //! security group's rules (self-referencing, described, egress replacing
 //! Neutron's defaults), a subnet without a gateway, a floating IP at the
 //! address asked for on the subnet asked for, an association to a port's
-//! second address, a volume made read-only. Built only with
+//! second address, a volume made read-only, servers booted from an image
+//! copied to a volume and with a volume at a device. Built only with
 //! `--features openstack-live`; `.ci/run` starts the cloud of
 //! ../shared/openstack and sets `OS_CLOUD`.
 
@@ -205,4 +206,116 @@ outputs:
     assert_nothing_named(&session, &name).await;
     let fips = get(&session, "network", &format!("/floatingips/{}", ids["fip"])).await;
     assert!(fips.is_none(), "the floating IP was left behind: {fips:?}");
+}
+
+/// Block devices as Heat gives them to Nova: a bootable volume (made by
+/// the test) that a server boots from (`block_device_mapping_v2`, booting
+/// first and kept by Heat's defaults), and a stack's volume at a device of another server (the
+/// legacy `block_device_mapping`). (This Cinder's fake driver cannot copy
+/// an image to a volume, so an image source is checked by the unit tests.)
+#[tokio::test(flavor = "multi_thread")]
+async fn servers_boot_with_their_block_devices() {
+    let (session, heat, _) = setup("devices");
+    let template = heat.dir.join("devices.yaml");
+    std::fs::write(
+        &template,
+        "heat_template_version: 2018-08-31
+parameters:
+  root: {type: string}
+resources:
+  data: {type: OS::Cinder::Volume, properties: {size: 1}}
+  booted:
+    type: OS::Nova::Server
+    properties:
+      flavor: m1.nano
+      networks: [{network: private}]
+      block_device_mapping_v2: [{volume_id: {get_param: root}}]
+  legacy:
+    type: OS::Nova::Server
+    properties:
+      image: oslocal-tiny
+      flavor: m1.nano
+      networks: [{network: private}]
+      block_device_mapping: [{device_name: vdb, volume_id: {get_resource: data}}]
+",
+    )
+    .unwrap();
+    let name = format!("bdm{}", std::process::id());
+    let t = template.display().to_string();
+    let root = session
+        .request(
+            "volume",
+            Method::POST,
+            "/volumes",
+            Some(&json!({"volume": {"size": 1, "name": format!("root-{name}")}})),
+        )
+        .await
+        .unwrap()["volume"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let root_path = format!("/volumes/{root}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while get(&session, "volume", &root_path).await.unwrap()["volume"]["status"] != "available" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the root volume never became available"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    session
+        .request(
+            "volume",
+            Method::POST,
+            &format!("{root_path}/action"),
+            Some(&json!({"os-set_bootable": {"bootable": true}})),
+        )
+        .await
+        .unwrap();
+    let created = heat.json(&[
+        "stack",
+        "create",
+        &name,
+        "-t",
+        &t,
+        "--parameter",
+        &format!("root={root}"),
+        "-f",
+        "json",
+    ]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let ids = heat.physical_ids(&name);
+    let attached = |server: String| {
+        let session = &session;
+        async move {
+            let s = get(session, "compute", &format!("/servers/{server}"))
+                .await
+                .unwrap();
+            s["server"]["os-extended-volumes:volumes_attached"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v["id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(attached(ids["booted"].clone()).await, [root.clone()]);
+    assert_eq!(attached(ids["legacy"].clone()).await, [ids["data"].clone()]);
+
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    // Kept by the delete (Heat's default), then the test's own to delete.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while get(&session, "volume", &root_path).await.unwrap()["volume"]["status"] != "available" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the root volume was not let go"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    session
+        .request("volume", Method::DELETE, &root_path, None)
+        .await
+        .unwrap();
+    assert_nothing_named(&session, &name).await;
 }

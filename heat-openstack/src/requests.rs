@@ -396,6 +396,12 @@ pub fn server(
             Json::Array(bdm.iter().map(block_device).collect()),
         );
     }
+    if let Some(Json::Array(bdm)) = props.get("block_device_mapping") {
+        s.insert(
+            "block_device_mapping".into(),
+            Json::Array(bdm.iter().map(legacy_block_device).collect()),
+        );
+    }
     let mut body = json!({"server": s});
     if let Some(hints) = props.get("scheduler_hints").filter(|h| !h.is_null()) {
         body["os:scheduler_hints"] = hints.clone();
@@ -403,40 +409,80 @@ pub fn server(
     body
 }
 
+/// One entry of `block_device_mapping_v2` as Heat's
+/// `_build_block_device_mapping_v2` makes it: a volume, snapshot or image
+/// (an image always copied to a volume) boots first and stays unless told
+/// otherwise; a swap or ephemeral disk is a blank local one deleted with
+/// the server; the entry's own fields override those defaults.
 fn block_device(b: &Json) -> Json {
-    let mut d = JsonMap::new();
-    if let Some(v) = b.get("volume_id").filter(|v| !v.is_null()) {
-        d.insert("uuid".into(), v.clone());
-        d.insert("source_type".into(), json!("volume"));
-        d.insert("destination_type".into(), json!("volume"));
-    } else if let Some(i) = b
-        .get("image")
-        .or_else(|| b.get("image_id"))
-        .filter(|v| !v.is_null())
-    {
-        d.insert("uuid".into(), i.clone());
-        d.insert("source_type".into(), json!("image"));
-        d.insert(
-            "destination_type".into(),
-            json!(if b.get("volume_size").is_some() {
-                "volume"
-            } else {
-                "local"
-            }),
-        );
+    let given = |k: &str| b.get(k).filter(|v| !v.is_null() && *v != "" && *v != 0);
+    let source = |uuid: &Json, kind: &str| {
+        json!({"uuid": uuid, "source_type": kind, "destination_type": "volume",
+            "boot_index": 0, "delete_on_termination": false})
+    };
+    let mut d = if let Some(v) = given("volume_id") {
+        source(v, "volume")
+    } else if let Some(v) = given("snapshot_id") {
+        source(v, "snapshot")
+    } else if let Some(v) = given("image").or_else(|| given("image_id")) {
+        source(v, "image")
+    } else if let Some(size) = given("swap_size") {
+        json!({"source_type": "blank", "destination_type": "local", "boot_index": -1,
+            "delete_on_termination": true, "guest_format": "swap", "volume_size": size})
+    } else if given("ephemeral_size").is_some() || given("ephemeral_format").is_some() {
+        let mut e = json!({"source_type": "blank", "destination_type": "local",
+            "boot_index": -1, "delete_on_termination": true});
+        if let Some(size) = given("ephemeral_size") {
+            e["volume_size"] = size.clone();
+        }
+        if let Some(format) = given("ephemeral_format") {
+            e["guest_format"] = format.clone();
+        }
+        e
+    } else {
+        json!({})
+    };
+    if let Some(name) = given("device_name") {
+        d["device_name"] = name.clone();
     }
-    copy(
-        b,
-        &mut d,
-        &[
-            ("boot_index", "boot_index"),
-            ("volume_size", "volume_size"),
-            ("delete_on_termination", "delete_on_termination"),
-            ("device_name", "device_name"),
-            ("device_type", "device_type"),
-            ("disk_bus", "disk_bus"),
-        ],
-    );
+    for key in [
+        "device_type",
+        "disk_bus",
+        "boot_index",
+        "volume_size",
+        "delete_on_termination",
+        "volume_type",
+    ] {
+        if let Some(v) = b.get(key).filter(|v| !v.is_null()) {
+            d[key] = v.clone();
+        }
+    }
+    d
+}
+
+/// One entry of the legacy `block_device_mapping` as novaclient sends
+/// Heat's `device: "id:[snap]:size:delete"`: a volume or snapshot at a
+/// device, its size and delete flag as text.
+fn legacy_block_device(b: &Json) -> Json {
+    let mut d = JsonMap::new();
+    copy(b, &mut d, &[("device_name", "device_name")]);
+    match b.get("snapshot_id").filter(|v| !v.is_null() && *v != "") {
+        Some(snapshot) => d.insert("snapshot_id".into(), snapshot.clone()),
+        None => d.insert(
+            "volume_id".into(),
+            b.get("volume_id").cloned().unwrap_or(Json::Null),
+        ),
+    };
+    if let Some(size) = b
+        .get("volume_size")
+        .and_then(Json::as_i64)
+        .filter(|s| *s != 0)
+    {
+        d.insert("volume_size".into(), json!(size.to_string()));
+    }
+    if let Some(true) = b.get("delete_on_termination").and_then(Json::as_bool) {
+        d.insert("delete_on_termination".into(), json!("True"));
+    }
     Json::Object(d)
 }
 
@@ -624,6 +670,46 @@ pub fn server_group(props: &Json, name: &str) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn block_devices_are_heats() {
+        let devices = |props: Json| {
+            server(&props, "s", None, "f", json!("auto"), "st", "r")["server"].clone()
+        };
+        let v2 = devices(json!({"block_device_mapping_v2": [
+            {"snapshot_id": "snap", "volume_size": 2, "volume_type": "fast"},
+            {"image": "img", "boot_index": 1, "delete_on_termination": true},
+            {"swap_size": 64},
+            {"ephemeral_size": 1, "ephemeral_format": "ext4", "device_name": "vdc"}
+        ]}));
+        assert_eq!(
+            v2["block_device_mapping_v2"],
+            json!([
+                {"uuid": "snap", "source_type": "snapshot", "destination_type": "volume",
+                    "boot_index": 0, "delete_on_termination": false, "volume_size": 2,
+                    "volume_type": "fast"},
+                {"uuid": "img", "source_type": "image", "destination_type": "volume",
+                    "boot_index": 1, "delete_on_termination": true},
+                {"source_type": "blank", "destination_type": "local", "boot_index": -1,
+                    "delete_on_termination": true, "guest_format": "swap", "volume_size": 64},
+                {"source_type": "blank", "destination_type": "local", "boot_index": -1,
+                    "delete_on_termination": true, "volume_size": 1, "guest_format": "ext4",
+                    "device_name": "vdc"}
+            ])
+        );
+        let v1 = devices(json!({"block_device_mapping": [
+            {"device_name": "vda", "volume_id": "vol", "volume_size": 1, "delete_on_termination": true},
+            {"device_name": "vdb", "snapshot_id": "snap"}
+        ]}));
+        assert_eq!(
+            v1["block_device_mapping"],
+            json!([
+                {"device_name": "vda", "volume_id": "vol", "volume_size": "1",
+                    "delete_on_termination": "True"},
+                {"device_name": "vdb", "snapshot_id": "snap"}
+            ])
+        );
+    }
 
     #[test]
     fn a_subnets_gateway_given_as_null_or_empty_is_none() {

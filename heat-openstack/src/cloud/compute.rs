@@ -37,11 +37,20 @@ impl OpenStackCloud {
                     .flavor_id(s(p, &["flavor"]).unwrap_or("m1.small"))
                     .await?;
                 let networks = self.server_networks(p).await?;
+                // Images of its block devices by id, as Heat resolves them.
+                let mut p = p.clone();
+                if let Some(Json::Array(devices)) = p.get_mut("block_device_mapping_v2") {
+                    for device in devices {
+                        if let Some(image) = s(device, &["image", "image_id"]).map(String::from) {
+                            device["image"] = json!(self.image_id(&image).await?);
+                        }
+                    }
+                }
                 self.post_id(
                     "compute",
                     "/servers",
                     &requests::server(
-                        p,
+                        &p,
                         &name,
                         image.as_deref(),
                         &flavor,
