@@ -299,7 +299,7 @@ resources:
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(attached(ids["booted"].clone()).await, [root.clone()]);
+    assert_eq!(attached(ids["booted"].clone()).await, [root.as_str()]);
     assert_eq!(attached(ids["legacy"].clone()).await, [ids["data"].clone()]);
 
     let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
