@@ -3,8 +3,8 @@
 //! security group's rules (self-referencing, described, egress replacing
 //! Neutron's defaults), a subnet without a gateway, a floating IP at the
 //! address asked for on the subnet asked for, an association to a port's
-//! second address, a volume made read-only, servers booted from an image
-//! copied to a volume and with a volume at a device. Built only with
+//! second address, a volume made read-only, servers booted from a volume
+//! and with a volume at a device, an instance's `Volumes`. Built only with
 //! `--features openstack-live`; `.ci/run` starts the cloud of
 //! ../shared/openstack and sets `OS_CLOUD`.
 
@@ -318,4 +318,71 @@ resources:
         .await
         .unwrap();
     assert_nothing_named(&session, &name).await;
+}
+
+/// An `AWS::EC2::Instance`'s `Volumes`: the stack's volume at the device
+/// given (Heat attaches them; heat-rs dropped them).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_instances_volumes_are_attached() {
+    let (session, heat, _) = setup("instance-volumes");
+    let private = get(&session, "network", "/networks?name=private")
+        .await
+        .unwrap();
+    let subnet = private["networks"][0]["subnets"][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("no private subnet: {private}"))
+        .to_string();
+    let template = heat.dir.join("instance.yaml");
+    std::fs::write(
+        &template,
+        "AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Subnet: {Type: String}
+Resources:
+  Data: {Type: 'AWS::EC2::Volume', Properties: {Size: 1, AvailabilityZone: nova}}
+  Web:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: oslocal-tiny
+      InstanceType: m1.nano
+      SubnetId: {Ref: Subnet}
+      Volumes: [{VolumeId: {Ref: Data}, Device: /dev/vdb}]
+",
+    )
+    .unwrap();
+    let name = format!("vols{}", std::process::id());
+    let t = template.display().to_string();
+    let created = heat.json(&[
+        "stack",
+        "create",
+        &name,
+        "-t",
+        &t,
+        "--parameter",
+        &format!("Subnet={subnet}"),
+        "-f",
+        "json",
+    ]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let ids = heat.physical_ids(&name);
+    let attachments = get(
+        &session,
+        "compute",
+        &format!("/servers/{}/os-volume_attachments", ids["Web"]),
+    )
+    .await
+    .unwrap();
+    let held: Vec<(&str, &str)> = attachments["volumeAttachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["volumeId"].as_str().unwrap(),
+                a["device"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(held, [(ids["Data"].as_str(), "/dev/vdb")], "{attachments}");
+    delete_leaving_none(&session, &heat, &name, "volume", &[("Data", "volumes")]).await;
 }

@@ -79,6 +79,50 @@ fn rule(r: &Json, direction: &str) -> Json {
     Json::Object(out)
 }
 
+/// An instance's `BlockDeviceMappings` (an EBS snapshot or size at a
+/// device, as Heat's `_build_block_device_mapping`) and `Volumes` (a
+/// volume at a device, kept when the instance goes) as a server's legacy
+/// block devices.
+fn instance_block_devices(p: &Json) -> Vec<Json> {
+    let list = |key: &str| {
+        get(p, key)
+            .and_then(Json::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut devices = Vec::new();
+    for mapping in list("BlockDeviceMappings") {
+        let Some(ebs) = get(&mapping, "Ebs").filter(|e| e.is_object()) else {
+            continue;
+        };
+        let mut device = JsonMap::new();
+        put(&mut device, "device_name", get(&mapping, "DeviceName"));
+        put(&mut device, "snapshot_id", get(ebs, "SnapshotId"));
+        let size = get(ebs, "VolumeSize").and_then(|v| {
+            v.as_i64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        });
+        if let Some(size) = size {
+            device.insert("volume_size".into(), json!(size));
+        }
+        let delete = get(ebs, "DeleteOnTermination").and_then(|v| {
+            v.as_bool()
+                .or_else(|| v.as_str().map(|s| s.eq_ignore_ascii_case("true")))
+        });
+        if let Some(delete) = delete {
+            device.insert("delete_on_termination".into(), json!(delete));
+        }
+        devices.push(Json::Object(device));
+    }
+    for volume in list("Volumes") {
+        devices.push(json!({
+            "device_name": get(&volume, "Device").cloned().unwrap_or(Json::Null),
+            "volume_id": get(&volume, "VolumeId").cloned().unwrap_or(Json::Null),
+        }));
+    }
+    devices
+}
+
 /// The properties of `type_name` as the OpenStack object's.
 pub fn properties(type_name: &str, p: &Json) -> Json {
     let mut out = JsonMap::new();
@@ -118,6 +162,10 @@ pub fn properties(type_name: &str, p: &Json) -> Json {
             }
             if let Some(tags) = key_values(get(p, "Tags")) {
                 out.insert("metadata".into(), tags);
+            }
+            let devices = instance_block_devices(p);
+            if !devices.is_empty() {
+                out.insert("block_device_mapping".into(), Json::Array(devices));
             }
         }
         "AWS::EC2::EIP" => {
@@ -235,6 +283,26 @@ mod tests {
             &json!({"ImageId": "i", "InstanceType": "f", "NetworkInterfaces": ["p1", {"NetworkInterfaceId": "p2", "DeviceIndex": "1"}], "SubnetId": "ignored"}),
         );
         assert_eq!(p["networks"], json!([{"port": "p1"}, {"port": "p2"}]));
+    }
+
+    #[test]
+    fn an_instances_volumes_and_ebs_mappings_are_its_block_devices() {
+        let p = properties(
+            "AWS::EC2::Instance",
+            &json!({"ImageId": "img", "InstanceType": "m1.small",
+                "BlockDeviceMappings": [
+                    {"DeviceName": "vdb", "Ebs": {"SnapshotId": "snap", "VolumeSize": "2", "DeleteOnTermination": "true"}},
+                    {"DeviceName": "vdc", "VirtualName": "ephemeral0"}
+                ],
+                "Volumes": [{"VolumeId": "vol", "Device": "/dev/vdd"}]}),
+        );
+        assert_eq!(
+            p["block_device_mapping"],
+            json!([
+                {"device_name": "vdb", "snapshot_id": "snap", "volume_size": 2, "delete_on_termination": true},
+                {"device_name": "/dev/vdd", "volume_id": "vol"}
+            ])
+        );
     }
 
     #[test]
