@@ -123,16 +123,26 @@ impl OpenStackCloud {
                 action(json!({"removeSecurityGroup": {"name": g}})).await?;
             }
         }
-        if changed("admin_pass") {
+        // A rebuild takes the password (Nova would make a new one without
+        // it) and keeps the ephemeral disk when the policy says so, as
+        // Heat's `_update_image`; a password alone is changed.
+        let rebuild_image = match s(p, &["image"]).filter(|_| changed("image")) {
+            Some(image) => Some(self.image_id(image).await?),
+            None => None,
+        };
+        if let Some(image) = rebuild_image {
+            let mut rebuild = json!({"imageRef": image});
+            if let Some(pass) = s(p, &["admin_pass"]) {
+                rebuild["adminPass"] = json!(pass);
+            }
+            if s(p, &["image_update_policy"]) == Some("REBUILD_PRESERVE_EPHEMERAL") {
+                rebuild["preserve_ephemeral"] = json!(true);
+            }
+            action(json!({ "rebuild": rebuild })).await?;
+            self.wait_server_status(id, "ACTIVE").await?;
+        } else if changed("admin_pass") {
             if let Some(pass) = s(p, &["admin_pass"]) {
                 action(json!({"changePassword": {"adminPass": pass}})).await?;
-            }
-        }
-        if changed("image") {
-            if let Some(image) = s(p, &["image"]) {
-                let image = self.image_id(image).await?;
-                action(json!({"rebuild": {"imageRef": image}})).await?;
-                self.wait_server_status(id, "ACTIVE").await?;
             }
         }
         if changed("flavor") {
