@@ -5,7 +5,9 @@
 //! address asked for on the subnet asked for, an association to a port's
 //! second address, a volume made read-only, servers booted from a volume
 //! and with a volume at a device, an instance's `Volumes`, a rebuild that
-//! takes the new password. Built only with
+//! takes the new password, a router's fixed gateway address, a server
+//! without networks and with its disk configuration, files to inject
+//! refused by name. Built only with
 //! `--features openstack-live`; `.ci/run` starts the cloud of
 //! ../shared/openstack and sets `OS_CLOUD`.
 
@@ -460,6 +462,69 @@ resources:
     );
     assert_eq!(heat.physical_ids(&name)["server"], server);
 
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_nothing_named(&session, &name).await;
+}
+
+/// A router's gateway at the address asked for; a server without networks
+/// (`allocate_network: none`) and its disk configuration; a server's files
+/// to inject (`personality`) refused with a message, as Heat refuses them
+/// on a Nova that no longer takes them.
+#[tokio::test(flavor = "multi_thread")]
+async fn routers_and_servers_take_what_heat_gives_them() {
+    let (session, heat, _) = setup("more-properties");
+    let address = free_public_address(&session).await;
+    let template = heat.dir.join("more.yaml");
+    let text = |personality: &str| {
+        format!(
+            "heat_template_version: 2018-08-31
+resources:
+  router:
+    type: OS::Neutron::Router
+    properties:
+      external_gateway_info:
+        network: public
+        external_fixed_ips: [{{ip_address: {address}}}]
+  server:
+    type: OS::Nova::Server
+    properties:
+      image: oslocal-tiny
+      flavor: m1.nano
+      networks: [{{allocate_network: none}}]
+      diskConfig: MANUAL
+      personality: {personality}
+"
+        )
+    };
+    std::fs::write(&template, text("{}")).unwrap();
+    let name = format!("more{}", std::process::id());
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let ids = heat.physical_ids(&name);
+    let router = get(&session, "network", &format!("/routers/{}", ids["router"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        router["router"]["external_gateway_info"]["external_fixed_ips"][0]["ip_address"],
+        address.as_str(),
+        "{router}"
+    );
+    let server = get(&session, "compute", &format!("/servers/{}", ids["server"]))
+        .await
+        .unwrap();
+    assert_eq!(server["server"]["addresses"], json!({}), "{server}");
+    assert_eq!(server["server"]["OS-DCF:diskConfig"], "MANUAL", "{server}");
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    std::fs::write(&template, text("{/etc/motd: hello}")).unwrap();
+    let (_, out, err) = heat.run(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert!(
+        out.contains("CREATE_FAILED") && out.contains("personality"),
+        "{out}{err}"
+    );
     let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
     assert_eq!(code, 0, "{out}{err}");
     assert_nothing_named(&session, &name).await;

@@ -39,6 +39,8 @@ pub fn network(props: &Json, name: &str, tag: &str) -> Json {
             ("shared", "shared"),
             ("port_security_enabled", "port_security_enabled"),
             ("dns_domain", "dns_domain"),
+            ("tenant_id", "tenant_id"),
+            ("availability_zone_hints", "availability_zone_hints"),
         ],
     );
     value_specs(props, &mut n);
@@ -76,6 +78,8 @@ pub fn subnet(
             ("prefixlen", "prefixlen"),
             ("ipv6_address_mode", "ipv6_address_mode"),
             ("ipv6_ra_mode", "ipv6_ra_mode"),
+            ("tenant_id", "tenant_id"),
+            ("use_default_subnetpool", "use_default_subnetpool"),
         ],
     );
     // A gateway given as null or "" is none, as Heat's `_null_gateway_ip`
@@ -174,7 +178,16 @@ pub fn port(
 }
 
 /// `POST /routers`.
-pub fn router(props: &Json, name: &str, tag: &str, gateway_network: Option<&str>) -> Json {
+/// `POST /routers`: its gateway on `gateway_network` (at
+/// `gateway_ips`, `[{subnet_id, ip_address}]`, when the template fixes
+/// them).
+pub fn router(
+    props: &Json,
+    name: &str,
+    tag: &str,
+    gateway_network: Option<&str>,
+    gateway_ips: Option<Json>,
+) -> Json {
     let mut r = JsonMap::new();
     r.insert("name".into(), json!(name));
     r.insert("description".into(), json!(tag));
@@ -188,9 +201,22 @@ pub fn router(props: &Json, name: &str, tag: &str, gateway_network: Option<&str>
         {
             g.insert("enable_snat".into(), snat.clone());
         }
+        if let Some(ips) = gateway_ips {
+            g.insert("external_fixed_ips".into(), ips);
+        }
         r.insert("external_gateway_info".into(), Json::Object(g));
     }
-    copy(props, &mut r, &[("admin_state_up", "admin_state_up")]);
+    copy(
+        props,
+        &mut r,
+        &[
+            ("admin_state_up", "admin_state_up"),
+            ("tenant_id", "tenant_id"),
+            ("availability_zone_hints", "availability_zone_hints"),
+            ("distributed", "distributed"),
+            ("ha", "ha"),
+        ],
+    );
     value_specs(props, &mut r);
     json!({"router": r})
 }
@@ -384,6 +410,7 @@ pub fn server(
             ("availability_zone", "availability_zone"),
             ("admin_pass", "adminPass"),
             ("config_drive", "config_drive"),
+            ("diskConfig", "OS-DCF:diskConfig"),
         ],
     );
     // No key is no key_name (novaclient sends none for an empty one).

@@ -25,6 +25,16 @@ impl OpenStackCloud {
         let name = Self::name(spec);
         match kind {
             ObjectKind::Server => {
+                // Nova took files to inject up to compute 2.56 only; Heat
+                // refuses them on a newer Nova too.
+                if p.get("personality")
+                    .and_then(Json::as_object)
+                    .is_some_and(|files| !files.is_empty())
+                {
+                    return Err(DriverError::fatal(
+                        "a server's personality (files injected) is not supported by the compute API heat-rs speaks (2.57 and later); give them in user_data",
+                    ));
+                }
                 if requests::server_tags(p).is_some() {
                     self.needs_compute("2.52", "a server's tags at create")
                         .await?;

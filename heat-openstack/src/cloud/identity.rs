@@ -412,6 +412,13 @@ impl OpenStackCloud {
             let moved = assignment_id(&principal, &after);
             return Ok(Some(moved).filter(|m| m != id));
         }
+        // Keystone keeps an object in its domain (Heat sends the change
+        // and Keystone refuses it): said, not reported done.
+        if p.get("domain") != old.get("domain") && kind != ObjectKind::KeystoneDomain {
+            return Err(DriverError::fatal(format!(
+                "Keystone does not move a {kind} to another domain: the domain of one that exists cannot change"
+            )));
+        }
         let (collection, key) = collection(kind);
         let body = json!({ key: self.identity_body(kind, spec, true).await? });
         self.session

@@ -246,7 +246,27 @@ impl OpenStackCloud {
                     Some(n) => Some(self.neutron_id("networks", "Network", n).await?),
                     None => None,
                 };
-                requests::router(p, &name, &tag, gw.as_deref())
+                // Fixed gateway addresses, their subnets by id.
+                let mut fixed = None;
+                if let Some(Json::Array(ips)) = p
+                    .get("external_gateway_info")
+                    .and_then(|g| g.get("external_fixed_ips"))
+                {
+                    let mut resolved = Vec::new();
+                    for ip in ips {
+                        let mut entry = serde_json::Map::new();
+                        if let Some(sub) = s(ip, &["subnet", "subnet_id"]) {
+                            let id = self.neutron_id("subnets", "Subnet", sub).await?;
+                            entry.insert("subnet_id".into(), json!(id));
+                        }
+                        if let Some(address) = s(ip, &["ip_address", "ip"]) {
+                            entry.insert("ip_address".into(), json!(address));
+                        }
+                        resolved.push(Json::Object(entry));
+                    }
+                    fixed = Some(Json::Array(resolved));
+                }
+                requests::router(p, &name, &tag, gw.as_deref(), fixed)
             }
             ObjectKind::FloatingIp => {
                 let net = s(p, &["floating_network", "floating_network_id"]).unwrap_or("public");

@@ -77,6 +77,10 @@ impl OpenStackCloud {
         }
         let mut out = Vec::new();
         for n in items {
+            // `none` or `auto`: Nova's own choice, for the whole server.
+            if let Some(allocate) = s(n, &["allocate_network"]) {
+                return Ok(json!(allocate));
+            }
             let mut entry = serde_json::Map::new();
             if let Some(port) = s(n, &["port"]) {
                 entry.insert(
@@ -98,6 +102,10 @@ impl OpenStackCloud {
                 if let Some(ip) = s(n, &["fixed_ip"]) {
                     entry.insert("fixed_ip".into(), json!(ip));
                 }
+            }
+            if let Some(tag) = s(n, &["tag"]) {
+                self.needs_compute("2.42", "a server network's tag").await?;
+                entry.insert("tag".into(), json!(tag));
             }
             out.push(Json::Object(entry));
         }
