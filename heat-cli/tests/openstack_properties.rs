@@ -7,7 +7,8 @@
 //! and with a volume at a device, an instance's `Volumes`, a rebuild that
 //! takes the new password, a router's fixed gateway address, a server
 //! without networks and with its disk configuration, files to inject
-//! refused by name. Built only with
+//! refused by name, a server's internal port on the subnet asked for with
+//! its floating IP. Built only with
 //! `--features openstack-live`; `.ci/run` starts the cloud of
 //! ../shared/openstack and sets `OS_CLOUD`.
 
@@ -525,6 +526,118 @@ resources:
         out.contains("CREATE_FAILED") && out.contains("personality"),
         "{out}{err}"
     );
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_nothing_named(&session, &name).await;
+}
+
+/// A server on a subnet, as Heat's internal port: a port made for it on
+/// that subnet at the address asked for, with the server's security group,
+/// its floating IP associated with it once the server is up, deleted with
+/// the server.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_servers_subnet_gets_an_internal_port() {
+    let (session, heat, _) = setup("internal-port");
+    let octet = std::process::id() % 200 + 20;
+    let template = heat.dir.join("internal.yaml");
+    std::fs::write(
+        &template,
+        format!(
+            "heat_template_version: 2018-08-31
+resources:
+  net: {{type: OS::Neutron::Net}}
+  first:
+    type: OS::Neutron::Subnet
+    properties: {{network: {{get_resource: net}}, cidr: 10.{octet}.30.0/24}}
+  second:
+    type: OS::Neutron::Subnet
+    depends_on: first
+    properties: {{network: {{get_resource: net}}, cidr: 10.{octet}.31.0/24}}
+  router:
+    type: OS::Neutron::Router
+    properties: {{external_gateway_info: {{network: public}}}}
+  interface:
+    type: OS::Neutron::RouterInterface
+    properties: {{router: {{get_resource: router}}, subnet: {{get_resource: second}}}}
+  group:
+    type: OS::Neutron::SecurityGroup
+    properties: {{rules: [{{protocol: tcp, port_range_min: 22, port_range_max: 22}}]}}
+  fip:
+    type: OS::Neutron::FloatingIP
+    properties: {{floating_network: public}}
+  server:
+    type: OS::Nova::Server
+    depends_on: interface
+    properties:
+      image: oslocal-tiny
+      flavor: m1.nano
+      security_groups: [{{get_resource: group}}]
+      networks:
+        - subnet: {{get_resource: second}}
+          fixed_ip: 10.{octet}.31.50
+          floating_ip: {{get_resource: fip}}
+          port_extra_properties: {{admin_state_up: true}}
+"
+        ),
+    )
+    .unwrap();
+    let name = format!("iport{}", std::process::id());
+    let t = template.display().to_string();
+    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let ids = heat.physical_ids(&name);
+    let ports = get(
+        &session,
+        "network",
+        &format!("/ports?device_id={}", ids["server"]),
+    )
+    .await
+    .unwrap();
+    let ports = ports["ports"].as_array().unwrap().clone();
+    assert_eq!(ports.len(), 1, "{ports:?}");
+    let port = &ports[0];
+    assert_eq!(port["name"], "server-port-0", "{port}");
+    assert_eq!(
+        port["fixed_ips"],
+        json!([{"subnet_id": ids["second"], "ip_address": format!("10.{octet}.31.50")}]),
+        "{port}"
+    );
+    assert_eq!(port["security_groups"], json!([ids["group"]]), "{port}");
+    let fip = get(&session, "network", &format!("/floatingips/{}", ids["fip"]))
+        .await
+        .unwrap();
+    assert_eq!(fip["floatingip"]["port_id"], port["id"], "{fip}");
+
+    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let left = get(
+        &session,
+        "network",
+        &format!("/ports/{}", port["id"].as_str().unwrap()),
+    )
+    .await;
+    assert!(left.is_none(), "the internal port was left: {left:?}");
+    assert_nothing_named(&session, &name).await;
+
+    // Nova refuses the server: its internal port goes at once.
+    let refused = std::fs::read_to_string(&template).unwrap().replace(
+        "flavor: m1.nano",
+        "flavor: m1.nano\n      availability_zone: nowhere",
+    );
+    std::fs::write(&template, refused).unwrap();
+    let (_, out, err) = heat.run(&["stack", "create", &name, "-t", &t, "-f", "json"]);
+    assert!(out.contains("CREATE_FAILED"), "{out}{err}");
+    let net = heat.physical_ids(&name)["net"].clone();
+    let ports = get(&session, "network", &format!("/ports?network_id={net}"))
+        .await
+        .unwrap();
+    let internal: Vec<&Json> = ports["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["name"] == "server-port-0")
+        .collect();
+    assert!(internal.is_empty(), "{internal:?}");
     let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
     assert_eq!(code, 0, "{out}{err}");
     assert_nothing_named(&session, &name).await;

@@ -2,7 +2,7 @@
 //! metadata), key pairs, flavors, server groups, volumes and their
 //! attachments; a flavor's extra specs and a volume changed in place.
 
-use heat_core::engine::{Attributes, DriverError, ResourceSpec};
+use heat_core::engine::{Attributes, DriverError, DriverErrorKind, ResourceSpec};
 use heat_resources::ObjectKind;
 use reqwest::Method;
 use serde_json::{json, Value as Json};
@@ -46,9 +46,9 @@ impl OpenStackCloud {
                 let flavor = self
                     .flavor_id(s(p, &["flavor"]).unwrap_or("m1.small"))
                     .await?;
-                let networks = self.server_networks(p).await?;
+                let (mut p, ports) = self.with_internal_ports(spec, p).await?;
+                let networks = self.server_networks(&p).await?;
                 // Images of its block devices by id, as Heat resolves them.
-                let mut p = p.clone();
                 if let Some(Json::Array(devices)) = p.get_mut("block_device_mapping_v2") {
                     for device in devices {
                         if let Some(image) = s(device, &["image", "image_id"]).map(String::from) {
@@ -56,21 +56,31 @@ impl OpenStackCloud {
                         }
                     }
                 }
-                self.post_id(
-                    "compute",
-                    "/servers",
-                    &requests::server(
-                        &p,
-                        &name,
-                        image.as_deref(),
-                        &flavor,
-                        networks,
-                        &spec.stack_id,
-                        &spec.name,
-                    ),
-                    "server",
-                )
-                .await
+                let made = self
+                    .post_id(
+                        "compute",
+                        "/servers",
+                        &requests::server(
+                            &p,
+                            &name,
+                            image.as_deref(),
+                            &flavor,
+                            networks,
+                            &spec.stack_id,
+                            &spec.name,
+                        ),
+                        "server",
+                    )
+                    .await;
+                // Refused: its internal ports go too (a transient failure
+                // keeps them for the retry, which takes them again).
+                if made
+                    .as_ref()
+                    .is_err_and(|e| e.kind != DriverErrorKind::Transient)
+                {
+                    self.delete_ports(&ports).await;
+                }
+                made
             }
             ObjectKind::Volume => {
                 if s(p, &["backup_id"]).is_some() {

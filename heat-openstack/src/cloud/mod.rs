@@ -21,6 +21,7 @@ mod flavor;
 mod identity;
 mod network;
 mod poll;
+mod ports;
 mod resolve;
 mod rules;
 mod server;
@@ -129,7 +130,12 @@ impl Cloud for OpenStackCloud {
         match kind {
             ObjectKind::Keypair => self.keypair_attributes(spec, id).await,
             ObjectKind::Server => {
-                let server = self.wait_server_status(id, "ACTIVE").await?;
+                let mut server = self.wait_server_status(id, "ACTIVE").await?;
+                // Read again when a floating IP joined it (its addresses).
+                if self.associate_floating_ips(spec, id).await? {
+                    server =
+                        self.get("compute", &format!("/servers/{id}")).await?["server"].clone();
+                }
                 Ok(requests::server_attributes(&server))
             }
             ObjectKind::Volume => self.volume_made(spec, id).await,
@@ -295,6 +301,7 @@ impl Cloud for OpenStackCloud {
     async fn delete(&self, kind: ObjectKind, id: &str) -> Result<(), DriverError> {
         match kind {
             ObjectKind::Server => {
+                self.delete_internal_ports(id).await?;
                 gone(
                     self.session
                         .request("compute", Method::DELETE, &format!("/servers/{id}"), None)
