@@ -101,8 +101,9 @@ async fn a_security_groups_rules_are_heats() {
     );
 }
 
-/// An address of the public subnet that no port holds now.
-async fn free_public_address(session: &Session) -> String {
+/// The `skip`th address of the public subnet's top range that no port
+/// holds now.
+async fn free_public_address(session: &Session, skip: usize) -> String {
     let ports = get(session, "network", "/ports").await.unwrap();
     let held: Vec<String> = ports["ports"]
         .as_array()
@@ -113,8 +114,43 @@ async fn free_public_address(session: &Session) -> String {
         .collect();
     (200..250)
         .map(|n| format!("172.24.4.{}", n + std::process::id() % 5))
-        .find(|a| !held.contains(a))
+        .filter(|a| !held.contains(a))
+        .nth(skip)
         .expect("a free public address")
+}
+
+/// Creates stack `name` from the template `write(address)` writes at
+/// `template`, `address` one of the public subnet that no port holds;
+/// another one when it was taken in between (by a floating IP another
+/// test made). The stack shown, and the address.
+async fn create_at_free_address(
+    session: &Session,
+    heat: &Heat,
+    name: &str,
+    template: &str,
+    write: impl Fn(&str),
+) -> (Json, String) {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    for _ in 0..5 {
+        let skip = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let address = free_public_address(session, skip).await;
+        write(&address);
+        let (_, out, err) = heat.run(&["stack", "create", name, "-t", template, "-f", "json"]);
+        let created: Json =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+        if created["stack_status"] == "CREATE_COMPLETE" {
+            return (created, address);
+        }
+        assert!(
+            created["stack_status_reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("already allocated")),
+            "{created}{err}"
+        );
+        let (code, out, err) = heat.run(&["stack", "delete", name, "--yes", "--wait"]);
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    panic!("no free public address in five tries");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -127,12 +163,12 @@ async fn properties_heat_sends_reach_the_cloud() {
         .as_str()
         .map(String::from)
         .unwrap_or_else(|| panic!("no public subnet: {public}"));
-    let address = free_public_address(&session).await;
     let octet = std::process::id() % 200 + 20;
     let template = heat.dir.join("properties.yaml");
-    std::fs::write(
-        &template,
-        format!(
+    let write = |address: &str| {
+        std::fs::write(
+            &template,
+            format!(
             "heat_template_version: 2018-08-31
 resources:
   net: {{type: OS::Neutron::Net}}
@@ -169,13 +205,13 @@ resources:
 outputs:
   second: {{value: {{get_attr: [port, fixed_ips, 1, ip_address]}}}}
 "
-        ),
-    )
-    .unwrap();
+            ),
+        )
+        .unwrap()
+    };
     let name = format!("props{}", std::process::id());
     let t = template.display().to_string();
-    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
-    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let (created, address) = create_at_free_address(&session, &heat, &name, &t, write).await;
     let ids = heat.physical_ids(&name);
     let read = |service: &'static str, path: String| {
         let session = &session;
@@ -475,9 +511,8 @@ resources:
 #[tokio::test(flavor = "multi_thread")]
 async fn routers_and_servers_take_what_heat_gives_them() {
     let (session, heat, _) = setup("more-properties");
-    let address = free_public_address(&session).await;
     let template = heat.dir.join("more.yaml");
-    let text = |personality: &str| {
+    let text = |address: &str, personality: &str| {
         format!(
             "heat_template_version: 2018-08-31
 resources:
@@ -498,11 +533,12 @@ resources:
 "
         )
     };
-    std::fs::write(&template, text("{}")).unwrap();
     let name = format!("more{}", std::process::id());
     let t = template.display().to_string();
-    let created = heat.json(&["stack", "create", &name, "-t", &t, "-f", "json"]);
-    assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
+    let (_, address) = create_at_free_address(&session, &heat, &name, &t, |address| {
+        std::fs::write(&template, text(address, "{}")).unwrap()
+    })
+    .await;
     let ids = heat.physical_ids(&name);
     let router = get(&session, "network", &format!("/routers/{}", ids["router"]))
         .await
@@ -520,7 +556,13 @@ resources:
     let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
     assert_eq!(code, 0, "{out}{err}");
 
-    std::fs::write(&template, text("{/etc/motd: hello}")).unwrap();
+    let injected = text(&address, "{/etc/motd: hello}");
+    let server_only = &injected[injected.find("  server:").unwrap()..];
+    std::fs::write(
+        &template,
+        format!("heat_template_version: 2018-08-31\nresources:\n{server_only}"),
+    )
+    .unwrap();
     let (_, out, err) = heat.run(&["stack", "create", &name, "-t", &t, "-f", "json"]);
     assert!(
         out.contains("CREATE_FAILED") && out.contains("personality"),
