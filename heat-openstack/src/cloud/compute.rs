@@ -46,32 +46,30 @@ impl OpenStackCloud {
                 let flavor = self
                     .flavor_id(s(p, &["flavor"]).unwrap_or("m1.small"))
                     .await?;
-                let (mut p, ports) = self.with_internal_ports(spec, p).await?;
-                let networks = self.server_networks(&p).await?;
                 // Images of its block devices by id, as Heat resolves them.
-                if let Some(Json::Array(devices)) = p.get_mut("block_device_mapping_v2") {
+                let mut resolved = p.clone();
+                if let Some(Json::Array(devices)) = resolved.get_mut("block_device_mapping_v2") {
                     for device in devices {
                         if let Some(image) = s(device, &["image", "image_id"]).map(String::from) {
                             device["image"] = json!(self.image_id(&image).await?);
                         }
                     }
                 }
-                let made = self
-                    .post_id(
-                        "compute",
-                        "/servers",
-                        &requests::server(
-                            &p,
-                            &name,
-                            image.as_deref(),
-                            &flavor,
-                            networks,
-                            &spec.stack_id,
-                            &spec.name,
-                        ),
-                        "server",
-                    )
-                    .await;
+                let (p, ports) = self.with_internal_ports(spec, &resolved).await?;
+                let made = async {
+                    let networks = self.server_networks(&p).await?;
+                    let body = requests::server(
+                        &p,
+                        &name,
+                        image.as_deref(),
+                        &flavor,
+                        networks,
+                        &spec.stack_id,
+                        &spec.name,
+                    );
+                    self.post_id("compute", "/servers", &body, "server").await
+                }
+                .await;
                 // Refused: its internal ports go too (a transient failure
                 // keeps them for the retry, which takes them again).
                 if made
