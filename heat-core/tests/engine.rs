@@ -380,6 +380,51 @@ async fn a_create_whose_reply_was_lost_is_found_not_made_twice() {
     assert_no_leaks(&driver, store.as_ref()).await;
 }
 
+/// A replacement whose create reply was lost does not take the object it
+/// replaces (which carries the same tags and is then deleted): the stack
+/// keeps a live server, never the deleted one.
+#[tokio::test(start_paused = true)]
+async fn a_replacement_whose_reply_was_lost_does_not_take_the_replaced_object() {
+    let (driver, store, e) = setup(0);
+    let stack = e
+        .create_stack("web", source(WEB), StackOptions::default())
+        .await
+        .unwrap();
+    let old = names(&store.resources(&stack.id).await.unwrap())["server"]
+        .physical_id
+        .clone()
+        .unwrap();
+    driver.inject(Fault::LostReply("server".into(), 1));
+    let updated = e
+        .update_stack(
+            "web",
+            source(&WEB.replace("flavor: small", "flavor: large")),
+            StackOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.status_text(),
+        "UPDATE_COMPLETE",
+        "{}",
+        updated.reason
+    );
+    let now = names(&store.resources(&stack.id).await.unwrap())["server"]
+        .physical_id
+        .clone()
+        .unwrap();
+    assert_ne!(now, old, "replaced");
+    let held = driver.objects();
+    assert!(
+        held.iter().any(|o| o.id == now),
+        "the stack's server exists: {held:?}"
+    );
+    assert!(
+        held.iter().all(|o| o.id != old),
+        "the old one is deleted: {held:?}"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_hanging_resource_times_out() {
     let (driver, store, e) = setup(0);

@@ -202,14 +202,16 @@ impl Engine {
         }
     }
 
-    /// Finds a resource created but not recorded.
+    /// Finds a resource created but not recorded: an object with its tags
+    /// that no record of the stack holds (a replacement's tags are those
+    /// of the object it replaces, which is not taken for it).
     pub(super) async fn backend_find(
         &self,
         stack: &StackRecord,
         name: &str,
         type_name: &str,
     ) -> Option<String> {
-        match self.special(stack, type_name, name) {
+        let found = match self.special(stack, type_name, name) {
             Some(Special::WaitCondition) => None,
             Some(Special::Deployment) => self.deployment_find(stack, name).await,
             Some(_) => self.special_find(stack, name).await,
@@ -219,6 +221,12 @@ impl Engine {
                 .await
                 .ok()
                 .flatten(),
-        }
+        }?;
+        // Unknown whether another record holds it: not taken.
+        let records = self.store.resources(&stack.id).await.ok()?;
+        let held = records
+            .iter()
+            .any(|r| r.name == name && r.physical_id.as_deref() == Some(found.as_str()));
+        (!held).then_some(found)
     }
 }
