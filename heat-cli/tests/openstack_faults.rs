@@ -137,9 +137,10 @@ async fn a_killed_create_resumes_and_its_delete_leaves_nothing() {
     assert_nothing_named(&session, &name).await;
 }
 
-/// A key pair (its private key generated and saved), a flavor, a server
-/// group, an aggregate and a server whose first creates each lose Nova's
-/// answer.
+/// A key pair (its private key generated and saved), a flavor with extra
+/// specs, a security group with rules, a server group, an aggregate and a
+/// server whose first creates (and first extra specs and rule) each lose
+/// the cloud's answer.
 const LOST: &str = r#"
 heat_template_version: 2018-08-31
 resources:
@@ -150,7 +151,13 @@ resources:
       save_private_key: true
   flavor:
     type: OS::Nova::Flavor
-    properties: {ram: 64, vcpus: 1, disk: 1}
+    properties: {ram: 64, vcpus: 1, disk: 1, extra_specs: {"hw:numa_nodes": 1}}
+  firewall:
+    type: OS::Neutron::SecurityGroup
+    properties:
+      rules:
+        - {protocol: tcp, port_range_min: 22, port_range_max: 22}
+        - {protocol: tcp, port_range_min: 80, port_range_max: 80}
   group:
     type: OS::Nova::ServerGroup
     properties: {policies: [soft-anti-affinity]}
@@ -179,10 +186,12 @@ async fn creates_whose_answers_are_lost_are_taken_not_made_twice() {
     std::fs::write(&template, LOST).unwrap();
     let name = format!("lost{}", std::process::id());
     let nova = CreatesHeld::losing_first_replies(&session.url("compute").await.unwrap()).await;
+    let neutron = CreatesHeld::losing_first_replies(&session.url("network").await.unwrap()).await;
     let out = heat
         .command(&["stack", "create", &name, "-t", template.to_str().unwrap()])
         .args(["-f", "json"])
         .env("OS_COMPUTE_ENDPOINT_OVERRIDE", &nova.url)
+        .env("OS_NETWORK_ENDPOINT_OVERRIDE", &neutron.url)
         .output()
         .unwrap();
     let created: Json = serde_json::from_slice(&out.stdout)
@@ -190,10 +199,16 @@ async fn creates_whose_answers_are_lost_are_taken_not_made_twice() {
     assert_eq!(created["stack_status"], "CREATE_COMPLETE", "{created}");
     assert_eq!(
         nova.held.load(std::sync::atomic::Ordering::SeqCst),
-        5,
-        "an answer lost for each of the five creates"
+        6,
+        "an answer lost for each of the six Nova creates"
+    );
+    assert_eq!(
+        neutron.held.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "an answer lost for the group and its first rule"
     );
     drop(nova);
+    drop(neutron);
 
     // One object of each, the one the stack holds.
     let ids = heat.physical_ids(&name);
@@ -203,7 +218,7 @@ async fn creates_whose_answers_are_lost_are_taken_not_made_twice() {
         [ids["server"].clone()]
     );
     let all = listed(&session).await;
-    for resource in ["key", "flavor", "group", "aggregate"] {
+    for resource in ["key", "flavor", "group", "aggregate", "firewall"] {
         let named: Vec<&String> = all
             .iter()
             .filter(|(_, n)| **n == format!("{name}-{resource}"))
@@ -223,6 +238,35 @@ async fn creates_whose_answers_are_lost_are_taken_not_made_twice() {
     );
     let private = output(&created, "private_key");
     assert!(private.contains("PRIVATE KEY-----"), "{private}");
+    // What follows a lost create is done on the object taken: the
+    // flavor's extra specs, the group's rules.
+    let specs = get(
+        &session,
+        "compute",
+        &format!("/flavors/{}/os-extra_specs", ids["flavor"]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(specs["extra_specs"]["hw:numa_nodes"], "1", "{specs}");
+    let rules = get(
+        &session,
+        "network",
+        &format!(
+            "/security-group-rules?security_group_id={}",
+            ids["firewall"]
+        ),
+    )
+    .await
+    .unwrap();
+    let mut ports: Vec<i64> = rules["security_group_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["direction"] == "ingress")
+        .filter_map(|r| r["port_range_min"].as_i64())
+        .collect();
+    ports.sort();
+    assert_eq!(ports, [22, 80], "{rules}");
 
     let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
     assert_eq!(code, 0, "{out}{err}");

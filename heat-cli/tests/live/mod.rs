@@ -364,7 +364,8 @@ enum Keep {
     /// its id.
     Forever(&'static str),
     /// Answers the first create of each collection (servers, key pairs,
-    /// flavors, server groups, aggregates) with a gateway's 504, as a proxy that timed
+    /// flavors and their extra specs, server groups, aggregates; security
+    /// groups and their rules) with a gateway's 504, as a proxy that timed
     /// out on a create Nova did.
     FirstOfEach,
 }
@@ -381,8 +382,8 @@ impl CreatesHeld {
         Self::proxy(nova, Keep::Forever(collection)).await
     }
 
-    /// A proxy that loses the answer to the first create of each
-    /// collection (a 504 instead).
+    /// A proxy in front of the compute or network endpoint that loses the
+    /// answer to the first create of each collection (a 504 instead).
     pub async fn losing_first_replies(nova: &str) -> CreatesHeld {
         Self::proxy(nova, Keep::FirstOfEach).await
     }
@@ -446,8 +447,11 @@ impl CreatesHeld {
                             "servers",
                             "os-keypairs",
                             "flavors",
+                            "os-extra_specs",
                             "os-server-groups",
                             "os-aggregates",
+                            "security-groups",
+                            "security-group-rules",
                         ]
                         .contains(&collection.as_str())
                             && lost.lock().unwrap().insert(collection) =>

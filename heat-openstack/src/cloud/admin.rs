@@ -91,31 +91,37 @@ impl OpenStackCloud {
         match kind {
             ObjectKind::Quota => self.set_quota(spec).await,
             ObjectKind::HostAggregate => {
-                let p = &spec.properties;
                 let body = json!({"aggregate": Self::aggregate_body(spec)});
                 let name = body["aggregate"]["name"].as_str().unwrap_or_default();
                 let id = self.create_untagged(kind, name, &body).await?.id(kind)?;
-                let tagged = json!({ AGGREGATE_TAG: tag(&spec.stack_id, &spec.name) });
-                self.aggregate_join(&id, &json!({}), p, Some(tagged))
-                    .await?;
+                // Tagged at once, so that a retry finds it; one that cannot
+                // be tagged is deleted rather than left unknown.
+                let tagged = json!({"set_metadata": {"metadata": {
+                    AGGREGATE_TAG: tag(&spec.stack_id, &spec.name)
+                }}});
+                let path = format!("/os-aggregates/{id}/action");
+                if let Err(e) = self
+                    .session
+                    .request("compute", Method::POST, &path, Some(&tagged))
+                    .await
+                {
+                    let _ = gone(
+                        self.session
+                            .request(
+                                "compute",
+                                Method::DELETE,
+                                &format!("/os-aggregates/{id}"),
+                                None,
+                            )
+                            .await,
+                    );
+                    return Err(e);
+                }
                 Ok(id)
             }
             ObjectKind::VolumeType => {
-                let p = &spec.properties;
                 let body = json!({ "volume_type": Self::volume_type_body(spec, false) });
-                let id = self
-                    .post_id("volume", "/types", &body, "volume_type")
-                    .await?;
-                let specs = p.get("metadata").filter(|m| m.is_object());
-                if let Some(specs) = specs {
-                    let body = json!({ "extra_specs": specs });
-                    let path = format!("/types/{id}/extra_specs");
-                    self.session
-                        .request("volume", Method::POST, &path, Some(&body))
-                        .await?;
-                }
-                self.share_volume_type(&id, &[], p).await?;
-                Ok(id)
+                self.post_id("volume", "/types", &body, "volume_type").await
             }
             other => unreachable!("{other} is not an operator's object"),
         }
@@ -357,6 +363,40 @@ impl OpenStackCloud {
             ),
             other => unreachable!("{other} is not an operator's object"),
         }
+    }
+
+    /// Finishes an aggregate or a volume type its create made (tagged, so
+    /// a retry takes it): an aggregate's hosts and metadata, a volume
+    /// type's extra specs and projects, each step one that may run again.
+    pub(super) async fn admin_object_ready(
+        &self,
+        kind: ObjectKind,
+        spec: &ResourceSpec,
+        id: &str,
+    ) -> Result<Attributes, DriverError> {
+        let p = &spec.properties;
+        match kind {
+            ObjectKind::HostAggregate => {
+                let held = self.get("compute", &format!("/os-aggregates/{id}")).await?;
+                let had = json!({"hosts": held["aggregate"]["hosts"]});
+                let tagged = json!({ AGGREGATE_TAG: tag(&spec.stack_id, &spec.name) });
+                self.aggregate_join(id, &had, p, Some(tagged)).await?;
+            }
+            ObjectKind::VolumeType => {
+                if let Some(specs) = p.get("metadata").filter(|m| m.is_object()) {
+                    let body = json!({ "extra_specs": specs });
+                    let path = format!("/types/{id}/extra_specs");
+                    self.session
+                        .request("volume", Method::POST, &path, Some(&body))
+                        .await?;
+                }
+                let had = self.volume_type_projects(id).await?;
+                self.share_volume_type(id, &had, p).await?;
+            }
+            ObjectKind::Quota => {}
+            other => unreachable!("{other} is not an operator's object"),
+        }
+        self.check_admin_object(kind, id).await
     }
 
     /// A quota's limits, or a volume type's fields (its extra specs as

@@ -1,8 +1,9 @@
 //! Nova flavors, as Heat's `OS::Nova::Flavor`: made with the template's
 //! `flavorid` (Nova's `auto` otherwise) and description, tagged after it
-//! (compute 2.55) so a create the engine died in is found again; extra
-//! specs set; a private flavor shared with its `tenants` (names or ids),
-//! or with the stack's own project when none are given, as Heat does.
+//! (compute 2.55) so a create the engine died in is found again; then
+//! (once made, steps that may run again) extra specs set and a private
+//! flavor shared with its `tenants` (names or ids), or with the stack's
+//! own project when none are given, as Heat does.
 //! Updates in place: extra specs set and unset, projects given and taken
 //! access, the description. Attributes: `is_public` and `extra_specs`.
 
@@ -38,13 +39,25 @@ impl OpenStackCloud {
             self.needs_compute(DESCRIPTION, "a flavor's description")
                 .await?;
         }
-        let id = self
-            .create_untagged(ObjectKind::Flavor, name, &body)
+        self.create_untagged(ObjectKind::Flavor, name, &body)
             .await?
-            .id(ObjectKind::Flavor)?;
-        self.set_flavor_extra_specs(&id, p).await?;
-        self.share_flavor(&id, &[], p).await?;
-        Ok(id)
+            .id(ObjectKind::Flavor)
+    }
+
+    /// Finishes a flavor its create made: extra specs set, a private one
+    /// shared (each step one that may run again); its attributes.
+    pub(super) async fn flavor_ready(
+        &self,
+        spec: &ResourceSpec,
+        id: &str,
+    ) -> Result<Attributes, DriverError> {
+        let p = &spec.properties;
+        self.set_flavor_extra_specs(id, p).await?;
+        if p.get("is_public") == Some(&Json::Bool(false)) {
+            let had = self.flavor_projects(id).await?;
+            self.share_flavor(id, &had, p, true).await?;
+        }
+        self.flavor_attributes(id).await
     }
 
     /// Changes a flavor in place: extra specs, projects, description.
@@ -60,7 +73,7 @@ impl OpenStackCloud {
         let private = p.get("is_public") == Some(&Json::Bool(false));
         if private && p.get("tenants") != old.get("tenants") {
             let had = self.flavor_projects(id).await?;
-            self.share_flavor(id, &had, p).await?;
+            self.share_flavor(id, &had, p, false).await?;
         }
         if p.get("description") != old.get("description") {
             self.needs_compute(DESCRIPTION, "a flavor's description")
@@ -78,9 +91,17 @@ impl OpenStackCloud {
         Ok(())
     }
 
-    /// A private flavor's projects, from `had` to those `p` gives (the
-    /// stack's own project when it gives none); a public one has none.
-    async fn share_flavor(&self, id: &str, had: &[String], p: &Json) -> Result<(), DriverError> {
+    /// A private flavor's projects, from `had` to those `p` gives (at
+    /// create, the stack's own project when it gives none, as Heat's
+    /// `handle_create`; an update to none takes every access away, as its
+    /// `handle_update`); a public one has none.
+    async fn share_flavor(
+        &self,
+        id: &str,
+        had: &[String],
+        p: &Json,
+        creating: bool,
+    ) -> Result<(), DriverError> {
         if p.get("is_public") != Some(&Json::Bool(false)) {
             return Ok(());
         }
@@ -95,7 +116,7 @@ impl OpenStackCloud {
         {
             wanted.push(self.identity_id("projects", "project", project).await?);
         }
-        if wanted.is_empty() {
+        if wanted.is_empty() && creating {
             let token = self.session.token(false).await?;
             wanted.extend(token.project_id);
         }

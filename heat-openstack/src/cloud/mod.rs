@@ -144,8 +144,20 @@ impl Cloud for OpenStackCloud {
                 self.wait_attached(volume).await?;
                 Ok(Attributes::new())
             }
-            ObjectKind::Flavor
-            | ObjectKind::ServerGroup
+            // Finished once made (each step one that may run again, so a
+            // create retried after a lost reply finishes what it finds).
+            ObjectKind::Flavor => self.flavor_ready(spec, id).await,
+            ObjectKind::SecurityGroup => {
+                let rules: Vec<Json> = spec
+                    .properties
+                    .get("rules")
+                    .and_then(Json::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                self.reconcile_rules(id, &rules).await?;
+                self.check(kind, id).await
+            }
+            ObjectKind::ServerGroup
             | ObjectKind::Network
             | ObjectKind::Subnet
             | ObjectKind::Port
@@ -155,7 +167,6 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::SubnetPool
             | ObjectKind::AddressScope
             | ObjectKind::FloatingIpAssociation
-            | ObjectKind::SecurityGroup
             | ObjectKind::SecurityGroupRule => self.check(kind, id).await,
             ObjectKind::KeystoneDomain
             | ObjectKind::KeystoneProject
@@ -167,7 +178,7 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::KeystoneEndpoint
             | ObjectKind::RoleAssignment => self.check(kind, id).await,
             ObjectKind::Quota | ObjectKind::VolumeType | ObjectKind::HostAggregate => {
-                self.check(kind, id).await
+                self.admin_object_ready(kind, spec, id).await
             }
             ObjectKind::Image
             | ObjectKind::LoadBalancer

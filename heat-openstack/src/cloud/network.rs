@@ -106,12 +106,7 @@ impl OpenStackCloud {
                         "security_group",
                     )
                     .await?;
-                let rules: Vec<Json> = p
-                    .get("rules")
-                    .and_then(Json::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                self.create_rules(&id, &rules).await?;
+                // Its rules are made once it is (`wait_ready`).
                 Ok(id)
             }
             ObjectKind::SecurityGroupRule => {

@@ -157,6 +157,18 @@ impl OpenStackCloud {
                             "heat-rs does not set a port's qos_policy on OpenStack yet",
                         ))
                     }
+                    // Not a Neutron field (Heat drops it here too).
+                    "no_fixed_ips" => {}
+                    // A pair's MAC address given as null is none.
+                    "allowed_address_pairs" => {
+                        let mut pairs = value.clone();
+                        for pair in pairs.as_array_mut().into_iter().flatten() {
+                            if let Some(pair) = pair.as_object_mut() {
+                                pair.retain(|k, v| !(k == "mac_address" && v.is_null()));
+                            }
+                        }
+                        port.insert(key.clone(), pairs);
+                    }
                     _ => {
                         port.insert(key.clone(), value.clone());
                     }

@@ -1,9 +1,10 @@
-//! Security group rules as Heat makes them. A new group's rules are
-//! created after Neutron's default egress rules (all traffic out) are
-//! deleted when any rule is egress; an update reconciles the group's rules
-//! with the template's, as Heat 27 does: the defaults count among them
-//! when none is egress, each rule the group holds that none of them is
-//! deleted, each missing one created. A rule whose `remote_mode` is
+//! Security group rules as Heat makes them: the group's rules reconciled
+//! with the template's, as Heat 27's update does, and at create (where it
+//! comes to Heat's `_create_rules`: Neutron's default egress rules, all
+//! traffic out, deleted when any rule is egress): the defaults count among
+//! them when none is egress, each rule the group holds that none of them
+//! is deleted, each missing one created. Run again, it changes nothing, so
+//! a create retried after a lost reply finishes the group it finds. A rule whose `remote_mode` is
 //! `remote_group_id` and that names no group admits the group's own
 //! members (Heat's self-referencing rule), never everyone.
 
@@ -84,26 +85,6 @@ impl OpenStackCloud {
         }
     }
 
-    /// Creates a new group's rules.
-    pub(super) async fn create_rules(
-        &self,
-        group_id: &str,
-        rules: &[Json],
-    ) -> Result<(), DriverError> {
-        if rules.iter().any(is_egress) {
-            for held in self.group_rules(group_id).await? {
-                if held["direction"] == "egress" {
-                    self.delete_rule(&held).await?;
-                }
-            }
-        }
-        for rule in rules {
-            let body = self.rule_body(group_id, rule).await?;
-            self.post_rule(body).await?;
-        }
-        Ok(())
-    }
-
     /// Makes a group's rules those `rules` give (Neutron's default egress
     /// rules among them when none is egress).
     pub(super) async fn reconcile_rules(
@@ -157,6 +138,8 @@ fn same_rule(asked: &Json, held: &Json) -> bool {
             None => Json::String(p.to_ascii_lowercase()),
         },
         Some(Json::String(p)) => Json::String(p.to_ascii_lowercase()),
+        // A protocol or port given as a number is Neutron's text of it.
+        Some(Json::Number(n)) => Json::String(n.to_string()),
         Some(other) => other.clone(),
     };
     FIELDS
