@@ -38,7 +38,8 @@ fn port_name(resource: &str, index: usize) -> String {
 
 impl OpenStackCloud {
     /// The server's properties with each entry of `networks` that needs
-    /// one given its internal port; the ports made by this call.
+    /// one given its internal port; those ports (made now, or by an
+    /// earlier attempt), to delete if the server is refused.
     pub(super) async fn with_internal_ports(
         &self,
         spec: &ResourceSpec,
@@ -54,18 +55,20 @@ impl OpenStackCloud {
                 continue;
             }
             let name = port_name(&spec.name, index);
-            let port = match self.own_port(spec, &name, None).await? {
-                Some(port) => port,
-                None => match self.make_port(spec, p, entry, &name).await {
-                    Ok(port) => {
-                        made.push(port.clone());
-                        port
-                    }
-                    Err(e) => {
-                        self.delete_ports(&made).await;
-                        return Err(e);
-                    }
-                },
+            let port = match self.own_port(spec, &name, None).await {
+                Ok(Some(port)) => Ok(port),
+                Ok(None) => self.make_port(spec, p, entry, &name).await,
+                Err(e) => Err(e),
+            };
+            let port = match port {
+                Ok(port) => {
+                    made.push(port.clone());
+                    port
+                }
+                Err(e) => {
+                    self.delete_ports(&made).await;
+                    return Err(e);
+                }
             };
             let mut given = JsonMap::new();
             given.insert("port".into(), json!(port));

@@ -82,17 +82,24 @@ impl OpenStackCloud {
             .await
         {
             Ok(reply) => Ok(Created::Replied(reply[member(kind)].clone())),
+            // Looked for a few times: a gateway that timed out may answer
+            // before the service has finished the create.
             Err(e) if e.kind == DriverErrorKind::Transient => {
-                let made: Vec<String> = self
-                    .ids_named(kind, name)
-                    .await?
-                    .difference(&before)
-                    .cloned()
-                    .collect();
-                match made.as_slice() {
-                    [id] => Ok(Created::Found(id.clone())),
-                    _ => Err(e),
+                let mut delay = std::time::Duration::from_secs(1);
+                for _ in 0..3 {
+                    let made: Vec<String> = self
+                        .ids_named(kind, name)
+                        .await?
+                        .difference(&before)
+                        .cloned()
+                        .collect();
+                    if let [id] = made.as_slice() {
+                        return Ok(Created::Found(id.clone()));
+                    }
+                    self.clock.sleep(delay).await;
+                    delay *= 2;
                 }
+                Err(e)
             }
             Err(e) => Err(e),
         }
