@@ -274,11 +274,17 @@ async fn a_keystone_object_made_before_a_crash_is_found_by_its_tag() {
     let id = cloud.create(kind, &spec).await.unwrap();
     assert_eq!(
         cloud.find(kind, &stack_id, "team").await.unwrap(),
-        Some(id.clone())
+        vec![id.clone()]
     );
-    assert_eq!(cloud.find(kind, &stack_id, "other").await.unwrap(), None);
+    assert_eq!(
+        cloud.find(kind, &stack_id, "other").await.unwrap(),
+        Vec::<String>::new()
+    );
     cloud.delete(kind, &id).await.unwrap();
-    assert_eq!(cloud.find(kind, &stack_id, "team").await.unwrap(), None);
+    assert_eq!(
+        cloud.find(kind, &stack_id, "team").await.unwrap(),
+        Vec::<String>::new()
+    );
     // An address scope, which has no description: named by its tag.
     let spec = heat_core::engine::ResourceSpec {
         name: "scope".into(),
@@ -290,11 +296,17 @@ async fn a_keystone_object_made_before_a_crash_is_found_by_its_tag() {
     let id = cloud.create(kind, &spec).await.unwrap();
     assert_eq!(
         cloud.find(kind, &stack_id, "scope").await.unwrap(),
-        Some(id.clone())
+        vec![id.clone()]
     );
-    assert_eq!(cloud.find(kind, &stack_id, "team").await.unwrap(), None);
+    assert_eq!(
+        cloud.find(kind, &stack_id, "team").await.unwrap(),
+        Vec::<String>::new()
+    );
     cloud.delete(kind, &id).await.unwrap();
-    assert_eq!(cloud.find(kind, &stack_id, "scope").await.unwrap(), None);
+    assert_eq!(
+        cloud.find(kind, &stack_id, "scope").await.unwrap(),
+        Vec::<String>::new()
+    );
 }
 
 /// A project's limits and a volume type shared with it, as an operator's

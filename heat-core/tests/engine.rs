@@ -381,8 +381,9 @@ async fn a_create_whose_reply_was_lost_is_found_not_made_twice() {
 }
 
 /// A replacement whose create reply was lost does not take the object it
-/// replaces (which carries the same tags and is then deleted): the stack
-/// keeps a live server, never the deleted one.
+/// replaces (which carries the same tags and is then deleted) but the one
+/// made for it: the stack keeps a live server, never the deleted one, and
+/// no second one is made.
 #[tokio::test(start_paused = true)]
 async fn a_replacement_whose_reply_was_lost_does_not_take_the_replaced_object() {
     let (driver, store, e) = setup(0);
@@ -423,6 +424,10 @@ async fn a_replacement_whose_reply_was_lost_does_not_take_the_replaced_object() 
         held.iter().all(|o| o.id != old),
         "the old one is deleted: {held:?}"
     );
+    // The one whose reply was lost is the one taken: no second one made.
+    let servers = held.iter().filter(|o| o.resource == "server").count();
+    assert_eq!(servers, 1, "{held:?}");
+    assert_no_leaks(&driver, store.as_ref()).await;
 }
 
 #[tokio::test(start_paused = true)]

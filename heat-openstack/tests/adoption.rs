@@ -163,7 +163,7 @@ async fn every_tagged_kind_is_found_by_its_tag_and_nothing_else() {
     // Servers and volumes: on the third page, after two `next` links.
     assert_eq!(
         cloud.find(ObjectKind::Server, STACK, "web").await.unwrap(),
-        Some("servers-mine".into())
+        vec!["servers-mine".to_string()]
     );
     assert_eq!(
         m.pages.lock().unwrap().clone(),
@@ -171,19 +171,19 @@ async fn every_tagged_kind_is_found_by_its_tag_and_nothing_else() {
     );
     assert_eq!(
         cloud.find(ObjectKind::Volume, STACK, "web").await.unwrap(),
-        Some("volumes-mine".into())
+        vec!["volumes-mine".to_string()]
     );
     // Another stack's or resource's object is not taken.
     assert_eq!(
         cloud.find(ObjectKind::Server, STACK, "db").await.unwrap(),
-        Some("a2".into())
+        vec!["a2".to_string()]
     );
     assert_eq!(
         cloud
             .find(ObjectKind::Server, STACK, "cache")
             .await
             .unwrap(),
-        None
+        Vec::<String>::new()
     );
     // Neutron objects by their description.
     for (kind, collection) in [
@@ -195,12 +195,12 @@ async fn every_tagged_kind_is_found_by_its_tag_and_nothing_else() {
     ] {
         assert_eq!(
             cloud.find(kind, STACK, "web").await.unwrap(),
-            Some(format!("{collection}-mine")),
+            vec![format!("{collection}-mine")],
             "{kind:?}"
         );
         assert_eq!(
             cloud.find(kind, STACK, "lb").await.unwrap(),
-            None,
+            Vec::<String>::new(),
             "{kind:?}"
         );
     }
@@ -209,7 +209,7 @@ async fn every_tagged_kind_is_found_by_its_tag_and_nothing_else() {
             .find(ObjectKind::SecurityGroup, STACK, "web")
             .await
             .unwrap(),
-        Some("sg-mine".into())
+        vec!["sg-mine".to_string()]
     );
     // Kinds that carry no tag find nothing (found another way, or not
     // adoptable).
@@ -221,7 +221,7 @@ async fn every_tagged_kind_is_found_by_its_tag_and_nothing_else() {
     ] {
         assert_eq!(
             cloud.find(kind, STACK, "web").await.unwrap(),
-            None,
+            Vec::<String>::new(),
             "{kind:?}"
         );
     }

@@ -238,13 +238,14 @@ pub trait Cloud: Send + Sync {
         }
         out
     }
-    /// An object created for a stack's resource whose id was not recorded.
+    /// The objects created for a stack's resource (by their tags), to find
+    /// one whose id was not recorded.
     async fn find(
         &self,
         kind: ObjectKind,
         stack_id: &str,
         resource: &str,
-    ) -> Result<Option<String>, DriverError>;
+    ) -> Result<Vec<String>, DriverError>;
     /// Snapshots a volume (or images a server) before deletion.
     async fn snapshot(&self, _kind: ObjectKind, _id: &str) -> Result<Option<String>, DriverError> {
         Ok(None)

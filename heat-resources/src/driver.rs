@@ -480,10 +480,10 @@ impl Driver for ResourceDriver {
         stack_id: &str,
         resource: &str,
         type_name: &str,
-    ) -> Result<Option<String>, DriverError> {
+    ) -> Result<Vec<String>, DriverError> {
         match Self::kind(type_name) {
             Some(kind) => self.cloud.find(kind, stack_id, resource).await,
-            None => Ok(None),
+            None => Ok(Vec::new()),
         }
     }
 

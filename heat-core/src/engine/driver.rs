@@ -161,14 +161,16 @@ pub trait Driver: Send + Sync {
         out
     }
 
-    /// Finds an object created for `stack_id`/`resource` whose id was never
-    /// recorded (the engine died between the cloud call and the persist).
+    /// The objects created for `stack_id`/`resource` (by their tags), to
+    /// find one whose id was never recorded (the engine died between the
+    /// cloud call and the persist, or the reply was lost); the engine
+    /// takes one no record holds.
     async fn find(
         &self,
         stack_id: &str,
         resource: &str,
         type_name: &str,
-    ) -> Result<Option<String>, DriverError>;
+    ) -> Result<Vec<String>, DriverError>;
 
     /// Takes a snapshot before a `Snapshot` deletion policy deletes the
     /// object; returns the snapshot's id (`None`: nothing to snapshot).

@@ -491,13 +491,14 @@ impl Cloud for OpenStackCloud {
         kind: ObjectKind,
         stack_id: &str,
         resource: &str,
-    ) -> Result<Option<String>, DriverError> {
+    ) -> Result<Vec<String>, DriverError> {
         let tag = tag(stack_id, resource);
-        let id_of = |items: &[Json], found: &dyn Fn(&Json) -> bool| {
+        let id_of = |items: &[Json], found: &dyn Fn(&Json) -> bool| -> Vec<String> {
             items
                 .iter()
-                .find(|o| found(o))
-                .and_then(|o| poll::id_text(&o["id"]))
+                .filter(|o| found(o))
+                .filter_map(|o| poll::id_text(&o["id"]))
+                .collect()
         };
         // The tag as a description, or after the user's in parentheses.
         let wrapped = format!("({tag})");
@@ -560,9 +561,9 @@ impl Cloud for OpenStackCloud {
                 let items = list[collection].as_array().cloned().unwrap_or_default();
                 Ok(id_of(&items, &described))
             }
-            ObjectKind::RoleAssignment => Ok(None),
+            ObjectKind::RoleAssignment => Ok(Vec::new()),
             // Setting a quota again is harmless.
-            ObjectKind::Quota => Ok(None),
+            ObjectKind::Quota => Ok(Vec::new()),
             ObjectKind::HostAggregate => {
                 let list = self.get("compute", "/os-aggregates").await?;
                 let items = list["aggregates"].as_array().cloned().unwrap_or_default();
@@ -573,7 +574,7 @@ impl Cloud for OpenStackCloud {
             // A flavor carries the tag in its description (compute 2.55).
             ObjectKind::Flavor => {
                 if !self.compute_at_least(flavor::DESCRIPTION).await? {
-                    return Ok(None);
+                    return Ok(Vec::new());
                 }
                 let list = self
                     .list_all("compute", "/flavors/detail?is_public=None", "flavors")
@@ -594,7 +595,7 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::RouterInterface
             | ObjectKind::FloatingIpAssociation
             | ObjectKind::SecurityGroupRule
-            | ObjectKind::VolumeAttachment => Ok(None),
+            | ObjectKind::VolumeAttachment => Ok(Vec::new()),
             // Never made on OpenStack.
             ObjectKind::Image
             | ObjectKind::LoadBalancer
@@ -603,7 +604,7 @@ impl Cloud for OpenStackCloud {
             | ObjectKind::PoolMember
             | ObjectKind::HealthMonitor
             | ObjectKind::Container
-            | ObjectKind::ZunContainer => Ok(None),
+            | ObjectKind::ZunContainer => Ok(Vec::new()),
         }
     }
 

@@ -658,15 +658,16 @@ impl Cloud for SimCloud {
         kind: ObjectKind,
         stack_id: &str,
         resource: &str,
-    ) -> Result<Option<String>, DriverError> {
+    ) -> Result<Vec<String>, DriverError> {
         self.refresh().await?;
         let kind = kind.name();
         Ok(self
             .lock()
             .objects
             .values()
-            .find(|o| o.kind == kind && o.stack_id == stack_id && o.resource == resource)
-            .map(|o| o.id.clone()))
+            .filter(|o| o.kind == kind && o.stack_id == stack_id && o.resource == resource)
+            .map(|o| o.id.clone())
+            .collect())
     }
 
     async fn snapshot(&self, kind: ObjectKind, id: &str) -> Result<Option<String>, DriverError> {

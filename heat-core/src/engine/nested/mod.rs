@@ -211,22 +211,29 @@ impl Engine {
         name: &str,
         type_name: &str,
     ) -> Option<String> {
-        let found = match self.special(stack, type_name, name) {
-            Some(Special::WaitCondition) => None,
-            Some(Special::Deployment) => self.deployment_find(stack, name).await,
-            Some(_) => self.special_find(stack, name).await,
+        let found: Vec<String> = match self.special(stack, type_name, name) {
+            Some(Special::WaitCondition) => Vec::new(),
+            Some(Special::Deployment) => self
+                .deployment_find(stack, name)
+                .await
+                .into_iter()
+                .collect(),
+            Some(_) => self.special_find(stack, name).await.into_iter().collect(),
             None => self
                 .driver
                 .find(&stack.id, name, type_name)
                 .await
-                .ok()
-                .flatten(),
-        }?;
-        // Unknown whether another record holds it: not taken.
+                .unwrap_or_default(),
+        };
+        if found.is_empty() {
+            return None;
+        }
+        // Unknown whether another record holds one: none taken.
         let records = self.store.resources(&stack.id).await.ok()?;
-        let held = records
-            .iter()
-            .any(|r| r.name == name && r.physical_id.as_deref() == Some(found.as_str()));
-        (!held).then_some(found)
+        found.into_iter().find(|id| {
+            !records
+                .iter()
+                .any(|r| r.name == name && r.physical_id.as_deref() == Some(id.as_str()))
+        })
     }
 }

@@ -341,11 +341,12 @@ impl Driver for FakeDriver {
         stack_id: &str,
         resource: &str,
         _type_name: &str,
-    ) -> Result<Option<String>, DriverError> {
+    ) -> Result<Vec<String>, DriverError> {
         let s = self.state.lock().expect("not poisoned");
         Ok(s.objects
             .values()
-            .find(|o| o.stack_id == stack_id && o.resource == resource)
-            .map(|o| o.id.clone()))
+            .filter(|o| o.stack_id == stack_id && o.resource == resource)
+            .map(|o| o.id.clone())
+            .collect())
     }
 }
