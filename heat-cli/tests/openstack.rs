@@ -188,8 +188,7 @@ async fn a_two_tier_stack_lives_and_dies_on_a_real_openstack() {
     assert_eq!(shown["stack_status"], "CHECK_COMPLETE", "{shown}");
 
     // Delete: nothing is left on the cloud (by listing each collection).
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     let listed = listed(&session).await;
     for (resource, id) in ids.iter().chain(after.iter()) {
         assert!(!listed.contains_key(id), "{resource} {id} was left behind");
@@ -435,8 +434,7 @@ async fn the_two_tiers_as_cloudformation_live_and_die_on_a_real_openstack() {
         "{volume}"
     );
 
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     let listed = listed(&session).await;
     for (resource, id) in &ids {
         assert!(!listed.contains_key(id), "{resource} {id} was left behind");
@@ -548,8 +546,7 @@ async fn a_flavor_and_a_server_group_are_made_used_resized_away_and_removed() {
         "{specs}"
     );
 
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     for (resource, path) in [
         ("server", "/servers/"),
         ("flavor", "/flavors/"),

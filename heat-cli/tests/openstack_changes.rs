@@ -71,8 +71,7 @@ resources:
         .clone();
     assert_eq!(port_row["resource_status"], "CHECK_FAILED", "{resources}");
     // The delete does not trip on the missing port; nothing is left.
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     for (kind, path) in [
         ("port", format!("/ports/{port}")),
         ("subnet", format!("/subnets/{}", ids["subnet"])),
@@ -275,8 +274,7 @@ resources:
         "{port}"
     );
 
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     assert_nothing_named(&session, &name).await;
 }
 
@@ -327,8 +325,7 @@ resources:
         status(&session, server.clone()).await.as_deref(),
         Some("ACTIVE")
     );
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     assert_eq!(
         status(&session, server).await,
         None,
@@ -413,8 +410,7 @@ resources:
     assert!(get(&session, "compute", &format!("/servers/{second}"))
         .await
         .is_some());
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     assert!(
         servers_of(&session, created["id"].as_str().unwrap())
             .await
@@ -481,8 +477,7 @@ async fn a_delete_killed_midway_is_finished_by_the_next_one() {
     let shown = heat.json(&["stack", "show", &name, "-f", "json"]);
     assert_eq!(shown["stack_status"], "DELETE_IN_PROGRESS", "{shown}");
     tokio::time::sleep(std::time::Duration::from_secs_f64(LEASE + 0.5)).await;
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     assert_eq!(servers_of(&session, &stack_id).await, Vec::<String>::new());
     assert_nothing_named(&session, &name).await;
 }
@@ -562,8 +557,7 @@ resources:
         servers_of(&session, &stack_id).await,
         vec![original.clone()]
     );
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     assert!(servers_of(&session, &stack_id).await.is_empty());
 }
 
@@ -654,8 +648,7 @@ resources:
         v["volume"]["metadata"].get("heat_reattach").is_none(),
         "{v}"
     );
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     assert!(get(&session, "volume", &format!("/volumes/{volume}"))
         .await
         .is_none());
@@ -755,8 +748,7 @@ resources:
     for kept in ["a", "b", "volume", "port", "fip1", "fip2"] {
         assert_eq!(after[kept], before[kept], "{kept} was kept");
     }
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     assert_nothing_named(&session, &name).await;
     assert!(get(
         &session,

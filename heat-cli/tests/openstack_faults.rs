@@ -131,8 +131,7 @@ async fn a_killed_create_resumes_and_its_delete_leaves_nothing() {
         .count();
     assert_eq!(ours, 1, "the key pair: {keys}");
 
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     assert_eq!(servers_of(&session, &stack_id).await, Vec::<String>::new());
     assert_nothing_named(&session, &name).await;
 }
@@ -268,8 +267,7 @@ async fn creates_whose_answers_are_lost_are_taken_not_made_twice() {
     ports.sort();
     assert_eq!(ports, [22, 80], "{rules}");
 
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     assert_nothing_named(&session, &name).await;
 }
 
@@ -320,7 +318,6 @@ async fn a_flavor_made_before_a_crash_is_found_by_its_tag() {
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(heat.physical_ids(&name)["flavor"], made[0]);
     assert_eq!(named().await, made, "taken, not made again");
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     assert_nothing_named(&session, &name).await;
 }

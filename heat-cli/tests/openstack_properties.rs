@@ -91,8 +91,7 @@ async fn a_security_groups_rules_are_heats() {
         "the defaults back: {held:?}"
     );
 
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     assert!(
         get(&session, "network", &format!("/security-groups/{group}"))
             .await
@@ -241,8 +240,7 @@ outputs:
     let volume = read("volume", format!("/volumes/{}", ids["volume"])).await;
     assert_eq!(volume["volume"]["metadata"]["readonly"], "True", "{volume}");
 
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     assert_nothing_named(&session, &name).await;
     let fips = get(&session, "network", &format!("/floatingips/{}", ids["fip"])).await;
     assert!(fips.is_none(), "the floating IP was left behind: {fips:?}");
@@ -342,8 +340,7 @@ resources:
     assert_eq!(attached(ids["booted"].clone()).await, [root.as_str()]);
     assert_eq!(attached(ids["legacy"].clone()).await, [ids["data"].clone()]);
 
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     // Kept by the delete (Heat's default), then the test's own to delete.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while get(&session, "volume", &root_path).await.unwrap()["volume"]["status"] != "available" {
@@ -499,8 +496,7 @@ resources:
     );
     assert_eq!(heat.physical_ids(&name)["server"], server);
 
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     assert_nothing_named(&session, &name).await;
 }
 
@@ -553,8 +549,7 @@ resources:
         .unwrap();
     assert_eq!(server["server"]["addresses"], json!({}), "{server}");
     assert_eq!(server["server"]["OS-DCF:diskConfig"], "MANUAL", "{server}");
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
 
     let injected = text(&address, "{/etc/motd: hello}");
     let server_only = &injected[injected.find("  server:").unwrap()..];
@@ -568,8 +563,7 @@ resources:
         out.contains("CREATE_FAILED") && out.contains("personality"),
         "{out}{err}"
     );
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     assert_nothing_named(&session, &name).await;
 }
 
@@ -650,8 +644,7 @@ resources:
         .unwrap();
     assert_eq!(fip["floatingip"]["port_id"], port["id"], "{fip}");
 
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     let left = get(
         &session,
         "network",
@@ -680,7 +673,6 @@ resources:
         .filter(|p| p["name"] == "server-port-0")
         .collect();
     assert!(internal.is_empty(), "{internal:?}");
-    let (code, out, err) = heat.run(&["stack", "delete", &name, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(&name);
     assert_nothing_named(&session, &name).await;
 }

@@ -161,6 +161,12 @@ impl Heat {
         c
     }
 
+    /// Deletes `stack` and waits, which must succeed.
+    pub fn delete(&self, stack: &str) {
+        let (code, out, err) = self.run(&["stack", "delete", stack, "--yes", "--wait"]);
+        assert_eq!(code, 0, "delete {stack}: {out}{err}");
+    }
+
     pub fn json(&self, args: &[&str]) -> Json {
         let (code, out, err) = self.run(args);
         assert_eq!(code, 0, "{args:?}: {out}{err}");
@@ -316,8 +322,7 @@ pub async fn delete_leaving_none(
     objects: &[(&str, &str)],
 ) {
     let ids = heat.physical_ids(stack);
-    let (code, out, err) = heat.run(&["stack", "delete", stack, "--yes", "--wait"]);
-    assert_eq!(code, 0, "{out}{err}");
+    heat.delete(stack);
     for (resource, collection) in objects {
         let path = format!("/{collection}/{}", ids[*resource]);
         assert!(

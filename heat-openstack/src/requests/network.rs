@@ -158,7 +158,6 @@ pub fn port(
     json!({"port": p})
 }
 
-/// `POST /routers`.
 /// `POST /routers`: its gateway on `gateway_network` (at
 /// `gateway_ips`, `[{subnet_id, ip_address}]`, when the template fixes
 /// them).
